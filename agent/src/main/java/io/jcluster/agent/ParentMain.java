@@ -1,0 +1,141 @@
+package io.jcluster.agent;
+
+import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.control.ControlServer;
+import io.jcluster.agent.log.Log;
+import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.WorkerCommand;
+import io.jcluster.agent.supervisor.WorkerRouting;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the parent JVM runs instead of the app: the launcher is redirected here by {@link Premain}. Wires the
+ * control channel, the supervisor and the balancer together, then waits for SIGTERM or SIGINT.
+ */
+public final class ParentMain implements WorkerRouting {
+
+    private static final int NOT_STOPPING = -1;
+
+    private static volatile Options options;
+
+    private final Options config;
+    private final Balancer balancer;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
+    private volatile Supervisor supervisor;
+
+    private ParentMain(Options config, Balancer balancer) {
+        this.config = config;
+        this.balancer = balancer;
+    }
+
+    static void prepare(Options parsed) {
+        options = parsed;
+    }
+
+    /** @param appArguments the app's arguments; the workers get them through the command line */
+    public static void main(String[] appArguments) throws Exception {
+        Options parsed = options;
+        if (parsed == null) {
+            System.err.println("jcluster: io.jcluster.agent.ParentMain is started by the jcluster agent, not by hand;"
+                    + " run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
+            System.exit(2);
+        }
+        System.exit(new ParentMain(parsed, Balancer.start(parsed.strategy())).run());
+    }
+
+    private int run() throws IOException, InterruptedException {
+        if (balancer.transportNote() != null) {
+            Log.info("transport " + balancer.transportName() + ": " + balancer.transportNote());
+        }
+        try (ControlServer control = ControlServer.open()) {
+            WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());
+            logDifferences(command);
+            supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
+                    () -> requestStop(1, "every worker was given up; nothing is left to serve"));
+            control.serve(supervisor);
+            Runtime.getRuntime().addShutdownHook(new Thread(supervisor::killAll, "jcluster-last-breath"));
+            handleSignal("TERM");
+            handleSignal("INT");
+            supervisor.startAll();
+            stop.await();
+            return shutDown();
+        } finally {
+            balancer.close();
+        }
+    }
+
+    private int shutDown() throws InterruptedException {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        supervisor.stopRestarting();
+        balancer.stopAccepting();
+        int open = balancer.drain(deadline);
+        if (open > 0) {
+            Log.info(open + " connection(s) still open after shutdown-timeout " + config.shutdownTimeout().toSeconds()
+                    + "s; closing them");
+        }
+        // workers get at least a second for their shutdown hooks, even when draining used up the timeout
+        supervisor.terminateAll(Math.max(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)));
+        Log.info("stopped");
+        return exitStatus.get();
+    }
+
+    private void requestStop(int status, String why) {
+        if (exitStatus.compareAndSet(NOT_STOPPING, status)) {
+            Log.info(why + "; stopping (up to " + config.shutdownTimeout().toSeconds() + "s for open connections)");
+            stop.countDown();
+        }
+    }
+
+    private void handleSignal(String name) {
+        Signal.handle(new Signal(name), signal -> {
+            if (exitStatus.get() == NOT_STOPPING) {
+                requestStop(0, "SIG" + name + " received");
+            } else {
+                Log.info("SIG" + name + " received again: killing the workers now");
+                supervisor.killAll();
+                Runtime.getRuntime().halt(1);
+            }
+        });
+    }
+
+    private void logDifferences(WorkerCommand command) {
+        for (int id = 0; id < config.processes(); id++) {
+            List<String> differences = command.differences(id);
+            if (!differences.isEmpty()) {
+                Log.info("worker " + id + " runs with " + String.join(" ", differences)
+                        + " (per-process ports and files differ from the parent's)");
+            }
+        }
+    }
+
+    @Override
+    public void bound(int workerId, InetSocketAddress requested, int actualPort) {
+        Backend backend = new Backend(workerId, new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
+        try {
+            if (balancer.serve(requested, backend)) {
+                Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes() + (config.processes() == 1 ? " worker (" : " workers (")
+                        + config.strategy().optionValue() + ", tcp, " + balancer.transportName() + ")");
+            }
+        } catch (RuntimeException e) {
+            requestStop(1, "cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)
+                    + "): is another server using it? ");
+        }
+    }
+
+    @Override
+    public void gone(int workerId) {
+        balancer.withdraw(workerId);
+    }
+}

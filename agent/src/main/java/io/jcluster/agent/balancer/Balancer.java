@@ -1,0 +1,120 @@
+package io.jcluster.agent.balancer;
+
+import io.jcluster.agent.config.Strategy;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The parent's balancer: one listener per address the app asked for, each spreading connections over the
+ * backends registered for that address. It knows backends (an owner id and an address), not processes.
+ */
+public final class Balancer implements AutoCloseable {
+
+    private final Strategy strategyName;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
+    private final Map<InetSocketAddress, Listener> listeners = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
+
+    private Balancer(Strategy strategyName, Transport transport, int eventLoops) {
+        this.strategyName = strategyName;
+        this.transport = transport;
+        this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlers);
+    }
+
+    public static Balancer start(Strategy strategy) {
+        // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return new Balancer(strategy, Transport.choose(), loops);
+    }
+
+    /** "epoll" or "nio". */
+    public String transportName() {
+        return transport.name;
+    }
+
+    /** Why the fastest transport is not in use, or null. */
+    public String transportNote() {
+        return transport.note;
+    }
+
+    /**
+     * Sends connections for {@code requested} to {@code backend} too, opening the listener first if this is
+     * the first backend for that address.
+     *
+     * @return true when this call opened the listener
+     * @throws io.netty.channel.ChannelException or a java.net.BindException when the address cannot be bound
+     */
+    public synchronized boolean serve(InetSocketAddress requested, Backend backend) {
+        if (!accepting) {
+            return false;
+        }
+        boolean opened = false;
+        Listener listener = listeners.get(requested);
+        if (listener == null) {
+            listener = Listener.open(requested, SelectionStrategy.of(strategyName), group, transport, connections);
+            listeners.put(requested, listener);
+            opened = true;
+        }
+        listener.backends().add(backend);
+        return opened;
+    }
+
+    /** Takes every backend of {@code owner} out of rotation at once; open connections to them stay as they are. */
+    public void withdraw(int owner) {
+        for (Listener listener : listeners.values()) {
+            listener.backends().removeIf(backend -> backend.owner() == owner);
+        }
+    }
+
+    /** How many backends {@code requested} has right now. */
+    public int backendCount(InetSocketAddress requested) {
+        Listener listener = listeners.get(requested);
+        return listener == null ? 0 : listener.backends().snapshot().length;
+    }
+
+    public static String describe(InetSocketAddress address) {
+        return Listener.describe(address);
+    }
+
+    /** Closes every listener: new connections are refused from now on, open ones continue. */
+    public synchronized void stopAccepting() {
+        accepting = false;
+        listeners.values().forEach(Listener::stopAccepting);
+    }
+
+    /**
+     * Waits until every open connection has ended or sits idle between requests (idle ones are closed),
+     * at most until {@code deadlineNanos} (System.nanoTime). Returns the number still open at the end.
+     */
+    public int drain(long deadlineNanos) throws InterruptedException {
+        while (!connections.isEmpty() && deadlineNanos - System.nanoTime() > 0) {
+            for (Channel client : connections) {
+                client.eventLoop().execute(() -> {
+                    ProxiedConnection connection = client.attr(ProxiedConnection.KEY).get();
+                    if (connection != null) {
+                        connection.closeIfIdle();
+                    }
+                });
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,133 @@
+package io.jcluster.agent.balancer;
+
+import io.jcluster.agent.log.Log;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sits on a new client connection until its backend connection is up, then hands both over to {@link Relay}s.
+ * The backend connection is opened on the client's own event loop: no thread hand-off on the data path.
+ * A backend that refuses is dropped from rotation and the next one is tried before the client sees anything.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Log.RateLimited NO_BACKEND = new Log.RateLimited(5, TimeUnit.SECONDS);
+    /** Stands in the backend pipeline until {@link #relay} adds the real handler; reads are off until then. */
+    private static final ChannelHandler UNTIL_CONNECTED = new Placeholder();
+
+    private final Listener listener;
+    private final Bootstrap backendBootstrap;
+    private ProxiedConnection connection;
+    /** Backends already tried for this connection; allocated only when a connect fails. */
+    private List<Backend> failed;
+
+    FrontendHandler(Listener listener, Bootstrap backendBootstrap) {
+        this.listener = listener;
+        this.backendBootstrap = backendBootstrap;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connection = new ProxiedConnection(ctx.channel());
+        ctx.channel().attr(ProxiedConnection.KEY).set(connection);
+        connectBackend(ctx);
+    }
+
+    private void connectBackend(ChannelHandlerContext ctx) {
+        Channel client = ctx.channel();
+        Backend[] candidates = candidates();
+        if (candidates.length == 0) {
+            NO_BACKEND.info("no worker is serving " + listener.describe() + " right now; closed a connection");
+            client.close();
+            return;
+        }
+        Backend backend = listener.strategy().pick(candidates);
+        backend.connectionOpened();
+        ChannelFuture connect = backendBootstrap.clone(client.eventLoop())
+                .handler(UNTIL_CONNECTED)
+                .connect(backend.address());
+        Channel backendChannel = connect.channel();
+        backendChannel.closeFuture().addListener(closed -> backend.connectionClosed());
+        connect.addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                relay(ctx, backendChannel);
+            } else if (client.isActive()) {
+                backendFailed(ctx, backend, done.cause());
+            }
+        });
+    }
+
+    private Backend[] candidates() {
+        Backend[] all = listener.backends().snapshot();
+        if (failed == null) {
+            return all;
+        }
+        List<Backend> remaining = new ArrayList<>(all.length);
+        for (Backend backend : all) {
+            if (!failed.contains(backend)) {
+                remaining.add(backend);
+            }
+        }
+        return remaining.toArray(new Backend[0]);
+    }
+
+    private void backendFailed(ChannelHandlerContext ctx, Backend backend, Throwable cause) {
+        if (failed == null) {
+            failed = new ArrayList<>(2);
+        }
+        failed.add(backend);
+        if (cause instanceof ConnectException && listener.backends().removeIf(b -> b == backend)) {
+            Log.info(listener.describe() + ": worker " + backend.owner() + " refused a connection on "
+                    + backend + "; taken out of rotation");
+        }
+        connectBackend(ctx);
+    }
+
+    private void relay(ChannelHandlerContext ctx, Channel backendChannel) {
+        Channel client = ctx.channel();
+        if (!client.isActive()) {
+            backendChannel.close();
+            return;
+        }
+        connection.backend = backendChannel;
+        backendChannel.pipeline().replace(UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
+        ctx.pipeline().replace(this, "relay", new Relay(backendChannel, connection, true));
+        backendChannel.config().setAutoRead(true);
+        client.config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // the client left before its backend connection was up; the connect callback closes the backend
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Placeholder extends ChannelInboundHandlerAdapter {
+    }
+
+    static Bootstrap backendBootstrap(Transport transport) {
+        return new Bootstrap()
+                .channelFactory(transport.clientChannels)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK);
+    }
+}

@@ -1,0 +1,88 @@
+package io.jcluster.agent.balancer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/** One address the balancer listens on, with the backends that serve it. */
+final class Listener {
+
+    /** Per connection and direction, at most this much is buffered in the balancer before reading pauses. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final InetSocketAddress address;
+    private final SelectionStrategy strategy;
+    private final BackendSet backends = new BackendSet();
+    private Channel serverChannel;
+
+    private Listener(InetSocketAddress address, SelectionStrategy strategy) {
+        this.address = address;
+        this.strategy = strategy;
+    }
+
+    /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
+    static Listener open(InetSocketAddress address, SelectionStrategy strategy, EventLoopGroup group,
+                         Transport transport, ChannelGroup connections) {
+        Listener listener = new Listener(address, strategy);
+        Bootstrap backendBootstrap = FrontendHandler.backendBootstrap(transport);
+        listener.serverChannel = new ServerBootstrap()
+                .group(group)
+                .channelFactory(transport.serverChannels)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel client) {
+                        connections.add(client);
+                        client.pipeline().addLast(new FrontendHandler(listener, backendBootstrap));
+                    }
+                })
+                .bind(address)
+                .syncUninterruptibly()
+                .channel();
+        return listener;
+    }
+
+    BackendSet backends() {
+        return backends;
+    }
+
+    SelectionStrategy strategy() {
+        return strategy;
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    void stopAccepting() {
+        serverChannel.close().syncUninterruptibly();
+    }
+
+    String describe() {
+        return describe(address);
+    }
+
+    static String describe(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

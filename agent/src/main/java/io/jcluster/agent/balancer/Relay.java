@@ -1,0 +1,62 @@
+package io.jcluster.agent.balancer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
+/**
+ * Moves bytes from its channel to the peer, in one direction; a connection has one Relay on each side.
+ * Back-pressure: when the peer cannot take more, this side stops reading until it can, so nothing is buffered
+ * beyond the peer's write-buffer high-water mark.
+ */
+final class Relay extends ChannelInboundHandlerAdapter {
+
+    private final Channel peer;
+    private final ProxiedConnection connection;
+    private final boolean clientSide;
+
+    Relay(Channel peer, ProxiedConnection connection, boolean clientSide) {
+        this.peer = peer;
+        this.connection = connection;
+        this.clientSide = clientSide;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.read(clientSide);
+        peer.write(msg, peer.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // one flush per read batch, not per buffer
+        peer.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // our channel's outbound buffer filled (or drained): pause (or resume) reading from the peer
+        peer.config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            connection.inputShutdown(peer);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ProxiedConnection.closeOnFlush(peer);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // resets and broken pipes are the normal end of many connections; closing both sides is all there is to do
+        ctx.close();
+    }
+}

@@ -1,0 +1,194 @@
+package io.jcluster.agent.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the agent argument ({@code k=v,k=v}, a repeated key accumulates) and the optional {@code config=FILE}
+ * properties file. The agent argument wins over the file, key by key.
+ */
+public final class OptionParser {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private OptionParser() {
+    }
+
+    public static Options parse(String agentArgument) throws OptionException {
+        Map<Option, List<String>> given = split(agentArgument);
+        List<String> config = given.remove(Option.CONFIG);
+        if (config != null) {
+            if (config.size() > 1) {
+                throw new OptionException("config=" + config.get(1) + ": config may be given only once");
+            }
+            Map<Option, List<String>> fromFile = readFile(config.get(0));
+            fromFile.forEach(given::putIfAbsent);
+        }
+        return build(given);
+    }
+
+    private static Map<Option, List<String>> split(String agentArgument) throws OptionException {
+        Map<Option, List<String>> given = new LinkedHashMap<>();
+        if (agentArgument == null || agentArgument.isBlank()) {
+            return given;
+        }
+        for (String pair : agentArgument.split(",", -1)) {
+            String trimmed = pair.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            int equals = trimmed.indexOf('=');
+            if (equals <= 0) {
+                throw new OptionException(trimmed + ": expected key=value (known keys: " + Option.knownKeys() + ")");
+            }
+            add(given, trimmed.substring(0, equals).trim(), trimmed.substring(equals + 1).trim());
+        }
+        return given;
+    }
+
+    private static void add(Map<Option, List<String>> given, String key, String value) throws OptionException {
+        Option option = Option.byKey(key);
+        if (option == null) {
+            throw new OptionException(key + "=" + value + ": unknown option (known: " + Option.knownKeys() + ")");
+        }
+        given.computeIfAbsent(option, o -> new ArrayList<>()).add(value);
+    }
+
+    private static Map<Option, List<String>> readFile(String file) throws OptionException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new OptionException("config=" + file + ": file not found");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new OptionException("config=" + file + ": cannot read it (" + e.getMessage() + ")");
+        }
+        Map<Option, List<String>> given = new LinkedHashMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            if (key.equals(Option.CONFIG.key())) {
+                throw new OptionException("config=" + file + ": a config file cannot name another config file");
+            }
+            // a file cannot repeat a key, so a list is written port=8080,8443
+            for (String value : properties.getProperty(key).split(",", -1)) {
+                add(given, key.trim(), value.trim());
+            }
+        }
+        return given;
+    }
+
+    private static Options build(Map<Option, List<String>> given) throws OptionException {
+        List<Integer> ports = new ArrayList<>();
+        for (String value : given.getOrDefault(Option.PORT, List.of())) {
+            int port = integer(Option.PORT, value);
+            if (port < 1 || port > 65535) {
+                throw OptionException.badValue(Option.PORT, value);
+            }
+            if (!ports.contains(port)) {
+                ports.add(port);
+            }
+        }
+        return new Options(
+                processes(single(given, Option.PROCESSES)),
+                strategy(single(given, Option.STRATEGY)),
+                ports,
+                duration(Option.SHUTDOWN_TIMEOUT, single(given, Option.SHUTDOWN_TIMEOUT)),
+                logMode(single(given, Option.LOG)),
+                duration(Option.RESTART_DELAY, single(given, Option.RESTART_DELAY)),
+                nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)));
+    }
+
+    private static String single(Map<Option, List<String>> given, Option option) throws OptionException {
+        List<String> values = given.get(option);
+        if (values == null) {
+            return option.defaultValue();
+        }
+        if (values.size() > 1) {
+            throw new OptionException(option.key() + "=" + values.get(1) + ": " + option.key()
+                    + " may be given only once (it was also " + option.key() + "=" + values.get(0) + ")");
+        }
+        return values.get(0);
+    }
+
+    private static int processes(String value) throws OptionException {
+        if (value.equals("auto")) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int processes = integer(Option.PROCESSES, value);
+        if (processes < 1) {
+            throw OptionException.badValue(Option.PROCESSES, value);
+        }
+        return processes;
+    }
+
+    private static Strategy strategy(String value) throws OptionException {
+        Strategy strategy = Strategy.byOptionValue(value);
+        if (strategy == null) {
+            throw OptionException.badValue(Option.STRATEGY, value);
+        }
+        return strategy;
+    }
+
+    private static LogMode logMode(String value) throws OptionException {
+        switch (value) {
+            case "prefix":
+                return LogMode.PREFIX;
+            case "inherit":
+                return LogMode.INHERIT;
+            default:
+                throw OptionException.badValue(Option.LOG, value);
+        }
+    }
+
+    private static int nonNegative(Option option, String value) throws OptionException {
+        int number = integer(option, value);
+        if (number < 0) {
+            throw OptionException.badValue(option, value);
+        }
+        return number;
+    }
+
+    private static int integer(Option option, String value) throws OptionException {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw OptionException.badValue(option, value);
+        }
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    static Duration duration(Option option, String value) throws OptionException {
+        Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw OptionException.badValue(option, value);
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(matcher.group(1));
+        } catch (NumberFormatException e) {
+            throw OptionException.badValue(option, value);
+        }
+        switch (matcher.group(2)) {
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            default:
+                return Duration.ofHours(amount);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.jcluster.agent.control;
+
+import java.net.InetSocketAddress;
+
+/** The parent's side of the protocol: who may speak, and what a worker said. */
+public interface ControlListener {
+
+    /**
+     * A connection presented the right secret and claims to be worker {@code workerId} with {@code pid}.
+     * Returns where its further messages go, or null to refuse it (unknown id, wrong pid, already connected).
+     */
+    Session accept(int workerId, long pid);
+
+    /** One accepted worker's messages. */
+    interface Session {
+        void bound(InetSocketAddress requested, int actualPort);
+
+        /** The connection ended: the worker exited or is about to. */
+        void closed();
+    }
+}

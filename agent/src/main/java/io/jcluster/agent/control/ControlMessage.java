@@ -1,0 +1,94 @@
+package io.jcluster.agent.control;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The parent-worker protocol, both ends: one text line per message, words separated by single spaces.
+ * <pre>
+ *   hello &lt;workerId&gt; &lt;pid&gt; &lt;secret&gt;        worker -&gt; parent, first line, proves who is speaking
+ *   bound &lt;ip&gt; &lt;requestedPort&gt; &lt;actualPort&gt;  worker -&gt; parent, the app bound ip:requestedPort, it listens on 127.0.0.1:actualPort
+ * </pre>
+ */
+public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound {
+
+    /** The line to send, without its line terminator. */
+    String encode();
+
+    record Hello(int workerId, long pid, String secret) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "hello " + workerId + " " + pid + " " + secret;
+        }
+    }
+
+    record Bound(InetSocketAddress requested, int actualPort) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "bound " + requested.getAddress().getHostAddress() + " " + requested.getPort() + " " + actualPort;
+        }
+    }
+
+    /** Parses one line; a line that is not a well-formed message is a {@link MalformedMessage}. */
+    static ControlMessage decode(String line) throws MalformedMessage {
+        String[] words = line.split(" ", -1);
+        switch (words[0]) {
+            case "hello":
+                expectWords(line, words, 4);
+                return new Hello(number(line, words[1]), number(line, words[2]), words[3]);
+            case "bound":
+                expectWords(line, words, 4);
+                return new Bound(new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2])),
+                        port(line, words[3]));
+            default:
+                throw new MalformedMessage("unknown message: " + abbreviate(line));
+        }
+    }
+
+    final class MalformedMessage extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MalformedMessage(String message) {
+            super(message);
+        }
+    }
+
+    private static void expectWords(String line, String[] words, int count) throws MalformedMessage {
+        if (words.length != count) {
+            throw new MalformedMessage("expected " + count + " words: " + abbreviate(line));
+        }
+    }
+
+    private static int number(String line, String word) throws MalformedMessage {
+        try {
+            return Integer.parseInt(word);
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage("not a number '" + abbreviate(word) + "' in: " + abbreviate(line));
+        }
+    }
+
+    private static int port(String line, String word) throws MalformedMessage {
+        int port = number(line, word);
+        if (port < 1 || port > 65535) {
+            throw new MalformedMessage("not a port '" + word + "' in: " + abbreviate(line));
+        }
+        return port;
+    }
+
+    private static InetAddress ipLiteral(String line, String word) throws MalformedMessage {
+        // only literals: a host name here would mean a DNS lookup on the parent's control thread
+        if (!word.matches("[0-9a-fA-F:.%]+") || word.isEmpty()) {
+            throw new MalformedMessage("not an IP address '" + abbreviate(word) + "' in: " + abbreviate(line));
+        }
+        try {
+            return InetAddress.getByName(word);
+        } catch (UnknownHostException e) {
+            throw new MalformedMessage("not an IP address '" + abbreviate(word) + "' in: " + abbreviate(line));
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}

@@ -1,0 +1,152 @@
+package io.jcluster.agent.control;
+
+import io.jcluster.agent.log.Log;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The parent's end of the control channel: a unix-domain socket in a fresh 0700 directory, and a per-launch
+ * secret that the first line of every connection must present. Anything else is refused and logged.
+ */
+public final class ControlServer implements AutoCloseable {
+
+    private final Path directory;
+    private final Path socketPath;
+    private final String secret;
+    private final ServerSocketChannel server;
+    private volatile ControlListener listener;
+    private volatile boolean closed;
+
+    private ControlServer(Path directory, String secret, ServerSocketChannel server) {
+        this.directory = directory;
+        this.socketPath = directory.resolve("control.sock");
+        this.secret = secret;
+        this.server = server;
+    }
+
+    /** Creates the socket; connections wait in its backlog until {@link #serve} is called. */
+    public static ControlServer open() throws IOException {
+        Path directory = Files.createTempDirectory("jcluster-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ControlServer control = new ControlServer(directory, HexFormat.of().formatHex(random), server);
+        server.bind(UnixDomainSocketAddress.of(control.socketPath));
+        return control;
+    }
+
+    /** Starts accepting connections; their messages go to {@code to}. */
+    public void serve(ControlListener to) {
+        this.listener = to;
+        Thread accept = new Thread(this::acceptLoop, "jcluster-control");
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    /** The private directory; the parent may keep other per-launch files here. */
+    public Path directory() {
+        return directory;
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    public String secret() {
+        return secret;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel channel = server.accept();
+                Thread reader = new Thread(() -> serve(new ControlConnection(channel)), "jcluster-control-conn");
+                reader.setDaemon(true);
+                reader.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.error("control channel stopped accepting", e);
+                }
+                return;
+            }
+        }
+    }
+
+    private void serve(ControlConnection connection) {
+        ControlListener.Session session = null;
+        try (connection) {
+            ControlMessage first = connection.receive();
+            if (first == null) {
+                return;
+            }
+            session = admit(first);
+            if (session == null) {
+                return;
+            }
+            ControlMessage message;
+            while ((message = connection.receive()) != null) {
+                if (message instanceof ControlMessage.Bound bound) {
+                    session.bound(bound.requested(), bound.actualPort());
+                } else {
+                    Log.info("control channel: unexpected message " + message.encode().split(" ")[0]
+                            + " after hello; ignored");
+                }
+            }
+        } catch (IOException e) {
+            // the worker went away mid-line: same as end of stream
+        } catch (ControlMessage.MalformedMessage e) {
+            Log.info("control channel: closed a connection that sent a malformed message (" + e.getMessage() + ")");
+        } finally {
+            if (session != null) {
+                session.closed();
+            }
+        }
+    }
+
+    private ControlListener.Session admit(ControlMessage first) {
+        if (!(first instanceof ControlMessage.Hello hello)) {
+            Log.info("control channel: refused a connection that did not start with hello");
+            return null;
+        }
+        if (!MessageDigest.isEqual(hello.secret().getBytes(StandardCharsets.UTF_8),
+                secret.getBytes(StandardCharsets.UTF_8))) {
+            Log.info("control channel: refused a connection with a wrong secret (claimed worker "
+                    + hello.workerId() + ", pid " + hello.pid() + ")");
+            return null;
+        }
+        ControlListener.Session session = listener.accept(hello.workerId(), hello.pid());
+        if (session == null) {
+            Log.info("control channel: refused worker " + hello.workerId() + " pid " + hello.pid()
+                    + ": not a worker this parent started, or already connected");
+        }
+        return session;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing is all we wanted
+        }
+        try {
+            Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(directory);
+        } catch (IOException ignored) {
+            // a leftover empty temp directory is harmless
+        }
+    }
+}

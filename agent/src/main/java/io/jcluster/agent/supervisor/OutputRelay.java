@@ -1,0 +1,66 @@
+package io.jcluster.agent.supervisor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Copies one worker stream to the parent's, each line prefixed with the worker's tag, whole lines at a time so
+ * that workers' lines never interleave mid-line. Bytes pass through as they are.
+ */
+final class OutputRelay implements Runnable {
+
+    /** A line longer than this is passed on in pieces, each with the prefix. */
+    private static final int MAX_LINE = 16 * 1024;
+
+    private final InputStream from;
+    private final PrintStream to;
+    private final byte[] prefix;
+
+    private OutputRelay(InputStream from, PrintStream to, String prefix) {
+        this.from = from;
+        this.to = to;
+        this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void start(InputStream from, PrintStream to, String prefix, String threadName) {
+        Thread thread = new Thread(new OutputRelay(from, to, prefix), threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] buffer = new byte[8192];
+        try (from) {
+            int read;
+            while ((read = from.read(buffer)) >= 0) {
+                for (int i = 0; i < read; i++) {
+                    line.write(buffer[i]);
+                    if (buffer[i] == '\n' || line.size() >= MAX_LINE) {
+                        emit(line);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the worker is gone; what it wrote so far is passed on below
+        }
+        if (line.size() > 0) {
+            line.write('\n');
+            emit(line);
+        }
+    }
+
+    private void emit(ByteArrayOutputStream line) {
+        synchronized (to) {
+            to.write(prefix, 0, prefix.length);
+            byte[] bytes = line.toByteArray();
+            to.write(bytes, 0, bytes.length);
+            to.flush();
+        }
+        line.reset();
+    }
+}

@@ -1,0 +1,49 @@
+package io.jcluster.agent.worker;
+
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.control.ControlClient;
+import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.bootstrap.BindRewrite;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * A worker's bind policy: a bind of a clustered port goes to 127.0.0.1 on a port the kernel picks, and the
+ * parent is told where, so that it can balance the original address over the workers. Port 0, unresolved
+ * and unix-domain addresses, and ports the options exclude, are left alone.
+ */
+final class BindReporter implements BindRewrite.Policy {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final Options options;
+    private final ControlClient control;
+
+    BindReporter(Options options, ControlClient control) {
+        this.options = options;
+        this.control = control;
+    }
+
+    @Override
+    public SocketAddress rewrite(SocketAddress requested) {
+        if (requested instanceof InetSocketAddress inet && !inet.isUnresolved() && options.clusters(inet.getPort())) {
+            return new InetSocketAddress(LOOPBACK, 0);
+        }
+        return requested;
+    }
+
+    @Override
+    public void bound(SocketAddress requested, SocketAddress actual) {
+        if (!(requested instanceof InetSocketAddress asked) || !(actual instanceof InetSocketAddress real)) {
+            return;
+        }
+        try {
+            control.send(new ControlMessage.Bound(asked, real.getPort()));
+        } catch (IOException e) {
+            // the parent is gone; the disconnect watcher is already ending this worker
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.jcluster.agent.worker;
+
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.control.ControlClient;
+import io.jcluster.agent.control.WorkerEnvironment;
+import io.jcluster.bootstrap.BindRewrite;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a worker does before the app's main runs: report to the parent, rewrite binds, and make sure the
+ * worker never outlives its parent. Loads no Netty: workers carry as little of jcluster as possible.
+ */
+public final class WorkerAgent {
+
+    /** How long the app's shutdown hooks may run once the parent is gone, before the worker halts. */
+    private static final long ORPHAN_EXIT_GRACE_MILLIS = 1_500;
+
+    private WorkerAgent() {
+    }
+
+    /** Returns a bind policy-installing step; the caller installs the bind hooks right after. */
+    public static void start(Options options, WorkerEnvironment identity) {
+        System.setProperty(WorkerEnvironment.WORKER_ID_PROPERTY, Integer.toString(identity.workerId()));
+        System.setProperty(WorkerEnvironment.WORKERS_PROPERTY, Integer.toString(identity.workers()));
+        ControlClient control;
+        try {
+            control = ControlClient.connect(identity.controlSocket(), identity.workerId(), ProcessHandle.current().pid(),
+                    identity.secret());
+        } catch (IOException e) {
+            System.err.println("[jcluster] worker " + identity.workerId() + ": cannot reach the parent at "
+                    + identity.controlSocket() + " (" + e.getMessage() + "); exiting");
+            Runtime.getRuntime().halt(1);
+            return;
+        }
+        control.onDisconnect(() -> exitOrphaned(identity.workerId()));
+        BindRewrite.install(new BindReporter(options, control));
+    }
+
+    private static void exitOrphaned(int workerId) {
+        System.err.println("[jcluster] worker " + workerId + ": the parent is gone; exiting");
+        Thread halt = new Thread(() -> {
+            sleep(ORPHAN_EXIT_GRACE_MILLIS);
+            Runtime.getRuntime().halt(1);
+        }, "jcluster-orphan-halt");
+        halt.setDaemon(true);
+        halt.start();
+        // System.exit runs the app's shutdown hooks; the halt above bounds how long they may take
+        new Thread(() -> System.exit(1), "jcluster-orphan-exit").start();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
