@@ -1,0 +1,63 @@
+package io.jcluster.agent;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The walls between the agent's rooms (see DESIGN.md's layout). */
+class ArchitectureTest {
+
+    private static JavaClasses agent;
+
+    @BeforeAll
+    static void importClasses() {
+        agent = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.jcluster");
+    }
+
+    @Test
+    void workersNeverTouchNetty() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.worker..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..",
+                        "io.jcluster.agent.supervisor..")
+                .because("a worker loads as little agent code as possible, and no Netty at all (the app may bring its own)")
+                .check(agent);
+    }
+
+    @Test
+    void theControlProtocolIsPlainJdk() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.control..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..",
+                        "io.jcluster.agent.supervisor..", "io.jcluster.agent.worker..")
+                .because("both ends use it, and the worker end must stay light")
+                .check(agent);
+    }
+
+    @Test
+    void theBalancerKnowsBackendsNotProcesses() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.balancer..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.jcluster.agent.supervisor..",
+                        "io.jcluster.agent.worker..", "io.jcluster.agent.control..")
+                .check(agent);
+    }
+
+    @Test
+    void theSupervisorKnowsProcessesNotBytes() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.supervisor..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..")
+                .check(agent);
+    }
+
+    @Test
+    void optionsDependOnNothingOfTheAgent() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "net.bytebuddy..",
+                        "io.jcluster.agent.balancer..", "io.jcluster.agent.supervisor..", "io.jcluster.agent.worker..",
+                        "io.jcluster.agent.control..")
+                .check(agent);
+    }
+}

@@ -1,0 +1,112 @@
+package io.jcluster.agent.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OptionParserTest {
+
+    @Test
+    void defaultsWhenNothingIsGiven() throws OptionException {
+        Options options = OptionParser.parse(null);
+        assertEquals(Runtime.getRuntime().availableProcessors(), options.processes());
+        assertEquals(Strategy.LEAST_CONNECTIONS, options.strategy());
+        assertEquals(List.of(), options.ports());
+        assertEquals(Duration.ofSeconds(30), options.shutdownTimeout());
+        assertEquals(LogMode.PREFIX, options.log());
+        assertEquals(Duration.ofSeconds(1), options.restartDelay());
+        assertEquals(10, options.maxRestarts());
+        assertEquals(options, OptionParser.parse(""));
+    }
+
+    @Test
+    void everyOptionParses() throws OptionException {
+        Options options = OptionParser.parse("processes=3, strategy=round-robin,port=8080,port=8443,"
+                + "shutdown-timeout=500ms,log=inherit,restart-delay=2s,max-restarts=0");
+        assertEquals(3, options.processes());
+        assertEquals(Strategy.ROUND_ROBIN, options.strategy());
+        assertEquals(List.of(8080, 8443), options.ports());
+        assertEquals(Duration.ofMillis(500), options.shutdownTimeout());
+        assertEquals(LogMode.INHERIT, options.log());
+        assertEquals(Duration.ofSeconds(2), options.restartDelay());
+        assertEquals(0, options.maxRestarts());
+    }
+
+    @Test
+    void portsSayWhatIsClustered() throws OptionException {
+        Options all = OptionParser.parse("processes=1");
+        assertTrue(all.clusters(8080));
+        assertTrue(!all.clusters(0), "port 0 is never clustered");
+        Options some = OptionParser.parse("port=8080");
+        assertTrue(some.clusters(8080));
+        assertTrue(!some.clusters(8081));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "processes=0          | processes=0: expected a positive integer, or 'auto'",
+            "processes=abc        | processes=abc: expected a positive integer, or 'auto'",
+            "processes=-1         | processes=-1: expected a positive integer, or 'auto'",
+            "strategy=fastest     | strategy=fastest: expected round-robin, least-connections or random",
+            "nosuch=1             | nosuch=1: unknown option (known: processes, strategy, port, shutdown-timeout, log, restart-delay, max-restarts, config)",
+            "port=0               | port=0: expected a port number from 1 to 65535 (repeat the key for several)",
+            "port=70000           | port=70000: expected a port number from 1 to 65535 (repeat the key for several)",
+            "shutdown-timeout=10  | shutdown-timeout=10: expected a duration like 30s or 500ms",
+            "restart-delay=fast   | restart-delay=fast: expected a duration like 1s or 500ms",
+            "log=json             | log=json: expected prefix or inherit",
+            "max-restarts=-2      | max-restarts=-2: expected a non-negative integer",
+            "processes            | processes: expected key=value (known keys: processes, strategy, port, shutdown-timeout, log, restart-delay, max-restarts, config)",
+            "config=/no/such/file | config=/no/such/file: file not found",
+    })
+    void badInputNamesTheOptionAndWhatIsAccepted(String argument, String message) {
+        OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));
+        assertEquals(message, error.getMessage());
+    }
+
+    @Test
+    void aSingleValuedOptionGivenTwiceIsAnError() {
+        OptionException error = assertThrows(OptionException.class,
+                () -> OptionParser.parse("processes=2,processes=3"));
+        assertEquals("processes=3: processes may be given only once (it was also processes=2)", error.getMessage());
+    }
+
+    @Test
+    void configFileFillsInAndTheAgentArgumentWins(@TempDir Path dir) throws IOException, OptionException {
+        Path file = dir.resolve("cluster.properties");
+        Files.writeString(file, "processes=2\nstrategy=random\nport=8080,8443\n");
+        Options fromFile = OptionParser.parse("config=" + file);
+        assertEquals(2, fromFile.processes());
+        assertEquals(Strategy.RANDOM, fromFile.strategy());
+        assertEquals(List.of(8080, 8443), fromFile.ports());
+
+        Options overridden = OptionParser.parse("config=" + file + ",processes=5");
+        assertEquals(5, overridden.processes());
+        assertEquals(Strategy.RANDOM, overridden.strategy());
+    }
+
+    @Test
+    void badKeysInTheConfigFileAreReportedLikeArguments(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cluster.properties");
+        Files.writeString(file, "procesess=2\n");
+        OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse("config=" + file));
+        assertTrue(error.getMessage().startsWith("procesess=2: unknown option"), error.getMessage());
+    }
+
+    @Test
+    void durationsTakeTheirUnits() throws OptionException {
+        assertEquals(Duration.ofMillis(250), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "250ms"));
+        assertEquals(Duration.ofMinutes(5), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "5m"));
+        assertEquals(Duration.ofHours(1), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "1h"));
+    }
+}
