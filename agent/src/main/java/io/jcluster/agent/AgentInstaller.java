@@ -41,18 +41,32 @@ final class AgentInstaller {
                 .installOn(instrumentation);
     }
 
-    /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */
-    static void redirectLaunch(Instrumentation instrumentation, String mainClass) {
+    /**
+     * Parent: the Java launcher loads {@code mainClass} instead of the app's main class. The launcher class is
+     * loaded first so that it is transformed now, not later: returns false when that failed, before the app runs.
+     */
+    static boolean redirectLaunch(Instrumentation instrumentation, String mainClass) {
         Advice launch = Advice.to(LaunchAdvice.class);
         LaunchRedirect.redirectTo(mainClass);
-        agentBuilder()
+        try {
+            Class.forName("sun.launcher.LauncherHelper", false, null);
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+        ReportErrors errors = new ReportErrors();
+        agentBuilder(errors)
                 .type(named("sun.launcher.LauncherHelper"))
                 .transform((builder, type, loader, module, domain) -> builder.visit(
                         launch.on(named("checkAndLoadMain").and(takesArguments(boolean.class, int.class, String.class)))))
                 .installOn(instrumentation);
+        return !errors.failed;
     }
 
     private static AgentBuilder agentBuilder() {
+        return agentBuilder(new ReportErrors());
+    }
+
+    private static AgentBuilder agentBuilder(ReportErrors errors) {
         // Byte Buddy would otherwise reach for sun.misc.Unsafe, which JDK 24+ warns about
         System.setProperty("net.bytebuddy.safe", "true");
         return new AgentBuilder.Default()
@@ -62,14 +76,17 @@ final class AgentInstaller {
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 // the default ignore rule skips every boot-loader class, which is exactly what is transformed here
                 .ignore(none())
-                .with(new ReportErrors());
+                .with(errors);
     }
 
     /** A transformation that fails must say so: otherwise binds silently stay where the app put them. */
     private static final class ReportErrors extends AgentBuilder.Listener.Adapter {
+        volatile boolean failed;
+
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
                             Throwable throwable) {
+            failed = true;
             System.err.println("[jcluster] could not instrument " + typeName + ": " + throwable);
         }
 

@@ -42,7 +42,10 @@ public final class Premain {
             AgentInstaller.installBindHooks(instrumentation);
         } else {
             ParentMain.prepare(options);
-            AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
+            if (!AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName())) {
+                exitWithError("cannot take over this JVM's launcher (sun.launcher.LauncherHelper), so the app would run"
+                        + " in the parent; jcluster needs an OpenJDK-based JVM, version 17 or later");
+            }
         }
     }
 

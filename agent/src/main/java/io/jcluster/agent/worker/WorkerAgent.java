@@ -20,7 +20,7 @@ public final class WorkerAgent {
     private WorkerAgent() {
     }
 
-    /** Returns a bind policy-installing step; the caller installs the bind hooks right after. */
+    /** Connects to the parent and installs the bind policy; the caller installs the bind hooks right after. */
     public static void start(Options options, WorkerEnvironment identity) {
         System.setProperty(WorkerEnvironment.WORKER_ID_PROPERTY, Integer.toString(identity.workerId()));
         System.setProperty(WorkerEnvironment.WORKERS_PROPERTY, Integer.toString(identity.workers()));
