@@ -6,10 +6,10 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.StopSignals;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerRouting;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,6 +32,8 @@ public final class ParentMain implements WorkerRouting {
     private final Options config;
     private final Balancer balancer;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean signalsHandled;
     private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
     private volatile Supervisor supervisor;
 
@@ -65,15 +67,40 @@ public final class ParentMain implements WorkerRouting {
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
             control.serve(supervisor);
-            Runtime.getRuntime().addShutdownHook(new Thread(supervisor::killAll, "jcluster-last-breath"));
-            handleSignal("TERM");
-            handleSignal("INT");
+            signalsHandled = StopSignals.install(this::stopSignal);
+            Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShuttingDown, "jcluster-shutdown"));
             supervisor.startAll();
             stop.await();
             return shutDown();
         } finally {
             balancer.close();
+            stopped.countDown();
         }
+    }
+
+    private void stopSignal(String signal) {
+        if (!requestStop(0, signal + " received")) {
+            Log.info(signal + " received again: killing the workers now");
+            supervisor.killAll();
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    /**
+     * Without signal handlers, SIGTERM/SIGINT arrive here: the graceful stop runs on the main thread while this hook
+     * waits, then the hook ends the JVM with the right status. In every case no worker outlives this JVM.
+     */
+    private void jvmShuttingDown() {
+        if (!signalsHandled && requestStop(0, "SIGTERM or SIGINT received")) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            supervisor.killAll();
+            Runtime.getRuntime().halt(exitStatus.get());
+        }
+        supervisor.killAll();
     }
 
     private int shutDown() throws InterruptedException {
@@ -91,23 +118,14 @@ public final class ParentMain implements WorkerRouting {
         return exitStatus.get();
     }
 
-    private void requestStop(int status, String why) {
-        if (exitStatus.compareAndSet(NOT_STOPPING, status)) {
-            Log.info(why + "; stopping (up to " + config.shutdownTimeout().toSeconds() + "s for open connections)");
-            stop.countDown();
+    /** Returns false when a stop was already under way. */
+    private boolean requestStop(int status, String why) {
+        if (!exitStatus.compareAndSet(NOT_STOPPING, status)) {
+            return false;
         }
-    }
-
-    private void handleSignal(String name) {
-        Signal.handle(new Signal(name), signal -> {
-            if (exitStatus.get() == NOT_STOPPING) {
-                requestStop(0, "SIG" + name + " received");
-            } else {
-                Log.info("SIG" + name + " received again: killing the workers now");
-                supervisor.killAll();
-                Runtime.getRuntime().halt(1);
-            }
-        });
+        Log.info(why + "; stopping (up to " + config.shutdownTimeout().toSeconds() + "s for open connections)");
+        stop.countDown();
+        return true;
     }
 
     private void logDifferences(WorkerCommand command) {

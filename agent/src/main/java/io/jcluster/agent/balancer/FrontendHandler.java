@@ -9,6 +9,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 
 import java.net.ConnectException;
 import java.util.ArrayList;
@@ -31,6 +33,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
+    /**
+     * What the client sent before the backend connection was up. Reads are off until then, but a transport may
+     * still deliver what it already had (native epoll does, together with an early half-close): at most one
+     * read batch, kept here and passed on once connected.
+     */
+    private List<Object> early;
+    private boolean clientInputShutdown;
 
     FrontendHandler(Listener listener, Bootstrap backendBootstrap) {
         this.listener = listener;
@@ -103,17 +112,52 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         connection.backend = backendChannel;
         backendChannel.pipeline().replace(UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
         ctx.pipeline().replace(this, "relay", new Relay(backendChannel, connection, true));
+        if (early != null) {
+            connection.read(true);
+            early.forEach(msg -> backendChannel.write(msg, backendChannel.voidPromise()));
+            backendChannel.flush();
+            early = null;
+        }
         backendChannel.config().setAutoRead(true);
-        client.config().setAutoRead(true);
+        if (clientInputShutdown) {
+            connection.inputShutdown(backendChannel);
+        } else {
+            client.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (early == null) {
+            early = new ArrayList<>(2);
+        }
+        early.add(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            clientInputShutdown = true;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         // the client left before its backend connection was up; the connect callback closes the backend
+        releaseEarly();
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        releaseEarly();
         ctx.close();
     }
 

@@ -1,0 +1,31 @@
+package io.jcluster.agent.supervisor;
+
+import java.util.function.Consumer;
+
+/**
+ * SIGTERM and SIGINT handlers for the parent. They need sun.misc.Signal from the jdk.unsupported module, which a
+ * class-path launch always has but a {@code -m} launch has only if the app's module graph requires it; without it
+ * the caller falls back to a shutdown hook (which cannot tell a second signal from the first).
+ */
+public final class StopSignals {
+
+    private StopSignals() {
+    }
+
+    /** Installs {@code handler} (called with "SIGTERM"/"SIGINT"); false when signals cannot be handled here. */
+    public static boolean install(Consumer<String> handler) {
+        if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+            return false;
+        }
+        Unsupported.handle("TERM", handler);
+        Unsupported.handle("INT", handler);
+        return true;
+    }
+
+    /** Loaded only when jdk.unsupported is present. */
+    private static final class Unsupported {
+        static void handle(String name, Consumer<String> handler) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> handler.accept("SIG" + name));
+        }
+    }
+}
