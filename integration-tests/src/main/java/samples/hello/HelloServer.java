@@ -1,0 +1,75 @@
+package samples.hello;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+/**
+ * The demo app: a plain JDK HTTP server that says which process answered.
+ *
+ * <pre>
+ *   java -javaagent:jcluster.jar=processes=4 -jar samples.jar 8080
+ *   curl localhost:8080/          # hello from worker 2 (pid 4242)
+ *   curl 'localhost:8080/slow?ms=2000'
+ * </pre>
+ */
+public final class HelloServer {
+
+    private HelloServer() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        String workerId = System.getenv().getOrDefault("JCLUSTER_WORKER_ID", "standalone");
+        long pid = ProcessHandle.current().pid();
+
+        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            if (!exchange.getRequestURI().getPath().equals("/")) {
+                respond(exchange, 404, "not found\n");
+                return;
+            }
+            respond(exchange, 200, "hello from worker " + workerId + " (pid " + pid + ")\n");
+        });
+        server.createContext("/slow", exchange -> {
+            long ms = queryLong(exchange, "ms", 1000);
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            respond(exchange, 200, "slow done by pid " + pid + "\n");
+        });
+        server.start();
+        System.out.println("hello server listening on port " + port);
+    }
+
+    static long queryLong(HttpExchange exchange, String name, long fallback) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return fallback;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return Long.parseLong(pair.substring(name.length() + 1));
+            }
+        }
+        return fallback;
+    }
+
+    static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("X-Pid", Long.toString(ProcessHandle.current().pid()));
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Only the parent's own workers may speak on the control channel. A stranger who found the
+ * socket (here: read from a worker's /proc/PID/environ, tests run as root) and tries to make the
+ * parent listen on a port and forward it somewhere is disconnected, and nothing listens.
+ */
+@Timeout(180)
+class ControlChannelSecurityIT {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void strangersAreDisconnectedAndCannotOpenListeners(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,strategy=round-robin")
+                .mainClass("samples.hello.HelloServer")
+                .args(Integer.toString(port))
+                .start()) {
+            Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
+
+            Map<String, String> env = environ(workers.get(0));
+            assertEquals("0", env.get("JCLUSTER_WORKER_ID"));
+            assertEquals("2", env.get("JCLUSTER_WORKERS"));
+            String control = env.get("JCLUSTER_CONTROL");
+            String secret = env.get("JCLUSTER_SECRET");
+            assertNotNull(control, "JCLUSTER_CONTROL in the worker's environment: " + env.keySet());
+            assertNotNull(secret, "JCLUSTER_SECRET in the worker's environment");
+            Path socket = Path.of(control.startsWith("unix:") ? control.substring("unix:".length()) : control);
+            assertTrue(Files.exists(socket), "JCLUSTER_CONTROL names an existing unix socket: " + control);
+            assertTrue(!secret.isBlank() && secret.length() >= 16, "the secret is not trivially short: length " + secret.length());
+
+            List<String> hellos = List.of(
+                    "hello 0 999999 wrongsecret",               // wrong secret
+                    "hello 0 999999 " + secret,                  // right secret, worker 0 is already connected
+                    "hello 2 999999 " + secret,                  // right secret, id == processes: out of range
+                    "hello 99 999999 " + secret,                 // right secret, id far out of range
+                    "");                                         // no hello at all
+            for (String hello : hellos) {
+                strangerIsRefused(cluster, socket, hello);
+            }
+
+            // the real workers were not disturbed
+            assertEquals(workers, cluster.startedWorkers(), "no worker restarted\n" + cluster.describe());
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
+        }
+    }
+
+    private static void strangerIsRefused(ClusterProcess cluster, Path socket, String hello) throws Exception {
+        int stolenPort = FreePorts.tcp();
+        String what = hello.isEmpty() ? "'bound' without hello" : "'" + hello.replaceAll("\\S{16,}", "<secret>") + "'";
+        try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String script = (hello.isEmpty() ? "" : hello + "\n")
+                    + "bound 0.0.0.0 " + stolenPort + " " + target.getLocalPort() + "\n";
+            try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                try {
+                    channel.write(ByteBuffer.wrap(script.getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException e) {
+                    // already closed by the parent: fine, that is the point
+                }
+                String reply = readUntilEof(channel, 5000);
+                if (reply == null) {
+                    fail("stranger " + what + ": the parent kept the connection open for 5 s\n" + cluster.describe());
+                }
+            }
+            ClusterProcess.sleep(1000);
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", stolenPort), 2000);
+                fail("stranger " + what + ": something listens on port " + stolenPort + " now\n" + cluster.describe());
+            } catch (ConnectException expected) {
+                // refused: nothing listens
+            }
+            assertTrue(cluster.output().stream().noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
+                    "stranger " + what + ": the parent printed a listening line\n" + cluster.describe());
+        }
+    }
+
+    /** Reads until EOF (or a reset); returns what was read, or null when no EOF came within the timeout. */
+    private static String readUntilEof(SocketChannel channel, long timeoutMillis) throws IOException {
+        channel.configureBlocking(false);
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return null;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                buffer.clear();
+                int read;
+                try {
+                    read = channel.read(buffer);
+                } catch (IOException reset) {
+                    return received.toString(StandardCharsets.UTF_8);
+                }
+                if (read < 0) {
+                    return received.toString(StandardCharsets.UTF_8);
+                }
+                received.write(buffer.array(), 0, read);
+            }
+        }
+    }
+
+    private static Map<String, String> environ(long pid) throws IOException {
+        byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+        Map<String, String> env = new HashMap<>();
+        for (String entry : new String(bytes, StandardCharsets.UTF_8).split("\0")) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                env.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        return env;
+    }
+}

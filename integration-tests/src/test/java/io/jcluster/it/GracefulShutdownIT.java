@@ -1,0 +1,65 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SIGTERM to the parent drains: an in-flight request completes, the parent exits 0, no worker is left. */
+@Timeout(120)
+class GracefulShutdownIT {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void termLetsInFlightRequestFinishAndExitsZero(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,strategy=round-robin")
+                .mainClass("samples.hello.HelloServer")
+                .args(Integer.toString(port))
+                .start()) {
+            cluster.awaitWorkers(2, STARTUP);
+            assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+            List<ProcessHandle> workers = cluster.rememberedProcesses();
+
+            CompletableFuture<Http.Response> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Http.fresh(port, "/slow?ms=2000", Duration.ofSeconds(30));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ClusterProcess.sleep(300);
+            assertTrue(!slow.isDone(), "the slow request is still in flight when TERM is sent: " + slow);
+            Signals.term(cluster.pid());
+
+            Http.Response response;
+            try {
+                response = slow.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("the in-flight request failed after SIGTERM: " + e + "\n" + cluster.describe(), e);
+            }
+            assertEquals(200, response.status(), response.toString());
+            assertTrue(response.body().startsWith("slow done by pid "), response.body());
+
+            int status = cluster.awaitExit(Duration.ofSeconds(40));
+            assertEquals(0, status, "parent exit status after SIGTERM\n" + cluster.describe());
+            long exitedAt = System.nanoTime();
+            List<ProcessHandle> alive = workers;
+            while (!alive.isEmpty() && System.nanoTime() - exitedAt < 2_000_000_000L) {
+                alive = alive.stream().filter(ClusterProcess::isRunning).toList();
+                ClusterProcess.sleep(50);
+            }
+            assertTrue(alive.isEmpty(), "workers alive 2 s after the parent exited: "
+                    + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * A JDK the integration tests launch clusters on. Use as
+ * {@code @ParameterizedTest(name = "{0}") @MethodSource("io.jcluster.it.Jdk#all")}.
+ *
+ * <p>A JDK that is not installed makes the test ABORTED (reported as skipped) with a loud line on
+ * stderr, never a silent pass: {@link ClusterProcess} calls {@link #requireInstalled()} before
+ * launching anything.
+ */
+public record Jdk(int feature, Path home) {
+
+    static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+    static final Path OPENJDK_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+
+    /** JDK 17 (this JVM's own when it is a 17) and Temurin 25. */
+    public static Stream<Jdk> all() {
+        return Stream.of(jdk17(), new Jdk(25, TEMURIN_25));
+    }
+
+    static Jdk jdk17() {
+        if (Runtime.version().feature() == 17) {
+            return new Jdk(17, Path.of(System.getProperty("java.home")));
+        }
+        return new Jdk(17, OPENJDK_17);
+    }
+
+    public Path java() {
+        return home.resolve("bin").resolve("java");
+    }
+
+    /** Aborts the current test (JUnit assumption) when this JDK's bin/java is missing. */
+    public void requireInstalled() {
+        if (!Files.isExecutable(java())) {
+            String reason = "JDK " + feature + " not installed at " + home + ": skipped";
+            System.err.println();
+            System.err.println("!!!!! " + reason + " !!!!!");
+            System.err.println();
+            Assumptions.abort(reason);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JDK " + feature;
+    }
+}

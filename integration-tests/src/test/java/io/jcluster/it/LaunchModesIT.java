@@ -1,0 +1,84 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The workers get the parent's exact command line, whatever its shape. */
+@Timeout(180)
+class LaunchModesIT {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void jarLaunch(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,strategy=round-robin")
+                .jar()
+                .args(Integer.toString(port))
+                .start()) {
+            Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
+            Set<String> bodies = new TreeSet<>();
+            for (int i = 0; i < 4; i++) {
+                Http.Response response = Http.fresh(port, "/");
+                bodies.add(response.body());
+            }
+            assertEquals(new TreeSet<>(Set.of(
+                    "hello from worker 0 (pid " + workers.get(0) + ")\n",
+                    "hello from worker 1 (pid " + workers.get(1) + ")\n")), bodies,
+                    "each worker knows its JCLUSTER_WORKER_ID");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void awkwardArgumentsReachTheWorkersUnchanged(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        String[] args = {Integer.toString(port), "a b  c", "", "tab\there", "quote\"d 'single' $HOME *", "-Dnot.a.property=1"};
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,strategy=round-robin")
+                .mainClass("samples.args.ArgsEcho")
+                .args(args)
+                .start()) {
+            Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
+            Map<Long, String> argsByPid = new HashMap<>();
+            for (int i = 0; i < 10 && argsByPid.size() < 2; i++) {
+                Http.Response response = Http.fresh(port, "/args");
+                argsByPid.put(response.pid(), response.body());
+            }
+            assertEquals(Set.copyOf(workers.values()), argsByPid.keySet());
+            String expected = String.join("|", args);
+            argsByPid.forEach((pid, actual) -> assertEquals(expected, actual, "arguments seen by worker pid " + pid));
+        }
+    }
+
+    /** The parent's JDWP port is taken by the parent: workers must not die trying to bind it too. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void jdwpAgentOnTheCommandLine(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        int debugPort = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,strategy=round-robin")
+                .jvmFlags("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debugPort)
+                .mainClass("samples.hello.HelloServer")
+                .args(Integer.toString(port))
+                .start()) {
+            Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
+            ClusterProcess.sleep(1000);
+            assertEquals(Set.copyOf(workers.values()), Set.copyOf(cluster.startedWorkers().values()),
+                    "no worker crashed and restarted\n" + cluster.describe());
+        }
+    }
+}

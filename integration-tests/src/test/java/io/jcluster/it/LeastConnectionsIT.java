@@ -1,0 +1,125 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The default strategy is least-connections: with 3 workers each holding one open connection,
+ * every new connection goes to the idle 4th.
+ */
+@Timeout(180)
+class LeastConnectionsIT {
+
+    /**
+     * Pause after a connection closed before the next one opens: the client sees EOF a moment
+     * before the balancer has counted the close, and the decision under test depends on that count.
+     */
+    private static final long CLOSE_SETTLE_MS = 150;
+
+    /**
+     * Warm-up that does not depend on how least-connections breaks ties (sequential requests on
+     * an idle cluster may all tie and go to the same worker): batches of {@code count} concurrent
+     * slow requests, until every worker has answered.
+     */
+    private static Set<Long> awaitAllAnswerConcurrently(ClusterProcess cluster, int port, int count) throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        Set<Long> seen = new HashSet<>();
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            while (seen.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + seen + " answered within " + STARTUP + "\n" + cluster.describe());
+                }
+                List<Future<Http.Response>> batch = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    batch.add(pool.submit(() -> Http.fresh(port, "/slow?ms=400")));
+                }
+                for (Future<Http.Response> future : batch) {
+                    try {
+                        Http.Response response = future.get(20, TimeUnit.SECONDS);
+                        if (response.status() == 200) {
+                            seen.add(response.pid());
+                        }
+                    } catch (ExecutionException e) {
+                        ClusterProcess.sleep(100); // not listening yet
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return seen;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void newConnectionsGoToTheWorkerWithoutOpenConnections(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=4")
+                .mainClass("samples.hello.HelloServer")
+                .args(Integer.toString(port))
+                .start()) {
+            String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
+            assertTrue(listening.contains("(least-connections, tcp, "), "least-connections is the default: " + listening);
+            Map<Integer, Long> workers = cluster.awaitWorkers(4, STARTUP);
+            Set<Long> answered = awaitAllAnswerConcurrently(cluster, port, 4);
+            assertEquals(Set.copyOf(workers.values()), answered, cluster.describe());
+            ClusterProcess.sleep(CLOSE_SETTLE_MS);
+
+            List<Http.KeepAlive> held = new ArrayList<>();
+            try {
+                List<Long> holderOf = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    Http.KeepAlive connection = Http.keepAlive(port);
+                    held.add(connection);
+                    Http.Response response = connection.get("/");
+                    assertEquals(200, response.status(), response.toString());
+                    holderOf.add(response.pid());
+                }
+                Set<Long> holders = new HashSet<>(holderOf);
+                assertEquals(3, holders.size(), "3 concurrent connections land on 3 distinct workers: " + holders
+                        + "\n" + cluster.describe());
+
+                Set<Long> idle = new HashSet<>(answered);
+                idle.removeAll(holders);
+                assertEquals(1, idle.size(), "exactly one worker holds no connection: " + idle);
+                long idlePid = idle.iterator().next();
+                for (int i = 0; i < 5; i++) {
+                    Http.Response response = Http.fresh(port, "/");
+                    assertEquals(200, response.status(), response.toString());
+                    assertEquals(idlePid, response.pid(), "fresh request " + i + " goes to the worker without connections"
+                            + " (holders " + holders + ")\n" + cluster.describe());
+                    ClusterProcess.sleep(CLOSE_SETTLE_MS);
+                }
+
+                // the held connections are still usable and still pinned to their worker
+                for (int i = 0; i < held.size(); i++) {
+                    Http.Response again = held.get(i).get("/");
+                    assertEquals(200, again.status());
+                    assertEquals(holderOf.get(i), again.pid(), "keep-alive connection " + i + " stays on its worker");
+                }
+            } finally {
+                for (Http.KeepAlive connection : held) {
+                    connection.close();
+                }
+            }
+        }
+    }
+}
