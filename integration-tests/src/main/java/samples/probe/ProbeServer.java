@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
  *   --udp P     a UDP echo socket on 0.0.0.0:(P + worker id) (must NOT be clustered)
  *   --unix DIR  a unix-domain server at DIR/probe-(worker id).sock answering "unix ok" (must NOT be clustered)
  *   --echo P    a blocking ServerSocket on 0.0.0.0:P that echoes "echo:" + everything read, after the client's EOF
+ *   --firehose P  a blocking ServerSocket on 0.0.0.0:P: reads a line "N", writes N MiB of bytes, closes
  * </pre>
  */
 public final class ProbeServer {
@@ -58,6 +59,7 @@ public final class ProbeServer {
                 case "--udp" -> openUdp(Integer.parseInt(args[++i]));
                 case "--unix" -> openUnix(Path.of(args[++i]));
                 case "--echo" -> openEcho(Integer.parseInt(args[++i]));
+                case "--firehose" -> openFirehose(Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
@@ -138,6 +140,40 @@ public final class ProbeServer {
             }
         }, "probe-echo");
         thread.start();
+    }
+
+    private void openFirehose(int port) throws IOException {
+        ServerSocket server = new ServerSocket(port);
+        Thread thread = new Thread(() -> {
+            while (true) {
+                Socket client;
+                try {
+                    client = server.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                new Thread(() -> firehose(client), "probe-firehose-conn").start();
+            }
+        }, "probe-firehose");
+        thread.start();
+    }
+
+    /** Writes as fast as the connection takes it: the client decides how fast that is. */
+    private static void firehose(Socket client) {
+        try (client) {
+            java.io.BufferedReader reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+            long mebibytes = Long.parseLong(reader.readLine().trim());
+            byte[] chunk = new byte[1 << 20];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            OutputStream out = client.getOutputStream();
+            for (long i = 0; i < mebibytes; i++) {
+                out.write(chunk);
+            }
+            out.flush();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("firehose connection failed: " + e);
+        }
     }
 
     private static void echoAfterEof(Socket client) {

@@ -62,14 +62,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Backend backend = listener.strategy().pick(candidates);
-        backend.connectionOpened();
+        BackendLease lease = new BackendLease(backend);
         ChannelFuture connect = backendBootstrap.clone(client.eventLoop())
                 .handler(UNTIL_CONNECTED)
                 .connect(backend.address());
         Channel backendChannel = connect.channel();
-        backendChannel.closeFuture().addListener(closed -> backend.connectionClosed());
+        backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
+                connection.lease = lease;
                 relay(ctx, backendChannel);
             } else if (client.isActive()) {
                 backendFailed(ctx, backend, done.cause());

@@ -16,6 +16,7 @@ final class ProxiedConnection {
 
     final Channel client;
     Channel backend;
+    BackendLease lease;
     private int finishedDirections;
     /** Counts reads on either side; compared between idle checks to see whether anything moved. */
     private int reads;
@@ -34,6 +35,9 @@ final class ProxiedConnection {
 
     /** One side ended its input: pass the half-close on, and close both once both directions are done. */
     void inputShutdown(Channel to) {
+        if (to == client && lease != null) {
+            lease.release(); // the worker sent its FIN: it no longer counts this connection as open
+        }
         if (!(to instanceof DuplexChannel) || !to.isActive()) {
             close();
             return;

@@ -1,0 +1,32 @@
+package io.jcluster.agent.balancer;
+
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+
+/**
+ * One connection's claim on a backend, counted in the backend's open connections from the pick until the backend
+ * connection closes or the worker finished sending (its FIN: the worker is done with it, even if the client still
+ * reads the rest). Released once; used on one event loop only.
+ */
+final class BackendLease implements GenericFutureListener<Future<? super Void>> {
+
+    private Backend backend;
+
+    BackendLease(Backend backend) {
+        this.backend = backend;
+        backend.connectionOpened();
+    }
+
+    void release() {
+        if (backend != null) {
+            backend.connectionClosed();
+            backend = null;
+        }
+    }
+
+    /** As the backend channel's close listener. */
+    @Override
+    public void operationComplete(Future<? super Void> closed) {
+        release();
+    }
+}
