@@ -15,6 +15,9 @@ public interface ControlListener {
     interface Session {
         void bound(InetSocketAddress requested, int actualPort);
 
+        /** The app bound {@code requested} itself: the options leave that port out of the cluster. */
+        void unclustered(InetSocketAddress requested);
+
         /** The connection ended: the worker exited or is about to. */
         void closed();
     }

@@ -9,9 +9,10 @@ import java.net.UnknownHostException;
  * <pre>
  *   hello &lt;workerId&gt; &lt;pid&gt; &lt;secret&gt;        worker -&gt; parent, first line, proves who is speaking
  *   bound &lt;ip&gt; &lt;requestedPort&gt; &lt;actualPort&gt;  worker -&gt; parent, the app bound ip:requestedPort, it listens on 127.0.0.1:actualPort
+ *   unclustered &lt;ip&gt; &lt;port&gt;                 worker -&gt; parent, the app bound ip:port itself (the options exclude it)
  * </pre>
  */
-public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound {
+public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -30,6 +31,13 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         }
     }
 
+    record Unclustered(InetSocketAddress requested) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "unclustered " + requested.getAddress().getHostAddress() + " " + requested.getPort();
+        }
+    }
+
     /** Parses one line; a line that is not a well-formed message is a {@link MalformedMessage}. */
     static ControlMessage decode(String line) throws MalformedMessage {
         String[] words = line.split(" ", -1);
@@ -41,6 +49,9 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
                 expectWords(line, words, 4);
                 return new Bound(new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2])),
                         port(line, words[3]));
+            case "unclustered":
+                expectWords(line, words, 3);
+                return new Unclustered(new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2])));
             default:
                 throw new MalformedMessage("unknown message: " + abbreviate(line));
         }

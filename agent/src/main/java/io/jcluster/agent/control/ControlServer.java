@@ -99,6 +99,8 @@ public final class ControlServer implements AutoCloseable {
             while ((message = connection.receive()) != null) {
                 if (message instanceof ControlMessage.Bound bound) {
                     session.bound(bound.requested(), bound.actualPort());
+                } else if (message instanceof ControlMessage.Unclustered unclustered) {
+                    session.unclustered(unclustered.requested());
                 } else {
                     Log.info("control channel: unexpected message " + message.encode().split(" ")[0]
                             + " after hello; ignored");

@@ -25,10 +25,12 @@ final class OutputRelay implements Runnable {
         this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
     }
 
-    static void start(InputStream from, PrintStream to, String prefix, String threadName) {
+    /** Starts relaying on a daemon thread, which ends when the worker's stream does; returns that thread. */
+    static Thread start(InputStream from, PrintStream to, String prefix, String threadName) {
         Thread thread = new Thread(new OutputRelay(from, to, prefix), threadName);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,9 @@ public final class Supervisor implements ControlListener {
     private final WorkerRouting routing;
     private final Runnable allGivenUp;
     private final WorkerSlot[] slots;
+    /** Relays of the current workers' output; joined at shutdown so that their last lines are not lost. */
+    private final List<Thread> relays = new ArrayList<>();
+    private final Set<InetSocketAddress> reportedUnclustered = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "jcluster-supervisor");
         thread.setDaemon(true);
@@ -78,8 +83,9 @@ public final class Supervisor implements ControlListener {
         }
         if (options.log() == LogMode.PREFIX) {
             String prefix = "[w" + slot.id + "] ";
-            OutputRelay.start(process.getInputStream(), System.out, prefix, "jcluster-w" + slot.id + "-out");
-            OutputRelay.start(process.getErrorStream(), System.err, prefix, "jcluster-w" + slot.id + "-err");
+            relays.removeIf(relay -> !relay.isAlive());
+            relays.add(OutputRelay.start(process.getInputStream(), System.out, prefix, "jcluster-w" + slot.id + "-out"));
+            relays.add(OutputRelay.start(process.getErrorStream(), System.err, prefix, "jcluster-w" + slot.id + "-err"));
         }
         slot.process = process;
         slot.startedNanos = System.nanoTime();
@@ -148,6 +154,15 @@ public final class Supervisor implements ControlListener {
             }
 
             @Override
+            public void unclustered(InetSocketAddress requested) {
+                if (reportedUnclustered.add(requested)) {
+                    Log.info("worker " + workerId + " binds " + requested.getAddress().getHostAddress() + ":"
+                            + requested.getPort() + " itself: not clustered (port= option or a JMX port);"
+                            + " if every worker binds it, all but one will fail");
+                }
+            }
+
+            @Override
             public void closed() {
                 routing.gone(workerId);
             }
@@ -189,6 +204,26 @@ public final class Supervisor implements ControlListener {
             }
         }
         scheduler.shutdownNow();
+        awaitRelays();
+    }
+
+    private void awaitRelays() {
+        List<Thread> running;
+        synchronized (this) {
+            running = new ArrayList<>(relays);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (Thread relay : running) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    relay.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** SIGKILL to every worker still alive, now. For a forced stop and for the parent's last breath. */

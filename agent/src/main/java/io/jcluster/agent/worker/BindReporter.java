@@ -49,10 +49,14 @@ final class BindReporter implements BindRewrite.Policy {
 
     @Override
     public SocketAddress rewrite(SocketAddress requested) {
-        if (requested instanceof InetSocketAddress inet && !inet.isUnresolved() && options.clusters(inet.getPort())
-                && !perProcessPorts.contains(inet.getPort())) {
+        if (!(requested instanceof InetSocketAddress inet) || inet.isUnresolved() || inet.getPort() == 0) {
+            return requested;
+        }
+        if (options.clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort())) {
             return new InetSocketAddress(LOOPBACK, 0);
         }
+        // the parent says so once: a fixed port that every worker binds for itself is a classic cause of crashes
+        send(new ControlMessage.Unclustered(inet));
         return requested;
     }
 
@@ -61,8 +65,12 @@ final class BindReporter implements BindRewrite.Policy {
         if (!(requested instanceof InetSocketAddress asked) || !(actual instanceof InetSocketAddress real)) {
             return;
         }
+        send(new ControlMessage.Bound(asked, real.getPort()));
+    }
+
+    private void send(ControlMessage message) {
         try {
-            control.send(new ControlMessage.Bound(asked, real.getPort()));
+            control.send(message);
         } catch (IOException e) {
             // the parent is gone; the disconnect watcher is already ending this worker
         }

@@ -23,11 +23,16 @@ class ControlMessageTest {
 
         ControlMessage v6 = new ControlMessage.Bound(new InetSocketAddress("::", 8443), 41235);
         assertEquals(v6, ControlMessage.decode(v6.encode()));
+
+        ControlMessage unclustered = new ControlMessage.Unclustered(new InetSocketAddress("127.0.0.1", 8005));
+        assertEquals("unclustered 127.0.0.1 8005", unclustered.encode());
+        assertEquals(unclustered, ControlMessage.decode(unclustered.encode()));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "hello", "hello 1 2", "hello x 2 s", "bound 0.0.0.0 8080", "bound localhost 8080 1",
-            "bound 0.0.0.0 0 41234", "bound 0.0.0.0 8080 70000", "stop now", "bound 0.0.0.0 8080 1 extra"})
+            "bound 0.0.0.0 0 41234", "bound 0.0.0.0 8080 70000", "stop now", "bound 0.0.0.0 8080 1 extra",
+            "unclustered 0.0.0.0", "unclustered 0.0.0.0 0"})
     void malformedLinesAreRejected(String line) {
         assertThrows(ControlMessage.MalformedMessage.class, () -> ControlMessage.decode(line));
     }
