@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  * A test app that opens every kind of socket jcluster must (or must not) touch.
  *
  * <pre>
- *   --http P    an HttpServer on 0.0.0.0:P (repeatable); endpoints /, /slow?ms=N, /info, /connect?port=X
+ *   --http P    an HttpServer on 0.0.0.0:P (repeatable); endpoints /, /slow?ms=N, /info, /connect?port=X,
+ *               /unbind (answers, then this process stops that HttpServer but keeps running)
  *   --zero      also a ServerSocket on port 0 (must NOT be clustered)
  *   --udp P     a UDP echo socket on 0.0.0.0:(P + worker id) (must NOT be clustered)
  *   --unix DIR  a unix-domain server at DIR/probe-(worker id).sock answering "unix ok" (must NOT be clustered)
@@ -224,6 +225,10 @@ public final class ProbeServer {
                 return;
             }
             respond(exchange, 200, "connected\n");
+        });
+        server.createContext("/unbind", exchange -> {
+            respond(exchange, 200, "unbinding pid " + PID + "\n");
+            new Thread(() -> server.stop(0), "probe-unbind").start();
         });
         server.start();
     }

@@ -81,4 +81,29 @@ class LaunchModesIT {
                     "no worker crashed and restarted\n" + cluster.describe());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void workerOutputIsPrefixedOrInherited(Jdk jdk) throws Exception {
+        for (String mode : new String[] {"prefix", "inherit"}) {
+            int port = FreePorts.tcp();
+            try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                    .agentArgs("processes=2,log=" + mode)
+                    .mainClass("samples.hello.HelloServer")
+                    .args(Integer.toString(port))
+                    .start()) {
+                cluster.awaitListening("0.0.0.0:" + port, STARTUP);
+                String ready = "hello server listening on port " + port;
+                cluster.await(() -> cluster.stdout().stream().filter(line -> line.endsWith(ready)).count() == 2,
+                        "both workers' startup lines", STARTUP);
+                for (String line : cluster.stdout()) {
+                    if (line.endsWith(ready)) {
+                        assertEquals(mode.equals("prefix"), line.matches("^\\[w[01]\\] " + ready + "$"),
+                                "log=" + mode + " line: " + line);
+                        assertEquals(mode.equals("inherit"), line.equals(ready), "log=" + mode + " line: " + line);
+                    }
+                }
+            }
+        }
+    }
 }

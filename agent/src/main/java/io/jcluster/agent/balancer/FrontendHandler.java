@@ -99,7 +99,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         failed.add(backend);
         if (cause instanceof ConnectException && listener.backends().removeIf(b -> b == backend)) {
             Log.info(listener.describe() + ": worker " + backend.owner() + " refused a connection on "
-                    + backend + "; taken out of rotation");
+                    + Listener.describe(backend.address()) + "; taken out of rotation");
         }
         connectBackend(ctx);
     }
