@@ -128,22 +128,16 @@ public final class ProbeServer {
     }
 
     private void openEcho(int port) throws IOException {
-        ServerSocket server = new ServerSocket(port);
-        Thread thread = new Thread(() -> {
-            while (true) {
-                Socket client;
-                try {
-                    client = server.accept();
-                } catch (IOException e) {
-                    return;
-                }
-                new Thread(() -> echoAfterEof(client), "probe-echo-conn").start();
-            }
-        }, "probe-echo");
-        thread.start();
+        serveEachConnection(port, "probe-echo", ProbeServer::echoAfterEof);
     }
 
     private void openFirehose(int port) throws IOException {
+        serveEachConnection(port, "probe-firehose", ProbeServer::firehose);
+    }
+
+    /** A blocking ServerSocket on 0.0.0.0:port, one thread per accepted connection. */
+    private static void serveEachConnection(int port, String name, java.util.function.Consumer<Socket> handler)
+            throws IOException {
         ServerSocket server = new ServerSocket(port);
         Thread thread = new Thread(() -> {
             while (true) {
@@ -153,9 +147,9 @@ public final class ProbeServer {
                 } catch (IOException e) {
                     return;
                 }
-                new Thread(() -> firehose(client), "probe-firehose-conn").start();
+                new Thread(() -> handler.accept(client), name + "-conn").start();
             }
-        }, "probe-firehose");
+        }, name);
         thread.start();
     }
 

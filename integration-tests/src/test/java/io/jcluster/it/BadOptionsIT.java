@@ -39,11 +39,7 @@ class BadOptionsIT {
     @MethodSource("badOptions")
     void badOptionPrintsOneLineAndExitsTwo(Jdk jdk, String option) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs(option)
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, option)) {
             int status = cluster.awaitExit(Duration.ofSeconds(15));
             assertEquals(2, status, "exit status for " + option + "\n" + cluster.describe());
             List<String> errors = cluster.stderr().stream().filter(line -> !line.isBlank()).toList();
@@ -68,11 +64,7 @@ class BadOptionsIT {
     void configFileIsRead(Jdk jdk) throws Exception {
         Path config = Files.writeString(dir.resolve("cluster.properties"), "# test config\nprocesses=1\nstrategy=round-robin\n");
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("config=" + config)
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "config=" + config)) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             assertTrue(listening.contains("(round-robin, tcp, "), "strategy from the file: " + listening);
             Map<Integer, Long> workers = cluster.awaitWorkers(1, STARTUP);
@@ -90,11 +82,7 @@ class BadOptionsIT {
     void agentArgumentOverridesConfigFile(Jdk jdk) throws Exception {
         Path config = Files.writeString(dir.resolve("cluster.properties"), "processes=1\nstrategy=round-robin\n");
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("config=" + config + ",processes=2")
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "config=" + config + ",processes=2")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             assertTrue(listening.contains("(round-robin, tcp, "), "keys the argument does not set still come from the file: " + listening);
             Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);

@@ -42,11 +42,7 @@ class ControlChannelSecurityIT {
     @MethodSource("io.jcluster.it.Jdk#all")
     void strangersAreDisconnectedAndCannotOpenListeners(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("processes=2,strategy=round-robin")
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,strategy=round-robin")) {
             Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
             assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP), cluster.describe());
 

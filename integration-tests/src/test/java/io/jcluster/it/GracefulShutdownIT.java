@@ -21,11 +21,7 @@ class GracefulShutdownIT {
     @MethodSource("io.jcluster.it.Jdk#all")
     void termLetsInFlightRequestFinishAndExitsZero(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("processes=2,strategy=round-robin")
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,strategy=round-robin")) {
             cluster.awaitWorkers(2, STARTUP);
             assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
             List<ProcessHandle> workers = cluster.rememberedProcesses();

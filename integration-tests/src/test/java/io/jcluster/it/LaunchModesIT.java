@@ -87,11 +87,7 @@ class LaunchModesIT {
     void workerOutputIsPrefixedOrInherited(Jdk jdk) throws Exception {
         for (String mode : new String[] {"prefix", "inherit"}) {
             int port = FreePorts.tcp();
-            try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                    .agentArgs("processes=2,log=" + mode)
-                    .mainClass("samples.hello.HelloServer")
-                    .args(Integer.toString(port))
-                    .start()) {
+            try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,log=" + mode)) {
                 cluster.awaitListening("0.0.0.0:" + port, STARTUP);
                 String ready = "hello server listening on port " + port;
                 cluster.await(() -> cluster.stdout().stream().filter(line -> line.endsWith(ready)).count() == 2,

@@ -65,11 +65,7 @@ class LeastConnectionsIT {
     @MethodSource("io.jcluster.it.Jdk#all")
     void newConnectionsGoToTheWorkerWithoutOpenConnections(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("processes=4")
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=4")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             assertTrue(listening.contains("(least-connections, tcp, "), "least-connections is the default: " + listening);
             Map<Integer, Long> workers = cluster.awaitWorkers(4, STARTUP);

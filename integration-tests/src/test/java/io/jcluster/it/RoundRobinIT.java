@@ -21,11 +21,7 @@ class RoundRobinIT {
     @MethodSource("io.jcluster.it.Jdk#all")
     void fortyFreshConnectionsGoTenToEachOfFourWorkers(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("processes=4,strategy=round-robin")
-                .mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port))
-                .start()) {
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=4,strategy=round-robin")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             assertTrue(listening.contains("(round-robin, tcp, "), "listening line names the strategy and mode: " + listening);
             Map<Integer, Long> workers = cluster.awaitWorkers(4, STARTUP);

@@ -1,14 +1,22 @@
 package io.jcluster.agent.balancer;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 final class RoundRobin implements SelectionStrategy {
 
-    private final AtomicInteger next = new AtomicInteger();
+    /** A long never wraps in practice; an int would, after 2^31 connections, and skip a turn there. */
+    private final AtomicLong next;
+
+    RoundRobin() {
+        this(0);
+    }
+
+    RoundRobin(long first) {
+        this.next = new AtomicLong(first);
+    }
 
     @Override
     public Backend pick(Backend[] backends) {
-        // floorMod keeps the turn order right when the counter wraps past Integer.MAX_VALUE
-        return backends[Math.floorMod(next.getAndIncrement(), backends.length)];
+        return backends[(int) Math.floorMod(next.getAndIncrement(), (long) backends.length)];
     }
 }
