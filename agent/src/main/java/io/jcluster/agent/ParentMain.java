@@ -59,7 +59,7 @@ public final class ParentMain implements WorkerRouting {
 
     private int run() throws IOException, InterruptedException {
         if (balancer.transportNote() != null) {
-            Log.info("transport " + balancer.transportName() + ": " + balancer.transportNote());
+            Log.info(balancer.transportNote());
         }
         try (ControlServer control = ControlServer.open()) {
             WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());

@@ -132,6 +132,7 @@ final class ClusterProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(jdk.java().toString());
             Path agent = AgentSnapshot.path();
+            command.addAll(jdk.flags());
             command.add("-javaagent:" + agent + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
             command.addAll(jvmFlags);
             if (jar) {

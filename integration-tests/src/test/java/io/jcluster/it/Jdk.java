@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -14,21 +15,33 @@ import java.util.stream.Stream;
  * stderr, never a silent pass: {@link ClusterProcess} calls {@link #requireInstalled()} before
  * launching anything.
  */
-public record Jdk(int feature, Path home) {
+public record Jdk(int feature, Path home, List<String> flags) {
 
     static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
     static final Path OPENJDK_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
 
-    /** JDK 17 (this JVM's own when it is a 17) and Temurin 25. */
+    /**
+     * JDK 17 (this JVM's own when it is a 17), Temurin 25, and Temurin 25 with native access granted: there the
+     * balancer runs on epoll instead of NIO, so both transports are tested on JDK 25.
+     */
     public static Stream<Jdk> all() {
-        return Stream.of(jdk17(), new Jdk(25, TEMURIN_25));
+        return Stream.of(jdk17(), new Jdk(25, TEMURIN_25, List.of()),
+                new Jdk(25, TEMURIN_25, List.of("--enable-native-access=ALL-UNNAMED")));
     }
 
     static Jdk jdk17() {
         if (Runtime.version().feature() == 17) {
-            return new Jdk(17, Path.of(System.getProperty("java.home")));
+            return new Jdk(17, Path.of(System.getProperty("java.home")), List.of());
         }
-        return new Jdk(17, OPENJDK_17);
+        return new Jdk(17, OPENJDK_17, List.of());
+    }
+
+    /**
+     * The balancer transport the startup line must name on this JDK: epoll (the shaded native library loads), except
+     * on JDK 24+ without native access, where jcluster chooses NIO rather than trigger the JVM's warning.
+     */
+    public String expectedTransport() {
+        return feature < 24 || flags.contains("--enable-native-access=ALL-UNNAMED") ? "epoll" : "nio";
     }
 
     public Path java() {
@@ -48,6 +61,6 @@ public record Jdk(int feature, Path home) {
 
     @Override
     public String toString() {
-        return "JDK " + feature;
+        return "JDK " + feature + (flags.isEmpty() ? "" : " " + String.join(" ", flags));
     }
 }

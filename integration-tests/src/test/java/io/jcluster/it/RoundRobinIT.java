@@ -23,7 +23,8 @@ class RoundRobinIT {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=4,strategy=round-robin")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
-            assertTrue(listening.contains("(round-robin, tcp, "), "listening line names the strategy and mode: " + listening);
+            assertTrue(listening.endsWith(" -> 4 workers (round-robin, tcp, " + jdk.expectedTransport() + ")"),
+                    "listening line names workers, strategy, mode and transport: " + listening);
             Map<Integer, Long> workers = cluster.awaitWorkers(4, STARTUP);
             Set<Long> answered = cluster.awaitAnswering(port, 4, STARTUP);
             assertEquals(Set.copyOf(workers.values()), answered,

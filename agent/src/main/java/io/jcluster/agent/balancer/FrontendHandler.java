@@ -29,7 +29,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final ChannelHandler UNTIL_CONNECTED = new Placeholder();
 
     private final Listener listener;
-    private final Bootstrap backendBootstrap;
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
@@ -41,9 +40,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private List<Object> early;
     private boolean clientInputShutdown;
 
-    FrontendHandler(Listener listener, Bootstrap backendBootstrap) {
+    FrontendHandler(Listener listener) {
         this.listener = listener;
-        this.backendBootstrap = backendBootstrap;
     }
 
     @Override
@@ -63,9 +61,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Backend backend = listener.strategy().pick(candidates);
         BackendLease lease = new BackendLease(backend);
-        ChannelFuture connect = backendBootstrap.clone(client.eventLoop())
-                .handler(UNTIL_CONNECTED)
-                .connect(backend.address());
+        ChannelFuture connect = listener.backendBootstrap(client.eventLoop()).connect(backend.address());
         Channel backendChannel = connect.channel();
         backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {
@@ -166,8 +162,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final class Placeholder extends ChannelInboundHandlerAdapter {
     }
 
+    /** How backend connections are made; {@link Listener} keeps one copy per event loop. */
     static Bootstrap backendBootstrap(Transport transport) {
         return new Bootstrap()
+                .handler(UNTIL_CONNECTED)
                 .channelFactory(transport.clientChannels)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -5,10 +5,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -22,18 +24,21 @@ final class Listener {
     private final InetSocketAddress address;
     private final SelectionStrategy strategy;
     private final BackendSet backends = new BackendSet();
+    private final Bootstrap backendTemplate;
+    /** A ready Bootstrap per event loop: cloning one per connection would copy its option maps every time. */
+    private final FastThreadLocal<Bootstrap> backendBootstraps = new FastThreadLocal<>();
     private Channel serverChannel;
 
-    private Listener(InetSocketAddress address, SelectionStrategy strategy) {
+    private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport) {
         this.address = address;
         this.strategy = strategy;
+        this.backendTemplate = FrontendHandler.backendBootstrap(transport);
     }
 
     /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
     static Listener open(InetSocketAddress address, SelectionStrategy strategy, EventLoopGroup group,
                          Transport transport, ChannelGroup connections) {
-        Listener listener = new Listener(address, strategy);
-        Bootstrap backendBootstrap = FrontendHandler.backendBootstrap(transport);
+        Listener listener = new Listener(address, strategy, transport);
         listener.serverChannel = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels)
@@ -47,13 +52,23 @@ final class Listener {
                     @Override
                     protected void initChannel(SocketChannel client) {
                         connections.add(client);
-                        client.pipeline().addLast(new FrontendHandler(listener, backendBootstrap));
+                        client.pipeline().addLast(new FrontendHandler(listener));
                     }
                 })
                 .bind(address)
                 .syncUninterruptibly()
                 .channel();
         return listener;
+    }
+
+    /** Called on {@code loop}'s own thread, which serves no other loop. */
+    Bootstrap backendBootstrap(EventLoop loop) {
+        Bootstrap bootstrap = backendBootstraps.get();
+        if (bootstrap == null) {
+            bootstrap = backendTemplate.clone(loop);
+            backendBootstraps.set(bootstrap);
+        }
+        return bootstrap;
     }
 
     BackendSet backends() {

@@ -35,14 +35,14 @@ final class Transport {
 
     static Transport choose() {
         if (!nativeAccessAllowedQuietly()) {
-            return nio("epoll is off: on JDK 24+ it needs --enable-native-access=ALL-UNNAMED"
-                    + " (without it the JVM prints a warning for every native library)");
+            return nio("using NIO, not epoll: on JDK 24+ native code needs --enable-native-access=ALL-UNNAMED"
+                    + " on the java command line (add it for epoll)");
         }
         if (Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
                     EpollSocketChannel::new, null);
         }
-        return nio("epoll is not available: " + Epoll.unavailabilityCause().getMessage());
+        return nio("using NIO, not epoll: epoll is not available here (" + Epoll.unavailabilityCause() + ")");
     }
 
     private static Transport nio(String note) {
