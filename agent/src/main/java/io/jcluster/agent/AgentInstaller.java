@@ -3,22 +3,27 @@ package io.jcluster.agent;
 import io.jcluster.agent.supervisor.LaunchAdvice;
 import io.jcluster.agent.worker.BindAdvice;
 import io.jcluster.bootstrap.LaunchRedirect;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 
 import java.lang.instrument.Instrumentation;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /** Every change jcluster makes to classes of the JVM, each with its matcher, on one screen. */
 final class AgentInstaller {
+
+    static {
+        // before any Byte Buddy class loads: otherwise it reaches for sun.misc.Unsafe, which JDK 24+ warns about
+        System.setProperty("net.bytebuddy.safe", "true");
+    }
 
     private AgentInstaller() {
     }
@@ -29,71 +34,42 @@ final class AgentInstaller {
      * so no bind is seen twice. Lower-level bind methods are left alone: client sockets, UDP and unix-domain
      * sockets go through those.
      */
-    static void installBindHooks(Instrumentation instrumentation) {
-        Advice bind = Advice.to(BindAdvice.class); // built here, not in the transformer: avoids class circularity
-        ElementMatcher.Junction<TypeDescription> serverSockets = named("java.net.ServerSocket")
-                .or(named("sun.nio.ch.ServerSocketChannelImpl"))
-                .or(named("sun.nio.ch.AsynchronousServerSocketChannelImpl"));
-        agentBuilder()
-                .type(serverSockets)
-                .transform((builder, type, loader, module, domain) ->
-                        builder.visit(bind.on(named("bind").and(takesArguments(SocketAddress.class, int.class)))))
-                .installOn(instrumentation);
+    private static final List<String> SERVER_SOCKETS = List.of("java.net.ServerSocket",
+            "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.AsynchronousServerSocketChannelImpl");
+
+    private static Map<String, AsmVisitorWrapper> bindHooks() {
+        AsmVisitorWrapper bind = Advice.to(BindAdvice.class)
+                .on(named("bind").and(takesArguments(SocketAddress.class, int.class)));
+        Map<String, AsmVisitorWrapper> hooks = new LinkedHashMap<>();
+        SERVER_SOCKETS.forEach(name -> hooks.put(name, bind));
+        return hooks;
+    }
+
+    /** Parent: transforms the workers' bind hooks once, into {@code directory}, for {@link #installBindHooks}. */
+    static void prepareBindHooks(Path directory) throws IOException {
+        PreparedClasses.write(AdviceTransformer.transformedBootClasses(bindHooks()), directory);
     }
 
     /**
-     * Parent: the Java launcher loads {@code mainClass} instead of the app's main class. The launcher class is
-     * loaded first so that it is transformed now, not later: returns false when that failed, before the app runs.
+     * Worker: installs the bind hooks the parent prepared in {@code directory}, or, should they be missing,
+     * transforms them here. Returns what failed, one line each.
      */
-    static boolean redirectLaunch(Instrumentation instrumentation, String mainClass) {
-        Advice launch = Advice.to(LaunchAdvice.class);
+    static List<String> installBindHooks(Instrumentation instrumentation, Path directory) {
+        Map<String, byte[]> prepared = PreparedClasses.read(directory, SERVER_SOCKETS);
+        if (prepared != null) {
+            List<String> failures = PreparedClasses.redefine(instrumentation, prepared);
+            if (failures.isEmpty()) {
+                return failures;
+            }
+        }
+        return AdviceTransformer.install(instrumentation, bindHooks());
+    }
+
+    /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */
+    static List<String> redirectLaunch(Instrumentation instrumentation, String mainClass) {
         LaunchRedirect.redirectTo(mainClass);
-        try {
-            Class.forName("sun.launcher.LauncherHelper", false, null);
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-        ReportErrors errors = new ReportErrors();
-        agentBuilder(errors)
-                .type(named("sun.launcher.LauncherHelper"))
-                .transform((builder, type, loader, module, domain) -> builder.visit(
-                        launch.on(named("checkAndLoadMain").and(takesArguments(boolean.class, int.class, String.class)))))
-                .installOn(instrumentation);
-        return !errors.failed;
-    }
-
-    private static AgentBuilder agentBuilder() {
-        return agentBuilder(new ReportErrors());
-    }
-
-    private static AgentBuilder agentBuilder(ReportErrors errors) {
-        // Byte Buddy would otherwise reach for sun.misc.Unsafe, which JDK 24+ warns about
-        System.setProperty("net.bytebuddy.safe", "true");
-        return new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                // the default ignore rule skips every boot-loader class, which is exactly what is transformed here
-                .ignore(none())
-                .with(errors);
-    }
-
-    /** A transformation that fails must say so: otherwise binds silently stay where the app put them. */
-    private static final class ReportErrors extends AgentBuilder.Listener.Adapter {
-        volatile boolean failed;
-
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                            Throwable throwable) {
-            failed = true;
-            System.err.println("[jcluster] could not instrument " + typeName + ": " + throwable);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
-                                     boolean loaded, DynamicType dynamicType) {
-            // success is the normal case: nothing to say
-        }
+        return AdviceTransformer.install(instrumentation, Map.of("sun.launcher.LauncherHelper",
+                Advice.to(LaunchAdvice.class)
+                        .on(named("checkAndLoadMain").and(takesArguments(boolean.class, int.class, String.class)))));
     }
 }

@@ -62,6 +62,7 @@ public final class ParentMain implements WorkerRouting {
             Log.info(balancer.transportNote());
         }
         try (ControlServer control = ControlServer.open()) {
+            AgentInstaller.prepareBindHooks(control.directory());
             WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());
             logDifferences(command);
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,

@@ -7,6 +7,7 @@ import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.agent.worker.WorkerAgent;
 
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,11 +40,15 @@ public final class Premain {
         WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         if (worker != null) {
             WorkerAgent.start(options, worker);
-            AgentInstaller.installBindHooks(instrumentation);
+            for (String failure : AgentInstaller.installBindHooks(instrumentation, worker.controlSocket().getParent())) {
+                // the worker still runs, but binds through that class stay where the app put them
+                System.err.println("[jcluster] worker " + worker.workerId() + ": could not instrument " + failure);
+            }
         } else {
             ParentMain.prepare(options);
-            if (!AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName())) {
-                exitWithError("cannot take over this JVM's launcher (sun.launcher.LauncherHelper), so the app would run"
+            List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
+            if (!failures.isEmpty()) {
+                exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"
                         + " in the parent; jcluster needs an OpenJDK-based JVM, version 17 or later");
             }
         }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.stream.Stream;
 
 /**
  * The parent's end of the control channel: a unix-domain socket in a fresh 0700 directory, and a per-launch
@@ -55,7 +56,7 @@ public final class ControlServer implements AutoCloseable {
         accept.start();
     }
 
-    /** The private directory; the parent may keep other per-launch files here. */
+    /** The private directory; the parent keeps other per-launch files here, deleted with it. */
     public Path directory() {
         return directory;
     }
@@ -144,11 +145,14 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing is all we wanted
         }
-        try {
-            Files.deleteIfExists(socketPath);
+        // the directory holds only flat files of this launch: the socket, argfile copies, prepared classes
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
             Files.deleteIfExists(directory);
         } catch (IOException ignored) {
-            // a leftover empty temp directory is harmless
+            // a leftover temp directory is harmless
         }
     }
 }

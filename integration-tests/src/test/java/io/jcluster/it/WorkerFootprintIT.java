@@ -1,0 +1,52 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A worker carries as little of jcluster as possible: its bind hooks arrive ready-made from the parent, so it
+ * loads neither Byte Buddy nor Netty (the app may bring its own of either).
+ */
+@Timeout(120)
+class WorkerFootprintIT {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void workersLoadNoShadedLibrary(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        Path dir = Files.createTempDirectory("jcluster-footprint");
+        Path log = dir.resolve("classes.log");
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .jvmFlags("-Xlog:class+load=info:file=" + log)
+                .agentArgs("processes=1")
+                .mainClass("samples.hello.HelloServer")
+                .args(Integer.toString(port))
+                .start()) {
+            cluster.awaitWorkers(1, STARTUP);
+            assertEquals(1, cluster.awaitAnswering(port, 1, STARTUP).size());
+            Path workerLog = dir.resolve("classes-w0.log"); // the worker's copy of the option names its own file
+            assertTrue(Files.exists(workerLog), "worker 0 logs its classes to " + workerLog + "\n" + cluster.describe());
+            List<String> loaded = Files.readAllLines(workerLog);
+            List<String> shaded = loaded.stream().filter(line -> line.contains(" io.jcluster.shaded."))
+                    .limit(5).collect(Collectors.toList());
+            assertEquals(List.of(), shaded, "a worker loaded shaded library classes");
+            assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.jcluster.bootstrap.BindRewrite ")),
+                    "the class log is complete enough to show jcluster's own worker classes");
+        } finally {
+            for (Path file : List.of(log, dir.resolve("classes-w0.log"))) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+}
