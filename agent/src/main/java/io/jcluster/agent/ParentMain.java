@@ -62,7 +62,7 @@ public final class ParentMain implements WorkerRouting {
             Log.info(balancer.transportNote());
         }
         try (ControlServer control = ControlServer.open()) {
-            AgentInstaller.prepareBindHooks(control.directory());
+            prepareWorkerHooks(control);
             WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());
             logDifferences(command);
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
@@ -76,6 +76,15 @@ public final class ParentMain implements WorkerRouting {
         } finally {
             balancer.close();
             stopped.countDown();
+        }
+    }
+
+    private static void prepareWorkerHooks(ControlServer control) {
+        try {
+            AgentInstaller.prepareBindHooks(control.directory());
+        } catch (IOException | RuntimeException e) {
+            Log.error("could not prepare the workers' bind hooks (each worker will instrument itself, starting"
+                    + " slower)", e);
         }
     }
 

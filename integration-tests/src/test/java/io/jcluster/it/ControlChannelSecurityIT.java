@@ -132,7 +132,7 @@ class ControlChannelSecurityIT {
         }
     }
 
-    private static Map<String, String> environ(long pid) throws IOException {
+    static Map<String, String> environ(long pid) throws IOException {
         byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
         Map<String, String> env = new HashMap<>();
         for (String entry : new String(bytes, StandardCharsets.UTF_8).split("\0")) {
