@@ -86,6 +86,8 @@ final class ClusterProcess implements AutoCloseable {
         private final List<String> jvmFlags = new ArrayList<>();
         private String mainClass;
         private boolean jar;
+        /** What to run instead of -cp/-jar, as given: e.g. {@code -p mods -m app/app.Main} or a source file. */
+        private List<String> launch;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
 
@@ -117,6 +119,12 @@ final class ClusterProcess implements AutoCloseable {
             return this;
         }
 
+        /** Launch with these launcher arguments instead of -cp/-jar ({@code -p DIR -m mod/cls}, {@code File.java}). */
+        Builder launch(String... launcherArgs) {
+            this.launch = List.of(launcherArgs);
+            return this;
+        }
+
         Builder args(String... appArgs) {
             args.addAll(Arrays.asList(appArgs));
             return this;
@@ -135,7 +143,9 @@ final class ClusterProcess implements AutoCloseable {
             command.addAll(jdk.flags());
             command.add("-javaagent:" + agent + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
             command.addAll(jvmFlags);
-            if (jar) {
+            if (launch != null) {
+                command.addAll(launch);
+            } else if (jar) {
                 command.add("-jar");
                 command.add(existing("jcluster.samples.jar", "target/samples.jar").toString());
             } else {

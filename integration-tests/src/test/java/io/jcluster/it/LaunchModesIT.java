@@ -4,10 +4,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.tools.ToolProvider;
 
 import static io.jcluster.it.ClusterProcess.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +103,45 @@ class LaunchModesIT {
                         assertEquals(mode.equals("inherit"), line.equals(ready), "log=" + mode + " line: " + line);
                     }
                 }
+            }
+        }
+    }
+
+    /** The demo as a named module and as a single-file source program: the launcher modes besides -cp and -jar. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void moduleAndSourceFileLaunches(Jdk jdk) throws Exception {
+        Path source = Path.of("src/main/java/samples/hello/HelloServer.java").toAbsolutePath();
+        Path dir = Files.createTempDirectory("jcluster-launch");
+        try {
+            Path module = Files.createDirectories(dir.resolve("mods/hello"));
+            Path moduleInfo = Files.writeString(dir.resolve("module-info.java"),
+                    "module hello { requires jdk.httpserver; }\n");
+            int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                    "-d", module.toString(), moduleInfo.toString(), source.toString());
+            assertEquals(0, compiled, "javac of the demo as module 'hello'");
+
+            List<List<String>> launches = List.of(
+                    List.of("-p", dir.resolve("mods").toString(), "-m", "hello/samples.hello.HelloServer"),
+                    List.of(source.toString()));
+            for (List<String> launch : launches) {
+                int port = FreePorts.tcp();
+                try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                        .agentArgs("processes=2,strategy=round-robin")
+                        .launch(launch.toArray(new String[0]))
+                        .args(Integer.toString(port))
+                        .start()) {
+                    Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+                    assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP),
+                            launch + "\n" + cluster.describe());
+                    Signals.term(cluster.pid());
+                    assertEquals(0, cluster.awaitExit(STARTUP), "SIGTERM stops a " + launch + " launch cleanly\n"
+                            + cluster.describe());
+                }
+            }
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
     }

@@ -12,12 +12,25 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The parent's balancer: one listener per address the app asked for, each spreading connections over the
  * backends registered for that address. It knows backends (an owner id and an address), not processes.
  */
 public final class Balancer implements AutoCloseable {
+
+    /**
+     * Netty's own log (java.util.logging here) says only what needs acting on: its INFO lines, such as a note
+     * about direct buffers in a -m launch without jdk.unsupported, would otherwise reach the user's console.
+     * Held in a field: JUL forgets the level of a logger nobody references.
+     */
+    private static final Logger NETTY_LOG = Logger.getLogger(Channel.class.getPackageName().replaceFirst("\\.channel$", ""));
+
+    static {
+        NETTY_LOG.setLevel(Level.WARNING);
+    }
 
     private final Strategy strategyName;
     private final Transport transport;
