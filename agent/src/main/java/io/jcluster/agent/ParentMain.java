@@ -156,9 +156,9 @@ public final class ParentMain implements WorkerRouting {
                 Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes() + (config.processes() == 1 ? " worker (" : " workers (")
                         + config.strategy().optionValue() + ", tcp, " + balancer.transportName() + ")");
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             requestStop(1, "cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)
-                    + "): is another server using it? ");
+                    + "; is another server using that port?)");
         }
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,9 +67,9 @@ public final class Balancer implements AutoCloseable {
      * the first backend for that address.
      *
      * @return true when this call opened the listener
-     * @throws io.netty.channel.ChannelException or a java.net.BindException when the address cannot be bound
+     * @throws IOException when the address cannot be bound (e.g. java.net.BindException: the port is taken)
      */
-    public synchronized boolean serve(InetSocketAddress requested, Backend backend) {
+    public synchronized boolean serve(InetSocketAddress requested, Backend backend) throws IOException {
         if (!accepting) {
             return false;
         }

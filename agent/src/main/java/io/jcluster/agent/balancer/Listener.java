@@ -3,6 +3,7 @@ package io.jcluster.agent.balancer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -12,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
@@ -37,9 +39,9 @@ final class Listener {
 
     /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
     static Listener open(InetSocketAddress address, SelectionStrategy strategy, EventLoopGroup group,
-                         Transport transport, ChannelGroup connections) {
+                         Transport transport, ChannelGroup connections) throws IOException {
         Listener listener = new Listener(address, strategy, transport);
-        listener.serverChannel = new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels)
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -56,8 +58,12 @@ final class Listener {
                     }
                 })
                 .bind(address)
-                .syncUninterruptibly()
-                .channel();
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw cause instanceof IOException ? (IOException) cause : new IOException(cause.getMessage(), cause);
+        }
+        listener.serverChannel = bound.channel();
         return listener;
     }
 

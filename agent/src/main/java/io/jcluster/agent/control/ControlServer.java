@@ -98,14 +98,7 @@ public final class ControlServer implements AutoCloseable {
             }
             ControlMessage message;
             while ((message = connection.receive()) != null) {
-                if (message instanceof ControlMessage.Bound bound) {
-                    session.bound(bound.requested(), bound.actualPort());
-                } else if (message instanceof ControlMessage.Unclustered unclustered) {
-                    session.unclustered(unclustered.requested());
-                } else {
-                    Log.info("control channel: unexpected message " + message.encode().split(" ")[0]
-                            + " after hello; ignored");
-                }
+                deliver(session, message);
             }
         } catch (IOException e) {
             // the worker went away mid-line: same as end of stream
@@ -115,6 +108,22 @@ public final class ControlServer implements AutoCloseable {
             if (session != null) {
                 session.closed();
             }
+        }
+    }
+
+    /** A failure while handling a message is the parent's, not the worker's: it is logged, the channel stays. */
+    private static void deliver(ControlListener.Session session, ControlMessage message) {
+        try {
+            if (message instanceof ControlMessage.Bound bound) {
+                session.bound(bound.requested(), bound.actualPort());
+            } else if (message instanceof ControlMessage.Unclustered unclustered) {
+                session.unclustered(unclustered.requested());
+            } else {
+                Log.info("control channel: unexpected message " + message.encode().split(" ")[0]
+                        + " after hello; ignored");
+            }
+        } catch (RuntimeException e) {
+            Log.error("control channel: failed to handle '" + message.encode() + "'", e);
         }
     }
 
