@@ -88,6 +88,7 @@ final class ClusterProcess implements AutoCloseable {
         private boolean jar;
         /** What to run instead of -cp/-jar, as given: e.g. {@code -p mods -m app/app.Main} or a source file. */
         private List<String> launch;
+        private boolean newSession;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
 
@@ -125,6 +126,15 @@ final class ClusterProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Start the parent as the leader of a new session and process group (setsid), as a shell starts a
+         * foreground job: then {@code kill -INT -PGID} is what Ctrl-C in a terminal does, and reaches no test JVM.
+         */
+        Builder inNewSession() {
+            this.newSession = true;
+            return this;
+        }
+
         Builder args(String... appArgs) {
             args.addAll(Arrays.asList(appArgs));
             return this;
@@ -138,6 +148,9 @@ final class ClusterProcess implements AutoCloseable {
         ClusterProcess start() throws IOException {
             jdk.requireInstalled();
             List<String> command = new ArrayList<>();
+            if (newSession) {
+                command.add("setsid"); // execs the JVM in place: the pid stays the parent's
+            }
             command.add(jdk.java().toString());
             Path agent = AgentSnapshot.path();
             command.addAll(jdk.flags());

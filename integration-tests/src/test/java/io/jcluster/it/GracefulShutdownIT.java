@@ -22,40 +22,57 @@ class GracefulShutdownIT {
     void termLetsInFlightRequestFinishAndExitsZero(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,strategy=round-robin")) {
-            cluster.awaitWorkers(2, STARTUP);
-            assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
-            List<ProcessHandle> workers = cluster.rememberedProcesses();
-
-            CompletableFuture<Http.Response> slow = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Http.fresh(port, "/slow?ms=2000", Duration.ofSeconds(30));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            ClusterProcess.sleep(300);
-            assertTrue(!slow.isDone(), "the slow request is still in flight when TERM is sent: " + slow);
-            Signals.term(cluster.pid());
-
-            Http.Response response;
-            try {
-                response = slow.get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new AssertionError("the in-flight request failed after SIGTERM: " + e + "\n" + cluster.describe(), e);
-            }
-            assertEquals(200, response.status(), response.toString());
-            assertTrue(response.body().startsWith("slow done by pid "), response.body());
-
-            int status = cluster.awaitExit(Duration.ofSeconds(40));
-            assertEquals(0, status, "parent exit status after SIGTERM\n" + cluster.describe());
-            long exitedAt = System.nanoTime();
-            List<ProcessHandle> alive = workers;
-            while (!alive.isEmpty() && System.nanoTime() - exitedAt < 2_000_000_000L) {
-                alive = alive.stream().filter(ClusterProcess::isRunning).toList();
-                ClusterProcess.sleep(50);
-            }
-            assertTrue(alive.isEmpty(), "workers alive 2 s after the parent exited: "
-                    + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
+            stopWithRequestInFlight(cluster, port, "SIGTERM to the parent", () -> Signals.term(cluster.pid()));
         }
+    }
+
+    /** Ctrl-C in a terminal: SIGINT to the parent and, in the same process group, to every worker. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void ctrlCToTheWholeProcessGroupIsAsGracefulAsTerm(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk).inNewSession().agentArgs("processes=2,strategy=round-robin")
+                .mainClass("samples.hello.HelloServer").args(Integer.toString(port)).start()) {
+            stopWithRequestInFlight(cluster, port, "SIGINT to the process group",
+                    () -> Signals.group("INT", cluster.pid()));
+        }
+    }
+
+    private static void stopWithRequestInFlight(ClusterProcess cluster, int port, String how, Runnable stop)
+            throws Exception {
+        cluster.awaitWorkers(2, STARTUP);
+        assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+        List<ProcessHandle> workers = cluster.rememberedProcesses();
+
+        CompletableFuture<Http.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Http.fresh(port, "/slow?ms=2000", Duration.ofSeconds(30));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        ClusterProcess.sleep(300);
+        assertTrue(!slow.isDone(), "the slow request is still in flight when the stop begins: " + slow);
+        stop.run();
+
+        Http.Response response;
+        try {
+            response = slow.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the in-flight request failed after " + how + ": " + e + "\n" + cluster.describe(), e);
+        }
+        assertEquals(200, response.status(), response.toString());
+        assertTrue(response.body().startsWith("slow done by pid "), response.body());
+
+        int status = cluster.awaitExit(Duration.ofSeconds(40));
+        assertEquals(0, status, "parent exit status after " + how + "\n" + cluster.describe());
+        long exitedAt = System.nanoTime();
+        List<ProcessHandle> alive = workers;
+        while (!alive.isEmpty() && System.nanoTime() - exitedAt < 2_000_000_000L) {
+            alive = alive.stream().filter(ClusterProcess::isRunning).toList();
+            ClusterProcess.sleep(50);
+        }
+        assertTrue(alive.isEmpty(), "workers alive 2 s after the parent exited: "
+                + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
     }
 }

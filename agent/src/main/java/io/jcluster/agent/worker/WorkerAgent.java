@@ -35,6 +35,7 @@ public final class WorkerAgent {
             return;
         }
         control.onDisconnect(() -> exitOrphaned(identity.workerId()));
+        TerminalInterrupt.ignore();
         BindRewrite.install(new BindReporter(options, control));
     }
 
