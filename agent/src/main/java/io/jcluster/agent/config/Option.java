@@ -5,7 +5,7 @@ package io.jcluster.agent.config;
  * option list mirror. Values are parsed and checked by {@link OptionParser}.
  */
 public enum Option {
-    PROCESSES("processes", "a positive integer, or 'auto'", "auto",
+    PROCESSES("processes", "a positive integer or 'auto'", "auto",
             "How many worker JVMs to run. auto = the processors this JVM may use."),
     STRATEGY("strategy", "round-robin, least-connections or random", "least-connections",
             "How a new connection picks its worker (see Strategy)."),

@@ -55,9 +55,9 @@ class OptionParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "processes=0          | processes=0: expected a positive integer, or 'auto'",
-            "processes=abc        | processes=abc: expected a positive integer, or 'auto'",
-            "processes=-1         | processes=-1: expected a positive integer, or 'auto'",
+            "processes=0          | processes=0: expected a positive integer or 'auto'",
+            "processes=abc        | processes=abc: expected a positive integer or 'auto'",
+            "processes=-1         | processes=-1: expected a positive integer or 'auto'",
             "strategy=fastest     | strategy=fastest: expected round-robin, least-connections or random",
             "nosuch=1             | nosuch=1: unknown option (known: processes, strategy, port, shutdown-timeout, log, restart-delay, max-restarts, config)",
             "port=0               | port=0: expected a port number from 1 to 65535 (repeat the key for several)",
