@@ -3,12 +3,15 @@ package io.jcluster.agent.control;
 import io.jcluster.agent.log.Log;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -22,6 +25,11 @@ import java.util.stream.Stream;
  */
 public final class ControlServer implements AutoCloseable {
 
+    private static final String DIRECTORY_PREFIX = "jcluster-control-";
+    private static final String SOCKET = "control.sock";
+    /** A directory without a socket this old is no launch in progress. */
+    private static final long ABANDONED_AFTER_MILLIS = 10 * 60 * 1000;
+
     private final Path directory;
     private final Path socketPath;
     private final String secret;
@@ -31,14 +39,15 @@ public final class ControlServer implements AutoCloseable {
 
     private ControlServer(Path directory, String secret, ServerSocketChannel server) {
         this.directory = directory;
-        this.socketPath = directory.resolve("control.sock");
+        this.socketPath = directory.resolve(SOCKET);
         this.secret = secret;
         this.server = server;
     }
 
     /** Creates the socket; connections wait in its backlog until {@link #serve} is called. */
     public static ControlServer open() throws IOException {
-        Path directory = Files.createTempDirectory("jcluster-",
+        sweepStaleDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        Path directory = Files.createTempDirectory(DIRECTORY_PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
@@ -154,7 +163,45 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing is all we wanted
         }
-        // the directory holds only flat files of this launch: the socket, argfile copies, prepared classes
+        deleteFlat(directory);
+    }
+
+    /**
+     * Removes what parents killed by SIGKILL left behind: directories of this user whose socket no longer answers
+     * (connection refused: nobody listens), or that never got a socket and are old. A live parent's socket
+     * accepts, so its directory is never touched.
+     */
+    static void sweepStaleDirectories(Path temp) {
+        try (DirectoryStream<Path> candidates = Files.newDirectoryStream(temp, DIRECTORY_PREFIX + "*")) {
+            for (Path candidate : candidates) {
+                if (Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS) && Files.isWritable(candidate)
+                        && isStale(candidate)) {
+                    deleteFlat(candidate);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // sweeping is a courtesy; failing at it must not stop a launch
+        }
+    }
+
+    private static boolean isStale(Path directory) throws IOException {
+        Path socket = directory.resolve(SOCKET);
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            long age = System.currentTimeMillis() - Files.getLastModifiedTime(directory).toMillis();
+            return age > ABANDONED_AFTER_MILLIS;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (IOException other) {
+            return false;
+        }
+    }
+
+    /** The directory holds only flat files of one launch: the socket, argfile copies, prepared classes. */
+    private static void deleteFlat(Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(file);
