@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -93,7 +94,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             failed = new ArrayList<>(2);
         }
         failed.add(backend);
-        if (cause instanceof ConnectException && listener.backends().removeIf(b -> b == backend)) {
+        // refused: nothing listens there any more, so it leaves rotation until its worker binds again; a timeout
+        // only means busy, and this connection alone moves on
+        boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
+        if (refused && listener.backends().removeIf(b -> b == backend)) {
             Log.info(listener.describe() + ": worker " + backend.owner() + " refused a connection on "
                     + Listener.describe(backend.address()) + "; taken out of rotation");
         }
