@@ -95,10 +95,10 @@ public final class Supervisor implements ControlListener {
     }
 
     private synchronized void exited(WorkerSlot slot, Process process) {
-        routing.gone(slot.id);
         if (slot.process != process) {
-            return;
+            return; // an earlier process of this slot: its replacement's backends are not its to withdraw
         }
+        routing.gone(slot.id);
         int status = process.exitValue();
         if (stopping) {
             slot.state = WorkerSlot.State.STOPPED;
@@ -164,7 +164,11 @@ public final class Supervisor implements ControlListener {
 
             @Override
             public void closed() {
-                routing.gone(workerId);
+                synchronized (Supervisor.this) {
+                    if (slot.process == process) {
+                        routing.gone(workerId);
+                    }
+                }
             }
         };
     }
