@@ -91,12 +91,6 @@ public final class Balancer implements AutoCloseable {
         }
     }
 
-    /** How many backends {@code requested} has right now. */
-    public int backendCount(InetSocketAddress requested) {
-        Listener listener = listeners.get(requested);
-        return listener == null ? 0 : listener.backends().snapshot().length;
-    }
-
     public static String describe(InetSocketAddress address) {
         return Listener.describe(address);
     }

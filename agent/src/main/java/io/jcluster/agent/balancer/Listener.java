@@ -85,10 +85,6 @@ final class Listener {
         return strategy;
     }
 
-    InetSocketAddress address() {
-        return address;
-    }
-
     void stopAccepting() {
         serverChannel.close().syncUninterruptibly();
     }
