@@ -2,6 +2,10 @@ package io.jcluster.agent;
 
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.ConnectionLimit;
+import io.jcluster.agent.balancer.Frontend;
+import io.jcluster.agent.http.HttpFrontend;
+import io.jcluster.agent.http.TlsContext;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.log.Log;
@@ -54,7 +58,17 @@ public final class ParentMain implements WorkerRouting {
                     + " run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
             System.exit(2);
         }
-        System.exit(new ParentMain(parsed, Balancer.start(parsed.strategy())).run());
+        Frontend frontend = Frontend.tcp();
+        if (parsed.mode() == Options.Mode.HTTP) {
+            try {
+                frontend = HttpFrontend.of(parsed);
+            } catch (TlsContext.TlsException e) {
+                System.err.println("jcluster: " + e.getMessage());
+                System.exit(2);
+            }
+        }
+        ConnectionLimit limit = new ConnectionLimit(parsed.maxConnections(), parsed.maxQueue(), parsed.queueTimeout());
+        System.exit(new ParentMain(parsed, Balancer.start(parsed.strategy(), frontend, limit)).run());
     }
 
     private int run() throws IOException, InterruptedException {
@@ -154,7 +168,8 @@ public final class ParentMain implements WorkerRouting {
         try {
             if (balancer.serve(requested, backend)) {
                 Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes() + (config.processes() == 1 ? " worker (" : " workers (")
-                        + config.strategy().optionValue() + ", tcp, " + balancer.transportName() + ")");
+                        + config.strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+                        + (config.maxConnections() > 0 ? ", max-connections=" + config.maxConnections() : "") + ")");
             }
         } catch (IOException | RuntimeException e) {
             requestStop(1, "cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)

@@ -46,6 +46,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void httpModeKnowsBackendsNotProcesses() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.jcluster.agent.supervisor..",
+                        "io.jcluster.agent.worker..", "io.jcluster.agent.control..")
+                .check(agent);
+    }
+
+    @Test
+    void theBalancerDoesNotKnowHttp() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.balancer..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.http..")
+                .because("http mode is one frontend the balancer is given; tcp is the other")
+                .check(agent);
+    }
+
+    @Test
     void theSupervisorKnowsProcessesNotBytes() {
         noClasses().that().resideInAPackage("io.jcluster.agent.supervisor..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..")

@@ -8,16 +8,16 @@ import io.netty.util.concurrent.GenericFutureListener;
  * connection closes or the worker finished sending (its FIN: the worker is done with it, even if the client still
  * reads the rest). Released once; used on one event loop only.
  */
-final class BackendLease implements GenericFutureListener<Future<? super Void>> {
+public final class BackendLease implements GenericFutureListener<Future<? super Void>> {
 
     private Backend backend;
 
-    BackendLease(Backend backend) {
+    public BackendLease(Backend backend) {
         this.backend = backend;
         backend.connectionOpened();
     }
 
-    void release() {
+    public void release() {
         if (backend != null) {
             backend.connectionClosed();
             backend = null;

@@ -34,22 +34,36 @@ public final class Balancer implements AutoCloseable {
     }
 
     private final Strategy strategyName;
+    private final Frontend frontend;
+    private final ConnectionLimit limit;
     private final Transport transport;
     private final EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
     private final Map<InetSocketAddress, Listener> listeners = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
-    private Balancer(Strategy strategyName, Transport transport, int eventLoops) {
+    private Balancer(Strategy strategyName, Frontend frontend, ConnectionLimit limit, Transport transport,
+                     int eventLoops) {
         this.strategyName = strategyName;
+        this.frontend = frontend;
+        this.limit = limit;
         this.transport = transport;
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlers);
     }
 
     public static Balancer start(Strategy strategy) {
+        return start(strategy, Frontend.tcp(), ConnectionLimit.NONE);
+    }
+
+    public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit) {
         // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new Balancer(strategy, Transport.choose(), loops);
+        return new Balancer(strategy, frontend, limit, Transport.choose(), loops);
+    }
+
+    /** "tcp", "http" or "https". */
+    public String frontendName() {
+        return frontend.name();
     }
 
     /** "epoll" or "nio". */
@@ -76,18 +90,19 @@ public final class Balancer implements AutoCloseable {
         boolean opened = false;
         Listener listener = listeners.get(requested);
         if (listener == null) {
-            listener = Listener.open(requested, SelectionStrategy.of(strategyName), group, transport, connections);
+            listener = Listener.open(requested, SelectionStrategy.of(strategyName), group, transport, connections,
+                    frontend, limit);
             listeners.put(requested, listener);
             opened = true;
         }
-        listener.backends().add(backend);
+        listener.backendSet().add(backend);
         return opened;
     }
 
     /** Takes every backend of {@code owner} out of rotation at once; open connections to them stay as they are. */
     public void withdraw(int owner) {
         for (Listener listener : listeners.values()) {
-            listener.backends().removeIf(backend -> backend.owner() == owner);
+            listener.backendSet().removeIf(backend -> backend.owner() == owner);
         }
     }
 
@@ -109,7 +124,7 @@ public final class Balancer implements AutoCloseable {
         while (!connections.isEmpty() && deadlineNanos - System.nanoTime() > 0) {
             for (Channel client : connections) {
                 client.eventLoop().execute(() -> {
-                    ProxiedConnection connection = client.attr(ProxiedConnection.KEY).get();
+                    ClientConnection connection = client.attr(ClientConnection.KEY).get();
                     if (connection != null) {
                         connection.closeIfIdle();
                     }

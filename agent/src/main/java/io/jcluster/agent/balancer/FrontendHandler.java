@@ -1,19 +1,14 @@
 package io.jcluster.agent.balancer;
 
 import io.jcluster.agent.log.Log;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private static final Log.RateLimited NO_BACKEND = new Log.RateLimited(5, TimeUnit.SECONDS);
-    /** Stands in the backend pipeline until {@link #relay} adds the real handler; reads are off until then. */
-    private static final ChannelHandler UNTIL_CONNECTED = new Placeholder();
 
-    private final Listener listener;
+    private final Upstream listener;
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
@@ -41,14 +34,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private List<Object> early;
     private boolean clientInputShutdown;
 
-    FrontendHandler(Listener listener) {
+    FrontendHandler(Upstream listener) {
         this.listener = listener;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // added at accept time (before channelActive) or later, after waiting for a connection slot
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (connection == null) {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
         connection = new ProxiedConnection(ctx.channel());
-        ctx.channel().attr(ProxiedConnection.KEY).set(connection);
+        ctx.channel().attr(ClientConnection.KEY).set(connection);
         connectBackend(ctx);
     }
 
@@ -62,7 +70,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Backend backend = listener.strategy().pick(candidates);
         BackendLease lease = new BackendLease(backend);
-        ChannelFuture connect = listener.backendBootstrap(client.eventLoop()).connect(backend.address());
+        ChannelFuture connect = listener.connector(client.eventLoop()).connect(backend.address());
         Channel backendChannel = connect.channel();
         backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {
@@ -76,7 +84,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Backend[] candidates() {
-        Backend[] all = listener.backends().snapshot();
+        Backend[] all = listener.backends();
         if (failed == null) {
             return all;
         }
@@ -94,13 +102,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             failed = new ArrayList<>(2);
         }
         failed.add(backend);
-        // refused: nothing listens there any more, so it leaves rotation until its worker binds again; a timeout
-        // only means busy, and this connection alone moves on
-        boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
-        if (refused && listener.backends().removeIf(b -> b == backend)) {
-            Log.info(listener.describe() + ": worker " + backend.owner() + " refused a connection on "
-                    + Listener.describe(backend.address()) + "; taken out of rotation");
-        }
+        listener.connectFailed(backend, cause);
         connectBackend(ctx);
     }
 
@@ -111,7 +113,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connection.backend = backendChannel;
-        backendChannel.pipeline().replace(UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
+        backendChannel.pipeline().replace(Listener.UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
         ctx.pipeline().replace(this, "relay", new Relay(backendChannel, connection, true));
         if (early != null) {
             connection.read(true);
@@ -160,21 +162,5 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         releaseEarly();
         ctx.close();
-    }
-
-    @ChannelHandler.Sharable
-    private static final class Placeholder extends ChannelInboundHandlerAdapter {
-    }
-
-    /** How backend connections are made; {@link Listener} keeps one copy per event loop. */
-    static Bootstrap backendBootstrap(Transport transport) {
-        return new Bootstrap()
-                .handler(UNTIL_CONNECTED)
-                .channelFactory(transport.clientChannels)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK);
     }
 }

@@ -1,27 +1,35 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.log.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /** One address the balancer listens on, with the backends that serve it. */
-final class Listener {
+final class Listener implements Upstream {
 
     /** Per connection and direction, at most this much is buffered in the balancer before reading pauses. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    static final ChannelHandler UNTIL_CONNECTED = new Placeholder();
+    private static final Log.RateLimited NOT_ADMITTED = new Log.RateLimited(5, TimeUnit.SECONDS);
 
     private final InetSocketAddress address;
     private final SelectionStrategy strategy;
@@ -29,18 +37,21 @@ final class Listener {
     private final Bootstrap backendTemplate;
     /** A ready Bootstrap per event loop: cloning one per connection would copy its option maps every time. */
     private final FastThreadLocal<Bootstrap> backendBootstraps = new FastThreadLocal<>();
+    private final ConnectionGate gate;
     private Channel serverChannel;
 
-    private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport) {
+    private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit) {
         this.address = address;
         this.strategy = strategy;
-        this.backendTemplate = FrontendHandler.backendBootstrap(transport);
+        this.backendTemplate = backendBootstrap(transport);
+        this.gate = limit.limited() ? new ConnectionGate(limit) : null;
     }
 
     /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
     static Listener open(InetSocketAddress address, SelectionStrategy strategy, EventLoopGroup group,
-                         Transport transport, ChannelGroup connections) throws IOException {
-        Listener listener = new Listener(address, strategy, transport);
+                         Transport transport, ChannelGroup connections, Frontend frontend, ConnectionLimit limit)
+            throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit);
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels)
@@ -54,7 +65,7 @@ final class Listener {
                     @Override
                     protected void initChannel(SocketChannel client) {
                         connections.add(client);
-                        client.pipeline().addLast(new FrontendHandler(listener));
+                        listener.admit(client, frontend);
                     }
                 })
                 .bind(address)
@@ -67,8 +78,19 @@ final class Listener {
         return listener;
     }
 
-    /** Called on {@code loop}'s own thread, which serves no other loop. */
-    Bootstrap backendBootstrap(EventLoop loop) {
+    private void admit(SocketChannel client, Frontend frontend) {
+        if (gate == null) {
+            frontend.serve(client, this);
+        } else {
+            gate.admit(client, () -> frontend.serve(client, this), why -> {
+                NOT_ADMITTED.info(describe() + ": turned a client away: " + why);
+                frontend.reject(client, this, why);
+            });
+        }
+    }
+
+    @Override
+    public Bootstrap connector(EventLoop loop) {
         Bootstrap bootstrap = backendBootstraps.get();
         if (bootstrap == null) {
             bootstrap = backendTemplate.clone(loop);
@@ -77,20 +99,63 @@ final class Listener {
         return bootstrap;
     }
 
-    BackendSet backends() {
+    BackendSet backendSet() {
         return backends;
     }
 
-    SelectionStrategy strategy() {
+    @Override
+    public Backend[] backends() {
+        return backends.snapshot();
+    }
+
+    @Override
+    public SelectionStrategy strategy() {
         return strategy;
+    }
+
+    @Override
+    public void connectFailed(Backend backend, Throwable cause) {
+        boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
+        if (refused && backends.removeIf(b -> b == backend)) {
+            Log.info(describe() + ": worker " + backend.owner() + " refused a connection on "
+                    + describe(backend.address()) + "; taken out of rotation");
+        }
+    }
+
+    @Override
+    public int port() {
+        return address.getPort();
+    }
+
+    /** Clients waiting for a connection slot (max-connections), or 0. */
+    int waiting() {
+        return gate == null ? 0 : gate.waiting();
     }
 
     void stopAccepting() {
         serverChannel.close().syncUninterruptibly();
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         return describe(address);
+    }
+
+    /** How backend connections are made; a copy per event loop is kept in {@link #backendBootstraps}. */
+    private static Bootstrap backendBootstrap(Transport transport) {
+        return new Bootstrap()
+                .handler(UNTIL_CONNECTED)
+                .channelFactory(transport.clientChannels)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    }
+
+    /** Stands in a new backend channel's pipeline until the frontend puts its own handlers there. */
+    @ChannelHandler.Sharable
+    private static final class Placeholder extends ChannelInboundHandlerAdapter {
     }
 
     static String describe(InetSocketAddress address) {

@@ -4,15 +4,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.AttributeKey;
 
 /**
  * The state of one client connection and its backend connection. Touched only on their shared event loop,
  * so plain fields suffice.
  */
-final class ProxiedConnection {
-
-    static final AttributeKey<ProxiedConnection> KEY = AttributeKey.valueOf("jcluster.connection");
+final class ProxiedConnection implements ClientConnection {
 
     final Channel client;
     Channel backend;
@@ -60,7 +57,8 @@ final class ProxiedConnection {
      * request boundaries; a connection whose last bytes went to the client and that stayed quiet since the
      * previous check is taken to be an idle keep-alive connection.
      */
-    void closeIfIdle() {
+    @Override
+    public void closeIfIdle() {
         boolean quiet = reads == readsAtLastCheck;
         readsAtLastCheck = reads;
         if (quiet && !clientSpokeLast) {

@@ -33,12 +33,23 @@ public interface SelectionStrategy {
         return new RandomChoice();
     }
 
+    /**
+     * Two random backends, the less loaded of them (Envoy's least-request): nearly as good a spread as
+     * least-connections, with two counter reads instead of a scan. Use with many workers or when many
+     * connections arrive at once and a full scan would send them all to the same momentarily idle worker.
+     */
+    static SelectionStrategy powerOfTwo() {
+        return new PowerOfTwoChoices();
+    }
+
     static SelectionStrategy of(Strategy name) {
         switch (name) {
             case ROUND_ROBIN:
                 return roundRobin();
             case RANDOM:
                 return random();
+            case POWER_OF_TWO:
+                return powerOfTwo();
             default:
                 return leastConnections();
         }

@@ -7,8 +7,8 @@ package io.jcluster.agent.config;
 public enum Option {
     PROCESSES("processes", "a positive integer or 'auto'", "auto",
             "How many worker JVMs to run. auto = the processors this JVM may use."),
-    STRATEGY("strategy", "round-robin, least-connections or random", "least-connections",
-            "How a new connection picks its worker (see Strategy)."),
+    STRATEGY("strategy", "round-robin, least-connections, random or power-of-two", "least-connections",
+            "How a new connection (http mode: a new request) picks its worker (see Strategy)."),
     PORT("port", "a port number from 1 to 65535 (repeat the key for several)", "every fixed port the app binds",
             "Which of the app's ports to cluster; binds of other ports stay as they are in every worker."),
     SHUTDOWN_TIMEOUT("shutdown-timeout", "a duration like 30s or 500ms", "30s",
@@ -20,7 +20,31 @@ public enum Option {
     MAX_RESTARTS("max-restarts", "a non-negative integer", "10",
             "Restarts of one worker slot allowed within 60s; past that the slot is given up and the parent says so."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
-            "Read options from a file; options given in the agent argument win over the file.");
+            "Read options from a file; options given in the agent argument win over the file."),
+    MODE("mode", "tcp or http", "tcp",
+            "tcp: relay each connection's bytes to one worker. http: an HTTP/1.1 reverse proxy that balances each"
+                    + " request, adds X-Forwarded-* headers, and offers TLS, sticky sessions and error pages."),
+    TLS_CERT("tls-cert", "the path of a PEM file: the certificate, then its chain", "none",
+            "mode=http: terminate TLS (1.2 and 1.3) in the parent with this certificate; needs tls-key."),
+    TLS_KEY("tls-key", "the path of a PEM file with an unencrypted PKCS#8 private key", "none",
+            "The private key of tls-cert (BEGIN PRIVATE KEY; convert others with openssl pkcs8 -topk8 -nocrypt)."),
+    STICKY("sticky", "off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)", "off",
+            "mode=http: cookie = the parent sets a JCLUSTER cookie naming the worker; a cookie name = requests with"
+                    + " that session cookie go to the worker that issued it."),
+    MAX_CONNECTIONS("max-connections", "a positive integer, or 0 for no limit", "0",
+            "Per listener: at most this many client connections are served at once; more wait in a queue."),
+    MAX_QUEUE("max-queue", "a non-negative integer", "1000",
+            "With max-connections: how many more connections may wait; past that they are turned away at once."),
+    QUEUE_TIMEOUT("queue-timeout", "a duration like 5s or 500ms", "5s",
+            "With max-connections: how long a connection may wait; then http mode answers 503 with Retry-After,"
+                    + " tcp mode closes it."),
+    HEADER_TIMEOUT("header-timeout", "a duration like 10s or 500ms", "10s",
+            "mode=http: a request's headers must arrive within this time of its first byte, else 408 and close"
+                    + " (slowloris)."),
+    IDLE_TIMEOUT("idle-timeout", "a duration like 60s or 5m", "60s",
+            "mode=http: a keep-alive client connection with no request for this long is closed."),
+    RESPONSE_TIMEOUT("response-timeout", "a duration like 60s or 5m", "60s",
+            "mode=http: a worker must start its response within this time of the end of the request, else 504.");
 
     private final String key;
     private final String accepts;

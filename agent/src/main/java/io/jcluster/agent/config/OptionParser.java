@@ -100,6 +100,20 @@ public final class OptionParser {
                 ports.add(port);
             }
         }
+        Options.Mode mode = mode(single(given, Option.MODE));
+        Path tlsCert = readableFile(given, Option.TLS_CERT);
+        Path tlsKey = readableFile(given, Option.TLS_KEY);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            Option missing = tlsCert == null ? Option.TLS_CERT : Option.TLS_KEY;
+            Option present = tlsCert == null ? Option.TLS_KEY : Option.TLS_CERT;
+            throw new OptionException(present.key() + "=" + given.get(present).get(0) + ": needs " + missing.key()
+                    + " too (" + missing.accepts() + ")");
+        }
+        if (tlsCert != null && mode != Options.Mode.HTTP) {
+            throw new OptionException("tls-cert=" + given.get(Option.TLS_CERT).get(0) + ": needs mode=http (in tcp"
+                    + " mode TLS passes through to the app untouched)");
+        }
+        String sticky = sticky(single(given, Option.STICKY), mode);
         return new Options(
                 processes(single(given, Option.PROCESSES)),
                 strategy(single(given, Option.STRATEGY)),
@@ -107,7 +121,68 @@ public final class OptionParser {
                 duration(Option.SHUTDOWN_TIMEOUT, single(given, Option.SHUTDOWN_TIMEOUT)),
                 logMode(single(given, Option.LOG)),
                 duration(Option.RESTART_DELAY, single(given, Option.RESTART_DELAY)),
-                nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)));
+                nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)),
+                mode,
+                tlsCert,
+                tlsKey,
+                sticky,
+                nonNegative(Option.MAX_CONNECTIONS, single(given, Option.MAX_CONNECTIONS)),
+                nonNegative(Option.MAX_QUEUE, single(given, Option.MAX_QUEUE)),
+                positiveDuration(Option.QUEUE_TIMEOUT, single(given, Option.QUEUE_TIMEOUT)),
+                positiveDuration(Option.HEADER_TIMEOUT, single(given, Option.HEADER_TIMEOUT)),
+                positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
+                positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)));
+    }
+
+    private static Options.Mode mode(String value) throws OptionException {
+        switch (value) {
+            case "tcp":
+                return Options.Mode.TCP;
+            case "http":
+                return Options.Mode.HTTP;
+            default:
+                throw OptionException.badValue(Option.MODE, value);
+        }
+    }
+
+    /** Only checks that the file is there; what is in it is checked when the parent loads it. */
+    private static Path readableFile(Map<Option, List<String>> given, Option option) throws OptionException {
+        List<String> values = given.get(option);
+        if (values == null) {
+            return null;
+        }
+        String value = single(given, option);
+        Path file = Path.of(value);
+        if (!Files.isRegularFile(file)) {
+            throw new OptionException(option.key() + "=" + value + ": no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new OptionException(option.key() + "=" + value + ": the file is not readable by this user");
+        }
+        return file.toAbsolutePath();
+    }
+
+    private static String sticky(String value, Options.Mode mode) throws OptionException {
+        if (value.equals(Options.NOT_STICKY)) {
+            return value;
+        }
+        // a cookie name is an RFC 6265 token
+        if (!value.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw OptionException.badValue(Option.STICKY, value);
+        }
+        if (mode != Options.Mode.HTTP) {
+            throw new OptionException("sticky=" + value + ": needs mode=http (in tcp mode the balancer does not read"
+                    + " requests, so it cannot see cookies)");
+        }
+        return value;
+    }
+
+    private static Duration positiveDuration(Option option, String value) throws OptionException {
+        Duration duration = duration(option, value);
+        if (duration.isZero()) {
+            throw OptionException.badValue(option, value);
+        }
+        return duration;
     }
 
     private static String single(Map<Option, List<String>> given, Option option) throws OptionException {

@@ -7,7 +7,9 @@ public enum Strategy {
     /** A new connection goes to the worker with the fewest open connections: the default, robust to slow requests. */
     LEAST_CONNECTIONS("least-connections"),
     /** A uniformly random worker: no shared state at all. */
-    RANDOM("random");
+    RANDOM("random"),
+    /** The less loaded of two random workers: least-connections' spread at a constant cost per pick. */
+    POWER_OF_TWO("power-of-two");
 
     private final String optionValue;
 

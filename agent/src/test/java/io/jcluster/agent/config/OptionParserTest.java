@@ -58,20 +58,49 @@ class OptionParserTest {
             "processes=0          | processes=0: expected a positive integer or 'auto'",
             "processes=abc        | processes=abc: expected a positive integer or 'auto'",
             "processes=-1         | processes=-1: expected a positive integer or 'auto'",
-            "strategy=fastest     | strategy=fastest: expected round-robin, least-connections or random",
-            "nosuch=1             | nosuch=1: unknown option (known: processes, strategy, port, shutdown-timeout, log, restart-delay, max-restarts, config)",
+            "strategy=fastest     | strategy=fastest: expected round-robin, least-connections, random or power-of-two",
+            "nosuch=1             | nosuch=1: unknown option (known: {KNOWN})",
             "port=0               | port=0: expected a port number from 1 to 65535 (repeat the key for several)",
             "port=70000           | port=70000: expected a port number from 1 to 65535 (repeat the key for several)",
             "shutdown-timeout=10  | shutdown-timeout=10: expected a duration like 30s or 500ms",
             "restart-delay=fast   | restart-delay=fast: expected a duration like 1s or 500ms",
             "log=json             | log=json: expected prefix or inherit",
             "max-restarts=-2      | max-restarts=-2: expected a non-negative integer",
-            "processes            | processes: expected key=value (known keys: processes, strategy, port, shutdown-timeout, log, restart-delay, max-restarts, config)",
+            "processes            | processes: expected key=value (known keys: {KNOWN})",
             "config=/no/such/file | config=/no/such/file: file not found",
+            "mode=https           | mode=https: expected tcp or http",
+            "sticky=cookie        | sticky=cookie: needs mode=http (in tcp mode the balancer does not read requests, so it cannot see cookies)",
+            "mode=http,sticky=a;b | sticky=a;b: expected off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)",
+            "tls-cert=/no/cert    | tls-cert=/no/cert: no such file",
+            "max-connections=-1   | max-connections=-1: expected a positive integer, or 0 for no limit",
+            "header-timeout=0s    | header-timeout=0s: expected a duration like 10s or 500ms",
+            "queue-timeout=soon   | queue-timeout=soon: expected a duration like 5s or 500ms",
     })
     void badInputNamesTheOptionAndWhatIsAccepted(String argument, String message) {
         OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));
-        assertEquals(message, error.getMessage());
+        assertEquals(message.replace("{KNOWN}", Option.knownKeys()), error.getMessage());
+    }
+
+    @Test
+    void tlsNeedsBothFilesAndHttpMode(@TempDir Path dir) throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        assertEquals("tls-cert=" + cert + ": needs tls-key too (the path of a PEM file with an unencrypted PKCS#8 private key)",
+                assertThrows(OptionException.class, () -> OptionParser.parse("mode=http,tls-cert=" + cert)).getMessage());
+        assertEquals("tls-cert=" + cert + ": needs mode=http (in tcp mode TLS passes through to the app untouched)",
+                assertThrows(OptionException.class,
+                        () -> OptionParser.parse("tls-cert=" + cert + ",tls-key=" + key)).getMessage());
+    }
+
+    @Test
+    void httpOptionsHaveDefaults() throws OptionException {
+        Options options = OptionParser.parse("mode=http,sticky=JSESSIONID");
+        assertEquals(Options.Mode.HTTP, options.mode());
+        assertEquals("JSESSIONID", options.sticky());
+        assertEquals(Duration.ofSeconds(10), options.headerTimeout());
+        assertEquals(Duration.ofSeconds(60), options.idleTimeout());
+        assertEquals(0, options.maxConnections());
+        assertEquals(Options.Mode.TCP, OptionParser.parse("").mode());
     }
 
     @Test

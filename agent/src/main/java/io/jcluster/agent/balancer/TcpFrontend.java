@@ -1,0 +1,23 @@
+package io.jcluster.agent.balancer;
+
+import io.netty.channel.Channel;
+
+final class TcpFrontend implements Frontend {
+
+    static final TcpFrontend INSTANCE = new TcpFrontend();
+
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public void serve(Channel client, Upstream upstream) {
+        client.pipeline().addLast(new FrontendHandler(upstream));
+    }
+
+    @Override
+    public void reject(Channel client, Upstream upstream, String why) {
+        client.close();
+    }
+}

@@ -1,0 +1,40 @@
+package io.jcluster.agent.balancer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+
+/** What a frontend needs of its listener: the backends, how to pick one, and how to connect to it. */
+public interface Upstream {
+
+    /** The backends in rotation now; an array the caller must not modify, possibly empty. */
+    Backend[] backends();
+
+    SelectionStrategy strategy();
+
+    /**
+     * Connects backend channels on {@code loop} (the client's own loop: no thread hand-off on the data path).
+     * The channels it makes have reads off and a placeholder handler; the caller replaces it.
+     * Call on {@code loop}'s thread.
+     */
+    Bootstrap connector(EventLoop loop);
+
+    /**
+     * A connect to {@code backend} failed. A refusal means nothing listens there any more, so the backend leaves
+     * rotation until its worker binds again (logged once); a timeout only means busy.
+     */
+    void connectFailed(Backend backend, Throwable cause);
+
+    /** The port clients connected to: for forwarded headers. */
+    int port();
+
+    /** host:port, for log lines. */
+    String describe();
+
+    /** Replaces the placeholder of a channel made by {@link #connector} with the frontend's handlers. */
+    static void install(Channel backendChannel, ChannelHandler... handlers) {
+        backendChannel.pipeline().remove(Listener.UNTIL_CONNECTED);
+        backendChannel.pipeline().addLast(handlers);
+    }
+}

@@ -1,0 +1,61 @@
+package io.jcluster.agent.http;
+
+import io.jcluster.agent.balancer.Backend;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.FastThreadLocal;
+
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Idle keep-alive connections to the workers, per event loop (a backend connection lives on the loop of the
+ * client that opened it, so the pool needs no lock). Most recently used first: the connection least likely to
+ * have been closed by the worker's own idle timeout.
+ */
+final class BackendConnectionPool {
+
+    private static final FastThreadLocal<Map<Backend, ArrayDeque<Channel>>> IDLE = new FastThreadLocal<>() {
+        @Override
+        protected Map<Backend, ArrayDeque<Channel>> initialValue() {
+            return new IdentityHashMap<>();
+        }
+    };
+
+    private BackendConnectionPool() {
+    }
+
+    /** An open idle connection to {@code backend}, or null. */
+    static Channel take(Backend backend) {
+        ArrayDeque<Channel> idle = IDLE.get().get(backend);
+        if (idle == null) {
+            return null;
+        }
+        Channel channel;
+        while ((channel = idle.pollLast()) != null) {
+            if (channel.isActive()) {
+                return channel;
+            }
+        }
+        return null;
+    }
+
+    /** @return false when the pool for {@code backend} is full: the caller closes the connection */
+    static boolean offer(Backend backend, Channel channel) {
+        ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(backend, b -> new ArrayDeque<>());
+        if (idle.size() >= HttpSettings.MAX_IDLE_PER_WORKER) {
+            return false;
+        }
+        idle.addLast(channel);
+        return true;
+    }
+
+    /** An idle connection closed (the worker's idle timeout, or the worker went away). */
+    static void remove(Backend backend, Channel channel) {
+        Map<Backend, ArrayDeque<Channel>> pools = IDLE.get();
+        ArrayDeque<Channel> idle = pools.get(backend);
+        if (idle != null && idle.remove(channel) && idle.isEmpty()) {
+            pools.remove(backend); // a worker that is gone leaves nothing behind
+        }
+    }
+}

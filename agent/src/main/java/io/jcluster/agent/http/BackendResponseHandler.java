@@ -1,0 +1,82 @@
+package io.jcluster.agent.http;
+
+import io.jcluster.agent.balancer.Backend;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The end of a backend connection's pipeline: passes the worker's response to the client exchange the
+ * connection is lent to, and takes the connection out of the pool when it closes while idle.
+ */
+final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
+
+    private final Backend backend;
+    /** The exchange this connection serves now; null while it sits idle in the pool. */
+    private HttpProxyHandler exchange;
+
+    BackendResponseHandler(Backend backend) {
+        this.backend = backend;
+    }
+
+    void lendTo(HttpProxyHandler exchange) {
+        this.exchange = exchange;
+    }
+
+    void giveBack() {
+        this.exchange = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            exchange.backendRead(msg);
+        } else {
+            // a worker speaking on an idle connection is out of step with it: the connection cannot be trusted
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.backendReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.backendWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        // the worker finished sending; the decoder has already passed on a response it delimited by closing
+        if (event instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+        }
+        ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        HttpProxyHandler lentTo = exchange;
+        exchange = null;
+        if (lentTo != null) {
+            lentTo.backendClosed();
+        } else {
+            BackendConnectionPool.remove(backend, ctx.channel());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // resets and broken pipes: closing is all there is to do; channelInactive tells the exchange
+        ctx.close();
+    }
+}

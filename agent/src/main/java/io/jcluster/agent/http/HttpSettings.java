@@ -1,0 +1,29 @@
+package io.jcluster.agent.http;
+
+import io.netty.handler.ssl.SslContext;
+
+import java.time.Duration;
+
+/**
+ * How the http frontend behaves; built once at startup from the options.
+ *
+ * @param tls null for plain http
+ */
+record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration queueTimeout,
+                    Stickiness stickiness, SslContext tls) {
+
+    /** Longest request line (method, URI, version) accepted; longer gets 414. */
+    static final int MAX_REQUEST_LINE = 8 * 1024;
+    /** Largest request header block accepted; larger gets 431. */
+    static final int MAX_REQUEST_HEADERS = 16 * 1024;
+    /** Workers' response headers may carry many cookies: more room than for requests. */
+    static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    /** Largest body piece passed on at once: fewer, larger writes for big bodies. */
+    static final int MAX_CHUNK = 64 * 1024;
+    /** Idle keep-alive connections kept per worker and event loop; more are closed when they come back. */
+    static final int MAX_IDLE_PER_WORKER = 256;
+
+    boolean secure() {
+        return tls != null;
+    }
+}

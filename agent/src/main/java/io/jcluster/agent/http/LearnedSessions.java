@@ -1,0 +1,61 @@
+package io.jcluster.agent.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.jcluster.agent.balancer.Backend;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+
+import java.time.Duration;
+
+/**
+ * sticky=JSESSIONID (any cookie name): the app's own session cookie. When a worker's response sets it, the
+ * session id is remembered with that worker; requests carrying the id go back there while it is in rotation.
+ * Sessions unused for a day, or beyond the most recent million, are forgotten (the app has expired them by then).
+ */
+final class LearnedSessions implements Stickiness {
+
+    private final String name;
+    private final Cache<String, Integer> owners = Caffeine.newBuilder()
+            .maximumSize(1_000_000)
+            .expireAfterAccess(Duration.ofDays(1))
+            .build();
+
+    LearnedSessions(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public Backend route(HttpRequest request, Backend[] backends) {
+        String session = Stickiness.cookie(request, name);
+        if (session == null) {
+            return null;
+        }
+        Integer owner = owners.getIfPresent(session);
+        return owner == null ? null : Stickiness.byOwner(backends, owner);
+    }
+
+    @Override
+    public void learn(HttpRequest request, HttpResponse response, Backend served, boolean secure) {
+        for (String header : response.headers().getAll(HttpHeaderNames.SET_COOKIE)) {
+            if (!header.contains(name)) {
+                continue;
+            }
+            Cookie cookie = ClientCookieDecoder.LAX.decode(header);
+            if (cookie == null || !cookie.name().equals(name)) {
+                continue;
+            }
+            if (cookie.value().isEmpty() || cookie.maxAge() == 0) {
+                String ended = Stickiness.cookie(request, name); // the app deleted the session cookie
+                if (ended != null) {
+                    owners.invalidate(ended);
+                }
+            } else {
+                owners.put(cookie.value(), served.owner());
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.jcluster.agent.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers a client that max-connections turned away: 503 with Retry-After once its request head is read (an
+ * answer written before the request would reach many clients as a connection reset), then closes.
+ */
+final class RejectHandler extends ChannelInboundHandlerAdapter {
+
+    private final String why;
+    private final HttpSettings settings;
+    private boolean answered;
+
+    RejectHandler(String why, HttpSettings settings) {
+        this.why = why;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // a client that never sends a request is not waited for longer than any other
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+        if (msg instanceof HttpRequest && !answered) {
+            answered = true;
+            ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(), "the server is at its connection limit ("
+                    + why + "); try again shortly", settings.queueTimeout().toSeconds()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
