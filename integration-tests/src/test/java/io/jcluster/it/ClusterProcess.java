@@ -79,6 +79,11 @@ final class ClusterProcess implements AutoCloseable {
         return on(jdk).agentArgs(agentArgs).mainClass("samples.hello.HelloServer").args(Integer.toString(port)).start();
     }
 
+    /** The http-mode probe app (samples.web.WebProbe) on {@code port} under the given agent arguments, started. */
+    static ClusterProcess web(Jdk jdk, int port, String agentArgs) throws IOException {
+        return on(jdk).agentArgs(agentArgs).mainClass("samples.web.WebProbe").args(Integer.toString(port)).start();
+    }
+
     /** What to launch: {@code <jdk>/bin/java -javaagent:<jar>=<agentArgs> <jvmFlags> (-cp <classes> <main> | -jar samples.jar) <args>}. */
     static final class Builder {
         private final Jdk jdk;

@@ -140,6 +140,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     private void requestHead(HttpRequest head) {
         cancelTimer();
+        if (state == State.CLOSED) {
+            return; // input after the final answer, drained by a lingering close
+        }
         if (state != State.AWAIT_HEAD) {
             ctx.close(); // cannot happen while reads are requested one message at a time
             return;
@@ -246,7 +249,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             // the client will send nothing more: answer what is in progress, then close
             closing = true;
             keepAlive = false;
-            if (state == State.AWAIT_HEAD) {
+            if (state == State.AWAIT_HEAD || state == State.CLOSED) {
                 ctx.close();
             }
         }
@@ -521,7 +524,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         if (!requestSent || closeAfterResponse) {
             // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
             state = State.CLOSED;
-            written.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(written);
             return;
         }
         awaitRequest();
@@ -562,10 +565,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             ctx.close();
             return;
         }
-        ctx.writeAndFlush(status == HttpResponseStatus.SERVICE_UNAVAILABLE
-                        ? ErrorResponses.retryLater(ctx.alloc(), what, 1)
-                        : ErrorResponses.of(ctx.alloc(), status, what))
-                .addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(ctx.writeAndFlush(status == HttpResponseStatus.SERVICE_UNAVAILABLE
+                ? ErrorResponses.retryLater(ctx.alloc(), what, 1)
+                : ErrorResponses.of(ctx.alloc(), status, what)));
     }
 
     /** Returns the backend channel (or null), no longer tied to this exchange; releases the request's lease. */

@@ -1,8 +1,8 @@
 package io.jcluster.agent.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,10 +36,18 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         if (msg instanceof HttpRequest && !answered) {
             answered = true;
-            ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(), "the server is at its connection limit ("
-                    + why + "); try again shortly", settings.queueTimeout().toSeconds()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(),
+                    "the server is at its connection limit (" + why + "); try again shortly",
+                    settings.queueTimeout().toSeconds())));
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -1,0 +1,146 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * tls-cert/tls-key terminate TLS in the parent: the JDK client with a self-signed certificate made here (by the
+ * JDK's keytool) gets 200 over TLS 1.3 and 1.2, and the app learns the request came over https. A key that is
+ * not the certificate's stops the launch with one line and exit status 2.
+ */
+@Timeout(180)
+class TlsIT {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void httpsIsTerminatedInTheParent(Jdk jdk) throws Exception {
+        Path keystore = keyPair(jdk, "server");
+        Path cert = writePem(keystore, "server", true);
+        Path key = writePem(keystore, "server", false);
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
+                "processes=2,mode=http,tls-cert=" + cert + ",tls-key=" + key)) {
+            String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
+            assertTrue(listening.contains(", https, "), listening);
+            cluster.awaitWorkers(2, STARTUP);
+            for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                HttpClient client = HttpClient.newBuilder().sslContext(trusting(keystore))
+                        .sslParameters(new SSLParameters(null, new String[] {protocol}))
+                        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                HttpResponse<String> response = awaitHttps(client, port);
+                assertEquals(200, response.statusCode(), protocol);
+                assertTrue(response.body().contains("x-forwarded-proto: https\n"), protocol + ": " + response.body());
+                assertTrue(response.body().contains("x-forwarded-for: 127.0.0.1\n"), response.body());
+                assertEquals(protocol, response.sslSession().orElseThrow().getProtocol());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void aKeyThatIsNotTheCertificatesExitsTwoWithOneLine(Jdk jdk) throws Exception {
+        Path keystore = keyPair(jdk, "server");
+        Path other = keyPair(jdk, "other");
+        Path cert = writePem(keystore, "server", true);
+        Path wrongKey = writePem(other, "other", false);
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
+                "processes=2,mode=http,tls-cert=" + cert + ",tls-key=" + wrongKey)) {
+            assertEquals(2, cluster.awaitExit(Duration.ofSeconds(20)), cluster.describe());
+            List<String> errors = cluster.stderr().stream().filter(line -> !line.isBlank()).toList();
+            assertEquals(1, errors.size(), "one line: " + errors);
+            assertTrue(errors.get(0).startsWith("jcluster: tls-key=" + wrongKey + ": this key does not belong to the"
+                    + " certificate in tls-cert=" + cert), errors.get(0));
+            assertTrue(cluster.workerPids().isEmpty(), "nothing started");
+        }
+    }
+
+    private HttpResponse<String> awaitHttps(HttpClient client, int port) throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (true) {
+            try {
+                return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/headers"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+    }
+
+    /** A PKCS#12 keystore with a fresh self-signed RSA certificate for localhost, made by the JDK's keytool. */
+    private Path keyPair(Jdk jdk, String alias) throws Exception {
+        Path keystore = dir.resolve(alias + ".p12");
+        Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
+                "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
+                "-ext", "san=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + output);
+        return keystore;
+    }
+
+    private Path writePem(Path keystore, String alias, boolean certificate) throws Exception {
+        KeyStore store = load(keystore);
+        String pem;
+        if (certificate) {
+            Certificate cert = store.getCertificate(alias);
+            pem = pem("CERTIFICATE", cert.getEncoded());
+        } else {
+            Key key = store.getKey(alias, "changeit".toCharArray());
+            assertEquals("PKCS#8", key.getFormat());
+            pem = pem("PRIVATE KEY", key.getEncoded());
+        }
+        return Files.writeString(dir.resolve(alias + (certificate ? "-cert.pem" : "-key.pem")), pem);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static KeyStore load(Path keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        return store;
+    }
+
+    private static SSLContext trusting(Path keystore) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(keystore));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+}
