@@ -26,6 +26,27 @@ class GracefulShutdownIT {
         }
     }
 
+    /**
+     * http mode: the in-flight request on a keep-alive connection is answered with Connection: close, and an
+     * idle keep-alive connection is closed at once rather than held until shutdown-timeout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void httpModeFinishesInFlightRequestsAndClosesIdleKeepAlives(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,mode=http")) {
+            cluster.awaitAnswering(port, 2, STARTUP);
+            Http.KeepAlive idle = Http.keepAlive(port);
+            assertEquals(200, idle.get("/").status());
+            long start = System.nanoTime();
+            stopWithRequestInFlight(cluster, port, "SIGTERM to the parent (http mode)", () -> Signals.term(cluster.pid()));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 15, "the idle keep-alive connection did not hold the stop for shutdown-timeout: "
+                    + seconds + " s");
+            idle.close();
+        }
+    }
+
     /** Ctrl-C in a terminal: SIGINT to the parent and, in the same process group, to every worker. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#all")

@@ -61,12 +61,28 @@ class SelectionStrategyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Strategy.class, names = {"LEAST_CONNECTIONS", "RANDOM"})
+    @EnumSource(value = Strategy.class, names = {"LEAST_CONNECTIONS", "RANDOM", "POWER_OF_TWO"})
     void tiesAndRandomPicksSpreadOverAllBackends(Strategy name) {
         Backend[] backends = backends(4);
         Map<Backend, Integer> counts = spread(SelectionStrategy.of(name), backends, 4_000);
         assertEquals(4, counts.size());
         counts.values().forEach(count -> assertTrue(count > 700, name + " is uneven: " + counts));
+    }
+
+    @Test
+    void powerOfTwoNeverPicksTheBusiestOfTwoAndAvoidsTheBusiestOfMany() {
+        Backend[] two = backends(2);
+        two[0].connectionOpened();
+        SelectionStrategy strategy = SelectionStrategy.powerOfTwo();
+        for (int i = 0; i < 50; i++) {
+            assertSame(two[1], strategy.pick(two), "two distinct candidates are always compared");
+        }
+        Backend[] four = backends(4);
+        for (int i = 0; i < 5; i++) {
+            four[3].connectionOpened();
+        }
+        Map<Backend, Integer> counts = spread(strategy, four, 3_000);
+        assertEquals(null, counts.get(four[3]), "the busiest backend loses every comparison it is in: " + counts);
     }
 
     @Test
