@@ -62,7 +62,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void connectBackend(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
-        Backend[] candidates = candidates();
+        Backend[] candidates = listener.backendsExcept(failed);
         if (candidates.length == 0) {
             NO_BACKEND.info("no worker is serving " + listener.describe() + " right now; closed a connection");
             client.close();
@@ -81,20 +81,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 backendFailed(ctx, backend, done.cause());
             }
         });
-    }
-
-    private Backend[] candidates() {
-        Backend[] all = listener.backends();
-        if (failed == null) {
-            return all;
-        }
-        List<Backend> remaining = new ArrayList<>(all.length);
-        for (Backend backend : all) {
-            if (!failed.contains(backend)) {
-                remaining.add(backend);
-            }
-        }
-        return remaining.toArray(new Backend[0]);
     }
 
     private void backendFailed(ChannelHandlerContext ctx, Backend backend, Throwable cause) {

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** What a frontend needs of its listener: the backends, how to pick one, and how to connect to it. */
 public interface Upstream {
 
@@ -12,6 +15,21 @@ public interface Upstream {
     Backend[] backends();
 
     SelectionStrategy strategy();
+
+    /** The backends in rotation but those in {@code tried} (null: none tried yet). */
+    default Backend[] backendsExcept(List<Backend> tried) {
+        Backend[] all = backends();
+        if (tried == null) {
+            return all;
+        }
+        List<Backend> remaining = new ArrayList<>(all.length);
+        for (Backend backend : all) {
+            if (!tried.contains(backend)) {
+                remaining.add(backend);
+            }
+        }
+        return remaining.toArray(new Backend[0]);
+    }
 
     /**
      * Connects backend channels on {@code loop} (the client's own loop: no thread hand-off on the data path).

@@ -293,7 +293,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     // ---- choosing and reaching a worker ----
 
     private void dispatch() {
-        Backend[] candidates = candidates();
+        Backend[] candidates = upstream.backendsExcept(refused);
         if (candidates.length == 0) {
             if (refused == null) {
                 fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no worker is serving " + upstream.describe()
@@ -318,20 +318,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         Backend target = chosen;
         upstream.connector(ctx.channel().eventLoop()).connect(chosen.address())
                 .addListener((ChannelFutureListener) connect -> connected(connect, target));
-    }
-
-    private Backend[] candidates() {
-        Backend[] all = upstream.backends();
-        if (refused == null) {
-            return all;
-        }
-        List<Backend> remaining = new ArrayList<>(all.length);
-        for (Backend candidate : all) {
-            if (!refused.contains(candidate)) {
-                remaining.add(candidate);
-            }
-        }
-        return remaining.toArray(new Backend[0]);
     }
 
     private void connected(ChannelFuture connect, Backend target) {
