@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # cluster-vs-direct.sh — the demo HelloServer as one plain JVM ("direct") vs the same app under the
-# jcluster agent ("cluster": a balancer parent JVM + N worker JVMs), measured with wrk on loopback.
+# jcluster agent (a balancer parent JVM + N worker JVMs) in tcp mode ("cluster-tcp": the parent relays each
+# connection's bytes to one worker) and in http mode ("cluster-http": the parent is an HTTP/1.1 reverse proxy
+# that balances each request over pooled keep-alive connections to the workers), measured with wrk on loopback.
 #
-# Builds the jars if missing, installs wrk/curl with apt-get if missing, starts both targets on free
-# ports (traffic goes to 127.0.0.1 only), warms each up (JIT), then measures alternating
-# direct, cluster, direct, cluster, ... for --rounds rounds and prints a markdown table of medians:
+# Builds the jars if missing, installs wrk/curl with apt-get if missing, starts all targets at once, each on
+# its own free port (traffic goes to 127.0.0.1 only), warms each up (JIT), then measures them one after the
+# other in each of --rounds rounds (direct, cluster-tcp, cluster-http; each round starts one target later, so
+# no target always runs first) and prints a markdown table of medians, one row per target:
 # rps, latency p50/p99, errors, the balancer parent's CPU time per request and the app's CPU time per
 # request (cluster: all workers together = the children of the parent pid; direct: the single server).
 # CPU time = on-CPU ns summed over all threads (/proc/PID/task/*/schedstat, first field), delta over
@@ -12,18 +15,21 @@
 #
 # Examples:
 #   bench/cluster-vs-direct.sh                                   # 2 workers, 3 rounds of 10 s, JDK 'java'
+#   bench/cluster-vs-direct.sh --modes tcp                       # direct vs tcp mode only
 #   bench/cluster-vs-direct.sh --java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java --out /tmp/c25.md
 #   PROCESSES=4 CONNS=200 bench/cluster-vs-direct.sh --strategy round-robin
 #
 # Usage: bench/cluster-vs-direct.sh [options]
-#   --processes N     worker JVMs of the cluster (default $PROCESSES or 2)
-#   --strategy S      round-robin | least-connections | random (default least-connections)
-#   --java PATH       the java launcher for both targets (default java); on JDK 24+ the cluster JVM
-#                     also gets --enable-native-access=ALL-UNNAMED so the balancer can use epoll
-#   --jvm-opts "..."  extra JVM options for both targets (default none)
+#   --modes "M..."    the cluster modes to measure next to direct, space or comma separated, each tcp or
+#                     http; one cluster per mode (agent option mode=M), each on its own port (default "tcp http")
+#   --processes N     worker JVMs of each cluster (default $PROCESSES or 2)
+#   --strategy S      round-robin | least-connections | random | power-of-two (default least-connections)
+#   --java PATH       the java launcher for all targets (default java); on JDK 24+ the cluster JVMs
+#                     also get --enable-native-access=ALL-UNNAMED so the balancer can use epoll
+#   --jvm-opts "..."  extra JVM options for all targets (default none)
 #   --conns N         wrk connections (default $CONNS or 50)
 #   --duration S      seconds per measured run (default $DURATION or 10)
-#   --rounds N        rounds of direct+cluster (default $ROUNDS or 3)
+#   --rounds N        rounds of one run per target (default $ROUNDS or 3)
 #   --warmup S        seconds of wrk load on each target right after it started (default 10)
 #   --rewarm S        seconds of wrk load right before each measured run (default 2; 0 = none)
 #   --quiet-wait S    before each run wait up to S s until the machine is quiet (other processes use
@@ -36,18 +42,19 @@
 #
 # Note: the JDK's com.sun.net.httpserver does not set TCP_NODELAY unless -Dsun.net.httpserver.nodelay=true;
 # without it a response can wait for the client's delayed ACK (~40 ms), and with keep-alive and -c 50
-# both targets are then capped near 50 conns / 44 ms ~ 1100 rps. The demo HelloServer sets that property
+# every target is then capped near 50 conns / 44 ms ~ 1100 rps. The demo HelloServer sets that property
 # itself unless it is given on the command line (--jvm-opts -Dsun.net.httpserver.nodelay=false shows the stall).
 #
-# Everything it starts (the two targets, wrk) is stopped by PID on exit, Ctrl-C or SIGTERM: the cluster
-# parent gets SIGTERM and up to 10 s, then it and every worker pid seen are SIGKILLed; the direct
-# server gets SIGTERM, then SIGKILL after 5 s. Both run from copies of the jars in a directory under /tmp
-# (safe against a concurrent rebuild; the copies are deleted at the end), where per-run data and logs stay.
+# Everything it starts (the targets, wrk) is stopped by PID on exit, Ctrl-C or SIGTERM: each cluster
+# parent gets SIGTERM and up to 10 s, then it and every worker pid seen are SIGKILLed (and the report says
+# if a parent did not exit 0 or a worker outlived it); the direct server gets SIGTERM, then SIGKILL after
+# 5 s. All run from copies of the jars in a directory under /tmp (safe against a concurrent rebuild; the
+# copies are deleted at the end), where per-run data and logs stay.
 set -euo pipefail
 
 PROCESSES=${PROCESSES:-2} CONNS=${CONNS:-50} DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3}
 STRATEGY=least-connections JAVA=java JVM_OPTS="" WARMUP=10 REWARM=2 QUIET_WAIT=60 MAX_OTHER=15
-OUT="" INSTALL=1
+OUT="" INSTALL=1 MODES="tcp http"
 ORIG_ARGS=("$@")
 
 die() { echo "cluster-vs-direct: $*" >&2; exit 1; }
@@ -55,6 +62,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
+    --modes) MODES=${2?}; shift 2 ;;
     --processes) PROCESSES=${2:?}; shift 2 ;;
     --strategy) STRATEGY=${2:?}; shift 2 ;;
     --java) JAVA=${2:?}; shift 2 ;;
@@ -77,7 +85,15 @@ for v in PROCESSES CONNS DURATION ROUNDS WARMUP REWARM QUIET_WAIT MAX_OTHER; do
 done
 [ "$PROCESSES" -ge 1 ] && [ "$CONNS" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$ROUNDS" -ge 1 ] \
   || die "--processes, --conns, --duration and --rounds must be >= 1"
-case "$STRATEGY" in round-robin|least-connections|random) ;; *) die "unknown --strategy '$STRATEGY'" ;; esac
+case "$STRATEGY" in round-robin|least-connections|random|power-of-two) ;; *) die "unknown --strategy '$STRATEGY'" ;; esac
+MODES_A=()
+for m in ${MODES//,/ }; do
+  case "$m" in tcp|http) ;; *) die "unknown mode '$m' in --modes (tcp, http)" ;; esac
+  case " ${MODES_A[*]} " in *" $m "*) die "mode '$m' given twice in --modes" ;; esac
+  MODES_A+=("$m")
+done
+[ ${#MODES_A[@]} -ge 1 ] || die "--modes needs at least one of tcp, http"
+TARGETS=(direct); for m in "${MODES_A[@]}"; do TARGETS+=("cluster-$m"); done
 read -r -a JVM_OPTS_A <<< "$JVM_OPTS"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,7 +104,8 @@ CMDLINE="$(printf '%q ' "$0" "${ORIG_ARGS[@]}")"; CMDLINE=${CMDLINE% }
 
 # ---------------------------------------------------------------- process bookkeeping
 STARTED=()               # pids this script started and has not stopped yet (targets, wrk)
-CLUSTER_PID="" DIRECT_PID="" WORKERS_SEEN=""
+DIRECT_PID=""
+declare -A CLUSTER_PID=() CLUSTER_PORT=() WORKERS_SEEN=() CLUSTER_STOP=() CLUSTER_CMD_STR=()
 RUN=""
 
 alive() {                # a live (not zombie) process
@@ -98,10 +115,15 @@ alive() {                # a live (not zombie) process
   [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 forget() { local a=() p; for p in "${STARTED[@]}"; do [ "$p" = "$1" ] || a+=("$p"); done; STARTED=("${a[@]}"); }
-note_workers() {         # remember every worker pid ever seen (children of the cluster parent)
+workers_of() {           # workers_of MODE: the current worker pids (children of that cluster's parent)
+  local pp=${CLUSTER_PID[$1]:-}
+  [ -n "$pp" ] || return 0
+  { pgrep -P "$pp" 2>/dev/null || true; } | tr '\n' ' ' | sed 's/ $//'
+}
+note_workers() {         # note_workers MODE: remember every worker pid ever seen of that cluster
   local p
-  for p in $(pgrep -P "$CLUSTER_PID" 2>/dev/null || true); do
-    case " $WORKERS_SEEN " in *" $p "*) ;; *) WORKERS_SEEN="$WORKERS_SEEN $p" ;; esac
+  for p in $(workers_of "$1"); do
+    case " ${WORKERS_SEEN[$1]:-} " in *" $p "*) ;; *) WORKERS_SEEN[$1]="${WORKERS_SEEN[$1]:-} $p" ;; esac
   done
 }
 stop_pid() {             # stop_pid PID GRACE_SECONDS: SIGTERM, wait, SIGKILL; echoes nothing, sets STOP_STATUS
@@ -120,25 +142,29 @@ stop_pid() {             # stop_pid PID GRACE_SECONDS: SIGTERM, wait, SIGKILL; e
   [ -n "$STOP_STATUS" ] || STOP_STATUS="exit $rc"
   forget "$pid"
 }
-stop_cluster() {
-  [ -n "$CLUSTER_PID" ] || return 0
-  note_workers
+stop_cluster() {         # stop_cluster MODE: stop that cluster's parent, then any worker that outlived it
+  local m=$1 pp=${CLUSTER_PID[$1]:-}
+  [ -n "$pp" ] || return 0
+  note_workers "$m"
   local t0=$SECONDS p
-  stop_pid "$CLUSTER_PID" 10
-  log "cluster parent $CLUSTER_PID stopped: $STOP_STATUS after $((SECONDS - t0)) s"
-  CLUSTER_STOP="$STOP_STATUS"
-  for p in $WORKERS_SEEN; do
+  stop_pid "$pp" 10
+  log "cluster-$m parent $pp stopped: $STOP_STATUS after $((SECONDS - t0)) s"
+  CLUSTER_STOP[$m]="$STOP_STATUS"
+  CLUSTER_PID[$m]=""
+  sleep 0.5              # a worker exits right after its parent; give it a moment before judging
+  for p in ${WORKERS_SEEN[$m]:-}; do
     # only pids that still run our app (a pid could have been reused)
     if alive "$p" && tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q 'samples.hello.HelloServer'; then
-      log "worker pid $p outlived the parent: SIGKILL"; kill -KILL "$p" 2>/dev/null || true
+      log "cluster-$m worker pid $p outlived the parent: SIGKILL"; kill -KILL "$p" 2>/dev/null || true
+      LEFT_WORKERS[$m]="${LEFT_WORKERS[$m]:-} $p"
     fi
   done
-  CLUSTER_PID=""
 }
+declare -A LEFT_WORKERS=()
 cleanup() {
   trap '' INT TERM       # finish cleaning up even if interrupted again
-  local p
-  stop_cluster || true
+  local p m
+  for m in "${MODES_A[@]}"; do stop_cluster "$m" || true; done
   if [ -n "$DIRECT_PID" ]; then stop_pid "$DIRECT_PID" 5 || true; DIRECT_PID=""; fi
   for p in "${STARTED[@]}"; do stop_pid "$p" 2 || true; done   # wrk, if interrupted mid-run
   STARTED=()
@@ -221,7 +247,7 @@ http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.
 wait_ready() {           # wait_ready NAME PID PORT SECONDS [LOGLINE]: until GET / answers 200 (and LOGLINE is logged)
   local name=$1 pid=$2 port=$3 secs=$4 line=${5:-} i
   for ((i = 0; i < secs * 5; i++)); do
-    [ "$name" != cluster ] || note_workers     # so that workers are stopped even if the parent dies now
+    case "$name" in cluster-*) note_workers "${name#cluster-}" ;; esac   # so that workers are stopped even if the parent dies now
     alive "$pid" || { tail -20 "$RUN/$name.log" >&2; die "$name (pid $pid) exited during startup (log: $RUN/$name.log)"; }
     if [ -z "$line" ] || grep -qF "$line" "$RUN/$name.log"; then
       [ "$(http_code "$port")" = 200 ] && return 0
@@ -278,7 +304,9 @@ others_pct() {           # others_pct START_FILE END_FILE SECONDS: their CPU as 
       END {printf "%.1f", (secs > 0) ? 100 * t / hz / secs / n : 0}' "$1" "$2"
 }
 ours() {                 # the pids to leave out of "other": targets, workers, wrk (+ this shell)
-  OURS="$DIRECT_PID $CLUSTER_PID $(pgrep -P "$CLUSTER_PID" 2>/dev/null | tr '\n' ' ') ${*:-}"
+  local m
+  OURS="$DIRECT_PID ${*:-}"
+  for m in "${MODES_A[@]}"; do OURS="$OURS ${CLUSTER_PID[$m]:-} $(workers_of "$m")"; done
 }
 OURS=""
 wait_quiet() {           # with our load off, wait (bounded) until other processes use <= MAX_OTHER %
@@ -310,35 +338,49 @@ to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} e
 
 # ---------------------------------------------------------------- start the targets
 DIRECT_PORT=$(free_port)
-CLUSTER_PORT=$(free_port "$DIRECT_PORT")
+USED_PORTS="$DIRECT_PORT"
 DIRECT_CMD=("$JAVA_BIN" "${JVM_OPTS_A[@]}" -cp "$APP_JAR" samples.hello.HelloServer "$DIRECT_PORT")
-CLUSTER_CMD=("$JAVA_BIN" "${CLUSTER_EXTRA[@]}" "${JVM_OPTS_A[@]}"
-  "-javaagent:$AGENT_JAR=processes=$PROCESSES,strategy=$STRATEGY" -cp "$APP_JAR" samples.hello.HelloServer "$CLUSTER_PORT")
+port_of() { if [ "$1" = direct ]; then echo "$DIRECT_PORT"; else echo "${CLUSTER_PORT[${1#cluster-}]}"; fi; }
 
-log "run dir $RUN; JDK $JDK_FEATURE ($JAVA_BIN)"
+log "run dir $RUN; JDK $JDK_FEATURE ($JAVA_BIN); targets: ${TARGETS[*]}"
 (cd "$RUN" && exec "${DIRECT_CMD[@]}") > "$RUN/direct.log" 2>&1 &
 DIRECT_PID=$!
 log "direct:  $(printf '%q ' "${DIRECT_CMD[@]}")(pid $DIRECT_PID)"
 wait_ready direct "$DIRECT_PID" "$DIRECT_PORT" 30
 
-(cd "$RUN" && exec "${CLUSTER_CMD[@]}") > "$RUN/cluster.log" 2>&1 &
-CLUSTER_PID=$!
-log "cluster: $(printf '%q ' "${CLUSTER_CMD[@]}")(pid $CLUSTER_PID)"
-wait_ready cluster "$CLUSTER_PID" "$CLUSTER_PORT" 60 "[jcluster] listening on"
-note_workers
-WORKERS=$(pgrep -P "$CLUSTER_PID" | tr '\n' ' ' | sed 's/ $//')
-nw=$(echo "$WORKERS" | wc -w)
-[ "$nw" -eq "$PROCESSES" ] || log "WARNING: the cluster parent has $nw child processes ($WORKERS), expected $PROCESSES"
-log "cluster ready: $(grep -F '[jcluster] listening on' "$RUN/cluster.log" | head -1); workers: $WORKERS"
-grep -F '[jcluster] transport' "$RUN/cluster.log" | head -1 >&2 || true
-seen=$(for _ in $(seq 12); do curl -s --max-time 2 "http://127.0.0.1:$CLUSTER_PORT/" || true; done | sort | uniq -c | sed 's/^ */    /')
-log "12 sequential GET / on the cluster answered:"; echo "$seen" >&2
+for m in "${MODES_A[@]}"; do
+  while :; do p=$(free_port); case " $USED_PORTS " in *" $p "*) ;; *) break ;; esac; done
+  USED_PORTS="$USED_PORTS $p"; CLUSTER_PORT[$m]=$p
+  cmd=("$JAVA_BIN" "${CLUSTER_EXTRA[@]}" "${JVM_OPTS_A[@]}"
+    "-javaagent:$AGENT_JAR=processes=$PROCESSES,strategy=$STRATEGY,mode=$m" -cp "$APP_JAR" samples.hello.HelloServer "$p")
+  CLUSTER_CMD_STR[$m]=$(printf '%q ' "${cmd[@]}" | sed 's/ $//')
+  (cd "$RUN" && exec "${cmd[@]}") > "$RUN/cluster-$m.log" 2>&1 &
+  CLUSTER_PID[$m]=$!
+  log "cluster-$m: ${CLUSTER_CMD_STR[$m]} (pid ${CLUSTER_PID[$m]})"
+  wait_ready "cluster-$m" "${CLUSTER_PID[$m]}" "$p" 60 "[jcluster] listening on"
+  note_workers "$m"
+  listening=$(grep -F '[jcluster] listening on' "$RUN/cluster-$m.log" | head -1)
+  # the parent's startup line names the strategy and the front end: measuring another mode than asked would be a lie
+  case "$listening" in
+    *"($STRATEGY, $m, "*) ;;
+    *) die "cluster-$m: the parent's startup line does not say '($STRATEGY, $m, ...)': $listening (log: $RUN/cluster-$m.log)" ;;
+  esac
+  workers=$(workers_of "$m")
+  nw=$(echo "$workers" | wc -w)
+  [ "$nw" -eq "$PROCESSES" ] || log "WARNING: the cluster-$m parent has $nw child processes ($workers), expected $PROCESSES"
+  log "cluster-$m ready: $listening; workers: $workers"
+  grep -F '[jcluster] transport' "$RUN/cluster-$m.log" | head -1 >&2 || true
+  seen=$(for _ in $(seq 12); do curl -s --max-time 2 "http://127.0.0.1:$p/" || true; done | sort | uniq -c | sed 's/^ */    /')
+  log "cluster-$m: 12 GET / on 12 connections answered:"; echo "$seen" >&2
+  urls=(); for _ in $(seq 12); do urls+=("http://127.0.0.1:$p/"); done
+  seen=$(curl -s --max-time 5 "${urls[@]}" | sort | uniq -c | sed 's/^ */    /' || true)
+  log "cluster-$m: 12 GET / on one keep-alive connection answered:"; echo "$seen" >&2
+done
 
-for t in direct cluster; do
-  port=$DIRECT_PORT; [ "$t" = cluster ] && port=$CLUSTER_PORT
+for t in "${TARGETS[@]}"; do
   if [ "$WARMUP" -gt 0 ]; then
     log "warming up $t for ${WARMUP}s"
-    run_wrk "$port" "$WARMUP" "$RUN/raw/warmup-$t.txt" || log "WARNING: warm-up wrk on $t failed (see $RUN/raw/warmup-$t.txt)"
+    run_wrk "$(port_of "$t")" "$WARMUP" "$RUN/raw/warmup-$t.txt" || log "WARNING: warm-up wrk on $t failed (see $RUN/raw/warmup-$t.txt)"
   fi
 done
 
@@ -348,16 +390,17 @@ echo "target,round,attempt,rps,p50_ms,p99_ms,requests,errors,balancer_cpu_us_per
 ODD=()
 
 measure_once() {         # measure_once TARGET ROUND ATTEMPT -> sets ROW, OTHER
-  local t=$1 r=$2 att=$3 port bal="" app raw w1
+  local t=$1 r=$2 att=$3 port bal="" app raw w1 m=${1#cluster-}
   raw="$RUN/raw/$t-r$r-a$att.txt"
+  port=$(port_of "$t")
   if [ "$t" = direct ]; then
-    port=$DIRECT_PORT; app=$DIRECT_PID
+    app=$DIRECT_PID
     alive "$DIRECT_PID" || die "the direct server (pid $DIRECT_PID) died (log: $RUN/direct.log)"
   else
-    port=$CLUSTER_PORT; bal=$CLUSTER_PID
-    alive "$CLUSTER_PID" || die "the cluster parent (pid $CLUSTER_PID) died (log: $RUN/cluster.log)"
-    note_workers
-    app=$(pgrep -P "$CLUSTER_PID" | tr '\n' ' ' | sed 's/ $//')
+    bal=${CLUSTER_PID[$m]}
+    alive "$bal" || die "the $t parent (pid $bal) died (log: $RUN/$t.log)"
+    note_workers "$m"
+    app=$(workers_of "$m")
   fi
   wait_quiet
   if [ "$REWARM" -gt 0 ]; then run_wrk "$port" "$REWARM" /dev/null || true; fi
@@ -381,9 +424,9 @@ measure_once() {         # measure_once TARGET ROUND ATTEMPT -> sets ROW, OTHER
   local bn=0 an changed=no shares=""
   [ -n "$bal" ] && bn=$(cpu_delta $bal)
   an=$(cpu_delta $app)
-  if [ "$t" = cluster ]; then
-    note_workers
-    w1=$(pgrep -P "$CLUSTER_PID" | tr '\n' ' ' | sed 's/ $//')
+  if [ "$t" != direct ]; then
+    note_workers "$m"
+    w1=$(workers_of "$m")
     [ "$w1" = "$app" ] || changed="yes($app->$w1)"
     for p in $app; do
       shares="$shares$(awk -v d="$(cpu_delta "$p")" -v t="$an" 'BEGIN{printf "%.0f%%", (t > 0) ? 100*d/t : 0}')/"
@@ -406,16 +449,18 @@ measure_once() {         # measure_once TARGET ROUND ATTEMPT -> sets ROW, OTHER
         act = (reqs > 0) ? sprintf("%.2f", at * 1e6 / hz / reqs) : "NA"
         printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", t, r, att, rps, p50, p99, reqs, errs, bcu, acu, bct, act, oth, shares, changed }')
   OTHER=${OTHER%.*}
-  echo "$ROW" | awk -F, '{printf "  r%s %-7s rps=%-9s p50=%sms p99=%sms reqs=%s err=%s balancer=%sus/req app=%sus/req (from ticks: %s / %s) other=%s%% workers=%s changed=%s\n", $2, $1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15}' >&2
+  echo "$ROW" | awk -F, '{printf "  r%s %-12s rps=%-9s p50=%sms p99=%sms reqs=%s err=%s balancer=%sus/req app=%sus/req (from ticks: %s / %s) other=%s%% workers=%s changed=%s\n", $2, $1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15}' >&2
   [ "$errs" = 0 ] || ODD+=("$t round $r: $errs wrk errors ($(grep -E 'Socket errors|Non-2xx' "$raw" | tr -s ' ' | tr '\n' ';'))")
   [ "$changed" = no ] || ODD+=("$t round $r: worker processes changed during the run: $changed")
   [ "$reqs" != 0 ] || ODD+=("$t round $r: wrk completed no requests (see $raw)")
   return 0
 }
 
-log "measuring: $ROUNDS rounds x (direct, cluster), ${DURATION}s each, wrk -t1 -c$CONNS"
+NT=${#TARGETS[@]}
+log "measuring: $ROUNDS rounds x (${TARGETS[*]}), ${DURATION}s each, wrk -t1 -c$CONNS"
 for r in $(seq "$ROUNDS"); do
-  for t in direct cluster; do
+  for ((k = 0; k < NT; k++)); do
+    t=${TARGETS[$(((r - 1 + k) % NT))]}   # round r starts with target r-1: no target always runs first
     for att in 1 2; do
       measure_once "$t" "$r" "$att"
       if [ "$OTHER" -le "$MAX_OTHER" ] || [ "$att" = 2 ]; then echo "$ROW" >> "$CSV"; break; fi
@@ -426,18 +471,21 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------- stop, then report
-stop_cluster
-CLUSTER_STOP=${CLUSTER_STOP:-}
+for m in "${MODES_A[@]}"; do
+  stop_cluster "$m"
+  [ "${CLUSTER_STOP[$m]:-}" = "exit 0" ] || ODD+=("the cluster-$m parent did not exit 0 on SIGTERM: ${CLUSTER_STOP[$m]:-?}")
+  [ -z "${LEFT_WORKERS[$m]:-}" ] || ODD+=("cluster-$m worker pids still alive after the parent stopped (SIGKILLed):${LEFT_WORKERS[$m]}")
+  left=""
+  for p in ${WORKERS_SEEN[$m]:-}; do alive "$p" && left="$left $p"; done
+  [ -z "$left" ] || ODD+=("cluster-$m worker pids still alive at the end:$left")
+  log "cluster-$m: worker pids seen:${WORKERS_SEEN[$m]:-} (none left: $([ -z "$left" ] && echo yes || echo "no,$left"))"
+done
 stop_pid "$DIRECT_PID" 5; DIRECT_PID=""
-[ "${CLUSTER_STOP}" = "exit 0" ] || ODD+=("the cluster parent did not exit 0 on SIGTERM: $CLUSTER_STOP")
-left=""
-for p in $WORKERS_SEEN; do alive "$p" && left="$left $p"; done
-[ -z "$left" ] || ODD+=("worker pids still alive after the parent stopped:$left")
 p50d=$(awk -F, '$1 == "direct" && $5 ~ /^[0-9.]+$/ {print $5}' "$CSV" | sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}')
 if awk -v v="${p50d:-0}" 'BEGIN{exit !(v >= 35)}'; then
   ODD+=("direct p50 is ${p50d} ms: likely Nagle + delayed ACK in the JDK HttpServer (no TCP_NODELAY); rps is then latency-capped for both targets. Was -Dsun.net.httpserver.nodelay=false given?")
 fi
-grep -iE 'exception|error|warn' "$RUN/cluster.log" "$RUN/direct.log" > "$RUN/log-alerts.txt" 2>/dev/null || true
+grep -iE 'exception|error|warn' "$RUN"/cluster-*.log "$RUN/direct.log" > "$RUN/log-alerts.txt" 2>/dev/null || true
 [ -s "$RUN/log-alerts.txt" ] && ODD+=("target logs mention exception/error/warning: $(wc -l < "$RUN/log-alerts.txt") lines, see $RUN/log-alerts.txt")
 
 table() {
@@ -458,7 +506,8 @@ table() {
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= nt; i++) {
       t = order[i]
-      printf "| %s | %s | %s | %s | %s | %d | %s | %s | %d | %s |\n", t, conns, f(med(V[t, 4]), "%.0f"), f(med(V[t, 5]), "%.3f"),
+      label = t; sub(/-/, " ", label)
+      printf "| %s | %s | %s | %s | %s | %d | %s | %s | %d | %s |\n", label, conns, f(med(V[t, 4]), "%.0f"), f(med(V[t, 5]), "%.3f"),
         f(med(V[t, 6]), "%.2f"), err[t], f(med(V[t, 9]), "%.2f"), f(med(V[t, 10]), "%.2f"), n[t], f(mx(V[t, 13]), "%.0f")
     }
   }' "$CSV"
@@ -466,11 +515,12 @@ table() {
 
 REPORT="$RUN/report.md"
 {
-  echo "## jcluster: cluster vs direct ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
+  echo "## jcluster: $(echo "${TARGETS[*]}" | sed 's/ / vs /g') ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
   echo
   table
   echo
-  echo "Medians over $ROUNDS alternating rounds (direct, cluster, ...) of wrk -t1 -c$CONNS -d${DURATION}s --latency --timeout 5s;"
+  echo "Medians over $ROUNDS rounds, each running every target once (round 1 in the order ${TARGETS[*]}, each later round"
+  echo "starting one target later); all targets stay up throughout; each run wrk -t1 -c$CONNS -d${DURATION}s --latency --timeout 5s;"
   echo "each target warmed up ${WARMUP}s after start and ${REWARM}s right before each run."
   echo "CPU µs/req = on-CPU time of all threads (/proc/PID/task/*/schedstat) over the run / requests completed;"
   echo "balancer = the cluster parent JVM alone; app = the $PROCESSES worker JVMs together (cluster) or the single server (direct)."
@@ -478,11 +528,15 @@ REPORT="$RUN/report.md"
   echo "a run above ${MAX_OTHER}% was measured again, once."
   echo
   echo "- command: \`$CMDLINE\` (cwd $(pwd))"
-  echo "- cluster: \`$(printf '%q ' "${CLUSTER_CMD[@]}" | sed 's/ $//')\` (strategy $STRATEGY, processes $PROCESSES)"
+  for m in "${MODES_A[@]}"; do
+    echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` (mode $m, strategy $STRATEGY, processes $PROCESSES)"
+  done
   echo "- direct: \`$(printf '%q ' "${DIRECT_CMD[@]}" | sed 's/ $//')\`"
   echo "- machine: nproc=$(nproc), cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), kernel=$(uname -r), mem=$(awk '/MemTotal/{printf "%.1fGiB", $2/1048576}' /proc/meminfo)"
   echo "- JDK: $JDK_VERSION"
-  echo "- $(grep -F '[jcluster] listening on' "$RUN/cluster.log" | head -1 | sed 's/^.*\[jcluster\]/jcluster:/')"
+  for m in "${MODES_A[@]}"; do
+    echo "- cluster-$m $(grep -F '[jcluster] listening on' "$RUN/cluster-$m.log" | head -1 | sed 's/^.*\[jcluster\]/jcluster:/')"
+  done
   echo "- wrk: $(wrk -v 2>&1 | head -1)"
   echo "- jars (copied from agent/target and integration-tests/target at start): $JARS_INFO"
   echo "- git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && echo ' (dirty tree)')"
