@@ -17,6 +17,11 @@ final class BackendLease implements GenericFutureListener<Future<? super Void>> 
         backend.connectionOpened();
     }
 
+    /** The backend still claimed, or null once released. */
+    Backend backend() {
+        return backend;
+    }
+
     void release() {
         if (backend != null) {
             backend.connectionClosed();

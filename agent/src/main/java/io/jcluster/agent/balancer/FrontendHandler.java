@@ -40,15 +40,30 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      */
     private List<Object> early;
     private boolean clientInputShutdown;
+    /** Set when taking over a connection whose backend was let go: the next bytes from the client pick a backend. */
+    private boolean waitingForRequest;
 
     FrontendHandler(Listener listener) {
         this.listener = listener;
     }
 
+    /**
+     * For a client connection whose backend connection was let go between requests (its worker is draining): the
+     * client's next bytes open a backend connection to a worker in rotation, as for a new connection.
+     */
+    static FrontendHandler resuming(ProxiedConnection connection) {
+        FrontendHandler handler = new FrontendHandler(connection.listener);
+        handler.connection = connection;
+        handler.waitingForRequest = true;
+        return handler;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        connection = new ProxiedConnection(ctx.channel());
+        connection = new ProxiedConnection(ctx.channel(), listener);
         ctx.channel().attr(ProxiedConnection.KEY).set(connection);
+        listener.stats().accepted();
+        ctx.channel().closeFuture().addListener(closed -> listener.stats().closed());
         connectBackend(ctx);
     }
 
@@ -56,6 +71,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         Backend[] candidates = candidates();
         if (candidates.length == 0) {
+            listener.stats().refused();
             NO_BACKEND.info("no worker is serving " + listener.describe() + " right now; closed a connection");
             client.close();
             return;
@@ -114,9 +130,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         backendChannel.pipeline().replace(UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
         ctx.pipeline().replace(this, "relay", new Relay(backendChannel, connection, true));
         if (early != null) {
-            connection.read(true);
-            early.forEach(msg -> backendChannel.write(msg, backendChannel.voidPromise()));
+            for (Object msg : early) {
+                connection.read(true, msg);
+                backendChannel.write(msg, backendChannel.voidPromise());
+            }
             backendChannel.flush();
+            connection.countTransferred();
             early = null;
         }
         backendChannel.config().setAutoRead(true);
@@ -133,11 +152,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             early = new ArrayList<>(2);
         }
         early.add(msg);
+        if (waitingForRequest) {
+            waitingForRequest = false;
+            ctx.channel().config().setAutoRead(false);
+            connectBackend(ctx);
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
+            if (waitingForRequest) {
+                ctx.close(); // the client is done, between requests: nothing is left to relay
+                return;
+            }
             clientInputShutdown = true;
         }
         ctx.fireUserEventTriggered(event);

@@ -26,6 +26,7 @@ final class Listener {
     private final InetSocketAddress address;
     private final SelectionStrategy strategy;
     private final BackendSet backends = new BackendSet();
+    private final ListenerStats stats;
     private final Bootstrap backendTemplate;
     /** A ready Bootstrap per event loop: cloning one per connection would copy its option maps every time. */
     private final FastThreadLocal<Bootstrap> backendBootstraps = new FastThreadLocal<>();
@@ -35,6 +36,7 @@ final class Listener {
         this.address = address;
         this.strategy = strategy;
         this.backendTemplate = FrontendHandler.backendBootstrap(transport);
+        this.stats = new ListenerStats(address);
     }
 
     /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
@@ -79,6 +81,10 @@ final class Listener {
 
     BackendSet backends() {
         return backends;
+    }
+
+    ListenerStats stats() {
+        return stats;
     }
 
     SelectionStrategy strategy() {
