@@ -88,8 +88,10 @@ public final class Supervisor implements ControlListener {
 
     public synchronized void startAll() {
         for (int id = 0; id < options.processes(); id++) {
-            WorkerSlot slot = new WorkerSlot(id, options.restartDelay(), options.maxRestarts());
-            slots.add(slot);
+            slots.add(new WorkerSlot(id, options.restartDelay(), options.maxRestarts()));
+        }
+        // every worker learns the full count (JCLUSTER_WORKERS), so all slots exist before the first fork
+        for (WorkerSlot slot : slots) {
             start(slot);
         }
     }
@@ -643,8 +645,10 @@ public final class Supervisor implements ControlListener {
                     return Outcome.failed("the cluster is stopping");
                 }
                 for (int id = count; id < target; id++) {
-                    WorkerSlot slot = new WorkerSlot(id, options.restartDelay(), options.maxRestarts());
-                    slots.add(slot);
+                    slots.add(new WorkerSlot(id, options.restartDelay(), options.maxRestarts()));
+                }
+                for (int id = count; id < target; id++) {
+                    WorkerSlot slot = slots.get(id);
                     start(slot);
                     if (slot.current != null) {
                         started.add(slot.current);
