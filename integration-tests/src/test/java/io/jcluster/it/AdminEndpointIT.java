@@ -78,7 +78,8 @@ class AdminEndpointIT {
             for (Metric metric : rss) {
                 assertTrue(((Gauge) metric).getValue() > 10 * 1024 * 1024, "a worker's RSS: " + metric);
             }
-            assertEquals(MetricType.HISTOGRAM, families.get("jcluster_worker_request_duration_seconds").getType());
+            assertTrue(!families.containsKey("jcluster_worker_request_duration_seconds"),
+                    "tcp mode sees no request, so the latency histogram has no sample");
             assertEquals(2, families.get("jcluster_worker_threads").getMetrics().size());
             assertTrue(families.get("jcluster_worker_requests_total").getHelp().contains("tcp mode"));
 

@@ -99,8 +99,12 @@ final class MetricsText {
     private void histogram(ClusterStatus status) {
         String name = "jcluster_worker_request_duration_seconds";
         family(name, "histogram", "Request durations, first request byte to last response byte (http mode only;"
-                + " empty in tcp mode).");
+                + " no samples in tcp mode).");
         for (ClusterStatus.WorkerView worker : status.workers()) {
+            long[] counts = worker.latencyBuckets();
+            if (counts.length == 0 || counts[counts.length - 1] == 0) {
+                continue; // no request seen (tcp mode, or none yet): nothing to plot
+            }
             String id = Integer.toString(worker.id());
             String pid = Long.toString(worker.pid());
             double[] bounds = worker.latencyBoundsSeconds();
