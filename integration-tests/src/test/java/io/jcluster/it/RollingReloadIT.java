@@ -109,6 +109,36 @@ class RollingReloadIT {
         }
     }
 
+    /**
+     * A keep-alive connection that sits idle while its worker is replaced: the balancer lets the old worker go
+     * without closing the client's connection (the drain does not wait for shutdown-timeout), and the client's next
+     * request on the same connection is answered by the new worker.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jcluster.it.Jdk#all")
+    void anIdleKeepAliveConnectionMovesToTheNewWorker(Jdk jdk) throws Exception {
+        int port = FreePorts.tcp();
+        int adminPort = FreePorts.tcp();
+        try (ClusterProcess cluster = ops(jdk, port, adminPort, "processes=1,shutdown-timeout=60s")) {
+            long old = cluster.awaitWorkers(1, STARTUP).get(0);
+            assertEquals(Set.of(old), cluster.awaitAnswering(port, 1, STARTUP));
+            try (Http.KeepAlive idle = Http.keepAlive(port)) {
+                assertEquals(old, idle.get("/").pid());
+                long started = System.nanoTime();
+                Admin.Reply reload = new Admin(adminPort, null).post("/reload");
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertEquals(200, reload.status(), reload.body() + "\n" + cluster.describe());
+                assertTrue(reload.body().contains("old one drained in"), reload.body());
+                assertTrue(millis < 30_000, "the reload waited " + millis + " ms: the idle connection held the drain");
+                long fresh = cluster.workerPid(0);
+                assertTrue(fresh != old);
+                Http.Response next = idle.get("/");
+                assertEquals(200, next.status());
+                assertEquals(fresh, next.pid(), "the same client connection now reaches the new worker");
+            }
+        }
+    }
+
     /** SIGHUP to the parent reloads, as POST /reload does. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#all")
