@@ -99,7 +99,9 @@ public final class Cli {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            err.println("jcluster: cannot reach the admin endpoint at " + admin + " (" + describe(e)
+            String why = e.getMessage() == null || e.getMessage().isEmpty()
+                    ? (e instanceof ConnectException ? "connection refused" : "connect timed out") : e.getMessage();
+            err.println("jcluster: cannot reach the admin endpoint at " + admin + " (" + why
                     + "); is the cluster running with admin=" + admin + "? (--admin host:port names another)");
             return 1;
         } catch (IOException e) {

@@ -159,8 +159,9 @@ public final class Supervisor implements ControlListener {
                 missing.add(address.getAddress().getHostAddress() + ":" + address.getPort());
             }
         }
+        String probe = worker.lastProbeFailure;
         return missing.isEmpty() ? "it serves every clustered address but fails its probe"
-                : "it has not bound " + String.join(", ", missing);
+                + (probe == null ? "" : ": " + probe) : "it has not bound " + String.join(", ", missing);
     }
 
     private void exited(WorkerProcess worker) {
@@ -313,6 +314,7 @@ public final class Supervisor implements ControlListener {
         }
         String failure = HealthProbe.check(worker.boundAddresses(), options.healthPath(), probeTimeoutMillis());
         if (failure != null) {
+            worker.lastProbeFailure = failure;
             probes.schedule(() -> probeUntilReady(worker), 200, TimeUnit.MILLISECONDS);
             return;
         }

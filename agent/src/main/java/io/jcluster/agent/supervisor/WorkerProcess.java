@@ -54,6 +54,8 @@ public final class WorkerProcess {
     int failedProbes;
     int reportsAboveMemoryLimit;
     boolean replacementRequested;
+    /** Why the last readiness probe failed, for the message when it never gets ready. */
+    volatile String lastProbeFailure;
     private List<String> dump;
     private CompletableFuture<List<String>> dumpDone;
 
