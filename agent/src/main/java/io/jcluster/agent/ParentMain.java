@@ -53,6 +53,8 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     private volatile Supervisor supervisor;
     /** Each worker process's backends (by its serial), by the address it serves. */
     private final Map<Long, Map<InetSocketAddress, Backend>> backends = new ConcurrentHashMap<>();
+    /** Every address a worker reported binding: a worker is ready once it serves all of them. */
+    private final Set<InetSocketAddress> served = ConcurrentHashMap.newKeySet();
     /** Serials of the worker processes in rotation. */
     private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
 
@@ -191,7 +193,31 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     // ---- WorkerRouting: worker processes to balancer backends
 
     @Override
-    public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) throws IOException {
+    public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
+        served.add(requested);
+        Backend backend = new Backend(worker.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
+        backends.computeIfAbsent(worker.serial(), serial -> new ConcurrentHashMap<>()).put(requested, backend);
+        if (admitted.contains(worker.serial())) {
+            serve(requested, backend);
+        }
+    }
+
+    @Override
+    public Set<InetSocketAddress> listening() {
+        return Set.copyOf(served);
+    }
+
+    @Override
+    public void admit(WorkerProcess worker) {
+        admitted.add(worker.serial());
+        backendsOf(worker).forEach(this::serve);
+    }
+
+    /**
+     * Puts {@code backend} in rotation, opening the listener for {@code requested} first if this is its first ready
+     * backend: a listener opens only when a worker can take its connections.
+     */
+    private void serve(InetSocketAddress requested, Backend backend) {
         try {
             if (balancer.listen(requested)) {
                 Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes()
@@ -201,24 +227,9 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
         } catch (IOException | RuntimeException e) {
             requestStop(1, "cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)
                     + "; is another server using that port?)");
-            throw e instanceof IOException io ? io : new IOException(e);
+            return;
         }
-        Backend backend = new Backend(worker.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
-        backends.computeIfAbsent(worker.serial(), serial -> new ConcurrentHashMap<>()).put(requested, backend);
-        if (admitted.contains(worker.serial())) {
-            balancer.admit(requested, backend);
-        }
-    }
-
-    @Override
-    public Set<InetSocketAddress> listening() {
-        return balancer.addresses();
-    }
-
-    @Override
-    public void admit(WorkerProcess worker) {
-        admitted.add(worker.serial());
-        backendsOf(worker).forEach(balancer::admit);
+        balancer.admit(requested, backend);
     }
 
     @Override

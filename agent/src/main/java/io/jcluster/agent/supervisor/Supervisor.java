@@ -246,11 +246,7 @@ public final class Supervisor implements ControlListener {
                     return;
                 }
                 self.bound(requested, actualPort);
-                try {
-                    routing.bound(self, requested, actualPort);
-                } catch (IOException e) {
-                    return; // the routing said why (the parent stops)
-                }
+                routing.bound(self, requested, actualPort);
                 checkReady(self);
             }
 

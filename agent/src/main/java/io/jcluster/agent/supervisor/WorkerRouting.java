@@ -1,6 +1,5 @@
 package io.jcluster.agent.supervisor;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Set;
@@ -13,17 +12,18 @@ import java.util.Set;
 public interface WorkerRouting {
 
     /**
-     * {@code worker} serves {@code requested} on 127.0.0.1:{@code actualPort}; the listener for {@code requested}
-     * opens if this is the first worker to serve it. In rotation at once if the worker was already admitted.
-     *
-     * @throws IOException when the listener cannot be opened (the address is taken)
+     * {@code worker} serves {@code requested} on 127.0.0.1:{@code actualPort}. In rotation at once if the worker was
+     * already admitted.
      */
-    void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) throws IOException;
+    void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort);
 
-    /** The addresses the cluster listens on: a worker is ready once it serves all of them. */
+    /** The addresses the cluster serves (any worker reported binding them): a worker is ready once it serves all. */
     Set<InetSocketAddress> listening();
 
-    /** Puts every address {@code worker} serves in rotation. */
+    /**
+     * Puts every address {@code worker} serves in rotation; the listener of an address opens with its first
+     * admitted worker, so no connection is ever accepted while no worker can take it.
+     */
     void admit(WorkerProcess worker);
 
     /** Takes {@code worker} out of rotation; its open connections continue. */
