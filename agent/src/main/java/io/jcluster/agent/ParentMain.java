@@ -1,33 +1,48 @@
 package io.jcluster.agent;
 
+import io.jcluster.agent.admin.AdminServer;
+import io.jcluster.agent.admin.ClusterOperations;
+import io.jcluster.agent.admin.ClusterStatus;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.http.HttpFrontend;
 import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.balancer.LatencyHistogram;
+import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.Outcome;
 import io.jcluster.agent.supervisor.StopSignals;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerCommand;
+import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the parent JVM runs instead of the app: the launcher is redirected here by {@link Premain}. Wires the
- * control channel, the supervisor and the balancer together, then waits for SIGTERM or SIGINT.
+ * control channel, the supervisor, the balancer and the admin endpoint together, then waits for SIGTERM or SIGINT
+ * (SIGHUP reloads).
  */
-public final class ParentMain implements WorkerRouting {
+public final class ParentMain implements WorkerRouting, ClusterOperations {
 
     private static final int NOT_STOPPING = -1;
 
@@ -40,6 +55,12 @@ public final class ParentMain implements WorkerRouting {
     private volatile boolean signalsHandled;
     private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
     private volatile Supervisor supervisor;
+    /** Each worker process's backends (by its serial), by the address it serves. */
+    private final Map<Long, Map<InetSocketAddress, Backend>> backends = new ConcurrentHashMap<>();
+    /** Every address a worker reported binding: a worker is ready once it serves all of them. */
+    private final Set<InetSocketAddress> served = ConcurrentHashMap.newKeySet();
+    /** Serials of the worker processes in rotation. */
+    private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
 
     private ParentMain(Options config, Balancer balancer) {
         this.config = config;
@@ -75,19 +96,35 @@ public final class ParentMain implements WorkerRouting {
         if (balancer.transportNote() != null) {
             Log.info(balancer.transportNote());
         }
+        AdminServer admin = null;
         try (ControlServer control = ControlServer.open()) {
             prepareWorkerHooks(control);
             WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());
             logDifferences(command);
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
+            if (config.adminEnabled()) {
+                try {
+                    admin = AdminServer.start(config.admin(), config.adminToken(), this);
+                    Log.info("admin endpoint on http://" + Balancer.describe(config.admin())
+                            + (config.adminToken() == null ? "" : " (token required)"));
+                } catch (IOException | RuntimeException e) {
+                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.admin()) + " ("
+                            + Log.describe(e) + "; is another process using that port?); stopping");
+                    return 1;
+                }
+            }
             control.serve(supervisor);
             signalsHandled = StopSignals.install(this::stopSignal);
+            StopSignals.installReload(this::reloadSignal);
             Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShuttingDown, "jcluster-shutdown"));
             supervisor.startAll();
             stop.await();
             return shutDown();
         } finally {
+            if (admin != null) {
+                admin.close();
+            }
             balancer.close();
             stopped.countDown();
         }
@@ -108,6 +145,11 @@ public final class ParentMain implements WorkerRouting {
             supervisor.killAll();
             Runtime.getRuntime().halt(1);
         }
+    }
+
+    private void reloadSignal() {
+        Log.info("SIGHUP received: rolling reload");
+        supervisor.reload(); // the supervisor logs how it ended
     }
 
     /**
@@ -162,23 +204,143 @@ public final class ParentMain implements WorkerRouting {
         }
     }
 
+    // ---- WorkerRouting: worker processes to balancer backends
+
     @Override
-    public void bound(int workerId, InetSocketAddress requested, int actualPort) {
-        Backend backend = new Backend(workerId, new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
+    public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
+        served.add(requested);
+        Backend backend = new Backend(worker.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
+        backends.computeIfAbsent(worker.serial(), serial -> new ConcurrentHashMap<>()).put(requested, backend);
+        if (admitted.contains(worker.serial())) {
+            serve(requested, backend);
+        }
+    }
+
+    @Override
+    public Set<InetSocketAddress> listening() {
+        return Set.copyOf(served);
+    }
+
+    @Override
+    public void admit(WorkerProcess worker) {
+        admitted.add(worker.serial());
+        backendsOf(worker).forEach(this::serve);
+    }
+
+    /**
+     * Puts {@code backend} in rotation, opening the listener for {@code requested} first if this is its first ready
+     * backend: a listener opens only when a worker can take its connections.
+     */
+    private void serve(InetSocketAddress requested, Backend backend) {
         try {
-            if (balancer.serve(requested, backend)) {
-                Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes() + (config.processes() == 1 ? " worker (" : " workers (")
-                        + config.strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+            if (balancer.listen(requested)) {
+                Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes()
+                        + (config.processes() == 1 ? " worker (" : " workers (")
+                        + config.strategy().optionValue() + ", " + balancer.frontendName() + ", "
+                        + balancer.transportName()
                         + (config.maxConnections() > 0 ? ", max-connections=" + config.maxConnections() : "") + ")");
             }
         } catch (IOException | RuntimeException e) {
             requestStop(1, "cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)
                     + "; is another server using that port?)");
+            return;
         }
+        balancer.admit(requested, backend);
     }
 
     @Override
-    public void gone(int workerId) {
-        balancer.withdraw(workerId);
+    public void withdraw(WorkerProcess worker) {
+        admitted.remove(worker.serial());
+        backendsOf(worker).values().forEach(balancer::withdraw);
+    }
+
+    @Override
+    public long openConnections(WorkerProcess worker) {
+        long open = 0;
+        for (Backend backend : backendsOf(worker).values()) {
+            open += backend.openConnections();
+        }
+        return open;
+    }
+
+    @Override
+    public void releaseIdle(Collection<WorkerProcess> draining) {
+        List<Backend> all = new ArrayList<>();
+        draining.forEach(worker -> all.addAll(backendsOf(worker).values()));
+        balancer.releaseIdle(Set.copyOf(all));
+    }
+
+    @Override
+    public void gone(WorkerProcess worker) {
+        withdraw(worker);
+        backends.remove(worker.serial());
+    }
+
+    private Map<InetSocketAddress, Backend> backendsOf(WorkerProcess worker) {
+        return backends.getOrDefault(worker.serial(), Map.of());
+    }
+
+    // ---- ClusterOperations: the admin endpoint
+
+    @Override
+    public ClusterStatus status() {
+        List<ClusterStatus.ListenerView> listeners = new ArrayList<>();
+        for (ListenerStats stats : balancer.listenerStats()) {
+            listeners.add(new ClusterStatus.ListenerView(Balancer.describe(stats.address()), stats.connectionsTotal(),
+                    stats.openConnections(), stats.refusedTotal(), stats.bytesFromClients(), stats.bytesToClients(),
+                    stats.queueLength()));
+        }
+        listeners.sort((a, b) -> a.address().compareTo(b.address()));
+        double[] bounds = LatencyHistogram.boundsSeconds();
+        List<ClusterStatus.WorkerView> workers = new ArrayList<>();
+        for (Supervisor.WorkerInfo info : supervisor.workers()) {
+            WorkerProcess process = info.process();
+            long open = 0;
+            long total = 0;
+            long requests = 0;
+            long in = 0;
+            long out = 0;
+            long sum = 0;
+            long[] buckets = new long[bounds.length + 1];
+            for (Backend backend : backendsOf(process).values()) {
+                open += backend.openConnections();
+                total += backend.connectionsTotal();
+                in += backend.bytesFromClients();
+                out += backend.bytesToClients();
+                LatencyHistogram latency = backend.requests();
+                requests += latency.count();
+                sum += latency.sumNanos();
+                long[] counts = latency.cumulativeCounts();
+                for (int i = 0; i < buckets.length; i++) {
+                    buckets[i] += counts[i];
+                }
+            }
+            ControlMessage.Stats stats = process.stats();
+            workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
+                    info.restarts(), info.lastExitStatus(), open, total, requests, in, out,
+                    stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
+                    stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds, buckets, sum));
+        }
+        return new ClusterStatus(supervisor.uptimeMillis(), config.strategy().optionValue(), config.mode() == Options.Mode.HTTP ? "http" : "tcp",
+                balancer.transportName(), listeners, workers);
+    }
+
+    @Override
+    public CompletableFuture<Result> reload() {
+        return supervisor.reload().thenApply(ParentMain::result);
+    }
+
+    @Override
+    public CompletableFuture<Result> scale(int processes) {
+        return supervisor.scale(processes).thenApply(ParentMain::result);
+    }
+
+    @Override
+    public CompletableFuture<Result> restart(int workerId) {
+        return supervisor.restart(workerId).thenApply(ParentMain::result);
+    }
+
+    private static Result result(Outcome outcome) {
+        return new Result(outcome.ok(), !outcome.ok() && outcome.message().startsWith("busy:"), outcome.message());
     }
 }

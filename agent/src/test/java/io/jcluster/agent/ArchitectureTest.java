@@ -69,6 +69,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheParentWiringUsesTheAdminEndpoint() {
+        noClasses().that().resideInAnyPackage("io.jcluster.agent.balancer..", "io.jcluster.agent.supervisor..",
+                        "io.jcluster.agent.control..", "io.jcluster.agent.worker..", "io.jcluster.agent.config..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.admin..")
+                .because("the admin endpoint looks at the cluster through ClusterOperations; nothing below it knows it")
+                .check(agent);
+    }
+
+    @Test
     void optionsDependOnNothingOfTheAgent() {
         noClasses().that().resideInAPackage("io.jcluster.agent.config..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "net.bytebuddy..",

@@ -2,10 +2,27 @@ package io.jcluster.agent.admin;
 
 import io.jcluster.agent.config.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@code java -jar jcluster.jar}: how to use the agent, with the option table. */
+/**
+ * {@code java -jar jcluster.jar}: how to use the agent, with the option table; and the admin commands
+ * {@code status | reload | scale N | restart ID [--admin host:port] [--token T]}, which talk to a running cluster's
+ * admin endpoint (started with {@code admin=...}). Exit status: 0 done, 1 failed or unreachable, 2 bad usage.
+ */
 public final class Cli {
+
+    static final String DEFAULT_ADMIN = "127.0.0.1:9090";
+    static final String TOKEN_ENVIRONMENT = "JCLUSTER_ADMIN_TOKEN";
 
     private Cli() {
     }
@@ -15,9 +32,114 @@ public final class Cli {
             usage(System.out);
             return;
         }
-        System.err.println("jcluster: unknown command '" + args[0] + "'");
-        usage(System.err);
-        System.exit(2);
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args[0];
+        List<String> positional = new ArrayList<>();
+        String admin = DEFAULT_ADMIN;
+        String token = System.getenv(TOKEN_ENVIRONMENT);
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--admin", "--token" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("jcluster: " + args[i] + " needs a value");
+                        return 2;
+                    }
+                    if (args[i].equals("--admin")) {
+                        admin = args[++i];
+                    } else {
+                        token = args[++i];
+                    }
+                }
+                default -> positional.add(args[i]);
+            }
+        }
+        HttpRequest.Builder request;
+        switch (command) {
+            case "status" -> {
+                if (!positional.isEmpty()) {
+                    return usageError(err, "status takes no argument");
+                }
+                request = request(admin, "/status?format=table").GET();
+            }
+            case "reload" -> {
+                if (!positional.isEmpty()) {
+                    return usageError(err, "reload takes no argument");
+                }
+                request = request(admin, "/reload").POST(HttpRequest.BodyPublishers.noBody());
+            }
+            case "scale" -> {
+                if (positional.size() != 1 || !positional.get(0).matches("[1-9][0-9]{0,5}")) {
+                    return usageError(err, "scale needs the number of processes: scale N (N >= 1)");
+                }
+                request = request(admin, "/scale?processes=" + positional.get(0)).POST(HttpRequest.BodyPublishers.noBody());
+            }
+            case "restart" -> {
+                if (positional.size() != 1 || !positional.get(0).matches("[0-9]{1,6}")) {
+                    return usageError(err, "restart needs a worker id: restart ID (0, 1, ...)");
+                }
+                request = request(admin, "/restart?worker=" + positional.get(0)).POST(HttpRequest.BodyPublishers.noBody());
+            }
+            default -> {
+                err.println("jcluster: unknown command '" + command + "'");
+                usage(err);
+                return 2;
+            }
+        }
+        if (request == null) {
+            return usageError(err, "--admin " + admin + ": expected host:port");
+        }
+        if (token != null && !token.isEmpty()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            String why = e.getMessage() == null || e.getMessage().isEmpty()
+                    ? (e instanceof ConnectException ? "connection refused" : "connect timed out") : e.getMessage();
+            err.println("jcluster: cannot reach the admin endpoint at " + admin + " (" + why
+                    + "); is the cluster running with admin=" + admin + "? (--admin host:port names another)");
+            return 1;
+        } catch (IOException e) {
+            err.println("jcluster: the admin endpoint at " + admin + " failed: " + describe(e));
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (response.statusCode() == 401) {
+            err.println("jcluster: the admin endpoint at " + admin + " wants its admin-token: pass --token T or set "
+                    + TOKEN_ENVIRONMENT + (token == null ? "" : " (the token given was refused)"));
+            return 1;
+        }
+        if (response.statusCode() / 100 != 2) {
+            err.print("jcluster: " + command + " failed (HTTP " + response.statusCode() + "): " + response.body());
+            return 1;
+        }
+        out.print(response.body());
+        return 0;
+    }
+
+    private static HttpRequest.Builder request(String admin, String path) {
+        if (!admin.matches("[^\\s/]+:[0-9]{1,5}")) {
+            return null;
+        }
+        return HttpRequest.newBuilder(URI.create("http://" + admin + path)).timeout(Duration.ofMinutes(30));
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null || message.isEmpty() ? e.getClass().getSimpleName() : message;
+    }
+
+    private static int usageError(PrintStream err, String message) {
+        err.println("jcluster: " + message);
+        err.println("usage: java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
+        return 2;
     }
 
     static void usage(PrintStream out) {
@@ -34,5 +156,9 @@ public final class Cli {
         out.println();
         out.println("Workers see env JCLUSTER_WORKER_ID (0..N-1) and JCLUSTER_WORKERS, and the system properties");
         out.println("jcluster.worker.id and jcluster.workers.");
+        out.println();
+        out.println("admin commands, for a cluster started with admin=host:port (default " + DEFAULT_ADMIN + "):");
+        out.println("  java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
+        out.println("  the token may also come from the environment variable " + TOKEN_ENVIRONMENT + ".");
     }
 }

@@ -17,6 +17,11 @@ public final class BackendLease implements GenericFutureListener<Future<? super 
         backend.connectionOpened();
     }
 
+    /** The backend still claimed, or null once released. */
+    public Backend backend() {
+        return backend;
+    }
+
     public void release() {
         if (backend != null) {
             backend.connectionClosed();

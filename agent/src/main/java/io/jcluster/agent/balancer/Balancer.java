@@ -10,6 +10,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -77,32 +81,74 @@ public final class Balancer implements AutoCloseable {
     }
 
     /**
-     * Sends connections for {@code requested} to {@code backend} too, opening the listener first if this is
-     * the first backend for that address.
+     * Opens the listener for {@code requested} unless it is open already. Backends enter its rotation with
+     * {@link #admit}.
      *
      * @return true when this call opened the listener
      * @throws IOException when the address cannot be bound (e.g. java.net.BindException: the port is taken)
      */
-    public synchronized boolean serve(InetSocketAddress requested, Backend backend) throws IOException {
-        if (!accepting) {
+    public synchronized boolean listen(InetSocketAddress requested) throws IOException {
+        if (!accepting || listeners.containsKey(requested)) {
             return false;
         }
-        boolean opened = false;
-        Listener listener = listeners.get(requested);
-        if (listener == null) {
-            listener = Listener.open(requested, SelectionStrategy.of(strategyName), group, transport, connections,
-                    frontend, limit);
-            listeners.put(requested, listener);
-            opened = true;
-        }
-        listener.backendSet().add(backend);
-        return opened;
+        listeners.put(requested, Listener.open(requested, SelectionStrategy.of(strategyName), group, transport,
+                connections, frontend, limit));
+        return true;
     }
 
-    /** Takes every backend of {@code owner} out of rotation at once; open connections to them stay as they are. */
-    public void withdraw(int owner) {
+    /** Puts {@code backend} in the rotation of {@code requested}'s listener (opened by {@link #listen}). */
+    public synchronized void admit(InetSocketAddress requested, Backend backend) {
+        Listener listener = listeners.get(requested);
+        if (listener != null && !backend.draining()) {
+            listener.backendSet().add(backend);
+        }
+    }
+
+    /**
+     * Takes {@code backend} out of rotation for good: it gets no new connections and is {@linkplain
+     * Backend#draining() draining}; its open connections stay as they are (see {@link #releaseIdle}).
+     */
+    public void withdraw(Backend backend) {
+        backend.markDraining();
         for (Listener listener : listeners.values()) {
-            listener.backendSet().removeIf(backend -> backend.owner() == owner);
+            listener.backendSet().removeIf(b -> b == backend);
+        }
+    }
+
+    /** The addresses listened on: what every worker must serve before it is ready. */
+    public Set<InetSocketAddress> addresses() {
+        return Set.copyOf(listeners.keySet());
+    }
+
+    /** What each listener carried so far. */
+    public List<ListenerStats> listenerStats() {
+        List<ListenerStats> stats = new ArrayList<>();
+        for (Listener listener : listeners.values()) {
+            stats.add(listener.stats());
+        }
+        return stats;
+    }
+
+    /**
+     * One pass over the connections of the given (withdrawn) backends: each that sat idle since the previous pass,
+     * its last bytes sent to the client, lets its backend go. A keep-alive HTTP/1 connection stays open for the
+     * client and moves to a backend in rotation at its next request; any other is closed. Call every 200 ms or so
+     * while waiting for the backends' {@link Backend#openConnections()} to reach zero.
+     */
+    public void releaseIdle(Collection<Backend> draining) {
+        if (draining.isEmpty()) {
+            return;
+        }
+        for (Channel client : connections) {
+            client.eventLoop().execute(() -> {
+                // http mode needs nothing here: its requests pick a worker in rotation each time
+                if (client.attr(ClientConnection.KEY).get() instanceof ProxiedConnection connection) {
+                    Backend serving = connection.backendServing();
+                    if (serving != null && draining.contains(serving)) {
+                        connection.releaseIfIdle();
+                    }
+                }
+            });
         }
     }
 

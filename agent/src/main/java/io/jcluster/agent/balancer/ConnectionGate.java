@@ -16,11 +16,13 @@ import java.util.function.Consumer;
 final class ConnectionGate {
 
     private final ConnectionLimit limit;
+    private final ListenerStats stats;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private int admitted;
 
-    ConnectionGate(ConnectionLimit limit) {
+    ConnectionGate(ConnectionLimit limit, ListenerStats stats) {
         this.limit = limit;
+        this.stats = stats;
     }
 
     /**
@@ -36,6 +38,7 @@ final class ConnectionGate {
             } else if (queue.size() < limit.maxQueue()) {
                 Waiter waiter = new Waiter(client, serve, reject);
                 queue.add(waiter);
+                stats.queueChanged(1);
                 waiter.timeout = client.eventLoop().schedule(() -> expire(waiter),
                         limit.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
                 client.closeFuture().addListener((ChannelFutureListener) closed -> leave(waiter));
@@ -68,6 +71,7 @@ final class ConnectionGate {
                 admitted--;
                 return;
             }
+            stats.queueChanged(-1);
         }
         next.timeout.cancel(false);
         next.client.eventLoop().execute(() -> start(next.client, next.serve));
@@ -87,7 +91,11 @@ final class ConnectionGate {
     }
 
     private synchronized boolean remove(Waiter waiter) {
-        return queue.remove(waiter);
+        boolean removed = queue.remove(waiter);
+        if (removed) {
+            stats.queueChanged(-1);
+        }
+        return removed;
     }
 
     private static final class Waiter {

@@ -22,7 +22,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private static final Log.RateLimited NO_BACKEND = new Log.RateLimited(5, TimeUnit.SECONDS);
 
-    private final Upstream listener;
+    private final Listener listener;
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
@@ -33,15 +33,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      */
     private List<Object> early;
     private boolean clientInputShutdown;
+    /** Set when taking over a connection whose backend was let go: the next bytes from the client pick a backend. */
+    private boolean waitingForRequest;
 
-    FrontendHandler(Upstream listener) {
+    FrontendHandler(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * For a client connection whose backend connection was let go between requests (its worker is draining): the
+     * client's next bytes open a backend connection to a worker in rotation, as for a new connection.
+     */
+    static FrontendHandler resuming(ProxiedConnection connection) {
+        FrontendHandler handler = new FrontendHandler(connection.listener);
+        handler.connection = connection;
+        handler.waitingForRequest = true;
+        return handler;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        // added at accept time (before channelActive) or later, after waiting for a connection slot
-        if (ctx.channel().isActive()) {
+        // added at accept time (before channelActive), after waiting for a connection slot, or (resuming) to a
+        // connection whose draining worker was let go
+        if (ctx.channel().isActive() && connection == null) {
             start(ctx);
         }
     }
@@ -55,7 +69,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        connection = new ProxiedConnection(ctx.channel());
+        connection = new ProxiedConnection(ctx.channel(), listener);
         ctx.channel().attr(ClientConnection.KEY).set(connection);
         connectBackend(ctx);
     }
@@ -64,6 +78,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         Backend[] candidates = listener.backendsExcept(failed);
         if (candidates.length == 0) {
+            listener.noBackendAvailable();
             NO_BACKEND.info("no worker is serving " + listener.describe() + " right now; closed a connection");
             client.close();
             return;
@@ -102,9 +117,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         backendChannel.pipeline().replace(Listener.UNTIL_CONNECTED, "relay", new Relay(client, connection, false));
         ctx.pipeline().replace(this, "relay", new Relay(backendChannel, connection, true));
         if (early != null) {
-            connection.read(true);
-            early.forEach(msg -> backendChannel.write(msg, backendChannel.voidPromise()));
+            for (Object msg : early) {
+                connection.read(true, msg);
+                backendChannel.write(msg, backendChannel.voidPromise());
+            }
             backendChannel.flush();
+            connection.countTransferred();
             early = null;
         }
         backendChannel.config().setAutoRead(true);
@@ -121,11 +139,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             early = new ArrayList<>(2);
         }
         early.add(msg);
+        if (waitingForRequest) {
+            waitingForRequest = false;
+            ctx.channel().config().setAutoRead(false);
+            connectBackend(ctx);
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
+            if (waitingForRequest) {
+                ctx.close(); // the client is done, between requests: nothing is left to relay
+                return;
+            }
             clientInputShutdown = true;
         }
         ctx.fireUserEventTriggered(event);

@@ -34,6 +34,7 @@ final class Listener implements Upstream {
     private final InetSocketAddress address;
     private final SelectionStrategy strategy;
     private final BackendSet backends = new BackendSet();
+    private final ListenerStats stats;
     private final Bootstrap backendTemplate;
     /** A ready Bootstrap per event loop: cloning one per connection would copy its option maps every time. */
     private final FastThreadLocal<Bootstrap> backendBootstraps = new FastThreadLocal<>();
@@ -44,7 +45,8 @@ final class Listener implements Upstream {
         this.address = address;
         this.strategy = strategy;
         this.backendTemplate = backendBootstrap(transport);
-        this.gate = limit.limited() ? new ConnectionGate(limit) : null;
+        this.stats = new ListenerStats(address);
+        this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
     }
 
     /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
@@ -79,6 +81,8 @@ final class Listener implements Upstream {
     }
 
     private void admit(SocketChannel client, Frontend frontend) {
+        stats.accepted();
+        client.closeFuture().addListener(closed -> stats.closed());
         if (gate == null) {
             frontend.serve(client, this);
         } else {
@@ -103,6 +107,10 @@ final class Listener implements Upstream {
         return backends;
     }
 
+    ListenerStats stats() {
+        return stats;
+    }
+
     @Override
     public Backend[] backends() {
         return backends.snapshot();
@@ -120,6 +128,17 @@ final class Listener implements Upstream {
             Log.info(describe() + ": worker " + backend.owner() + " refused a connection on "
                     + describe(backend.address()) + "; taken out of rotation");
         }
+    }
+
+    @Override
+    public void noBackendAvailable() {
+        stats.refused();
+    }
+
+    @Override
+    public void transferred(Backend backend, long fromClient, long toClient) {
+        stats.transferred(fromClient, toClient);
+        backend.transferred(fromClient, toClient);
     }
 
     @Override

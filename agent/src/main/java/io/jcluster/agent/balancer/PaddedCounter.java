@@ -30,6 +30,10 @@ final class PaddedCounter extends PaddedCounterValue {
         VALUE.getAndAdd(this, -1L);
     }
 
+    void add(long delta) {
+        VALUE.getAndAdd(this, delta);
+    }
+
     long get() {
         return value;
     }

@@ -1,9 +1,14 @@
 package io.jcluster.agent.balancer;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * The state of one client connection and its backend connection. Touched only on their shared event loop,
@@ -11,7 +16,13 @@ import io.netty.channel.socket.DuplexChannel;
  */
 final class ProxiedConnection implements ClientConnection {
 
+    /** The methods whose request line marks the start of an HTTP/1 request ("GET /..." etc.). */
+    private static final byte[][] METHODS = {
+            bytes("GET "), bytes("POST "), bytes("HEAD "), bytes("PUT "), bytes("DELETE "), bytes("PATCH "),
+            bytes("OPTIONS ")};
+
     final Channel client;
+    final Listener listener;
     Channel backend;
     BackendLease lease;
     private int finishedDirections;
@@ -20,14 +31,110 @@ final class ProxiedConnection implements ClientConnection {
     private int readsAtLastCheck = -1;
     /** True while a request is (likely) outstanding: the client spoke and the backend has not answered yet. */
     private boolean clientSpokeLast;
+    /** Whether the client's first bytes were an HTTP/1 request line; decided at its first read. */
+    private boolean httpRequests;
+    private boolean clientHasSpoken;
+    /** Bytes read in the current batch, added to the shared counters once per batch. */
+    private long fromClient;
+    private long toClient;
 
-    ProxiedConnection(Channel client) {
+    ProxiedConnection(Channel client, Listener listener) {
         this.client = client;
+        this.listener = listener;
     }
 
-    void read(boolean fromClient) {
+    void read(boolean fromClient, Object msg) {
         reads++;
         clientSpokeLast = fromClient;
+        if (msg instanceof ByteBuf bytes) {
+            if (fromClient) {
+                if (!clientHasSpoken) {
+                    clientHasSpoken = true;
+                    httpRequests = startsWithRequestLine(bytes);
+                }
+                this.fromClient += bytes.readableBytes();
+            } else {
+                this.toClient += bytes.readableBytes();
+            }
+        }
+    }
+
+    /** Adds this batch's bytes to the listener's and the backend's counters. */
+    void countTransferred() {
+        if (fromClient == 0 && toClient == 0) {
+            return;
+        }
+        listener.stats().transferred(fromClient, toClient);
+        Backend served = lease == null ? null : lease.backend();
+        if (served != null) {
+            served.transferred(fromClient, toClient);
+        }
+        fromClient = 0;
+        toClient = 0;
+    }
+
+    /** The backend this connection counts against, or null (not connected yet, or the worker finished sending). */
+    Backend backendServing() {
+        return lease == null ? null : lease.backend();
+    }
+
+    /**
+     * Whether {@code msg}, just read from the client, should go to another backend: its backend is draining and
+     * {@code msg} begins the next HTTP/1 request of a keep-alive connection (the backend answered since the client
+     * last spoke, and a client that does not pipeline sends a request only after the whole previous response).
+     */
+    boolean movesBefore(Object msg) {
+        Backend serving = backendServing();
+        return serving != null && serving.draining() && httpRequests && !clientSpokeLast && reads > 0
+                && msg instanceof ByteBuf bytes && startsWithRequestLine(bytes);
+    }
+
+    /**
+     * Lets the draining backend go and sends {@code firstBytes} (the start of the client's next request), and what
+     * follows, to a backend in rotation. The client notices nothing: its connection stays open throughout.
+     */
+    void moveToAnotherBackend(Object firstBytes) {
+        FrontendHandler next = letBackendGo();
+        ChannelHandlerContext context = client.pipeline().context(next);
+        next.channelRead(context, firstBytes);
+    }
+
+    /**
+     * While its backend drains: a connection that sits idle between responses lets the backend go (an HTTP/1
+     * connection stays open and moves at its next request) or is closed (any other protocol).
+     */
+    void releaseIfIdle() {
+        boolean quiet = reads == readsAtLastCheck;
+        readsAtLastCheck = reads;
+        if (!quiet || clientSpokeLast || backend == null) {
+            return;
+        }
+        if (httpRequests) {
+            letBackendGo();
+            client.config().setAutoRead(true);
+        } else {
+            close();
+        }
+    }
+
+    private FrontendHandler letBackendGo() {
+        countTransferred();
+        Channel old = backend;
+        // the old backend connection's end must no longer end the client's
+        if (old.pipeline().get(Relay.class) != null) {
+            old.pipeline().replace(Relay.class, "released", DISCARD);
+        }
+        if (lease != null) {
+            lease.release();
+        }
+        lease = null;
+        backend = null;
+        finishedDirections = 0;
+        clientSpokeLast = false;
+        old.close();
+        FrontendHandler next = FrontendHandler.resuming(this);
+        client.pipeline().replace(Relay.class, "frontend", next);
+        return next;
     }
 
     /** One side ended its input: pass the half-close on, and close both once both directions are done. */
@@ -78,6 +185,48 @@ final class ProxiedConnection implements ClientConnection {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();
+        }
+    }
+
+    /** "GET " and the like at the start of {@code bytes}; reads without moving the reader index. */
+    static boolean startsWithRequestLine(ByteBuf bytes) {
+        int start = bytes.readerIndex();
+        int readable = bytes.readableBytes();
+        for (byte[] method : METHODS) {
+            if (readable > method.length && matches(bytes, start, method)) {
+                byte target = bytes.getByte(start + method.length);
+                return target == '/' || target == '*' || target == 'h';
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(ByteBuf bytes, int start, byte[] method) {
+        for (int i = 0; i < method.length; i++) {
+            if (bytes.getByte(start + i) != method[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Stands where a released backend connection's relay was: whatever still arrives there is dropped. */
+    private static final ChannelHandler DISCARD = new Discard();
+
+    @ChannelHandler.Sharable
+    private static final class Discard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
         }
     }
 }

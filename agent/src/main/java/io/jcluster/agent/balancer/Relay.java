@@ -24,12 +24,17 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.read(clientSide);
+        if (clientSide && connection.movesBefore(msg)) {
+            connection.moveToAnotherBackend(msg);
+            return;
+        }
+        connection.read(clientSide, msg);
         peer.write(msg, peer.voidPromise());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.countTransferred();
         // one flush per read batch, not per buffer
         peer.flush();
     }

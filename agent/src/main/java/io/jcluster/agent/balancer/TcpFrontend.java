@@ -13,7 +13,7 @@ final class TcpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
-        client.pipeline().addLast(new FrontendHandler(upstream));
+        client.pipeline().addLast(new FrontendHandler((Listener) upstream)); // the only Upstream there is
     }
 
     @Override

@@ -18,8 +18,8 @@ public final class Tunnel {
      *
      * @param lease the backend's count for this connection, released when the backend connection ends
      */
-    public static void join(Channel client, Channel backend, BackendLease lease) {
-        ProxiedConnection connection = new ProxiedConnection(client);
+    public static void join(Upstream upstream, Channel client, Channel backend, BackendLease lease) {
+        ProxiedConnection connection = new ProxiedConnection(client, (Listener) upstream); // the only Upstream
         connection.backend = backend;
         connection.lease = lease;
         client.attr(ClientConnection.KEY).set(connection);

@@ -44,6 +44,12 @@ public interface Upstream {
      */
     void connectFailed(Backend backend, Throwable cause);
 
+    /** For the metrics: a connection (tcp) or request (http) found no backend in rotation and was turned away. */
+    void noBackendAvailable();
+
+    /** For the metrics: bytes a request/response exchange with {@code backend} carried (http mode; tcp counts its own). */
+    void transferred(Backend backend, long fromClient, long toClient);
+
     /** The port clients connected to: for forwarded headers. */
     int port();
 

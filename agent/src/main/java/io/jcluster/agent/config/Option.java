@@ -44,7 +44,26 @@ public enum Option {
     IDLE_TIMEOUT("idle-timeout", "a duration like 60s or 5m", "60s",
             "mode=http: a keep-alive client connection with no request for this long is closed."),
     RESPONSE_TIMEOUT("response-timeout", "a duration like 60s or 5m", "60s",
-            "mode=http: a worker must start its response within this time of the end of the request, else 504.");
+            "mode=http: a worker must start its response within this time of the end of the request, else 504."),
+    ADMIN("admin", "host:port, or a port alone for 127.0.0.1:port", "off",
+            "Where the admin endpoint listens (GET /status, GET /metrics, POST /reload, /scale, /restart)."
+                    + " A non-loopback host needs admin-token."),
+    ADMIN_TOKEN("admin-token", "a secret without commas or spaces", "none",
+            "When set, every admin request must carry 'Authorization: Bearer <token>' (the CLI's --token)."),
+    HEALTH("health", "tcp, or an HTTP path starting with / (e.g. /health)", "tcp",
+            "How a worker is probed: tcp = a connect to each of its private ports; /path = an HTTP GET on its"
+                    + " first port that must answer 2xx or 3xx."),
+    HEALTH_INTERVAL("health-interval", "a duration like 5s or 500ms", "5s",
+            "How often each ready worker is probed; a probe that takes longer than this fails."),
+    HEALTH_THRESHOLD("health-threshold", "a positive integer", "3",
+            "Failed probes in a row after which a worker is taken out of rotation, its thread dump logged,"
+                    + " and it is replaced."),
+    MAX_MEMORY("max-memory", "a size like 512m or 2g (bytes, k, m, g)", "off",
+            "A worker whose resident memory stays above this (3 reports in a row, 1s apart) is replaced,"
+                    + " one worker at a time, its replacement ready before it leaves rotation."),
+    READY_TIMEOUT("ready-timeout", "a duration like 60s", "60s",
+            "How long a new worker (reload, scale, replacement) may take to bind every clustered port and pass"
+                    + " a probe; past that a reload stops and the old worker keeps serving.");
 
     private final String key;
     private final String accepts;

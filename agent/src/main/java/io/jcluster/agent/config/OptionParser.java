@@ -2,6 +2,9 @@ package io.jcluster.agent.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -122,6 +125,13 @@ public final class OptionParser {
                 logMode(single(given, Option.LOG)),
                 duration(Option.RESTART_DELAY, single(given, Option.RESTART_DELAY)),
                 nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)),
+                admin(single(given, Option.ADMIN), given.containsKey(Option.ADMIN_TOKEN)),
+                adminToken(given.containsKey(Option.ADMIN_TOKEN) ? single(given, Option.ADMIN_TOKEN) : null),
+                healthPath(single(given, Option.HEALTH)),
+                positiveDuration(Option.HEALTH_INTERVAL, single(given, Option.HEALTH_INTERVAL)),
+                positive(Option.HEALTH_THRESHOLD, single(given, Option.HEALTH_THRESHOLD)),
+                size(Option.MAX_MEMORY, single(given, Option.MAX_MEMORY)),
+                positiveDuration(Option.READY_TIMEOUT, single(given, Option.READY_TIMEOUT)),
                 mode,
                 tlsCert,
                 tlsKey,
@@ -132,6 +142,58 @@ public final class OptionParser {
                 positiveDuration(Option.HEADER_TIMEOUT, single(given, Option.HEADER_TIMEOUT)),
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)));
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)");
+
+    /**
+     * {@code 9090} means 127.0.0.1:9090; {@code host:port} and {@code [v6]:port} name the host. Anyone who reaches
+     * the endpoint can reload, scale and restart workers, so a host other than loopback needs a token.
+     */
+    static InetSocketAddress admin(String value, boolean tokenGiven) throws OptionException {
+        if (value.equals("off")) {
+            return null;
+        }
+        String host = "127.0.0.1";
+        String port = value;
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            host = value.substring(0, colon);
+            port = value.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+        }
+        int number;
+        try {
+            number = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw OptionException.badValue(Option.ADMIN, value);
+        }
+        if (number < 1 || number > 65535 || host.isEmpty()) {
+            throw OptionException.badValue(Option.ADMIN, value);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new OptionException("admin=" + value + ": unknown host '" + host + "'");
+        }
+        if (!address.isLoopbackAddress() && !tokenGiven) {
+            throw new OptionException("admin=" + value + ": a non-loopback admin address needs admin-token=<secret>"
+                    + " (whoever reaches it can reload, scale and restart workers)");
+        }
+        return new InetSocketAddress(address, number);
+    }
+
+    private static String adminToken(String value) throws OptionException {
+        if (value == null) {
+            return null;
+        }
+        if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+            throw OptionException.badValue(Option.ADMIN_TOKEN, value.isEmpty() ? "" : "<hidden>");
+        }
+        return value;
     }
 
     private static Options.Mode mode(String value) throws OptionException {
@@ -177,12 +239,57 @@ public final class OptionParser {
         return value;
     }
 
+    private static String healthPath(String value) throws OptionException {
+        if (value.equals("tcp")) {
+            return null;
+        }
+        if (!value.startsWith("/") || value.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+            throw OptionException.badValue(Option.HEALTH, value);
+        }
+        return value;
+    }
+
+    private static int positive(Option option, String value) throws OptionException {
+        int number = integer(option, value);
+        if (number < 1) {
+            throw OptionException.badValue(option, value);
+        }
+        return number;
+    }
+
     private static Duration positiveDuration(Option option, String value) throws OptionException {
         Duration duration = duration(option, value);
         if (duration.isZero()) {
             throw OptionException.badValue(option, value);
         }
         return duration;
+    }
+
+    /** {@code 512m}, {@code 2g}, {@code 64k}, plain bytes; {@code off} is 0. */
+    static long size(Option option, String value) throws OptionException {
+        if (value.equals("off")) {
+            return 0;
+        }
+        Matcher matcher = SIZE.matcher(value.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw OptionException.badValue(option, value);
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(matcher.group(1));
+        } catch (NumberFormatException e) {
+            throw OptionException.badValue(option, value);
+        }
+        int shift = switch (matcher.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        if (amount == 0 || amount > (Long.MAX_VALUE >> shift)) {
+            throw OptionException.badValue(option, value);
+        }
+        return amount << shift;
     }
 
     private static String single(Map<Option, List<String>> given, Option option) throws OptionException {

@@ -1,10 +1,15 @@
 package io.jcluster.agent.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. */
+/**
+ * The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. {@code admin} is null
+ * when the admin endpoint is off, {@code adminToken} null when none is required, {@code healthPath} null for TCP
+ * probes, {@code maxMemory} 0 when off.
+ */
 public record Options(
         int processes,
         Strategy strategy,
@@ -13,6 +18,13 @@ public record Options(
         LogMode log,
         Duration restartDelay,
         int maxRestarts,
+        InetSocketAddress admin,
+        String adminToken,
+        String healthPath,
+        Duration healthInterval,
+        int healthThreshold,
+        long maxMemory,
+        Duration readyTimeout,
         Mode mode,
         Path tlsCert,
         Path tlsKey,
@@ -36,6 +48,16 @@ public record Options(
 
     public boolean tls() {
         return tlsCert != null;
+    }
+
+    /** Whether the admin endpoint is on ({@code admin=}). */
+    public boolean adminEnabled() {
+        return admin != null;
+    }
+
+    /** Whether workers are probed with an HTTP GET ({@code health=/path}) rather than a TCP connect. */
+    public boolean httpHealth() {
+        return healthPath != null;
     }
 
     /** Whether a bind of {@code port} is moved behind the balancer. */

@@ -5,6 +5,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /** The worker's end of the control channel. */
 public final class ControlClient {
@@ -34,14 +35,21 @@ public final class ControlClient {
     }
 
     /**
-     * Runs {@code onParentGone} on a daemon thread once the parent closes the connection or dies: the kernel
-     * closes a dead process's sockets, so this notices even a SIGKILL of the parent at once.
+     * Reads the parent's messages on a daemon thread, passing each to {@code fromParent}, and runs {@code
+     * onParentGone} once the parent closes the connection or dies: the kernel closes a dead process's sockets, so
+     * this notices even a SIGKILL of the parent at once. This thread is jcluster's own: it keeps answering (thread
+     * dumps, for one) while every thread of the app is deadlocked.
      */
-    public void onDisconnect(Runnable onParentGone) {
+    public void listen(Consumer<ControlMessage> fromParent, Runnable onParentGone) {
         Thread watcher = new Thread(() -> {
             try {
-                while (connection.receive() != null) {
-                    // the parent sends nothing yet; later messages are handled here
+                ControlMessage message;
+                while ((message = connection.receive()) != null) {
+                    try {
+                        fromParent.accept(message);
+                    } catch (RuntimeException e) {
+                        System.err.println("[jcluster] worker: failed to handle '" + message.encode() + "': " + e);
+                    }
                 }
             } catch (IOException | ControlMessage.MalformedMessage ignored) {
                 // a broken connection means the same as a closed one

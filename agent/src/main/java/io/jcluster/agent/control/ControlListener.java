@@ -9,7 +9,7 @@ public interface ControlListener {
      * A connection presented the right secret and claims to be worker {@code workerId} with {@code pid}.
      * Returns where its further messages go, or null to refuse it (unknown id, wrong pid, already connected).
      */
-    Session accept(int workerId, long pid);
+    Session accept(int workerId, long pid, ControlConnection toWorker);
 
     /** One accepted worker's messages. */
     interface Session {
@@ -17,6 +17,15 @@ public interface ControlListener {
 
         /** The app bound {@code requested} itself: the options leave that port out of the cluster. */
         void unclustered(InetSocketAddress requested);
+
+        /** The worker's periodic report on its resources. */
+        void stats(ControlMessage.Stats stats);
+
+        /** One line of the thread dump the parent asked for. */
+        void dumpLine(String text);
+
+        /** The thread dump is complete. */
+        void dumpEnd();
 
         /** The connection ended: the worker exited or is about to. */
         void closed();

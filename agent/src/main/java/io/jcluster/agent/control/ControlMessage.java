@@ -10,9 +10,15 @@ import java.net.UnknownHostException;
  *   hello &lt;workerId&gt; &lt;pid&gt; &lt;secret&gt;        worker -&gt; parent, first line, proves who is speaking
  *   bound &lt;ip&gt; &lt;requestedPort&gt; &lt;actualPort&gt;  worker -&gt; parent, the app bound ip:requestedPort, it listens on 127.0.0.1:actualPort
  *   unclustered &lt;ip&gt; &lt;port&gt;                 worker -&gt; parent, the app bound ip:port itself (the options exclude it)
+ *   stats &lt;rss&gt; &lt;heapUsed&gt; &lt;gcMillis&gt; &lt;threads&gt;  worker -&gt; parent, every second: resident memory and heap in
+ *                                          bytes, total GC time (-1 if unknown), live threads
+ *   dump                                   parent -&gt; worker, asks for a thread dump
+ *   dump-line &lt;text&gt;                       worker -&gt; parent, one line of the dump (text may hold spaces)
+ *   dump-end                               worker -&gt; parent, the dump is complete
  * </pre>
  */
-public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered {
+public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered,
+        ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -38,8 +44,49 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         }
     }
 
+    record Stats(long residentBytes, long heapUsedBytes, long gcMillis, int threads) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "stats " + residentBytes + " " + heapUsedBytes + " " + gcMillis + " " + threads;
+        }
+    }
+
+    record DumpRequest() implements ControlMessage {
+        @Override
+        public String encode() {
+            return "dump";
+        }
+    }
+
+    /** One line of a thread dump; longer lines are cut to {@link #MAX_TEXT} characters to fit the line limit. */
+    record DumpLine(String text) implements ControlMessage {
+        public static final int MAX_TEXT = 240;
+
+        public DumpLine {
+            text = text.replace('\n', ' ').replace('\r', ' ');
+            if (text.length() > MAX_TEXT) {
+                text = text.substring(0, MAX_TEXT) + "...";
+            }
+        }
+
+        @Override
+        public String encode() {
+            return "dump-line " + text;
+        }
+    }
+
+    record DumpEnd() implements ControlMessage {
+        @Override
+        public String encode() {
+            return "dump-end";
+        }
+    }
+
     /** Parses one line; a line that is not a well-formed message is a {@link MalformedMessage}. */
     static ControlMessage decode(String line) throws MalformedMessage {
+        if (line.startsWith("dump-line ")) {
+            return new DumpLine(line.substring("dump-line ".length()));
+        }
         String[] words = line.split(" ", -1);
         switch (words[0]) {
             case "hello":
@@ -52,6 +99,16 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
             case "unclustered":
                 expectWords(line, words, 3);
                 return new Unclustered(new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2])));
+            case "stats":
+                expectWords(line, words, 5);
+                return new Stats(longNumber(line, words[1]), longNumber(line, words[2]), longNumber(line, words[3]),
+                        number(line, words[4]));
+            case "dump":
+                expectWords(line, words, 1);
+                return new DumpRequest();
+            case "dump-end":
+                expectWords(line, words, 1);
+                return new DumpEnd();
             default:
                 throw new MalformedMessage("unknown message: " + abbreviate(line));
         }
@@ -74,6 +131,14 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
     private static int number(String line, String word) throws MalformedMessage {
         try {
             return Integer.parseInt(word);
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage("not a number '" + abbreviate(word) + "' in: " + abbreviate(line));
+        }
+    }
+
+    private static long longNumber(String line, String word) throws MalformedMessage {
+        try {
+            return Long.parseLong(word);
         } catch (NumberFormatException e) {
             throw new MalformedMessage("not a number '" + abbreviate(word) + "' in: " + abbreviate(line));
         }

@@ -101,7 +101,7 @@ public final class ControlServer implements AutoCloseable {
             if (first == null) {
                 return;
             }
-            session = admit(first);
+            session = admit(first, connection);
             if (session == null) {
                 return;
             }
@@ -127,6 +127,12 @@ public final class ControlServer implements AutoCloseable {
                 session.bound(bound.requested(), bound.actualPort());
             } else if (message instanceof ControlMessage.Unclustered unclustered) {
                 session.unclustered(unclustered.requested());
+            } else if (message instanceof ControlMessage.Stats stats) {
+                session.stats(stats);
+            } else if (message instanceof ControlMessage.DumpLine line) {
+                session.dumpLine(line.text());
+            } else if (message instanceof ControlMessage.DumpEnd) {
+                session.dumpEnd();
             } else {
                 Log.info("control channel: unexpected message " + message.encode().split(" ")[0]
                         + " after hello; ignored");
@@ -136,7 +142,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private ControlListener.Session admit(ControlMessage first) {
+    private ControlListener.Session admit(ControlMessage first, ControlConnection connection) {
         if (!(first instanceof ControlMessage.Hello hello)) {
             Log.info("control channel: refused a connection that did not start with hello");
             return null;
@@ -147,7 +153,7 @@ public final class ControlServer implements AutoCloseable {
                     + hello.workerId() + ", pid " + hello.pid() + ")");
             return null;
         }
-        ControlListener.Session session = listener.accept(hello.workerId(), hello.pid());
+        ControlListener.Session session = listener.accept(hello.workerId(), hello.pid(), connection);
         if (session == null) {
             Log.info("control channel: refused worker " + hello.workerId() + " pid " + hello.pid()
                     + ": not a worker this parent started, or already connected");

@@ -88,6 +88,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private long bodyBytes;
     private int retries;
     private List<Backend> refused;
+    /** When the request began (its first byte, or its head if bytes came with the previous request's): for the latency histogram. */
+    private long requestStartedAt;
+    private long bytesFromClient;
+    private long bytesToClient;
     // its response
     private boolean responseStarted;
     private boolean interim;
@@ -178,6 +182,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         ForwardedHeaders.add(head.headers(), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(),
                 settings.secure(), upstream.port());
         request = head;
+        requestStartedAt = firstByteAt != 0 ? firstByteAt : System.nanoTime();
+        bytesFromClient = 0;
+        bytesToClient = 0;
         requestSent = false;
         bodyBytes = 0;
         retries = 0;
@@ -200,6 +207,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             return;
         }
         bodyBytes += content.content().readableBytes();
+        bytesFromClient += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
         backendChannel.write(content, backendChannel.voidPromise());
         if (last) {
@@ -295,6 +303,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private void dispatch() {
         Backend[] candidates = upstream.backendsExcept(refused);
         if (candidates.length == 0) {
+            upstream.noBackendAvailable();
             if (refused == null) {
                 fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no worker is serving " + upstream.describe()
                         + " right now; try again shortly");
@@ -453,6 +462,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             ctx.close(); // the response is cut; the client must not take it for whole
             return;
         }
+        bytesToClient += content.content().readableBytes();
         if (!last) {
             ctx.write(content, ctx.voidPromise());
             if (!ctx.channel().isWritable()) {
@@ -498,6 +508,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     private void responseComplete(ChannelFuture written) {
         Backend served = backend;
+        served.requestCompleted(System.nanoTime() - requestStartedAt);
+        upstream.transferred(served, bytesFromClient, bytesToClient);
         Channel channel = detachBackend();
         if (backendKeepAlive && requestSent && channel.isActive()) {
             channel.config().setAutoRead(true);
@@ -531,7 +543,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         HttpClientCodec workerCodec = toWorker.pipeline().get(HttpClientCodec.class);
         workerCodec.removeOutboundHandler();
         toWorker.pipeline().remove(BackendResponseHandler.class);
-        Tunnel.join(client, toWorker, tunnelLease);
+        Tunnel.join(upstream, client, toWorker, tunnelLease);
         client.pipeline().remove(this);
         client.pipeline().remove(CODEC);
         toWorker.pipeline().remove(workerCodec);

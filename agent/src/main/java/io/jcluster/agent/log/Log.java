@@ -22,6 +22,16 @@ public final class Log {
         }
     }
 
+    /** Several lines at once, never interleaved with other log lines (a thread dump, for one). */
+    public static void infoLines(java.util.List<String> lines) {
+        synchronized (OUT) {
+            for (String line : lines) {
+                OUT.println(PREFIX + line);
+            }
+            OUT.flush();
+        }
+    }
+
     public static void error(String message, Throwable cause) {
         info(message + (cause == null ? "" : ": " + describe(cause)));
     }

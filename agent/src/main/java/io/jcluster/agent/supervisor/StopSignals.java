@@ -22,6 +22,15 @@ public final class StopSignals {
         return true;
     }
 
+    /** Installs {@code handler} for SIGHUP (a reload); false when signals cannot be handled here. */
+    public static boolean installReload(Runnable handler) {
+        if (ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+            return false;
+        }
+        Unsupported.handle("HUP", signal -> handler.run());
+        return true;
+    }
+
     /** Loaded only when jdk.unsupported is present. */
     private static final class Unsupported {
         static void handle(String name, Consumer<String> handler) {

@@ -2,6 +2,7 @@ package io.jcluster.agent.worker;
 
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlClient;
+import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.bootstrap.BindRewrite;
 
@@ -34,7 +35,12 @@ public final class WorkerAgent {
             Runtime.getRuntime().halt(1);
             return;
         }
-        control.onDisconnect(() -> exitOrphaned(identity.workerId()));
+        control.listen(message -> {
+            if (message instanceof ControlMessage.DumpRequest) {
+                ThreadDump.sendTo(control);
+            }
+        }, () -> exitOrphaned(identity.workerId()));
+        ResourceReporter.start(control);
         TerminalInterrupt.ignore();
         BindRewrite.install(new BindReporter(options, control));
     }

@@ -75,6 +75,14 @@ class OptionParserTest {
             "max-connections=-1   | max-connections=-1: expected a positive integer, or 0 for no limit",
             "header-timeout=0s    | header-timeout=0s: expected a duration like 10s or 500ms",
             "queue-timeout=soon   | queue-timeout=soon: expected a duration like 5s or 500ms",
+            "admin=abc            | admin=abc: expected host:port, or a port alone for 127.0.0.1:port",
+            "admin=70000          | admin=70000: expected host:port, or a port alone for 127.0.0.1:port",
+            "admin=0.0.0.0:9090   | admin=0.0.0.0:9090: a non-loopback admin address needs admin-token=<secret> (whoever reaches it can reload, scale and restart workers)",
+            "health=health        | health=health: expected tcp, or an HTTP path starting with / (e.g. /health)",
+            "health-interval=0s   | health-interval=0s: expected a duration like 5s or 500ms",
+            "health-threshold=0   | health-threshold=0: expected a positive integer",
+            "max-memory=lots      | max-memory=lots: expected a size like 512m or 2g (bytes, k, m, g)",
+            "ready-timeout=1      | ready-timeout=1: expected a duration like 60s",
     })
     void badInputNamesTheOptionAndWhatIsAccepted(String argument, String message) {
         OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));
@@ -101,6 +109,33 @@ class OptionParserTest {
         assertEquals(Duration.ofSeconds(60), options.idleTimeout());
         assertEquals(0, options.maxConnections());
         assertEquals(Options.Mode.TCP, OptionParser.parse("").mode());
+    }
+
+    @Test
+    void operationsOptionsParse() throws OptionException {
+        Options defaults = OptionParser.parse(null);
+        assertEquals(null, defaults.admin());
+        assertEquals(null, defaults.healthPath());
+        assertEquals(Duration.ofSeconds(5), defaults.healthInterval());
+        assertEquals(3, defaults.healthThreshold());
+        assertEquals(0, defaults.maxMemory());
+        assertEquals(Duration.ofSeconds(60), defaults.readyTimeout());
+
+        Options options = OptionParser.parse("admin=9090,health=/health,health-interval=500ms,health-threshold=2,"
+                + "max-memory=512m,ready-timeout=10s");
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9090), options.admin());
+        assertEquals("/health", options.healthPath());
+        assertEquals(Duration.ofMillis(500), options.healthInterval());
+        assertEquals(2, options.healthThreshold());
+        assertEquals(512L << 20, options.maxMemory());
+        assertEquals(Duration.ofSeconds(10), options.readyTimeout());
+        assertEquals(2L << 30, OptionParser.size(Option.MAX_MEMORY, "2g"));
+
+        Options exposed = OptionParser.parse("admin=0.0.0.0:9090,admin-token=s3cret");
+        assertEquals(9090, exposed.admin().getPort());
+        assertTrue(exposed.admin().getAddress().isAnyLocalAddress());
+        assertEquals("s3cret", exposed.adminToken());
+        assertEquals(9091, OptionParser.parse("admin=[::1]:9091").admin().getPort());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ControlMessageTest {
 
@@ -29,10 +30,34 @@ class ControlMessageTest {
         assertEquals(unclustered, ControlMessage.decode(unclustered.encode()));
     }
 
+    @Test
+    void operationsMessagesSurviveTheRoundTrip() throws ControlMessage.MalformedMessage {
+        ControlMessage stats = new ControlMessage.Stats(95_170_560L, 38_988_104L, 69, 30);
+        assertEquals("stats 95170560 38988104 69 30", stats.encode());
+        assertEquals(stats, ControlMessage.decode(stats.encode()));
+        assertEquals(new ControlMessage.Stats(-1, 5, -1, -1), ControlMessage.decode("stats -1 5 -1 -1"));
+
+        assertEquals(new ControlMessage.DumpRequest(), ControlMessage.decode("dump"));
+        assertEquals(new ControlMessage.DumpEnd(), ControlMessage.decode("dump-end"));
+        ControlMessage line = new ControlMessage.DumpLine("    at app//samples.Foo.bar(Foo.java:64)  two  spaces ");
+        assertEquals(line, ControlMessage.decode(line.encode()), "spaces inside a dump line are kept");
+        assertEquals(new ControlMessage.DumpLine(""), ControlMessage.decode("dump-line "));
+    }
+
+    @Test
+    void aLongDumpLineIsCutToFitTheLineLimit() throws ControlMessage.MalformedMessage {
+        String thread = "\"" + "\u00e9".repeat(500) + "\" RUNNABLE"; // 2 UTF-8 bytes per character
+        ControlMessage.DumpLine line = new ControlMessage.DumpLine(thread + "\nsecond line");
+        assertTrue(line.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 1024, line.encode());
+        assertTrue(!line.text().contains("\n"));
+        assertEquals(line, ControlMessage.decode(line.encode()));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "hello", "hello 1 2", "hello x 2 s", "bound 0.0.0.0 8080", "bound localhost 8080 1",
             "bound 0.0.0.0 0 41234", "bound 0.0.0.0 8080 70000", "stop now", "bound 0.0.0.0 8080 1 extra",
-            "unclustered 0.0.0.0", "unclustered 0.0.0.0 0"})
+            "unclustered 0.0.0.0", "unclustered 0.0.0.0 0", "stats 1 2 3", "stats a 2 3 4", "dump now",
+            "dump-end x"})
     void malformedLinesAreRejected(String line) {
         assertThrows(ControlMessage.MalformedMessage.class, () -> ControlMessage.decode(line));
     }

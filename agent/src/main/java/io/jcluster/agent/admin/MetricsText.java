@@ -1,0 +1,157 @@
+package io.jcluster.agent.admin;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/** GET /metrics: the cluster in the Prometheus text exposition format (version 0.0.4). */
+final class MetricsText {
+
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final StringBuilder text = new StringBuilder(8192);
+
+    private MetricsText() {
+    }
+
+    static String render(ClusterStatus status) {
+        MetricsText out = new MetricsText();
+        out.cluster(status);
+        out.listeners(status);
+        out.workers(status);
+        return out.text.toString();
+    }
+
+    private void cluster(ClusterStatus status) {
+        family("jcluster_uptime_seconds", "gauge", "Seconds since the parent started.");
+        sample("jcluster_uptime_seconds", "", status.uptimeMillis() / 1000.0);
+        family("jcluster_workers", "gauge", "Worker processes by state (starting, ready, draining, restarting, given-up).");
+        for (String state : new String[] {"starting", "ready", "draining", "restarting", "given-up"}) {
+            sample("jcluster_workers", labels("state", state), status.count(state));
+        }
+    }
+
+    private void listeners(ClusterStatus status) {
+        listenerFamily(status, "jcluster_listener_connections_total", "counter",
+                "Client connections accepted on the listener.", ClusterStatus.ListenerView::connectionsTotal);
+        listenerFamily(status, "jcluster_listener_open_connections", "gauge",
+                "Client connections open on the listener now.", ClusterStatus.ListenerView::openConnections);
+        listenerFamily(status, "jcluster_listener_refused_connections_total", "counter",
+                "Client connections closed at once because no worker was in rotation.", ClusterStatus.ListenerView::refusedTotal);
+        listenerFamily(status, "jcluster_listener_received_bytes_total", "counter",
+                "Bytes received from clients.", ClusterStatus.ListenerView::bytesFromClients);
+        listenerFamily(status, "jcluster_listener_sent_bytes_total", "counter",
+                "Bytes sent to clients.", ClusterStatus.ListenerView::bytesToClients);
+        listenerFamily(status, "jcluster_listener_queue_length", "gauge",
+                "Requests waiting for a connection slot (http mode with max-connections; always 0 in tcp mode).",
+                ClusterStatus.ListenerView::queueLength);
+    }
+
+    private void listenerFamily(ClusterStatus status, String name, String type, String help,
+                                ToDoubleFunction<ClusterStatus.ListenerView> value) {
+        family(name, type, help);
+        for (ClusterStatus.ListenerView listener : status.listeners()) {
+            sample(name, labels("listener", listener.address()), value.applyAsDouble(listener));
+        }
+    }
+
+    private void workers(ClusterStatus status) {
+        family("jcluster_worker_info", "gauge", "1 for each worker process, labelled with its id, pid and state.");
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            sample("jcluster_worker_info", labels("worker", Integer.toString(worker.id()), "pid",
+                    Long.toString(worker.pid()), "state", worker.state()), 1);
+        }
+        family("jcluster_worker_restarts_total", "counter",
+                "Processes started for this worker id after its first (crash restarts, reloads, replacements).");
+        Set<Integer> ids = new HashSet<>();
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            if (ids.add(worker.id())) {
+                sample("jcluster_worker_restarts_total", labels("worker", Integer.toString(worker.id())), worker.restarts());
+            }
+        }
+        workerFamily(status, "jcluster_worker_uptime_seconds", "gauge", "Seconds since the worker process started.",
+                worker -> worker.uptimeMillis() / 1000.0);
+        workerFamily(status, "jcluster_worker_open_connections", "gauge",
+                "Connections the balancer has open to the worker now.", ClusterStatus.WorkerView::openConnections);
+        workerFamily(status, "jcluster_worker_connections_total", "counter",
+                "Connections the balancer sent to the worker.", ClusterStatus.WorkerView::connectionsTotal);
+        workerFamily(status, "jcluster_worker_requests_total", "counter",
+                "Requests the worker completed, counted in http mode only: in tcp mode the balancer relays bytes and"
+                        + " cannot see requests, so this stays 0 (see jcluster_worker_connections_total).",
+                ClusterStatus.WorkerView::requests);
+        workerFamily(status, "jcluster_worker_received_bytes_total", "counter",
+                "Bytes relayed from clients to the worker.", ClusterStatus.WorkerView::bytesFromClients);
+        workerFamily(status, "jcluster_worker_sent_bytes_total", "counter",
+                "Bytes relayed from the worker to clients.", ClusterStatus.WorkerView::bytesToClients);
+        histogram(status);
+        workerFamily(status, "jcluster_worker_resident_memory_bytes", "gauge",
+                "Resident memory of the worker process (VmRSS, reported by the worker every second).",
+                ClusterStatus.WorkerView::residentBytes);
+        workerFamily(status, "jcluster_worker_heap_used_bytes", "gauge", "Java heap in use in the worker.",
+                ClusterStatus.WorkerView::heapUsedBytes);
+        workerFamily(status, "jcluster_worker_gc_seconds_total", "counter", "Time the worker spent in garbage collection.",
+                worker -> worker.gcMillis() < 0 ? Double.NaN : worker.gcMillis() / 1000.0);
+        workerFamily(status, "jcluster_worker_threads", "gauge", "Live threads of the worker process (JVM threads included).",
+                ClusterStatus.WorkerView::threads);
+    }
+
+    private void histogram(ClusterStatus status) {
+        String name = "jcluster_worker_request_duration_seconds";
+        family(name, "histogram", "Request durations, first request byte to last response byte (http mode only;"
+                + " no samples in tcp mode).");
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            long[] counts = worker.latencyBuckets();
+            if (counts.length == 0 || counts[counts.length - 1] == 0) {
+                continue; // no request seen (tcp mode, or none yet): nothing to plot
+            }
+            String id = Integer.toString(worker.id());
+            String pid = Long.toString(worker.pid());
+            double[] bounds = worker.latencyBoundsSeconds();
+            long[] buckets = worker.latencyBuckets();
+            for (int i = 0; i < buckets.length; i++) {
+                String le = i < bounds.length ? number(bounds[i]) : "+Inf";
+                sample(name + "_bucket", labels("worker", id, "pid", pid, "le", le), buckets[i]);
+            }
+            sample(name + "_sum", labels("worker", id, "pid", pid), worker.latencySumNanos() / 1e9);
+            sample(name + "_count", labels("worker", id, "pid", pid), buckets.length == 0 ? 0 : buckets[buckets.length - 1]);
+        }
+    }
+
+    private void workerFamily(ClusterStatus status, String name, String type, String help,
+                              ToDoubleFunction<ClusterStatus.WorkerView> value) {
+        family(name, type, help);
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            double sample = value.applyAsDouble(worker);
+            if (sample < 0 || Double.isNaN(sample)) {
+                continue; // not reported (yet)
+            }
+            sample(name, labels("worker", Integer.toString(worker.id()), "pid", Long.toString(worker.pid())), sample);
+        }
+    }
+
+    private void family(String name, String type, String help) {
+        text.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void sample(String name, String labels, double value) {
+        text.append(name).append(labels).append(' ').append(number(value)).append('\n');
+    }
+
+    private static String labels(String... pairs) {
+        StringBuilder labels = new StringBuilder("{");
+        for (int i = 0; i < pairs.length; i += 2) {
+            labels.append(i == 0 ? "" : ",").append(pairs[i]).append("=\"")
+                    .append(pairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        return labels.append('}').toString();
+    }
+
+    private static String number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return String.format(Locale.ROOT, "%s", value);
+    }
+}

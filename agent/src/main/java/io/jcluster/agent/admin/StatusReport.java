@@ -1,0 +1,198 @@
+package io.jcluster.agent.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** GET /status: the cluster as JSON, or (format=table, what the CLI prints) as a table like {@code pm2 ls}. */
+final class StatusReport {
+
+    private StatusReport() {
+    }
+
+    static String json(ClusterStatus status) {
+        Json json = new Json();
+        json.open('{');
+        json.field("uptimeMillis", status.uptimeMillis());
+        json.field("strategy", status.strategy());
+        json.field("mode", status.mode());
+        json.field("transport", status.transport());
+        json.key("listeners").open('[');
+        for (ClusterStatus.ListenerView listener : status.listeners()) {
+            json.open('{');
+            json.field("address", listener.address());
+            json.field("connectionsTotal", listener.connectionsTotal());
+            json.field("openConnections", listener.openConnections());
+            json.field("refusedTotal", listener.refusedTotal());
+            json.field("bytesFromClients", listener.bytesFromClients());
+            json.field("bytesToClients", listener.bytesToClients());
+            json.field("queueLength", listener.queueLength());
+            json.close('}');
+        }
+        json.close(']');
+        json.key("workers").open('[');
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            json.open('{');
+            json.field("id", worker.id());
+            json.field("pid", worker.pid());
+            json.field("state", worker.state());
+            json.field("uptimeMillis", worker.uptimeMillis());
+            json.field("restarts", worker.restarts());
+            json.key("lastExitStatus").value(worker.lastExitStatus() == null ? null : worker.lastExitStatus().longValue());
+            json.field("openConnections", worker.openConnections());
+            json.field("connectionsTotal", worker.connectionsTotal());
+            json.field("requests", worker.requests());
+            json.field("bytesFromClients", worker.bytesFromClients());
+            json.field("bytesToClients", worker.bytesToClients());
+            json.field("residentBytes", worker.residentBytes());
+            json.field("heapUsedBytes", worker.heapUsedBytes());
+            json.field("gcMillis", worker.gcMillis());
+            json.field("threads", worker.threads());
+            json.close('}');
+        }
+        json.close(']');
+        json.close('}');
+        return json.text() + "\n";
+    }
+
+    static String table(ClusterStatus status) {
+        boolean http = status.mode().equals("http");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"id", "pid", "state", "uptime", "restarts", "conns", http ? "reqs" : "conns-total",
+                "rss", "heap"});
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            rows.add(new String[] {
+                    Integer.toString(worker.id()), Long.toString(worker.pid()), worker.state(),
+                    duration(worker.uptimeMillis()), Integer.toString(worker.restarts()),
+                    Long.toString(worker.openConnections()),
+                    Long.toString(http ? worker.requests() : worker.connectionsTotal()),
+                    size(worker.residentBytes()), size(worker.heapUsedBytes())});
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        List<String> listeners = new ArrayList<>();
+        status.listeners().forEach(listener -> listeners.add(listener.address()));
+        text.append("jcluster: up ").append(duration(status.uptimeMillis())).append(", ")
+                .append(status.mode()).append(" mode, ").append(status.strategy()).append(", listening on ")
+                .append(listeners.isEmpty() ? "nothing yet" : String.join(" ", listeners)).append('\n');
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                boolean numeric = i == 1 || i >= 4;
+                String cell = numeric ? pad(row[i], widths[i], true) : pad(row[i], widths[i], false);
+                line.append(i == 0 ? "" : "  ").append(cell);
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+        if (!http) {
+            text.append("(tcp mode: the balancer sees connections, not requests)\n");
+        }
+        return text.toString();
+    }
+
+    private static String pad(String cell, int width, boolean right) {
+        String spaces = " ".repeat(width - cell.length());
+        return right ? spaces + cell : cell + spaces;
+    }
+
+    static String duration(long millis) {
+        if (millis < 0) {
+            return "-";
+        }
+        long seconds = millis / 1000;
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m" + (seconds % 60) + "s";
+        }
+        if (seconds < 86400) {
+            return seconds / 3600 + "h" + (seconds % 3600) / 60 + "m";
+        }
+        return seconds / 86400 + "d" + (seconds % 86400) / 3600 + "h";
+    }
+
+    static String size(long bytes) {
+        if (bytes < 0) {
+            return "-";
+        }
+        double mib = bytes / (1024.0 * 1024.0);
+        return mib >= 1024 ? String.format(Locale.ROOT, "%.1fG", mib / 1024) : String.format(Locale.ROOT, "%.1fM", mib);
+    }
+
+    /** Just enough JSON writing for the status document. */
+    private static final class Json {
+        private final StringBuilder text = new StringBuilder();
+        private boolean needComma;
+
+        Json open(char bracket) {
+            comma();
+            text.append(bracket);
+            needComma = false;
+            return this;
+        }
+
+        void close(char bracket) {
+            text.append(bracket);
+            needComma = true;
+        }
+
+        Json key(String name) {
+            comma();
+            string(name);
+            text.append(':');
+            needComma = false;
+            return this;
+        }
+
+        void field(String name, long value) {
+            key(name).value(value);
+        }
+
+        void field(String name, String value) {
+            key(name);
+            string(value);
+            needComma = true;
+        }
+
+        void value(Long value) {
+            comma();
+            text.append(value == null ? "null" : value.toString());
+            needComma = true;
+        }
+
+        private void comma() {
+            if (needComma) {
+                text.append(',');
+            }
+        }
+
+        private void string(String value) {
+            text.append('"');
+            for (char c : value.toCharArray()) {
+                switch (c) {
+                    case '"' -> text.append("\\\"");
+                    case '\\' -> text.append("\\\\");
+                    case '\n' -> text.append("\\n");
+                    default -> {
+                        if (c < 0x20) {
+                            text.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                        } else {
+                            text.append(c);
+                        }
+                    }
+                }
+            }
+            text.append('"');
+        }
+
+        String text() {
+            return text.toString();
+        }
+    }
+}
