@@ -233,7 +233,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
      */
     private void serve(InetSocketAddress requested, Backend backend) {
         try {
-            if (balancer.listen(requested)) {
+            if (balancer.listen(requested, backend)) {
                 Log.info("listening on " + Balancer.describe(requested) + " -> " + config.processes()
                         + (config.processes() == 1 ? " worker (" : " workers (")
                         + config.strategy().optionValue() + ", " + balancer.frontendName() + ", "

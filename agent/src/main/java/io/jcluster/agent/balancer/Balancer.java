@@ -81,17 +81,17 @@ public final class Balancer implements AutoCloseable {
     }
 
     /**
-     * Opens the listener for {@code requested} unless it is open already. Backends enter its rotation with
-     * {@link #admit}.
+     * Opens the listener for {@code requested} unless it is open already, with {@code first} in its rotation from
+     * the start; more backends enter with {@link #admit}.
      *
      * @return true when this call opened the listener
      * @throws IOException when the address cannot be bound (e.g. java.net.BindException: the port is taken)
      */
-    public synchronized boolean listen(InetSocketAddress requested) throws IOException {
-        if (!accepting || listeners.containsKey(requested)) {
+    public synchronized boolean listen(InetSocketAddress requested, Backend first) throws IOException {
+        if (!accepting || listeners.containsKey(requested) || first.draining()) {
             return false;
         }
-        listeners.put(requested, Listener.open(requested, SelectionStrategy.of(strategyName), group, transport,
+        listeners.put(requested, Listener.open(requested, first, SelectionStrategy.of(strategyName), group, transport,
                 connections, frontend, limit));
         return true;
     }

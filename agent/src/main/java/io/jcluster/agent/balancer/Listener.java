@@ -49,11 +49,15 @@ final class Listener implements Upstream {
         this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
     }
 
-    /** Binds {@code address} now; throws the bind failure (e.g. the port is taken) to the caller. */
-    static Listener open(InetSocketAddress address, SelectionStrategy strategy, EventLoopGroup group,
+    /**
+     * Binds {@code address} now, with {@code first} already in rotation (a connection accepted the moment the
+     * socket is bound has a backend to go to); throws the bind failure (e.g. the port is taken) to the caller.
+     */
+    static Listener open(InetSocketAddress address, Backend first, SelectionStrategy strategy, EventLoopGroup group,
                          Transport transport, ChannelGroup connections, Frontend frontend, ConnectionLimit limit)
             throws IOException {
         Listener listener = new Listener(address, strategy, transport, limit);
+        listener.backends.add(first);
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels)
