@@ -90,7 +90,19 @@ public final class BindRewrite {
         if (!anyRewritten || actual == null || socket == null) {
             return null;
         }
-        return REQUESTED.get(socket);
+        InetSocketAddress requested = REQUESTED.get(socket);
+        return requested == null || wantsRealAddress() ? null : requested;
+    }
+
+    /**
+     * Server code that connects to its own listener's local address to wake its blocked acceptor must reach this
+     * very process, not the balancer (which may pick another worker, or has stopped accepting): Tomcat's
+     * {@code AbstractEndpoint#unlockAccept}, on every connector stop. Those callers get the real address.
+     */
+    private static boolean wantsRealAddress() {
+        return StackWalker.getInstance().walk(frames -> frames.limit(12).anyMatch(frame ->
+                frame.getMethodName().equals("unlockAccept")
+                        && frame.getClassName().endsWith(".tomcat.util.net.AbstractEndpoint")));
     }
 
     /** Where {@code socket} really listens, asked before it is registered (so its getters still tell the truth). */

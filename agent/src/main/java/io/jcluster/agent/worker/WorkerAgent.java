@@ -36,7 +36,7 @@ public final class WorkerAgent {
         }
         control.onDisconnect(() -> exitOrphaned(identity.workerId()));
         TerminalInterrupt.ignore();
-        BindRewrite.install(new BindReporter(options, control));
+        BindRewrite.install(new BindReporter(options, control, identity.workerId()));
     }
 
     private static void exitOrphaned(int workerId) {
