@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  * A test app that opens every kind of socket jcluster must (or must not) touch.
  *
  * <pre>
- *   --http P    an HttpServer on 0.0.0.0:P (repeatable); endpoints /, /slow?ms=N, /info, /connect?port=X,
+ *   --http P    an HttpServer on 0.0.0.0:P (repeatable); endpoints /, /slow?ms=N, /info (also the processors and
+ *               max heap this JVM sees), /connect?port=X,
  *               /unbind (answers, then this process stops that HttpServer but keeps running)
  *   --zero      also a ServerSocket on port 0 (must NOT be clustered)
  *   --udp P     a UDP echo socket on 0.0.0.0:(P + worker id) (must NOT be clustered)
@@ -64,6 +65,8 @@ public final class ProbeServer {
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
+        info.add("processors=" + Runtime.getRuntime().availableProcessors());
+        info.add("maxHeapMiB=" + Runtime.getRuntime().maxMemory() / (1024 * 1024));
         for (int port : httpPorts) {
             openHttp(port);
         }

@@ -88,7 +88,7 @@ final class AdviceTransformer implements ClassFileTransformer {
     }
 
     /** Decorates only: no member is added or removed, as retransformation and redefinition require. */
-    private static byte[] apply(ClassLoader loader, String name, byte[] classFile, AsmVisitorWrapper wrapper) {
+    static byte[] apply(ClassLoader loader, String name, byte[] classFile, AsmVisitorWrapper wrapper) {
         ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
                 ClassFileLocator.ForClassLoader.of(loader));
         return new ByteBuddy()

@@ -2,12 +2,14 @@ package io.jcluster.agent;
 
 import io.jcluster.agent.supervisor.LaunchAdvice;
 import io.jcluster.agent.worker.BindAdvice;
+import io.jcluster.agent.worker.SeenAddressAdvice;
 import io.jcluster.bootstrap.LaunchRedirect;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
 import java.lang.instrument.Instrumentation;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /** Every change jcluster makes to classes of the JVM, each with its matcher, on one screen. */
@@ -32,16 +35,29 @@ final class AgentInstaller {
      * Worker: {@code bind(SocketAddress, int)} of the three JDK server-socket implementations. Every server stack
      * on the JDK's sockets ends in one of them; ServerSocketChannel's socket() adaptor delegates to the channel,
      * so no bind is seen twice. Lower-level bind methods are left alone: client sockets, UDP and unix-domain
-     * sockets go through those.
+     * sockets go through those. And what the app sees: their local-address getters (and those of the channel's
+     * socket() adaptor) report the address the app asked for, not the private one.
      */
-    private static final List<String> SERVER_SOCKETS = List.of("java.net.ServerSocket",
-            "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.AsynchronousServerSocketChannelImpl");
+    static final List<String> SERVER_SOCKETS = List.of("java.net.ServerSocket",
+            "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
+            "sun.nio.ch.ServerSocketAdaptor");
 
     private static Map<String, AsmVisitorWrapper> bindHooks() {
         AsmVisitorWrapper bind = Advice.to(BindAdvice.class)
                 .on(named("bind").and(takesArguments(SocketAddress.class, int.class)));
+        AsmVisitorWrapper getLocalAddress = Advice.to(SeenAddressAdvice.Address.class)
+                .on(named("getLocalAddress").and(takesArguments(0)));
         Map<String, AsmVisitorWrapper> hooks = new LinkedHashMap<>();
-        SERVER_SOCKETS.forEach(name -> hooks.put(name, bind));
+        hooks.put("java.net.ServerSocket", new AsmVisitorWrapper.Compound(bind,
+                Advice.to(SeenAddressAdvice.Host.class).on(named("getInetAddress").and(takesArguments(0))),
+                Advice.to(SeenAddressAdvice.Port.class).on(named("getLocalPort").and(takesArguments(0)))));
+        hooks.put("sun.nio.ch.ServerSocketChannelImpl", new AsmVisitorWrapper.Compound(bind, getLocalAddress));
+        hooks.put("sun.nio.ch.AsynchronousServerSocketChannelImpl", new AsmVisitorWrapper.Compound(bind, getLocalAddress));
+        hooks.put("sun.nio.ch.ServerSocketAdaptor", new AsmVisitorWrapper.Compound(
+                Advice.to(SeenAddressAdvice.AdaptorHost.class)
+                        .on(named("getInetAddress").and(takesArguments(0)).and(returns(InetAddress.class))),
+                Advice.to(SeenAddressAdvice.AdaptorPort.class)
+                        .on(named("getLocalPort").and(takesArguments(0)).and(returns(int.class)))));
         return hooks;
     }
 
@@ -55,6 +71,7 @@ final class AgentInstaller {
      * transforms them here. Returns what failed, one line each.
      */
     static List<String> installBindHooks(Instrumentation instrumentation, Path directory) {
+        NativeTransportHooks.install(instrumentation);
         Map<String, byte[]> prepared = PreparedClasses.read(directory, SERVER_SOCKETS);
         if (prepared != null) {
             List<String> failures = PreparedClasses.redefine(instrumentation, prepared);

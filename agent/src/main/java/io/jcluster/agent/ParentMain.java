@@ -22,6 +22,7 @@ import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
+import io.jcluster.agent.supervisor.WorkerShares;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -99,7 +100,11 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
         AdminServer admin = null;
         try (ControlServer control = ControlServer.open()) {
             prepareWorkerHooks(control);
-            WorkerCommand command = new WorkerCommand(CommandLine.current(), control.directory());
+            List<String> argv = CommandLine.current();
+            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.processes(),
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
+            shares.notes().forEach(Log::info);
+            WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
             logDifferences(command);
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));

@@ -1,14 +1,25 @@
 package io.jcluster.bootstrap;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
- * The entry points that bind advice, inlined into JDK server-socket classes, calls. It lives on the boot
- * class path because code inside java.base can see nothing else. Until a worker installs a {@link Policy}
- * every call is a no-op, so a class transformed by mistake outside a worker behaves exactly as before.
+ * The entry points that bind advice, inlined into JDK server-socket classes (and the app's own Netty native
+ * server channels), calls. It lives on the boot class path because code inside java.base can see nothing else.
+ * Until a worker installs a {@link Policy} every call is a no-op, so a class transformed by mistake outside a
+ * worker behaves exactly as before.
+ *
+ * <p>What the app sees: a server socket whose bind was rewritten remembers the address the app asked for, and
+ * its local-address getters ({@link #seenAs}, {@link #seenHost}, {@link #seenPort}, called by advice on their
+ * return) report that address instead of the private one, so the app's logs and self-links name its own port.
  */
 public final class BindRewrite {
 
@@ -22,6 +33,11 @@ public final class BindRewrite {
     }
 
     private static volatile Policy policy;
+
+    /** Rewritten server sockets (ServerSocket, the JDK channels, Netty channels) to the address the app asked for. */
+    private static final Map<Object, InetSocketAddress> REQUESTED = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Fast path for the getters: false until the first rewritten bind. */
+    private static volatile boolean anyRewritten;
 
     private BindRewrite() {
     }
@@ -42,11 +58,54 @@ public final class BindRewrite {
             return;
         }
         SocketAddress actual = localAddress(socket);
-        if (actual != null) {
-            current.bound(requested, actual);
+        if (actual == null) {
+            return;
         }
+        if (requested instanceof InetSocketAddress) {
+            REQUESTED.put(socket, (InetSocketAddress) requested);
+            anyRewritten = true;
+        }
+        current.bound(requested, actual);
     }
 
+    /** What a local-address getter of {@code socket} reports: the address the app asked for, if it was rewritten. */
+    public static SocketAddress seenAs(Object socket, SocketAddress actual) {
+        InetSocketAddress requested = requested(socket, actual);
+        return requested == null ? actual : requested;
+    }
+
+    /** {@link #seenAs} for getters of the host alone ({@code ServerSocket#getInetAddress}). */
+    public static InetAddress seenHost(Object socket, InetAddress actual) {
+        InetSocketAddress requested = requested(socket, actual);
+        return requested == null ? actual : requested.getAddress();
+    }
+
+    /** {@link #seenAs} for getters of the port alone ({@code ServerSocket#getLocalPort}); -1 stays -1 (unbound). */
+    public static int seenPort(Object socket, int actual) {
+        InetSocketAddress requested = actual < 0 ? null : requested(socket, actual);
+        return requested == null ? actual : requested.getPort();
+    }
+
+    private static InetSocketAddress requested(Object socket, Object actual) {
+        if (!anyRewritten || actual == null || socket == null) {
+            return null;
+        }
+        InetSocketAddress requested = REQUESTED.get(socket);
+        return requested == null || wantsRealAddress() ? null : requested;
+    }
+
+    /**
+     * Server code that connects to its own listener's local address to wake its blocked acceptor must reach this
+     * very process, not the balancer (which may pick another worker, or has stopped accepting): Tomcat's
+     * {@code AbstractEndpoint#unlockAccept}, on every connector stop. Those callers get the real address.
+     */
+    private static boolean wantsRealAddress() {
+        return StackWalker.getInstance().walk(frames -> frames.limit(12).anyMatch(frame ->
+                frame.getMethodName().equals("unlockAccept")
+                        && frame.getClassName().endsWith(".tomcat.util.net.AbstractEndpoint")));
+    }
+
+    /** Where {@code socket} really listens, asked before it is registered (so its getters still tell the truth). */
     private static SocketAddress localAddress(Object socket) {
         try {
             if (socket instanceof ServerSocket) {
@@ -55,9 +114,12 @@ public final class BindRewrite {
             if (socket instanceof NetworkChannel) {
                 return ((NetworkChannel) socket).getLocalAddress();
             }
-        } catch (IOException | RuntimeException e) {
+            // a Netty channel of the app's own (possibly shaded) Netty: its public localAddress()
+            Method localAddress = socket.getClass().getMethod("localAddress");
+            Object address = localAddress.invoke(socket);
+            return address instanceof SocketAddress ? (SocketAddress) address : null;
+        } catch (IOException | ReflectiveOperationException | RuntimeException e) {
             return null;
         }
-        return null;
     }
 }

@@ -6,7 +6,7 @@ package io.jcluster.agent.config;
  */
 public enum Option {
     PROCESSES("processes", "a positive integer or 'auto'", "auto",
-            "How many worker JVMs to run. auto = the processors this JVM may use."),
+            "How many worker JVMs to run. auto = the processors this JVM may use (container limits included); each worker gets its share of processors and memory unless you chose."),
     STRATEGY("strategy", "round-robin, least-connections, random or power-of-two", "least-connections",
             "How a new connection (http mode: a new request) picks its worker (see Strategy)."),
     PORT("port", "a port number from 1 to 65535 (repeat the key for several)", "every fixed port the app binds",

@@ -34,6 +34,8 @@ public final class WorkerCommand {
 
     private final List<String> parentArgv;
     private final int launcherOptionsEnd;
+    /** JVM flags every worker gets in front of the parent's options (see {@link WorkerShares}). */
+    private final List<String> addedFlags;
 
     /**
      * @param parentArgv     the parent's argv, argv[0] the java executable
@@ -51,10 +53,28 @@ public final class WorkerCommand {
             }
         }
         this.parentArgv = List.copyOf(argv);
+        this.addedFlags = List.of();
+    }
+
+    private WorkerCommand(List<String> parentArgv, int launcherOptionsEnd, List<String> addedFlags) {
+        this.parentArgv = parentArgv;
+        this.launcherOptionsEnd = launcherOptionsEnd;
+        this.addedFlags = List.copyOf(addedFlags);
+    }
+
+    /** This command with {@code flags} added to every worker's JVM options (their shares of the machine). */
+    public WorkerCommand adding(List<String> flags) {
+        return new WorkerCommand(parentArgv, launcherOptionsEnd, flags);
     }
 
     /** argv for worker {@code workerId}. */
     public List<String> forWorker(int workerId) {
+        List<String> argv = rewritten(workerId);
+        argv.addAll(1, addedFlags);
+        return argv;
+    }
+
+    private List<String> rewritten(int workerId) {
         List<String> argv = new ArrayList<>(parentArgv);
         for (int i = 1; i < launcherOptionsEnd; i++) {
             argv.set(i, rewrite(argv.get(i), workerId));
@@ -62,10 +82,13 @@ public final class WorkerCommand {
         return argv;
     }
 
-    /** What differs for worker {@code workerId}, for the startup log; empty when nothing does. */
+    /**
+     * What differs for worker {@code workerId} among the parent's own options, for the startup log; empty when
+     * nothing does. (The flags every worker gets are logged once, by whoever added them.)
+     */
     public List<String> differences(int workerId) {
         List<String> notes = new ArrayList<>();
-        List<String> worker = forWorker(workerId);
+        List<String> worker = rewritten(workerId);
         for (int i = 1; i < launcherOptionsEnd; i++) {
             if (!worker.get(i).equals(parentArgv.get(i))) {
                 notes.add(worker.get(i));

@@ -12,11 +12,18 @@ import java.net.SocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A worker's bind policy: a bind of a clustered port goes to 127.0.0.1 on a port the kernel picks, and the
  * parent is told where, so that it can balance the original address over the workers. Port 0, unresolved
- * and unix-domain addresses, ports the options exclude and the JVM's own JMX ports are left alone.
+ * and unix-domain addresses, ports the options exclude, the JVM's own JMX ports and every RMI server socket (an
+ * RMI registry, JMX's connector) are left alone: they belong to each process, never to the cluster.
+ *
+ * <p>Tomcat's shutdown port (StandardServer#await, 8005 in a standalone Tomcat) is per process too, but left
+ * alone it would make every worker but one fail to start (Tomcat stops when it cannot bind it). Unless the
+ * {@code port} option names it, each worker gets it privately on 127.0.0.1 at a port the kernel picks, and it is
+ * not clustered: a SHUTDOWN sent to the port reaches no worker (stop the cluster with SIGTERM to the parent).
  */
 final class BindReporter implements BindRewrite.Policy {
 
@@ -28,11 +35,16 @@ final class BindReporter implements BindRewrite.Policy {
 
     private final Options options;
     private final ControlClient control;
+    private final int workerId;
     private final Set<Integer> perProcessPorts;
+    /** The bind in progress on this thread was made private (rewritten, but not for the cluster). */
+    private final ThreadLocal<SocketAddress> privateBind = new ThreadLocal<>();
+    private final Set<Integer> toldPrivate = ConcurrentHashMap.newKeySet();
 
-    BindReporter(Options options, ControlClient control) {
+    BindReporter(Options options, ControlClient control, int workerId) {
         this.options = options;
         this.control = control;
+        this.workerId = workerId;
         this.perProcessPorts = perProcessPorts();
     }
 
@@ -49,10 +61,21 @@ final class BindReporter implements BindRewrite.Policy {
 
     @Override
     public SocketAddress rewrite(SocketAddress requested) {
+        privateBind.remove();
         if (!(requested instanceof InetSocketAddress inet) || inet.isUnresolved() || inet.getPort() == 0) {
             return requested;
         }
-        if (options.clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort())) {
+        BindCaller caller = BindCaller.current();
+        if (caller == BindCaller.TOMCAT_SHUTDOWN_PORT && !options.ports().contains(inet.getPort())) {
+            privateBind.set(requested);
+            if (workerId == 0 && toldPrivate.add(inet.getPort())) {
+                System.err.println("[jcluster] worker 0: Tomcat's shutdown port " + inet.getPort() + " is private to"
+                        + " each worker, not clustered (stop the cluster with SIGTERM to the parent; port="
+                        + inet.getPort() + " clusters it)");
+            }
+            return new InetSocketAddress(LOOPBACK, 0);
+        }
+        if (options.clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
             return new InetSocketAddress(LOOPBACK, 0);
         }
         // the parent says so once: a fixed port that every worker binds for itself is a classic cause of crashes
@@ -62,6 +85,10 @@ final class BindReporter implements BindRewrite.Policy {
 
     @Override
     public void bound(SocketAddress requested, SocketAddress actual) {
+        if (privateBind.get() == requested) {
+            privateBind.remove();
+            return;
+        }
         if (!(requested instanceof InetSocketAddress asked) || !(actual instanceof InetSocketAddress real)) {
             return;
         }

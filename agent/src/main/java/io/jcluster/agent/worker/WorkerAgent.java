@@ -42,7 +42,7 @@ public final class WorkerAgent {
         }, () -> exitOrphaned(identity.workerId()));
         ResourceReporter.start(control);
         TerminalInterrupt.ignore();
-        BindRewrite.install(new BindReporter(options, control));
+        BindRewrite.install(new BindReporter(options, control, identity.workerId()));
     }
 
     private static void exitOrphaned(int workerId) {

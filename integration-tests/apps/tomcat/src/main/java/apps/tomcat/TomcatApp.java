@@ -1,0 +1,64 @@
+package apps.tomcat;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+/**
+ * Embedded Tomcat: {@code java -jar app.jar PORT [nio|nio2] [SHUTDOWN_PORT]}. With a shutdown port, the server
+ * waits on it for "SHUTDOWN" as a standalone Tomcat does (StandardServer.await). GET / answers with this
+ * process's pid (also in X-Pid); GET /slow?ms=N answers after N ms.
+ */
+public final class TomcatApp {
+
+    private TomcatApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        String protocol = args.length > 1 ? args[1] : "nio";
+        int shutdownPort = args.length > 2 ? Integer.parseInt(args[2]) : -1;
+        long pid = ProcessHandle.current().pid();
+
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory("tomcat-app").toString());
+        Connector connector = new Connector(protocol.equals("nio2")
+                ? "org.apache.coyote.http11.Http11Nio2Protocol" : "org.apache.coyote.http11.Http11NioProtocol");
+        connector.setPort(port);
+        tomcat.setConnector(connector);
+        tomcat.getServer().setPort(shutdownPort);
+
+        Context context = tomcat.addContext("", null);
+        Tomcat.addServlet(context, "pid", new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                String body = "tomcat pid " + pid + "\n";
+                if (request.getRequestURI().equals("/slow")) {
+                    String ms = request.getParameter("ms");
+                    try {
+                        Thread.sleep(Long.parseLong(ms == null ? "1000" : ms));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    body = "slow done by pid " + pid + "\n";
+                }
+                response.setHeader("X-Pid", Long.toString(pid));
+                response.setContentType("text/plain;charset=utf-8");
+                response.getWriter().write(body);
+            }
+        });
+        context.addServletMappingDecoded("/*", "pid");
+        tomcat.start();
+        System.out.println("tomcat app (" + protocol + ") listening on port " + connector.getLocalPort()
+                + (shutdownPort > 0 ? ", shutdown port " + shutdownPort : ""));
+        tomcat.getServer().await();
+        tomcat.stop();
+        tomcat.destroy();
+    }
+}

@@ -1,0 +1,112 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The compatibility matrix: every {@link Stack}'s unmodified sample app, on JDK 17 and on Temurin 25, as a
+ * 2-worker cluster. Each cell checks that both workers answer through the balancer, that the app's own startup
+ * line reports the port it asked for (not the private one jcluster gave it), that kill -9 of a worker is survived
+ * (every request after the parent noticed succeeds, and the replacement serves), and that SIGTERM to the parent
+ * exits 0 with no process left. A cell that cannot run here is ABORTED (reported as skipped) with its reason,
+ * never passed. Cells run two at a time; {@link CompatibilityReport} writes what ran to
+ * target/compatibility-matrix.md.
+ */
+@Timeout(240)
+@Execution(ExecutionMode.CONCURRENT)
+@ExtendWith(CompatibilityReport.class)
+class CompatibilityIT {
+
+    /** Generous: two cells run at once on a small machine, and Spring Boot workers start in seconds each. */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    static Stream<Arguments> cells() {
+        List<Arguments> cells = new ArrayList<>();
+        for (Stack stack : Stack.values()) {
+            for (Jdk jdk : List.of(Jdk.jdk17(), Jdk.temurin25())) {
+                cells.add(Arguments.of(stack, jdk));
+            }
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cells")
+    void unmodifiedAppRunsAsTwoWorkerCluster(Stack stack, Jdk jdk) throws Exception {
+        String unsupported = stack.unsupportedHere();
+        if (unsupported != null) {
+            System.err.println("\n!!!!! " + stack + " on " + jdk + " skipped: " + unsupported + " !!!!!\n");
+            Assumptions.abort(unsupported);
+        }
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(jdk).agentArgs("processes=2,strategy=round-robin")
+                .launch(stack.launch(port).toArray(String[]::new)).start()) {
+            Map<Integer, Long> workers = cluster.awaitWorkers(2, STARTUP);
+            cluster.awaitLine("^\\[jcluster\\] listening on \\S+:" + port + " -> 2 workers", STARTUP);
+            assertEquals(Set.copyOf(workers.values()), cluster.awaitAnswering(port, 2, STARTUP),
+                    "both workers answer through the balancer\n" + cluster.describe());
+            for (int id = 0; id < 2; id++) {
+                // what the app sees: its own startup line names its own port, not the private one
+                cluster.awaitLine("^\\[w" + id + "\\] .*" + String.format(stack.portLine, port), STARTUP);
+            }
+
+            survivesKill9(cluster, port, workers.get(0), workers.get(1));
+
+            List<ProcessHandle> processes = cluster.rememberedProcesses();
+            Signals.term(cluster.pid());
+            assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), "parent exit status after SIGTERM\n" + cluster.describe());
+            List<ProcessHandle> alive = processes;
+            long exited = System.nanoTime();
+            while (!alive.isEmpty() && System.nanoTime() - exited < 5_000_000_000L) {
+                alive = alive.stream().filter(ClusterProcess::isRunning).toList();
+                ClusterProcess.sleep(50);
+            }
+            assertTrue(alive.isEmpty(), "processes alive 5 s after the parent exited: "
+                    + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
+        }
+    }
+
+    private static void survivesKill9(ClusterProcess cluster, int port, long victim, long survivor) {
+        Signals.kill(victim);
+        cluster.awaitLine("^\\[jcluster\\] worker 0 \\(pid " + victim + "\\) exited with status -?\\d+\\b.*; restarting in \\S+",
+                Duration.ofSeconds(10));
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try {
+                Http.Response response = Http.fresh(port, "/");
+                if (response.status() != 200) {
+                    failures.add("request " + i + ": status " + response.status() + " " + response.body());
+                } else if (response.pid() == victim) {
+                    failures.add("request " + i + ": answered by the killed pid " + victim + "?!");
+                }
+            } catch (IOException e) {
+                failures.add("request " + i + ": " + e);
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of 20 requests failed after the crash was noticed: "
+                + failures + "\n" + cluster.describe());
+        cluster.await(() -> cluster.startedWorkers().get(0) != victim, "new 'worker 0 started' line", STARTUP);
+        long replacement = cluster.workerPid(0);
+        assertNotEquals(victim, replacement);
+        assertEquals(Set.of(replacement, survivor), cluster.awaitAnswering(port, 2, STARTUP),
+                "the replacement serves\n" + cluster.describe());
+    }
+}
