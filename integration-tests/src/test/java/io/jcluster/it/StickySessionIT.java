@@ -64,12 +64,14 @@ class StickySessionIT {
         }
     }
 
+    /** Embedded Tomcat's own servlet sessions (HttpSession, its JSESSIONID cookie). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#all")
     void theAppsSessionCookiePinsTheSession(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
-                "processes=2,mode=http,strategy=round-robin,sticky=JSESSIONID")) {
+        try (ClusterProcess cluster = ClusterProcess.on(jdk)
+                .agentArgs("processes=2,mode=http,strategy=round-robin,sticky=JSESSIONID")
+                .launch(Stack.TOMCAT_NIO.launch(port).toArray(String[]::new)).start()) {
             cluster.awaitWorkers(2, STARTUP);
             cluster.awaitAnswering(port, 2, STARTUP);
             for (int client = 0; client < 2; client++) { // two sessions, one per worker (round-robin)

@@ -3,6 +3,7 @@ package apps.tomcat;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -13,7 +14,8 @@ import java.nio.file.Files;
 /**
  * Embedded Tomcat: {@code java -jar app.jar PORT [nio|nio2] [SHUTDOWN_PORT]}. With a shutdown port, the server
  * waits on it for "SHUTDOWN" as a standalone Tomcat does (StandardServer.await). GET / answers with this
- * process's pid (also in X-Pid); GET /slow?ms=N answers after N ms.
+ * process's pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /session counts requests in the
+ * servlet session (Tomcat's own JSESSIONID cookie).
  */
 public final class TomcatApp {
 
@@ -47,6 +49,12 @@ public final class TomcatApp {
                         Thread.currentThread().interrupt();
                     }
                     body = "slow done by pid " + pid + "\n";
+                } else if (request.getRequestURI().equals("/session")) {
+                    HttpSession session = request.getSession(true);
+                    Integer count = (Integer) session.getAttribute("count");
+                    count = count == null ? 1 : count + 1;
+                    session.setAttribute("count", count);
+                    body = "count " + count + "\n";
                 }
                 response.setHeader("X-Pid", Long.toString(pid));
                 response.setContentType("text/plain;charset=utf-8");
