@@ -67,7 +67,7 @@ kill -9 "$parent"; wait "$parent" 2>/dev/null || true
 [ -s "$ARCHIVE" ] || { echo "cds-startup: the worker wrote no archive (see $WORK/run-$port.log)" >&2; exit 1; }
 log "archive: $(du -h "$ARCHIVE" | cut -f1)"
 
-# run MODE -> prints "first_ms all_ms"
+# run MODE -> sets RESULT="first_ms all_ms" (runs in this shell, so cleanup sees every pid it started)
 run() {
   local mode=$1 port start first=0 all=0; port=$(free_port)
   local extra=(); [ "$mode" = cds ] && extra=(-XX:SharedArchiveFile="$ARCHIVE" -XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent)
@@ -82,13 +82,13 @@ run() {
   if [ "$mode" = cds ] && grep -qE 'Loading dynamic archive failed|Unable to use shared archive' "$WORK/run-$port.log"; then
     echo "cds-startup: the archive was rejected: $(grep -m1 -B3 -E 'Loading dynamic archive failed|Unable to use' "$WORK/run-$port.log")" >&2; exit 1
   fi
-  stop "$parent"; echo "$first $all"
+  stop "$parent"; RESULT="$first $all"
 }
 
 declare -a results=()
 for r in $(seq 1 "$ROUNDS"); do
   for mode in off cds; do
-    read -r first all < <(run "$mode"); log "round $r $mode: first response ${first} ms, all $PROCESSES workers ${all} ms"
+    run "$mode"; read -r first all <<< "$RESULT"; log "round $r $mode: first response ${first} ms, all $PROCESSES workers ${all} ms"
     results+=("$mode $first $all")
   done
 done

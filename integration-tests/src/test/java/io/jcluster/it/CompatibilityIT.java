@@ -27,11 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * line reports the port it asked for (not the private one jcluster gave it), that kill -9 of a worker is survived
  * (every request after the parent noticed succeeds, and the replacement serves), and that SIGTERM to the parent
  * exits 0 with no process left. A cell that cannot run here is ABORTED (reported as skipped) with its reason,
- * never passed. Cells run two at a time; {@link CompatibilityReport} writes what ran to
+ * never passed. Cells run two at a time (and never beside another test class); {@link CompatibilityReport} writes what ran to
  * target/compatibility-matrix.md.
  */
 @Timeout(240)
-@Execution(ExecutionMode.CONCURRENT)
 @ExtendWith(CompatibilityReport.class)
 class CompatibilityIT {
 
@@ -50,6 +49,7 @@ class CompatibilityIT {
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("cells")
+    @Execution(ExecutionMode.CONCURRENT) // cells run side by side, never beside another test class
     void unmodifiedAppRunsAsTwoWorkerCluster(Stack stack, Jdk jdk) throws Exception {
         String unsupported = stack.unsupportedHere();
         if (unsupported != null) {

@@ -2,12 +2,14 @@ package io.jcluster.it;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.jcluster.it.ClusterProcess.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A worker carries as little of jcluster as possible: its bind hooks arrive ready-made from the parent, so it
- * loads neither Byte Buddy nor Netty (the app may bring its own of either).
+ * loads neither Byte Buddy nor Netty (the app may bring its own of either); Byte Buddy only when the app's own
+ * Netty native server channel needs hooking.
  */
 @Timeout(120)
 class WorkerFootprintIT {
@@ -48,5 +51,40 @@ class WorkerFootprintIT {
             }
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * An app with its own Netty on NIO loads hundreds of io/netty/channel classes, and still no Byte Buddy: the
+     * native-transport hook looks at class names alone and wakes only for a native server channel, as in the
+     * epoll app, whose worker then does load it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nettyTransports")
+    void byteBuddyLoadsInAWorkerOnlyForTheAppsNativeNetty(Stack stack, boolean expectByteBuddy) throws Exception {
+        int port = FreePorts.tcp();
+        Path dir = Files.createTempDirectory("jcluster-footprint");
+        Path log = dir.resolve("classes.log");
+        Path workerLog = dir.resolve("classes-w0.log");
+        try (ClusterProcess cluster = ClusterProcess.on(Jdk.jdk17())
+                .jvmFlags("-Xlog:class+load=info:file=" + log)
+                .agentArgs("processes=1")
+                .launch(stack.launch(port).toArray(String[]::new))
+                .start()) {
+            cluster.awaitWorkers(1, STARTUP);
+            assertEquals(1, cluster.awaitAnswering(port, 1, STARTUP).size());
+            List<String> loaded = Files.readAllLines(workerLog);
+            assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.netty.channel.")), "the app's Netty loaded");
+            boolean byteBuddy = loaded.stream().anyMatch(line -> line.contains(" io.jcluster.shaded.net.bytebuddy."));
+            assertEquals(expectByteBuddy, byteBuddy, stack + ": Byte Buddy loaded in the worker");
+        } finally {
+            for (Path file : List.of(log, workerLog)) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    static Stream<Arguments> nettyTransports() {
+        return Stream.of(Arguments.of(Stack.NETTY_NIO, false), Arguments.of(Stack.NETTY_EPOLL, true));
     }
 }
