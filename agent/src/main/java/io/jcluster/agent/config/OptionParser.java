@@ -250,11 +250,7 @@ public final class OptionParser {
     }
 
     private static int positive(Option option, String value) throws OptionException {
-        int number = integer(option, value);
-        if (number < 1) {
-            throw OptionException.badValue(option, value);
-        }
-        return number;
+        return atLeast(1, option, value);
     }
 
     private static Duration positiveDuration(Option option, String value) throws OptionException {
@@ -335,8 +331,12 @@ public final class OptionParser {
     }
 
     private static int nonNegative(Option option, String value) throws OptionException {
+        return atLeast(0, option, value);
+    }
+
+    private static int atLeast(int minimum, Option option, String value) throws OptionException {
         int number = integer(option, value);
-        if (number < 0) {
+        if (number < minimum) {
             throw OptionException.badValue(option, value);
         }
         return number;
