@@ -9,7 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,7 +66,7 @@ class CompatibilityIT {
                 cluster.awaitLine("^\\[w" + id + "\\] .*" + String.format(stack.portLine, port), STARTUP);
             }
 
-            survivesKill9(cluster, port, workers.get(0), workers.get(1));
+            WorkerKill.killWorkerZeroAndKeepServing(cluster, port, workers.get(0), workers.get(1), 20);
 
             List<ProcessHandle> processes = cluster.rememberedProcesses();
             Signals.term(cluster.pid());
@@ -82,31 +80,5 @@ class CompatibilityIT {
             assertTrue(alive.isEmpty(), "processes alive 5 s after the parent exited: "
                     + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
         }
-    }
-
-    private static void survivesKill9(ClusterProcess cluster, int port, long victim, long survivor) {
-        Signals.kill(victim);
-        cluster.awaitLine("^\\[jcluster\\] worker 0 \\(pid " + victim + "\\) exited with status -?\\d+\\b.*; restarting in \\S+",
-                Duration.ofSeconds(10));
-        List<String> failures = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            try {
-                Http.Response response = Http.fresh(port, "/");
-                if (response.status() != 200) {
-                    failures.add("request " + i + ": status " + response.status() + " " + response.body());
-                } else if (response.pid() == victim) {
-                    failures.add("request " + i + ": answered by the killed pid " + victim + "?!");
-                }
-            } catch (IOException e) {
-                failures.add("request " + i + ": " + e);
-            }
-        }
-        assertTrue(failures.isEmpty(), failures.size() + " of 20 requests failed after the crash was noticed: "
-                + failures + "\n" + cluster.describe());
-        cluster.await(() -> cluster.startedWorkers().get(0) != victim, "new 'worker 0 started' line", STARTUP);
-        long replacement = cluster.workerPid(0);
-        assertNotEquals(victim, replacement);
-        assertEquals(Set.of(replacement, survivor), cluster.awaitAnswering(port, 2, STARTUP),
-                "the replacement serves\n" + cluster.describe());
     }
 }
