@@ -90,7 +90,16 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
             }
         }
         ConnectionLimit limit = new ConnectionLimit(parsed.maxConnections(), parsed.maxQueue(), parsed.queueTimeout());
-        System.exit(new ParentMain(parsed, Balancer.start(parsed.strategy(), frontend, limit)).run());
+        int status = 1;
+        try {
+            status = new ParentMain(parsed, Balancer.start(parsed.strategy(), frontend, limit)).run();
+        } catch (Throwable failure) {
+            // the event loops' threads would keep a parent whose main failed alive forever, serving nothing
+            Log.error("the parent failed and stops (a NoClassDefFoundError here usually means jcluster.jar was"
+                    + " overwritten while running: deploy a new jar by renaming it into place)", failure);
+        } finally {
+            System.exit(status);
+        }
     }
 
     private int run() throws IOException, InterruptedException {
