@@ -266,17 +266,9 @@ public final class OptionParser {
         if (value.equals("off")) {
             return 0;
         }
-        Matcher matcher = SIZE.matcher(value.toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            throw OptionException.badValue(option, value);
-        }
-        long amount;
-        try {
-            amount = Long.parseLong(matcher.group(1));
-        } catch (NumberFormatException e) {
-            throw OptionException.badValue(option, value);
-        }
-        int shift = switch (matcher.group(2)) {
+        NumberAndUnit parsed = numberAndUnit(SIZE, option, value);
+        long amount = parsed.amount();
+        int shift = switch (parsed.unit()) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
@@ -350,19 +342,27 @@ public final class OptionParser {
         }
     }
 
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-    static Duration duration(Option option, String value) throws OptionException {
-        Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+    private record NumberAndUnit(long amount, String unit) {
+    }
+
+    /** A value like {@code 30s} or {@code 512m}: its number and unit; a bad form or an overflow is a bad value. */
+    private static NumberAndUnit numberAndUnit(Pattern pattern, Option option, String value) throws OptionException {
+        Matcher matcher = pattern.matcher(value.toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             throw OptionException.badValue(option, value);
         }
-        long amount;
         try {
-            amount = Long.parseLong(matcher.group(1));
+            return new NumberAndUnit(Long.parseLong(matcher.group(1)), matcher.group(2));
         } catch (NumberFormatException e) {
             throw OptionException.badValue(option, value);
         }
-        switch (matcher.group(2)) {
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    static Duration duration(Option option, String value) throws OptionException {
+        NumberAndUnit parsed = numberAndUnit(DURATION, option, value);
+        long amount = parsed.amount();
+        switch (parsed.unit()) {
             case "ms":
                 return Duration.ofMillis(amount);
             case "s":
