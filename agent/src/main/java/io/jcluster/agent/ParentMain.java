@@ -5,6 +5,7 @@ import io.jcluster.agent.admin.ClusterOperations;
 import io.jcluster.agent.admin.ClusterStatus;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.http.HttpFrontend;
@@ -89,10 +90,17 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
                 System.exit(2);
             }
         }
+        Transport transport = null;
+        try {
+            transport = Transport.choose(parsed.transport());
+        } catch (Transport.UnavailableException e) {
+            System.err.println("jcluster: " + e.getMessage());
+            System.exit(2);
+        }
         ConnectionLimit limit = new ConnectionLimit(parsed.maxConnections(), parsed.maxQueue(), parsed.queueTimeout());
         int status = 1;
         try {
-            status = new ParentMain(parsed, Balancer.start(parsed.strategy(), frontend, limit)).run();
+            status = new ParentMain(parsed, Balancer.start(parsed.strategy(), frontend, limit, transport)).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a parent whose main failed alive forever, serving nothing
             Log.error("the parent failed and stops (a NoClassDefFoundError here usually means jcluster.jar was"

@@ -48,8 +48,10 @@ class AgentJarIT {
             assertEquals("jcluster.jar", main.getValue("Boot-Class-Path"));
             assertEquals("io.jcluster.agent.admin.Cli", main.getValue("Main-Class"));
             assertTrue(jar.getEntry("io/jcluster/bootstrap/BindRewrite.class") != null);
-            assertTrue(jar.getEntry("META-INF/native/libio_jcluster_shaded_netty_transport_native_epoll_x86_64.so") != null,
-                    "Netty's native library must carry the relocated prefix in its name, or Netty cannot find it");
+            for (String library : List.of("epoll_x86_64", "epoll_aarch_64", "io_uring42_x86_64", "io_uring42_aarch_64")) {
+                assertTrue(jar.getEntry("META-INF/native/libio_jcluster_shaded_netty_transport_native_" + library + ".so") != null,
+                        "Netty's native library " + library + " must carry the relocated prefix in its name, or Netty cannot find it");
+            }
         }
     }
 

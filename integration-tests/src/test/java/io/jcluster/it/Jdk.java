@@ -42,11 +42,34 @@ public record Jdk(int feature, Path home, List<String> flags) {
     }
 
     /**
-     * The balancer transport the startup line must name on this JDK: epoll (the shaded native library loads), except
-     * on JDK 24+ without native access, where jcluster chooses NIO rather than trigger the JVM's warning.
+     * The balancer transport transport=auto must choose on this JDK: io_uring where the kernel allows it, else
+     * epoll (the shaded native libraries load), except on JDK 24+ without native access, where jcluster chooses
+     * NIO rather than trigger the JVM's warning.
      */
     public String expectedTransport() {
-        return feature < 24 || flags.contains("--enable-native-access=ALL-UNNAMED") ? "epoll" : "nio";
+        if (!nativeAccess()) {
+            return "nio";
+        }
+        return IO_URING_ENABLED ? "io_uring" : "epoll";
+    }
+
+    /** Whether jcluster may load native code quietly on this JDK with these flags. */
+    public boolean nativeAccess() {
+        return feature < 24 || flags.contains("--enable-native-access=ALL-UNNAMED");
+    }
+
+    /**
+     * kernel.io_uring_disabled is 0 when every process may use io_uring (Linux 6.6+; a container's seccomp may
+     * still refuse it, and then {@link TransportIT} says so).
+     */
+    static final boolean IO_URING_ENABLED = ioUringEnabled();
+
+    private static boolean ioUringEnabled() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled")).trim().equals("0");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     public Path java() {

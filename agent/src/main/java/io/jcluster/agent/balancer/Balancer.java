@@ -56,13 +56,13 @@ public final class Balancer implements AutoCloseable {
     }
 
     public static Balancer start(Strategy strategy) {
-        return start(strategy, Frontend.tcp(), ConnectionLimit.NONE);
+        return start(strategy, Frontend.tcp(), ConnectionLimit.NONE, Transport.auto());
     }
 
-    public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit) {
+    public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit, Transport transport) {
         // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new Balancer(strategy, frontend, limit, Transport.choose(), loops);
+        return new Balancer(strategy, frontend, limit, transport, loops);
     }
 
     /** "tcp", "http" or "https". */
@@ -70,7 +70,7 @@ public final class Balancer implements AutoCloseable {
         return frontend.name();
     }
 
-    /** "epoll" or "nio". */
+    /** "io_uring", "epoll" or "nio". */
     public String transportName() {
         return transport.name;
     }

@@ -1,5 +1,6 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options.TransportChoice;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
@@ -11,11 +12,25 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.lang.reflect.Method;
 
-/** The socket implementation the balancer runs on: native epoll where the kernel and JVM allow it, else NIO. */
-final class Transport {
+/**
+ * The socket implementation the balancer runs on. {@code auto} takes io_uring where the kernel allows it (it cost
+ * the least CPU per relayed request here), then epoll, then NIO.
+ */
+public final class Transport {
+
+    /** A transport that was asked for by name and cannot run here; the message is the line to show. */
+    public static final class UnavailableException extends Exception {
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
 
     final String name;
     final IoHandlerFactory ioHandlers;
@@ -33,25 +48,92 @@ final class Transport {
         this.note = note;
     }
 
-    static Transport choose() {
+    /** @throws UnavailableException when {@code choice} names a transport this machine or JVM cannot run */
+    public static Transport choose(TransportChoice choice) throws UnavailableException {
+        switch (choice) {
+            case NIO:
+                return nio(null);
+            case EPOLL:
+                nativeAccessOrThrow(choice);
+                if (!Epoll.isAvailable()) {
+                    throw unavailable(choice, Epoll.unavailabilityCause());
+                }
+                return epoll(null);
+            case IO_URING:
+                nativeAccessOrThrow(choice);
+                if (!IoUring.isAvailable()) {
+                    throw unavailable(choice, IoUring.unavailabilityCause());
+                }
+                return ioUring();
+            default:
+                return auto();
+        }
+    }
+
+    /** io_uring, else epoll, else NIO; the note says why a faster one was passed over. */
+    static Transport auto() {
         if (!nativeAccessAllowedQuietly()) {
-            return nio("using NIO, not epoll: on JDK 24+ native code needs --enable-native-access=ALL-UNNAMED"
-                    + " on the java command line (add it for epoll)");
+            return nio("using NIO, not io_uring or epoll: on JDK 24+ native code needs"
+                    + " --enable-native-access=ALL-UNNAMED on the java command line (add it for io_uring)");
         }
+        if (IoUring.isAvailable()) {
+            return ioUring();
+        }
+        String noUring = "io_uring is not available here (" + firstLine(IoUring.unavailabilityCause()) + ")";
         if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
-                    EpollSocketChannel::new, null);
+            return epoll("using epoll, not io_uring: " + noUring);
         }
-        return nio("using NIO, not epoll: epoll is not available here (" + Epoll.unavailabilityCause() + ")");
+        return nio("using NIO: " + noUring + " and neither is epoll (" + firstLine(Epoll.unavailabilityCause()) + ")");
+    }
+
+    private static Transport ioUring() {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel::new,
+                IoUringSocketChannel::new, null);
+    }
+
+    private static Transport epoll(String note) {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel::new,
+                EpollSocketChannel::new, note);
     }
 
     private static Transport nio(String note) {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel::new, NioSocketChannel::new, note);
     }
 
+    /** "io_uring", "epoll" or "nio". */
+    public String name() {
+        return name;
+    }
+
+    /** Why a faster transport is not in use, or null. */
+    public String note() {
+        return note;
+    }
+
+    private static void nativeAccessOrThrow(TransportChoice choice) throws UnavailableException {
+        if (!nativeAccessAllowedQuietly()) {
+            throw new UnavailableException("transport=" + choice.key() + ": on JDK 24+ native code needs"
+                    + " --enable-native-access=ALL-UNNAMED on the java command line (add it, or use transport=auto)");
+        }
+    }
+
+    private static UnavailableException unavailable(TransportChoice choice, Throwable cause) {
+        return new UnavailableException("transport=" + choice.key() + " is not available here ("
+                + firstLine(cause) + "); use transport=auto to fall back to what is");
+    }
+
+    private static String firstLine(Throwable cause) {
+        if (cause == null) {
+            return "no reason given";
+        }
+        String text = String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
     /**
-     * JDK 24+ warns on the first native library load unless native access was granted; loading epoll there
-     * without the grant would print a surprise warning, so it is not tried.
+     * JDK 24+ warns on the first native library load unless native access was granted; loading a native
+     * transport there without the grant would print a surprise warning, so none is tried.
      */
     private static boolean nativeAccessAllowedQuietly() {
         if (Runtime.version().feature() < 24) {

@@ -63,7 +63,11 @@ public enum Option {
                     + " one worker at a time, its replacement ready before it leaves rotation."),
     READY_TIMEOUT("ready-timeout", "a duration like 60s", "60s",
             "How long a new worker (reload, scale, replacement) may take to bind every clustered port and pass"
-                    + " a probe; past that a reload stops and the old worker keeps serving.");
+                    + " a probe; past that a reload stops and the old worker keeps serving."),
+    TRANSPORT("transport", "auto, io_uring, epoll or nio", "auto",
+            "The balancer's socket implementation. auto = io_uring where the kernel allows it, else epoll, else NIO"
+                    + " (the startup line says which, and why not a faster one); a named one that is not available"
+                    + " here stops the launch.");
 
     private final String key;
     private final String accepts;

@@ -141,7 +141,8 @@ public final class OptionParser {
                 positiveDuration(Option.QUEUE_TIMEOUT, single(given, Option.QUEUE_TIMEOUT)),
                 positiveDuration(Option.HEADER_TIMEOUT, single(given, Option.HEADER_TIMEOUT)),
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
-                positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)));
+                positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
+                transport(single(given, Option.TRANSPORT)));
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)");
@@ -205,6 +206,15 @@ public final class OptionParser {
             default:
                 throw OptionException.badValue(Option.MODE, value);
         }
+    }
+
+    private static Options.TransportChoice transport(String value) throws OptionException {
+        for (Options.TransportChoice choice : Options.TransportChoice.values()) {
+            if (choice.key().equals(value)) {
+                return choice;
+            }
+        }
+        throw OptionException.badValue(Option.TRANSPORT, value);
     }
 
     /** Only checks that the file is there; what is in it is checked when the parent loads it. */

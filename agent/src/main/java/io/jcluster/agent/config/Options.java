@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. {@code admin} is null
@@ -34,10 +35,21 @@ public record Options(
         Duration queueTimeout,
         Duration headerTimeout,
         Duration idleTimeout,
-        Duration responseTimeout) {
+        Duration responseTimeout,
+        TransportChoice transport) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }
+
+    /** Which socket implementation the balancer asks for ({@code transport=}). */
+    public enum TransportChoice {
+        AUTO, IO_URING, EPOLL, NIO;
+
+        /** The option value: {@code io_uring}, {@code epoll}, ... */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** The value of sticky= that turns stickiness off. */
     public static final String NOT_STICKY = "off";
