@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
@@ -35,6 +36,13 @@ public final class Balancer implements AutoCloseable {
 
     static {
         NETTY_LOG.setLevel(Level.WARNING);
+        // Netty samples 1 in 128 buffers for leak tracking unless told otherwise; a proxy's buffers all come and go
+        // on the hot path, so that costs CPU on every request. Whoever sets the (relocated) property decides.
+        String leakLevel = ResourceLeakDetector.class.getPackageName().replaceFirst("\\.util$", "")
+                + ".leakDetection.level";
+        if (System.getProperty(leakLevel) == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     private final Strategy strategyName;
