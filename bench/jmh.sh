@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# jmh.sh — builds the JMH benchmarks (benchmarks/, Maven profile "bench") and runs them with short defaults
-# (1 fork, 2 x 1 s warm-up, 5 x 1 s measurement: about 5 minutes for everything on 2 cores).
+# jmh.sh — builds the JMH benchmarks (benchmarks/, Maven profile "bench") and runs them
+# with the short settings the benchmark classes declare (1 fork; 5 x 1 s measurement after 2 x 1 s warm-up for the
+# strategy picks, 5 x 1 s for the relay round trips: about 6 minutes for everything on 2 cores).
 #
 # Usage: bench/jmh.sh [--no-build] [--gc] [--java PATH] [--markdown FILE] [JMH arguments...]
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
@@ -10,8 +11,8 @@
 #                    --enable-native-access=ALL-UNNAMED so that the balancer may use its native transport
 #   --markdown FILE  also write the results as a Markdown table to FILE
 #   JMH arguments    passed on: a benchmark regex (SelectionBenchmark, RelayBenchmark.tcpEcho, ...), -p name=v,v,
-#                    -f, -wi, -w, -i, -r, -t, -prof ... (java -jar benchmarks/target/benchmarks.jar -h lists them);
-#                    -f/-wi/-w/-i/-r given here replace the defaults
+#                    -f, -wi, -w, -i, -r, -t, -prof ... (java -jar benchmarks/target/benchmarks.jar -h lists them),
+#                    which replace the classes' settings
 # Examples: bench/jmh.sh --gc
 #           bench/jmh.sh --gc SelectionBenchmark -p strategy=least-connections -p backends=64
 #           bench/jmh.sh --gc RelayBenchmark -i 10
@@ -36,13 +37,7 @@ if [ "$BUILD" = 1 ]; then
 fi
 [ -f "$JAR" ] || { echo "jmh: $JAR not found (run without --no-build)" >&2; exit 2; }
 
-given() { local a; for a in "${ARGS[@]:-}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 DEFAULTS=()
-given -f || DEFAULTS+=(-f 1)
-given -wi || DEFAULTS+=(-wi 2)
-given -w || DEFAULTS+=(-w 1s)
-given -i || DEFAULTS+=(-i 5)
-given -r || DEFAULTS+=(-r 1s)
 [ "$GC" = 1 ] && DEFAULTS+=(-prof gc)
 version=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [ "${version%%.*}" -ge 24 ] 2>/dev/null; then
