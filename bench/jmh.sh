@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # jmh.sh — builds the JMH benchmarks (benchmarks/, Maven profile "bench") and runs them
 # with the short settings the benchmark classes declare (1 fork; 5 x 1 s measurement after 2 x 1 s warm-up for the
-# strategy picks, 5 x 1 s for the relay round trips: about 6 minutes for everything on 2 cores).
+# strategy picks, 5 x 1 s for the relay round trips: about 5 minutes for everything on 2 cores).
 #
 # Usage: bench/jmh.sh [--no-build] [--gc] [--java PATH] [--markdown FILE] [JMH arguments...]
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
@@ -40,11 +40,14 @@ fi
 DEFAULTS=()
 [ "$GC" = 1 ] && DEFAULTS+=(-prof gc)
 version=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+HOST=()
 if [ "${version%%.*}" -ge 24 ] 2>/dev/null; then
-  DEFAULTS+=(-jvmArgsAppend --enable-native-access=ALL-UNNAMED)
+  # native access for the balancer's epoll; JMH itself still uses sun.misc.Unsafe, which JDK 24+ warns about.
+  # JMH's forks inherit the flags of this JVM (unless -jvmArgs replaces them).
+  HOST=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 fi
 RESULT=benchmarks/target/jmh-result.json
-"$JAVA" -jar "$JAR" "${DEFAULTS[@]}" -rf json -rff "$RESULT" "${ARGS[@]}"
+"$JAVA" "${HOST[@]}" -jar "$JAR" "${DEFAULTS[@]}" -rf json -rff "$RESULT" "${ARGS[@]}"
 
 if [ -n "$MARKDOWN" ]; then
   python3 - "$RESULT" "$MARKDOWN" <<'EOF'
