@@ -3,7 +3,9 @@ package io.jcluster.benchmarks;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.ConnectionLimit;
+import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.OptionParser;
+import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.Strategy;
 import io.jcluster.agent.http.HttpFrontend;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -134,7 +136,7 @@ public class RelayBenchmark {
                 target = backend.address();
             } else {
                 balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, HttpFrontend.of(OptionParser.parse("mode=http")),
-                        ConnectionLimit.NONE);
+                        ConnectionLimit.NONE, Transport.choose(Options.TransportChoice.AUTO));
                 target = listen(balancer, backend);
             }
         }
