@@ -76,6 +76,25 @@ JDK_LINE=$("$JAVA" -version 2>&1 | grep -m1 -i 'runtime environment' || "$JAVA" 
 JVM_FLAGS=($JVM_OPTS)
 if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED); fi
 
+# anchors.sh installs what it lacks itself, but its install step ends the script silently (set -e, pipefail)
+# when no nginx/haproxy process runs yet (pgrep finds none: status 1): install here first, the same way
+NEED=()
+for tool in haproxy:haproxy nginx:nginx wrk:wrk curl:curl ss:iproute2; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || NEED+=("${tool#*:}")
+done
+if [ ${#NEED[@]} -gt 0 ]; then
+  case " ${PASS[*]} " in *" --no-install "*) die "missing packages: ${NEED[*]} (and --no-install given)" ;; esac
+  [ "$(id -u)" = 0 ] || die "missing packages: ${NEED[*]}; run as root or install them"
+  BEFORE=" $(pgrep -x 'nginx|haproxy' | tr '\n' ' ' || true) "
+  log "installing: ${NEED[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${NEED[@]}" >&2
+  for p in $(pgrep -x 'nginx|haproxy' || true); do   # a package may have started its service: stop what is new
+    case "$BEFORE" in *" $p "*) continue ;; esac
+    log "stopping package-started process $p"; kill -TERM "$p" 2>/dev/null || true
+  done
+fi
+
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT"; do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
@@ -104,7 +123,11 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then log "balancer pid $pid still up 10 s after SIGTERM: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    local status=0
+    wait "$pid" 2>/dev/null || status=$?
+    [ "$status" = 0 ] || log "balancer pid $pid exited with status $status after SIGTERM (expected 0; logs in $WORK)"
   done
+  if [ -n "${RUN:-}" ] && [ -d "$RUN" ]; then cp "$WORK"/jcluster-*.log "$RUN/" 2>/dev/null || true; fi
   rm -f "$WORK/jcluster.jar"
 }
 trap cleanup EXIT
@@ -138,7 +161,6 @@ log "running $ANCHORS (run dir $RUN)"
 BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
   --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${PASS[@]}" \
   || die "anchors.sh failed (run dir $RUN; balancer logs in $WORK)"
-for name in jcluster-tcp jcluster-http; do cp "$WORK/$name.log" "$RUN/$name.log"; done
 kill -0 "$TCP_PID" 2>/dev/null || die "the tcp balancer died during the run (log: $RUN/jcluster-tcp.log)"
 kill -0 "$HTTP_PID" 2>/dev/null || die "the http balancer died during the run (log: $RUN/jcluster-http.log)"
 RSS_TCP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$TCP_PID/status")
