@@ -85,4 +85,17 @@ class ArchitectureTest {
                         "io.jcluster.agent.control..")
                 .check(agent);
     }
+
+    @Test
+    void theStandaloneBalancerRunsNoWorkers() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.standalone..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.jcluster.agent.worker..",
+                        "io.jcluster.agent.control..", "io.jcluster.agent.admin..")
+                .because("java -jar jcluster.jar balance is the balancer alone, in front of backends it is given")
+                .check(agent);
+        noClasses().that().resideInAnyPackage("io.jcluster.agent.balancer..", "io.jcluster.agent.http..",
+                        "io.jcluster.agent.config..", "io.jcluster.agent.supervisor..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.standalone..")
+                .check(agent);
+    }
 }

@@ -94,6 +94,7 @@ final class ClusterProcess implements AutoCloseable {
         /** What to run instead of -cp/-jar, as given: e.g. {@code -p mods -m app/app.Main} or a source file. */
         private List<String> launch;
         private boolean newSession;
+        private boolean agent = true;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
 
@@ -140,6 +141,15 @@ final class ClusterProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Launch a plain JVM, without {@code -javaagent}: a backend server for the standalone balancer, or the
+         * balancer itself ({@code launch("-jar", jar, "balance")}). Its pids are tracked and killed the same way.
+         */
+        Builder withoutAgent() {
+            this.agent = false;
+            return this;
+        }
+
         Builder args(String... appArgs) {
             args.addAll(Arrays.asList(appArgs));
             return this;
@@ -157,9 +167,10 @@ final class ClusterProcess implements AutoCloseable {
                 command.add("setsid"); // execs the JVM in place: the pid stays the parent's
             }
             command.add(jdk.java().toString());
-            Path agent = AgentSnapshot.path();
             command.addAll(jdk.flags());
-            command.add("-javaagent:" + agent + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+            if (agent) {
+                command.add("-javaagent:" + AgentSnapshot.path() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+            }
             command.addAll(jvmFlags);
             if (launch != null) {
                 command.addAll(launch);

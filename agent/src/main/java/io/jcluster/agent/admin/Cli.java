@@ -1,6 +1,7 @@
 package io.jcluster.agent.admin;
 
 import io.jcluster.agent.config.Option;
+import io.jcluster.agent.standalone.BalanceCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,6 +32,10 @@ public final class Cli {
     public static void main(String[] args) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             usage(System.out);
+            return;
+        }
+        if (args[0].equals("balance")) {
+            BalanceCommand.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         System.exit(run(args, System.out, System.err));
@@ -156,6 +162,9 @@ public final class Cli {
         out.println();
         out.println("Workers see env JCLUSTER_WORKER_ID (0..N-1) and JCLUSTER_WORKERS, and the system properties");
         out.println("jcluster.worker.id and jcluster.workers.");
+        out.println();
+        out.println("the balancer alone, in front of servers you name (no workers; see balance --help):");
+        out.println("  java -jar jcluster.jar balance --listen [HOST:]PORT --backend HOST:PORT [--backend ...] [--mode http] ...");
         out.println();
         out.println("admin commands, for a cluster started with admin=host:port (default " + DEFAULT_ADMIN + "):");
         out.println("  java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -53,6 +54,8 @@ public final class Balancer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
     private final Map<InetSocketAddress, Listener> listeners = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
+    private volatile BackendProbe probe;
 
     private Balancer(Strategy strategyName, Frontend frontend, ConnectionLimit limit, Transport transport,
                      int eventLoops) {
@@ -96,12 +99,52 @@ public final class Balancer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (e.g. java.net.BindException: the port is taken)
      */
     public synchronized boolean listen(InetSocketAddress requested, Backend first) throws IOException {
-        if (!accepting || listeners.containsKey(requested) || first.draining()) {
+        if (first.draining()) {
             return false;
         }
-        listeners.put(requested, Listener.open(requested, first, SelectionStrategy.of(strategyName), group, transport,
-                connections, frontend, limit));
+        return listen(requested, List.of(first));
+    }
+
+    /**
+     * Opens the listener for {@code requested} unless it is open already, with {@code initial} in its rotation from
+     * the start (possibly none: then clients are turned away until a backend enters).
+     *
+     * @return true when this call opened the listener
+     * @throws IOException when the address cannot be bound (e.g. java.net.BindException: the port is taken)
+     */
+    public synchronized boolean listen(InetSocketAddress requested, Collection<Backend> initial) throws IOException {
+        if (!accepting || listeners.containsKey(requested)) {
+            return false;
+        }
+        listeners.put(requested, Listener.open(requested, initial, SelectionStrategy.of(strategyName), group,
+                transport, connections, frontend, limit, probe));
         return true;
+    }
+
+    /**
+     * For backends named up front rather than reported by workers (the standalone balancer): from now on a backend
+     * that refuses a connection leaves the rotation of every listener and is probed with a TCP connect every
+     * {@code period} until one succeeds, then enters every listener's rotation again. Call before {@link #listen}.
+     */
+    public synchronized BackendProbe probeRefusedBackends(Duration period) {
+        if (probe == null) {
+            probe = new BackendProbe(this, group, transport, period);
+        }
+        return probe;
+    }
+
+    /** Puts {@code backend} in the rotation of every listener (the probe found it serving). */
+    void admitEverywhere(Backend backend) {
+        for (Listener listener : listeners.values()) {
+            listener.backendSet().add(backend);
+        }
+    }
+
+    /** Takes {@code backend} out of the rotation of every listener, without draining it (it may come back). */
+    void removeEverywhere(Backend backend) {
+        for (Listener listener : listeners.values()) {
+            listener.backendSet().removeIf(b -> b == backend);
+        }
     }
 
     /** Puts {@code backend} in the rotation of {@code requested}'s listener (opened by {@link #listen}). */
@@ -191,6 +234,10 @@ public final class Balancer implements AutoCloseable {
 
     @Override
     public void close() {
+        BackendProbe running = probe;
+        if (running != null) {
+            running.stop();
+        }
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }

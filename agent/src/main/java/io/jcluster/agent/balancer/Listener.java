@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
 /** One address the balancer listens on, with the backends that serve it. */
@@ -39,25 +40,30 @@ final class Listener implements Upstream {
     /** A ready Bootstrap per event loop: cloning one per connection would copy its option maps every time. */
     private final FastThreadLocal<Bootstrap> backendBootstraps = new FastThreadLocal<>();
     private final ConnectionGate gate;
+    /** Null unless backends that refuse are probed back in (the standalone balancer). */
+    private final BackendProbe probe;
     private Channel serverChannel;
 
-    private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit) {
+    private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit,
+                     BackendProbe probe) {
         this.address = address;
         this.strategy = strategy;
+        this.probe = probe;
         this.backendTemplate = backendBootstrap(transport);
         this.stats = new ListenerStats(address);
         this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
     }
 
     /**
-     * Binds {@code address} now, with {@code first} already in rotation (a connection accepted the moment the
+     * Binds {@code address} now, with {@code initial} already in rotation (a connection accepted the moment the
      * socket is bound has a backend to go to); throws the bind failure (e.g. the port is taken) to the caller.
+     * With a {@code probe} (may be null), a backend that refuses a connection is handed to it.
      */
-    static Listener open(InetSocketAddress address, Backend first, SelectionStrategy strategy, EventLoopGroup group,
-                         Transport transport, ChannelGroup connections, Frontend frontend, ConnectionLimit limit)
-            throws IOException {
-        Listener listener = new Listener(address, strategy, transport, limit);
-        listener.backends.add(first);
+    static Listener open(InetSocketAddress address, Collection<Backend> initial, SelectionStrategy strategy,
+                         EventLoopGroup group, Transport transport, ChannelGroup connections, Frontend frontend,
+                         ConnectionLimit limit, BackendProbe probe) throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit, probe);
+        initial.forEach(listener.backends::add);
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels)
@@ -128,7 +134,9 @@ final class Listener implements Upstream {
     @Override
     public void connectFailed(Backend backend, Throwable cause) {
         boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
-        if (refused && backends.removeIf(b -> b == backend)) {
+        if (refused && probe != null) {
+            probe.down(backend, "connection refused");
+        } else if (refused && backends.removeIf(b -> b == backend)) {
             Log.info(describe() + ": worker " + backend.owner() + " refused a connection on "
                     + describe(backend.address()) + "; taken out of rotation");
         }

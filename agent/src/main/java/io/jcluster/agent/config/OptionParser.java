@@ -31,7 +31,10 @@ public final class OptionParser {
     }
 
     public static Options parse(String agentArgument) throws OptionException {
-        Map<Option, List<String>> given = split(agentArgument);
+        return withConfigFile(split(agentArgument));
+    }
+
+    private static Options withConfigFile(Map<Option, List<String>> given) throws OptionException {
         List<String> config = given.remove(Option.CONFIG);
         if (config != null) {
             if (config.size() > 1) {
@@ -41,6 +44,19 @@ public final class OptionParser {
             fromFile.forEach(given::putIfAbsent);
         }
         return build(given);
+    }
+
+    /**
+     * Options given as separate key/value pairs, in order (the standalone balancer's {@code --key value}), checked by
+     * the same rules as the agent argument; a repeated key accumulates. {@code config} is read as in the agent
+     * argument.
+     */
+    public static Options parsePairs(List<Map.Entry<String, String>> pairs) throws OptionException {
+        Map<Option, List<String>> given = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : pairs) {
+            add(given, pair.getKey(), pair.getValue());
+        }
+        return withConfigFile(given);
     }
 
     private static Map<Option, List<String>> split(String agentArgument) throws OptionException {

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# compare.sh — jcluster's balancer next to HAProxy and nginx, same machine, same backends, same method.
+#
+# Starts the jcluster standalone balancer (java -jar jcluster.jar balance) twice, in tcp mode on 127.0.0.1:18110
+# and in http mode on 127.0.0.1:18111, both round-robin over the anchors' two nginx backends
+# (127.0.0.1:18081/18082; they come up later, when anchors.sh starts them: the balancer probes them in), then runs
+# ../shared/bench/anchors.sh with the two as --extra targets, so HAProxy, nginx and jcluster are measured in the
+# same alternating rounds. Then it writes the medians as a markdown table, with the ratio of jcluster's proxy CPU
+# per request to HAProxy's (tcp vs hap-tcp-rr, http vs hap-http) at each connection count, into a new dated section
+# of bench/RESULTS.md (machine, JDK, commit, command) and between the markers of README's "latest comparison".
+#
+# Builds agent/target/jcluster.jar first when it is missing or older than a source file, and runs the balancers
+# from a copy of it in a temporary directory (a rebuild under a running JVM crashes it). Both balancers are
+# stopped by pid on exit, Ctrl-C or SIGTERM (SIGTERM, then SIGKILL after 10 s).
+#
+# Examples:
+#   bench/compare.sh                                     # anchors' defaults: 3 rounds, conns 50 200, many 2000
+#   bench/compare.sh --rounds 5
+#   bench/compare.sh --rounds 1 --duration 3 --conns 50 --many 0 --configs direct,hap-tcp-rr,hap-http --no-write
+#
+# Usage: bench/compare.sh [options] [-- more anchors.sh options]
+#   --java PATH       java launcher for the balancers (default: Temurin 25 if installed, else java)
+#   --jvm-opts "..."  JVM options of the balancers (default "-XX:+UseSerialGC -Xmx64m"; JDK 24+ also gets
+#                     --enable-native-access=ALL-UNNAMED)
+#   --strategy S      the balancers' strategy (default round-robin, as in hap-tcp-rr and hap-http)
+#   --balance-opts "..." more options for both balancers, e.g. "--max-connections 10000"
+#   --anchors PATH    anchors.sh (default: ../shared/bench/anchors.sh next to this repository)
+#   --rounds N --conns "50 200" --many N --duration S --configs LIST --many-configs LIST --threads N
+#   --quiet-wait S --max-other PCT --retries N --pin --no-install
+#                     passed to anchors.sh (see its --help)
+#   --warmup S        anchors' warm-up before each run (default 8: the JVMs stay up across runs, but the
+#                     first run of each needs the JIT)
+#   --tcp-port P --http-port P   where the balancers listen (default 18110, 18111)
+#   --no-write        print the table only; leave bench/RESULTS.md and README.md alone
+#   -h, --help        this text
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ANCHORS="$ROOT/../shared/bench/anchors.sh"
+JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
+TCP_PORT=18110 HTTP_PORT=18111 WRITE=1
+BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
+PASS=()
+ORIG_ARGS=("$@")
+
+die() { echo "compare: $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] compare: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --java) JAVA=${2:?}; shift 2 ;;
+    --jvm-opts) JVM_OPTS=${2?}; shift 2 ;;
+    --strategy) STRATEGY=${2:?}; shift 2 ;;
+    --balance-opts) BALANCE_OPTS=${2?}; shift 2 ;;
+    --anchors) ANCHORS=${2:?}; shift 2 ;;
+    --warmup) WARMUP=${2:?}; shift 2 ;;
+    --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
+    --http-port) HTTP_PORT=${2:?}; shift 2 ;;
+    --no-write) WRITE=0; shift ;;
+    --rounds|--conns|--many|--duration|--configs|--many-configs|--threads|--quiet-wait|--max-other|--retries)
+      PASS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+    --pin|--no-install) PASS+=("$1"); shift ;;
+    --) shift; PASS+=("$@"); break ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+[ -f "$ANCHORS" ] || die "anchors.sh not found at $ANCHORS (give --anchors PATH)"
+if [ -z "$JAVA" ]; then
+  if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; else JAVA=java; fi
+fi
+command -v "$JAVA" >/dev/null 2>&1 || die "no java at '$JAVA' (give --java PATH)"
+JDK_FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
+JDK_LINE=$("$JAVA" -version 2>&1 | grep -m1 -i 'runtime environment' || "$JAVA" -version 2>&1 | head -1)
+JVM_FLAGS=($JVM_OPTS)
+if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED); fi
+
+# anchors.sh installs what it lacks itself, but its install step ends the script silently (set -e, pipefail)
+# when no nginx/haproxy process runs yet (pgrep finds none: status 1): install here first, the same way
+NEED=()
+for tool in haproxy:haproxy nginx:nginx wrk:wrk curl:curl ss:iproute2; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || NEED+=("${tool#*:}")
+done
+if [ ${#NEED[@]} -gt 0 ]; then
+  case " ${PASS[*]} " in *" --no-install "*) die "missing packages: ${NEED[*]} (and --no-install given)" ;; esac
+  [ "$(id -u)" = 0 ] || die "missing packages: ${NEED[*]}; run as root or install them"
+  BEFORE=" $(pgrep -x 'nginx|haproxy' | tr '\n' ' ' || true) "
+  log "installing: ${NEED[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${NEED[@]}" >&2
+  for p in $(pgrep -x 'nginx|haproxy' || true); do   # a package may have started its service: stop what is new
+    case "$BEFORE" in *" $p "*) continue ;; esac
+    log "stopping package-started process $p"; kill -TERM "$p" 2>/dev/null || true
+  done
+fi
+
+port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT"; do
+  port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
+done
+
+# ---------------------------------------------------------------- build if needed, run from a copy
+JAR="$ROOT/agent/target/jcluster.jar"
+if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" "$ROOT/bootstrap/pom.xml" "$ROOT/agent/src/main" \
+      "$ROOT/bootstrap/src/main" -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
+  log "building agent/target/jcluster.jar (missing or older than its sources)"
+  (cd "$ROOT" && mvn -B -q -DskipTests package -pl agent -am) || die "build failed"
+fi
+WORK=$(mktemp -d /tmp/jcluster-compare.XXXXXX)
+cp "$JAR" "$WORK/jcluster.jar"
+COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(cd "$ROOT" && git status --porcelain --untracked-files=no -- agent bootstrap pom.xml 2>/dev/null)" ]; then
+  COMMIT="$COMMIT (+ uncommitted changes)"
+fi
+
+# ---------------------------------------------------------------- the two balancers
+PIDS=()
+cleanup() {
+  trap '' INT TERM
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "balancer pid $pid still up 10 s after SIGTERM: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    local status=0
+    wait "$pid" 2>/dev/null || status=$?
+    [ "$status" = 0 ] || log "balancer pid $pid exited with status $status after SIGTERM (expected 0; logs in $WORK)"
+  done
+  if [ -n "${RUN:-}" ] && [ -d "$RUN" ]; then cp "$WORK"/jcluster-*.log "$RUN/" 2>/dev/null || true; fi
+  rm -f "$WORK/jcluster.jar"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start_balancer() {      # start_balancer NAME PORT MODE: starts it, waits for its startup line, sets LAST_PID
+  local name=$1 port=$2 mode=$3
+  # shellcheck disable=SC2086
+  "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:$port" \
+    --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode "$mode" --strategy "$STRATEGY" \
+    $BALANCE_OPTS > "$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+  for _ in $(seq 300); do
+    grep -q '^\[jcluster\] balancing ' "$WORK/$name.log" && break
+    kill -0 "$LAST_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name did not start (log above)"; }
+    sleep 0.1
+  done
+  grep -q '^\[jcluster\] balancing ' "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; die "$name: no startup line in 30 s"; }
+  log "$name pid $LAST_PID: $(grep -m1 '^\[jcluster\] balancing ' "$WORK/$name.log")"
+}
+start_balancer jcluster-tcp "$TCP_PORT" tcp; TCP_PID=$LAST_PID
+start_balancer jcluster-http "$HTTP_PORT" http; HTTP_PID=$LAST_PID
+STARTUP_TCP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^\[jcluster\] //')
+STARTUP_HTTP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^\[jcluster\] //')
+
+# ---------------------------------------------------------------- anchors, with the two as extras
+RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
+log "running $ANCHORS (run dir $RUN)"
+BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
+  --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${PASS[@]}" \
+  || die "anchors.sh failed (run dir $RUN; balancer logs in $WORK)"
+kill -0 "$TCP_PID" 2>/dev/null || die "the tcp balancer died during the run (log: $RUN/jcluster-tcp.log)"
+kill -0 "$HTTP_PID" 2>/dev/null || die "the http balancer died during the run (log: $RUN/jcluster-http.log)"
+RSS_TCP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$TCP_PID/status")
+RSS_HTTP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HTTP_PID/status")
+SUMMARY=$(bash "$ANCHORS" --summarize "$RUN")
+
+# ---------------------------------------------------------------- the markdown table
+# summarize's rows: config conns n rps spread p50 p99 proxy-cpu spread backend machine hop rss busy runq other errors
+TABLE=$(echo "$SUMMARY" | awk '
+  function label(c) {
+    if (c == "direct") return "none (direct to one backend)"
+    if (c == "hap-tcp-rr") return "HAProxy tcp (roundrobin, 1 thread)"
+    if (c == "hap-tcp-lc") return "HAProxy tcp (leastconn, 1 thread)"
+    if (c == "hap-http") return "HAProxy http (keep-alive + reuse)"
+    if (c == "hap-http-lc") return "HAProxy http (leastconn)"
+    if (c == "nginx") return "nginx (least_conn, keepalive 64)"
+    if (c == "nginx-ka1024") return "nginx (keepalive 1024)"
+    if (c == "extra:jcluster-tcp") return "**jcluster tcp**"
+    if (c == "extra:jcluster-http") return "**jcluster http**"
+    return c
+  }
+  function ratio(c, n,   ref) {
+    ref = ""
+    if (c == "extra:jcluster-tcp") ref = (("hap-tcp-rr," n) in cpu) ? "hap-tcp-rr" : "hap-tcp-lc"
+    if (c == "extra:jcluster-http") ref = "hap-http"
+    if (ref == "" || !((ref "," n) in cpu) || cpu[ref "," n] !~ /^[0-9.]+$/ || cpu[c "," n] !~ /^[0-9.]+$/ || cpu[ref "," n] == 0) return ""
+    return sprintf("**%.2fx** %s", cpu[c "," n] / cpu[ref "," n], ref)
+  }
+  $2 ~ /^[0-9]+$/ && NF >= 17 {
+    k = $1 "," $2; order[++nk] = k; cfg[k] = $1; conns[k] = $2
+    rps[k] = $4; p50[k] = $6; p99[k] = $7; cpu[k] = $8; rss[k] = $13; err[k] = $17
+  }
+  END {
+    print "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy | proxy RSS MiB | errors |"
+    print "|---|---|---|---|---|---|---|---|---|"
+    for (i = 1; i <= nk; i++) {
+      k = order[i]
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label(cfg[k]), conns[k], rps[k], p50[k], p99[k],
+        cpu[k] == "NA" ? "—" : cpu[k], ratio(cfg[k], conns[k]), rss[k] == "NA" ? "—" : rss[k], err[k]
+    }
+  }')
+
+MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r)"
+COMMAND="bench/compare.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
+NOW=$(date -u +%Y-%m-%dT%H:%MZ)
+SECTION=$(cat <<EOF
+## Balancer comparison $NOW (bench/compare.sh)
+
+- machine: $MACHINE
+- JDK: $JDK_LINE, flags \`${JVM_FLAGS[*]}\`
+- jcluster: commit $COMMIT; \`$STARTUP_TCP\`; \`$STARTUP_HTTP\`; balancer RSS after the run: tcp $RSS_TCP MiB, http $RSS_HTTP MiB
+- command: \`$COMMAND\` (anchors run dir $RUN)
+
+$TABLE
+
+CPU vs HAProxy = jcluster's proxy CPU µs/req divided by HAProxy's at the same connection count in the same run
+(tcp vs hap-tcp-rr, http vs hap-http). Proxy CPU per request is the figure that survives a noisy shared machine;
+compare rps and p99 only within one run.
+
+<details><summary>anchors.sh summary</summary>
+
+\`\`\`
+$SUMMARY
+\`\`\`
+</details>
+EOF
+)
+
+echo
+echo "$SECTION"
+if [ "$WRITE" = 1 ]; then
+  printf '\n%s\n' "$SECTION" >> "$ROOT/bench/RESULTS.md"
+  README_BLOCK=$(printf '%s\n\n%s\n\n%s\n' \
+    "Latest run: $NOW, $MACHINE, $JDK_LINE, jcluster $COMMIT (\`$COMMAND\`; details in [bench/RESULTS.md](bench/RESULTS.md)):" \
+    "$TABLE" \
+    "CPU vs HAProxy = jcluster's proxy CPU µs/req / HAProxy's, same run (tcp vs hap-tcp-rr, http vs hap-http).")
+  if grep -q '<!-- compare:begin -->' "$ROOT/README.md" && grep -q '<!-- compare:end -->' "$ROOT/README.md"; then
+    BLOCK_FILE="$WORK/readme-block.md"
+    printf '%s\n' "$README_BLOCK" > "$BLOCK_FILE"
+    awk -v block="$BLOCK_FILE" '
+      /<!-- compare:begin -->/ { print; while ((getline line < block) > 0) print line; skip = 1; next }
+      /<!-- compare:end -->/ { skip = 0 }
+      !skip { print }' "$ROOT/README.md" > "$WORK/README.md"
+    cat "$WORK/README.md" > "$ROOT/README.md"
+    log "wrote a section to bench/RESULTS.md and the latest table to README.md"
+  else
+    log "wrote a section to bench/RESULTS.md; README.md has no <!-- compare:begin --> / <!-- compare:end --> markers, left alone"
+  fi
+fi
