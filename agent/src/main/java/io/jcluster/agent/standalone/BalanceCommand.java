@@ -5,6 +5,7 @@ import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
+import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.HttpFrontend;
 import io.jcluster.agent.http.TlsContext;
@@ -48,12 +49,14 @@ public final class BalanceCommand {
         }
         BalanceArguments arguments;
         Frontend frontend = Frontend.tcp();
+        Transport transport;
         try {
             arguments = BalanceArguments.parse(args);
             if (arguments.options().mode() == Options.Mode.HTTP) {
                 frontend = HttpFrontend.of(arguments.options());
             }
-        } catch (BalanceArguments.BadArguments | TlsContext.TlsException e) {
+            transport = Transport.choose(arguments.options().transport());
+        } catch (BalanceArguments.BadArguments | TlsContext.TlsException | Transport.UnavailableException e) {
             System.err.println("jcluster balance: " + e.getMessage());
             System.exit(2);
             return;
@@ -62,7 +65,7 @@ public final class BalanceCommand {
         int status = 1;
         try {
             Balancer balancer = Balancer.start(options.strategy(), frontend,
-                    new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()));
+                    new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()), transport);
             status = new BalanceCommand(arguments, balancer).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a failed balancer alive forever, serving nothing
