@@ -64,7 +64,9 @@ final class Listener implements Upstream {
                          ConnectionLimit limit, BackendProbe probe) throws IOException {
         Listener listener = new Listener(address, strategy, transport, limit, probe);
         initial.forEach(listener.backends::add);
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap server = new ServerBootstrap();
+        transport.configure(server);
+        ChannelFuture bound = server
                 .group(group)
                 .channelFactory(transport.serverChannels)
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -174,7 +176,9 @@ final class Listener implements Upstream {
 
     /** How backend connections are made; a copy per event loop is kept in {@link #backendBootstraps}. */
     private static Bootstrap backendBootstrap(Transport transport) {
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap();
+        transport.configure(bootstrap);
+        return bootstrap
                 .handler(UNTIL_CONNECTED)
                 .channelFactory(transport.clientChannels)
                 .option(ChannelOption.AUTO_READ, false)
