@@ -63,7 +63,11 @@ public enum Option {
                     + " one worker at a time, its replacement ready before it leaves rotation."),
     READY_TIMEOUT("ready-timeout", "a duration like 60s", "60s",
             "How long a new worker (reload, scale, replacement) may take to bind every clustered port and pass"
-                    + " a probe; past that a reload stops and the old worker keeps serving.");
+                    + " a probe; past that a reload stops and the old worker keeps serving."),
+    BALANCER("balancer", "proxy or kernel", "proxy",
+            "proxy: the parent listens on the app's port and balances over the workers' private ports. kernel (Linux):"
+                    + " no proxy; every worker binds the app's port itself with SO_REUSEPORT and the kernel spreads"
+                    + " new connections over them (no strategies, http mode, TLS, sticky or max-connections).");
 
     private final String key;
     private final String accepts;
