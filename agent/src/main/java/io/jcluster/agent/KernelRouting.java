@@ -6,7 +6,10 @@ import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +26,8 @@ import java.util.function.Consumer;
 final class KernelRouting implements WorkerRouting {
 
     private static final long DRAIN_POLL_MILLIS = 200;
+    /** Linux 5.14+: 1 = connections queued to a closing SO_REUSEPORT listener move to another one of its group. */
+    private static final Path MIGRATE_REQUESTS = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
     private final Options config;
     /** Stops the parent with status 1 and this reason. */
@@ -31,6 +36,8 @@ final class KernelRouting implements WorkerRouting {
     private final Set<InetSocketAddress> announced = ConcurrentHashMap.newKeySet();
     /** Every worker process that reported a shared bind and has not exited, by serial. */
     private final Map<Long, WorkerProcess> workers = new ConcurrentHashMap<>();
+    /** Serials of the worker processes the supervisor found ready. */
+    private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
 
     KernelRouting(Options config, Consumer<String> fail) {
         this.config = config;
@@ -41,6 +48,9 @@ final class KernelRouting implements WorkerRouting {
     public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
         served.add(requested);
         workers.put(worker.serial(), worker);
+        if (admitted.contains(worker.serial())) {
+            announce(requested); // a worker is ready before it binds anything when the app binds late
+        }
     }
 
     @Override
@@ -51,11 +61,27 @@ final class KernelRouting implements WorkerRouting {
     /** The worker already takes connections since its bind; this only says so, once per address. */
     @Override
     public void admit(WorkerProcess worker) {
-        for (InetSocketAddress address : served) {
-            if (announced.add(address)) {
-                Log.info("listening on " + Balancer.describe(address) + " -> " + config.processes()
-                        + (config.processes() == 1 ? " worker" : " workers") + " (kernel SO_REUSEPORT, no proxy)");
-            }
+        admitted.add(worker.serial());
+        served.forEach(this::announce);
+    }
+
+    private void announce(InetSocketAddress address) {
+        if (!announced.add(address)) {
+            return;
+        }
+        Log.info("listening on " + Balancer.describe(address) + " -> " + config.processes()
+                + (config.processes() == 1 ? " worker" : " workers") + " (kernel SO_REUSEPORT, no proxy)");
+        if (announced.size() == 1 && "0".equals(readSysctl(MIGRATE_REQUESTS))) {
+            Log.info("note: connections the kernel has queued to a worker that stops (reload, scale, restart) are"
+                    + " reset with its socket; sysctl net.ipv4.tcp_migrate_req=1 moves them to another worker instead");
+        }
+    }
+
+    private static String readSysctl(Path path) {
+        try {
+            return Files.readString(path).trim();
+        } catch (IOException | RuntimeException e) {
+            return null; // a kernel older than 5.14 has no such setting
         }
     }
 
@@ -77,6 +103,7 @@ final class KernelRouting implements WorkerRouting {
     @Override
     public void gone(WorkerProcess worker) {
         workers.remove(worker.serial());
+        admitted.remove(worker.serial());
     }
 
     @Override
