@@ -536,7 +536,8 @@ REPORT="$RUN/report.md"
   echo
   echo "- command: \`$CMDLINE\` (cwd $(pwd))"
   for m in "${MODES_A[@]}"; do
-    echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` (mode $m, strategy $STRATEGY, processes $PROCESSES)"
+    if [ "$m" = kernel ]; then how="balancer=kernel, no proxy"; else how="mode $m, strategy $STRATEGY"; fi
+    echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` ($how, processes $PROCESSES)"
   done
   echo "- direct: \`$(printf '%q ' "${DIRECT_CMD[@]}" | sed 's/ $//')\`"
   echo "- machine: nproc=$(nproc), cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), kernel=$(uname -r), mem=$(awk '/MemTotal/{printf "%.1fGiB", $2/1048576}' /proc/meminfo)"
