@@ -3,6 +3,8 @@
 # jcluster agent (a balancer parent JVM + N worker JVMs) in tcp mode ("cluster-tcp": the parent relays each
 # connection's bytes to one worker) and in http mode ("cluster-http": the parent is an HTTP/1.1 reverse proxy
 # that balances each request over pooled keep-alive connections to the workers), measured with wrk on loopback.
+# Optionally also "cluster-kernel" (--modes "tcp http kernel"): agent option balancer=kernel, no proxy at all,
+# every worker binds the port itself with SO_REUSEPORT and the kernel spreads the connections (Linux).
 #
 # Builds the jars if missing, installs wrk/curl with apt-get if missing, starts all targets at once, each on
 # its own free port (traffic goes to 127.0.0.1 only), warms each up (JIT), then measures them one after the
@@ -20,8 +22,9 @@
 #   PROCESSES=4 CONNS=200 bench/cluster-vs-direct.sh --strategy round-robin
 #
 # Usage: bench/cluster-vs-direct.sh [options]
-#   --modes "M..."    the cluster modes to measure next to direct, space or comma separated, each tcp or
-#                     http; one cluster per mode (agent option mode=M), each on its own port (default "tcp http")
+#   --modes "M..."    the cluster modes to measure next to direct, space or comma separated, each tcp,
+#                     http or kernel; one cluster per mode (agent option mode=M; kernel: balancer=kernel),
+#                     each on its own port (default "tcp http")
 #   --processes N     worker JVMs of each cluster (default $PROCESSES or 2)
 #   --strategy S      round-robin | least-connections | random | power-of-two (default least-connections)
 #   --java PATH       the java launcher for all targets (default java); on JDK 24+ the cluster JVMs
@@ -88,11 +91,11 @@ done
 case "$STRATEGY" in round-robin|least-connections|random|power-of-two) ;; *) die "unknown --strategy '$STRATEGY'" ;; esac
 MODES_A=()
 for m in ${MODES//,/ }; do
-  case "$m" in tcp|http) ;; *) die "unknown mode '$m' in --modes (tcp, http)" ;; esac
+  case "$m" in tcp|http|kernel) ;; *) die "unknown mode '$m' in --modes (tcp, http, kernel)" ;; esac
   case " ${MODES_A[*]} " in *" $m "*) die "mode '$m' given twice in --modes" ;; esac
   MODES_A+=("$m")
 done
-[ ${#MODES_A[@]} -ge 1 ] || die "--modes needs at least one of tcp, http"
+[ ${#MODES_A[@]} -ge 1 ] || die "--modes needs at least one of tcp, http, kernel"
 TARGETS=(direct); for m in "${MODES_A[@]}"; do TARGETS+=("cluster-$m"); done
 read -r -a JVM_OPTS_A <<< "$JVM_OPTS"
 
@@ -351,8 +354,10 @@ wait_ready direct "$DIRECT_PID" "$DIRECT_PORT" 30
 for m in "${MODES_A[@]}"; do
   while :; do p=$(free_port); case " $USED_PORTS " in *" $p "*) ;; *) break ;; esac; done
   USED_PORTS="$USED_PORTS $p"; CLUSTER_PORT[$m]=$p
+  agent_args="processes=$PROCESSES,strategy=$STRATEGY,mode=$m"
+  [ "$m" = kernel ] && agent_args="processes=$PROCESSES,balancer=kernel" # no proxy: no strategy, no mode
   cmd=("$JAVA_BIN" "${CLUSTER_EXTRA[@]}" "${JVM_OPTS_A[@]}"
-    "-javaagent:$AGENT_JAR=processes=$PROCESSES,strategy=$STRATEGY,mode=$m" -cp "$APP_JAR" samples.hello.HelloServer "$p")
+    "-javaagent:$AGENT_JAR=$agent_args" -cp "$APP_JAR" samples.hello.HelloServer "$p")
   CLUSTER_CMD_STR[$m]=$(printf '%q ' "${cmd[@]}" | sed 's/ $//')
   (cd "$RUN" && exec "${cmd[@]}") > "$RUN/cluster-$m.log" 2>&1 &
   CLUSTER_PID[$m]=$!
@@ -361,7 +366,9 @@ for m in "${MODES_A[@]}"; do
   note_workers "$m"
   listening=$(grep -F '[jcluster] listening on' "$RUN/cluster-$m.log" | head -1)
   # the parent's startup line names the strategy and the front end: measuring another mode than asked would be a lie
-  case "$listening" in
+  case "$m:$listening" in
+    "kernel:"*"(kernel SO_REUSEPORT, no proxy)"*) ;;
+    kernel:*) die "cluster-kernel: the parent's startup line does not say '(kernel SO_REUSEPORT, no proxy)': $listening (log: $RUN/cluster-$m.log)" ;;
     *"($STRATEGY, $m, "*) ;;
     *) die "cluster-$m: the parent's startup line does not say '($STRATEGY, $m, ...)': $listening (log: $RUN/cluster-$m.log)" ;;
   esac
@@ -529,7 +536,8 @@ REPORT="$RUN/report.md"
   echo
   echo "- command: \`$CMDLINE\` (cwd $(pwd))"
   for m in "${MODES_A[@]}"; do
-    echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` (mode $m, strategy $STRATEGY, processes $PROCESSES)"
+    if [ "$m" = kernel ]; then how="balancer=kernel, no proxy"; else how="mode $m, strategy $STRATEGY"; fi
+    echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` ($how, processes $PROCESSES)"
   done
   echo "- direct: \`$(printf '%q ' "${DIRECT_CMD[@]}" | sed 's/ $//')\`"
   echo "- machine: nproc=$(nproc), cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), kernel=$(uname -r), mem=$(awk '/MemTotal/{printf "%.1fGiB", $2/1048576}' /proc/meminfo)"

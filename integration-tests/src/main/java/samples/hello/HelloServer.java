@@ -71,6 +71,9 @@ public final class HelloServer {
     static void respond(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("X-Pid", Long.toString(ProcessHandle.current().pid()));
+        // who the app sees as its client: the client itself, or (behind a proxy) the proxy
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        exchange.getResponseHeaders().set("X-Remote", remote.getAddress().getHostAddress() + ":" + remote.getPort());
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -63,10 +63,13 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     private final Set<InetSocketAddress> served = ConcurrentHashMap.newKeySet();
     /** Serials of the worker processes in rotation. */
     private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
+    /** balancer=kernel: the workers share the app's ports and the balancer stays idle; null with balancer=proxy. */
+    private final KernelRouting kernel;
 
     private ParentMain(Options config, Balancer balancer) {
         this.config = config;
         this.balancer = balancer;
+        this.kernel = config.kernelBalancing() ? new KernelRouting(config, why -> requestStop(1, why)) : null;
     }
 
     static void prepare(Options parsed) {
@@ -111,7 +114,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     }
 
     private int run() throws IOException, InterruptedException {
-        if (balancer.transportNote() != null) {
+        if (balancer.transportNote() != null && kernel == null) {
             Log.info(balancer.transportNote());
         }
         AdminServer admin = null;
@@ -123,7 +126,8 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
             shares.notes().forEach(Log::info);
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
             logDifferences(command);
-            supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), this,
+            supervisor = new Supervisor(config, command, control.socketPath(), control.secret(),
+                    kernel == null ? this : kernel,
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
             if (config.adminEnabled()) {
                 try {
@@ -194,8 +198,14 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     private int shutDown() throws InterruptedException {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         supervisor.stopRestarting();
-        balancer.stopAccepting();
-        int open = balancer.drain(deadline);
+        long open;
+        if (kernel == null) {
+            balancer.stopAccepting();
+            open = balancer.drain(deadline);
+        } else {
+            kernel.stopAccepting();
+            open = kernel.drain(deadline);
+        }
         if (open > 0) {
             Log.info(open + " connection(s) still open after shutdown-timeout " + config.shutdownTimeout().toSeconds()
                     + "s; closing them");
@@ -337,11 +347,17 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
                     buckets[i] += counts[i];
                 }
             }
+            if (kernel != null) {
+                open = process.sharedPortConnections();
+            }
             ControlMessage.Stats stats = process.stats();
             workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
                     info.restarts(), info.lastExitStatus(), open, total, requests, in, out,
                     stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
                     stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds, buckets, sum));
+        }
+        if (kernel != null) {
+            return new ClusterStatus(supervisor.uptimeMillis(), "kernel", "tcp", "SO_REUSEPORT", listeners, workers);
         }
         return new ClusterStatus(supervisor.uptimeMillis(), config.strategy().optionValue(), config.mode() == Options.Mode.HTTP ? "http" : "tcp",
                 balancer.transportName(), listeners, workers);

@@ -25,11 +25,17 @@ public final class BindRewrite {
 
     /** What a worker does with the binds of the app it runs. */
     public interface Policy {
-        /** The address to bind instead of {@code requested}, or {@code requested} itself to leave it alone. */
-        SocketAddress rewrite(SocketAddress requested);
+        /**
+         * The address to bind instead of {@code requested}, or {@code requested} itself to leave it alone. To bind
+         * the requested address itself and still hear of it in {@link #bound} (a port shared with SO_REUSEPORT, set
+         * on {@code socket} here, before its bind), return an equal copy of it: the identity is what counts.
+         *
+         * @param socket the server socket, channel or Netty server channel about to bind, not bound yet
+         */
+        SocketAddress rewrite(SocketAddress requested, Object socket);
 
-        /** A rewritten bind succeeded; {@code actual} is where the socket really listens. */
-        void bound(SocketAddress requested, SocketAddress actual);
+        /** A rewritten bind of {@code socket} succeeded; {@code actual} is where it really listens. */
+        void bound(SocketAddress requested, SocketAddress actual, Object socket);
     }
 
     private static volatile Policy policy;
@@ -46,9 +52,9 @@ public final class BindRewrite {
         policy = installed;
     }
 
-    public static SocketAddress rewrite(SocketAddress requested) {
+    public static SocketAddress rewrite(SocketAddress requested, Object socket) {
         Policy current = policy;
-        return current == null ? requested : current.rewrite(requested);
+        return current == null ? requested : current.rewrite(requested, socket);
     }
 
     /** Called after a rewritten bind returned normally; {@code socket} is the object whose bind ran. */
@@ -61,11 +67,12 @@ public final class BindRewrite {
         if (actual == null) {
             return;
         }
-        if (requested instanceof InetSocketAddress) {
+        // a shared port (balancer=kernel) listens where the app asked: nothing to report differently
+        if (requested instanceof InetSocketAddress && !requested.equals(actual)) {
             REQUESTED.put(socket, (InetSocketAddress) requested);
             anyRewritten = true;
         }
-        current.bound(requested, actual);
+        current.bound(requested, actual, socket);
     }
 
     /** What a local-address getter of {@code socket} reports: the address the app asked for, if it was rewritten. */

@@ -67,7 +67,11 @@ public enum Option {
     TRANSPORT("transport", "auto, io_uring, epoll or nio", "auto",
             "The balancer's socket implementation. auto = io_uring where the kernel allows it, else epoll, else NIO"
                     + " (the startup line says which, and why not a faster one); a named one that is not available"
-                    + " here stops the launch.");
+                    + " here stops the launch."),
+    BALANCER("balancer", "proxy or kernel", "proxy",
+            "proxy: the parent listens on the app's port and balances over the workers' private ports. kernel (Linux):"
+                    + " no proxy; every worker binds the app's port itself with SO_REUSEPORT and the kernel spreads"
+                    + " new connections over them (no strategies, http mode, TLS, sticky or max-connections).");
 
     private final String key;
     private final String accepts;

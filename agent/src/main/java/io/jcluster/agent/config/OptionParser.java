@@ -132,6 +132,10 @@ public final class OptionParser {
             throw new OptionException("tls-cert=" + given.get(Option.TLS_CERT).get(0) + ": needs mode=http (in tcp"
                     + " mode TLS passes through to the app untouched)");
         }
+        Options.Balancing balancer = balancer(single(given, Option.BALANCER));
+        if (balancer == Options.Balancing.KERNEL) {
+            checkKernelBalancing(given);
+        }
         String sticky = sticky(single(given, Option.STICKY), mode);
         return new Options(
                 processes(single(given, Option.PROCESSES)),
@@ -158,7 +162,60 @@ public final class OptionParser {
                 positiveDuration(Option.HEADER_TIMEOUT, single(given, Option.HEADER_TIMEOUT)),
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
-                transport(single(given, Option.TRANSPORT)));
+                transport(single(given, Option.TRANSPORT)),
+                balancer);
+    }
+
+    /** Options that only the parent's proxy can honour: with balancer=kernel no byte passes through the parent. */
+    private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
+            Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
+            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT);
+
+    private static Options.Balancing balancer(String value) throws OptionException {
+        switch (value) {
+            case "proxy":
+                return Options.Balancing.PROXY;
+            case "kernel":
+                String os = System.getProperty("os.name", "");
+                if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+                    throw new OptionException("balancer=kernel: needs Linux (SO_REUSEPORT spreads connections over"
+                            + " processes only there; this is " + os + "); use balancer=proxy");
+                }
+                return Options.Balancing.KERNEL;
+            default:
+                throw OptionException.badValue(Option.BALANCER, value);
+        }
+    }
+
+    /**
+     * balancer=kernel leaves the parent out of the data path, so an option that only the proxy can honour is an
+     * error rather than silently ignored. The defaults (mode=tcp, sticky=off, max-connections=0) are fine.
+     */
+    private static void checkKernelBalancing(Map<Option, List<String>> given) throws OptionException {
+        for (Option option : NEED_THE_PROXY) {
+            List<String> values = given.get(option);
+            if (values == null) {
+                continue;
+            }
+            String value = values.get(0);
+            boolean harmless = switch (option) {
+                case MODE -> value.equals("tcp");
+                case STICKY -> value.equals(Options.NOT_STICKY);
+                case MAX_CONNECTIONS -> value.equals("0");
+                case TRANSPORT -> value.equals("auto");
+                default -> false;
+            };
+            if (!harmless) {
+                throw new OptionException("balancer=kernel has no proxy: " + option.key() + "=" + value
+                        + " needs balancer=proxy");
+            }
+        }
+        String health = single(given, Option.HEALTH);
+        if (!health.equals("tcp")) {
+            throw new OptionException("balancer=kernel has no proxy: health=" + health + " needs balancer=proxy (the"
+                    + " kernel picks the worker of each connection, so an HTTP probe cannot reach a chosen worker;"
+                    + " health=tcp checks that each worker still listens)");
+        }
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)");

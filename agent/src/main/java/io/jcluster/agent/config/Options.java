@@ -36,7 +36,8 @@ public record Options(
         Duration headerTimeout,
         Duration idleTimeout,
         Duration responseTimeout,
-        TransportChoice transport) {
+        TransportChoice transport,
+        Balancing balancer) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }
@@ -50,6 +51,12 @@ public record Options(
             return name().toLowerCase(Locale.ROOT);
         }
     }
+
+    /**
+     * Who spreads connections over the workers: the parent's proxy, or (Linux) the kernel, each worker binding the
+     * app's port itself with SO_REUSEPORT.
+     */
+    public enum Balancing { PROXY, KERNEL }
 
     /** The value of sticky= that turns stickiness off. */
     public static final String NOT_STICKY = "off";
@@ -72,7 +79,12 @@ public record Options(
         return healthPath != null;
     }
 
-    /** Whether a bind of {@code port} is moved behind the balancer. */
+    /** Whether the workers share the app's ports with SO_REUSEPORT and the parent runs no proxy. */
+    public boolean kernelBalancing() {
+        return balancer == Balancing.KERNEL;
+    }
+
+    /** Whether a bind of {@code port} is moved behind the balancer (balancer=kernel: shared with SO_REUSEPORT). */
     public boolean clusters(int port) {
         return port != 0 && (ports.isEmpty() || ports.contains(port));
     }

@@ -18,6 +18,10 @@ public interface ControlListener {
         /** The app bound {@code requested} itself: the options leave that port out of the cluster. */
         void unclustered(InetSocketAddress requested);
 
+        /** balancer=kernel: the app's bind of {@code requested} could not be shared with SO_REUSEPORT. */
+        default void unshared(InetSocketAddress requested, String why) {
+        }
+
         /** The worker's periodic report on its resources. */
         void stats(ControlMessage.Stats stats);
 

@@ -15,10 +15,15 @@ import java.net.UnknownHostException;
  *   dump                                   parent -&gt; worker, asks for a thread dump
  *   dump-line &lt;text&gt;                       worker -&gt; parent, one line of the dump (text may hold spaces)
  *   dump-end                               worker -&gt; parent, the dump is complete
+ *   unlisten                               parent -&gt; worker, balancer=kernel: close the shared listening sockets
+ *                                          now (the kernel stops giving this worker new connections)
+ *   unshared &lt;ip&gt; &lt;port&gt; &lt;why&gt;              worker -&gt; parent, balancer=kernel: the app's bind of ip:port
+ *                                          could not be shared with SO_REUSEPORT (why may hold spaces)
  * </pre>
  */
 public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered,
-        ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd {
+        ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd,
+        ControlMessage.Unlisten, ControlMessage.Unshared {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -82,10 +87,34 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         }
     }
 
+    record Unlisten() implements ControlMessage {
+        @Override
+        public String encode() {
+            return "unlisten";
+        }
+    }
+
+    /** A bind that balancer=kernel cannot share; {@code why} is cut like a dump line to fit the line limit. */
+    record Unshared(InetSocketAddress requested, String why) implements ControlMessage {
+        public Unshared {
+            why = new DumpLine(why).text();
+        }
+
+        @Override
+        public String encode() {
+            return "unshared " + requested.getAddress().getHostAddress() + " " + requested.getPort() + " " + why;
+        }
+    }
+
     /** Parses one line; a line that is not a well-formed message is a {@link MalformedMessage}. */
     static ControlMessage decode(String line) throws MalformedMessage {
         if (line.startsWith("dump-line ")) {
             return new DumpLine(line.substring("dump-line ".length()));
+        }
+        if (line.startsWith("unshared ")) {
+            String[] words = line.split(" ", 4);
+            expectWords(line, words, 4);
+            return new Unshared(new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2])), words[3]);
         }
         String[] words = line.split(" ", -1);
         switch (words[0]) {
@@ -109,6 +138,9 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
             case "dump-end":
                 expectWords(line, words, 1);
                 return new DumpEnd();
+            case "unlisten":
+                expectWords(line, words, 1);
+                return new Unlisten();
             default:
                 throw new MalformedMessage("unknown message: " + abbreviate(line));
         }

@@ -127,6 +127,8 @@ public final class ControlServer implements AutoCloseable {
                 session.bound(bound.requested(), bound.actualPort());
             } else if (message instanceof ControlMessage.Unclustered unclustered) {
                 session.unclustered(unclustered.requested());
+            } else if (message instanceof ControlMessage.Unshared unshared) {
+                session.unshared(unshared.requested(), unshared.why());
             } else if (message instanceof ControlMessage.Stats stats) {
                 session.stats(stats);
             } else if (message instanceof ControlMessage.DumpLine line) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -260,6 +261,11 @@ public final class Supervisor implements ControlListener {
             }
 
             @Override
+            public void unshared(InetSocketAddress requested, String why) {
+                routing.cannotShare(self, requested, why);
+            }
+
+            @Override
             public void stats(ControlMessage.Stats stats) {
                 self.stats = stats;
                 checkMemory(self, stats);
@@ -304,11 +310,24 @@ public final class Supervisor implements ControlListener {
         return (int) Math.max(100, options.healthInterval().toMillis() / 2);
     }
 
+    /**
+     * Null when {@code worker} is healthy, else why not. balancer=kernel: every worker listens on the same port, and
+     * a connect would reach whichever one the kernel picks, so the probe asks /proc whether this process still holds
+     * a listening socket on each port it bound (the same thing a tcp probe shows).
+     */
+    private String probe(WorkerProcess worker, int timeoutMillis) {
+        Map<InetSocketAddress, Integer> bound = worker.boundAddresses();
+        if (options.kernelBalancing()) {
+            return ProcSockets.notListening(worker.pid(), Set.copyOf(bound.values()));
+        }
+        return HealthProbe.check(bound, options.healthPath(), timeoutMillis);
+    }
+
     private void probeUntilReady(WorkerProcess worker) {
         if (worker.state() != WorkerProcess.State.STARTING || !worker.process.isAlive()) {
             return;
         }
-        String failure = HealthProbe.check(worker.boundAddresses(), options.healthPath(), probeTimeoutMillis());
+        String failure = probe(worker, probeTimeoutMillis());
         if (failure != null) {
             worker.lastProbeFailure = failure;
             probes.schedule(() -> probeUntilReady(worker), 200, TimeUnit.MILLISECONDS);
@@ -339,7 +358,7 @@ public final class Supervisor implements ControlListener {
         }
         long started = System.nanoTime();
         int timeout = probeTimeoutMillis();
-        String failure = HealthProbe.check(worker.boundAddresses(), options.healthPath(), timeout);
+        String failure = probe(worker, timeout);
         if (worker.state() != WorkerProcess.State.READY || !worker.process.isAlive()) {
             return;
         }
@@ -618,6 +637,7 @@ public final class Supervisor implements ControlListener {
 
     /** SIGTERM, then SIGKILL if it has not exited within {@code graceMillis}; returns once it exited. */
     private void stop(WorkerProcess worker, long graceMillis) {
+        routing.stopping(worker);
         worker.process.destroy();
         try {
             if (!worker.process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
@@ -747,6 +767,7 @@ public final class Supervisor implements ControlListener {
             stopping = true;
             for (WorkerProcess worker : alive) {
                 if (worker.process.isAlive()) {
+                    routing.stopping(worker);
                     running.add(worker.process);
                 }
             }

@@ -6,9 +6,11 @@ import io.jcluster.agent.control.ControlMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -100,6 +102,31 @@ public final class WorkerProcess {
 
     synchronized Map<InetSocketAddress, Integer> boundAddresses() {
         return new LinkedHashMap<>(bound);
+    }
+
+    /**
+     * balancer=kernel: asks the worker to close its shared listening sockets, so that the kernel gives it no new
+     * connection. Does nothing once its control channel is closed (it exits then anyway).
+     */
+    public void unlisten() {
+        ControlConnection connection = control;
+        if (connection != null) {
+            try {
+                connection.send(new ControlMessage.Unlisten());
+            } catch (IOException e) {
+                // its channel just closed: it is exiting
+            }
+        }
+    }
+
+    /**
+     * balancer=kernel: the connections this process accepted on its shared ports and has not closed yet, counted
+     * from /proc (the parent sees none of them).
+     */
+    public long sharedPortConnections() {
+        Set<Integer> ports = new HashSet<>();
+        boundAddresses().keySet().forEach(address -> ports.add(address.getPort()));
+        return ports.isEmpty() ? 0 : ProcSockets.connections(pid(), ports);
     }
 
     /** Asks the worker for a thread dump over the control channel; completes with its lines. */

@@ -37,4 +37,15 @@ public interface WorkerRouting {
 
     /** {@code worker} exited: out of rotation, and forgotten. */
     void gone(WorkerProcess worker);
+
+    /** {@code worker} is about to get SIGTERM (balancer=kernel: its shared listening sockets close first). */
+    default void stopping(WorkerProcess worker) {
+    }
+
+    /**
+     * balancer=kernel: {@code worker} could not share {@code requested} with SO_REUSEPORT ({@code why}), so its
+     * server stack cannot run under kernel balancing.
+     */
+    default void cannotShare(WorkerProcess worker, InetSocketAddress requested, String why) {
+    }
 }

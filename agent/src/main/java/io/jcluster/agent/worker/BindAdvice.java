@@ -16,8 +16,9 @@ public final class BindAdvice {
 
     /** Swaps the address to bind; returns the address the app asked for when it was swapped, else null. */
     @Advice.OnMethodEnter
-    public static SocketAddress enter(@Advice.Argument(value = 0, readOnly = false) SocketAddress local) {
-        SocketAddress rewritten = BindRewrite.rewrite(local);
+    public static SocketAddress enter(@Advice.This Object socket,
+                                      @Advice.Argument(value = 0, readOnly = false) SocketAddress local) {
+        SocketAddress rewritten = BindRewrite.rewrite(local, socket);
         if (rewritten == local) {
             return null;
         }

@@ -35,14 +35,17 @@ public final class WorkerAgent {
             Runtime.getRuntime().halt(1);
             return;
         }
+        BindReporter binds = new BindReporter(options, control, identity.workerId());
         control.listen(message -> {
             if (message instanceof ControlMessage.DumpRequest) {
                 ThreadDump.sendTo(control);
+            } else if (message instanceof ControlMessage.Unlisten) {
+                binds.closeSharedListeners();
             }
         }, () -> exitOrphaned(identity.workerId()));
         ResourceReporter.start(control);
         TerminalInterrupt.ignore();
-        BindRewrite.install(new BindReporter(options, control, identity.workerId()));
+        BindRewrite.install(binds);
     }
 
     private static void exitOrphaned(int workerId) {

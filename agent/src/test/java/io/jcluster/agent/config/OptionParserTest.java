@@ -83,6 +83,13 @@ class OptionParserTest {
             "health-threshold=0   | health-threshold=0: expected a positive integer",
             "max-memory=lots      | max-memory=lots: expected a size like 512m or 2g (bytes, k, m, g)",
             "ready-timeout=1      | ready-timeout=1: expected a duration like 60s",
+            "balancer=ipvs        | balancer=ipvs: expected proxy or kernel",
+            "balancer=kernel,mode=http | balancer=kernel has no proxy: mode=http needs balancer=proxy",
+            "balancer=kernel,strategy=round-robin | balancer=kernel has no proxy: strategy=round-robin needs balancer=proxy",
+            "balancer=kernel,max-connections=100 | balancer=kernel has no proxy: max-connections=100 needs balancer=proxy",
+            "sticky=cookie,balancer=kernel | balancer=kernel has no proxy: sticky=cookie needs balancer=proxy",
+            "balancer=kernel,idle-timeout=5s | balancer=kernel has no proxy: idle-timeout=5s needs balancer=proxy",
+            "balancer=kernel,health=/health | balancer=kernel has no proxy: health=/health needs balancer=proxy (the kernel picks the worker of each connection, so an HTTP probe cannot reach a chosen worker; health=tcp checks that each worker still listens)",
     })
     void badInputNamesTheOptionAndWhatIsAccepted(String argument, String message) {
         OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));
@@ -136,6 +143,19 @@ class OptionParserTest {
         assertTrue(exposed.admin().getAddress().isAnyLocalAddress());
         assertEquals("s3cret", exposed.adminToken());
         assertEquals(9091, OptionParser.parse("admin=[::1]:9091").admin().getPort());
+    }
+
+    @Test
+    void kernelBalancingKeepsTheOptionsThatNeedNoProxy() throws OptionException {
+        assertEquals(Options.Balancing.PROXY, OptionParser.parse(null).balancer());
+        assertTrue(!OptionParser.parse("balancer=proxy").kernelBalancing());
+        Options kernel = OptionParser.parse("balancer=kernel,processes=3,port=8080,mode=tcp,sticky=off,max-connections=0,"
+                + "health=tcp,shutdown-timeout=5s,admin=9090,max-memory=1g,ready-timeout=20s");
+        assertTrue(kernel.kernelBalancing());
+        assertEquals(3, kernel.processes());
+        assertEquals(List.of(8080), kernel.ports());
+        assertTrue(kernel.clusters(8080) && !kernel.clusters(8081));
+        assertEquals(Duration.ofSeconds(5), kernel.shutdownTimeout());
     }
 
     @Test

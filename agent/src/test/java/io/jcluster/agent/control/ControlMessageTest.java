@@ -45,6 +45,15 @@ class ControlMessageTest {
     }
 
     @Test
+    void kernelBalancingMessagesSurviveTheRoundTrip() throws ControlMessage.MalformedMessage {
+        assertEquals(new ControlMessage.Unlisten(), ControlMessage.decode("unlisten"));
+        ControlMessage unshared = new ControlMessage.Unshared(new InetSocketAddress("0.0.0.0", 8080),
+                "SO_REUSEPORT: no setReusePort on  com.acme.Channel");
+        assertEquals("unshared 0.0.0.0 8080 SO_REUSEPORT: no setReusePort on  com.acme.Channel", unshared.encode());
+        assertEquals(unshared, ControlMessage.decode(unshared.encode()), "spaces in the reason are kept");
+    }
+
+    @Test
     void aLongDumpLineIsCutToFitTheLineLimit() throws ControlMessage.MalformedMessage {
         String thread = "\"" + "\u00e9".repeat(500) + "\" RUNNABLE"; // 2 UTF-8 bytes per character
         ControlMessage.DumpLine line = new ControlMessage.DumpLine(thread + "\nsecond line");
@@ -57,7 +66,7 @@ class ControlMessageTest {
     @ValueSource(strings = {"", "hello", "hello 1 2", "hello x 2 s", "bound 0.0.0.0 8080", "bound localhost 8080 1",
             "bound 0.0.0.0 0 41234", "bound 0.0.0.0 8080 70000", "stop now", "bound 0.0.0.0 8080 1 extra",
             "unclustered 0.0.0.0", "unclustered 0.0.0.0 0", "stats 1 2 3", "stats a 2 3 4", "dump now",
-            "dump-end x"})
+            "dump-end x", "unlisten now", "unshared 0.0.0.0 8080", "unshared host 8080 why", "unshared 0.0.0.0 0 why"})
     void malformedLinesAreRejected(String line) {
         assertThrows(ControlMessage.MalformedMessage.class, () -> ControlMessage.decode(line));
     }
