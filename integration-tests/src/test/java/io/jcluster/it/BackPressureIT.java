@@ -37,6 +37,7 @@ class BackPressureIT {
             cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             long before = rssKib(cluster.pid());
             try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(30_000); // a stalled relay fails the test instead of hanging it (read ignores interrupts)
                 socket.getOutputStream().write((MEBIBYTES + "\n").getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 ClusterProcess.sleep(3_000); // the worker writes as fast as it may; we read nothing
