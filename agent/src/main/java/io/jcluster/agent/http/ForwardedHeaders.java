@@ -1,7 +1,6 @@
 package io.jcluster.agent.http;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.buffer.ByteBuf;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,56 +8,107 @@ import java.net.InetAddress;
 /**
  * Tells the app who really connected, the way an nginx or HAProxy in front of it would: X-Forwarded-For and
  * RFC 7239 Forwarded are appended to (earlier proxies keep their entries); X-Forwarded-Proto, -Host and -Port
- * describe the connection to jcluster and replace what the client sent.
+ * describe the connection to jcluster and replace what the client sent. One per client connection: what does not
+ * change between its requests is encoded once.
  */
 final class ForwardedHeaders {
 
-    static final String X_FORWARDED_FOR = "x-forwarded-for";
-    static final String X_FORWARDED_PROTO = "x-forwarded-proto";
-    static final String X_FORWARDED_HOST = "x-forwarded-host";
-    static final String X_FORWARDED_PORT = "x-forwarded-port";
-    static final String FORWARDED = "forwarded";
+    private static final byte[] X_FORWARDED_FOR = HeadWriter.ascii("x-forwarded-for: ");
+    private static final byte[] X_FORWARDED_HOST = HeadWriter.ascii("x-forwarded-host: ");
+    private static final byte[] FORWARDED = HeadWriter.ascii("forwarded: ");
+    private static final byte[] LIST = HeadWriter.ascii(", ");
+    private static final byte[] HOST = HeadWriter.ascii(";host=");
 
-    private ForwardedHeaders() {
+    /** The client's address, as X-Forwarded-For lists it. */
+    private final byte[] address;
+    /** for=ADDRESS, IPv6 quoted and bracketed. */
+    private final byte[] forwardedFor;
+    /** ;proto=http CRLF */
+    private final byte[] forwardedProto;
+    /** x-forwarded-proto: http CRLF x-forwarded-port: PORT CRLF */
+    private final byte[] protoAndPort;
+
+    ForwardedHeaders(InetAddress client, boolean secure, int port) {
+        String text = client.getHostAddress();
+        String proto = secure ? "https" : "http";
+        address = HeadWriter.ascii(text);
+        forwardedFor = HeadWriter.ascii(client instanceof Inet6Address ? "for=\"[" + text + "]\"" : "for=" + text);
+        forwardedProto = HeadWriter.ascii(";proto=" + proto + "\r\n");
+        protoAndPort = HeadWriter.ascii("x-forwarded-proto: " + proto + "\r\nx-forwarded-port: " + port + "\r\n");
     }
 
-    static void add(HttpHeaders headers, InetAddress client, boolean secure, int port) {
-        String address = client.getHostAddress();
-        String proto = secure ? "https" : "http";
-        String host = headers.get(HttpHeaderNames.HOST);
+    /** Marks the forwarding headers the client sent as dropped: {@link #write} writes them anew. */
+    static void drop(MessageHead head) {
+        for (int i = 0; i < head.count(); i++) {
+            byte kind = head.kind(i);
+            if (kind >= MessageHead.X_FORWARDED_FOR && kind <= MessageHead.FORWARDED) {
+                head.drop(i);
+            }
+        }
+    }
 
-        String forwardedFor = headers.get(X_FORWARDED_FOR);
-        headers.set(X_FORWARDED_FOR, forwardedFor == null ? address : forwardedFor + ", " + address);
-        headers.set(X_FORWARDED_PROTO, proto);
-        if (host != null) {
-            headers.set(X_FORWARDED_HOST, host);
-        } else {
-            headers.remove(X_FORWARDED_HOST);
-        }
-        headers.set(X_FORWARDED_PORT, Integer.toString(port));
+    /** Room {@link #write} needs beside the values the request brings. */
+    int room() {
+        return 128 + protoAndPort.length + 2 * address.length;
+    }
 
-        StringBuilder element = new StringBuilder(64).append("for=");
-        if (client instanceof Inet6Address) {
-            element.append("\"[").append(address).append("]\"");
-        } else {
-            element.append(address);
+    /**
+     * @param hostOverride the Host the request goes on with when it had none (an HTTP/1.0 request), else null
+     */
+    void write(ByteBuf out, MessageHead head, byte[] hostOverride) {
+        ByteBuf in = head.buffer();
+        out.writeBytes(X_FORWARDED_FOR);
+        appendValues(out, head, MessageHead.X_FORWARDED_FOR);
+        out.writeBytes(address).writeBytes(HeadWriter.CRLF);
+        out.writeBytes(protoAndPort);
+        int host = head.first(MessageHead.HOST);
+        if (host >= 0) {
+            out.writeBytes(X_FORWARDED_HOST).writeBytes(in, head.valueStart(host), head.valueEnd(host) - head.valueStart(host))
+                    .writeBytes(HeadWriter.CRLF);
+        } else if (hostOverride != null) {
+            out.writeBytes(X_FORWARDED_HOST).writeBytes(hostOverride).writeBytes(HeadWriter.CRLF);
         }
-        if (host != null) {
-            element.append(";host=").append(token(host));
+        out.writeBytes(FORWARDED);
+        appendValues(out, head, MessageHead.FORWARDED);
+        out.writeBytes(forwardedFor);
+        if (host >= 0) {
+            out.writeBytes(HOST);
+            token(out, in, head.valueStart(host), head.valueEnd(host));
+        } else if (hostOverride != null) {
+            out.writeBytes(HOST);
+            token(out, io.netty.buffer.Unpooled.wrappedBuffer(hostOverride), 0, hostOverride.length);
         }
-        element.append(";proto=").append(proto);
-        String forwarded = headers.get(FORWARDED);
-        headers.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+        out.writeBytes(forwardedProto);
+    }
+
+    /** The values of every line of {@code kind}, each followed by ", ". */
+    private static void appendValues(ByteBuf out, MessageHead head, byte kind) {
+        for (int i = 0; i < head.count(); i++) {
+            if (head.kind(i) == kind && head.valueEnd(i) > head.valueStart(i)) {
+                out.writeBytes(head.buffer(), head.valueStart(i), head.valueEnd(i) - head.valueStart(i)).writeBytes(LIST);
+            }
+        }
     }
 
     /** A value as an RFC 7230 token, quoted when it holds anything else (a host's ':' does). */
-    private static String token(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
-                return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-            }
+    private static void token(ByteBuf out, ByteBuf in, int start, int end) {
+        boolean plain = true;
+        for (int i = start; i < end && plain; i++) {
+            byte c = in.getByte(i);
+            plain = c >= '0' && c <= '9' || (c | 0x20) >= 'a' && (c | 0x20) <= 'z' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
-        return value;
+        if (plain) {
+            out.writeBytes(in, start, end - start);
+            return;
+        }
+        out.writeByte('"');
+        for (int i = start; i < end; i++) {
+            byte c = in.getByte(i);
+            if (c == '"' || c == '\\') {
+                out.writeByte('\\');
+            }
+            out.writeByte(c);
+        }
+        out.writeByte('"');
     }
 }
