@@ -22,7 +22,7 @@ final class HeadWriter {
      * @param asHttp11       write the request line's version as HTTP/1.1 (an HTTP/1.0 client's request to a worker)
      */
     static ByteBuf begin(ByteBufAllocator alloc, MessageHead head, int extra, boolean asHttp11) {
-        ByteBuf in = head.buffer();
+        byte[] in = head.bytes();
         ByteBuf out = alloc.directBuffer(head.length() + extra);
         int start = head.startLineStart();
         if (asHttp11) {

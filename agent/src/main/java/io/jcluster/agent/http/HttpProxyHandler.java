@@ -186,6 +186,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             backendNeedsFlush = false;
             backendChannel.flush(); // one flush per read batch of a body, not per piece
         }
+        if (state != State.CLOSED && (in == null || !in.isReadable()) && !awaitingBackendWritable) {
+            // nothing waits here: keep the read interest on. Turning it off after each request and on again for
+            // the next costs two epoll_ctl calls per request; a client that sends its next request early gets
+            // one read buffered at most (then `in` holds bytes and reads stop until they are taken)
+            ctx.read();
+        }
     }
 
     @Override
@@ -417,7 +423,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     private void sendHead() {
         Channel channel = backendChannel;
-        channel.write(requestOut.retainedDuplicate(), channel.voidPromise());
+        // the head itself, not a duplicate: a retry happens only after the failed connection released it
+        channel.write(requestOut.retain().readerIndex(0), channel.voidPromise());
         if (!requestSent) {
             forwardBody(); // what of the body is here already goes in the same flush
             if (state != State.FORWARDING) {

@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
  * raw bytes minus the lines a proxy must drop. Scanning resumes where the last call stopped, so a head that
  * arrives a byte at a time costs no more than one that arrives whole.
  *
- * <p>Offsets are kept relative to the first byte of the head: the bytes may move to a bigger buffer between two
- * calls of {@link #scan}, as long as the head starts at that buffer's reader index. The accessors return absolute
- * indexes in the buffer of the last {@link #scan}, valid until the caller consumes the head.
+ * <p>Each line is copied into an array once its end is found, and parsed there (plain array reads are much cheaper
+ * than buffer reads). Offsets are relative to the first byte of the head: the bytes may move to a bigger buffer
+ * between two calls of {@link #scan}, as long as the head starts at that buffer's reader index.
  *
  * <p>Strict where leniency lets a request mean one thing to jcluster and another to the worker (request
  * smuggling): obs-fold, whitespace before a colon, a bare CR, a repeated Content-Length, Transfer-Encoding with
@@ -75,8 +75,8 @@ final class MessageHead {
     private final int maxStartLine;
     private final int maxHeaders;
 
-    private ByteBuf buf;
-    private int base;
+    /** The head's bytes, copied line by line as they are scanned: parsing works on an array, not a buffer. */
+    private byte[] bytes = new byte[512];
     /** Relative index of the first byte not scanned into a line yet. */
     private int next;
     private int start;
@@ -130,7 +130,6 @@ final class MessageHead {
         for (int i = 0; i < count; i++) {
             dropped[i] = false;
         }
-        buf = null;
         next = 0;
         start = 0;
         startLineDone = false;
@@ -160,8 +159,7 @@ final class MessageHead {
      * {@link #NEED_MORE}, or {@link #FAILED} ({@link #errorStatus()} and {@link #error()} say why)
      */
     int scan(ByteBuf in) {
-        buf = in;
-        base = in.readerIndex();
+        int base = in.readerIndex();
         int limit = in.writerIndex() - base;
         while (next < limit) {
             int lf = in.indexOf(base + next, base + limit, LF);
@@ -170,6 +168,10 @@ final class MessageHead {
             }
             int lineStart = next;
             int lineNext = lf - base + 1;
+            if (lineNext > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(lineNext, bytes.length * 2));
+            }
+            in.getBytes(base + lineStart, bytes, lineStart, lineNext - lineStart);
             int contentEnd = lf - base;
             if (contentEnd > lineStart && byteAt(contentEnd - 1) == CR) {
                 contentEnd--;
@@ -177,10 +179,10 @@ final class MessageHead {
                 bareLf = true;
             }
             next = lineNext;
-            if (contentEnd > lineStart && in.indexOf(base + lineStart, base + contentEnd, CR) >= 0) {
-                return fail(400, "a bare CR in a " + (startLineDone ? "header line" : "start line"));
-            }
             if (!startLineDone) {
+                if (contentEnd > lineStart && indexOf(lineStart, contentEnd, CR) >= 0) {
+                    return fail(400, "a bare CR in the start line");
+                }
                 if (contentEnd == lineStart) {
                     if (!request || next > maxStartLine) {
                         return fail(400, "empty lines instead of a " + (request ? "request" : "status") + " line");
@@ -303,25 +305,38 @@ final class MessageHead {
         if (first == ' ' || first == '\t') {
             return fail(400, "a folded header line (obs-fold)");
         }
-        int colon = indexOf(s, e, (byte) ':');
-        if (colon < 0) {
-            return fail(400, "a header line without a colon");
+        // one pass over the line: the name must be a token up to the colon (no whitespace before it), the value
+        // must hold no control character but HTAB (a bare CR or a NUL could end the line early for the worker)
+        byte[] line = bytes;
+        int i = s;
+        byte b = 0;
+        while (i < e && TOKEN[(b = line[i]) & 0xff]) {
+            i++;
         }
-        if (colon == s) {
+        if (i == e || b != ':') {
+            return fail(400, i == e ? "a header line without a colon" : "an invalid character in a header name");
+        }
+        if (i == s) {
             return fail(400, "a header line without a name");
         }
-        for (int i = s; i < colon; i++) {
-            if (!TOKEN[byteAt(i) & 0xff]) {
-                return fail(400, "an invalid character in a header name");
+        int colon = i;
+        int vs = -1;
+        int ve = colon + 1;
+        for (i++; i < e; i++) {
+            b = line[i];
+            if (b == ' ' || b == '\t') {
+                continue;
             }
+            if ((b & 0xff) < 0x20 || b == 0x7f) {
+                return fail(400, "a control character in a header value");
+            }
+            if (vs < 0) {
+                vs = i;
+            }
+            ve = i + 1;
         }
-        int vs = colon + 1;
-        while (vs < e && isSpace(byteAt(vs))) {
-            vs++;
-        }
-        int ve = e;
-        while (ve > vs && isSpace(byteAt(ve - 1))) {
-            ve--;
+        if (vs < 0) {
+            vs = ve = colon + 1;
         }
         if (count == kinds.length) {
             grow();
@@ -488,10 +503,11 @@ final class MessageHead {
         return kind;
     }
 
-    // ---- results; indexes are absolute in the scanned buffer ----
+    // ---- results; indexes are relative to the head's first byte, into {@link #bytes()} ----
 
-    ByteBuf buffer() {
-        return buf;
+    /** The head's bytes (index 0 = its first byte, possibly an empty line before the start line). */
+    byte[] bytes() {
+        return bytes;
     }
 
     /** Bytes of the whole head from the reader index, including empty lines before it and its final empty line. */
@@ -508,16 +524,16 @@ final class MessageHead {
     }
 
     int startLineStart() {
-        return base + start;
+        return start;
     }
 
     /** End of the start line, before its CRLF. */
     int startLineEnd() {
-        return base + startLineEnd;
+        return startLineEnd;
     }
 
     int versionStart() {
-        return base + versionStart;
+        return versionStart;
     }
 
     /** 11 or 10. */
@@ -535,11 +551,11 @@ final class MessageHead {
     }
 
     String method() {
-        return buf.toString(base + start, methodEnd - start, StandardCharsets.US_ASCII);
+        return new String(bytes, start, methodEnd - start, StandardCharsets.US_ASCII);
     }
 
     String target() {
-        return buf.toString(base + targetStart, targetEnd - targetStart, StandardCharsets.US_ASCII);
+        return new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.US_ASCII);
     }
 
     int status() {
@@ -589,29 +605,29 @@ final class MessageHead {
     }
 
     int lineStart(int line) {
-        return base + lines[line * FIELDS];
+        return lines[line * FIELDS];
     }
 
     int nameEnd(int line) {
-        return base + lines[line * FIELDS + 1];
+        return lines[line * FIELDS + 1];
     }
 
     int valueStart(int line) {
-        return base + lines[line * FIELDS + 2];
+        return lines[line * FIELDS + 2];
     }
 
     int valueEnd(int line) {
-        return base + lines[line * FIELDS + 3];
+        return lines[line * FIELDS + 3];
     }
 
     /** The start of the next line (after this one's line end). */
     int lineNext(int line) {
-        return base + lines[line * FIELDS + 4];
+        return lines[line * FIELDS + 4];
     }
 
     String value(int line) {
         int vs = lines[line * FIELDS + 2];
-        return buf.toString(base + vs, lines[line * FIELDS + 3] - vs, StandardCharsets.ISO_8859_1);
+        return new String(bytes, vs, lines[line * FIELDS + 3] - vs, StandardCharsets.ISO_8859_1);
     }
 
     /** The first line of {@code kind}, or -1. */
@@ -632,15 +648,47 @@ final class MessageHead {
         return dropped[line];
     }
 
-    /** Whether the name of {@code line} equals the bytes [s, e) (absolute), ignoring case. */
-    boolean nameEquals(int line, int s, int e) {
+    /**
+     * Drops the headers that Connection lines name (RFC 9110 section 7.6.1), but Upgrade and Transfer-Encoding: the
+     * caller decides about those.
+     */
+    void dropNamedByConnection() {
+        for (int c = 0; c < count; c++) {
+            if (kinds[c] != CONNECTION) {
+                continue;
+            }
+            int end = lines[c * FIELDS + 3];
+            int i = lines[c * FIELDS + 2];
+            while (i < end) {
+                int comma = indexOf(i, end, (byte) ',');
+                int tokenEnd = comma < 0 ? end : comma;
+                int ts = i;
+                int te = tokenEnd;
+                while (ts < te && isSpace(bytes[ts])) {
+                    ts++;
+                }
+                while (te > ts && isSpace(bytes[te - 1])) {
+                    te--;
+                }
+                for (int line = 0; line < count && te > ts; line++) {
+                    if (kinds[line] != UPGRADE && kinds[line] != TRANSFER_ENCODING && nameEquals(line, ts, te)) {
+                        dropped[line] = true;
+                    }
+                }
+                i = tokenEnd + 1;
+            }
+        }
+    }
+
+    /** Whether the name of {@code line} equals the bytes [s, e), ignoring case. */
+    private boolean nameEquals(int line, int s, int e) {
         int ns = lines[line * FIELDS];
         int ne = lines[line * FIELDS + 1];
         if (ne - ns != e - s) {
             return false;
         }
         for (int i = 0; i < e - s; i++) {
-            if ((byteAt(ns + i) | 0x20) != (buf.getByte(s + i) | 0x20)) {
+            if ((bytes[ns + i] | 0x20) != (bytes[s + i] | 0x20)) {
                 return false;
             }
         }
@@ -650,12 +698,16 @@ final class MessageHead {
     // ---- bytes, relative ----
 
     private byte byteAt(int relative) {
-        return buf.getByte(base + relative);
+        return bytes[relative];
     }
 
     private int indexOf(int s, int e, byte value) {
-        int found = buf.indexOf(base + s, base + e, value);
-        return found < 0 ? -1 : found - base;
+        for (int i = s; i < e; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private boolean is(int s, String ascii) {
