@@ -143,11 +143,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         InetAddress client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress()
                 : InetAddress.getLoopbackAddress();
         forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port());
+        BackendConnectionPool.clientsChanged(1);
         awaitRequest(System.nanoTime());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        // closed, or a tunnel now (whose backend connection leaves the pool's reckoning too)
+        BackendConnectionPool.clientsChanged(-1);
         cancelTimer();
         releaseBuffers();
     }
