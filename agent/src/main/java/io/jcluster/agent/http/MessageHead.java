@@ -253,8 +253,14 @@ final class MessageHead {
         while (sp2 > sp1 && byteAt(sp2) != ' ') {
             sp2--;
         }
-        if (sp2 <= sp1 + 1 || indexOf(sp1 + 1, sp2, (byte) ' ') >= 0) {
+        if (sp2 <= sp1 + 1) {
             return fail(400, "a request line that is not METHOD TARGET VERSION");
+        }
+        for (int i = sp1 + 1; i < sp2; i++) {
+            byte b = bytes[i];
+            if ((b & 0xff) <= 0x20 || b == 0x7f) {
+                return fail(400, "whitespace or a control character in the request target");
+            }
         }
         version = httpVersion(sp2 + 1, e);
         if (version == 0) {
