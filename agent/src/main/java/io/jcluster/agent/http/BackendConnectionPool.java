@@ -12,8 +12,21 @@ import java.util.Map;
  * Idle keep-alive connections to the workers, per event loop (a backend connection lives on the loop of the
  * client that opened it, so the pool needs no lock). Most recently used first: the connection least likely to
  * have been closed by the worker's own idle timeout.
+ *
+ * <p>Sized to the concurrency: a client connection uses one backend connection at a time, so a loop never needs
+ * more idle connections to a worker than it has client connections. A smaller cap makes a busy loop close
+ * connections only to open new ones a moment later (reconnect churn costs both sides far more than an idle
+ * socket).
  */
 final class BackendConnectionPool {
+
+    /** Client connections in http mode on this event loop. */
+    private static final FastThreadLocal<int[]> CLIENTS = new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
 
     private static final FastThreadLocal<Map<Backend, ArrayDeque<Channel>>> IDLE = new FastThreadLocal<>() {
         @Override
@@ -43,11 +56,16 @@ final class BackendConnectionPool {
     /** @return false when the pool for {@code backend} is full: the caller closes the connection */
     static boolean offer(Backend backend, Channel channel) {
         ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(backend, b -> new ArrayDeque<>());
-        if (idle.size() >= HttpSettings.MAX_IDLE_PER_WORKER) {
+        if (idle.size() >= Math.max(HttpSettings.MAX_IDLE_PER_WORKER, CLIENTS.get()[0])) {
             return false;
         }
         idle.addLast(channel);
         return true;
+    }
+
+    /** A client connection on this loop opened (+1) or closed (-1). Call on the loop. */
+    static void clientsChanged(int delta) {
+        CLIENTS.get()[0] += delta;
     }
 
     /** An idle connection closed (the worker's idle timeout, or the worker went away). */

@@ -1,13 +1,14 @@
 package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The end of a backend connection's pipeline: passes the worker's response to the client exchange the
+ * The end of a backend connection's pipeline: passes the worker's response bytes to the client exchange the
  * connection is lent to, and takes the connection out of the pool when it closes while idle.
  */
 final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
@@ -30,8 +31,8 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (exchange != null) {
-            exchange.backendRead(msg);
+        if (exchange != null && msg instanceof ByteBuf) {
+            exchange.backendRead((ByteBuf) msg);
         } else {
             // a worker speaking on an idle connection is out of step with it: the connection cannot be trusted
             ReferenceCountUtil.release(msg);
@@ -56,7 +57,7 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        // the worker finished sending; the decoder has already passed on a response it delimited by closing
+        // the worker finished sending: a response delimited by closing ends here (channelInactive tells the exchange)
         if (event instanceof ChannelInputShutdownEvent) {
             ctx.close();
         }

@@ -2,36 +2,38 @@ package io.jcluster.agent.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 
-/** The responses jcluster itself sends: a status, and one plain-text line saying what happened. */
+/**
+ * The responses jcluster itself sends: a status, and one plain-text line saying what happened. Encoded here as
+ * bytes: the client connections have no HTTP encoder.
+ */
 final class ErrorResponses {
 
     private ErrorResponses() {
     }
 
     /** Always with Connection: close: after an error the connection's state is not worth trusting. */
-    static FullHttpResponse of(ByteBufAllocator allocator, HttpResponseStatus status, String what) {
-        byte[] text = ("jcluster: " + what + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuf body = allocator.buffer(text.length).writeBytes(text);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        return response;
+    static ByteBuf of(ByteBufAllocator allocator, int status, String what) {
+        return encode(allocator, status, what, null);
     }
 
-    static FullHttpResponse retryLater(ByteBufAllocator allocator, String what, long retryAfterSeconds) {
-        FullHttpResponse response = of(allocator, HttpResponseStatus.SERVICE_UNAVAILABLE, what);
-        response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfterSeconds)));
-        return response;
+    static ByteBuf retryLater(ByteBufAllocator allocator, String what, long retryAfterSeconds) {
+        return encode(allocator, 503, what, "retry-after: " + Math.max(1, retryAfterSeconds) + "\r\n");
+    }
+
+    private static ByteBuf encode(ByteBufAllocator allocator, int status, String what, String extraHeader) {
+        byte[] text = ("jcluster: " + what + "\n").getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n"
+                + "content-type: text/plain; charset=utf-8\r\n"
+                + "content-length: " + text.length + "\r\n"
+                + "connection: close\r\n"
+                + (extraHeader == null ? "" : extraHeader)
+                + "\r\n";
+        ByteBuf out = allocator.buffer(head.length() + text.length);
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        return out.writeBytes(text);
     }
 }

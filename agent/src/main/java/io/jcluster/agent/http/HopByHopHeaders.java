@@ -1,14 +1,9 @@
 package io.jcluster.agent.http;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-
-import java.util.List;
-
 /**
- * Headers that describe one connection, not the message (RFC 9110 section 7.6.1): a proxy removes them before
- * passing a message on. Transfer-Encoding stays: the codec re-frames the body by it.
+ * Headers that describe one connection, not the message (RFC 9110 section 7.6.1): a proxy does not pass them
+ * on. They are marked as dropped in the scanned head, whose other lines then go on as they came.
+ * Transfer-Encoding stays: the body is passed on in the framing it came in.
  */
 final class HopByHopHeaders {
 
@@ -16,29 +11,33 @@ final class HopByHopHeaders {
     }
 
     /**
-     * @param upgrade keep Upgrade and say Connection: upgrade (a request asking to switch protocols, or the
-     *                101 that accepts it)
+     * @param upgrade keep Upgrade (a request asking to switch protocols, or the 101 that accepts it); the caller
+     *                then adds Connection: upgrade
      */
-    static void strip(HttpHeaders headers, boolean upgrade) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
-            for (String token : value.split(",")) {
-                String named = token.trim();
-                if (!named.isEmpty() && !named.equalsIgnoreCase("upgrade")
-                        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(named)) {
-                    headers.remove(named);
-                }
-            }
+    static void drop(MessageHead head, boolean upgrade) {
+        if (head.connectionNamesOthers()) {
+            head.dropNamedByConnection();
         }
-        headers.remove(HttpHeaderNames.CONNECTION);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
-        headers.remove(HttpHeaderNames.PROXY_CONNECTION);
-        headers.remove(HttpHeaderNames.TE);
-        headers.remove(HttpHeaderNames.TRAILER);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        } else {
-            headers.remove(HttpHeaderNames.UPGRADE);
+        int count = head.count();
+        for (int i = 0; i < count; i++) {
+            switch (head.kind(i)) {
+                case MessageHead.CONNECTION:
+                    head.drop(i);
+                    break;
+                case MessageHead.KEEP_ALIVE:
+                case MessageHead.PROXY_CONNECTION:
+                case MessageHead.TE:
+                case MessageHead.TRAILER:
+                    head.drop(i);
+                    break;
+                case MessageHead.UPGRADE:
+                    if (!upgrade) {
+                        head.drop(i);
+                    }
+                    break;
+                default:
+                    break;
+            }
         }
     }
 }

@@ -6,13 +6,13 @@ import io.jcluster.agent.config.Options;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * mode=http: each client connection gets an HTTP/1.1 decoder and a {@link HttpProxyHandler} that sends each of
- * its requests to a worker of its own (pooled keep-alive connections to the workers). With tls-cert, TLS ends here.
+ * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
+ * bytes and sends each request to a worker of its own (pooled keep-alive connections to the workers). With
+ * tls-cert, TLS ends here.
  */
 public final class HttpFrontend implements Frontend {
 
@@ -44,17 +44,13 @@ public final class HttpFrontend implements Frontend {
         HttpProxyHandler proxy = new HttpProxyHandler(settings, upstream);
         ChannelPipeline pipeline = client.pipeline();
         addTls(client);
-        pipeline.addLast(HttpProxyHandler.WATCH, new RequestBytesWatch(proxy));
-        pipeline.addLast(HttpProxyHandler.CODEC, new HttpServerCodec(REQUESTS));
-        // one decoded message per read(): the proxy asks for the next request only when the last is answered
-        pipeline.addLast(HttpProxyHandler.FLOW, new FlowControlHandler());
         pipeline.addLast(HttpProxyHandler.PROXY, proxy);
     }
 
     @Override
     public void reject(Channel client, Upstream upstream, String why) {
         addTls(client);
-        client.pipeline().addLast(new HttpServerCodec(REQUESTS), new RejectHandler(why, settings));
+        client.pipeline().addLast(new HttpRequestDecoder(REQUESTS), new RejectHandler(why, settings));
         client.config().setAutoRead(true);
     }
 

@@ -5,32 +5,21 @@ import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.ClientConnection;
 import io.jcluster.agent.balancer.Tunnel;
 import io.jcluster.agent.balancer.Upstream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,20 +29,33 @@ import java.util.concurrent.TimeUnit;
  * once the previous response has been sent), so pipelined requests are answered in order. Each request goes to a
  * worker of its own, over a pooled keep-alive connection, with its body streamed under back-pressure both ways.
  * Everything runs on the client's event loop, backend connections included: plain fields suffice.
+ *
+ * <p>Nothing is decoded into message objects: {@link MessageHead} finds the framing and the few headers a proxy
+ * acts on in the raw bytes, the head goes on as it came minus the hop-by-hop lines plus the forwarding headers,
+ * and bodies go on as they came ({@link BodyFraming} only counts where they end). Only an HTTP/1.0 client, which
+ * cannot take chunks, gets a chunked response's data without its framing.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements ClientConnection {
 
-    static final String WATCH = "watch";
-    static final String CODEC = "codec";
-    static final String FLOW = "flow";
     static final String PROXY = "proxy";
 
-    private static final HttpDecoderConfig RESPONSES = new HttpDecoderConfig()
-            .setMaxInitialLineLength(HttpSettings.MAX_REQUEST_LINE)
-            .setMaxHeaderSize(HttpSettings.MAX_RESPONSE_HEADERS)
-            .setMaxChunkSize(HttpSettings.MAX_CHUNK);
     /** A request that failed on a worker's connection before any answer is sent again at most this often. */
     private static final int MAX_RETRIES = 2;
+
+    private static final byte[] CONNECTION_CLOSE = HeadWriter.ascii("connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = HeadWriter.ascii("connection: keep-alive\r\n");
+    private static final byte[] CONNECTION_UPGRADE = HeadWriter.ascii("connection: upgrade\r\n");
+    private static final byte[] CHUNKED = HeadWriter.ascii("transfer-encoding: chunked\r\n");
+    private static final byte[] SET_COOKIE = HeadWriter.ascii("set-cookie: ");
+    private static final byte[] HOST = HeadWriter.ascii("host: ");
+    private static final byte[] LAST_CHUNK = HeadWriter.ascii("0\r\n\r\n");
+
+    /** How a response body goes to the client. */
+    private static final int AS_IT_CAME = 0;
+    /** A body the worker ends by closing, to an HTTP/1.1 client that keeps its connection: chunked by jcluster. */
+    private static final int RECHUNKED = 1;
+    /** A chunked body to an HTTP/1.0 client: the data only, ended by closing. */
+    private static final int DECHUNKED = 2;
 
     private enum State {
         /** Between requests: waiting for the next request head. */
@@ -70,20 +72,35 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private final Upstream upstream;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
+    private ForwardedHeaders forwarded;
 
     /** Graceful shutdown or a client half-close: the connection ends after the request in progress. */
     private boolean closing;
-    private long awaitingSince;
     /** When the first byte of the awaited request arrived; 0 while none has. */
     private long firstByteAt;
+
+    // one deadline per connection (idle, header, response), checked by one timer that is moved only when the
+    // deadline comes before it: most requests move the deadline with a field write, not a timer task
+    private final Runnable timerTask = this::timerFired;
+    private long deadline = Long.MAX_VALUE;
+    private long timerAt = Long.MAX_VALUE;
     private ScheduledFuture<?> timer;
 
+    // the client's bytes not passed on yet: a head not yet whole, pipelined requests, body bytes while connecting
+    private ByteBuf in;
+    private final MessageHead requestHead = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE,
+            HttpSettings.MAX_REQUEST_HEADERS);
+    private final BodyFraming requestBody = new BodyFraming();
+
     // the request in progress
-    private HttpRequest request;
+    /** Its head as the worker gets it; kept until the response is complete, to send it again on a retry. */
+    private ByteBuf requestOut;
     private boolean keepAlive;
     private boolean http10;
-    private boolean head;
+    private boolean headMethod;
+    private boolean idempotent;
     private boolean upgrade;
+    private String stickyCookie;
     private boolean requestSent;
     private long bodyBytes;
     private int retries;
@@ -92,20 +109,26 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private long requestStartedAt;
     private long bytesFromClient;
     private long bytesToClient;
+    private boolean backendNeedsFlush;
+
     // its response
+    private ByteBuf responseIn;
+    private final MessageHead responseHead = new MessageHead(false, HttpSettings.MAX_REQUEST_LINE,
+            HttpSettings.MAX_RESPONSE_HEADERS);
+    private final BodyFraming responseBody = new BodyFraming();
     private boolean responseStarted;
-    private boolean interim;
     private boolean switching;
     private boolean backendKeepAlive;
     private boolean closeAfterResponse;
+    private int bodyMode;
+    private boolean clientNeedsFlush;
+
     // the worker it went to
     private Backend backend;
     private BackendLease lease;
     private Channel backendChannel;
     private BackendResponseHandler backendHandler;
     private boolean awaitingBackendWritable;
-    /** A message was asked for and has not come yet. */
-    private boolean readRequested;
 
     HttpProxyHandler(HttpSettings settings, Upstream upstream) {
         this.settings = settings;
@@ -116,130 +139,62 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         ctx.channel().attr(ClientConnection.KEY).set(this);
-        awaitRequest();
+        SocketAddress remote = ctx.channel().remoteAddress();
+        InetAddress client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress()
+                : InetAddress.getLoopbackAddress();
+        forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port());
+        BackendConnectionPool.clientsChanged(1);
+        awaitRequest(System.nanoTime());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // closed, or a tunnel now (whose backend connection leaves the pool's reckoning too)
+        BackendConnectionPool.clientsChanged(-1);
+        cancelTimer();
+        releaseBuffers();
     }
 
     // ---- client side ----
 
-    void bytesArrived() {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ByteBuf data = (ByteBuf) msg;
+        if (state == State.CLOSED || !data.isReadable()) {
+            data.release(); // input after the final answer, drained by a lingering close
+            return;
+        }
         if (state == State.AWAIT_HEAD && firstByteAt == 0) {
             firstByteAt = System.nanoTime();
         }
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readRequested = false;
-        if (msg instanceof HttpRequest) {
-            requestHead((HttpRequest) msg);
-            if (msg instanceof HttpContent) {
-                ReferenceCountUtil.release(msg); // only a request that failed to decode is both
-            }
-        } else if (msg instanceof HttpContent) {
-            requestContent((HttpContent) msg);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void requestHead(HttpRequest head) {
-        cancelTimer();
-        if (state == State.CLOSED) {
-            return; // input after the final answer, drained by a lingering close
-        }
-        if (state != State.AWAIT_HEAD) {
-            ctx.close(); // cannot happen while reads are requested one message at a time
-            return;
-        }
-        DecoderResult decoded = head.decoderResult();
-        if (decoded.isFailure()) {
-            Throwable cause = decoded.cause();
-            if (cause instanceof TooLongHttpLineException) {
-                fail(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is longer than "
-                        + HttpSettings.MAX_REQUEST_LINE + " bytes");
-            } else if (cause instanceof TooLongHttpHeaderException) {
-                fail(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are larger than "
-                        + HttpSettings.MAX_REQUEST_HEADERS + " bytes");
-            } else {
-                fail(HttpResponseStatus.BAD_REQUEST, "malformed request (" + cause.getMessage() + ")");
-            }
-            return;
-        }
-        HttpVersion version = head.protocolVersion();
-        http10 = version.majorVersion() == 1 && version.minorVersion() == 0;
-        keepAlive = HttpUtil.isKeepAlive(head) && !closing;
-        this.head = HttpMethod.HEAD.equals(head.method());
-        upgrade = head.headers().contains(HttpHeaderNames.UPGRADE)
-                && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-        HopByHopHeaders.strip(head.headers(), upgrade);
-        if (http10) {
-            // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
-            head.setProtocolVersion(HttpVersion.HTTP_1_1);
-            if (!head.headers().contains(HttpHeaderNames.HOST)) {
-                head.headers().set(HttpHeaderNames.HOST, upstream.describe());
+        in = Cumulation.append(ctx.alloc(), in, data);
+        if (state == State.AWAIT_HEAD) {
+            readHead();
+        } else if (state == State.FORWARDING && !requestSent) {
+            forwardBody();
+            if (state == State.FORWARDING) {
+                afterBody(0);
             }
         }
-        ForwardedHeaders.add(head.headers(), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(),
-                settings.secure(), upstream.port());
-        request = head;
-        requestStartedAt = firstByteAt != 0 ? firstByteAt : System.nanoTime();
-        bytesFromClient = 0;
-        bytesToClient = 0;
-        requestSent = false;
-        bodyBytes = 0;
-        retries = 0;
-        refused = null;
-        responseStarted = false;
-        interim = false;
-        switching = false;
-        state = State.CONNECTING;
-        dispatch();
-    }
-
-    private void requestContent(HttpContent content) {
-        if (state != State.FORWARDING || backendChannel == null || requestSent) {
-            content.release(); // the rest of a request that was already answered (an error, an early response)
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            fail(HttpResponseStatus.BAD_REQUEST, "malformed request body (" + content.decoderResult().cause().getMessage() + ")");
-            return;
-        }
-        bodyBytes += content.content().readableBytes();
-        bytesFromClient += content.content().readableBytes();
-        boolean last = content instanceof LastHttpContent;
-        backendChannel.write(content, backendChannel.voidPromise());
-        if (last) {
-            requestSent = true;
-            backendChannel.flush();
-            if (!responseStarted) {
-                schedule(settings.responseTimeout().toNanos());
-            }
-        } else if (backendChannel.isWritable()) {
-            requestRead();
-        } else {
-            awaitingBackendWritable = true; // first: the flush may make the channel writable again at once
-            backendChannel.flush();
-        }
+        // CONNECTING, or FORWARDING a request already sent: the bytes (a pipelined request) wait in `in`
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (backendChannel != null && state == State.FORWARDING && !requestSent) {
+        if (backendNeedsFlush && backendChannel != null) {
+            backendNeedsFlush = false;
             backendChannel.flush(); // one flush per read batch of a body, not per piece
         }
-        if (readRequested) {
-            // FlowControlHandler counts a read cycle that ended without a whole message (part of a header block,
-            // say) as the answer to read(): ask again, or the message would wait in its queue for good
+        if (state != State.CLOSED && (in == null || !in.isReadable()) && !awaitingBackendWritable) {
+            // nothing waits here: keep the read interest on. Turning it off after each request and on again for
+            // the next costs two epoll_ctl calls per request; a client that sends its next request early gets
+            // one read buffered at most (then `in` holds bytes and reads stop until they are taken)
             ctx.read();
         }
-    }
-
-    /** Asks for the next decoded message: the next request, or the next piece of a body. */
-    private void requestRead() {
-        readRequested = true;
-        ctx.read();
     }
 
     @Override
@@ -272,6 +227,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         if (backend != null) {
             backend.close(); // mid-exchange: the connection is in an unknown state, not reusable
         }
+        releaseBuffers();
         ctx.fireChannelInactive();
     }
 
@@ -284,18 +240,128 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public void closeIfIdle() {
         closing = true;
-        if (state == State.AWAIT_HEAD && firstByteAt == 0) {
+        if (state == State.AWAIT_HEAD && (in == null || !in.isReadable())) {
             ctx.close();
         }
     }
 
-    private void awaitRequest() {
+    private void awaitRequest(long now) {
         state = State.AWAIT_HEAD;
-        request = null;
-        awaitingSince = System.nanoTime();
+        releaseRequestOut();
         firstByteAt = 0;
-        schedule(Math.min(settings.headerTimeout().toNanos(), settings.idleTimeout().toNanos()));
-        requestRead();
+        if (in != null && in.isReadable()) {
+            firstByteAt = now; // pipelined: the next request is already here
+            readHead();
+            return;
+        }
+        deadlineAt(now + settings.idleTimeout().toNanos(), now);
+        ctx.read();
+    }
+
+    private void readHead() {
+        int outcome = requestHead.scan(in);
+        if (outcome == MessageHead.NEED_MORE) {
+            // part of a head: from its first byte on, the whole head must come within header-timeout
+            deadlineAt(firstByteAt + settings.headerTimeout().toNanos(), System.nanoTime());
+            ctx.read();
+            return;
+        }
+        if (outcome == MessageHead.FAILED) {
+            int status = requestHead.errorStatus();
+            fail(status, status == 400 ? "malformed request (" + requestHead.error() + ")" : requestHead.error());
+            return;
+        }
+        startRequest();
+    }
+
+    private void startRequest() {
+        MessageHead head = requestHead;
+        http10 = head.version() == 10;
+        keepAlive = head.keepAlive() && !closing;
+        headMethod = head.isHeadMethod();
+        idempotent = head.idempotent();
+        upgrade = head.upgrade();
+        if (head.chunked()) {
+            requestBody.chunked();
+        } else {
+            requestBody.length(Math.max(0, head.contentLength())); // a request without either has no body
+        }
+        stickyCookie = settings.stickiness().cookie(head);
+
+        HopByHopHeaders.drop(head, upgrade);
+        ForwardedHeaders.drop(head);
+        byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0 ? HeadWriter.ascii(upstream.describe()) : null;
+        // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
+        ByteBuf out = HeadWriter.begin(ctx.alloc(), head, forwarded.room() + 64, http10);
+        if (upgrade) {
+            out.writeBytes(CONNECTION_UPGRADE);
+        }
+        if (hostOverride != null) {
+            out.writeBytes(HOST).writeBytes(hostOverride).writeBytes(HeadWriter.CRLF);
+        }
+        forwarded.write(out, head, hostOverride);
+        HeadWriter.end(out);
+        in.skipBytes(head.length());
+        head.reset();
+        releaseInIfEmpty();
+
+        requestOut = out;
+        requestStartedAt = firstByteAt != 0 ? firstByteAt : System.nanoTime();
+        bytesFromClient = 0;
+        bytesToClient = 0;
+        requestSent = false;
+        bodyBytes = 0;
+        retries = 0;
+        refused = null;
+        responseStarted = false;
+        switching = false;
+        state = State.CONNECTING;
+        deadline = Long.MAX_VALUE; // nothing to time until the request is out
+        dispatch();
+    }
+
+    /** Passes on the body bytes that are here (without flushing); marks the request sent once its body is whole. */
+    private void forwardBody() {
+        Channel channel = backendChannel;
+        while (in != null && in.isReadable() && !requestBody.done()) {
+            int start = in.readerIndex();
+            int end = requestBody.scan(in, start, in.writerIndex());
+            if (end < 0) {
+                fail(400, "malformed request body (" + requestBody.chunks().error() + ")");
+                return;
+            }
+            int n = end - start;
+            bodyBytes += n;
+            bytesFromClient += n;
+            if (n == in.readableBytes()) {
+                channel.write(in, channel.voidPromise());
+                in = null;
+            } else {
+                channel.write(in.readRetainedSlice(n), channel.voidPromise());
+            }
+            backendNeedsFlush = true;
+        }
+        releaseInIfEmpty();
+        if (requestBody.done()) {
+            requestSent = true;
+        }
+    }
+
+    /** After body bytes went out: flush and start the response clock if the request is whole, else read more. */
+    private void afterBody(long now) {
+        if (requestSent) {
+            backendNeedsFlush = false;
+            backendChannel.flush();
+            if (!responseStarted && !switching) {
+                deadlineAt((now != 0 ? now : System.nanoTime()) + settings.responseTimeout().toNanos(), now);
+            }
+        } else if (backendChannel.isWritable()) {
+            ctx.read();
+        } else {
+            awaitingBackendWritable = true; // first: the flush may make the channel writable again at once
+            backendNeedsFlush = false;
+            backendChannel.flush();
+        }
     }
 
     // ---- choosing and reaching a worker ----
@@ -305,14 +371,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         if (candidates.length == 0) {
             upstream.noBackendAvailable();
             if (refused == null) {
-                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no worker is serving " + upstream.describe()
-                        + " right now; try again shortly");
+                fail(503, "no worker is serving " + upstream.describe() + " right now; try again shortly");
             } else {
-                fail(HttpResponseStatus.BAD_GATEWAY, "no worker could be reached (" + refused.size() + " tried)");
+                fail(502, "no worker could be reached (" + refused.size() + " tried)");
             }
             return;
         }
-        Backend chosen = settings.stickiness().route(request, candidates);
+        Backend chosen = stickyCookie == null ? null : settings.stickiness().route(stickyCookie, candidates);
         if (chosen == null) {
             chosen = upstream.strategy().pick(candidates);
         }
@@ -346,7 +411,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             return;
         }
         BackendResponseHandler handler = new BackendResponseHandler(target);
-        Upstream.install(channel, new HttpClientCodec(RESPONSES, false, false), handler);
+        Upstream.install(channel, handler);
         attach(channel, handler);
         channel.config().setAutoRead(true);
         sendHead();
@@ -360,158 +425,282 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     }
 
     private void sendHead() {
-        backendChannel.write(request, backendChannel.voidPromise());
-        if (requestSent) {
-            // a retry of a request without a body that was already read whole
-            backendChannel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, backendChannel.voidPromise());
-            schedule(settings.responseTimeout().toNanos());
+        Channel channel = backendChannel;
+        // the head itself, not a duplicate: a retry happens only after the failed connection released it
+        channel.write(requestOut.retain().readerIndex(0), channel.voidPromise());
+        if (!requestSent) {
+            forwardBody(); // what of the body is here already goes in the same flush
+            if (state != State.FORWARDING) {
+                return;
+            }
+        }
+        if (!requestSent) {
+            // the body is not all here (a large upload, or a client waiting for 100 Continue): send the head now
+            backendNeedsFlush = false;
+            channel.flush();
+            if (channel.isWritable()) {
+                ctx.read();
+            } else {
+                awaitingBackendWritable = true;
+            }
             return;
         }
-        requestRead(); // the body, or the end of the request; delivered at once if it is already decoded
-        if (!requestSent && backendChannel != null) {
-            // the body is not here yet (a large upload, or a client waiting for 100 Continue): send the head now
-            backendChannel.flush();
-        }
+        afterBody(0);
     }
 
     // ---- worker side, called by BackendResponseHandler ----
 
-    void backendRead(Object msg) {
-        if (msg instanceof HttpResponse) {
-            responseHead((HttpResponse) msg);
+    void backendRead(ByteBuf data) {
+        if (state != State.FORWARDING || switching) {
+            data.release();
+            return;
         }
-        if (msg instanceof HttpContent) {
-            responseContent((HttpContent) msg);
-        } else if (!(msg instanceof HttpResponse)) {
-            ReferenceCountUtil.release(msg);
+        if (responseStarted) {
+            responseBytes(data, -1);
+            return;
+        }
+        responseIn = Cumulation.append(ctx.alloc(), responseIn, data);
+        while (true) {
+            int outcome = responseHead.scan(responseIn);
+            if (outcome == MessageHead.NEED_MORE) {
+                return;
+            }
+            if (outcome == MessageHead.FAILED) {
+                String why = responseHead.error();
+                int owner = backend.owner();
+                detachBackend().close();
+                fail(502, "worker " + owner + " sent a malformed response (" + why + ")");
+                return;
+            }
+            int status = responseHead.status();
+            if (status == 101) {
+                if (upgrade) {
+                    switchProtocols();
+                } else {
+                    int owner = backend.owner();
+                    detachBackend().close();
+                    fail(502, "worker " + owner + " switched protocols without being asked to");
+                }
+                return;
+            }
+            if (status >= 200) {
+                responseHeadArrived();
+                return;
+            }
+            // 100 Continue, 103 Early Hints: passed on; the real response follows
+            HopByHopHeaders.drop(responseHead, false);
+            writeHeadAsIs(responseHead);
+            ctx.flush();
+            if (responseIn == null) {
+                return;
+            }
         }
     }
 
-    private void responseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            Channel gone = detachBackend();
-            gone.close();
-            fail(HttpResponseStatus.BAD_GATEWAY, "worker " + backend.owner() + " sent a malformed response ("
-                    + response.decoderResult().cause().getMessage() + ")");
-            return;
-        }
-        int status = response.status().code();
-        if (status == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && upgrade) {
-            switching = true;
-            cancelTimer();
-            HopByHopHeaders.strip(response.headers(), true);
-            ctx.write(response, ctx.voidPromise());
-            return;
-        }
-        if (status >= 100 && status < 200 && status != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-            interim = true; // 100 Continue, 103 Early Hints: passed on; the real response follows
-            HopByHopHeaders.strip(response.headers(), false);
-            ctx.write(response, ctx.voidPromise());
-            return;
-        }
-        cancelTimer();
+    private void responseHeadArrived() {
+        MessageHead head = responseHead;
+        int status = head.status();
         responseStarted = true;
-        backendKeepAlive = HttpUtil.isKeepAlive(response);
-        HopByHopHeaders.strip(response.headers(), false);
-        settings.stickiness().learn(request, response, backend, settings.secure());
+        deadline = Long.MAX_VALUE;
+        backendKeepAlive = head.keepAlive();
         closeAfterResponse = !keepAlive || closing;
-        boolean bodiless = head || status == 204 || status == 304;
-        if (!bodiless && !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)) {
-            // the worker ends this body by closing; the client gets it chunked (HTTP/1.0: delimited by close)
-            if (http10) {
-                closeAfterResponse = true;
+        bodyMode = AS_IT_CAME;
+        if (headMethod || status == 204 || status == 304) {
+            responseBody.none();
+        } else if (head.hasTransferEncoding()) {
+            if (head.chunked()) {
+                responseBody.chunked();
             } else {
-                HttpUtil.setTransferEncodingChunked(response, true);
+                responseBody.untilClose();
             }
+        } else if (head.contentLength() >= 0) {
+            responseBody.length(head.contentLength());
+        } else {
+            responseBody.untilClose();
         }
-        if (http10 && HttpUtil.isTransferEncodingChunked(response)) {
-            HttpUtil.setTransferEncodingChunked(response, false); // HTTP/1.0 has no chunks
+        HopByHopHeaders.drop(head, false);
+        String setCookie = settings.stickiness().learn(stickyCookie, head, backend, settings.secure());
+        boolean addChunked = false;
+        if (responseBody.kind() == BodyFraming.Kind.UNTIL_CLOSE) {
+            backendKeepAlive = false;
+            if (http10) {
+                closeAfterResponse = true; // HTTP/1.0 knows bodies ended by closing
+            } else {
+                bodyMode = RECHUNKED;
+                addChunked = true;
+            }
+        } else if (http10 && responseBody.kind() == BodyFraming.Kind.CHUNKED) {
+            for (int i = 0; i < head.count(); i++) {
+                if (head.kind(i) == MessageHead.TRANSFER_ENCODING) {
+                    head.drop(i); // HTTP/1.0 has no chunks
+                }
+            }
+            bodyMode = DECHUNKED;
             closeAfterResponse = true;
         }
-        if (closeAfterResponse) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        boolean addConnection = closeAfterResponse || http10;
+        ByteBuf bytes = responseIn;
+        responseIn = null;
+        int bodyStart = bytes.readerIndex() + head.length();
+        int sliceFrom;
+        if (!addConnection && !addChunked && setCookie == null && !head.bareLf() && !HeadWriter.anyDropped(head)) {
+            sliceFrom = bytes.readerIndex(); // the head goes on as it came, in one piece with the body bytes after it
+        } else {
+            ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 64 + (setCookie == null ? 0 : setCookie.length()), false);
+            if (addConnection) {
+                out.writeBytes(closeAfterResponse ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE);
+            }
+            if (addChunked) {
+                out.writeBytes(CHUNKED);
+            }
+            if (setCookie != null) {
+                HeadWriter.header(out, SET_COOKIE, setCookie);
+            }
+            HeadWriter.end(out);
+            ctx.write(out, ctx.voidPromise());
+            clientNeedsFlush = true;
+            sliceFrom = bodyStart;
         }
-        ctx.write(response, ctx.voidPromise());
+        head.reset();
+        bytes.readerIndex(bodyStart);
+        responseBytes(bytes, sliceFrom);
     }
 
-    private void responseContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        if (switching) {
-            content.release();
-            if (last) {
-                becomeTunnel();
+    /**
+     * Passes on the response body bytes in {@code data} (released or handed on here).
+     *
+     * @param sliceFrom where the bytes to pass on start when before the reader index (a head passed on as it
+     *                  came), else -1
+     */
+    private void responseBytes(ByteBuf data, int sliceFrom) {
+        int start = data.readerIndex();
+        int from = sliceFrom >= 0 ? sliceFrom : start;
+        int end;
+        if (bodyMode == AS_IT_CAME) {
+            end = responseBody.scan(data, start, data.writerIndex());
+            if (end < 0) {
+                data.release();
+                ctx.close(); // the response is cut; the client must not take it for whole
+                return;
             }
-            return;
-        }
-        if (interim) {
-            content.release();
-            if (last) {
-                interim = false;
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+            bytesToClient += end - start;
+            if (end > from) {
+                if (end == data.writerIndex()) {
+                    data.readerIndex(from); // all of it goes on: the buffer itself, no slice
+                    ctx.write(data, ctx.voidPromise());
+                    data = null;
+                } else {
+                    ctx.write(data.retainedSlice(from, end - from), ctx.voidPromise());
+                }
+                clientNeedsFlush = true;
             }
-            return;
+        } else if (bodyMode == RECHUNKED) {
+            end = data.writerIndex();
+            int n = end - start;
+            bytesToClient += n;
+            if (n > 0) {
+                ByteBuf size = ctx.alloc().directBuffer(12);
+                ByteBufUtil.writeAscii(size, Integer.toHexString(n));
+                size.writeBytes(HeadWriter.CRLF);
+                ctx.write(size, ctx.voidPromise());
+                ctx.write(data.retainedSlice(start, n), ctx.voidPromise());
+                ctx.write(Unpooled.wrappedBuffer(HeadWriter.CRLF), ctx.voidPromise());
+                clientNeedsFlush = true;
+            }
+        } else {
+            ChunkedScanner chunks = responseBody.chunks();
+            end = start;
+            while (end < data.writerIndex() && !chunks.done()) {
+                int stepStart = end;
+                end = chunks.step(data, stepStart, data.writerIndex());
+                if (end < 0) {
+                    data.release();
+                    ctx.close();
+                    return;
+                }
+                if (chunks.lastStepData() && end > stepStart) {
+                    bytesToClient += end - stepStart;
+                    ctx.write(data.retainedSlice(stepStart, end - stepStart), ctx.voidPromise());
+                    clientNeedsFlush = true;
+                }
+            }
         }
-        if (!responseStarted) {
-            content.release();
-            return;
+        boolean leftover = data != null && end < data.writerIndex();
+        if (data != null) {
+            data.release();
         }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            ctx.close(); // the response is cut; the client must not take it for whole
-            return;
-        }
-        bytesToClient += content.content().readableBytes();
-        if (!last) {
-            ctx.write(content, ctx.voidPromise());
+        if (!responseBody.done()) {
             if (!ctx.channel().isWritable()) {
                 backendChannel.config().setAutoRead(false);
             }
             return;
         }
-        ChannelFuture written = ctx.writeAndFlush(content);
-        responseComplete(written);
+        // bytes after the end of the response: the worker is out of step, its connection cannot be reused
+        responseEnded(!leftover);
+    }
+
+    private void responseEnded(boolean reusable) {
+        clientNeedsFlush = false;
+        ChannelFuture written = null;
+        if (!requestSent || closeAfterResponse || closing) {
+            written = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        } else {
+            ctx.flush();
+        }
+        responseComplete(written, reusable);
     }
 
     void backendReadComplete() {
-        ctx.flush();
+        if (clientNeedsFlush) {
+            clientNeedsFlush = false;
+            ctx.flush();
+        }
     }
 
     void backendWritabilityChanged(boolean writable) {
         if (writable && awaitingBackendWritable) {
             awaitingBackendWritable = false;
-            requestRead();
+            ctx.read();
         }
     }
 
     /** The backend connection closed while lent to this exchange. */
     void backendClosed() {
+        if (state == State.FORWARDING && responseStarted && !switching
+                && responseBody.kind() == BodyFraming.Kind.UNTIL_CLOSE) {
+            // the worker ended its body by closing: that is the end of the response
+            if (bodyMode == RECHUNKED) {
+                ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), ctx.voidPromise());
+            }
+            responseEnded(false);
+            return;
+        }
         Backend lost = backend;
         detachBackend();
         if (state != State.FORWARDING) {
             return;
         }
         if (!responseStarted) {
-            if (bodyBytes == 0 && idempotent(request.method()) && retries < MAX_RETRIES) {
+            if (bodyBytes == 0 && idempotent && retries < MAX_RETRIES) {
                 // typically a kept-alive connection the worker closed just as the request went out
                 retries++;
                 state = State.CONNECTING;
                 dispatch();
                 return;
             }
-            fail(HttpResponseStatus.BAD_GATEWAY, "worker " + lost.owner() + " closed the connection before answering");
+            fail(502, "worker " + lost.owner() + " closed the connection before answering");
             return;
         }
         ctx.close(); // the response was cut short: closing tells the client so
     }
 
-    private void responseComplete(ChannelFuture written) {
+    private void responseComplete(ChannelFuture written, boolean reusable) {
+        long now = System.nanoTime();
         Backend served = backend;
-        served.requestCompleted(System.nanoTime() - requestStartedAt);
+        served.requestCompleted(now - requestStartedAt);
         upstream.transferred(served, bytesFromClient, bytesToClient);
         Channel channel = detachBackend();
-        if (backendKeepAlive && requestSent && channel.isActive()) {
+        if (reusable && backendKeepAlive && requestSent && channel.isActive()) {
             channel.config().setAutoRead(true);
             if (!BackendConnectionPool.offer(served, channel)) {
                 channel.close();
@@ -519,16 +708,34 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         } else {
             channel.close();
         }
-        if (!requestSent || closeAfterResponse) {
+        if (written != null) {
             // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
             state = State.CLOSED;
+            releaseBuffers();
             LingeringClose.after(written);
             return;
         }
-        awaitRequest();
+        awaitRequest(now);
     }
 
-    private void becomeTunnel() {
+    /** The worker accepted the upgrade (a WebSocket, say): from here on both connections are relayed as bytes. */
+    private void switchProtocols() {
+        switching = true;
+        deadline = Long.MAX_VALUE;
+        HopByHopHeaders.drop(responseHead, true);
+        ByteBuf out = HeadWriter.begin(ctx.alloc(), responseHead, 32, false);
+        out.writeBytes(CONNECTION_UPGRADE);
+        HeadWriter.end(out);
+        ctx.write(out, ctx.voidPromise());
+        responseIn.skipBytes(responseHead.length());
+        responseHead.reset();
+        if (responseIn.isReadable()) {
+            ctx.write(responseIn, ctx.voidPromise()); // the new protocol's first bytes came with the 101
+        } else {
+            responseIn.release();
+        }
+        responseIn = null;
+
         Channel client = ctx.channel();
         Channel toWorker = backendChannel;
         BackendLease tunnelLease = lease;
@@ -536,22 +743,36 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         detachBackend();
         state = State.CLOSED;
         ctx.flush();
-        // encoders go first: the raw bytes a decoder still holds pass through when it is removed below
-        client.pipeline().remove(FLOW);
-        client.pipeline().remove(WATCH);
-        ((CombinedChannelDuplexHandler<?, ?>) client.pipeline().get(CODEC)).removeOutboundHandler();
-        HttpClientCodec workerCodec = toWorker.pipeline().get(HttpClientCodec.class);
-        workerCodec.removeOutboundHandler();
+        if (in != null && in.isReadable()) {
+            toWorker.writeAndFlush(in, toWorker.voidPromise()); // the client's first bytes in the new protocol
+            in = null;
+        }
         toWorker.pipeline().remove(BackendResponseHandler.class);
-        Tunnel.join(upstream, client, toWorker, tunnelLease);
         client.pipeline().remove(this);
-        client.pipeline().remove(CODEC);
-        toWorker.pipeline().remove(workerCodec);
+        Tunnel.join(upstream, client, toWorker, tunnelLease);
+    }
+
+    /** Writes a scanned head with its dropped lines left out, and takes it out of {@link #responseIn}. */
+    private void writeHeadAsIs(MessageHead head) {
+        ByteBuf out;
+        if (head.bareLf() || HeadWriter.anyDropped(head)) {
+            out = HeadWriter.begin(ctx.alloc(), head, 0, false);
+            HeadWriter.end(out);
+            responseIn.skipBytes(head.length());
+        } else {
+            out = responseIn.readRetainedSlice(head.length());
+        }
+        head.reset();
+        ctx.write(out, ctx.voidPromise());
+        if (!responseIn.isReadable()) {
+            responseIn.release();
+            responseIn = null;
+        }
     }
 
     // ---- endings ----
 
-    private void fail(HttpResponseStatus status, String what) {
+    private void fail(int status, String what) {
         Channel channel = detachBackend();
         if (channel != null) {
             channel.close();
@@ -559,11 +780,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         cancelTimer();
         State was = state;
         state = State.CLOSED;
+        releaseBuffers();
         if (responseStarted || was == State.CLOSED) {
             ctx.close();
             return;
         }
-        LingeringClose.after(ctx.writeAndFlush(status == HttpResponseStatus.SERVICE_UNAVAILABLE
+        LingeringClose.after(ctx.writeAndFlush(status == 503
                 ? ErrorResponses.retryLater(ctx.alloc(), what, 1)
                 : ErrorResponses.of(ctx.alloc(), status, what)));
     }
@@ -577,7 +799,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             backendChannel = null;
             backendHandler = null;
             awaitingBackendWritable = false;
+            backendNeedsFlush = false;
         }
+        if (responseIn != null) {
+            responseIn.release();
+            responseIn = null;
+        }
+        responseHead.reset();
         return channel;
     }
 
@@ -588,11 +816,43 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         }
     }
 
-    // ---- timers: header, idle, response ----
+    private void releaseInIfEmpty() {
+        if (in != null && !in.isReadable()) {
+            in.release();
+            in = null;
+        }
+    }
 
-    private void schedule(long delayNanos) {
-        cancelTimer();
-        timer = ctx.executor().schedule(this::timerFired, delayNanos, TimeUnit.NANOSECONDS);
+    private void releaseRequestOut() {
+        if (requestOut != null) {
+            requestOut.release();
+            requestOut = null;
+        }
+    }
+
+    private void releaseBuffers() {
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+        if (responseIn != null) {
+            responseIn.release();
+            responseIn = null;
+        }
+        releaseRequestOut();
+    }
+
+    // ---- the deadline: header, idle, response ----
+
+    /** @param now System.nanoTime(), or 0 if the caller has none at hand */
+    private void deadlineAt(long at, long now) {
+        deadline = at;
+        if (at < timerAt) {
+            cancelTimer();
+            timerAt = at;
+            long delay = at - (now != 0 ? now : System.nanoTime());
+            timer = ctx.executor().schedule(timerTask, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancelTimer() {
@@ -600,40 +860,31 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             timer.cancel(false);
             timer = null;
         }
+        timerAt = Long.MAX_VALUE;
     }
 
     private void timerFired() {
         timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (state == State.CLOSED || deadline == Long.MAX_VALUE) {
+            return;
+        }
         long now = System.nanoTime();
+        if (now < deadline) {
+            deadlineAt(deadline, now); // the deadline moved on since the timer was set
+            return;
+        }
         if (state == State.AWAIT_HEAD) {
             if (firstByteAt == 0) {
-                long idle = now - awaitingSince;
-                long idleTimeout = settings.idleTimeout().toNanos();
-                if (idle >= idleTimeout) {
-                    ctx.close(); // an idle keep-alive connection: closed without a word, as every server does
-                } else {
-                    schedule(Math.min(idleTimeout - idle, settings.headerTimeout().toNanos()));
-                }
-                return;
-            }
-            long waited = now - firstByteAt;
-            long headerTimeout = settings.headerTimeout().toNanos();
-            if (waited >= headerTimeout) {
-                fail(HttpResponseStatus.REQUEST_TIMEOUT, "the request headers did not arrive within header-timeout="
-                        + settings.headerTimeout().toMillis() + "ms");
+                ctx.close(); // an idle keep-alive connection: closed without a word, as every server does
             } else {
-                schedule(headerTimeout - waited);
+                fail(408, "the request headers did not arrive within header-timeout="
+                        + settings.headerTimeout().toMillis() + "ms");
             }
         } else if (state == State.FORWARDING && !responseStarted && !switching) {
             int owner = backend.owner();
-            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "worker " + owner + " did not answer within response-timeout="
+            fail(504, "worker " + owner + " did not answer within response-timeout="
                     + settings.responseTimeout().toMillis() + "ms");
         }
-    }
-
-    private static boolean idempotent(HttpMethod method) {
-        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method)
-                || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method)
-                || HttpMethod.TRACE.equals(method);
     }
 }

@@ -20,7 +20,10 @@ record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration respo
     static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     /** Largest body piece passed on at once: fewer, larger writes for big bodies. */
     static final int MAX_CHUNK = 64 * 1024;
-    /** Idle keep-alive connections kept per worker and event loop; more are closed when they come back. */
+    /**
+     * Idle keep-alive connections kept per worker and event loop at least; up to as many as the loop has client
+     * connections (see BackendConnectionPool). More are closed when they come back.
+     */
     static final int MAX_IDLE_PER_WORKER = 256;
 
     boolean secure() {

@@ -3,9 +3,6 @@ package io.jcluster.agent.http;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jcluster.agent.balancer.Backend;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 
@@ -29,8 +26,12 @@ final class LearnedSessions implements Stickiness {
     }
 
     @Override
-    public Backend route(HttpRequest request, Backend[] backends) {
-        String session = Stickiness.cookie(request, name);
+    public String cookie(MessageHead request) {
+        return Stickiness.cookie(request, name);
+    }
+
+    @Override
+    public Backend route(String session, Backend[] backends) {
         if (session == null) {
             return null;
         }
@@ -39,8 +40,12 @@ final class LearnedSessions implements Stickiness {
     }
 
     @Override
-    public void learn(HttpRequest request, HttpResponse response, Backend served, boolean secure) {
-        for (String header : response.headers().getAll(HttpHeaderNames.SET_COOKIE)) {
+    public String learn(String requestCookie, MessageHead response, Backend served, boolean secure) {
+        for (int i = 0; i < response.count(); i++) {
+            if (response.kind(i) != MessageHead.SET_COOKIE) {
+                continue;
+            }
+            String header = response.value(i);
             if (!header.contains(name)) {
                 continue;
             }
@@ -49,13 +54,13 @@ final class LearnedSessions implements Stickiness {
                 continue;
             }
             if (cookie.value().isEmpty() || cookie.maxAge() == 0) {
-                String ended = Stickiness.cookie(request, name); // the app deleted the session cookie
-                if (ended != null) {
-                    owners.invalidate(ended);
+                if (requestCookie != null) { // the app deleted the session cookie
+                    owners.invalidate(requestCookie);
                 }
             } else {
                 owners.put(cookie.value(), served.owner());
             }
         }
+        return null;
     }
 }

@@ -9,7 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers a client that max-connections turned away: 503 with Retry-After once its request head is read (an
+ * Answers a client that max-connections turned away (behind an HTTP request decoder; rare, so Netty's): 503 with Retry-After once its request head is read (an
  * answer written before the request would reach many clients as a connection reset), then closes.
  */
 final class RejectHandler extends ChannelInboundHandlerAdapter {

@@ -1,31 +1,42 @@
 package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 
-import java.util.List;
-
-/** Which worker a request must go to because of an earlier one (sticky=...), and what to remember of a response. */
+/**
+ * Which worker a request must go to because of an earlier one (sticky=...), and what to remember of a response.
+ * The request's sticky cookie is read once, while its head is at hand ({@link #cookie}); the rest works on that value.
+ */
 interface Stickiness {
 
-    /** @return the backend the request is pinned to, if it is among {@code backends}; else null */
-    Backend route(HttpRequest request, Backend[] backends);
+    /** The value of the request's sticky cookie, or null (also when stickiness is off: then nothing is scanned). */
+    String cookie(MessageHead request);
 
-    /** Called with each response head before it goes to the client. */
-    void learn(HttpRequest request, HttpResponse response, Backend served, boolean secure);
+    /** @return the backend a request with this cookie value is pinned to, if it is among {@code backends}; else null */
+    Backend route(String cookie, Backend[] backends);
+
+    /**
+     * Called with each final response head before it goes to the client.
+     *
+     * @return a Set-Cookie value to add to the response, or null
+     */
+    String learn(String requestCookie, MessageHead response, Backend served, boolean secure);
 
     Stickiness NONE = new Stickiness() {
         @Override
-        public Backend route(HttpRequest request, Backend[] backends) {
+        public String cookie(MessageHead request) {
             return null;
         }
 
         @Override
-        public void learn(HttpRequest request, HttpResponse response, Backend served, boolean secure) {
+        public Backend route(String cookie, Backend[] backends) {
+            return null;
+        }
+
+        @Override
+        public String learn(String requestCookie, MessageHead response, Backend served, boolean secure) {
+            return null;
         }
     };
 
@@ -42,10 +53,12 @@ interface Stickiness {
     }
 
     /** The value of the request's cookie {@code name}, or null. */
-    static String cookie(HttpRequest request, String name) {
-        List<String> headers = request.headers().getAll(HttpHeaderNames.COOKIE);
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            String header = headers.get(i);
+    static String cookie(MessageHead request, String name) {
+        for (int i = request.count() - 1; i >= 0; i--) {
+            if (request.kind(i) != MessageHead.COOKIE) {
+                continue;
+            }
+            String header = request.value(i);
             if (!header.contains(name)) {
                 continue; // most requests carry other cookies only: skip decoding those
             }

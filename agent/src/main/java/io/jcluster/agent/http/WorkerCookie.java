@@ -1,9 +1,6 @@
 package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 
 /**
  * sticky=cookie: the parent's own cookie names the worker that served the client first ({@code JCLUSTER=w1}), and
@@ -21,17 +18,22 @@ final class WorkerCookie implements Stickiness {
     }
 
     @Override
-    public Backend route(HttpRequest request, Backend[] backends) {
-        int owner = owner(Stickiness.cookie(request, name));
+    public String cookie(MessageHead request) {
+        return Stickiness.cookie(request, name);
+    }
+
+    @Override
+    public Backend route(String cookie, Backend[] backends) {
+        int owner = owner(cookie);
         return owner < 0 ? null : Stickiness.byOwner(backends, owner);
     }
 
     @Override
-    public void learn(HttpRequest request, HttpResponse response, Backend served, boolean secure) {
-        if (owner(Stickiness.cookie(request, name)) != served.owner()) {
-            response.headers().add(HttpHeaderNames.SET_COOKIE, name + "=w" + served.owner()
-                    + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""));
+    public String learn(String requestCookie, MessageHead response, Backend served, boolean secure) {
+        if (owner(requestCookie) != served.owner()) {
+            return name + "=w" + served.owner() + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
         }
+        return null;
     }
 
     /** w<id> -> id; anything else (absent, tampered) -> -1. */

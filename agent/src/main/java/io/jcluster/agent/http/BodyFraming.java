@@ -1,0 +1,85 @@
+package io.jcluster.agent.http;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Where one message's body ends in the byte stream, by the framing its head announced: nothing, a Content-Length
+ * countdown, a chunked body (followed by {@link ChunkedScanner}), or the end of the connection. The bytes
+ * themselves are passed on untouched by the caller; this only counts.
+ */
+final class BodyFraming {
+
+    enum Kind { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+
+    private Kind kind = Kind.NONE;
+    private long remaining;
+    private final ChunkedScanner chunks = new ChunkedScanner();
+
+    void none() {
+        kind = Kind.NONE;
+    }
+
+    void length(long length) {
+        kind = length == 0 ? Kind.NONE : Kind.LENGTH;
+        remaining = length;
+    }
+
+    void chunked() {
+        kind = Kind.CHUNKED;
+        chunks.reset();
+    }
+
+    void untilClose() {
+        kind = Kind.UNTIL_CLOSE;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    ChunkedScanner chunks() {
+        return chunks;
+    }
+
+    /** The body is complete (an until-close body never is: the connection's end completes it). */
+    boolean done() {
+        switch (kind) {
+            case NONE:
+                return true;
+            case LENGTH:
+                return remaining == 0;
+            case CHUNKED:
+                return chunks.done();
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Takes the body's bytes from {@code [index, end)}.
+     *
+     * @return the index where the body's bytes there end (bytes from it on belong to what follows); -1 when a
+     * chunked body's framing is broken ({@link ChunkedScanner#error()} says how)
+     */
+    int scan(ByteBuf buf, int index, int end) {
+        switch (kind) {
+            case NONE:
+                return index;
+            case LENGTH: {
+                int take = (int) Math.min(remaining, end - index);
+                remaining -= take;
+                return index + take;
+            }
+            case CHUNKED:
+                while (index < end && !chunks.done()) {
+                    index = chunks.step(buf, index, end);
+                    if (index < 0) {
+                        return -1;
+                    }
+                }
+                return index;
+            default:
+                return end;
+        }
+    }
+}
