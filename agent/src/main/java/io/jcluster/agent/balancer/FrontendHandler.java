@@ -125,11 +125,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             connection.countTransferred();
             early = null;
         }
-        backendChannel.config().setAutoRead(true);
+        backendChannel.read(); // the relays ask for each next read themselves (see Relay)
         if (clientInputShutdown) {
             connection.inputShutdown(backendChannel);
         } else {
-            client.config().setAutoRead(true);
+            client.read();
         }
     }
 
@@ -141,8 +141,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         early.add(msg);
         if (waitingForRequest) {
             waitingForRequest = false;
-            ctx.channel().config().setAutoRead(false);
-            connectBackend(ctx);
+            connectBackend(ctx); // no read is asked for until the new backend connection is up
         }
     }
 

@@ -111,7 +111,7 @@ final class ProxiedConnection implements ClientConnection {
         }
         if (httpRequests) {
             letBackendGo();
-            client.config().setAutoRead(true);
+            client.read();
         } else {
             close();
         }

@@ -26,7 +26,7 @@ public final class Tunnel {
         backend.closeFuture().addListener(lease);
         backend.pipeline().addLast("relay", new Relay(client, connection, false));
         client.pipeline().addLast("relay", new Relay(backend, connection, true));
-        backend.config().setAutoRead(true);
-        client.config().setAutoRead(true);
+        backend.read();
+        client.read();
     }
 }

@@ -45,6 +45,12 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.backendReadComplete();
         }
+        // reads are asked for one batch at a time (auto-read stays off, see balancer.Relay): while the client can
+        // take more, or while idle in the pool (to notice the worker closing)
+        HttpProxyHandler lentTo = exchange;
+        if (lentTo == null || lentTo.clientWritable()) {
+            ctx.read();
+        }
     }
 
     @Override

@@ -199,9 +199,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // the client cannot take more of the response (or can again): pause (or resume) reading from the worker
-        if (backendChannel != null) {
-            backendChannel.config().setAutoRead(ctx.channel().isWritable());
+        // the client can take more of the response again: resume reading from the worker (see clientWritable)
+        if (backendChannel != null && ctx.channel().isWritable()) {
+            backendChannel.read();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -413,7 +413,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         BackendResponseHandler handler = new BackendResponseHandler(target);
         Upstream.install(channel, handler);
         attach(channel, handler);
-        channel.config().setAutoRead(true);
+        channel.read(); // backend connections read on request, one batch at a time (BackendResponseHandler)
         sendHead();
     }
 
@@ -630,10 +630,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             data.release();
         }
         if (!responseBody.done()) {
-            if (!ctx.channel().isWritable()) {
-                backendChannel.config().setAutoRead(false);
-            }
-            return;
+            return; // the next read from the worker is asked for once the client can take more
         }
         // bytes after the end of the response: the worker is out of step, its connection cannot be reused
         responseEnded(!leftover);
@@ -655,6 +652,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             clientNeedsFlush = false;
             ctx.flush();
         }
+    }
+
+    /** Whether the client can take more of the response now: the worker's next bytes are read only then. */
+    boolean clientWritable() {
+        return ctx.channel().isWritable();
     }
 
     void backendWritabilityChanged(boolean writable) {
@@ -701,7 +703,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         upstream.transferred(served, bytesFromClient, bytesToClient);
         Channel channel = detachBackend();
         if (reusable && backendKeepAlive && requestSent && channel.isActive()) {
-            channel.config().setAutoRead(true);
+            channel.read(); // idle in the pool, it still notices the worker closing it
             if (!BackendConnectionPool.offer(served, channel)) {
                 channel.close();
             }
