@@ -2,6 +2,7 @@ package io.jcluster.it;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static io.jcluster.it.ClusterProcess.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,12 +27,19 @@ class BackPressureIT {
     private static final int MEBIBYTES = 512;
     private static final long ALLOWED_GROWTH_KIB = 64 * 1024;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void aClientThatStopsReadingDoesNotGrowTheParent(Jdk jdk) throws Exception {
+    /** Every JDK on the default transport, and io_uring where it can run (it once stalled here: see Resume). */
+    static Stream<Arguments> transports() {
+        return Jdk.all().flatMap(jdk -> jdk.nativeAccess() && Jdk.IO_URING_ENABLED
+                ? Stream.of(Arguments.of(jdk, "auto"), Arguments.of(jdk, "io_uring"))
+                : Stream.of(Arguments.of(jdk, "auto")));
+    }
+
+    @ParameterizedTest(name = "{0} transport={1}")
+    @MethodSource("transports")
+    void aClientThatStopsReadingDoesNotGrowTheParent(Jdk jdk, String transport) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk)
-                .agentArgs("processes=1")
+                .agentArgs("processes=1,transport=" + transport)
                 .mainClass("samples.probe.ProbeServer")
                 .args("--firehose", Integer.toString(port))
                 .start()) {

@@ -50,7 +50,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // our channel's outbound buffer drained: the peer, paused for it, may read again
         if (ctx.channel().isWritable()) {
-            peer.read();
+            Resume.reading(peer);
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -1,6 +1,7 @@
 package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.balancer.Resume;
 import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.ClientConnection;
 import io.jcluster.agent.balancer.Tunnel;
@@ -201,7 +202,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // the client can take more of the response again: resume reading from the worker (see clientWritable)
         if (backendChannel != null && ctx.channel().isWritable()) {
-            backendChannel.read();
+            Resume.reading(backendChannel);
         }
         ctx.fireChannelWritabilityChanged();
     }
