@@ -27,10 +27,13 @@ class BackPressureIT {
     private static final int MEBIBYTES = 512;
     private static final long ALLOWED_GROWTH_KIB = 64 * 1024;
 
-    /** Every JDK on the default transport, and io_uring where it can run (it once stalled here: see Resume). */
+    /**
+     * Every JDK on the default transport, and epoll and io_uring where they can run: io_uring once stalled here
+     * for good in about 1 of 3 runs (see balancer.Resume).
+     */
     static Stream<Arguments> transports() {
-        return Jdk.all().flatMap(jdk -> jdk.nativeAccess() && Jdk.IO_URING_ENABLED
-                ? Stream.of(Arguments.of(jdk, "auto"), Arguments.of(jdk, "io_uring"))
+        return Jdk.all().flatMap(jdk -> jdk.nativeAccess()
+                ? Stream.of(Arguments.of(jdk, "epoll"), Arguments.of(jdk, "io_uring"))
                 : Stream.of(Arguments.of(jdk, "auto")));
     }
 

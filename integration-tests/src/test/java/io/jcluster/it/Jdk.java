@@ -42,12 +42,15 @@ public record Jdk(int feature, Path home, List<String> flags) {
     }
 
     /**
-     * The balancer transport transport=auto must choose on this JDK: epoll (the shaded native library loads),
-     * except on JDK 24+ without native access, where jcluster chooses NIO rather than trigger the JVM's warning.
-     * io_uring runs only when asked for (TransportIT).
+     * The balancer transport transport=auto must choose on this JDK: io_uring where the kernel allows it, else
+     * epoll (the shaded native libraries load), except on JDK 24+ without native access, where jcluster chooses
+     * NIO rather than trigger the JVM's warning.
      */
     public String expectedTransport() {
-        return nativeAccess() ? "epoll" : "nio";
+        if (!nativeAccess()) {
+            return "nio";
+        }
+        return IO_URING_ENABLED ? "io_uring" : "epoll";
     }
 
     /** Whether jcluster may load native code quietly on this JDK with these flags. */

@@ -26,8 +26,8 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import java.lang.reflect.Method;
 
 /**
- * The socket implementation the balancer runs on. {@code auto} takes epoll, else NIO; io_uring runs when asked
- * for ({@code transport=io_uring}).
+ * The socket implementation the balancer runs on. {@code auto} takes io_uring where the kernel allows it (it cost
+ * the least CPU per request here: bench/RESULTS.md), then epoll, then NIO.
  */
 public final class Transport {
 
@@ -81,19 +81,22 @@ public final class Transport {
     }
 
     /**
-     * epoll, else NIO; the note says why a faster one was passed over. io_uring is faster still (5-10% less CPU
-     * per relayed request here) but only on request: under Netty 4.2.18 a back-pressured relay on io_uring stalled
-     * for good in 2 of 3 runs of BackPressureIT (a 512 MiB download to a client that pauses, then reads).
+     * io_uring, else epoll, else NIO; the note says why a faster one was passed over. (io_uring once stalled a
+     * relay paused for back-pressure; {@link Resume} works around it and BackPressureIT keeps checking.)
      */
     static Transport auto() {
         if (!nativeAccessAllowedQuietly()) {
-            return nio("using NIO, not epoll: on JDK 24+ native code needs --enable-native-access=ALL-UNNAMED on"
-                    + " the java command line (add it for epoll)");
+            return nio("using NIO, not io_uring or epoll: on JDK 24+ native code needs"
+                    + " --enable-native-access=ALL-UNNAMED on the java command line (add it for io_uring)");
         }
+        if (IoUring.isAvailable()) {
+            return ioUring();
+        }
+        String noUring = "io_uring is not available here (" + firstLine(IoUring.unavailabilityCause()) + ")";
         if (Epoll.isAvailable()) {
-            return epoll(null);
+            return epoll("using epoll, not io_uring: " + noUring);
         }
-        return nio("using NIO: epoll is not available here (" + firstLine(Epoll.unavailabilityCause()) + ")");
+        return nio("using NIO: " + noUring + " and neither is epoll (" + firstLine(Epoll.unavailabilityCause()) + ")");
     }
 
     /**

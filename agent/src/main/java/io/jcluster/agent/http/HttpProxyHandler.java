@@ -663,7 +663,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     void backendWritabilityChanged(boolean writable) {
         if (writable && awaitingBackendWritable) {
             awaitingBackendWritable = false;
-            ctx.read();
+            Resume.reading(ctx.channel());
         }
     }
 
