@@ -31,8 +31,8 @@
 #   --warmup S        anchors' warm-up before each run (default 8: the JVMs stay up across runs, but the
 #                     first run of each needs the JIT)
 #   --tcp-port P --http-port P   where the balancers listen (default 18110, 18111)
-#   --io-uring        also measure both modes with --transport io_uring (two more balancers on the next two ports;
-#                     io_uring is opt-in: see README, Balancer)
+#   --epoll           also measure both modes with --transport epoll (two more balancers on the next two ports),
+#                     next to the default transport (io_uring where the kernel allows it)
 #   --no-write        print the table only; leave bench/RESULTS.md and README.md alone
 #   -h, --help        this text
 set -euo pipefail
@@ -40,7 +40,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
-TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 URING=0
+TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
 PASS=()
 ORIG_ARGS=("$@")
@@ -59,7 +59,7 @@ while [ $# -gt 0 ]; do
     --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
-    --io-uring) URING=1; shift ;;
+    --epoll) ALSO_EPOLL=1; shift ;;
     --rounds|--conns|--many|--duration|--configs|--many-configs|--threads|--quiet-wait|--max-other|--retries)
       PASS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --pin|--no-install) PASS+=("$1"); shift ;;
@@ -99,7 +99,7 @@ if [ ${#NEED[@]} -gt 0 ]; then
 fi
 
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$URING" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))"); do
+for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$ALSO_EPOLL" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))"); do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
 done
 
@@ -155,12 +155,12 @@ start_balancer() {      # start_balancer NAME PORT MODE [MORE OPTIONS]: starts i
 }
 start_balancer jcluster-tcp "$TCP_PORT" tcp; TCP_PID=$LAST_PID
 start_balancer jcluster-http "$HTTP_PORT" http; HTTP_PID=$LAST_PID
-URING_EXTRAS=()
-if [ "$URING" = 1 ]; then
-  start_balancer jcluster-tcp-uring "$((HTTP_PORT + 1))" tcp --transport io_uring
-  URING_EXTRAS+=(--extra "jcluster-tcp-uring=$((HTTP_PORT + 1))@$LAST_PID")
-  start_balancer jcluster-http-uring "$((HTTP_PORT + 2))" http --transport io_uring
-  URING_EXTRAS+=(--extra "jcluster-http-uring=$((HTTP_PORT + 2))@$LAST_PID")
+TRANSPORT_EXTRAS=()
+if [ "$ALSO_EPOLL" = 1 ]; then
+  start_balancer jcluster-tcp-epoll "$((HTTP_PORT + 1))" tcp --transport epoll
+  TRANSPORT_EXTRAS+=(--extra "jcluster-tcp-epoll=$((HTTP_PORT + 1))@$LAST_PID")
+  start_balancer jcluster-http-epoll "$((HTTP_PORT + 2))" http --transport epoll
+  TRANSPORT_EXTRAS+=(--extra "jcluster-http-epoll=$((HTTP_PORT + 2))@$LAST_PID")
 fi
 STARTUP_TCP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^\[jcluster\] //')
 STARTUP_HTTP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^\[jcluster\] //')
@@ -169,7 +169,7 @@ STARTUP_HTTP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-http.log" | s
 RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
 log "running $ANCHORS (run dir $RUN)"
 BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
-  --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${URING_EXTRAS[@]}" "${PASS[@]}" \
+  --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${TRANSPORT_EXTRAS[@]}" "${PASS[@]}" \
   || die "anchors.sh failed (run dir $RUN; balancer logs in $WORK)"
 kill -0 "$TCP_PID" 2>/dev/null || die "the tcp balancer died during the run (log: $RUN/jcluster-tcp.log)"
 kill -0 "$HTTP_PID" 2>/dev/null || die "the http balancer died during the run (log: $RUN/jcluster-http.log)"
@@ -190,8 +190,8 @@ TABLE=$(echo "$SUMMARY" | awk '
     if (c == "nginx-ka1024") return "nginx (keepalive 1024)"
     if (c == "extra:jcluster-tcp") return "**jcluster tcp**"
     if (c == "extra:jcluster-http") return "**jcluster http**"
-    if (c == "extra:jcluster-tcp-uring") return "jcluster tcp, transport=io_uring"
-    if (c == "extra:jcluster-http-uring") return "jcluster http, transport=io_uring"
+    if (c == "extra:jcluster-tcp-epoll") return "jcluster tcp, transport=epoll"
+    if (c == "extra:jcluster-http-epoll") return "jcluster http, transport=epoll"
     return c
   }
   function ratio(c, n,   ref) {
