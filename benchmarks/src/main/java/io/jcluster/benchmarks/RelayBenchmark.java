@@ -3,6 +3,7 @@ package io.jcluster.benchmarks;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.ConnectionLimit;
+import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
@@ -65,17 +66,22 @@ public class RelayBenchmark {
         @Param({"balancer", "direct"})
         public String path;
 
+        /** The balancer's transport= value (ignored for direct). */
+        @Param({"io_uring", "epoll"})
+        public String transport;
+
         LoopbackServers.Server backend;
         Balancer balancer;
         InetSocketAddress target;
 
         @Setup(Level.Trial)
-        public void start() throws IOException {
+        public void start() throws Exception {
             backend = LoopbackServers.echo();
             if (path.equals("direct")) {
                 target = backend.address();
             } else {
-                balancer = Balancer.start(Strategy.LEAST_CONNECTIONS);
+                balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, Frontend.tcp(), ConnectionLimit.NONE,
+                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(java.util.Locale.ROOT))));
                 target = listen(balancer, backend);
             }
         }
@@ -125,6 +131,10 @@ public class RelayBenchmark {
         @Param({"balancer", "direct"})
         public String path;
 
+        /** The balancer's transport= value (ignored for direct). */
+        @Param({"io_uring", "epoll"})
+        public String transport;
+
         LoopbackServers.Server backend;
         Balancer balancer;
         InetSocketAddress target;
@@ -136,7 +146,8 @@ public class RelayBenchmark {
                 target = backend.address();
             } else {
                 balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, HttpFrontend.of(OptionParser.parse("mode=http")),
-                        ConnectionLimit.NONE, Transport.choose(Options.TransportChoice.AUTO));
+                        ConnectionLimit.NONE,
+                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(java.util.Locale.ROOT))));
                 target = listen(balancer, backend);
             }
         }
