@@ -564,4 +564,16 @@ final class ClusterProcess implements AutoCloseable {
         }
         OPEN.remove(this);
     }
+
+    /** Fails unless every one of {@code processes} has exited within 5 s (call after the parent exited). */
+    static void assertNoneRunning(List<ProcessHandle> processes, ClusterProcess cluster) {
+        List<ProcessHandle> alive = processes;
+        long exited = System.nanoTime();
+        while (!alive.isEmpty() && System.nanoTime() - exited < 5_000_000_000L) {
+            alive = alive.stream().filter(ClusterProcess::isRunning).toList();
+            ClusterProcess.sleep(50);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(alive.isEmpty(), "processes alive 5 s after the parent exited: "
+                + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
+    }
 }

@@ -71,14 +71,7 @@ class CompatibilityIT {
             List<ProcessHandle> processes = cluster.rememberedProcesses();
             Signals.term(cluster.pid());
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), "parent exit status after SIGTERM\n" + cluster.describe());
-            List<ProcessHandle> alive = processes;
-            long exited = System.nanoTime();
-            while (!alive.isEmpty() && System.nanoTime() - exited < 5_000_000_000L) {
-                alive = alive.stream().filter(ClusterProcess::isRunning).toList();
-                ClusterProcess.sleep(50);
-            }
-            assertTrue(alive.isEmpty(), "processes alive 5 s after the parent exited: "
-                    + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
+            ClusterProcess.assertNoneRunning(processes, cluster);
         }
     }
 }

@@ -81,7 +81,7 @@ class KernelBalancerIT {
             List<ProcessHandle> processes = cluster.rememberedProcesses();
             Signals.term(cluster.pid());
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), "exit status after SIGTERM\n" + cluster.describe());
-            assertNoneRunning(processes, cluster);
+            ClusterProcess.assertNoneRunning(processes, cluster);
             assertTrue(listenersOn(port, cluster).isEmpty(), "nobody listens on the port any more");
         }
     }
@@ -185,7 +185,7 @@ class KernelBalancerIT {
             List<ProcessHandle> processes = cluster.rememberedProcesses();
             Signals.term(cluster.pid());
             assertEquals(0, cluster.awaitExit(Duration.ofSeconds(60)), "exit status after SIGTERM\n" + cluster.describe());
-            assertNoneRunning(processes, cluster);
+            ClusterProcess.assertNoneRunning(processes, cluster);
         }
     }
 
@@ -286,16 +286,5 @@ class KernelBalancerIT {
         } catch (IOException e) {
             return "unavailable";
         }
-    }
-
-    private static void assertNoneRunning(List<ProcessHandle> processes, ClusterProcess cluster) {
-        List<ProcessHandle> alive = processes;
-        long exited = System.nanoTime();
-        while (!alive.isEmpty() && System.nanoTime() - exited < 5_000_000_000L) {
-            alive = alive.stream().filter(ClusterProcess::isRunning).toList();
-            ClusterProcess.sleep(50);
-        }
-        assertTrue(alive.isEmpty(), "processes alive 5 s after the parent exited: "
-                + alive.stream().map(ProcessHandle::pid).toList() + "\n" + cluster.describe());
     }
 }
