@@ -30,6 +30,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,10 +60,11 @@ public class RelayBenchmark {
 
     static final int MESSAGE = 100;
 
+    /** Where the client connects: a balancer on the given transport in front of {@code backend}, or the backend. */
     @State(Scope.Benchmark)
-    public static class Tcp {
+    public abstract static class Target {
 
-        /** balancer: through the balancer in tcp mode; direct: to the backend itself (the baseline). */
+        /** balancer: through the balancer; direct: to the backend itself (the baseline). */
         @Param({"balancer", "direct"})
         public String path;
 
@@ -74,14 +76,13 @@ public class RelayBenchmark {
         Balancer balancer;
         InetSocketAddress target;
 
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            backend = LoopbackServers.echo();
+        void open(LoopbackServers.Server server, Frontend frontend) throws Exception {
+            backend = server;
             if (path.equals("direct")) {
                 target = backend.address();
             } else {
-                balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, Frontend.tcp(), ConnectionLimit.NONE,
-                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(java.util.Locale.ROOT))));
+                balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, frontend, ConnectionLimit.NONE,
+                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(Locale.ROOT))));
                 target = listen(balancer, backend);
             }
         }
@@ -89,6 +90,15 @@ public class RelayBenchmark {
         @TearDown(Level.Trial)
         public void stop() throws IOException {
             close(balancer, backend);
+        }
+    }
+
+    /** tcp mode in front of an echo backend. */
+    @State(Scope.Benchmark)
+    public static class Tcp extends Target {
+        @Setup(Level.Trial)
+        public void start() throws Exception {
+            open(LoopbackServers.echo(), Frontend.tcp());
         }
     }
 
@@ -124,37 +134,12 @@ public class RelayBenchmark {
         return client.reply[MESSAGE - 1];
     }
 
+    /** http mode in front of a backend answering a fixed HTTP/1.1 response. */
     @State(Scope.Benchmark)
-    public static class Http {
-
-        /** balancer: through the balancer in http mode; direct: to the backend itself (the baseline). */
-        @Param({"balancer", "direct"})
-        public String path;
-
-        /** The balancer's transport= value (ignored for direct). */
-        @Param({"io_uring", "epoll"})
-        public String transport;
-
-        LoopbackServers.Server backend;
-        Balancer balancer;
-        InetSocketAddress target;
-
+    public static class Http extends Target {
         @Setup(Level.Trial)
         public void start() throws Exception {
-            backend = LoopbackServers.http();
-            if (path.equals("direct")) {
-                target = backend.address();
-            } else {
-                balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, HttpFrontend.of(OptionParser.parse("mode=http")),
-                        ConnectionLimit.NONE,
-                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(java.util.Locale.ROOT))));
-                target = listen(balancer, backend);
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws IOException {
-            close(balancer, backend);
+            open(LoopbackServers.http(), HttpFrontend.of(OptionParser.parse("mode=http")));
         }
     }
 
