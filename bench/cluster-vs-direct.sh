@@ -40,6 +40,8 @@
 #   --max-other PCT   a run during which OTHER processes (not wrk, not the targets) used more than PCT %
 #                     of the machine is measured again, once (default 15)
 #   --out FILE        also write the report (table + context) to FILE
+#   --baseline-jar J  also run each mode's cluster with another jcluster.jar (e.g. one built from an earlier
+#                     commit), as target "cluster-MODE-base", measured in the same rounds: a before/after in one run
 #   --no-install      never call apt-get
 #   -h, --help        this text
 #
@@ -57,7 +59,7 @@ set -euo pipefail
 
 PROCESSES=${PROCESSES:-2} CONNS=${CONNS:-50} DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3}
 STRATEGY=least-connections JAVA=java JVM_OPTS="" WARMUP=10 REWARM=2 QUIET_WAIT=60 MAX_OTHER=15
-OUT="" INSTALL=1 MODES="tcp http"
+OUT="" INSTALL=1 MODES="tcp http" BASELINE_JAR=""
 ORIG_ARGS=("$@")
 
 die() { echo "cluster-vs-direct: $*" >&2; exit 1; }
@@ -78,6 +80,7 @@ while [ $# -gt 0 ]; do
     --quiet-wait) QUIET_WAIT=${2:?}; shift 2 ;;
     --max-other) MAX_OTHER=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
+    --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
     --no-install) INSTALL=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -96,6 +99,10 @@ for m in ${MODES//,/ }; do
   MODES_A+=("$m")
 done
 [ ${#MODES_A[@]} -ge 1 ] || die "--modes needs at least one of tcp, http, kernel"
+if [ -n "$BASELINE_JAR" ]; then
+  [ -f "$BASELINE_JAR" ] || die "--baseline-jar $BASELINE_JAR: no such file"
+  for m in "${MODES_A[@]}"; do MODES_A+=("$m-base"); done
+fi
 TARGETS=(direct); for m in "${MODES_A[@]}"; do TARGETS+=("cluster-$m"); done
 read -r -a JVM_OPTS_A <<< "$JVM_OPTS"
 
@@ -172,7 +179,7 @@ cleanup() {
   for p in "${STARTED[@]}"; do stop_pid "$p" 2 || true; done   # wrk, if interrupted mid-run
   STARTED=()
   # the jar copies (their hashes are in the report) and scratch files; results, logs and raw output stay
-  if [ -n "$RUN" ]; then rm -f "$RUN/jcluster.jar" "$RUN/samples.jar" "$RUN"/[oq][01]; fi
+  if [ -n "$RUN" ]; then rm -f "$RUN/jcluster.jar" "$RUN/baseline/jcluster.jar" "$RUN/samples.jar" "$RUN"/[oq][01]; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -229,6 +236,9 @@ copy_jars() {
   die "could not get intact copies of $ROOT/agent/target/jcluster.jar and $ROOT/integration-tests/target/samples.jar"
 }
 copy_jars
+if [ -n "$BASELINE_JAR" ]; then    # its own directory: Boot-Class-Path names jcluster.jar next to the agent jar
+  mkdir -p "$RUN/baseline" && cp "$BASELINE_JAR" "$RUN/baseline/jcluster.jar"
+fi
 AGENT_JAR="$RUN/jcluster.jar"     # Boot-Class-Path: jcluster.jar resolves next to it
 APP_JAR="$RUN/samples.jar"
 JARS_INFO="jcluster.jar $(sha256sum "$AGENT_JAR" | cut -c1-12) ($(date -r "$ROOT/agent/target/jcluster.jar" '+%H:%M:%S')), samples.jar $(sha256sum "$APP_JAR" | cut -c1-12)"
@@ -354,10 +364,12 @@ wait_ready direct "$DIRECT_PID" "$DIRECT_PORT" 30
 for m in "${MODES_A[@]}"; do
   while :; do p=$(free_port); case " $USED_PORTS " in *" $p "*) ;; *) break ;; esac; done
   USED_PORTS="$USED_PORTS $p"; CLUSTER_PORT[$m]=$p
-  agent_args="processes=$PROCESSES,strategy=$STRATEGY,mode=$m"
-  [ "$m" = kernel ] && agent_args="processes=$PROCESSES,balancer=kernel" # no proxy: no strategy, no mode
+  mode=${m%-base}; jar=$AGENT_JAR
+  [ "$mode" != "$m" ] && jar="$RUN/baseline/jcluster.jar"
+  agent_args="processes=$PROCESSES,strategy=$STRATEGY,mode=$mode"
+  [ "$mode" = kernel ] && agent_args="processes=$PROCESSES,balancer=kernel" # no proxy: no strategy, no mode
   cmd=("$JAVA_BIN" "${CLUSTER_EXTRA[@]}" "${JVM_OPTS_A[@]}"
-    "-javaagent:$AGENT_JAR=$agent_args" -cp "$APP_JAR" samples.hello.HelloServer "$p")
+    "-javaagent:$jar=$agent_args" -cp "$APP_JAR" samples.hello.HelloServer "$p")
   CLUSTER_CMD_STR[$m]=$(printf '%q ' "${cmd[@]}" | sed 's/ $//')
   (cd "$RUN" && exec "${cmd[@]}") > "$RUN/cluster-$m.log" 2>&1 &
   CLUSTER_PID[$m]=$!
@@ -366,11 +378,11 @@ for m in "${MODES_A[@]}"; do
   note_workers "$m"
   listening=$(grep -F '[jcluster] listening on' "$RUN/cluster-$m.log" | head -1)
   # the parent's startup line names the strategy and the front end: measuring another mode than asked would be a lie
-  case "$m:$listening" in
+  case "$mode:$listening" in
     "kernel:"*"(kernel SO_REUSEPORT, no proxy)"*) ;;
     kernel:*) die "cluster-kernel: the parent's startup line does not say '(kernel SO_REUSEPORT, no proxy)': $listening (log: $RUN/cluster-$m.log)" ;;
-    *"($STRATEGY, $m, "*) ;;
-    *) die "cluster-$m: the parent's startup line does not say '($STRATEGY, $m, ...)': $listening (log: $RUN/cluster-$m.log)" ;;
+    *"($STRATEGY, $mode, "*) ;;
+    *) die "cluster-$m: the parent's startup line does not say '($STRATEGY, $mode, ...)': $listening (log: $RUN/cluster-$m.log)" ;;
   esac
   workers=$(workers_of "$m")
   nw=$(echo "$workers" | wc -w)
@@ -536,7 +548,8 @@ REPORT="$RUN/report.md"
   echo
   echo "- command: \`$CMDLINE\` (cwd $(pwd))"
   for m in "${MODES_A[@]}"; do
-    if [ "$m" = kernel ]; then how="balancer=kernel, no proxy"; else how="mode $m, strategy $STRATEGY"; fi
+    if [ "${m%-base}" = kernel ]; then how="balancer=kernel, no proxy"; else how="mode ${m%-base}, strategy $STRATEGY"; fi
+    [ "${m%-base}" = "$m" ] || how="$how, baseline jar $BASELINE_JAR"
     echo "- cluster-$m: \`${CLUSTER_CMD_STR[$m]}\` ($how, processes $PROCESSES)"
   done
   echo "- direct: \`$(printf '%q ' "${DIRECT_CMD[@]}" | sed 's/ $//')\`"

@@ -33,6 +33,9 @@
 #   --tcp-port P --http-port P   where the balancers listen (default 18110, 18111)
 #   --epoll           also measure both modes with --transport epoll (two more balancers on the next two ports),
 #                     next to the default transport (io_uring where the kernel allows it)
+#   --baseline-jar J  also measure both modes with another jcluster.jar (e.g. built from an earlier commit), on
+#                     the two ports after the epoll ones, as "jcluster-tcp-base"/"jcluster-http-base": a before/after
+#                     in the same alternating rounds; the table gets a "CPU vs baseline" column
 #   --no-write        print the table only; leave bench/RESULTS.md and README.md alone
 #   -h, --help        this text
 set -euo pipefail
@@ -40,7 +43,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
-TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0
+TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR=""
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
 PASS=()
 ORIG_ARGS=("$@")
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
     --epoll) ALSO_EPOLL=1; shift ;;
+    --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
     --rounds|--conns|--many|--duration|--configs|--many-configs|--threads|--quiet-wait|--max-other|--retries)
       PASS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --pin|--no-install) PASS+=("$1"); shift ;;
@@ -99,7 +103,9 @@ if [ ${#NEED[@]} -gt 0 ]; then
 fi
 
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$ALSO_EPOLL" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))"); do
+[ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || die "--baseline-jar $BASELINE_JAR: no such file"
+for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$ALSO_EPOLL" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))") \
+    $([ -n "$BASELINE_JAR" ] && echo "$((HTTP_PORT + 3)) $((HTTP_PORT + 4))"); do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
 done
 
@@ -112,6 +118,7 @@ if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" "$ROOT/
 fi
 WORK=$(mktemp -d /tmp/jcluster-compare.XXXXXX)
 cp "$JAR" "$WORK/jcluster.jar"
+if [ -n "$BASELINE_JAR" ]; then mkdir -p "$WORK/baseline" && cp "$BASELINE_JAR" "$WORK/baseline/jcluster.jar"; fi
 COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(cd "$ROOT" && git status --porcelain --untracked-files=no -- agent bootstrap pom.xml 2>/dev/null)" ]; then
   COMMIT="$COMMIT (+ uncommitted changes)"
@@ -131,16 +138,17 @@ cleanup() {
     [ "$status" = 0 ] || log "balancer pid $pid exited with status $status after SIGTERM (expected 0; logs in $WORK)"
   done
   if [ -n "${RUN:-}" ] && [ -d "$RUN" ]; then cp "$WORK"/jcluster-*.log "$RUN/" 2>/dev/null || true; fi
-  rm -f "$WORK/jcluster.jar"
+  rm -f "$WORK/jcluster.jar" "$WORK/baseline/jcluster.jar"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_balancer() {      # start_balancer NAME PORT MODE [MORE OPTIONS]: starts it, waits for its startup line, sets LAST_PID
-  local name=$1 port=$2 mode=$3; shift 3
+  local name=$1 port=$2 mode=$3 jar="$WORK/jcluster.jar"; shift 3
+  case "$name" in *-base) jar="$WORK/baseline/jcluster.jar" ;; esac
   # shellcheck disable=SC2086
-  "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:$port" \
+  "$JAVA" "${JVM_FLAGS[@]}" -jar "$jar" balance --listen "127.0.0.1:$port" \
     --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode "$mode" --strategy "$STRATEGY" \
     $BALANCE_OPTS "$@" > "$WORK/$name.log" 2>&1 &
   LAST_PID=$!
@@ -162,6 +170,12 @@ if [ "$ALSO_EPOLL" = 1 ]; then
   start_balancer jcluster-http-epoll "$((HTTP_PORT + 2))" http --transport epoll
   TRANSPORT_EXTRAS+=(--extra "jcluster-http-epoll=$((HTTP_PORT + 2))@$LAST_PID")
 fi
+if [ -n "$BASELINE_JAR" ]; then
+  start_balancer jcluster-tcp-base "$((HTTP_PORT + 3))" tcp
+  TRANSPORT_EXTRAS+=(--extra "jcluster-tcp-base=$((HTTP_PORT + 3))@$LAST_PID")
+  start_balancer jcluster-http-base "$((HTTP_PORT + 4))" http
+  TRANSPORT_EXTRAS+=(--extra "jcluster-http-base=$((HTTP_PORT + 4))@$LAST_PID")
+fi
 STARTUP_TCP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^\[jcluster\] //')
 STARTUP_HTTP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^\[jcluster\] //')
 
@@ -179,7 +193,7 @@ SUMMARY=$(bash "$ANCHORS" --summarize "$RUN")
 
 # ---------------------------------------------------------------- the markdown table
 # summarize's rows: config conns n rps spread p50 p99 proxy-cpu spread backend machine hop rss busy runq other errors
-TABLE=$(echo "$SUMMARY" | awk '
+TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" '
   function label(c) {
     if (c == "direct") return "none (direct to one backend)"
     if (c == "hap-tcp-rr") return "HAProxy tcp (roundrobin, 1 thread)"
@@ -192,6 +206,8 @@ TABLE=$(echo "$SUMMARY" | awk '
     if (c == "extra:jcluster-http") return "**jcluster http**"
     if (c == "extra:jcluster-tcp-epoll") return "jcluster tcp, transport=epoll"
     if (c == "extra:jcluster-http-epoll") return "jcluster http, transport=epoll"
+    if (c == "extra:jcluster-tcp-base") return "jcluster tcp, baseline jar"
+    if (c == "extra:jcluster-http-base") return "jcluster http, baseline jar"
     return c
   }
   function ratio(c, n,   ref) {
@@ -201,17 +217,29 @@ TABLE=$(echo "$SUMMARY" | awk '
     if (ref == "" || !((ref "," n) in cpu) || cpu[ref "," n] !~ /^[0-9.]+$/ || cpu[c "," n] !~ /^[0-9.]+$/ || cpu[ref "," n] == 0) return ""
     return sprintf("**%.2fx** %s", cpu[c "," n] / cpu[ref "," n], ref)
   }
+  function vsbase(c, n,   ref) {
+    if (c == "extra:jcluster-tcp") ref = "extra:jcluster-tcp-base"
+    else if (c == "extra:jcluster-http") ref = "extra:jcluster-http-base"
+    else return ""
+    if (!((ref "," n) in cpu) || cpu[ref "," n] !~ /^[0-9.]+$/ || cpu[c "," n] !~ /^[0-9.]+$/ || cpu[ref "," n] == 0) return ""
+    return sprintf("%+.1f%%", 100 * (cpu[c "," n] / cpu[ref "," n] - 1))
+  }
   $2 ~ /^[0-9]+$/ && NF >= 17 {
     k = $1 "," $2; order[++nk] = k; cfg[k] = $1; conns[k] = $2
     rps[k] = $4; p50[k] = $6; p99[k] = $7; cpu[k] = $8; rss[k] = $13; err[k] = $17
   }
   END {
-    print "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy | proxy RSS MiB | errors |"
-    print "|---|---|---|---|---|---|---|---|---|"
+    head = "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy |"
+    rule = "|---|---|---|---|---|---|---|"
+    if (base) { head = head " CPU vs baseline |"; rule = rule "---|" }
+    print head " proxy RSS MiB | errors |"
+    print rule "---|---|"
     for (i = 1; i <= nk; i++) {
       k = order[i]
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label(cfg[k]), conns[k], rps[k], p50[k], p99[k],
-        cpu[k] == "NA" ? "—" : cpu[k], ratio(cfg[k], conns[k]), rss[k] == "NA" ? "—" : rss[k], err[k]
+      printf "| %s | %s | %s | %s | %s | %s | %s |", label(cfg[k]), conns[k], rps[k], p50[k], p99[k],
+        cpu[k] == "NA" ? "—" : cpu[k], ratio(cfg[k], conns[k])
+      if (base) printf " %s |", vsbase(cfg[k], conns[k])
+      printf " %s | %s |\n", rss[k] == "NA" ? "—" : rss[k], err[k]
     }
   }')
 
