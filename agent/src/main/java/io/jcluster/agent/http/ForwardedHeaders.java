@@ -45,10 +45,14 @@ final class ForwardedHeaders {
     private final byte[] protoLine;
     /** x-forwarded-port: PORT CRLF */
     private final byte[] portLine;
+    /** From a client, the whole block a request without Host gets. */
+    private final byte[] clientBlockWithoutHost;
     // what depends on the request's Host, encoded for the last Host seen
     private byte[] lastHost;
     private byte[] hostLine;
     private byte[] forwardedHost;
+    /** From a client, the whole block for the last Host seen: one copy per request. */
+    private byte[] clientBlock;
     /** Of the request at hand: a bit per header of ForwardingHeaderNames that a trusted peer sent and that is kept. */
     private int kept;
 
@@ -64,6 +68,17 @@ final class ForwardedHeaders {
         forwardedProto = HeadWriter.ascii(";proto=" + proto + "\r\n");
         protoLine = HeadWriter.ascii("x-forwarded-proto: " + proto + "\r\n");
         portLine = HeadWriter.ascii("x-forwarded-port: " + port + "\r\n");
+        clientBlockWithoutHost = clientBlock(new byte[0], new byte[0]);
+    }
+
+    /** Everything a client's request gets, in the order {@link #write} writes it for a trusted peer. */
+    private byte[] clientBlock(byte[] hostLine, byte[] forwardedHost) {
+        ByteBuf block = Unpooled.buffer(256);
+        block.writeBytes(X_FORWARDED_FOR).writeBytes(address).writeBytes(HeadWriter.CRLF)
+                .writeBytes(protoLine).writeBytes(portLine).writeBytes(hostLine)
+                .writeBytes(FORWARDED).writeBytes(forwardedFor).writeBytes(forwardedHost).writeBytes(forwardedProto)
+                .writeBytes(X_REAL_IP).writeBytes(address).writeBytes(HeadWriter.CRLF);
+        return ByteBufUtil.getBytes(block);
     }
 
     /**
@@ -101,15 +116,6 @@ final class ForwardedHeaders {
      */
     void write(ByteBuf out, MessageHead head, byte[] hostOverride) {
         byte[] in = head.bytes();
-        out.writeBytes(X_FORWARDED_FOR);
-        int lastFor = trusted ? appendValues(out, head, ForwardingHeaderNames.X_FORWARDED_FOR) : -1;
-        out.writeBytes(address).writeBytes(HeadWriter.CRLF);
-        if (!kept(ForwardingHeaderNames.X_FORWARDED_PROTO)) {
-            out.writeBytes(protoLine);
-        }
-        if (!kept(ForwardingHeaderNames.X_FORWARDED_PORT)) {
-            out.writeBytes(portLine);
-        }
         int host = head.first(MessageHead.HOST);
         if (host >= 0) {
             hostChanged(in, head.valueStart(host), head.valueEnd(host));
@@ -117,13 +123,24 @@ final class ForwardedHeaders {
             hostChanged(hostOverride, 0, hostOverride.length);
         }
         boolean hasHost = host >= 0 || hostOverride != null;
+        if (!trusted) {
+            out.writeBytes(hasHost ? clientBlock : clientBlockWithoutHost);
+            return;
+        }
+        out.writeBytes(X_FORWARDED_FOR);
+        int lastFor = appendValues(out, head, ForwardingHeaderNames.X_FORWARDED_FOR);
+        out.writeBytes(address).writeBytes(HeadWriter.CRLF);
+        if (!kept(ForwardingHeaderNames.X_FORWARDED_PROTO)) {
+            out.writeBytes(protoLine);
+        }
+        if (!kept(ForwardingHeaderNames.X_FORWARDED_PORT)) {
+            out.writeBytes(portLine);
+        }
         if (hasHost && !kept(ForwardingHeaderNames.X_FORWARDED_HOST)) {
             out.writeBytes(hostLine);
         }
         out.writeBytes(FORWARDED);
-        if (trusted) {
-            appendValues(out, head, ForwardingHeaderNames.FORWARDED);
-        }
+        appendValues(out, head, ForwardingHeaderNames.FORWARDED);
         out.writeBytes(forwardedFor);
         if (hasHost) {
             out.writeBytes(forwardedHost);
@@ -161,6 +178,9 @@ final class ForwardedHeaders {
         element.writeBytes(HOST);
         token(element, in, start, end);
         forwardedHost = ByteBufUtil.getBytes(element);
+        if (!trusted) {
+            clientBlock = clientBlock(hostLine, forwardedHost);
+        }
     }
 
     /**
