@@ -70,6 +70,20 @@ class TrustedProxiesTest {
     }
 
     @Test
+    void anIpv4PeerSeenAsIpv4MappedIpv6MatchesItsIpv4Range() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = 10;
+        mapped[15] = 7;
+        InetAddress peer = java.net.Inet6Address.getByAddress(null, mapped, -1); // not converted to Inet4Address
+        assertTrue(peer instanceof java.net.Inet6Address);
+        assertTrue(TrustedProxies.parse(List.of("10.0.0.0/8")).contains(peer));
+        assertFalse(TrustedProxies.parse(List.of("11.0.0.0/8")).contains(peer));
+        assertFalse(TrustedProxies.parse(List.of("::/1")).contains(peer), "IPv6 ranges do not take it");
+    }
+
+    @Test
     void zeroPrefixesTrustEverythingOfTheirFamily() throws Exception {
         TrustedProxies v4 = TrustedProxies.parse(List.of("0.0.0.0/0"));
         assertTrue(v4.contains(InetAddress.getByName("203.0.113.9")));
