@@ -119,6 +119,16 @@ public final class TrustedProxies {
         return v4.length == 0 && v6.length == 0;
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TrustedProxies that && Arrays.equals(v4, that.v4) && Arrays.equals(v6, that.v6);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(v4) + Arrays.hashCode(v6);
+    }
+
     /** The ranges as given, normalised: {@code 10.0.0.0/8,192.168.1.5/32}, or {@code none}. */
     @Override
     public String toString() {

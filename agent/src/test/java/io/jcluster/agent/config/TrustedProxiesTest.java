@@ -38,6 +38,9 @@ class TrustedProxiesTest {
         TrustedProxies repeated = OptionParser.parse("trusted-proxies=10.0.0.0/8,mode=http,trusted-proxies=192.168.1.5,"
                 + "trusted-proxies=fd00::/8").trustedProxies();
         assertEquals(listed.toString(), repeated.toString());
+        assertEquals(listed, repeated);
+        assertEquals(OptionParser.parse("mode=http,trusted-proxies=10.0.0.0/8"),
+                OptionParser.parse("trusted-proxies=10.0.0.0/8,mode=http"), "options compare by value");
         // a piece without '=' continues only a list option; after any other it is the error it always was
         assertEquals("8443: expected key=value (known keys: " + Option.knownKeys() + ")",
                 assertThrows(OptionException.class, () -> OptionParser.parse("processes=2,8443")).getMessage());
