@@ -16,8 +16,8 @@ import java.time.Duration;
  * <p>The table is bounded by memory, not only by count: whoever can make the app issue sessions (any client, by
  * not sending the cookie back) decides how many ids there are and, if the app derives them from the request, how
  * long. So an id longer than {@link #MAX_ID_LENGTH} is not remembered (its requests are balanced as usual), and
- * the entries' estimated heap ({@link #weight}) is kept under {@link #MAX_BYTES}, the least recently used going
- * first.
+ * the entries' estimated heap ({@link #weight}) is kept under {@link #MAX_BYTES} (Caffeine evicts the entries
+ * least likely to be used again).
  */
 final class LearnedSessions implements Stickiness {
 
