@@ -42,7 +42,8 @@ class HttpFramingIT {
                     + "GET /head HTTP/1.1\r\nHost: h.example\r\nConnection: close\r\n\r\n");
             String expected = "GET /head?a=1 HTTP/1.1\r\nHost: h.example\r\nX-Keep: 1\r\naccept: */*\r\n"
                     + "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nx-forwarded-port: " + port + "\r\n"
-                    + "x-forwarded-host: h.example\r\nforwarded: for=127.0.0.1;host=h.example;proto=http\r\n\r\n";
+                    + "x-forwarded-host: h.example\r\nforwarded: for=127.0.0.1;host=h.example;proto=http\r\n"
+                    + "x-real-ip: 127.0.0.1\r\n\r\n";
             assertTrue(echoed.contains("\r\n\r\n" + expected), "the worker got exactly this head:\n" + expected
                     + "\nechoed:\n" + echoed);
             assertEquals(2, statusLines(echoed).size(), echoed);

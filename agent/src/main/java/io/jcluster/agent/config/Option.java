@@ -31,6 +31,11 @@ public enum Option {
     STICKY("sticky", "off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)", "off",
             "mode=http: cookie = the parent sets a JCLUSTER cookie naming the worker; a cookie name = requests with"
                     + " that session cookie go to the worker that issued it."),
+    TRUSTED_PROXIES("trusted-proxies", "IPv4/IPv6 addresses and CIDR ranges, comma-separated (e.g."
+            + " 10.0.0.0/8,192.168.1.5,fd00::/8)", "none",
+            "mode=http: connections from these peers are proxies of yours: their X-Forwarded-For and Forwarded are"
+                    + " kept and appended to, their X-Forwarded-Proto/-Host/-Port, X-Real-IP and the like kept. From"
+                    + " every other peer all such headers are removed and replaced by what the parent knows."),
     MAX_CONNECTIONS("max-connections", "a positive integer, or 0 for no limit", "0",
             "Per listener: at most this many client connections are served at once; more wait in a queue."),
     MAX_QUEUE("max-queue", "a non-negative integer", "1000",

@@ -11,11 +11,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,19 +66,31 @@ public final class OptionParser {
         if (agentArgument == null || agentArgument.isBlank()) {
             return given;
         }
+        Option previous = null;
         for (String pair : agentArgument.split(",", -1)) {
             String trimmed = pair.trim();
             if (trimmed.isEmpty()) {
                 continue;
             }
             int equals = trimmed.indexOf('=');
+            if (equals < 0 && LISTS.contains(previous)) {
+                // trusted-proxies=10.0.0.0/8,192.168.1.5: a piece without '=' cannot be a key, so it continues the
+                // list before it
+                given.get(previous).add(trimmed);
+                continue;
+            }
             if (equals <= 0) {
                 throw new OptionException(trimmed + ": expected key=value (known keys: " + Option.knownKeys() + ")");
             }
-            add(given, trimmed.substring(0, equals).trim(), trimmed.substring(equals + 1).trim());
+            String key = trimmed.substring(0, equals).trim();
+            add(given, key, trimmed.substring(equals + 1).trim());
+            previous = Option.byKey(key);
         }
         return given;
     }
+
+    /** Options whose value is a list: a repeated key accumulates, and so do comma-separated values. */
+    private static final Set<Option> LISTS = EnumSet.of(Option.PORT, Option.TRUSTED_PROXIES);
 
     private static void add(Map<Option, List<String>> given, String key, String value) throws OptionException {
         Option option = Option.byKey(key);
@@ -137,6 +151,7 @@ public final class OptionParser {
             checkKernelBalancing(given);
         }
         String sticky = sticky(single(given, Option.STICKY), mode);
+        TrustedProxies trustedProxies = trustedProxies(given.get(Option.TRUSTED_PROXIES), mode);
         return new Options(
                 processes(single(given, Option.PROCESSES)),
                 strategy(single(given, Option.STRATEGY)),
@@ -163,13 +178,15 @@ public final class OptionParser {
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
                 transport(single(given, Option.TRANSPORT)),
-                balancer);
+                balancer,
+                trustedProxies);
     }
 
     /** Options that only the parent's proxy can honour: with balancer=kernel no byte passes through the parent. */
     private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
-            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT);
+            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT,
+            Option.TRUSTED_PROXIES);
 
     private static Options.Balancing balancer(String value) throws OptionException {
         switch (value) {
@@ -320,6 +337,33 @@ public final class OptionParser {
                     + " requests, so it cannot see cookies)");
         }
         return value;
+    }
+
+    /**
+     * Each value may itself be a comma-separated list ({@code --trusted-proxies 10.0.0.0/8,192.168.1.5} of the
+     * standalone balancer).
+     */
+    private static TrustedProxies trustedProxies(List<String> values, Options.Mode mode) throws OptionException {
+        if (values == null) {
+            return TrustedProxies.NONE;
+        }
+        List<String> ranges = new ArrayList<>();
+        for (String value : values) {
+            for (String range : value.split(",")) {
+                if (!range.isBlank()) {
+                    ranges.add(range.trim());
+                }
+            }
+        }
+        if (ranges.isEmpty()) {
+            throw OptionException.badValue(Option.TRUSTED_PROXIES, String.join(",", values));
+        }
+        TrustedProxies trusted = TrustedProxies.parse(ranges);
+        if (mode != Options.Mode.HTTP && !trusted.isEmpty()) {
+            throw new OptionException("trusted-proxies=" + String.join(",", ranges) + ": needs mode=http (in tcp"
+                    + " mode the balancer does not read requests, so it neither adds nor removes forwarding headers)");
+        }
+        return trusted;
     }
 
     private static String healthPath(String value) throws OptionException {

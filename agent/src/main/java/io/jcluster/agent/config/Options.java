@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. {@code admin} is null
  * when the admin endpoint is off, {@code adminToken} null when none is required, {@code healthPath} null for TCP
- * probes, {@code maxMemory} 0 when off.
+ * probes, {@code maxMemory} 0 when off, {@code trustedProxies} {@link TrustedProxies#NONE} when none is.
  */
 public record Options(
         int processes,
@@ -37,7 +37,8 @@ public record Options(
         Duration idleTimeout,
         Duration responseTimeout,
         TransportChoice transport,
-        Balancing balancer) {
+        Balancing balancer,
+        TrustedProxies trustedProxies) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }

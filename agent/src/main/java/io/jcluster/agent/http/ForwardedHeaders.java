@@ -8,54 +8,107 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
- * Tells the app who really connected, the way an nginx or HAProxy in front of it would: X-Forwarded-For and
- * RFC 7239 Forwarded are appended to (earlier proxies keep their entries); X-Forwarded-Proto, -Host and -Port
- * describe the connection to jcluster and replace what the client sent. One per client connection: what does not
- * change between its requests is encoded once.
+ * Tells the app who really connected, and removes what a client claims about that itself.
+ *
+ * <p>From a client (the default): every forwarding header it sent ({@link ForwardingHeaderNames}: X-Forwarded-*,
+ * Forwarded, X-Real-IP, True-Client-IP, the TLS certificate headers, ...) is removed, whatever the spelling, and the
+ * app gets jcluster's own: {@code X-Forwarded-For} and {@code X-Real-IP} = the peer's address,
+ * {@code X-Forwarded-Proto} = http/https, {@code X-Forwarded-Port} = the listener's port, {@code X-Forwarded-Host} =
+ * the request's Host, and RFC 7239 {@code Forwarded: for=..;host=..;proto=..}.
+ *
+ * <p>From a trusted proxy (trusted-proxies=): it vouches for what it sends, as with nginx's {@code set_real_ip_from}.
+ * Its X-Forwarded-For and Forwarded are kept with the peer's entry appended (RFC 7239 section 4: each proxy adds
+ * one); every other forwarding header it sent is passed on as it came, and of those jcluster writes only the ones it
+ * did not send. X-Real-IP, if the proxy sent none, is the last X-Forwarded-For entry it sent (the client it saw,
+ * nginx's real_ip without recursion), else the peer's address.
+ *
+ * <p>One per client connection, and the trust is decided once, when it opens: what does not change between its
+ * requests is encoded once, and a request allocates nothing unless its Host differs from the previous one's.
  */
 final class ForwardedHeaders {
 
     private static final byte[] X_FORWARDED_FOR = HeadWriter.ascii("x-forwarded-for: ");
     private static final byte[] X_FORWARDED_HOST = HeadWriter.ascii("x-forwarded-host: ");
+    private static final byte[] X_REAL_IP = HeadWriter.ascii("x-real-ip: ");
     private static final byte[] FORWARDED = HeadWriter.ascii("forwarded: ");
     private static final byte[] LIST = HeadWriter.ascii(", ");
     private static final byte[] HOST = HeadWriter.ascii(";host=");
 
+    private final boolean trusted;
     /** The client's address, as X-Forwarded-For lists it. */
     private final byte[] address;
     /** for=ADDRESS, IPv6 quoted and bracketed. */
     private final byte[] forwardedFor;
     /** ;proto=http CRLF */
     private final byte[] forwardedProto;
-    /** x-forwarded-proto: http CRLF x-forwarded-port: PORT CRLF */
-    private final byte[] protoAndPort;
+    /** x-forwarded-proto: http CRLF */
+    private final byte[] protoLine;
+    /** x-forwarded-port: PORT CRLF */
+    private final byte[] portLine;
+    /** From a client, the whole block a request without Host gets. */
+    private final byte[] clientBlockWithoutHost;
     // what depends on the request's Host, encoded for the last Host seen
     private byte[] lastHost;
     private byte[] hostLine;
     private byte[] forwardedHost;
+    /** From a client, the whole block for the last Host seen: one copy per request. */
+    private byte[] clientBlock;
+    /** Of the request at hand: a bit per header of ForwardingHeaderNames that a trusted peer sent and that is kept. */
+    private int kept;
 
-    ForwardedHeaders(InetAddress client, boolean secure, int port) {
+    /**
+     * @param trusted whether {@code client} is a trusted proxy (trusted-proxies=)
+     */
+    ForwardedHeaders(InetAddress client, boolean secure, int port, boolean trusted) {
+        this.trusted = trusted;
         String text = client.getHostAddress();
         String proto = secure ? "https" : "http";
         address = HeadWriter.ascii(text);
         forwardedFor = HeadWriter.ascii(client instanceof Inet6Address ? "for=\"[" + text + "]\"" : "for=" + text);
         forwardedProto = HeadWriter.ascii(";proto=" + proto + "\r\n");
-        protoAndPort = HeadWriter.ascii("x-forwarded-proto: " + proto + "\r\nx-forwarded-port: " + port + "\r\n");
+        protoLine = HeadWriter.ascii("x-forwarded-proto: " + proto + "\r\n");
+        portLine = HeadWriter.ascii("x-forwarded-port: " + port + "\r\n");
+        clientBlockWithoutHost = clientBlock(new byte[0], new byte[0]);
     }
 
-    /** Marks the forwarding headers the client sent as dropped: {@link #write} writes them anew. */
-    static void drop(MessageHead head) {
+    /** Everything a client's request gets, in the order {@link #write} writes it for a trusted peer. */
+    private byte[] clientBlock(byte[] hostLine, byte[] forwardedHost) {
+        ByteBuf block = Unpooled.buffer(256);
+        block.writeBytes(X_FORWARDED_FOR).writeBytes(address).writeBytes(HeadWriter.CRLF)
+                .writeBytes(protoLine).writeBytes(portLine).writeBytes(hostLine)
+                .writeBytes(FORWARDED).writeBytes(forwardedFor).writeBytes(forwardedHost).writeBytes(forwardedProto)
+                .writeBytes(X_REAL_IP).writeBytes(address).writeBytes(HeadWriter.CRLF);
+        return ByteBufUtil.getBytes(block);
+    }
+
+    /**
+     * Marks the forwarding headers of the request as dropped: all of them from a client, X-Forwarded-For and
+     * Forwarded from a trusted proxy; {@link #write} then writes jcluster's own.
+     */
+    void drop(MessageHead head) {
+        kept = 0;
+        byte[] in = head.bytes();
         for (int i = 0; i < head.count(); i++) {
             byte kind = head.kind(i);
-            if (kind >= MessageHead.X_FORWARDED_FOR && kind <= MessageHead.FORWARDED) {
+            if (kind != MessageHead.OTHER && (kind < MessageHead.X_FORWARDED_FOR || kind > MessageHead.FORWARDED)) {
+                continue; // Host, Cookie, the framing headers: known not to be one
+            }
+            int which = ForwardingHeaderNames.match(in, head.lineStart(i), head.nameEnd(i));
+            if (which < 0) {
+                continue;
+            }
+            if (!trusted || which == ForwardingHeaderNames.X_FORWARDED_FOR || which == ForwardingHeaderNames.FORWARDED) {
                 head.drop(i);
+            } else if (!head.dropped(i)) { // (one that Connection names is hop-by-hop, gone already)
+                kept |= 1 << which;
             }
         }
     }
 
     /** Room {@link #write} needs beside the values the request brings. */
     int room() {
-        return 128 + protoAndPort.length + 2 * address.length + (hostLine == null ? 0 : 2 * hostLine.length);
+        return 128 + protoLine.length + portLine.length + 3 * address.length
+                + (hostLine == null ? 0 : 2 * hostLine.length);
     }
 
     /**
@@ -63,10 +116,6 @@ final class ForwardedHeaders {
      */
     void write(ByteBuf out, MessageHead head, byte[] hostOverride) {
         byte[] in = head.bytes();
-        out.writeBytes(X_FORWARDED_FOR);
-        appendValues(out, head, MessageHead.X_FORWARDED_FOR);
-        out.writeBytes(address).writeBytes(HeadWriter.CRLF);
-        out.writeBytes(protoAndPort);
         int host = head.first(MessageHead.HOST);
         if (host >= 0) {
             hostChanged(in, head.valueStart(host), head.valueEnd(host));
@@ -74,16 +123,40 @@ final class ForwardedHeaders {
             hostChanged(hostOverride, 0, hostOverride.length);
         }
         boolean hasHost = host >= 0 || hostOverride != null;
-        if (hasHost) {
+        if (!trusted) {
+            out.writeBytes(hasHost ? clientBlock : clientBlockWithoutHost);
+            return;
+        }
+        out.writeBytes(X_FORWARDED_FOR);
+        int lastFor = appendValues(out, head, ForwardingHeaderNames.X_FORWARDED_FOR);
+        out.writeBytes(address).writeBytes(HeadWriter.CRLF);
+        if (!kept(ForwardingHeaderNames.X_FORWARDED_PROTO)) {
+            out.writeBytes(protoLine);
+        }
+        if (!kept(ForwardingHeaderNames.X_FORWARDED_PORT)) {
+            out.writeBytes(portLine);
+        }
+        if (hasHost && !kept(ForwardingHeaderNames.X_FORWARDED_HOST)) {
             out.writeBytes(hostLine);
         }
         out.writeBytes(FORWARDED);
-        appendValues(out, head, MessageHead.FORWARDED);
+        appendValues(out, head, ForwardingHeaderNames.FORWARDED);
         out.writeBytes(forwardedFor);
         if (hasHost) {
             out.writeBytes(forwardedHost);
         }
         out.writeBytes(forwardedProto);
+        if (!kept(ForwardingHeaderNames.X_REAL_IP)) {
+            out.writeBytes(X_REAL_IP);
+            if (lastFor < 0 || !lastEntry(out, in, head.valueStart(lastFor), head.valueEnd(lastFor))) {
+                out.writeBytes(address);
+            }
+            out.writeBytes(HeadWriter.CRLF);
+        }
+    }
+
+    private boolean kept(int which) {
+        return (kept & 1 << which) != 0;
     }
 
     /** Encodes what depends on the Host unless it is the one of the last request (the usual case). */
@@ -105,15 +178,46 @@ final class ForwardedHeaders {
         element.writeBytes(HOST);
         token(element, in, start, end);
         forwardedHost = ByteBufUtil.getBytes(element);
+        if (!trusted) {
+            clientBlock = clientBlock(hostLine, forwardedHost);
+        }
     }
 
-    /** The values of every line of {@code kind}, each followed by ", ". */
-    private static void appendValues(ByteBuf out, MessageHead head, byte kind) {
+    /**
+     * The values of every dropped line that is {@code which} (in any spelling), each followed by ", ".
+     *
+     * @return the last such line with a value, or -1
+     */
+    private static int appendValues(ByteBuf out, MessageHead head, int which) {
+        int last = -1;
         for (int i = 0; i < head.count(); i++) {
-            if (head.kind(i) == kind && head.valueEnd(i) > head.valueStart(i)) {
+            if (head.dropped(i) && head.valueEnd(i) > head.valueStart(i)
+                    && ForwardingHeaderNames.match(head.bytes(), head.lineStart(i), head.nameEnd(i)) == which) {
                 out.writeBytes(head.bytes(), head.valueStart(i), head.valueEnd(i) - head.valueStart(i)).writeBytes(LIST);
+                last = i;
             }
         }
+        return last;
+    }
+
+    /** Writes the last entry of a comma-separated list, trimmed; false (nothing written) if it is empty. */
+    private static boolean lastEntry(ByteBuf out, byte[] in, int start, int end) {
+        int s = end;
+        while (s > start && in[s - 1] != ',') {
+            s--;
+        }
+        while (s < end && (in[s] == ' ' || in[s] == '\t')) {
+            s++;
+        }
+        int e = end;
+        while (e > s && (in[e - 1] == ' ' || in[e - 1] == '\t')) {
+            e--;
+        }
+        if (e == s) {
+            return false;
+        }
+        out.writeBytes(in, s, e - s);
+        return true;
     }
 
     /** A value as an RFC 7230 token, quoted when it holds anything else (a host's ':' does). */

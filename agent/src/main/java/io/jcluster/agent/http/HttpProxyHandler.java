@@ -143,7 +143,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         SocketAddress remote = ctx.channel().remoteAddress();
         InetAddress client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress()
                 : InetAddress.getLoopbackAddress();
-        forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port());
+        forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port(),
+                settings.trustedProxies().contains(client));
         BackendConnectionPool.clientsChanged(1);
         awaitRequest(System.nanoTime());
     }
@@ -290,7 +291,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         stickyCookie = settings.stickiness().cookie(head);
 
         HopByHopHeaders.drop(head, upgrade);
-        ForwardedHeaders.drop(head);
+        forwarded.drop(head);
         byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0 ? HeadWriter.ascii(upstream.describe()) : null;
         // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
         ByteBuf out = HeadWriter.begin(ctx.alloc(), head, forwarded.room() + 64, http10);

@@ -1,5 +1,6 @@
 package io.jcluster.agent.http;
 
+import io.jcluster.agent.config.TrustedProxies;
 import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
@@ -7,10 +8,11 @@ import java.time.Duration;
 /**
  * How the http frontend behaves; built once at startup from the options.
  *
- * @param tls null for plain http
+ * @param tls            null for plain http
+ * @param trustedProxies the peers whose forwarding headers are kept (see ForwardedHeaders)
  */
 record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration queueTimeout,
-                    Stickiness stickiness, SslContext tls) {
+                    Stickiness stickiness, SslContext tls, TrustedProxies trustedProxies) {
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
     static final int MAX_REQUEST_LINE = 8 * 1024;

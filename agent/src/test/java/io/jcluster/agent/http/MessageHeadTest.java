@@ -64,18 +64,19 @@ class MessageHeadTest {
         ByteBuf in = Unpooled.copiedBuffer(REQUEST, StandardCharsets.ISO_8859_1);
         assertEquals(MessageHead.COMPLETE, head.scan(in));
         HopByHopHeaders.drop(head, false);
-        ForwardedHeaders.drop(head);
-        ForwardedHeaders forwarded = new ForwardedHeaders(InetAddress.getByName("127.0.0.1"), false, 8080);
+        ForwardedHeaders forwarded = new ForwardedHeaders(InetAddress.getByName("127.0.0.1"), false, 8080, false);
+        forwarded.drop(head);
         ByteBuf out = HeadWriter.begin(Unpooled.buffer().alloc(), head, forwarded.room(), false);
         forwarded.write(out, head, null);
         HeadWriter.end(out);
         String written = out.toString(StandardCharsets.ISO_8859_1);
         assertEquals("POST /orders?id=7 HTTP/1.1\r\nHost: app.example:8080\r\nContent-Length: 5\r\n"
                 + "Cookie: a=1; JCLUSTER=w1\r\nAccept: */*\r\n"
-                + "x-forwarded-for: 203.0.113.7, 127.0.0.1\r\n"
+                + "x-forwarded-for: 127.0.0.1\r\n"
                 + "x-forwarded-proto: http\r\nx-forwarded-port: 8080\r\n"
                 + "x-forwarded-host: app.example:8080\r\n"
-                + "forwarded: for=127.0.0.1;host=\"app.example:8080\";proto=http\r\n\r\n", written);
+                + "forwarded: for=127.0.0.1;host=\"app.example:8080\";proto=http\r\nx-real-ip: 127.0.0.1\r\n\r\n",
+                written);
         out.release();
         in.release();
     }
