@@ -137,15 +137,22 @@ public final class OptionParser {
             checkKernelBalancing(given);
         }
         String sticky = sticky(single(given, Option.STICKY), mode);
+        int processes = processes(single(given, Option.PROCESSES));
+        int maxProcesses = maxProcesses(given, processes);
+        Duration tcpIdleTimeout = tcpIdleTimeout(single(given, Option.TCP_IDLE_TIMEOUT), mode);
+        if (given.containsKey(Option.ADMIN_TOKEN) && given.containsKey(Option.ADMIN_TOKEN_FILE)) {
+            throw new OptionException("admin-token-file=" + given.get(Option.ADMIN_TOKEN_FILE).get(0) + ": give either"
+                    + " admin-token or admin-token-file, not both");
+        }
         return new Options(
-                processes(single(given, Option.PROCESSES)),
+                processes,
                 strategy(single(given, Option.STRATEGY)),
                 ports,
                 duration(Option.SHUTDOWN_TIMEOUT, single(given, Option.SHUTDOWN_TIMEOUT)),
                 logMode(single(given, Option.LOG)),
                 duration(Option.RESTART_DELAY, single(given, Option.RESTART_DELAY)),
                 nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)),
-                admin(single(given, Option.ADMIN), given.containsKey(Option.ADMIN_TOKEN)),
+                admin(single(given, Option.ADMIN)),
                 adminToken(given.containsKey(Option.ADMIN_TOKEN) ? single(given, Option.ADMIN_TOKEN) : null),
                 healthPath(single(given, Option.HEALTH)),
                 positiveDuration(Option.HEALTH_INTERVAL, single(given, Option.HEALTH_INTERVAL)),
@@ -163,13 +170,17 @@ public final class OptionParser {
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
                 transport(single(given, Option.TRANSPORT)),
-                balancer);
+                balancer,
+                maxProcesses,
+                given.containsKey(Option.ADMIN_TOKEN_FILE) ? Path.of(single(given, Option.ADMIN_TOKEN_FILE)) : null,
+                tcpIdleTimeout);
     }
 
     /** Options that only the parent's proxy can honour: with balancer=kernel no byte passes through the parent. */
     private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
-            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT);
+            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT,
+            Option.TCP_IDLE_TIMEOUT);
 
     private static Options.Balancing balancer(String value) throws OptionException {
         switch (value) {
@@ -203,6 +214,7 @@ public final class OptionParser {
                 case STICKY -> value.equals(Options.NOT_STICKY);
                 case MAX_CONNECTIONS -> value.equals("0");
                 case TRANSPORT -> value.equals("auto");
+                case TCP_IDLE_TIMEOUT -> value.equals("off");
                 default -> false;
             };
             if (!harmless) {
@@ -222,9 +234,10 @@ public final class OptionParser {
 
     /**
      * {@code 9090} means 127.0.0.1:9090; {@code host:port} and {@code [v6]:port} name the host. Anyone who reaches
-     * the endpoint can reload, scale and restart workers, so a host other than loopback needs a token.
+     * the endpoint can reload, scale and restart workers, so a host other than loopback needs a token: the parent
+     * checks that once it knows the token ({@link AdminToken}), since the token may come from its environment.
      */
-    static InetSocketAddress admin(String value, boolean tokenGiven) throws OptionException {
+    static InetSocketAddress admin(String value) throws OptionException {
         if (value.equals("off")) {
             return null;
         }
@@ -253,21 +266,55 @@ public final class OptionParser {
         } catch (UnknownHostException e) {
             throw new OptionException("admin=" + value + ": unknown host '" + host + "'");
         }
-        if (!address.isLoopbackAddress() && !tokenGiven) {
-            throw new OptionException("admin=" + value + ": a non-loopback admin address needs admin-token=<secret>"
-                    + " (whoever reaches it can reload, scale and restart workers)");
-        }
         return new InetSocketAddress(address, number);
+    }
+
+    /** {@code 127.0.0.1:9090}, {@code [::1]:9090}: an address as an option value names it. */
+    static String describe(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static String adminToken(String value) throws OptionException {
         if (value == null) {
             return null;
         }
-        if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+        if (!AdminToken.wellFormed(value)) {
             throw OptionException.badValue(Option.ADMIN_TOKEN, value.isEmpty() ? "" : "<hidden>");
         }
         return value;
+    }
+
+    /**
+     * Every worker is a JVM: a scale to 100000 (a typo, or a request the endpoint should never have taken) would
+     * fork until the machine dies. The default leaves room to scale up a few times over the processors.
+     */
+    static int defaultMaxProcesses(int processors) {
+        return Math.max(8, 4 * processors);
+    }
+
+    private static int maxProcesses(Map<Option, List<String>> given, int processes) throws OptionException {
+        boolean chosen = given.containsKey(Option.MAX_PROCESSES);
+        int max = chosen ? positive(Option.MAX_PROCESSES, single(given, Option.MAX_PROCESSES))
+                : defaultMaxProcesses(Runtime.getRuntime().availableProcessors());
+        if (processes > max) {
+            throw new OptionException("processes=" + processes + ": more than max-processes=" + max
+                    + (chosen ? "" : " (the default: 4 x " + Runtime.getRuntime().availableProcessors()
+                    + " processors, at least 8)") + "; give max-processes=" + processes + " or more to run that many");
+        }
+        return max;
+    }
+
+    private static Duration tcpIdleTimeout(String value, Options.Mode mode) throws OptionException {
+        if (value.equals("off")) {
+            return Duration.ZERO;
+        }
+        Duration timeout = positiveDuration(Option.TCP_IDLE_TIMEOUT, value);
+        if (mode != Options.Mode.TCP) {
+            throw new OptionException("tcp-idle-timeout=" + value + ": needs mode=tcp (in http mode idle-timeout closes"
+                    + " idle keep-alive connections)");
+        }
+        return timeout;
     }
 
     private static Options.Mode mode(String value) throws OptionException {

@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. {@code admin} is null
- * when the admin endpoint is off, {@code adminToken} null when none is required, {@code healthPath} null for TCP
- * probes, {@code maxMemory} 0 when off.
+ * when the admin endpoint is off, {@code adminToken} null when none was given in the options (the parent's token
+ * comes from {@link AdminToken}), {@code adminTokenFile} null when none was named, {@code healthPath} null for TCP
+ * probes, {@code maxMemory} 0 when off, {@code tcpIdleTimeout} zero when off.
  */
 public record Options(
         int processes,
@@ -37,7 +38,10 @@ public record Options(
         Duration idleTimeout,
         Duration responseTimeout,
         TransportChoice transport,
-        Balancing balancer) {
+        Balancing balancer,
+        int maxProcesses,
+        Path adminTokenFile,
+        Duration tcpIdleTimeout) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }
