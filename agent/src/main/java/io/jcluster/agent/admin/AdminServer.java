@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -104,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
                         }
                         client.closeFuture().addListener(closed -> open.decrementAndGet());
                         client.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY),
-                                new HttpObjectAggregator(MAX_BODY), new AdminHandler(access, maxProcesses, cluster));
+                                new BoundedBody(), new AdminHandler(access, maxProcesses, cluster));
                     }
                 })
                 .bind(address)
@@ -121,6 +122,22 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    /** Aggregates a request's body of at most {@link #MAX_BODY} bytes; past that, 413 and close. */
+    private static final class BoundedBody extends HttpObjectAggregator {
+
+        BoundedBody() {
+            super(MAX_BODY);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // Netty's own answer keeps a keep-alive connection open to skip the body: here it would only be read
+            ctx.channel().config().setAutoRead(false);
+            AdminHandler.send(ctx, AdminHandler.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "a request body may have at most " + MAX_BODY + " bytes (no endpoint takes one)\n"));
+        }
     }
 
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
