@@ -35,7 +35,10 @@ class ControlDirectorySweepIT {
         assertTrue("root".equals(System.getProperty("user.name")),
                 "this test gives a directory to another user (uid 65534) and needs root; it runs as "
                         + System.getProperty("user.name"));
-        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        // a temp directory of this test's own: parents other tests launch meanwhile sweep the shared one
+        Path temp = Files.createTempDirectory("jcluster-sweep-it-");
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        created.add(temp);
         String tag = "it" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try {
             Path victim = track(Files.createTempDirectory(temp, "victim-" + tag));
@@ -51,7 +54,9 @@ class ControlDirectorySweepIT {
             deadParentFiles(stale);
 
             int port = FreePorts.tcp();
-            try (ClusterProcess cluster = ClusterProcess.hello(Jdk.jdk17(), port, "processes=1")) {
+            try (ClusterProcess cluster = ClusterProcess.on(Jdk.jdk17()).agentArgs("processes=1")
+                    .jvmFlags("-Djava.io.tmpdir=" + temp).mainClass("samples.hello.HelloServer")
+                    .args(Integer.toString(port)).start()) {
                 cluster.awaitWorkers(1, STARTUP);
                 cluster.awaitAnswering(port, 1, STARTUP);
             }
