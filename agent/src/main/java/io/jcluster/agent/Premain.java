@@ -32,14 +32,14 @@ public final class Premain {
             exitWithError("the agent jar must be named jcluster.jar: its manifest puts itself on the boot class path"
                     + " under that name (rename the jar and try again)");
         }
+        WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         Options options;
         try {
-            options = OptionParser.parse(agentArgument);
+            options = worker != null ? OptionParser.parseInWorker(agentArgument) : OptionParser.parse(agentArgument);
         } catch (OptionException e) {
             exitWithError(e.getMessage());
             return;
         }
-        WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         if (worker != null) {
             WorkerAgent.start(options, worker);
             for (String failure : AgentInstaller.installBindHooks(instrumentation, worker.controlSocket().getParent())) {

@@ -92,7 +92,8 @@ final class AdminAccess {
         if (hosts != null && !host.isEmpty() && !namesThisEndpoint(host.get(0))) {
             // RFC 9110 section 15.5.20: 421, the request was directed at a server that does not serve that authority
             return new Refusal(HttpResponseStatus.MISDIRECTED_REQUEST, "refused: the Host header does not name this"
-                    + " admin endpoint (expected " + expectedHosts + "; another name means DNS rebinding or a proxy)");
+                    + " admin endpoint (expected " + expectedHosts + "); to reach it under another name, start it"
+                    + " with admin=THAT-NAME:PORT");
         }
         if (headers.contains(HttpHeaderNames.ORIGIN)) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "refused: requests from web pages (with an Origin header)"

@@ -146,6 +146,8 @@ public final class AdminServer implements AutoCloseable {
         private final int maxProcesses;
         private final ClusterOperations cluster;
         private ScheduledFuture<?> requestTimeout;
+        /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
+        private boolean answering;
 
         AdminHandler(AdminAccess access, int maxProcesses, ClusterOperations cluster) {
             this.access = access;
@@ -170,6 +172,10 @@ public final class AdminServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             // one request per connection (each answer closes it): whatever follows is not read
+            if (answering) {
+                return;
+            }
+            answering = true;
             requestTimeout.cancel(false);
             ctx.channel().config().setAutoRead(false);
             if (request.decoderResult().isFailure()) {

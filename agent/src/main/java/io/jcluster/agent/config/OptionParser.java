@@ -31,10 +31,18 @@ public final class OptionParser {
     }
 
     public static Options parse(String agentArgument) throws OptionException {
-        return withConfigFile(split(agentArgument));
+        return withConfigFile(split(agentArgument), true);
     }
 
-    private static Options withConfigFile(Map<Option, List<String>> given) throws OptionException {
+    /**
+     * A worker's options: the same, except for the checks of the launch as a whole, which are the parent's to make
+     * (a worker runs with its share of the processors, so its default max-processes may be lower than the parent's).
+     */
+    public static Options parseInWorker(String agentArgument) throws OptionException {
+        return withConfigFile(split(agentArgument), false);
+    }
+
+    private static Options withConfigFile(Map<Option, List<String>> given, boolean parent) throws OptionException {
         List<String> config = given.remove(Option.CONFIG);
         if (config != null) {
             if (config.size() > 1) {
@@ -43,7 +51,7 @@ public final class OptionParser {
             Map<Option, List<String>> fromFile = readFile(config.get(0));
             fromFile.forEach(given::putIfAbsent);
         }
-        return build(given);
+        return build(given, parent);
     }
 
     /**
@@ -56,7 +64,7 @@ public final class OptionParser {
         for (Map.Entry<String, String> pair : pairs) {
             add(given, pair.getKey(), pair.getValue());
         }
-        return withConfigFile(given);
+        return withConfigFile(given, true);
     }
 
     private static Map<Option, List<String>> split(String agentArgument) throws OptionException {
@@ -108,7 +116,7 @@ public final class OptionParser {
         return given;
     }
 
-    private static Options build(Map<Option, List<String>> given) throws OptionException {
+    private static Options build(Map<Option, List<String>> given, boolean parent) throws OptionException {
         List<Integer> ports = new ArrayList<>();
         for (String value : given.getOrDefault(Option.PORT, List.of())) {
             int port = integer(Option.PORT, value);
@@ -138,7 +146,7 @@ public final class OptionParser {
         }
         String sticky = sticky(single(given, Option.STICKY), mode);
         int processes = processes(single(given, Option.PROCESSES));
-        int maxProcesses = maxProcesses(given, processes);
+        int maxProcesses = maxProcesses(given, processes, parent);
         Duration tcpIdleTimeout = tcpIdleTimeout(single(given, Option.TCP_IDLE_TIMEOUT), mode);
         if (given.containsKey(Option.ADMIN_TOKEN) && given.containsKey(Option.ADMIN_TOKEN_FILE)) {
             throw new OptionException("admin-token-file=" + given.get(Option.ADMIN_TOKEN_FILE).get(0) + ": give either"
@@ -293,11 +301,12 @@ public final class OptionParser {
         return Math.max(8, 4 * processors);
     }
 
-    private static int maxProcesses(Map<Option, List<String>> given, int processes) throws OptionException {
+    private static int maxProcesses(Map<Option, List<String>> given, int processes, boolean parent)
+            throws OptionException {
         boolean chosen = given.containsKey(Option.MAX_PROCESSES);
         int max = chosen ? positive(Option.MAX_PROCESSES, single(given, Option.MAX_PROCESSES))
                 : defaultMaxProcesses(Runtime.getRuntime().availableProcessors());
-        if (processes > max) {
+        if (parent && processes > max) {
             throw new OptionException("processes=" + processes + ": more than max-processes=" + max
                     + (chosen ? "" : " (the default: 4 x " + Runtime.getRuntime().availableProcessors()
                     + " processors, at least 8)") + "; give max-processes=" + processes + " or more to run that many");

@@ -163,6 +163,8 @@ class OptionParserTest {
         assertEquals("processes=" + tooMany + ": more than max-processes=" + (tooMany - 1) + " (the default: 4 x "
                 + processors + " processors, at least 8); give max-processes=" + tooMany + " or more to run that many",
                 assertThrows(OptionException.class, () -> OptionParser.parse("processes=" + tooMany)).getMessage());
+        // a worker runs with its share of the processors: the cap is the parent's to check, not the worker's
+        assertEquals(tooMany, OptionParser.parseInWorker("processes=" + tooMany).processes());
     }
 
     @Test
