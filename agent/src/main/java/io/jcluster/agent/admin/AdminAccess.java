@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashSet;
@@ -37,6 +38,9 @@ final class AdminAccess {
     record Refusal(HttpResponseStatus status, String message) {
     }
 
+    /** ::1 as {@link #literal} writes it; shown as [::1]. */
+    private static final String IPV6_LOOPBACK = "[0:0:0:0:0:0:0:1]";
+
     private final Set<String> hosts;
     private final int port;
     private final String expectedHosts;
@@ -46,7 +50,8 @@ final class AdminAccess {
         this.hosts = hosts;
         this.port = port;
         this.expectedAuthorization = expectedAuthorization;
-        this.expectedHosts = hosts == null ? "" : String.join(", ", hosts.stream().map(h -> h + ":" + port).toList());
+        this.expectedHosts = hosts == null ? "" : String.join(", ", hosts.stream()
+                .map(h -> (h.equals(IPV6_LOOPBACK) ? "[::1]" : h) + ":" + port).sorted().toList());
     }
 
     /** @param token null when no token is required */
@@ -55,7 +60,10 @@ final class AdminAccess {
         return new AdminAccess(hostNames(address), address.getPort(), authorization);
     }
 
-    /** The names {@code Host} may give for {@code address} (lower case, IPv6 in brackets); null: any (a wildcard). */
+    /**
+     * The names {@code Host} may give for {@code address} (lower case; an IPv6 literal in brackets, written out in
+     * full as {@link #literal} does); null: any (a wildcard).
+     */
     static Set<String> hostNames(InetSocketAddress address) {
         InetAddress ip = address.getAddress();
         if (ip.isAnyLocalAddress()) {
@@ -64,7 +72,7 @@ final class AdminAccess {
         Set<String> names = new LinkedHashSet<>();
         names.add(literal(ip));
         if (ip.isLoopbackAddress()) {
-            names.addAll(List.of("127.0.0.1", "localhost", "[::1]"));
+            names.addAll(List.of("127.0.0.1", "localhost", IPV6_LOOPBACK));
         }
         String given = address.getHostString(); // the name in admin=NAME:port, if one was given
         if (given != null && !given.isEmpty()) {
@@ -127,6 +135,19 @@ final class AdminAccess {
             }
             host = host.substring(0, colon);
         }
-        return givenPort == port && hosts.contains(host);
+        return givenPort == port && hosts.contains(normalized(host));
+    }
+
+    /** An IPv6 literal as {@link #literal} writes it ([::1] and [0:0::1] are one address); anything else as it is. */
+    private static String normalized(String host) {
+        if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")
+                && host.substring(1, host.length() - 1).matches("[0-9a-f:.]+")) { // a literal: parsed, never looked up
+            try {
+                return literal(InetAddress.getByName(host.substring(1, host.length() - 1)));
+            } catch (UnknownHostException e) {
+                return host;
+            }
+        }
+        return host;
     }
 }

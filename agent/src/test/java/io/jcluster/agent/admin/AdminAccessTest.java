@@ -36,6 +36,7 @@ class AdminAccessTest {
         assertNull(status(LOOPBACK, "Host", "localhost:9090"));
         assertNull(status(LOOPBACK, "Host", "LocalHost:9090"));
         assertNull(status(LOOPBACK, "Host", "[::1]:9090"));
+        assertNull(status(LOOPBACK, "Host", "[0:0:0:0:0:0:0:1]:9090"));
         // a page typed in the browser's address bar (no Origin on a navigation GET)
         assertNull(status(LOOPBACK, "Host", "127.0.0.1:9090", "Sec-Fetch-Site", "none"));
         assertNull(status(LOOPBACK, "Host", "127.0.0.1:9090", "Sec-Fetch-Site", "same-origin"));
@@ -68,13 +69,17 @@ class AdminAccessTest {
 
     @Test
     void theHostNamesOfEachKindOfBind() throws UnknownHostException {
-        assertEquals(Set.of("127.0.0.1", "localhost", "[::1]"),
+        assertEquals(Set.of("127.0.0.1", "localhost", "[0:0:0:0:0:0:0:1]"),
                 AdminAccess.hostNames(new InetSocketAddress("127.0.0.1", 9090)));
         assertEquals(Set.of("10.1.2.3"), AdminAccess.hostNames(
                 new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), 9090)));
         assertEquals(Set.of("10.1.2.3", "admin.internal"), AdminAccess.hostNames(new InetSocketAddress(
                 InetAddress.getByAddress("admin.internal", new byte[] {10, 1, 2, 3}), 9090)));
         assertNull(AdminAccess.hostNames(new InetSocketAddress("0.0.0.0", 9090)), "a wildcard: any name (token required)");
+        AdminAccess v6 = AdminAccess.of(new InetSocketAddress("2001:db8::5", 9090), "t");
+        assertNull(status(v6, "Host", "[2001:db8::5]:9090", "Authorization", "Bearer t"), "however the literal is written");
+        assertNull(status(v6, "Host", "[2001:DB8:0:0::5]:9090", "Authorization", "Bearer t"));
+        assertEquals(421, status(v6, "Host", "[2001:db8::6]:9090", "Authorization", "Bearer t"));
         AdminAccess wildcard = AdminAccess.of(new InetSocketAddress("0.0.0.0", 9090), "t");
         assertNull(status(wildcard, "Host", "node1.example:9090", "Authorization", "Bearer t"));
         assertEquals(403, status(wildcard, "Host", "node1.example:9090", "Authorization", "Bearer t",
