@@ -57,14 +57,6 @@ public final class AdminServer implements AutoCloseable {
     private static final Log.RateLimited TOO_MANY = new Log.RateLimited(5, TimeUnit.SECONDS);
     private static final Log.RateLimited REFUSED = new Log.RateLimited(5, TimeUnit.SECONDS);
 
-    private final EventLoopGroup group;
-    private final Channel channel;
-
-    private AdminServer(EventLoopGroup group, Channel channel) {
-        this.group = group;
-        this.channel = channel;
-    }
-
     /** At most this many admin connections at once; more are closed at once (slowloris must not pile up). */
     static final int MAX_CONNECTIONS = 16;
     /** The whole request must arrive within this time of the connect, else the connection is closed. */
@@ -74,6 +66,14 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_HEADERS = 6 * 1024;
     /** No endpoint takes a body; a client may still send a small one (413 past it). */
     static final int MAX_BODY = 1024;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
 
     /**
      * Binds now; throws the bind failure (e.g. the port is taken).
@@ -159,9 +159,8 @@ public final class AdminServer implements AutoCloseable {
         public void handlerAdded(ChannelHandlerContext ctx) {
             // one deadline for the whole request, not an idle timer: a client trickling a byte now and then
             // (slowloris) is closed as surely as a silent one
-            requestTimeout = ctx.executor().schedule(() -> {
-                ctx.close();
-            }, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            Runnable close = ctx::close;
+            requestTimeout = ctx.executor().schedule(close, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         }
 
         @Override
