@@ -49,6 +49,8 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     private static final int NOT_STOPPING = -1;
 
     private static volatile Options options;
+    /** The admin endpoint's token (from the options, a file or the environment), or null. */
+    private static volatile String adminToken;
 
     private final Options config;
     private final Balancer balancer;
@@ -72,8 +74,9 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
         this.kernel = config.kernelBalancing() ? new KernelRouting(config, why -> requestStop(1, why)) : null;
     }
 
-    static void prepare(Options parsed) {
+    static void prepare(Options parsed, String token) {
         options = parsed;
+        adminToken = token;
     }
 
     /** @param appArguments the app's arguments; the workers get them through the command line */
@@ -84,7 +87,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
                     + " run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
             System.exit(2);
         }
-        Frontend frontend = Frontend.tcp();
+        Frontend frontend = Frontend.tcp(parsed.tcpIdleTimeout());
         if (parsed.mode() == Options.Mode.HTTP) {
             try {
                 frontend = HttpFrontend.of(parsed);
@@ -131,9 +134,9 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
             if (config.adminEnabled()) {
                 try {
-                    admin = AdminServer.start(config.admin(), config.adminToken(), this);
+                    admin = AdminServer.start(config.admin(), adminToken, config.maxProcesses(), this);
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin())
-                            + (config.adminToken() == null ? "" : " (token required)"));
+                            + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
                     Log.info("cannot open the admin endpoint on " + Balancer.describe(config.admin()) + " ("
                             + Log.describe(e) + "; is another process using that port?); stopping");

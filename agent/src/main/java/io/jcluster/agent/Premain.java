@@ -1,9 +1,11 @@
 package io.jcluster.agent;
 
+import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.WorkerEnvironment;
+import io.jcluster.agent.log.Log;
 import io.jcluster.agent.worker.WorkerAgent;
 
 import java.lang.instrument.Instrumentation;
@@ -30,14 +32,14 @@ public final class Premain {
             exitWithError("the agent jar must be named jcluster.jar: its manifest puts itself on the boot class path"
                     + " under that name (rename the jar and try again)");
         }
+        WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         Options options;
         try {
-            options = OptionParser.parse(agentArgument);
+            options = worker != null ? OptionParser.parseInWorker(agentArgument) : OptionParser.parse(agentArgument);
         } catch (OptionException e) {
             exitWithError(e.getMessage());
             return;
         }
-        WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         if (worker != null) {
             WorkerAgent.start(options, worker);
             for (String failure : AgentInstaller.installBindHooks(instrumentation, worker.controlSocket().getParent())) {
@@ -45,7 +47,14 @@ public final class Premain {
                 System.err.println("[jcluster] worker " + worker.workerId() + ": could not instrument " + failure);
             }
         } else {
-            ParentMain.prepare(options);
+            String adminToken;
+            try {
+                adminToken = AdminToken.resolve(options, System.getenv(), Log::info);
+            } catch (OptionException e) {
+                exitWithError(e.getMessage());
+                return;
+            }
+            ParentMain.prepare(options, adminToken);
             List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
             if (!failures.isEmpty()) {
                 exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"

@@ -125,8 +125,9 @@ class AdminEndpointIT {
         try (ClusterProcess cluster = ClusterProcess.on(jdk).agentArgs("processes=1,admin=0.0.0.0:" + adminPort)
                 .mainClass("samples.ops.OpsServer").args(Integer.toString(port)).start()) {
             assertEquals(2, cluster.awaitExit(Duration.ofSeconds(30)), cluster.describe());
-            assertEquals(List.of("jcluster: admin=0.0.0.0:" + adminPort + ": a non-loopback admin address needs"
-                    + " admin-token=<secret> (whoever reaches it can reload, scale and restart workers)"),
+            assertEquals(List.of("jcluster: admin=0.0.0.0:" + adminPort + ": a non-loopback admin address needs a"
+                    + " token: admin-token-file=PATH, env JCLUSTER_ADMIN_TOKEN or admin-token=<secret> (whoever"
+                    + " reaches it can reload, scale and restart workers)"),
                     cluster.stderr(), cluster.describe());
             assertTrue(cluster.workerPids().isEmpty(), "no worker was started");
         }

@@ -19,20 +19,24 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The admin endpoint ({@code admin=host:port}) on the parent, on Netty (one small event loop of its own):
@@ -43,9 +47,25 @@ import java.util.concurrent.TimeUnit;
  *   POST /scale?processes=N      start or drain workers until N serve
  *   POST /restart?worker=ID      replace one worker, its replacement ready first
  * </pre>
- * With admin-token set, every request needs {@code Authorization: Bearer <token>}; otherwise 401.
+ * With a token set, every request needs {@code Authorization: Bearer <token>}; otherwise 401. Requests from web pages
+ * and requests whose Host names another server are refused ({@link AdminAccess}). A connection carries one request:
+ * its head at most 8 KiB, its body at most 1 KiB, all of it within 10 s of the connect; at most 16 connections at
+ * once. The endpoint runs on an event loop of its own, so nothing done to it slows the balancer.
  */
 public final class AdminServer implements AutoCloseable {
+
+    private static final Log.RateLimited TOO_MANY = new Log.RateLimited(5, TimeUnit.SECONDS);
+    private static final Log.RateLimited REFUSED = new Log.RateLimited(5, TimeUnit.SECONDS);
+
+    /** At most this many admin connections at once; more are closed at once (slowloris must not pile up). */
+    static final int MAX_CONNECTIONS = 16;
+    /** The whole request must arrive within this time of the connect, else the connection is closed. */
+    static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    /** The request line and the header lines: 2 KiB + 6 KiB, the head at most 8 KiB (414 and 431 past that). */
+    static final int MAX_REQUEST_LINE = 2 * 1024;
+    static final int MAX_HEADERS = 6 * 1024;
+    /** No endpoint takes a body; a client may still send a small one (413 past it). */
+    static final int MAX_BODY = 1024;
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -55,22 +75,37 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds now; throws the bind failure (e.g. the port is taken). */
-    public static AdminServer start(InetSocketAddress address, String token, ClusterOperations cluster) throws IOException {
+    /**
+     * Binds now; throws the bind failure (e.g. the port is taken).
+     *
+     * @param token        the token every request must carry, or null
+     * @param maxProcesses the most workers a scale may ask for (max-processes)
+     */
+    public static AdminServer start(InetSocketAddress address, String token, int maxProcesses, ClusterOperations cluster)
+            throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             Thread thread = new Thread(runnable, "jcluster-admin");
             thread.setDaemon(true);
             return thread;
         }, NioIoHandler.newFactory());
-        byte[] expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        AdminAccess access = AdminAccess.of(address, token);
+        AtomicInteger open = new AtomicInteger();
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel client) {
-                        client.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024),
-                                new AdminHandler(expected, cluster));
+                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                            open.decrementAndGet();
+                            TOO_MANY.info("admin endpoint: " + MAX_CONNECTIONS + " connections are open already;"
+                                    + " closed another");
+                            client.close();
+                            return;
+                        }
+                        client.closeFuture().addListener(closed -> open.decrementAndGet());
+                        client.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY),
+                                new BoundedBody(), new AdminHandler(access, maxProcesses, cluster));
                     }
                 })
                 .bind(address)
@@ -89,22 +124,82 @@ public final class AdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
+    /** Aggregates a request's body of at most {@link #MAX_BODY} bytes; past that, 413 and close. */
+    private static final class BoundedBody extends HttpObjectAggregator {
+
+        BoundedBody() {
+            super(MAX_BODY);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // Netty's own answer keeps a keep-alive connection open to skip the body: here it would only be read
+            ctx.channel().config().setAutoRead(false);
+            AdminHandler.send(ctx, AdminHandler.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "a request body may have at most " + MAX_BODY + " bytes (no endpoint takes one)\n"));
+        }
+    }
+
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-        private final byte[] expectedAuthorization;
+        private final AdminAccess access;
+        private final int maxProcesses;
         private final ClusterOperations cluster;
+        private ScheduledFuture<?> requestTimeout;
+        /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
+        private boolean answering;
 
-        AdminHandler(byte[] expectedAuthorization, ClusterOperations cluster) {
-            this.expectedAuthorization = expectedAuthorization;
+        AdminHandler(AdminAccess access, int maxProcesses, ClusterOperations cluster) {
+            this.access = access;
+            this.maxProcesses = maxProcesses;
             this.cluster = cluster;
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // one deadline for the whole request, not an idle timer: a client trickling a byte now and then
+            // (slowloris) is closed as surely as a silent one
+            Runnable close = ctx::close;
+            requestTimeout = ctx.executor().schedule(close, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            requestTimeout.cancel(false);
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            if (!authorized(request)) {
-                FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, "text/plain; charset=utf-8",
-                        "missing or wrong token: send 'Authorization: Bearer <admin-token>' (the CLI's --token)\n");
-                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"jcluster\"");
+            // one request per connection (each answer closes it): whatever follows is not read
+            if (answering) {
+                return;
+            }
+            answering = true;
+            requestTimeout.cancel(false);
+            ctx.channel().config().setAutoRead(false);
+            if (request.decoderResult().isFailure()) {
+                Throwable cause = request.decoderResult().cause();
+                if (cause instanceof TooLongHttpLineException) {
+                    send(ctx, text(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                            "the request line is longer than " + MAX_REQUEST_LINE + " bytes\n"));
+                } else if (cause instanceof TooLongHttpHeaderException) {
+                    send(ctx, text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                            "the request headers are longer than " + MAX_HEADERS + " bytes\n"));
+                } else {
+                    send(ctx, text(HttpResponseStatus.BAD_REQUEST, "malformed request\n"));
+                }
+                return;
+            }
+            AdminAccess.Refusal refusal = access.check(request.protocolVersion(), request.headers());
+            if (refusal != null) {
+                if (refusal.status().code() != HttpResponseStatus.UNAUTHORIZED.code()) {
+                    REFUSED.info("admin endpoint: " + request.method() + " from " + ctx.channel().remoteAddress()
+                            + " answered " + refusal.status().code() + ": " + refusal.message());
+                }
+                FullHttpResponse response = text(refusal.status(), refusal.message() + "\n");
+                if (refusal.status().equals(HttpResponseStatus.UNAUTHORIZED)) {
+                    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"jcluster\"");
+                }
                 send(ctx, response);
                 return;
             }
@@ -137,6 +232,10 @@ public final class AdminServer implements AutoCloseable {
                             if (processes == null || processes < 1) {
                                 send(ctx, text(HttpResponseStatus.BAD_REQUEST,
                                         "expected /scale?processes=N with N a positive integer\n"));
+                            } else if (processes > maxProcesses) {
+                                send(ctx, text(HttpResponseStatus.BAD_REQUEST, "processes=" + processes
+                                        + ": more than max-processes=" + maxProcesses + ", the most workers this"
+                                        + " cluster may run; start it with a higher max-processes to run more\n"));
                             } else {
                                 answerWhenDone(ctx, cluster.scale(processes));
                             }
@@ -161,14 +260,6 @@ public final class AdminServer implements AutoCloseable {
                 Log.error("admin endpoint: " + request.method() + " " + path + " failed", e);
                 send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(e) + "\n"));
             }
-        }
-
-        private boolean authorized(FullHttpRequest request) {
-            if (expectedAuthorization == null) {
-                return true;
-            }
-            String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            return given != null && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
         }
 
         private static boolean expect(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {

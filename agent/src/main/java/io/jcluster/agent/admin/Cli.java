@@ -1,5 +1,6 @@
 package io.jcluster.agent.admin;
 
+import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.Option;
 import io.jcluster.agent.standalone.BalanceCommand;
 
@@ -24,7 +25,7 @@ import java.util.List;
 public final class Cli {
 
     static final String DEFAULT_ADMIN = "127.0.0.1:9090";
-    static final String TOKEN_ENVIRONMENT = "JCLUSTER_ADMIN_TOKEN";
+    static final String TOKEN_ENVIRONMENT = AdminToken.ENVIRONMENT;
 
     private Cli() {
     }

@@ -24,4 +24,9 @@ public interface Frontend {
     static Frontend tcp() {
         return TcpFrontend.INSTANCE;
     }
+
+    /** The tcp byte relay; a connection quiet both ways for {@code idleTimeout} is closed (zero: never). */
+    static Frontend tcp(java.time.Duration idleTimeout) {
+        return idleTimeout.isZero() ? TcpFrontend.INSTANCE : new TcpFrontend(idleTimeout.toNanos());
+    }
 }

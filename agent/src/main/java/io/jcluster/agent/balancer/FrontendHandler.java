@@ -23,6 +23,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Log.RateLimited NO_BACKEND = new Log.RateLimited(5, TimeUnit.SECONDS);
 
     private final Listener listener;
+    /** tcp-idle-timeout in nanoseconds, 0 when off; watched from the start, connecting included. */
+    private final long idleTimeoutNanos;
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
@@ -36,8 +38,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Set when taking over a connection whose backend was let go: the next bytes from the client pick a backend. */
     private boolean waitingForRequest;
 
-    FrontendHandler(Listener listener) {
+    FrontendHandler(Listener listener, long idleTimeoutNanos) {
         this.listener = listener;
+        this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
     /**
@@ -45,7 +48,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * client's next bytes open a backend connection to a worker in rotation, as for a new connection.
      */
     static FrontendHandler resuming(ProxiedConnection connection) {
-        FrontendHandler handler = new FrontendHandler(connection.listener);
+        FrontendHandler handler = new FrontendHandler(connection.listener, 0); // the connection is watched already
         handler.connection = connection;
         handler.waitingForRequest = true;
         return handler;
@@ -71,6 +74,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx) {
         connection = new ProxiedConnection(ctx.channel(), listener);
         ctx.channel().attr(ClientConnection.KEY).set(connection);
+        if (idleTimeoutNanos > 0) {
+            IdleTimeout.watch(connection, idleTimeoutNanos);
+        }
         connectBackend(ctx);
     }
 

@@ -59,6 +59,19 @@ final class ProxiedConnection implements ClientConnection {
         }
     }
 
+    /** Reads so far on either side (wraps around); what moved is told by comparing two samples. */
+    int reads() {
+        return reads;
+    }
+
+    /** Closes both sides at once, dropping what waits to be written (nothing moved for a long time). */
+    void closeNow() {
+        client.close();
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
     /** Adds this batch's bytes to the listener's and the backend's counters. */
     void countTransferred() {
         if (fromClient == 0 && toClient == 0) {

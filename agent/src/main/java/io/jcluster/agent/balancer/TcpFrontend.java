@@ -4,7 +4,14 @@ import io.netty.channel.Channel;
 
 final class TcpFrontend implements Frontend {
 
-    static final TcpFrontend INSTANCE = new TcpFrontend();
+    static final TcpFrontend INSTANCE = new TcpFrontend(0);
+
+    /** tcp-idle-timeout in nanoseconds, 0 when off. */
+    private final long idleTimeoutNanos;
+
+    TcpFrontend(long idleTimeoutNanos) {
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
 
     @Override
     public String name() {
@@ -13,7 +20,7 @@ final class TcpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
-        client.pipeline().addLast(new FrontendHandler((Listener) upstream)); // the only Upstream there is
+        client.pipeline().addLast(new FrontendHandler((Listener) upstream, idleTimeoutNanos)); // the only Upstream there is
     }
 
     @Override

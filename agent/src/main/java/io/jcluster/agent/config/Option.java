@@ -7,6 +7,9 @@ package io.jcluster.agent.config;
 public enum Option {
     PROCESSES("processes", "a positive integer or 'auto'", "auto",
             "How many worker JVMs to run. auto = the processors this JVM may use (container limits included); each worker gets its share of processors and memory unless you chose."),
+    MAX_PROCESSES("max-processes", "a positive integer", "4 x the processors, at least 8",
+            "The most workers the cluster may run: processes= at launch and the admin endpoint's scale are refused"
+                    + " above it (a guard against a mistyped or hostile scale forking JVMs without limit)."),
     STRATEGY("strategy", "round-robin, least-connections, random or power-of-two", "least-connections",
             "How a new connection (http mode: a new request) picks its worker (see Strategy)."),
     PORT("port", "a port number from 1 to 65535 (repeat the key for several)", "every fixed port the app binds",
@@ -48,13 +51,19 @@ public enum Option {
                     + " (slowloris)."),
     IDLE_TIMEOUT("idle-timeout", "a duration like 60s or 5m", "60s",
             "mode=http: a keep-alive client connection with no request for this long is closed."),
+    TCP_IDLE_TIMEOUT("tcp-idle-timeout", "a duration like 5m or 30s, or off", "off",
+            "mode=tcp: a connection with no byte in either direction for this long is closed, both sides (checked"
+                    + " every quarter of it, so it closes within 1.25 times the timeout)."),
     RESPONSE_TIMEOUT("response-timeout", "a duration like 60s or 5m", "60s",
             "mode=http: a worker must start its response within this time of the end of the request, else 504."),
     ADMIN("admin", "host:port, or a port alone for 127.0.0.1:port", "off",
             "Where the admin endpoint listens (GET /status, GET /metrics, POST /reload, /scale, /restart)."
                     + " A non-loopback host needs admin-token."),
     ADMIN_TOKEN("admin-token", "a secret without commas or spaces", "none",
-            "When set, every admin request must carry 'Authorization: Bearer <token>' (the CLI's --token)."),
+            "When set, every admin request must carry 'Authorization: Bearer <token>' (the CLI's --token)."
+                    + " It shows in the process list; admin-token-file or env JCLUSTER_ADMIN_TOKEN do not."),
+    ADMIN_TOKEN_FILE("admin-token-file", "the path of a file holding the token (one line)", "none",
+            "Read the admin token from this file, once at start (surrounding whitespace trimmed); keep it mode 600."),
     HEALTH("health", "tcp, or an HTTP path starting with / (e.g. /health)", "tcp",
             "How a worker is probed: tcp = a connect to each of its private ports; /path = an HTTP GET on its"
                     + " first port that must answer 2xx or 3xx."),

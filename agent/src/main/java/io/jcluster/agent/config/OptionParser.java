@@ -33,10 +33,18 @@ public final class OptionParser {
     }
 
     public static Options parse(String agentArgument) throws OptionException {
-        return withConfigFile(split(agentArgument));
+        return withConfigFile(split(agentArgument), true);
     }
 
-    private static Options withConfigFile(Map<Option, List<String>> given) throws OptionException {
+    /**
+     * A worker's options: the same, except for the checks of the launch as a whole, which are the parent's to make
+     * (a worker runs with its share of the processors, so its default max-processes may be lower than the parent's).
+     */
+    public static Options parseInWorker(String agentArgument) throws OptionException {
+        return withConfigFile(split(agentArgument), false);
+    }
+
+    private static Options withConfigFile(Map<Option, List<String>> given, boolean parent) throws OptionException {
         List<String> config = given.remove(Option.CONFIG);
         if (config != null) {
             if (config.size() > 1) {
@@ -45,7 +53,7 @@ public final class OptionParser {
             Map<Option, List<String>> fromFile = readFile(config.get(0));
             fromFile.forEach(given::putIfAbsent);
         }
-        return build(given);
+        return build(given, parent);
     }
 
     /**
@@ -58,7 +66,7 @@ public final class OptionParser {
         for (Map.Entry<String, String> pair : pairs) {
             add(given, pair.getKey(), pair.getValue());
         }
-        return withConfigFile(given);
+        return withConfigFile(given, true);
     }
 
     private static Map<Option, List<String>> split(String agentArgument) throws OptionException {
@@ -122,7 +130,7 @@ public final class OptionParser {
         return given;
     }
 
-    private static Options build(Map<Option, List<String>> given) throws OptionException {
+    private static Options build(Map<Option, List<String>> given, boolean parent) throws OptionException {
         List<Integer> ports = new ArrayList<>();
         for (String value : given.getOrDefault(Option.PORT, List.of())) {
             int port = integer(Option.PORT, value);
@@ -151,16 +159,23 @@ public final class OptionParser {
             checkKernelBalancing(given);
         }
         String sticky = sticky(single(given, Option.STICKY), mode);
+        int processes = processes(single(given, Option.PROCESSES));
+        int maxProcesses = maxProcesses(given, processes, parent);
+        Duration tcpIdleTimeout = tcpIdleTimeout(single(given, Option.TCP_IDLE_TIMEOUT), mode);
+        if (given.containsKey(Option.ADMIN_TOKEN) && given.containsKey(Option.ADMIN_TOKEN_FILE)) {
+            throw new OptionException("admin-token-file=" + given.get(Option.ADMIN_TOKEN_FILE).get(0) + ": give either"
+                    + " admin-token or admin-token-file, not both");
+        }
         TrustedProxies trustedProxies = trustedProxies(given.get(Option.TRUSTED_PROXIES), mode);
         return new Options(
-                processes(single(given, Option.PROCESSES)),
+                processes,
                 strategy(single(given, Option.STRATEGY)),
                 ports,
                 duration(Option.SHUTDOWN_TIMEOUT, single(given, Option.SHUTDOWN_TIMEOUT)),
                 logMode(single(given, Option.LOG)),
                 duration(Option.RESTART_DELAY, single(given, Option.RESTART_DELAY)),
                 nonNegative(Option.MAX_RESTARTS, single(given, Option.MAX_RESTARTS)),
-                admin(single(given, Option.ADMIN), given.containsKey(Option.ADMIN_TOKEN)),
+                admin(single(given, Option.ADMIN)),
                 adminToken(given.containsKey(Option.ADMIN_TOKEN) ? single(given, Option.ADMIN_TOKEN) : null),
                 healthPath(single(given, Option.HEALTH)),
                 positiveDuration(Option.HEALTH_INTERVAL, single(given, Option.HEALTH_INTERVAL)),
@@ -179,6 +194,9 @@ public final class OptionParser {
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
                 transport(single(given, Option.TRANSPORT)),
                 balancer,
+                maxProcesses,
+                given.containsKey(Option.ADMIN_TOKEN_FILE) ? Path.of(single(given, Option.ADMIN_TOKEN_FILE)) : null,
+                tcpIdleTimeout,
                 trustedProxies);
     }
 
@@ -186,7 +204,7 @@ public final class OptionParser {
     private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
             Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT,
-            Option.TRUSTED_PROXIES);
+            Option.TCP_IDLE_TIMEOUT, Option.TRUSTED_PROXIES);
 
     private static Options.Balancing balancer(String value) throws OptionException {
         switch (value) {
@@ -220,6 +238,7 @@ public final class OptionParser {
                 case STICKY -> value.equals(Options.NOT_STICKY);
                 case MAX_CONNECTIONS -> value.equals("0");
                 case TRANSPORT -> value.equals("auto");
+                case TCP_IDLE_TIMEOUT -> value.equals("off");
                 default -> false;
             };
             if (!harmless) {
@@ -239,9 +258,10 @@ public final class OptionParser {
 
     /**
      * {@code 9090} means 127.0.0.1:9090; {@code host:port} and {@code [v6]:port} name the host. Anyone who reaches
-     * the endpoint can reload, scale and restart workers, so a host other than loopback needs a token.
+     * the endpoint can reload, scale and restart workers, so a host other than loopback needs a token: the parent
+     * checks that once it knows the token ({@link AdminToken}), since the token may come from its environment.
      */
-    static InetSocketAddress admin(String value, boolean tokenGiven) throws OptionException {
+    static InetSocketAddress admin(String value) throws OptionException {
         if (value.equals("off")) {
             return null;
         }
@@ -270,21 +290,56 @@ public final class OptionParser {
         } catch (UnknownHostException e) {
             throw new OptionException("admin=" + value + ": unknown host '" + host + "'");
         }
-        if (!address.isLoopbackAddress() && !tokenGiven) {
-            throw new OptionException("admin=" + value + ": a non-loopback admin address needs admin-token=<secret>"
-                    + " (whoever reaches it can reload, scale and restart workers)");
-        }
         return new InetSocketAddress(address, number);
+    }
+
+    /** {@code 127.0.0.1:9090}, {@code [::1]:9090}: an address as an option value names it. */
+    static String describe(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static String adminToken(String value) throws OptionException {
         if (value == null) {
             return null;
         }
-        if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+        if (!AdminToken.wellFormed(value)) {
             throw OptionException.badValue(Option.ADMIN_TOKEN, value.isEmpty() ? "" : "<hidden>");
         }
         return value;
+    }
+
+    /**
+     * Every worker is a JVM: a scale to 100000 (a typo, or a request the endpoint should never have taken) would
+     * fork until the machine dies. The default leaves room to scale up a few times over the processors.
+     */
+    static int defaultMaxProcesses(int processors) {
+        return Math.max(8, 4 * processors);
+    }
+
+    private static int maxProcesses(Map<Option, List<String>> given, int processes, boolean parent)
+            throws OptionException {
+        boolean chosen = given.containsKey(Option.MAX_PROCESSES);
+        int max = chosen ? positive(Option.MAX_PROCESSES, single(given, Option.MAX_PROCESSES))
+                : defaultMaxProcesses(Runtime.getRuntime().availableProcessors());
+        if (parent && processes > max) {
+            throw new OptionException("processes=" + processes + ": more than max-processes=" + max
+                    + (chosen ? "" : " (the default: 4 x " + Runtime.getRuntime().availableProcessors()
+                    + " processors, at least 8)") + "; give max-processes=" + processes + " or more to run that many");
+        }
+        return max;
+    }
+
+    private static Duration tcpIdleTimeout(String value, Options.Mode mode) throws OptionException {
+        if (value.equals("off")) {
+            return Duration.ZERO;
+        }
+        Duration timeout = positiveDuration(Option.TCP_IDLE_TIMEOUT, value);
+        if (mode != Options.Mode.TCP) {
+            throw new OptionException("tcp-idle-timeout=" + value + ": needs mode=tcp (in http mode idle-timeout closes"
+                    + " idle keep-alive connections)");
+        }
+        return timeout;
     }
 
     private static Options.Mode mode(String value) throws OptionException {

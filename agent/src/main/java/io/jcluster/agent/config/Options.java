@@ -8,8 +8,10 @@ import java.util.Locale;
 
 /**
  * The parsed, checked options of one launch. Build with {@link OptionParser#parse(String)}. {@code admin} is null
- * when the admin endpoint is off, {@code adminToken} null when none is required, {@code healthPath} null for TCP
- * probes, {@code maxMemory} 0 when off, {@code trustedProxies} {@link TrustedProxies#NONE} when none is.
+ * when the admin endpoint is off, {@code adminToken} null when none was given in the options (the parent's token
+ * comes from {@link AdminToken}), {@code adminTokenFile} null when none was named, {@code healthPath} null for TCP
+ * probes, {@code maxMemory} 0 when off, {@code tcpIdleTimeout} zero when off,
+ * {@code trustedProxies} {@link TrustedProxies#NONE} when none is.
  */
 public record Options(
         int processes,
@@ -38,6 +40,9 @@ public record Options(
         Duration responseTimeout,
         TransportChoice transport,
         Balancing balancer,
+        int maxProcesses,
+        Path adminTokenFile,
+        Duration tcpIdleTimeout,
         TrustedProxies trustedProxies) {
 
     /** How the balancer speaks to clients. */

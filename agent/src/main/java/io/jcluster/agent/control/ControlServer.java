@@ -13,7 +13,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -29,6 +38,7 @@ public final class ControlServer implements AutoCloseable {
     private static final String SOCKET = "control.sock";
     /** A directory without a socket this old is no launch in progress. */
     private static final long ABANDONED_AFTER_MILLIS = 10 * 60 * 1000;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Path directory;
     private final Path socketPath;
@@ -46,9 +56,9 @@ public final class ControlServer implements AutoCloseable {
 
     /** Creates the socket; connections wait in its backlog until {@link #serve} is called. */
     public static ControlServer open() throws IOException {
-        sweepStaleDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         Path directory = Files.createTempDirectory(DIRECTORY_PREFIX,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        sweepStaleDirectories(directory.getParent(), Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS));
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -175,16 +185,28 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Removes what parents killed by SIGKILL left behind: directories of this user whose socket no longer answers
-     * (connection refused: nobody listens), or that never got a socket and are old. A live parent's socket
-     * accepts, so its directory is never touched.
+     * Removes what parents killed by SIGKILL left behind: directories whose socket no longer answers (connection
+     * refused: nobody listens), or that never got a socket and are old. A live parent's socket accepts, so its
+     * directory is never touched.
+     *
+     * <p>{@code temp} is shared with every user (and the parent may run as root, which may delete anything), so
+     * only what is certainly a directory of this launch's kind is touched: an entry named jcluster-control-*, that
+     * is a directory and not a symbolic link, owned by {@code owner}, mode exactly 0700; in it only the files a
+     * parent creates ({@link #isOurs}), never a subdirectory. Everything goes through one {@link
+     * SecureDirectoryStream} (openat/unlinkat with O_NOFOLLOW on Linux), so an entry swapped for a symbolic link
+     * between the check and the deletion is not followed. Where the platform offers no such stream, nothing is
+     * swept. A directory holding anything else stays, with that.
      */
-    static void sweepStaleDirectories(Path temp) {
+    static void sweepStaleDirectories(Path temp, UserPrincipal owner) {
         try (DirectoryStream<Path> candidates = Files.newDirectoryStream(temp, DIRECTORY_PREFIX + "*")) {
+            if (!(candidates instanceof SecureDirectoryStream<Path> secure)) {
+                return;
+            }
             for (Path candidate : candidates) {
-                if (Files.isDirectory(candidate, LinkOption.NOFOLLOW_LINKS) && Files.isWritable(candidate)
-                        && isStale(candidate)) {
-                    deleteFlat(candidate);
+                try {
+                    sweep(secure, candidate, owner);
+                } catch (IOException | RuntimeException ignored) {
+                    // gone meanwhile, or not ours to read: leave it
                 }
             }
         } catch (IOException | RuntimeException ignored) {
@@ -192,14 +214,59 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static boolean isStale(Path directory) throws IOException {
-        Path socket = directory.resolve(SOCKET);
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            long age = System.currentTimeMillis() - Files.getLastModifiedTime(directory).toMillis();
+    private static void sweep(SecureDirectoryStream<Path> temp, Path candidate, UserPrincipal owner) throws IOException {
+        Path name = candidate.getFileName();
+        PosixFileAttributes entry = temp.getFileAttributeView(name, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS).readAttributes();
+        if (!privateDirectoryOf(entry, owner)) {
+            return;
+        }
+        try (SecureDirectoryStream<Path> directory = temp.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            // what was opened is what was checked: the same directory, still private
+            PosixFileAttributes opened = directory.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+            if (!privateDirectoryOf(opened, owner) || !opened.fileKey().equals(entry.fileKey())
+                    || !isStale(directory, opened, candidate.resolve(SOCKET))) {
+                return;
+            }
+            List<Path> files = new ArrayList<>();
+            directory.forEach(file -> files.add(file.getFileName()));
+            for (Path file : files) {
+                PosixFileAttributes attributes = directory.getFileAttributeView(file, PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).readAttributes();
+                if (isOurs(file.toString()) && (attributes.isRegularFile() || attributes.isOther())) {
+                    directory.deleteFile(file);
+                }
+            }
+        }
+        temp.deleteDirectory(name); // fails, leaving it, when anything else is in it
+    }
+
+    private static boolean privateDirectoryOf(PosixFileAttributes attributes, UserPrincipal owner) {
+        return attributes.isDirectory() && !attributes.isSymbolicLink() && attributes.owner().equals(owner)
+                && attributes.permissions().equals(OWNER_ONLY);
+    }
+
+    /** The files a parent puts in its directory: the socket, @argfile copies, the workers' prepared classes. */
+    static boolean isOurs(String name) {
+        return name.equals(SOCKET) || name.matches("argfile-[0-9]+") || name.matches("[A-Za-z0-9_$.]+\\.class");
+    }
+
+    /** No socket and old, or a socket nobody listens on; {@code socketPath} names it for a connect. */
+    private static boolean isStale(SecureDirectoryStream<Path> directory, PosixFileAttributes attributes,
+                                   Path socketPath) throws IOException {
+        PosixFileAttributes socket;
+        try {
+            socket = directory.getFileAttributeView(Path.of(SOCKET), PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+        } catch (NoSuchFileException none) {
+            long age = System.currentTimeMillis() - attributes.lastModifiedTime().toMillis();
             return age > ABANDONED_AFTER_MILLIS;
         }
+        if (!socket.isOther()) {
+            return false; // not a socket: not a parent's directory
+        }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(socket));
+            probe.connect(UnixDomainSocketAddress.of(socketPath));
             return false;
         } catch (ConnectException refused) {
             return true;

@@ -37,13 +37,13 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
     private static Map<String, String> agentOnly() {
         Map<String, String> reasons = new LinkedHashMap<>();
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
-                "ready-timeout", "health-threshold")) {
+                "ready-timeout", "health-threshold", "max-processes")) {
             reasons.put(key, WORKERS_ONLY);
         }
         reasons.put("config", "applies to the agent only; give the standalone balancer its options on the command line");
         reasons.put("health", "applies to the agent only; the standalone balancer probes a backend that is down with"
                 + " a tcp connect (--health-interval sets how often)");
-        for (String key : List.of("admin", "admin-token")) {
+        for (String key : List.of("admin", "admin-token", "admin-token-file")) {
             reasons.put(key, "applies to the agent only: the admin endpoint reports and controls worker processes,"
                     + " which the standalone balancer does not have");
         }

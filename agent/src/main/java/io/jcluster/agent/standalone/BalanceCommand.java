@@ -48,10 +48,11 @@ public final class BalanceCommand {
             System.exit(0);
         }
         BalanceArguments arguments;
-        Frontend frontend = Frontend.tcp();
+        Frontend frontend;
         Transport transport;
         try {
             arguments = BalanceArguments.parse(args);
+            frontend = Frontend.tcp(arguments.options().tcpIdleTimeout());
             if (arguments.options().mode() == Options.Mode.HTTP) {
                 frontend = HttpFrontend.of(arguments.options());
             }

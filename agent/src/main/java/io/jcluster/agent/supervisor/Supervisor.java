@@ -1,5 +1,6 @@
 package io.jcluster.agent.supervisor;
 
+import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.LogMode;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlConnection;
@@ -105,6 +106,8 @@ public final class Supervisor implements ControlListener {
     /** Forks a process for {@code slot}'s id; the caller decides whether it is the slot's current or pending one. */
     private synchronized WorkerProcess spawn(WorkerSlot slot) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command.forWorker(slot.id));
+        // the admin token is the parent's alone: a worker runs the app, which has no use for it
+        builder.environment().remove(AdminToken.ENVIRONMENT);
         new WorkerEnvironment(slot.id, slots.size(), controlSocket, secret).exportTo(builder.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (options.log() == LogMode.INHERIT) {
@@ -479,6 +482,10 @@ public final class Supervisor implements ControlListener {
     public CompletableFuture<Outcome> scale(int processes) {
         if (processes < 1) {
             return CompletableFuture.completedFuture(Outcome.failed("processes=" + processes + ": expected a positive integer"));
+        }
+        if (processes > options.maxProcesses()) {
+            return CompletableFuture.completedFuture(Outcome.failed("processes=" + processes + ": more than"
+                    + " max-processes=" + options.maxProcesses()));
         }
         return exclusive("scale", () -> scaleTo(processes));
     }

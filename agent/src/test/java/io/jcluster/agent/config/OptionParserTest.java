@@ -77,7 +77,13 @@ class OptionParserTest {
             "queue-timeout=soon   | queue-timeout=soon: expected a duration like 5s or 500ms",
             "admin=abc            | admin=abc: expected host:port, or a port alone for 127.0.0.1:port",
             "admin=70000          | admin=70000: expected host:port, or a port alone for 127.0.0.1:port",
-            "admin=0.0.0.0:9090   | admin=0.0.0.0:9090: a non-loopback admin address needs admin-token=<secret> (whoever reaches it can reload, scale and restart workers)",
+            "max-processes=0      | max-processes=0: expected a positive integer",
+            "processes=9,max-processes=8 | processes=9: more than max-processes=8; give max-processes=9 or more to run that many",
+            "tcp-idle-timeout=0s  | tcp-idle-timeout=0s: expected a duration like 5m or 30s, or off",
+            "tcp-idle-timeout=soon | tcp-idle-timeout=soon: expected a duration like 5m or 30s, or off",
+            "mode=http,tcp-idle-timeout=30s | tcp-idle-timeout=30s: needs mode=tcp (in http mode idle-timeout closes idle keep-alive connections)",
+            "balancer=kernel,tcp-idle-timeout=30s | balancer=kernel has no proxy: tcp-idle-timeout=30s needs balancer=proxy",
+            "admin-token=a,admin-token-file=/t | admin-token-file=/t: give either admin-token or admin-token-file, not both",
             "health=health        | health=health: expected tcp, or an HTTP path starting with / (e.g. /health)",
             "health-interval=0s   | health-interval=0s: expected a duration like 5s or 500ms",
             "health-threshold=0   | health-threshold=0: expected a positive integer",
@@ -143,6 +149,30 @@ class OptionParserTest {
         assertTrue(exposed.admin().getAddress().isAnyLocalAddress());
         assertEquals("s3cret", exposed.adminToken());
         assertEquals(9091, OptionParser.parse("admin=[::1]:9091").admin().getPort());
+    }
+
+    @Test
+    void maxProcessesCapsTheLaunchAndDefaultsToFourPerProcessorAtLeastEight() throws OptionException {
+        assertEquals(8, OptionParser.defaultMaxProcesses(1));
+        assertEquals(8, OptionParser.defaultMaxProcesses(2));
+        assertEquals(64, OptionParser.defaultMaxProcesses(16));
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertEquals(OptionParser.defaultMaxProcesses(processors), OptionParser.parse(null).maxProcesses());
+        assertEquals(20, OptionParser.parse("processes=20,max-processes=20").maxProcesses());
+        int tooMany = OptionParser.defaultMaxProcesses(processors) + 1;
+        assertEquals("processes=" + tooMany + ": more than max-processes=" + (tooMany - 1) + " (the default: 4 x "
+                + processors + " processors, at least 8); give max-processes=" + tooMany + " or more to run that many",
+                assertThrows(OptionException.class, () -> OptionParser.parse("processes=" + tooMany)).getMessage());
+        // a worker runs with its share of the processors: the cap is the parent's to check, not the worker's
+        assertEquals(tooMany, OptionParser.parseInWorker("processes=" + tooMany).processes());
+    }
+
+    @Test
+    void tcpIdleTimeoutIsOffUnlessGiven() throws OptionException {
+        assertEquals(Duration.ZERO, OptionParser.parse(null).tcpIdleTimeout());
+        assertEquals(Duration.ZERO, OptionParser.parse("tcp-idle-timeout=off").tcpIdleTimeout());
+        assertEquals(Duration.ofMinutes(5), OptionParser.parse("tcp-idle-timeout=5m").tcpIdleTimeout());
+        assertEquals(Duration.ZERO, OptionParser.parse("balancer=kernel,tcp-idle-timeout=off").tcpIdleTimeout());
     }
 
     @Test

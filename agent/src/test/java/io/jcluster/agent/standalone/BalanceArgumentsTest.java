@@ -94,10 +94,18 @@ class BalanceArgumentsTest {
     @Test
     void optionsThatConcernWorkersAreRefusedAsAgentOnly() {
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
-                "ready-timeout", "health", "health-threshold", "config", "admin", "admin-token")) {
+                "ready-timeout", "health", "health-threshold", "config", "admin", "admin-token", "max-processes",
+                "admin-token-file")) {
             String message = error("--listen 9000 --backend 127.0.0.1:8081 --" + key + " 1");
             assertTrue(message.startsWith("--" + key + " 1: applies to the agent only"), message);
         }
+    }
+
+    @Test
+    void theTcpIdleTimeoutIsABalancerOption() throws BalanceArguments.BadArguments {
+        assertEquals(java.time.Duration.ofMinutes(5),
+                parse("--listen 9000 --backend 127.0.0.1:8081 --tcp-idle-timeout 5m").options().tcpIdleTimeout());
+        assertEquals(java.time.Duration.ZERO, parse("--listen 9000 --backend 127.0.0.1:8081").options().tcpIdleTimeout());
     }
 
     @Test
