@@ -56,6 +56,13 @@ public enum Option {
                     + " every quarter of it, so it closes within 1.25 times the timeout)."),
     RESPONSE_TIMEOUT("response-timeout", "a duration like 60s or 5m", "60s",
             "mode=http: a worker must start its response within this time of the end of the request, else 504."),
+    BODY_TIMEOUT("body-timeout", "a duration like 60s or 5m", "60s",
+            "mode=http: while a request body is coming, at most this long without a byte of it; then 408 (or, once"
+                    + " the response has begun, a close), and the worker's connection is closed, not reused."),
+    H2C_UPGRADE("h2c-upgrade", "refuse or pass", "refuse",
+            "mode=http: refuse = a request asking to upgrade to h2c goes on as a plain HTTP/1.1 request without its"
+                    + " Upgrade and HTTP2-Settings; pass = the worker may switch the connection to HTTP/2, which"
+                    + " then bypasses per-request balancing and header rewriting."),
     ADMIN("admin", "host:port, or a port alone for 127.0.0.1:port", "off",
             "Where the admin endpoint listens (GET /status, GET /metrics, POST /reload, /scale, /restart)."
                     + " A non-loopback host needs admin-token."),

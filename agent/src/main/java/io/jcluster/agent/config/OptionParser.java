@@ -192,6 +192,8 @@ public final class OptionParser {
                 positiveDuration(Option.HEADER_TIMEOUT, single(given, Option.HEADER_TIMEOUT)),
                 positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT)),
                 positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT)),
+                positiveDuration(Option.BODY_TIMEOUT, single(given, Option.BODY_TIMEOUT)),
+                h2cUpgrade(single(given, Option.H2C_UPGRADE)),
                 transport(single(given, Option.TRANSPORT)),
                 balancer,
                 maxProcesses,
@@ -203,8 +205,20 @@ public final class OptionParser {
     /** Options that only the parent's proxy can honour: with balancer=kernel no byte passes through the parent. */
     private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
-            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.TRANSPORT,
+            Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
+            Option.H2C_UPGRADE, Option.TRANSPORT,
             Option.TCP_IDLE_TIMEOUT, Option.TRUSTED_PROXIES);
+
+    private static Options.H2cUpgrade h2cUpgrade(String value) throws OptionException {
+        switch (value) {
+            case "refuse":
+                return Options.H2cUpgrade.REFUSE;
+            case "pass":
+                return Options.H2cUpgrade.PASS;
+            default:
+                throw OptionException.badValue(Option.H2C_UPGRADE, value);
+        }
+    }
 
     private static Options.Balancing balancer(String value) throws OptionException {
         switch (value) {
@@ -239,6 +253,7 @@ public final class OptionParser {
                 case MAX_CONNECTIONS -> value.equals("0");
                 case TRANSPORT -> value.equals("auto");
                 case TCP_IDLE_TIMEOUT -> value.equals("off");
+                case H2C_UPGRADE -> value.equals("refuse");
                 default -> false;
             };
             if (!harmless) {

@@ -38,6 +38,8 @@ public record Options(
         Duration headerTimeout,
         Duration idleTimeout,
         Duration responseTimeout,
+        Duration bodyTimeout,
+        H2cUpgrade h2cUpgrade,
         TransportChoice transport,
         Balancing balancer,
         int maxProcesses,
@@ -47,6 +49,9 @@ public record Options(
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }
+
+    /** What http mode does with a request asking to upgrade to HTTP/2 over cleartext ({@code h2c-upgrade=}). */
+    public enum H2cUpgrade { REFUSE, PASS }
 
     /** Which socket implementation the balancer asks for ({@code transport=}). */
     public enum TransportChoice {

@@ -7,25 +7,51 @@ import io.netty.buffer.ByteBuf;
  * the CRLF after each chunk, the trailer section. The proxy passes the bytes on as they are (no re-chunking); it
  * only needs to know where the body ends, and, for an HTTP/1.0 client, which bytes are data.
  * Scanning goes in steps: a step is either a run of data bytes or a run of framing bytes, never both.
+ *
+ * <p>Because the bytes go on as they came, only framing that every server behind jcluster (the JDK's HttpServer,
+ * Tomcat, Jetty, Undertow, Netty) reads the same way is accepted; anything else is an error (400 for a request).
+ * Where servers differ, a request hidden in a body would reach the app unseen by jcluster. So:
+ * <ul>
+ *   <li>every line ends with CRLF: a bare LF or CR is an error (the JDK's server reads a bare LF in a chunk
+ *       extension as part of the extension, not as a line end);</li>
+ *   <li>a chunk size has at most {@value #MAX_SIZE_DIGITS} hex digits, leading zeros included, and is at most
+ *       2^31-1 (servers that read it into an int read {@code 100000008} as 8);</li>
+ *   <li>a chunk extension follows the RFC's grammar, {@code ;name[=token|"quoted"]}, without the whitespace (BWS)
+ *       that senders must not generate (RFC 9110 section 5.6.3) and some servers refuse, and the size line
+ *       is at most {@value #MAX_SIZE_LINE} bytes;</li>
+ *   <li>chunk data is followed by exactly CRLF;</li>
+ *   <li>trailer lines are header lines ({@code name:value}, a token name, no control character but HTAB in the
+ *       value, no obs-fold), at most {@value #MAX_TRAILERS} bytes in all, passed on as they came.</li>
+ * </ul>
  */
 final class ChunkedScanner {
 
-    /** Longest chunk-size line (size and extensions) accepted. */
-    static final int MAX_SIZE_LINE = 4096;
+    /** Longest chunk-size line (size and extensions, without CRLF) accepted. */
+    static final int MAX_SIZE_LINE = 1024;
+    /** Most hex digits in a chunk size, leading zeros included: an int's worth. */
+    static final int MAX_SIZE_DIGITS = 8;
     /** Largest trailer section accepted. */
     static final int MAX_TRAILERS = 16 * 1024;
 
     private static final int SIZE = 0;
-    private static final int SIZE_EXTENSION = 1;
-    private static final int SIZE_LF = 2;
-    private static final int DATA = 3;
-    private static final int DATA_CR = 4;
-    private static final int DATA_LF = 5;
-    private static final int TRAILER_START = 6;
-    private static final int TRAILER_LINE = 7;
-    private static final int END_LF = 8;
-    private static final int DONE = 9;
-    private static final int FAILED = 10;
+    private static final int EXT_NAME_START = 1;
+    private static final int EXT_NAME = 2;
+    private static final int EXT_VALUE_START = 3;
+    private static final int EXT_TOKEN = 4;
+    private static final int EXT_QUOTED = 5;
+    private static final int EXT_QUOTED_PAIR = 6;
+    private static final int EXT_QUOTED_END = 7;
+    private static final int SIZE_LF = 8;
+    private static final int DATA = 9;
+    private static final int DATA_CR = 10;
+    private static final int DATA_LF = 11;
+    private static final int TRAILER_START = 12;
+    private static final int TRAILER_NAME = 13;
+    private static final int TRAILER_VALUE = 14;
+    private static final int TRAILER_LF = 15;
+    private static final int END_LF = 16;
+    private static final int DONE = 17;
+    private static final int FAILED = 18;
 
     private int state;
     private long size;
@@ -77,81 +103,142 @@ final class ChunkedScanner {
         lastStepData = false;
         while (index < end) {
             byte b = buf.getByte(index++);
+            if (state < SIZE_LF && ++lineBytes > MAX_SIZE_LINE) {
+                return fail("a chunk-size line longer than " + MAX_SIZE_LINE + " bytes");
+            }
             switch (state) {
                 case SIZE: {
                     int digit = hex(b);
                     if (digit >= 0) {
-                        if (++digits > 15) {
-                            return fail("a chunk size too large");
+                        if (++digits > MAX_SIZE_DIGITS) {
+                            return fail("a chunk size of more than " + MAX_SIZE_DIGITS + " hex digits");
                         }
                         size = size << 4 | digit;
+                        if (size > Integer.MAX_VALUE) {
+                            return fail("a chunk size above 2^31-1");
+                        }
                     } else if (digits == 0) {
                         return fail("a chunk size that is not hexadecimal");
-                    } else if (b == ';' || b == ' ' || b == '\t') {
-                        state = SIZE_EXTENSION;
+                    } else if (b == ';') {
+                        state = EXT_NAME_START;
                     } else if (b == '\r') {
                         state = SIZE_LF;
-                    } else if (b == '\n') {
-                        if (sizeLineEnded()) {
-                            return index;
-                        }
                     } else {
-                        return fail("a chunk size that is not hexadecimal");
+                        return fail(b == '\n' ? "a chunk-size line ended by a bare LF"
+                                : "a chunk size followed by something other than ';' or CRLF");
                     }
                     break;
                 }
-                case SIZE_EXTENSION:
-                    if (b == '\n') {
-                        if (sizeLineEnded()) {
-                            return index;
-                        }
-                    } else if (++lineBytes > MAX_SIZE_LINE) {
-                        return fail("a chunk-size line longer than " + MAX_SIZE_LINE + " bytes");
+                case EXT_NAME_START:
+                    if (!MessageHead.isToken(b)) {
+                        return fail("a chunk extension without a name");
+                    }
+                    state = EXT_NAME;
+                    break;
+                case EXT_NAME:
+                    if (b == '=') {
+                        state = EXT_VALUE_START;
+                    } else if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                        return badExtension(b);
+                    }
+                    break;
+                case EXT_VALUE_START:
+                    if (b == '"') {
+                        state = EXT_QUOTED;
+                    } else if (MessageHead.isToken(b)) {
+                        state = EXT_TOKEN;
+                    } else {
+                        return badExtension(b);
+                    }
+                    break;
+                case EXT_TOKEN:
+                    if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                        return badExtension(b);
+                    }
+                    break;
+                case EXT_QUOTED:
+                    // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 section 5.6.4)
+                    if (b == '"') {
+                        state = EXT_QUOTED_END;
+                    } else if (b == '\\') {
+                        state = EXT_QUOTED_PAIR;
+                    } else if (!text(b)) {
+                        return badExtension(b);
+                    }
+                    break;
+                case EXT_QUOTED_PAIR:
+                    if (!text(b)) {
+                        return badExtension(b);
+                    }
+                    state = EXT_QUOTED;
+                    break;
+                case EXT_QUOTED_END:
+                    if (!extensionEnds(b)) {
+                        return badExtension(b);
                     }
                     break;
                 case SIZE_LF:
                     if (b != '\n') {
-                        return fail("a chunk-size line not ended by CRLF");
+                        return fail("a chunk-size line with a bare CR");
                     }
                     if (sizeLineEnded()) {
                         return index;
                     }
                     break;
                 case DATA_CR:
-                    if (b == '\r') {
-                        state = DATA_LF;
-                    } else if (b == '\n') {
-                        state = SIZE;
-                    } else {
-                        return fail("chunk data longer than its size");
+                    if (b != '\r') {
+                        return fail(b == '\n' ? "chunk data followed by a bare LF" : "chunk data longer than its size");
                     }
+                    state = DATA_LF;
                     break;
                 case DATA_LF:
                     if (b != '\n') {
-                        return fail("chunk data longer than its size");
+                        return fail("chunk data followed by a bare CR");
                     }
                     state = SIZE;
                     break;
                 case TRAILER_START:
-                    if (b == '\r') {
-                        state = END_LF;
-                    } else if (b == '\n') {
-                        state = DONE;
-                        return index;
-                    } else {
-                        state = TRAILER_LINE;
-                        if (++trailerBytes > MAX_TRAILERS) {
-                            return fail("trailers larger than " + MAX_TRAILERS + " bytes");
-                        }
-                    }
-                    break;
-                case TRAILER_LINE:
                     if (++trailerBytes > MAX_TRAILERS) {
                         return fail("trailers larger than " + MAX_TRAILERS + " bytes");
                     }
-                    if (b == '\n') {
-                        state = TRAILER_START;
+                    if (b == '\r') {
+                        state = END_LF;
+                    } else if (MessageHead.isToken(b)) {
+                        state = TRAILER_NAME;
+                    } else {
+                        return fail(b == '\n' ? "a trailer section with a bare LF"
+                                : "a trailer line that does not start with a field name");
                     }
+                    break;
+                case TRAILER_NAME:
+                    if (++trailerBytes > MAX_TRAILERS) {
+                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                    }
+                    if (b == ':') {
+                        state = TRAILER_VALUE;
+                    } else if (!MessageHead.isToken(b)) {
+                        return fail("an invalid character in a trailer field name");
+                    }
+                    break;
+                case TRAILER_VALUE:
+                    if (++trailerBytes > MAX_TRAILERS) {
+                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                    }
+                    if (b == '\r') {
+                        state = TRAILER_LF;
+                    } else if (b != '\t' && ((b & 0xff) < 0x20 || b == 0x7f)) {
+                        return fail(b == '\n' ? "a trailer line ended by a bare LF"
+                                : "a control character in a trailer field value");
+                    }
+                    break;
+                case TRAILER_LF:
+                    if (++trailerBytes > MAX_TRAILERS) {
+                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                    }
+                    if (b != '\n') {
+                        return fail("a trailer line with a bare CR");
+                    }
+                    state = TRAILER_START;
                     break;
                 case END_LF:
                     if (b != '\n') {
@@ -164,6 +251,24 @@ final class ChunkedScanner {
             }
         }
         return index;
+    }
+
+    /** After an extension's name or value: another extension, or the line's CR. */
+    private boolean extensionEnds(byte b) {
+        if (b == ';') {
+            state = EXT_NAME_START;
+            return true;
+        }
+        if (b == '\r') {
+            state = SIZE_LF;
+            return true;
+        }
+        return false;
+    }
+
+    private int badExtension(byte b) {
+        return fail(b == '\n' ? "a chunk extension ended by a bare LF" : b == ' ' || b == '\t'
+                ? "whitespace in a chunk extension" : "a chunk extension that is not ;name[=value]");
     }
 
     /** @return true when the step ends here: data follows, or the body is done */
@@ -182,6 +287,11 @@ final class ChunkedScanner {
         state = FAILED;
         error = what;
         return -1;
+    }
+
+    /** HTAB, SP, VCHAR or obs-text: what a quoted string may hold (less '"' and '\', which the caller handles). */
+    private static boolean text(byte b) {
+        return b == '\t' || (b & 0xff) >= 0x20 && b != 0x7f;
     }
 
     private static int hex(byte b) {

@@ -31,7 +31,8 @@ public final class HttpFrontend implements Frontend {
     public static HttpFrontend of(Options options) throws TlsContext.TlsException {
         SslContext tls = options.tls() ? TlsContext.load(options.tlsCert(), options.tlsKey()) : null;
         return new HttpFrontend(new HttpSettings(options.headerTimeout(), options.idleTimeout(),
-                options.responseTimeout(), options.queueTimeout(), Stickiness.of(options.sticky()), tls,
+                options.responseTimeout(), options.bodyTimeout(), options.queueTimeout(),
+                options.h2cUpgrade() == Options.H2cUpgrade.PASS, Stickiness.of(options.sticky()), tls,
                 options.trustedProxies()));
     }
 

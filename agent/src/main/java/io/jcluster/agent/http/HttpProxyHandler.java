@@ -46,6 +46,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private static final byte[] CONNECTION_CLOSE = HeadWriter.ascii("connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = HeadWriter.ascii("connection: keep-alive\r\n");
     private static final byte[] CONNECTION_UPGRADE = HeadWriter.ascii("connection: upgrade\r\n");
+    private static final byte[] CONNECTION_UPGRADE_H2C = HeadWriter.ascii("connection: upgrade, http2-settings\r\n");
     private static final byte[] CHUNKED = HeadWriter.ascii("transfer-encoding: chunked\r\n");
     private static final byte[] SET_COOKIE = HeadWriter.ascii("set-cookie: ");
     private static final byte[] HOST = HeadWriter.ascii("host: ");
@@ -177,9 +178,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         if (state == State.AWAIT_HEAD) {
             readHead();
         } else if (state == State.FORWARDING && !requestSent) {
+            long now = System.nanoTime();
             forwardBody();
             if (state == State.FORWARDING) {
-                afterBody(0);
+                afterBody(now);
             }
         }
         // CONNECTING, or FORWARDING a request already sent: the bytes (a pipelined request) wait in `in`
@@ -282,7 +284,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         keepAlive = head.keepAlive() && !closing;
         headMethod = head.isHeadMethod();
         idempotent = head.idempotent();
-        upgrade = head.upgrade();
+        // h2c-upgrade=refuse: the request goes on as a plain HTTP/1.1 request, its Upgrade and HTTP2-Settings dropped
+        // as hop-by-hop (the client gets an ordinary answer, as behind nginx): an HTTP/2 connection would carry
+        // every later request to this one worker, past balancing and header rewriting
+        upgrade = head.upgrade() && (!head.upgradeToH2c() || settings.passH2c());
+        boolean h2cSettings = upgrade && head.first(MessageHead.HTTP2_SETTINGS) >= 0;
         if (head.chunked()) {
             requestBody.chunked();
         } else {
@@ -296,7 +302,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
         ByteBuf out = HeadWriter.begin(ctx.alloc(), head, forwarded.room() + 64, http10);
         if (upgrade) {
-            out.writeBytes(CONNECTION_UPGRADE);
+            out.writeBytes(h2cSettings ? CONNECTION_UPGRADE_H2C : CONNECTION_UPGRADE);
         }
         if (hostOverride != null) {
             out.writeBytes(HOST).writeBytes(hostOverride).writeBytes(HeadWriter.CRLF);
@@ -358,12 +364,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
                 deadlineAt((now != 0 ? now : System.nanoTime()) + settings.responseTimeout().toNanos(), now);
             }
         } else if (backendChannel.isWritable()) {
+            bodyDeadline(now);
             ctx.read();
         } else {
             awaitingBackendWritable = true; // first: the flush may make the channel writable again at once
             backendNeedsFlush = false;
             backendChannel.flush();
+            bodyDeadline(now);
         }
+    }
+
+    /**
+     * While the body is coming: waiting for the client, body-timeout from its last bytes (nginx's
+     * client_body_timeout); waiting for the worker to take what it was sent, response-timeout.
+     *
+     * @param now System.nanoTime(), or 0 if the caller has none at hand
+     */
+    private void bodyDeadline(long now) {
+        if (requestSent) {
+            return;
+        }
+        long at = now != 0 ? now : System.nanoTime();
+        deadlineAt(at + (awaitingBackendWritable ? settings.responseTimeout() : settings.bodyTimeout()).toNanos(), at);
     }
 
     // ---- choosing and reaching a worker ----
@@ -445,6 +467,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             } else {
                 awaitingBackendWritable = true;
             }
+            bodyDeadline(0);
             return;
         }
         afterBody(0);
@@ -503,7 +526,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         MessageHead head = responseHead;
         int status = head.status();
         responseStarted = true;
-        deadline = Long.MAX_VALUE;
+        if (requestSent) {
+            deadline = Long.MAX_VALUE;
+        } // else the body deadline stays: the client must still send the rest of its body
         backendKeepAlive = head.keepAlive();
         closeAfterResponse = !keepAlive || closing;
         bodyMode = AS_IT_CAME;
@@ -664,6 +689,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     void backendWritabilityChanged(boolean writable) {
         if (writable && awaitingBackendWritable) {
             awaitingBackendWritable = false;
+            bodyDeadline(0); // the client's turn again
             Resume.reading(ctx.channel());
         }
     }
@@ -884,6 +910,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             } else {
                 fail(408, "the request headers did not arrive within header-timeout="
                         + settings.headerTimeout().toMillis() + "ms");
+            }
+        } else if (state == State.FORWARDING && !requestSent && !switching) {
+            if (awaitingBackendWritable) {
+                fail(504, "worker " + backend.owner() + " did not take the request body within response-timeout="
+                        + settings.responseTimeout().toMillis() + "ms");
+            } else {
+                // a stalled upload, or an Expect: 100-continue never followed by its body: the client and a
+                // worker connection are not held for ever; the worker's connection is closed, not pooled (fail)
+                fail(408, "no request body bytes arrived within body-timeout=" + settings.bodyTimeout().toMillis()
+                        + "ms");
             }
         } else if (state == State.FORWARDING && !responseStarted && !switching) {
             int owner = backend.owner();

@@ -8,11 +8,13 @@ import java.time.Duration;
 /**
  * How the http frontend behaves; built once at startup from the options.
  *
+ * @param passH2c        h2c-upgrade=pass: a request to upgrade to h2c goes to the worker as it came
  * @param tls            null for plain http
  * @param trustedProxies the peers whose forwarding headers are kept (see ForwardedHeaders)
  */
-record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration queueTimeout,
-                    Stickiness stickiness, SslContext tls, TrustedProxies trustedProxies) {
+record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
+                    Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
+                    TrustedProxies trustedProxies) {
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
     static final int MAX_REQUEST_LINE = 8 * 1024;

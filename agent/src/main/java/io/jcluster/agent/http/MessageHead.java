@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Strict where leniency lets a request mean one thing to jcluster and another to the worker (request
  * smuggling): obs-fold, whitespace before a colon, a bare CR, a repeated Content-Length, Transfer-Encoding with
- * Content-Length, and a request Transfer-Encoding other than {@code chunked} are all malformed.
+ * Content-Length, and a request Transfer-Encoding other than {@code chunked} are all malformed. A request must also
+ * carry exactly one valid Host (none is allowed in HTTP/1.0), and an absolute-form target must name the same
+ * authority as its Host (RFC 9112 section 3.2), so that the worker's idea of the host is the one jcluster forwards.
  */
 final class MessageHead {
 
@@ -44,14 +46,16 @@ final class MessageHead {
     static final byte X_FORWARDED_HOST = 14;
     static final byte X_FORWARDED_PORT = 15;
     static final byte FORWARDED = 16;
+    static final byte HTTP2_SETTINGS = 17;
 
-    private static final byte[][] NAMES = new byte[17][];
+    private static final byte[][] NAMES = new byte[18][];
     private static final boolean[] TOKEN = new boolean[256];
+    private static final boolean[] HOST_CHAR = new boolean[256];
 
     static {
         String[] names = {null, "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
                 "te", "trailer", "upgrade", "host", "cookie", "set-cookie", "x-forwarded-for", "x-forwarded-proto",
-                "x-forwarded-host", "x-forwarded-port", "forwarded"};
+                "x-forwarded-host", "x-forwarded-port", "forwarded", "http2-settings"};
         for (int i = 1; i < names.length; i++) {
             NAMES[i] = names[i].getBytes(StandardCharsets.US_ASCII);
         }
@@ -65,6 +69,33 @@ final class MessageHead {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
             TOKEN[c] = true;
         }
+        // uri-host [ ":" port ] (RFC 9110 section 7.2, RFC 3986 section 3.2.2): reg-name, IP-literal, IPv4, port
+        for (char c = '0'; c <= '9'; c++) {
+            HOST_CHAR[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            HOST_CHAR[c] = true;
+            HOST_CHAR[c - 32] = true;
+        }
+        for (char c : "-._~!$&'()*+,;=%:[]".toCharArray()) {
+            HOST_CHAR[c] = true;
+        }
+    }
+
+    /** Whether {@code b} may appear in a token (RFC 9110 section 5.6.2): header names, methods, chunk extensions. */
+    static boolean isToken(byte b) {
+        return TOKEN[b & 0xff];
+    }
+
+    /** Kinds that a Connection header cannot make hop-by-hop, see {@link #dropNamedByConnection}. */
+    private static final boolean[] PROTECTED = new boolean[NAMES.length];
+
+    static {
+        PROTECTED[CONTENT_LENGTH] = true;
+        PROTECTED[TRANSFER_ENCODING] = true;
+        PROTECTED[HOST] = true;
+        PROTECTED[UPGRADE] = true;
+        PROTECTED[HTTP2_SETTINGS] = true;
     }
 
     private static final int FIELDS = 5; // per header line: start, name end, value start, value end, next line
@@ -109,6 +140,11 @@ final class MessageHead {
     private boolean connectionUpgrade;
     private boolean connectionNamesOthers;
     private boolean upgradeHeader;
+    private boolean upgradeH2c;
+    private int hosts;
+    /** The authority of an absolute-form request target, or -1 (origin-form and the others). */
+    private int authorityStart;
+    private int authorityEnd;
 
     private int length;
     private int errorStatus;
@@ -143,6 +179,10 @@ final class MessageHead {
         connectionUpgrade = false;
         connectionNamesOthers = false;
         upgradeHeader = false;
+        upgradeH2c = false;
+        hosts = 0;
+        authorityStart = -1;
+        authorityEnd = -1;
         headMethod = false;
         idempotent = false;
         status = 0;
@@ -266,6 +306,10 @@ final class MessageHead {
         if (version == 0) {
             return fail(400, "an unsupported HTTP version (HTTP/1.1 and HTTP/1.0 are served)");
         }
+        int outcome = targetForm(s, sp1, sp1 + 1, sp2);
+        if (outcome != COMPLETE) {
+            return outcome;
+        }
         methodEnd = sp1;
         targetStart = sp1 + 1;
         targetEnd = sp2;
@@ -274,6 +318,43 @@ final class MessageHead {
         headMethod = m == 4 && is(s, "HEAD");
         idempotent = headMethod || m == 3 && (is(s, "GET") || is(s, "PUT")) || m == 7 && is(s, "OPTIONS")
                 || m == 6 && is(s, "DELETE") || m == 5 && is(s, "TRACE");
+        return COMPLETE;
+    }
+
+    /**
+     * RFC 9112 section 3.2: origin-form ({@code /path?query}), absolute-form ({@code http://authority/path}, whose
+     * authority the Host must match, see {@link #finish}), asterisk-form ({@code *}, OPTIONS only) or
+     * authority-form (CONNECT only, passed on for the worker to refuse). Anything else is 400.
+     */
+    private int targetForm(int methodStart, int methodEnd, int ts, int te) {
+        byte first = bytes[ts];
+        if (first == '/') {
+            return COMPLETE;
+        }
+        if (methodEnd - methodStart == 7 && is(methodStart, "CONNECT")) {
+            return COMPLETE;
+        }
+        if (te - ts == 1 && first == '*') {
+            return methodEnd - methodStart == 7 && is(methodStart, "OPTIONS") ? COMPLETE
+                    : fail(400, "the target * with a method other than OPTIONS");
+        }
+        int afterScheme = startsWithIgnoreCase(ts, te, "http://") ? ts + 7
+                : startsWithIgnoreCase(ts, te, "https://") ? ts + 8 : -1;
+        if (afterScheme < 0) {
+            return fail(400, "a request target that is neither /path nor http(s)://authority/path");
+        }
+        int end = afterScheme;
+        while (end < te && bytes[end] != '/' && bytes[end] != '?' && bytes[end] != '#') {
+            if (bytes[end] == '@') {
+                return fail(400, "user information in the request target");
+            }
+            end++;
+        }
+        if (end == afterScheme) {
+            return fail(400, "an absolute request target without a host");
+        }
+        authorityStart = afterScheme;
+        authorityEnd = end;
         return COMPLETE;
     }
 
@@ -371,7 +452,10 @@ final class MessageHead {
                 return COMPLETE;
             case UPGRADE:
                 upgradeHeader = true;
+                upgradeH2c |= hasToken(vs, ve, "h2c");
                 return COMPLETE;
+            case HOST:
+                return request ? host(vs, ve) : COMPLETE;
             default:
                 return COMPLETE;
         }
@@ -393,6 +477,19 @@ final class MessageHead {
             value = value * 10 + digit;
         }
         contentLength = value;
+        return COMPLETE;
+    }
+
+    /** RFC 9112 section 3.2: more than one Host, or one with an invalid value, is 400. */
+    private int host(int vs, int ve) {
+        if (++hosts > 1) {
+            return fail(400, "more than one Host");
+        }
+        for (int i = vs; i < ve; i++) {
+            if (!HOST_CHAR[bytes[i] & 0xff]) {
+                return fail(400, "an invalid Host");
+            }
+        }
         return COMPLETE;
     }
 
@@ -442,6 +539,18 @@ final class MessageHead {
         if (request && transferEncodings > 0 && version == 10) {
             return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
         }
+        if (request && hosts == 0 && version == 11) {
+            return fail(400, "an HTTP/1.1 request without Host"); // RFC 9112 section 3.2
+        }
+        if (request && authorityStart >= 0 && hosts > 0) {
+            int host = first(HOST);
+            int vs = lines[host * FIELDS + 2];
+            int ve = lines[host * FIELDS + 3];
+            if (!equalsIgnoreCase(vs, ve, authorityStart, authorityEnd)) {
+                // RFC 9112 section 3.2.2: a proxy would use the target's authority, a worker may use Host
+                return fail(400, "a Host that differs from the authority of the absolute request target");
+            }
+        }
         return COMPLETE;
     }
 
@@ -478,8 +587,10 @@ final class MessageHead {
                 return first == 'c' ? match(s, CONNECTION) : first == 'k' ? match(s, KEEP_ALIVE)
                         : first == 's' ? match(s, SET_COOKIE) : OTHER;
             }
-            case 14:
-                return match(s, CONTENT_LENGTH);
+            case 14: {
+                byte first = (byte) (byteAt(s) | 0x20);
+                return first == 'c' ? match(s, CONTENT_LENGTH) : first == 'h' ? match(s, HTTP2_SETTINGS) : OTHER;
+            }
             case 15:
                 return match(s, X_FORWARDED_FOR);
             case 16: {
@@ -587,9 +698,17 @@ final class MessageHead {
         return version == 11 ? !connectionClose : connectionKeepAlive && !connectionClose;
     }
 
-    /** Asks to switch protocols: an Upgrade header and Connection: upgrade. */
+    /**
+     * Asks to switch protocols: an Upgrade header and Connection: upgrade, in HTTP/1.1 (RFC 9110 section 7.8: an
+     * Upgrade in an HTTP/1.0 request is ignored).
+     */
     boolean upgrade() {
-        return upgradeHeader && connectionUpgrade;
+        return upgradeHeader && connectionUpgrade && version == 11;
+    }
+
+    /** Upgrade names h2c (RFC 7540 section 3.2): HTTP/2 over this connection, past per-request balancing. */
+    boolean upgradeToH2c() {
+        return upgradeH2c;
     }
 
     /** Connection names headers other than close, keep-alive and upgrade (they are hop-by-hop too). */
@@ -655,8 +774,10 @@ final class MessageHead {
     }
 
     /**
-     * Drops the headers that Connection lines name (RFC 9110 section 7.6.1), but Upgrade and Transfer-Encoding: the
-     * caller decides about those.
+     * Drops the headers that Connection lines name (RFC 9110 section 7.6.1), but never the ones the message's framing
+     * and routing rest on: Content-Length, Transfer-Encoding and Host go on exactly as jcluster read them (else a
+     * worker would frame the body differently: RFC 9112 section 6.3, request smuggling), and Upgrade and
+     * HTTP2-Settings are the caller's decision.
      */
     void dropNamedByConnection() {
         for (int c = 0; c < count; c++) {
@@ -677,7 +798,7 @@ final class MessageHead {
                     te--;
                 }
                 for (int line = 0; line < count && te > ts; line++) {
-                    if (kinds[line] != UPGRADE && kinds[line] != TRANSFER_ENCODING && nameEquals(line, ts, te)) {
+                    if (!PROTECTED[kinds[line]] && nameEquals(line, ts, te)) {
                         dropped[line] = true;
                     }
                 }
@@ -735,6 +856,46 @@ final class MessageHead {
             }
         }
         return true;
+    }
+
+    private boolean startsWithIgnoreCase(int s, int e, String lower) {
+        return e - s >= lower.length() && equalsIgnoreCase(s, s + lower.length(), lower);
+    }
+
+    private boolean equalsIgnoreCase(int s, int e, int s2, int e2) {
+        if (e - s != e2 - s2) {
+            return false;
+        }
+        for (int i = 0; i < e - s; i++) {
+            byte a = bytes[s + i];
+            byte b = bytes[s2 + i];
+            if (a != b && ((a | 0x20) != (b | 0x20) || (a | 0x20) < 'a' || (a | 0x20) > 'z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the comma-separated list in [vs, ve) has the token {@code lower}, ignoring case. */
+    private boolean hasToken(int vs, int ve, String lower) {
+        int i = vs;
+        while (i < ve) {
+            int comma = indexOf(i, ve, (byte) ',');
+            int end = comma < 0 ? ve : comma;
+            int ts = i;
+            int te = end;
+            while (ts < te && isSpace(byteAt(ts))) {
+                ts++;
+            }
+            while (te > ts && isSpace(byteAt(te - 1))) {
+                te--;
+            }
+            if (equalsIgnoreCase(ts, te, lower)) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
     }
 
     private boolean lastTokenIs(int vs, int ve, String lower) {

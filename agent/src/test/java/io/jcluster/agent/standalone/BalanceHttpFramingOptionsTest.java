@@ -1,0 +1,24 @@
+package io.jcluster.agent.standalone;
+
+import io.jcluster.agent.config.Options;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The standalone balancer takes --body-timeout and --h2c-upgrade as the agent does. */
+class BalanceHttpFramingOptionsTest {
+
+    @Test
+    void bodyTimeoutAndH2cUpgradeAreFlags() throws Exception {
+        Options options = BalanceArguments.parse(("--listen 9000 --backend 127.0.0.1:8081 --mode http"
+                + " --body-timeout 5s --h2c-upgrade=pass").split(" ")).options();
+        assertEquals(Duration.ofSeconds(5), options.bodyTimeout());
+        assertEquals(Options.H2cUpgrade.PASS, options.h2cUpgrade());
+        String error = assertThrows(BalanceArguments.BadArguments.class, () -> BalanceArguments.parse(
+                "--listen 9000 --backend 127.0.0.1:8081 --h2c-upgrade maybe".split(" "))).getMessage();
+        assertEquals("--h2c-upgrade maybe: expected refuse or pass", error);
+    }
+}
