@@ -14,7 +14,7 @@ import java.util.Locale;
  * boundaries, or could make two parsers disagree on them, is checked strictly:
  * <ul>
  *   <li>every line ends with CRLF (section 2.2: no bare LF, no bare CR);</li>
- *   <li>request line {@code token SP 1*VCHAR SP HTTP/1.x}; header lines {@code token ":" OWS value OWS} whose
+ *   <li>request line {@code token SP target SP HTTP/1.x} (the target without controls); header lines {@code token ":" OWS value OWS} whose
  *   value holds no control character but HTAB (section 5; no obs-fold, no whitespace before the colon);</li>
  *   <li>at most one Content-Length, all digits; Transfer-Encoding exactly {@code chunked}, once, never with
  *   Content-Length, never in HTTP/1.0 (section 6.1, 6.3);</li>
@@ -90,8 +90,9 @@ public final class StrictRequestParser {
             throw new Malformed("a method that is not a token");
         }
         String target = parts[1];
-        if (target.isEmpty() || !target.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new Malformed("a target that is not 1*VCHAR");
+        // the target's characters do not decide where a request ends: only whitespace and controls are refused
+        if (target.isEmpty() || !target.chars().allMatch(c -> c > 0x20 && c != 0x7f)) {
+            throw new Malformed("a target with a control character");
         }
         String version = parts[2];
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {

@@ -40,7 +40,12 @@ final class DesyncHarness implements AutoCloseable {
     private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:%?/?/[^/?]*");
 
     /** How one input fared on one backend behind jcluster. */
-    enum Outcome { JCLUSTER_REJECTED, FORWARDED, BACKEND_REJECTED, DISAGREEMENT }
+    /**
+     * How one input fared on one backend behind jcluster. NOT_JUDGED: jcluster forwarded something the reference
+     * parser already refused (a disagreement counted on the oracle's row): what jcluster meant is unknown, so the
+     * stacks behind it are only reported.
+     */
+    enum Outcome { JCLUSTER_REJECTED, FORWARDED, BACKEND_REJECTED, DISAGREEMENT, NOT_JUDGED }
 
     /** Counters per backend (and the oracle), for the report. */
     static final class Counts {
@@ -49,6 +54,7 @@ final class DesyncHarness implements AutoCloseable {
         int forwarded;
         int backendRejected;
         int disagreements;
+        int notJudged;
         int flaky;
     }
 
@@ -106,13 +112,17 @@ final class DesyncHarness implements AutoCloseable {
     /** Starts every backend at once and waits until each answers; then warms each up. */
     DesyncHarness start() throws Exception {
         List<DesyncTarget> all = all();
-        for (DesyncTarget target : all) {
-            target.start();
+        // three at a time: eleven JVMs starting at once on two shared cores starve each other for minutes
+        for (int from = 0; from < all.size(); from += 3) {
+            List<DesyncTarget> group = all.subList(from, Math.min(all.size(), from + 3));
+            for (DesyncTarget target : group) {
+                target.start();
+            }
+            parallel(group, target -> {
+                target.awaitReady(ClusterProcess.STARTUP.multipliedBy(3));
+                return null;
+            });
         }
-        parallel(all, target -> {
-            target.awaitReady(ClusterProcess.STARTUP.multipliedBy(2));
-            return null;
-        });
         // the first requests of a fresh JVM are slow (class loading, JIT): warm every stack's paths up, unrecorded
         SmugglingVector warm = new SmugglingVector("warm-up", ("POST /warm HTTP/1.1\r\nHost: w\r\nContent-Length: 3\r\n\r\nabc"
                 + "POST /warm HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
@@ -160,6 +170,7 @@ final class DesyncHarness implements AutoCloseable {
                 case FORWARDED -> c.forwarded++;
                 case BACKEND_REJECTED -> c.backendRejected++;
                 case DISAGREEMENT -> c.disagreements++;
+                case NOT_JUDGED -> c.notJudged++;
             }
         }
         if (!verdict.agreed()) {
@@ -181,47 +192,32 @@ final class DesyncHarness implements AutoCloseable {
         List<String> expected = keys(reference.records());
         details.append("    jcluster forwarded (oracle): ").append(reference.records().isEmpty() ? "nothing"
                 : String.join(" | ", expected)).append("; client got ").append(reference.responses()).append('\n');
-        boolean jclusterAnswered = !reference.responses().isEmpty()
-                && reference.responses().get(reference.responses().size() - 1).kind() == RawResponses.Kind.JCLUSTER;
         List<String> referenceProblems = new ArrayList<>();
         for (String finding : reference.findings()) {
             referenceProblems.add("jcluster forwarded what a strict parser refuses: " + finding);
         }
-        referenceProblems.addAll(consistency(reference));
+        Alignment own = align(reference, expected, reference.responses());
+        referenceProblems.addAll(own.problems);
         outcomes.put(oracle.name, !referenceProblems.isEmpty() ? Outcome.DISAGREEMENT
-                : expected.isEmpty() && jclusterAnswered ? Outcome.JCLUSTER_REJECTED : Outcome.FORWARDED);
+                : expected.isEmpty() && own.jclusterAnswered ? Outcome.JCLUSTER_REJECTED : Outcome.FORWARDED);
         problems.addAll(referenceProblems);
 
         for (Map.Entry<String, DesyncTarget> entry : viaJcluster.entrySet()) {
             String name = entry.getKey();
             DesyncTarget.Observation got = seen.get(entry.getValue());
-            List<String> mine = consistency(got);
-            List<String> actual = keys(got.records());
-            boolean rejectedByBackend = false;
-            if (!actual.equals(expected)) {
-                int appAnswers = 0;
-                RawResponses.Response firstOther = null;
-                for (RawResponses.Response response : got.responses()) {
-                    if (response.kind() != RawResponses.Kind.APP) {
-                        firstOther = response;
-                        break;
-                    }
-                    appAnswers++;
-                }
-                rejectedByBackend = actual.size() < expected.size() && expected.subList(0, actual.size()).equals(actual)
-                        && appAnswers == actual.size() && firstOther != null && firstOther.kind() == RawResponses.Kind.OTHER;
-                if (!rejectedByBackend) {
-                    mine.add("parsed " + (actual.isEmpty() ? "nothing" : String.join(" | ", actual))
-                            + " where jcluster forwarded " + (expected.isEmpty() ? "nothing" : String.join(" | ", expected)));
+            Alignment alignment = align(got, expected, reference.responses());
+            if (!referenceProblems.isEmpty()) {
+                outcomes.put(name, Outcome.NOT_JUDGED);
+            } else {
+                for (String problem : alignment.problems) {
+                    problems.add(name + " via jcluster: " + problem);
                 }
             }
-            for (String problem : mine) {
-                problems.add(name + " via jcluster: " + problem);
-            }
-            outcomes.put(name, !mine.isEmpty() ? Outcome.DISAGREEMENT : rejectedByBackend ? Outcome.BACKEND_REJECTED
-                    : expected.isEmpty() && jclusterAnswered ? Outcome.JCLUSTER_REJECTED : Outcome.FORWARDED);
-            details.append("    ").append(name).append(" via jcluster: ").append(actual.isEmpty() ? "nothing"
-                    : String.join(" | ", actual)).append("; client got ").append(got.responses())
+            outcomes.putIfAbsent(name, !alignment.problems.isEmpty() ? Outcome.DISAGREEMENT
+                    : alignment.backendRejected ? Outcome.BACKEND_REJECTED
+                    : expected.isEmpty() && alignment.jclusterAnswered ? Outcome.JCLUSTER_REJECTED : Outcome.FORWARDED);
+            details.append("    ").append(name).append(" via jcluster: ").append(got.records().isEmpty() ? "nothing"
+                    : String.join(" | ", keys(got.records()))).append("; client got ").append(got.responses())
                     .append(got.fencesFailed() > 0 ? "; fences failed: " + got.fencesFailed() : "").append('\n');
         }
         for (Map.Entry<String, DesyncTarget> entry : direct.entrySet()) {
@@ -232,35 +228,92 @@ final class DesyncHarness implements AutoCloseable {
         return new Verdict(vector, origin, outcomes, problems, details.toString());
     }
 
-    /** Each record the backend journaled was answered to the client with that record, in order; no stray bytes. */
-    private static List<String> consistency(DesyncTarget.Observation got) {
-        List<String> problems = new ArrayList<>();
+    /** How one backend's answers line up with the requests jcluster forwarded. */
+    static final class Alignment {
+        final List<String> problems = new ArrayList<>();
+        boolean backendRejected;
+        boolean jclusterAnswered;
+    }
+
+    /**
+     * Lines up the client's responses with the requests jcluster forwarded ({@code expected}, in order): the i-th
+     * response answers the i-th request. It is the app's record of exactly that request; or the stack's own
+     * answer (an error page, a bodiless 200 to anything but HEAD, e.g. OPTIONS *), and then the request is not in
+     * the journal; or jcluster's own answer: the same as the oracle's at that place, or an error because the
+     * stack closed without answering (then nothing follows). The journal must hold exactly the requests answered
+     * with a record, and the worker connection must be in step afterwards (the fence).
+     */
+    static Alignment align(DesyncTarget.Observation got, List<String> expected, List<RawResponses.Response> reference) {
+        Alignment a = new Alignment();
         List<String> answered = new ArrayList<>();
-        for (RawResponses.Response response : got.responses()) {
-            if (response.kind() == RawResponses.Kind.APP) {
-                answered.add(response.record());
+        List<RawResponses.Response> responses = got.responses();
+        int i = 0;
+        boolean ended = false;
+        for (; i < responses.size(); i++) {
+            RawResponses.Response response = responses.get(i);
+            if (response.kind() == RawResponses.Kind.JCLUSTER) {
+                a.jclusterAnswered = true;
+                RawResponses.Response theirs = i < reference.size() ? reference.get(i) : null;
+                if (theirs == null || theirs.kind() != RawResponses.Kind.JCLUSTER || theirs.status() != response.status()) {
+                    if (i < expected.size() && response.status() >= 500) {
+                        a.backendRejected = true; // the stack closed (or stalled) instead of answering
+                    } else {
+                        a.problems.add("jcluster answered " + response + " where the oracle got " + theirs);
+                    }
+                }
+                ended = true;
+                i++;
+                break;
+            }
+            if (i >= expected.size()) {
+                a.problems.add("answer " + i + " (" + response + ") to a request jcluster did not forward");
+                continue;
+            }
+            String want = expected.get(i);
+            switch (response.kind()) {
+                case APP -> {
+                    if (!key(response.record()).equals(want)) {
+                        a.problems.add("answer " + i + " is " + key(response.record()) + " where jcluster forwarded " + want);
+                    }
+                    answered.add(want);
+                }
+                case EMPTY -> {
+                    if (want.startsWith("HEAD ")) {
+                        answered.add(want);
+                    } else {
+                        a.backendRejected = true;
+                    }
+                }
+                default -> a.backendRejected = true;
             }
         }
-        List<String> records = got.records();
-        if (answered.size() != records.size()) {
-            problems.add("journaled " + records.size() + " requests but the client got " + answered.size()
-                    + " app responses");
-        } else {
-            for (int i = 0; i < records.size(); i++) {
-                if (answered.get(i) != null && !key(answered.get(i)).equals(key(records.get(i)))) {
-                    problems.add("response " + i + " carries " + answered.get(i) + " for " + records.get(i));
-                }
+        if (i < responses.size()) {
+            a.problems.add("answers after jcluster's own: " + responses.subList(i, responses.size()));
+        }
+        if (!ended && responses.size() < expected.size()) {
+            RawResponses.Response last = responses.isEmpty() ? null : responses.get(responses.size() - 1);
+            if (last == null || last.kind() != RawResponses.Kind.OTHER) {
+                a.problems.add("no answer to " + String.join(" | ", expected.subList(responses.size(), expected.size()))
+                        + " (the stack waited for more, or took it for part of something else)");
+            } else {
+                a.backendRejected = true; // the stack refused a request and closed the connection
             }
+        }
+        List<String> journaled = keys(got.records());
+        if (!journaled.equals(answered)) {
+            a.problems.add("parsed " + (journaled.isEmpty() ? "nothing" : String.join(" | ", journaled))
+                    + " where jcluster forwarded " + (expected.isEmpty() ? "nothing" : String.join(" | ", expected))
+                    + " and the client got records of " + (answered.isEmpty() ? "nothing" : String.join(" | ", answered)));
         }
         if (!got.garbage().isEmpty()) {
-            problems.add("the client read bytes that are no response: "
+            a.problems.add("the client read bytes that are no response: "
                     + StrictRequestParser.escape(got.garbage().getBytes(StandardCharsets.ISO_8859_1)));
         }
         if (got.fencesFailed() > 0) {
-            problems.add("the next request on the worker connection (the fence) was not answered as itself "
+            a.problems.add("the next request on the worker connection (the fence) was not answered as itself "
                     + got.fencesFailed() + " times" + (got.restarted() ? " (restarted)" : ""));
         }
-        return problems;
+        return a;
     }
 
     static List<String> keys(List<String> records) {
@@ -276,6 +329,9 @@ final class DesyncHarness implements AutoCloseable {
         String target = ABSOLUTE_FORM.matcher(m.group(2)).replaceFirst("");
         if (target.isEmpty() || target.startsWith("?")) {
             target = "/" + target;
+        }
+        if (m.group(1).equals("CONNECT")) {
+            target = "(authority)"; // stacks report an authority-form target each their own way
         }
         return m.group(1) + " " + target + " len=" + m.group(3) + " sha=" + m.group(4).substring(0, 8) + " xff=" + m.group(6);
     }
@@ -320,13 +376,18 @@ final class DesyncHarness implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         out.append(String.format("Differential smuggling test on %s: %d inputs (%d corpus, %d generated)%n", jdk,
                 corpusInputs + generatedInputs, corpusInputs, generatedInputs));
-        out.append(String.format("%-18s %7s %18s %10s %17s %14s%n", "backend (via jcluster)", "inputs",
-                "jcluster-rejected", "forwarded", "backend-rejected", "disagreements"));
+        out.append(String.format("%-22s %7s %18s %10s %17s %14s %11s%n", "backend (via jcluster)", "inputs",
+                "jcluster-rejected", "forwarded", "backend-rejected", "disagreements", "not-judged"));
         for (Map.Entry<String, Counts> entry : counts.entrySet()) {
             Counts c = entry.getValue();
-            out.append(String.format("%-22s %7d %18d %10d %17d %14d%s%n", entry.getKey(), c.inputs, c.jclusterRejected,
-                    c.forwarded, c.backendRejected, c.disagreements, c.flaky > 0 ? "  (" + c.flaky + " timing-only, agreed on re-run)" : ""));
+            out.append(String.format("%-22s %7d %18d %10d %17d %14d %11d%s%n", entry.getKey(), c.inputs,
+                    c.jclusterRejected, c.forwarded, c.backendRejected, c.disagreements, c.notJudged,
+                    c.flaky > 0 ? "  (" + c.flaky + " timing-only, agreed on re-run)" : ""));
         }
+        out.append("jcluster-rejected: jcluster answered the input itself (4xx), nothing reached a backend; forwarded: the"
+                + " stack parsed exactly what jcluster forwarded; backend-rejected: the stack refused a forwarded request"
+                + " with its own error (or closed), and parsed nothing else; not-judged: jcluster forwarded bytes the"
+                + " strict reference parser refuses (a disagreement on the oracle's row)\n");
         int restarts = all().stream().mapToInt(target -> target.restarts).sum();
         out.append("backend restarts after a desync: ").append(restarts).append('\n');
         for (Verdict verdict : disagreements) {

@@ -12,13 +12,14 @@ import java.util.Locale;
  */
 final class RawResponses {
 
-    enum Kind { APP, JCLUSTER, OTHER }
+    /** APP: a record; EMPTY: 200 without a body (the app's answer to HEAD, or the stack's own, e.g. OPTIONS *). */
+    enum Kind { APP, EMPTY, JCLUSTER, OTHER }
 
-    /** One response; {@code record} is the app's record line (null unless APP, and for a bodiless answer to HEAD). */
+    /** One response; {@code record} is the app's record line (null unless APP). */
     record Response(int status, Kind kind, String record, String text) {
         @Override
         public String toString() {
-            return status + " " + (kind == Kind.APP ? (record == null ? "(no body)" : record) : kind + " "
+            return status + " " + (kind == Kind.APP ? record : kind == Kind.EMPTY ? "(no body)" : kind + " "
                     + text.lines().reduce((a, b) -> b).orElse("").strip());
         }
     }
@@ -60,7 +61,10 @@ final class RawResponses {
             int next;
             long length = header(head, "content-length") == null ? -1 : Long.parseLong(header(head, "content-length").trim());
             String te = header(head, "transfer-encoding");
-            if (status < 200 || status == 204 || status == 304) {
+            if (s.startsWith("HTTP/1.", bodyStart) && status >= 200) {
+                body = ""; // the answer to HEAD: framing headers, no body
+                next = bodyStart;
+            } else if (status < 200 || status == 204 || status == 304) {
                 body = "";
                 next = bodyStart;
                 if (status < 200) {
@@ -95,13 +99,8 @@ final class RawResponses {
                 }
                 body = data.toString();
             } else if (length >= 0) {
-                if (length > 0 && s.startsWith("HTTP/1.", bodyStart)) {
-                    body = ""; // the answer to HEAD: a length, no body
-                    next = bodyStart;
-                } else {
-                    next = (int) Math.min(s.length(), bodyStart + length);
-                    body = s.substring(bodyStart, next);
-                }
+                next = (int) Math.min(s.length(), bodyStart + length);
+                body = s.substring(bodyStart, next);
             } else {
                 body = s.substring(bodyStart);
                 next = s.length();
@@ -114,7 +113,7 @@ final class RawResponses {
             } else if (body.startsWith("jcluster: ")) {
                 kind = Kind.JCLUSTER;
             } else if (status == 200 && body.isEmpty()) {
-                kind = Kind.APP; // HEAD
+                kind = Kind.EMPTY;
             } else {
                 kind = Kind.OTHER;
             }
