@@ -72,6 +72,8 @@ final class DesyncHarness implements AutoCloseable {
     private final Map<String, DesyncTarget> direct = new LinkedHashMap<>();
     private final Map<String, Counts> counts = new LinkedHashMap<>();
     private final List<Verdict> disagreements = new ArrayList<>();
+    /** Inputs that the stacks, reached directly, parse into different requests (what a plain TCP relay would pass). */
+    private final java.util.Set<String> directSplits = new java.util.LinkedHashSet<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "desync");
         thread.setDaemon(true);
@@ -197,7 +199,9 @@ final class DesyncHarness implements AutoCloseable {
             referenceProblems.add("jcluster forwarded what a strict parser refuses: " + finding);
         }
         Alignment own = align(reference, expected, reference.responses());
-        referenceProblems.addAll(own.problems);
+        if (referenceProblems.isEmpty()) {
+            referenceProblems.addAll(own.problems);
+        }
         outcomes.put(oracle.name, !referenceProblems.isEmpty() ? Outcome.DISAGREEMENT
                 : expected.isEmpty() && own.jclusterAnswered ? Outcome.JCLUSTER_REJECTED : Outcome.FORWARDED);
         problems.addAll(referenceProblems);
@@ -220,10 +224,17 @@ final class DesyncHarness implements AutoCloseable {
                     : String.join(" | ", keys(got.records()))).append("; client got ").append(got.responses())
                     .append(got.fencesFailed() > 0 ? "; fences failed: " + got.fencesFailed() : "").append('\n');
         }
+        java.util.Set<List<String>> directReadings = new java.util.HashSet<>();
         for (Map.Entry<String, DesyncTarget> entry : direct.entrySet()) {
             DesyncTarget.Observation got = seen.get(entry.getValue());
+            directReadings.add(keys(got.records()));
             details.append("    ").append(entry.getKey()).append(" direct: ").append(got.records().isEmpty() ? "nothing"
                     : String.join(" | ", keys(got.records()))).append("; client got ").append(got.responses()).append('\n');
+        }
+        if (directReadings.size() > 1) {
+            synchronized (directSplits) {
+                directSplits.add(vector.name());
+            }
         }
         return new Verdict(vector, origin, outcomes, problems, details.toString());
     }
@@ -297,6 +308,11 @@ final class DesyncHarness implements AutoCloseable {
                         + " (the stack waited for more, or took it for part of something else)");
             } else {
                 a.backendRejected = true; // the stack refused a request and closed the connection
+            }
+        }
+        for (String record : got.records()) {
+            if (record.endsWith(" xff=-")) {
+                a.problems.add("parsed a request jcluster never vouched for (no X-Forwarded-For): " + key(record));
             }
         }
         List<String> journaled = keys(got.records());
@@ -388,6 +404,8 @@ final class DesyncHarness implements AutoCloseable {
                 + " stack parsed exactly what jcluster forwarded; backend-rejected: the stack refused a forwarded request"
                 + " with its own error (or closed), and parsed nothing else; not-judged: jcluster forwarded bytes the"
                 + " strict reference parser refuses (a disagreement on the oracle's row)\n");
+        out.append("inputs the five stacks, reached directly, parse into different requests: ").append(directSplits.size())
+                .append(" (").append(String.join(", ", directSplits)).append(")\n");
         int restarts = all().stream().mapToInt(target -> target.restarts).sum();
         out.append("backend restarts after a desync: ").append(restarts).append('\n');
         for (Verdict verdict : disagreements) {

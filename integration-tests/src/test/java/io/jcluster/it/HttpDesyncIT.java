@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * jcluster forwarded, with the same boundaries.
  *
  * <p>Inputs: the seed corpus ({@code src/test/resources/smuggling/corpus.txt}, known vectors) and jqwik-generated
- * mutations with a fixed seed; their number is {@code jqwik.tries.default} (150 in the ordinary build; the
+ * mutations with a fixed seed; their number is {@code jqwik.tries.default} (120 in the ordinary build; the
  * {@code fuzz} profile runs {@code -Dfuzz.tries=N}). A generated input that disagrees is appended to
  * {@code target/desync/smuggling-found.txt} in the corpus notation: add it to the corpus. The report (counts per
  * backend, every disagreement with its bytes and how each stack read it) is printed and written to
