@@ -188,7 +188,8 @@ final class DesyncHarness implements AutoCloseable {
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         StringBuilder details = new StringBuilder();
-        details.append("    strict reading of the raw input: ").append(strictReading(wire)).append('\n');
+        List<String> sent = new ArrayList<>();
+        details.append("    strict reading of the raw input: ").append(strictReading(wire, sent)).append('\n');
 
         DesyncTarget.Observation reference = seen.get(oracle);
         List<String> expected = keys(reference.records());
@@ -197,6 +198,16 @@ final class DesyncHarness implements AutoCloseable {
         List<String> referenceProblems = new ArrayList<>();
         for (String finding : reference.findings()) {
             referenceProblems.add("jcluster forwarded what a strict parser refuses: " + finding);
+        }
+        // what jcluster forwarded must be what the client sent, as far as the client's bytes are well-framed (a
+        // rewritten head, say one that lost its Content-Length, shows here and nowhere else)
+        for (int i = 0; i < Math.min(sent.size(), expected.size()); i++) {
+            String forwarded = expected.get(i).replaceFirst(" xff=\\S*$", "");
+            if (!forwarded.equals(sent.get(i))) {
+                referenceProblems.add("request " + i + " reached the workers as " + forwarded + " but the client sent "
+                        + sent.get(i));
+                break;
+            }
         }
         Alignment own = align(reference, expected, reference.responses());
         if (referenceProblems.isEmpty()) {
@@ -342,24 +353,32 @@ final class DesyncHarness implements AutoCloseable {
         if (!m.matches()) {
             return "UNPARSEABLE(" + record + ")";
         }
-        String target = ABSOLUTE_FORM.matcher(m.group(2)).replaceFirst("");
+        return key(m.group(1), m.group(2), Integer.parseInt(m.group(3)), m.group(4), m.group(6));
+    }
+
+    /** A request's key from its parts (escaped as in a record); without " xff=" when {@code xff} is null. */
+    static String key(String method, String rawTarget, int length, String sha, String xff) {
+        String target = ABSOLUTE_FORM.matcher(rawTarget).replaceFirst("");
         if (target.isEmpty() || target.startsWith("?")) {
             target = "/" + target;
         }
-        if (m.group(1).equals("CONNECT")) {
+        if (method.equals("CONNECT")) {
             target = "(authority)"; // stacks report an authority-form target each their own way
         }
-        return m.group(1) + " " + target + " len=" + m.group(3) + " sha=" + m.group(4).substring(0, 8) + " xff=" + m.group(6);
+        return method + " " + target + " len=" + length + " sha=" + sha.substring(0, 8) + (xff == null ? "" : " xff=" + xff);
     }
 
     /** How a strict parser reads the raw input (for the report: which vectors a lenient backend would split). */
-    private static String strictReading(byte[] wire) {
+    private static String strictReading(byte[] wire, List<String> wellFramed) {
         StrictRequestParser parser = new StrictRequestParser(new ByteArrayInputStream(wire));
         List<String> requests = new ArrayList<>();
         try {
             StrictRequestParser.Request request;
             while ((request = parser.next()) != null) {
                 requests.add(request.method() + " " + request.target() + " len=" + request.body().length);
+                wellFramed.add(key(samples.recording.RequestJournal.escape(request.method()),
+                        samples.recording.RequestJournal.escape(request.target()), request.body().length,
+                        samples.recording.RequestJournal.sha256Prefix(request.body()), null));
             }
             return String.join(" | ", requests);
         } catch (IOException e) {
