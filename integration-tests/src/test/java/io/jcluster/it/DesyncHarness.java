@@ -423,7 +423,7 @@ final class DesyncHarness implements AutoCloseable {
                 + " stack parsed exactly what jcluster forwarded; backend-rejected: the stack refused a forwarded request"
                 + " with its own error (or closed), and parsed nothing else; not-judged: jcluster forwarded bytes the"
                 + " strict reference parser refuses (a disagreement on the oracle's row)\n");
-        out.append("inputs the five stacks, reached directly, parse into different requests: ").append(directSplits.size())
+        out.append("inputs the five stacks, reached directly, read differently (one refusing what another accepts counts): ").append(directSplits.size())
                 .append(" (").append(String.join(", ", directSplits)).append(")\n");
         int restarts = all().stream().mapToInt(target -> target.restarts).sum();
         out.append("backend restarts after a desync: ").append(restarts).append('\n');
