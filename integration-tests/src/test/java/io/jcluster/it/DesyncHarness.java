@@ -37,7 +37,7 @@ final class DesyncHarness implements AutoCloseable {
 
     private static final Pattern RECORD = Pattern.compile(
             "^REC m=(\\S+) t=(\\S+) len=(\\d+) sha=([0-9a-f]{16}) conn=(\\d+) xff=(\\S+)$");
-    private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:%?/?/[^/?]*");
+    private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?]*");
 
     /** How one input fared on one backend behind jcluster. */
     /**
