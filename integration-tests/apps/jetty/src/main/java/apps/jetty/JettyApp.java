@@ -1,5 +1,6 @@
 package apps.jetty;
 
+import apps.recorder.RequestJournal;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -44,6 +45,10 @@ public final class JettyApp {
                 return true;
             }
         });
+        RequestJournal journal = RequestJournal.fromSystemProperty();
+        if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
+            server.setHandler(new RecordingHandler(journal));
+        }
         server.setStopAtShutdown(true);
         server.start();
         System.out.println("jetty app listening on port " + connector.getLocalPort());

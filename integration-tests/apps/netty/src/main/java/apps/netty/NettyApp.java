@@ -1,5 +1,6 @@
 package apps.netty;
 
+import apps.recorder.RequestJournal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -52,12 +53,18 @@ public final class NettyApp {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, io);
+        RequestJournal journal = RequestJournal.fromSystemProperty();
         Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                                    new RecordingHandler(journal));
+                            return;
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new PidHandler());
                     }
                 })

@@ -1,5 +1,6 @@
 package apps.tomcat;
 
+import apps.recorder.RequestJournal;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -61,7 +62,13 @@ public final class TomcatApp {
                 response.getWriter().write(body);
             }
         });
-        context.addServletMappingDecoded("/*", "pid");
+        RequestJournal journal = RequestJournal.fromSystemProperty();
+        if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
+            Tomcat.addServlet(context, "rec", new RecordingServlet(journal));
+            context.addServletMappingDecoded("/*", "rec");
+        } else {
+            context.addServletMappingDecoded("/*", "pid");
+        }
         tomcat.start();
         System.out.println("tomcat app (" + protocol + ") listening on port " + connector.getLocalPort()
                 + (shutdownPort > 0 ? ", shutdown port " + shutdownPort : ""));

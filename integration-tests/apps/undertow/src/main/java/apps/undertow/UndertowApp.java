@@ -1,5 +1,6 @@
 package apps.undertow;
 
+import apps.recorder.RequestJournal;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -39,6 +40,10 @@ public final class UndertowApp {
                 exchange.getResponseSender().send(body);
             }
         };
+        RequestJournal journal = RequestJournal.fromSystemProperty();
+        if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
+            handler = new RecordingHandler(journal);
+        }
         Undertow server = Undertow.builder().addHttpListener(port, "0.0.0.0").setHandler(handler).build();
         server.start();
         InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
