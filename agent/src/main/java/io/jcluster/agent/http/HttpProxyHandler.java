@@ -104,6 +104,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private boolean upgrade;
     private String stickyCookie;
     private boolean requestSent;
+    /** The request asked for 100-continue, has a body, and the worker has not sent its 100 yet. */
+    private boolean awaitingContinue;
     private long bodyBytes;
     private int retries;
     private List<Backend> refused;
@@ -251,6 +253,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     private void awaitRequest(long now) {
         state = State.AWAIT_HEAD;
+        responseStarted = false; // the last exchange's: an error in the next head is answered, not just closed
         releaseRequestOut();
         firstByteAt = 0;
         if (in != null && in.isReadable()) {
@@ -289,11 +292,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         // every later request to this one worker, past balancing and header rewriting
         upgrade = head.upgrade() && (!head.upgradeToH2c() || settings.passH2c());
         boolean h2cSettings = upgrade && head.first(MessageHead.HTTP2_SETTINGS) >= 0;
+        int expectation = head.expectation();
+        if (expectation == MessageHead.EXPECT_OTHER) {
+            // RFC 9110 section 10.1.1 allows a 417 here. Answered by the parent, not left to the worker: one that
+            // answers 417 without reading the body (Netty's HttpObjectAggregator) reads that body as the next request
+            // on a connection the parent would hand to the next client
+            fail(417, "the only expectation this server meets is 100-continue");
+            return;
+        }
         if (head.chunked()) {
             requestBody.chunked();
         } else {
             requestBody.length(Math.max(0, head.contentLength())); // a request without either has no body
         }
+        awaitingContinue = expectation == MessageHead.EXPECT_CONTINUE && !requestBody.done();
         stickyCookie = settings.stickiness().cookie(head);
 
         HopByHopHeaders.drop(head, upgrade);
@@ -513,6 +525,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
                 return;
             }
             // 100 Continue, 103 Early Hints: passed on; the real response follows
+            if (status == 100) {
+                awaitingContinue = false;
+            }
             HopByHopHeaders.drop(responseHead, false);
             writeHeadAsIs(responseHead);
             ctx.flush();
@@ -730,7 +745,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         served.requestCompleted(now - requestStartedAt);
         upstream.transferred(served, bytesFromClient, bytesToClient);
         Channel channel = detachBackend();
-        if (reusable && backendKeepAlive && requestSent && channel.isActive()) {
+        // a final answer to Expect: 100-continue without a 100 first: the worker may have skipped the body or
+        // reset its parser before it (Netty does), so what the client sent after cannot be trusted to be consumed
+        if (reusable && backendKeepAlive && requestSent && !awaitingContinue && channel.isActive()) {
             channel.read(); // idle in the pool, it still notices the worker closing it
             if (!BackendConnectionPool.offer(served, channel)) {
                 channel.close();

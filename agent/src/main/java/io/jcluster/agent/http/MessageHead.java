@@ -47,15 +47,16 @@ final class MessageHead {
     static final byte X_FORWARDED_PORT = 15;
     static final byte FORWARDED = 16;
     static final byte HTTP2_SETTINGS = 17;
+    static final byte EXPECT = 18;
 
-    private static final byte[][] NAMES = new byte[18][];
+    private static final byte[][] NAMES = new byte[19][];
     private static final boolean[] TOKEN = new boolean[256];
     private static final boolean[] HOST_CHAR = new boolean[256];
 
     static {
         String[] names = {null, "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
                 "te", "trailer", "upgrade", "host", "cookie", "set-cookie", "x-forwarded-for", "x-forwarded-proto",
-                "x-forwarded-host", "x-forwarded-port", "forwarded", "http2-settings"};
+                "x-forwarded-host", "x-forwarded-port", "forwarded", "http2-settings", "expect"};
         for (int i = 1; i < names.length; i++) {
             NAMES[i] = names[i].getBytes(StandardCharsets.US_ASCII);
         }
@@ -575,7 +576,7 @@ final class MessageHead {
             case 4:
                 return match(s, HOST);
             case 6:
-                return match(s, COOKIE);
+                return (byteAt(s) | 0x20) == 'e' ? match(s, EXPECT) : match(s, COOKIE);
             case 7: {
                 byte first = (byte) (byteAt(s) | 0x20);
                 return first == 'u' ? match(s, UPGRADE) : first == 't' ? match(s, TRAILER) : OTHER;
@@ -705,6 +706,40 @@ final class MessageHead {
     boolean upgrade() {
         return upgradeHeader && connectionUpgrade && version == 11;
     }
+
+    /** {@link #expectation()}: no Expect header, or only empty ones. */
+    static final int EXPECT_NOTHING = 0;
+    /** {@link #expectation()}: Expect: 100-continue, and nothing else. */
+    static final int EXPECT_CONTINUE = 1;
+    /** {@link #expectation()}: an expectation other than 100-continue (RFC 9110 section 10.1.1). */
+    static final int EXPECT_OTHER = 2;
+
+    /** What the request's Expect lines ask for: one of the EXPECT_ constants. */
+    int expectation() {
+        int found = EXPECT_NOTHING;
+        for (int i = 0; i < count; i++) {
+            if (kinds[i] != EXPECT) {
+                continue;
+            }
+            int s = valueStart(i);
+            int e = valueEnd(i);
+            if (s == e) {
+                continue;
+            }
+            if (e - s != CONTINUE_100.length) {
+                return EXPECT_OTHER;
+            }
+            for (int j = 0; j < CONTINUE_100.length; j++) {
+                if ((bytes[s + j] | 0x20) != CONTINUE_100[j]) {
+                    return EXPECT_OTHER;
+                }
+            }
+            found = EXPECT_CONTINUE;
+        }
+        return found;
+    }
+
+    private static final byte[] CONTINUE_100 = "100-continue".getBytes(StandardCharsets.US_ASCII);
 
     /** Upgrade names h2c (RFC 7540 section 3.2): HTTP/2 over this connection, past per-request balancing. */
     boolean upgradeToH2c() {

@@ -2,19 +2,14 @@ package io.jcluster.agent.http;
 
 import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.balancer.Backend;
-import io.jcluster.agent.balancer.SelectionStrategy;
-import io.jcluster.agent.balancer.Upstream;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import static io.jcluster.agent.http.PooledWorker.ascii;
+import static io.jcluster.agent.http.PooledWorker.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -85,60 +80,6 @@ class BodyTimeoutTest {
         BackendConnectionPool.offer(backend, worker);
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
                 bodyTimeout, Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE);
-        return new EmbeddedChannel(new HttpProxyHandler(settings, new OneWorker(backend)));
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String drain(EmbeddedChannel channel) {
-        StringBuilder text = new StringBuilder();
-        for (Object out; (out = channel.readOutbound()) != null; ) {
-            ByteBuf buf = (ByteBuf) out;
-            text.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return text.toString();
-    }
-
-    /** One backend, reached only through the pool: a connect would fail the test. */
-    private record OneWorker(Backend backend) implements Upstream {
-        @Override
-        public Backend[] backends() {
-            return new Backend[]{backend};
-        }
-
-        @Override
-        public SelectionStrategy strategy() {
-            return backends -> backends[0];
-        }
-
-        @Override
-        public Bootstrap connector(EventLoop loop) {
-            throw new AssertionError("the pooled worker connection was expected to be used");
-        }
-
-        @Override
-        public void connectFailed(Backend failed, Throwable cause) {
-        }
-
-        @Override
-        public void noBackendAvailable() {
-        }
-
-        @Override
-        public void transferred(Backend served, long fromClient, long toClient) {
-        }
-
-        @Override
-        public int port() {
-            return 80;
-        }
-
-        @Override
-        public String describe() {
-            return "127.0.0.1:80";
-        }
+        return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend)));
     }
 }
