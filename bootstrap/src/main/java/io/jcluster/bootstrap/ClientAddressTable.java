@@ -153,9 +153,16 @@ public final class ClientAddressTable {
         write(localPort, PARENT, workerPort, 0, null);
     }
 
-    /** Parent: the connection that claimed {@code localPort} is closed (or never connected): empty it, free it. */
+    /**
+     * Parent: the connection that claimed {@code localPort} is closed (or never connected): empty its slot, free the
+     * port. A mark of the parent's own connection stays: a probe closes at once, usually before the worker has even
+     * accepted it, and must still not count as a client whose address went missing (a stale mark can only make a
+     * later unpublished connection from that port keep its loopback peer uncounted).
+     */
     public void release(int localPort) {
-        write(localPort, EMPTY, 0, 0, null);
+        if ((int) INT.get(slots, localPort * SLOT_BYTES + KIND) != PARENT) {
+            write(localPort, EMPTY, 0, 0, null);
+        }
         int word = localPort >>> 6;
         long bit = 1L << (localPort & 63);
         long bits;
