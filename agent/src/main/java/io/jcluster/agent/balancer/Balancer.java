@@ -1,6 +1,7 @@
 package io.jcluster.agent.balancer;
 
 import io.jcluster.agent.config.Strategy;
+import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -56,6 +57,8 @@ public final class Balancer implements AutoCloseable {
     private volatile boolean accepting = true;
     /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
     private volatile BackendProbe probe;
+    /** Null unless backend connections publish their client for the workers ({@link #publishClientAddresses}). */
+    private volatile ClientAddressTable clientAddresses;
 
     private Balancer(Strategy strategyName, Frontend frontend, ConnectionLimit limit, Transport transport,
                      int eventLoops) {
@@ -117,7 +120,7 @@ public final class Balancer implements AutoCloseable {
             return false;
         }
         listeners.put(requested, Listener.open(requested, initial, SelectionStrategy.of(strategyName), group,
-                transport, connections, frontend, limit, probe));
+                transport, connections, frontend, limit, probe, clientAddresses));
         return true;
     }
 
@@ -131,6 +134,14 @@ public final class Balancer implements AutoCloseable {
             probe = new BackendProbe(this, group, transport, period);
         }
         return probe;
+    }
+
+    /**
+     * From now on every backend connection publishes the client it carries in {@code table}, so that jcluster's
+     * workers show the app its client's address instead of the balancer's. Call before {@link #listen}.
+     */
+    public void publishClientAddresses(ClientAddressTable table) {
+        clientAddresses = table;
     }
 
     /** Puts {@code backend} in the rotation of every listener (the probe found it serving). */

@@ -1,6 +1,7 @@
 package io.jcluster.agent.balancer;
 
 import io.jcluster.agent.log.Log;
+import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
@@ -42,14 +44,17 @@ final class Listener implements Upstream {
     private final ConnectionGate gate;
     /** Null unless backends that refuse are probed back in (the standalone balancer). */
     private final BackendProbe probe;
+    /** Where backend connections publish their client (jcluster's workers read it); null for the standalone balancer. */
+    private final ClientAddressTable clientAddresses;
     private Channel serverChannel;
 
     private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit,
-                     BackendProbe probe) {
+                     BackendProbe probe, ClientAddressTable clientAddresses) {
         this.address = address;
         this.strategy = strategy;
         this.probe = probe;
-        this.backendTemplate = backendBootstrap(transport);
+        this.clientAddresses = clientAddresses;
+        this.backendTemplate = backendBootstrap(transport, clientAddresses != null);
         this.stats = new ListenerStats(address);
         this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
     }
@@ -57,12 +62,14 @@ final class Listener implements Upstream {
     /**
      * Binds {@code address} now, with {@code initial} already in rotation (a connection accepted the moment the
      * socket is bound has a backend to go to); throws the bind failure (e.g. the port is taken) to the caller.
-     * With a {@code probe} (may be null), a backend that refuses a connection is handed to it.
+     * With a {@code probe} (may be null), a backend that refuses a connection is handed to it. With
+     * {@code clientAddresses} (may be null), each backend connection publishes its client there.
      */
     static Listener open(InetSocketAddress address, Collection<Backend> initial, SelectionStrategy strategy,
                          EventLoopGroup group, Transport transport, ChannelGroup connections, Frontend frontend,
-                         ConnectionLimit limit, BackendProbe probe) throws IOException {
-        Listener listener = new Listener(address, strategy, transport, limit, probe);
+                         ConnectionLimit limit, BackendProbe probe, ClientAddressTable clientAddresses)
+            throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit, probe, clientAddresses);
         initial.forEach(listener.backends::add);
         ServerBootstrap server = new ServerBootstrap();
         transport.configure(server);
@@ -113,6 +120,11 @@ final class Listener implements Upstream {
             backendBootstraps.set(bootstrap);
         }
         return bootstrap;
+    }
+
+    @Override
+    public ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client) {
+        return BackendConnector.connect(connector(loop), backend.address(), client, clientAddresses);
     }
 
     BackendSet backendSet() {
@@ -175,9 +187,13 @@ final class Listener implements Upstream {
     }
 
     /** How backend connections are made; a copy per event loop is kept in {@link #backendBootstraps}. */
-    private static Bootstrap backendBootstrap(Transport transport) {
+    private static Bootstrap backendBootstrap(Transport transport, boolean publishClients) {
         Bootstrap bootstrap = new Bootstrap();
         transport.configure(bootstrap);
+        if (publishClients) {
+            // each binds a port it claimed; one an earlier connection left in TIME_WAIT must not refuse the bind
+            bootstrap.option(ChannelOption.SO_REUSEADDR, true);
+        }
         return bootstrap
                 .handler(UNTIL_CONNECTED)
                 .channelFactory(transport.clientChannels)

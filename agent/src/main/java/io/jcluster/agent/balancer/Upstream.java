@@ -2,9 +2,11 @@ package io.jcluster.agent.balancer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +39,13 @@ public interface Upstream {
      * Call on {@code loop}'s thread.
      */
     Bootstrap connector(EventLoop loop);
+
+    /**
+     * Opens a connection to {@code backend} for {@code client} on {@code loop} (the client's own), made by
+     * {@link #connector}: the worker's app sees {@code client} as its peer (jcluster's own balancer; the standalone
+     * balancer's backends see the balancer). Call on {@code loop}'s thread.
+     */
+    ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client);
 
     /**
      * A connect to {@code backend} failed. A refusal means nothing listens there any more, so the backend leaves

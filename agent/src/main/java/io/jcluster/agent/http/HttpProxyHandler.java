@@ -426,7 +426,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             return;
         }
         Backend target = chosen;
-        upstream.connector(ctx.channel().eventLoop()).connect(chosen.address())
+        upstream.connect(ctx.channel().eventLoop(), chosen, ctx.channel().remoteAddress())
                 .addListener((ChannelFutureListener) connect -> connected(connect, target));
     }
 
