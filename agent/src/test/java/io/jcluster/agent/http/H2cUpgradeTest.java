@@ -9,11 +9,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelId;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -94,6 +96,11 @@ class H2cUpgradeTest {
         public Bootstrap connector(EventLoop loop) {
             return new Bootstrap().group(loop).channelFactory(() -> worker).handler(TestUpstreams.untilConnected())
                     .disableResolver(); // an EmbeddedEventLoop has no termination future for a resolver
+        }
+
+        @Override
+        public ChannelFuture connect(EventLoop loop, Backend target, SocketAddress client) {
+            return connector(loop).connect(target.address());
         }
 
         @Override

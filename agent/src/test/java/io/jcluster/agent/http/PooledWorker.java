@@ -6,9 +6,11 @@ import io.jcluster.agent.balancer.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /** One backend, reached only through the pool (a connect fails the test); and the bytes helpers of such tests. */
@@ -41,6 +43,11 @@ record PooledWorker(Backend backend) implements Upstream {
 
     @Override
     public Bootstrap connector(EventLoop loop) {
+        throw new AssertionError("the pooled worker connection was expected to be used");
+    }
+
+    @Override
+    public ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client) {
         throw new AssertionError("the pooled worker connection was expected to be used");
     }
 
