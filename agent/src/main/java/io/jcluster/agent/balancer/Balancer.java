@@ -1,5 +1,6 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.config.Strategy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -56,6 +57,7 @@ public final class Balancer implements AutoCloseable {
     private volatile boolean accepting = true;
     /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
     private volatile BackendProbe probe;
+    private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
 
     private Balancer(Strategy strategyName, Frontend frontend, ConnectionLimit limit, Transport transport,
                      int eventLoops) {
@@ -117,7 +119,7 @@ public final class Balancer implements AutoCloseable {
             return false;
         }
         listeners.put(requested, Listener.open(requested, initial, SelectionStrategy.of(strategyName), group,
-                transport, connections, frontend, limit, probe));
+                transport, connections, frontend, limit, probe, proxyProtocol));
         return true;
     }
 
@@ -131,6 +133,14 @@ public final class Balancer implements AutoCloseable {
             probe = new BackendProbe(this, group, transport, period);
         }
         return probe;
+    }
+
+    /**
+     * For backends that run no agent (the standalone balancer's {@code --proxy-protocol}): every backend connection
+     * of the listeners opened from now on starts with a PROXY header naming its client. Call before {@link #listen}.
+     */
+    public synchronized void sendProxyHeaders(ProxyProtocol version) {
+        proxyProtocol = version;
     }
 
     /** Puts {@code backend} in the rotation of every listener (the probe found it serving). */

@@ -85,7 +85,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Backend backend = listener.strategy().pick(candidates);
         BackendLease lease = new BackendLease(backend);
-        ChannelFuture connect = listener.connector(client.eventLoop()).connect(backend.address());
+        ChannelFuture connect = listener.connect(client, backend);
         Channel backendChannel = connect.channel();
         backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {

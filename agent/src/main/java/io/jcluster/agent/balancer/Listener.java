@@ -1,10 +1,12 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.log.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -42,11 +44,14 @@ final class Listener implements Upstream {
     private final ConnectionGate gate;
     /** Null unless backends that refuse are probed back in (the standalone balancer). */
     private final BackendProbe probe;
+    /** Whether each backend connection starts with a PROXY header naming its client (standalone balancer). */
+    private final ProxyProtocol proxyProtocol;
     private Channel serverChannel;
 
     private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit,
-                     BackendProbe probe) {
+                     BackendProbe probe, ProxyProtocol proxyProtocol) {
         this.address = address;
+        this.proxyProtocol = proxyProtocol;
         this.strategy = strategy;
         this.probe = probe;
         this.backendTemplate = backendBootstrap(transport);
@@ -61,8 +66,8 @@ final class Listener implements Upstream {
      */
     static Listener open(InetSocketAddress address, Collection<Backend> initial, SelectionStrategy strategy,
                          EventLoopGroup group, Transport transport, ChannelGroup connections, Frontend frontend,
-                         ConnectionLimit limit, BackendProbe probe) throws IOException {
-        Listener listener = new Listener(address, strategy, transport, limit, probe);
+                         ConnectionLimit limit, BackendProbe probe, ProxyProtocol proxyProtocol) throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit, probe, proxyProtocol);
         initial.forEach(listener.backends::add);
         ServerBootstrap server = new ServerBootstrap();
         transport.configure(server);
@@ -113,6 +118,22 @@ final class Listener implements Upstream {
             backendBootstraps.set(bootstrap);
         }
         return bootstrap;
+    }
+
+    @Override
+    public ChannelFuture connect(Channel client, Backend backend) {
+        ChannelFuture connect = connector(client.eventLoop()).connect(backend.address());
+        if (proxyProtocol != ProxyProtocol.OFF) {
+            connect.addListener((ChannelFutureListener) done -> {
+                if (done.isSuccess()) {
+                    // flushed at once: in tcp mode the backend may be the one to speak first, after the header
+                    Channel channel = done.channel();
+                    channel.writeAndFlush(ProxyHeader.encode(channel.alloc(), proxyProtocol, client.remoteAddress(),
+                            client.localAddress()), channel.voidPromise());
+                }
+            });
+        }
+        return connect;
     }
 
     BackendSet backendSet() {

@@ -2,6 +2,7 @@ package io.jcluster.agent.balancer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 
@@ -37,6 +38,13 @@ public interface Upstream {
      * Call on {@code loop}'s thread.
      */
     Bootstrap connector(EventLoop loop);
+
+    /**
+     * Connects a backend channel for {@code client} on the client's own loop, as {@link #connector} makes them; with
+     * proxy-protocol, the PROXY header naming {@code client} is its first bytes (written before any listener the
+     * caller adds to the returned future runs). Call on the client's loop.
+     */
+    ChannelFuture connect(Channel client, Backend backend);
 
     /**
      * A connect to {@code backend} failed. A refusal means nothing listens there any more, so the backend leaves

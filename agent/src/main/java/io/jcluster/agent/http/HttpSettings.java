@@ -7,10 +7,12 @@ import java.time.Duration;
 /**
  * How the http frontend behaves; built once at startup from the options.
  *
- * @param tls null for plain http
+ * @param tls           null for plain http
+ * @param poolPerClient whether a backend connection carries the requests of one client connection only (the
+ *                      workers learn the client's address per connection: see {@link BackendConnectionPool})
  */
 record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration queueTimeout,
-                    Stickiness stickiness, SslContext tls) {
+                    Stickiness stickiness, SslContext tls, boolean poolPerClient) {
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
     static final int MAX_REQUEST_LINE = 8 * 1024;
@@ -22,7 +24,7 @@ record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration respo
     static final int MAX_CHUNK = 64 * 1024;
     /**
      * Idle keep-alive connections kept per worker and event loop at least; up to as many as the loop has client
-     * connections (see BackendConnectionPool). More are closed when they come back.
+     * connections (see LoopSharedPool). More are closed when they come back.
      */
     static final int MAX_IDLE_PER_WORKER = 256;
 
