@@ -2,22 +2,29 @@ package io.jcluster.agent;
 
 import io.jcluster.agent.supervisor.LaunchAdvice;
 import io.jcluster.agent.worker.BindAdvice;
+import io.jcluster.agent.worker.PeerAdvice;
 import io.jcluster.agent.worker.SeenAddressAdvice;
+import io.jcluster.bootstrap.PeerRewrite;
 import io.jcluster.bootstrap.LaunchRedirect;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
 import java.lang.instrument.Instrumentation;
 import java.io.IOException;
+import java.io.FileDescriptor;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketImpl;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /** Every change jcluster makes to classes of the JVM, each with its matcher, on one screen. */
@@ -36,11 +43,13 @@ final class AgentInstaller {
      * on the JDK's sockets ends in one of them; ServerSocketChannel's socket() adaptor delegates to the channel,
      * so no bind is seen twice. Lower-level bind methods are left alone: client sockets, UDP and unix-domain
      * sockets go through those. And what the app sees: their local-address getters (and those of the channel's
-     * socket() adaptor) report the address the app asked for, not the private one.
+     * socket() adaptor) report the address the app asked for, not the private one. Their accepts (and that of
+     * ServerSocket's NioSocketImpl) give the app its client's address as the peer, not the parent's (PeerRewrite).
      */
     static final List<String> SERVER_SOCKETS = List.of("java.net.ServerSocket",
             "sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.AsynchronousServerSocketChannelImpl",
-            "sun.nio.ch.ServerSocketAdaptor");
+            "sun.nio.ch.ServerSocketAdaptor", "sun.nio.ch.NioSocketImpl",
+            "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl");
 
     private static Map<String, AsmVisitorWrapper> bindHooks() {
         AsmVisitorWrapper bind = Advice.to(BindAdvice.class)
@@ -51,13 +60,21 @@ final class AgentInstaller {
         hooks.put("java.net.ServerSocket", new AsmVisitorWrapper.Compound(bind,
                 Advice.to(SeenAddressAdvice.Host.class).on(named("getInetAddress").and(takesArguments(0))),
                 Advice.to(SeenAddressAdvice.Port.class).on(named("getLocalPort").and(takesArguments(0)))));
-        hooks.put("sun.nio.ch.ServerSocketChannelImpl", new AsmVisitorWrapper.Compound(bind, getLocalAddress));
+        hooks.put("sun.nio.ch.ServerSocketChannelImpl", new AsmVisitorWrapper.Compound(bind, getLocalAddress,
+                Advice.to(PeerAdvice.ChannelAccept.class).on(named("finishAccept")
+                        .and(takesArguments(FileDescriptor.class, SocketAddress.class)))));
         hooks.put("sun.nio.ch.AsynchronousServerSocketChannelImpl", new AsmVisitorWrapper.Compound(bind, getLocalAddress));
         hooks.put("sun.nio.ch.ServerSocketAdaptor", new AsmVisitorWrapper.Compound(
                 Advice.to(SeenAddressAdvice.AdaptorHost.class)
                         .on(named("getInetAddress").and(takesArguments(0)).and(returns(InetAddress.class))),
                 Advice.to(SeenAddressAdvice.AdaptorPort.class)
                         .on(named("getLocalPort").and(takesArguments(0)).and(returns(int.class)))));
+        hooks.put("sun.nio.ch.NioSocketImpl", Advice.to(PeerAdvice.SocketAccept.class)
+                .on(named("accept").and(takesArguments(SocketImpl.class))));
+        // JDK 17 passes an AccessControlContext as a third argument, JDK 25 does not
+        hooks.put("sun.nio.ch.UnixAsynchronousServerSocketChannelImpl", Advice.to(PeerAdvice.AsyncAccept.class)
+                .on(named("finishAccept").and(takesArgument(0, FileDescriptor.class))
+                        .and(takesArgument(1, InetSocketAddress.class))));
         return hooks;
     }
 
@@ -72,6 +89,7 @@ final class AgentInstaller {
      */
     static List<String> installBindHooks(Instrumentation instrumentation, Path directory) {
         NativeTransportHooks.install(instrumentation);
+        openSocketImplFields(instrumentation);
         Map<String, byte[]> prepared = PreparedClasses.read(directory, SERVER_SOCKETS);
         if (prepared != null) {
             List<String> failures = PreparedClasses.redefine(instrumentation, prepared);
@@ -80,6 +98,19 @@ final class AgentInstaller {
             }
         }
         return AdviceTransformer.install(instrumentation, bindHooks());
+    }
+
+    /**
+     * ServerSocket's accepted sockets keep their peer in java.net.SocketImpl's protected fields, which PeerRewrite
+     * sets; java.base opens java.net to jcluster's boot classes for that, and to nothing else.
+     */
+    private static void openSocketImplFields(Instrumentation instrumentation) {
+        Module javaBase = Object.class.getModule();
+        Module bootstrap = PeerRewrite.class.getModule();
+        if (!javaBase.isOpen("java.net", bootstrap)) {
+            instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.net", Set.of(bootstrap)),
+                    Set.of(), Map.of());
+        }
     }
 
     /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */

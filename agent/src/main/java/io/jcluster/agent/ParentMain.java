@@ -24,6 +24,7 @@ import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 import io.jcluster.agent.supervisor.WorkerShares;
+import io.jcluster.bootstrap.ClientAddressTable;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -129,6 +130,9 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(),
                     kernel == null ? this : kernel,
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
+            if (kernel == null) {
+                publishClientAddresses(control);
+            }
             if (config.adminEnabled()) {
                 try {
                     admin = AdminServer.start(config.admin(), config.adminToken(), this);
@@ -162,6 +166,21 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
         } catch (IOException | RuntimeException e) {
             Log.error("could not prepare the workers' bind hooks (each worker will instrument itself, starting"
                     + " slower)", e);
+        }
+    }
+
+    /**
+     * The workers show the app each client's real address as its peer, looked up in a table the balancer fills in
+     * (balancer=kernel needs none: the workers accept the clients themselves).
+     */
+    private void publishClientAddresses(ControlServer control) {
+        try {
+            ClientAddressTable table = ClientAddressTable.create(control.directory());
+            balancer.publishClientAddresses(table);
+            supervisor.markProbesIn(table);
+        } catch (IOException | RuntimeException e) {
+            Log.error("could not create the table of client addresses (the apps will see 127.0.0.1 as every"
+                    + " client's address)", e);
         }
     }
 
@@ -354,7 +373,8 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
             workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
                     info.restarts(), info.lastExitStatus(), open, total, requests, in, out,
                     stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
-                    stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds, buckets, sum));
+                    stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds, buckets, sum,
+                    process.clientAddressFallbacks()));
         }
         if (kernel != null) {
             return new ClusterStatus(supervisor.uptimeMillis(), "kernel", "tcp", "SO_REUSEPORT", listeners, workers);

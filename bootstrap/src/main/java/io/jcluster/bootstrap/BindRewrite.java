@@ -71,6 +71,9 @@ public final class BindRewrite {
         if (requested instanceof InetSocketAddress && !requested.equals(actual)) {
             REQUESTED.put(socket, (InetSocketAddress) requested);
             anyRewritten = true;
+            if (actual instanceof InetSocketAddress listening) {
+                PeerRewrite.listening(listening.getPort());
+            }
         }
         current.bound(requested, actual, socket);
     }

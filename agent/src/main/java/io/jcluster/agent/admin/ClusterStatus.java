@@ -16,11 +16,14 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
     /**
      * One worker process. {@code requests} counts requests in http mode only (tcp mode cannot see them);
      * {@code latencyBuckets} are cumulative counts per bound of {@code latencyBoundsSeconds}, then +Inf.
+     * {@code clientAddressFallbacks}: connections whose client's address the worker did not find (its app saw the
+     * parent's 127.0.0.1 instead).
      */
     public record WorkerView(int id, long pid, String state, long uptimeMillis, int restarts, Integer lastExitStatus,
                              long openConnections, long connectionsTotal, long requests, long bytesFromClients,
                              long bytesToClients, long residentBytes, long heapUsedBytes, long gcMillis, int threads,
-                             double[] latencyBoundsSeconds, long[] latencyBuckets, long latencySumNanos) {
+                             double[] latencyBoundsSeconds, long[] latencyBuckets, long latencySumNanos,
+                             long clientAddressFallbacks) {
     }
 
     /** The worker count per state. */

@@ -94,6 +94,9 @@ final class MetricsText {
                 worker -> worker.gcMillis() < 0 ? Double.NaN : worker.gcMillis() / 1000.0);
         workerFamily(status, "jcluster_worker_threads", "gauge", "Live threads of the worker process (JVM threads included).",
                 ClusterStatus.WorkerView::threads);
+        workerFamily(status, "jcluster_worker_client_address_fallbacks_total", "counter",
+                "Connections the worker accepted from the balancer without finding their client's address: the app saw"
+                        + " 127.0.0.1 as their peer. Should stay 0.", ClusterStatus.WorkerView::clientAddressFallbacks);
     }
 
     private void histogram(ClusterStatus status) {

@@ -2,6 +2,7 @@ package io.jcluster.agent.balancer;
 
 import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.config.Strategy;
+import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -58,6 +59,8 @@ public final class Balancer implements AutoCloseable {
     /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
     private volatile BackendProbe probe;
     private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+    /** Null unless backend connections publish their client for the workers ({@link #publishClientAddresses}). */
+    private volatile ClientAddressTable clientAddresses;
 
     private Balancer(Strategy strategyName, Frontend frontend, ConnectionLimit limit, Transport transport,
                      int eventLoops) {
@@ -119,7 +122,7 @@ public final class Balancer implements AutoCloseable {
             return false;
         }
         listeners.put(requested, Listener.open(requested, initial, SelectionStrategy.of(strategyName), group,
-                transport, connections, frontend, limit, probe, proxyProtocol));
+                transport, connections, frontend, limit, probe, clientAddresses, proxyProtocol));
         return true;
     }
 
@@ -141,6 +144,14 @@ public final class Balancer implements AutoCloseable {
      */
     public synchronized void sendProxyHeaders(ProxyProtocol version) {
         proxyProtocol = version;
+    }
+
+    /**
+     * From now on every backend connection publishes the client it carries in {@code table}, so that jcluster's
+     * workers show the app its client's address instead of the balancer's. Call before {@link #listen}.
+     */
+    public void publishClientAddresses(ClientAddressTable table) {
+        clientAddresses = table;
     }
 
     /** Puts {@code backend} in the rotation of every listener (the probe found it serving). */

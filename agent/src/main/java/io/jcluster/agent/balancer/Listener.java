@@ -2,6 +2,7 @@ package io.jcluster.agent.balancer;
 
 import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.log.Log;
+import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -44,17 +45,20 @@ final class Listener implements Upstream {
     private final ConnectionGate gate;
     /** Null unless backends that refuse are probed back in (the standalone balancer). */
     private final BackendProbe probe;
+    /** Where backend connections publish their client (jcluster's workers read it); null for the standalone balancer. */
+    private final ClientAddressTable clientAddresses;
     /** Whether each backend connection starts with a PROXY header naming its client (standalone balancer). */
     private final ProxyProtocol proxyProtocol;
     private Channel serverChannel;
 
     private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit,
-                     BackendProbe probe, ProxyProtocol proxyProtocol) {
+                     BackendProbe probe, ClientAddressTable clientAddresses, ProxyProtocol proxyProtocol) {
         this.address = address;
         this.proxyProtocol = proxyProtocol;
         this.strategy = strategy;
         this.probe = probe;
-        this.backendTemplate = backendBootstrap(transport);
+        this.clientAddresses = clientAddresses;
+        this.backendTemplate = backendBootstrap(transport, clientAddresses != null);
         this.stats = new ListenerStats(address);
         this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
     }
@@ -62,12 +66,14 @@ final class Listener implements Upstream {
     /**
      * Binds {@code address} now, with {@code initial} already in rotation (a connection accepted the moment the
      * socket is bound has a backend to go to); throws the bind failure (e.g. the port is taken) to the caller.
-     * With a {@code probe} (may be null), a backend that refuses a connection is handed to it.
+     * With a {@code probe} (may be null), a backend that refuses a connection is handed to it. With
+     * {@code clientAddresses} (may be null), each backend connection publishes its client there.
      */
     static Listener open(InetSocketAddress address, Collection<Backend> initial, SelectionStrategy strategy,
                          EventLoopGroup group, Transport transport, ChannelGroup connections, Frontend frontend,
-                         ConnectionLimit limit, BackendProbe probe, ProxyProtocol proxyProtocol) throws IOException {
-        Listener listener = new Listener(address, strategy, transport, limit, probe, proxyProtocol);
+                         ConnectionLimit limit, BackendProbe probe, ClientAddressTable clientAddresses,
+                         ProxyProtocol proxyProtocol) throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit, probe, clientAddresses, proxyProtocol);
         initial.forEach(listener.backends::add);
         ServerBootstrap server = new ServerBootstrap();
         transport.configure(server);
@@ -122,7 +128,8 @@ final class Listener implements Upstream {
 
     @Override
     public ChannelFuture connect(Channel client, Backend backend) {
-        ChannelFuture connect = connector(client.eventLoop()).connect(backend.address());
+        ChannelFuture connect = BackendConnector.connect(connector(client.eventLoop()), backend.address(),
+                client.remoteAddress(), clientAddresses);
         if (proxyProtocol != ProxyProtocol.OFF) {
             connect.addListener((ChannelFutureListener) done -> {
                 if (done.isSuccess()) {
@@ -196,9 +203,13 @@ final class Listener implements Upstream {
     }
 
     /** How backend connections are made; a copy per event loop is kept in {@link #backendBootstraps}. */
-    private static Bootstrap backendBootstrap(Transport transport) {
+    private static Bootstrap backendBootstrap(Transport transport, boolean publishClients) {
         Bootstrap bootstrap = new Bootstrap();
         transport.configure(bootstrap);
+        if (publishClients) {
+            // each binds a port it claimed; one an earlier connection left in TIME_WAIT must not refuse the bind
+            bootstrap.option(ChannelOption.SO_REUSEADDR, true);
+        }
         return bootstrap
                 .handler(UNTIL_CONNECTED)
                 .channelFactory(transport.clientChannels)

@@ -40,9 +40,11 @@ public interface Upstream {
     Bootstrap connector(EventLoop loop);
 
     /**
-     * Connects a backend channel for {@code client} on the client's own loop, as {@link #connector} makes them; with
-     * proxy-protocol, the PROXY header naming {@code client} is its first bytes (written before any listener the
-     * caller adds to the returned future runs). Call on the client's loop.
+     * Opens a backend connection for {@code client} on the client's own loop, made by {@link #connector}, so that
+     * the backend learns who the client is: jcluster's workers from the client address table (the app sees
+     * {@code client} as its peer), the standalone balancer's backends from a PROXY header with proxy-protocol (its
+     * first bytes, written before any listener the caller adds to the returned future runs). Call on the client's
+     * loop.
      */
     ChannelFuture connect(Channel client, Backend backend);
 

@@ -22,6 +22,10 @@ public interface ControlListener {
         default void unshared(InetSocketAddress requested, String why) {
         }
 
+        /** Connections the worker accepted from the parent without finding their client: they saw 127.0.0.1. */
+        default void clientAddressFallbacks(long count) {
+        }
+
         /** The worker's periodic report on its resources. */
         void stats(ControlMessage.Stats stats);
 

@@ -19,11 +19,13 @@ import java.net.UnknownHostException;
  *                                          now (the kernel stops giving this worker new connections)
  *   unshared &lt;ip&gt; &lt;port&gt; &lt;why&gt;              worker -&gt; parent, balancer=kernel: the app's bind of ip:port
  *                                          could not be shared with SO_REUSEPORT (why may hold spaces)
+ *   client-address-fallbacks &lt;count&gt;        worker -&gt; parent, when it changed: connections accepted from the
+ *                                          parent so far whose client was not found (the app saw 127.0.0.1)
  * </pre>
  */
 public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered,
         ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd,
-        ControlMessage.Unlisten, ControlMessage.Unshared {
+        ControlMessage.Unlisten, ControlMessage.Unshared, ControlMessage.ClientAddressFallbacks {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -106,6 +108,13 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         }
     }
 
+    record ClientAddressFallbacks(long count) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "client-address-fallbacks " + count;
+        }
+    }
+
     /** Parses one line; a line that is not a well-formed message is a {@link MalformedMessage}. */
     static ControlMessage decode(String line) throws MalformedMessage {
         if (line.startsWith("dump-line ")) {
@@ -138,6 +147,9 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
             case "dump-end":
                 expectWords(line, words, 1);
                 return new DumpEnd();
+            case "client-address-fallbacks":
+                expectWords(line, words, 2);
+                return new ClientAddressFallbacks(longNumber(line, words[1]));
             case "unlisten":
                 expectWords(line, words, 1);
                 return new Unlisten();

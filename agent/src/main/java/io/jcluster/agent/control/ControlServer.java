@@ -131,6 +131,8 @@ public final class ControlServer implements AutoCloseable {
                 session.unshared(unshared.requested(), unshared.why());
             } else if (message instanceof ControlMessage.Stats stats) {
                 session.stats(stats);
+            } else if (message instanceof ControlMessage.ClientAddressFallbacks fallbacks) {
+                session.clientAddressFallbacks(fallbacks.count());
             } else if (message instanceof ControlMessage.DumpLine line) {
                 session.dumpLine(line.text());
             } else if (message instanceof ControlMessage.DumpEnd) {

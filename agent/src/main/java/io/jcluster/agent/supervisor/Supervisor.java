@@ -7,6 +7,7 @@ import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.agent.log.Log;
+import io.jcluster.bootstrap.ClientAddressTable;
 
 import java.io.File;
 import java.io.IOException;
@@ -67,6 +68,12 @@ public final class Supervisor implements ControlListener {
     private final ExecutorService operations = Executors.newSingleThreadExecutor(daemons("jcluster-operations"));
     private final AtomicBoolean operationRunning = new AtomicBoolean();
     private boolean stopping;
+    private volatile ClientAddressTable clientAddresses;
+
+    /** Where health probes mark themselves as the parent's own connections; null: they go unmarked. */
+    public void markProbesIn(ClientAddressTable table) {
+        clientAddresses = table;
+    }
 
     /** @param allGivenUp runs when every slot has been given up: nothing is left to serve */
     public Supervisor(Options options, WorkerCommand command, Path controlSocket, String secret,
@@ -272,6 +279,11 @@ public final class Supervisor implements ControlListener {
             }
 
             @Override
+            public void clientAddressFallbacks(long count) {
+                self.clientAddressFallbacks = count;
+            }
+
+            @Override
             public void dumpLine(String text) {
                 self.dumpLine(text);
             }
@@ -320,7 +332,7 @@ public final class Supervisor implements ControlListener {
         if (options.kernelBalancing()) {
             return ProcSockets.notListening(worker.pid(), Set.copyOf(bound.values()));
         }
-        return HealthProbe.check(bound, options.healthPath(), timeoutMillis);
+        return HealthProbe.check(bound, options.healthPath(), timeoutMillis, clientAddresses);
     }
 
     private void probeUntilReady(WorkerProcess worker) {

@@ -49,6 +49,8 @@ public final class WorkerProcess {
     /** Completes when the worker enters rotation; fails if it exits first. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     volatile ControlMessage.Stats stats;
+    /** Connections it accepted from the parent whose client it did not find (its app saw 127.0.0.1). */
+    volatile long clientAddressFallbacks;
     volatile ControlConnection control;
     boolean connected;
     boolean probing;
@@ -94,6 +96,11 @@ public final class WorkerProcess {
     /** The last resource report, or null before the first (about a second after start). */
     public ControlMessage.Stats stats() {
         return stats;
+    }
+
+    /** Connections it accepted from the parent whose client it did not find, so far; its app saw 127.0.0.1. */
+    public long clientAddressFallbacks() {
+        return clientAddressFallbacks;
     }
 
     synchronized void bound(InetSocketAddress requested, int actualPort) {

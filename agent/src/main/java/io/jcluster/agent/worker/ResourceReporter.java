@@ -2,6 +2,7 @@ package io.jcluster.agent.worker;
 
 import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.bootstrap.PeerRewrite;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Tells the parent once a second what this worker uses: resident memory and live threads (from /proc/self/status,
  * which counts the JVM's own threads too), heap in use, and total GC time. The parent shows them in /status and
- * /metrics and acts on max-memory.
+ * /metrics and acts on max-memory. Also, when it grew, how many accepted connections kept the loopback peer because
+ * their client was not found (PeerRewrite).
  */
 final class ResourceReporter implements Runnable {
 
@@ -23,6 +25,7 @@ final class ResourceReporter implements Runnable {
     private static final boolean MANAGEMENT = ModuleLayer.boot().findModule("java.management").isPresent();
 
     private final ControlClient control;
+    private long reportedFallbacks;
 
     private ResourceReporter(ControlClient control) {
         this.control = control;
@@ -40,6 +43,11 @@ final class ResourceReporter implements Runnable {
             try {
                 TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS);
                 control.send(current());
+                long fallbacks = PeerRewrite.fallbacks();
+                if (fallbacks != reportedFallbacks) {
+                    control.send(new ControlMessage.ClientAddressFallbacks(fallbacks));
+                    reportedFallbacks = fallbacks;
+                }
             } catch (InterruptedException | IOException e) {
                 return; // the parent is gone; the disconnect watcher ends this worker
             }

@@ -5,6 +5,8 @@ import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.bootstrap.BindRewrite;
+import io.jcluster.bootstrap.ClientAddressTable;
+import io.jcluster.bootstrap.PeerRewrite;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,8 @@ public final class WorkerAgent {
         }, () -> exitOrphaned(identity.workerId()));
         ResourceReporter.start(control);
         TerminalInterrupt.ignore();
+        // the parent publishes its clients' addresses there (not with balancer=kernel: the peers are real already)
+        PeerRewrite.install(ClientAddressTable.open(identity.controlSocket().getParent()));
         BindRewrite.install(binds);
     }
 

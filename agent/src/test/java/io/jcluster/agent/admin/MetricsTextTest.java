@@ -34,7 +34,7 @@ class MetricsTextTest {
                 List.of(new ClusterStatus.ListenerView("0.0.0.0:8080", 10, 2, 0, 100, 2000, 0)),
                 List.of(new ClusterStatus.WorkerView(0, 4242, "ready", 1000, 0, null, 2, 10, latency.count(), 100,
                         2000, 50 << 20, 10 << 20, 12, 20, LatencyHistogram.boundsSeconds(), latency.cumulativeCounts(),
-                        latency.sumNanos())));
+                        latency.sumNanos(), 3)));
 
         String text = MetricsText.render(status);
         Map<String, MetricFamily> families = parse(text);
@@ -54,6 +54,8 @@ class MetricsTextTest {
         assertEquals(4.0, ((org.hawkular.agent.prometheus.types.Counter) families.get("jcluster_worker_requests_total")
                 .getMetrics().get(0)).getValue());
         assertTrue(text.contains("jcluster_worker_gc_seconds_total{worker=\"0\",pid=\"4242\"} 0.012\n"), text);
+        assertEquals(3.0, ((org.hawkular.agent.prometheus.types.Counter) families.get(
+                "jcluster_worker_client_address_fallbacks_total").getMetrics().get(0)).getValue());
     }
 
     static Map<String, MetricFamily> parse(String text) throws IOException {

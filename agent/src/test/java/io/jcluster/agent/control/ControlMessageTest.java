@@ -42,6 +42,8 @@ class ControlMessageTest {
         ControlMessage line = new ControlMessage.DumpLine("    at app//samples.Foo.bar(Foo.java:64)  two  spaces ");
         assertEquals(line, ControlMessage.decode(line.encode()), "spaces inside a dump line are kept");
         assertEquals(new ControlMessage.DumpLine(""), ControlMessage.decode("dump-line "));
+        assertEquals(new ControlMessage.ClientAddressFallbacks(12), ControlMessage.decode("client-address-fallbacks 12"));
+        assertEquals("client-address-fallbacks 3", new ControlMessage.ClientAddressFallbacks(3).encode());
     }
 
     @Test
