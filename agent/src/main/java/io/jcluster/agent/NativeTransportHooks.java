@@ -1,6 +1,7 @@
 package io.jcluster.agent;
 
 import io.jcluster.agent.worker.BindAdvice;
+import io.jcluster.agent.worker.PeerAdvice;
 import io.jcluster.agent.worker.SeenAddressAdvice;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
@@ -11,6 +12,7 @@ import java.net.SocketAddress;
 import java.security.ProtectionDomain;
 import java.util.List;
 
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -20,7 +22,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * Worker: the app's own Netty native transports (epoll, io_uring, kqueue) bind in native code, past the JDK's
  * sockets, so their server channels are hooked themselves: {@code doBind(SocketAddress)} gets the same bind
- * advice as the JDK classes, and {@code localAddress()} reports the address the app asked for. The app's Netty
+ * advice as the JDK classes, {@code localAddress()} reports the address the app asked for, and the child channel
+ * {@code newChildChannel} makes for an accepted connection gets its client's address as its remote one. The app's Netty
  * may be shaded under any package, so classes are matched by the END of their name.
  *
  * <p>Every class the app loads passes through here, so this looks at the name alone; Byte Buddy is loaded only
@@ -88,7 +91,8 @@ final class NativeTransportHooks implements ClassFileTransformer {
                 Advice.to(BindAdvice.class)
                         .on(named("doBind").and(takesArguments(1)).and(takesArgument(0, SocketAddress.class))),
                 Advice.to(SeenAddressAdvice.Address.class)
-                        .on(named("localAddress").and(takesArguments(0)).and(not(isBridge()))));
+                        .on(named("localAddress").and(takesArguments(0)).and(not(isBridge()))),
+                Advice.to(PeerAdvice.NettyAccept.class).on(named("newChildChannel").and(not(isAbstract()))));
 
         static byte[] instrument(ClassLoader loader, String name, byte[] classFile) {
             return AdviceTransformer.apply(loader, name, classFile, HOOKS);

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
+import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -85,6 +86,57 @@ public final class PeerRewrite {
             fields[1].set(accepted, client.getPort());
         }
     }
+
+    /**
+     * {@link #peer} for a child channel the app's own Netty native transport (epoll, io_uring, kqueue) just made for
+     * an accepted connection: its {@code remote} field (beside {@code local}, both declared by the transport's
+     * abstract channel) is set to the client's address before the app can ask for it. Netty may be shaded under any
+     * package, so the fields are found by name; a transport without them keeps its peers untouched.
+     */
+    public static void replaceNettyPeer(Object child) {
+        if (child == null || table == null) {
+            return;
+        }
+        Field[] fields = NETTY_FIELDS.get(child.getClass());
+        if (fields == null) {
+            return;
+        }
+        try {
+            if (fields[0].get(child) instanceof InetSocketAddress local
+                    && fields[1].get(child) instanceof InetSocketAddress remote) {
+                InetSocketAddress client = client(local.getPort(), remote.getAddress(), remote.getPort());
+                if (client != null) {
+                    fields[1].set(child, client);
+                }
+            }
+        } catch (IllegalAccessException | RuntimeException e) {
+            FALLBACKS.incrementAndGet();
+        }
+    }
+
+    /** A Netty native channel class's {@code local} and {@code remote} fields, accessible; null if it has none. */
+    private static final ClassValue<Field[]> NETTY_FIELDS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            for (Class<?> declaring = type; declaring != null; declaring = declaring.getSuperclass()) {
+                try {
+                    Field local = declaring.getDeclaredField("local");
+                    Field remote = declaring.getDeclaredField("remote");
+                    if (local.getType() != SocketAddress.class || remote.getType() != SocketAddress.class) {
+                        return null;
+                    }
+                    local.setAccessible(true);
+                    remote.setAccessible(true);
+                    return new Field[]{local, remote};
+                } catch (NoSuchFieldException e) {
+                    // declared further up
+                } catch (RuntimeException e) {
+                    return null; // a named module that does not open its package
+                }
+            }
+            return null;
+        }
+    };
 
     /** The client a connection from {@code address}:{@code port} to {@code listenerPort} stands for, or null. */
     private static InetSocketAddress client(int listenerPort, InetAddress address, int port) {

@@ -46,6 +46,21 @@ public final class PeerAdvice {
     }
 
     /**
+     * {@code newChildChannel(...)} of the app's own Netty native server channels (epoll, io_uring, kqueue): the child
+     * channel of an accepted connection, before the app sees it. References no Netty type: the app's Netty may be
+     * shaded anywhere.
+     */
+    public static final class NettyAccept {
+        private NettyAccept() {
+        }
+
+        @Advice.OnMethodExit
+        public static void exit(@Advice.Return Object child) {
+            PeerRewrite.replaceNettyPeer(child);
+        }
+    }
+
+    /**
      * {@code sun.nio.ch.NioSocketImpl#accept(SocketImpl)}: ServerSocket's accept (SSLServerSocket's too); on return the
      * accepted impl holds the peer that Socket#getInetAddress and getPort report.
      */

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A plain Netty 4.2 HTTP server: {@code java -jar app.jar PORT [nio|epoll]}. GET / answers with this process's
  * pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /peer answers with the channel's remote address
- * and port.
+ * and port. X-Peer names the client as the app sees it ("ip port").
  */
 public final class NettyApp {
 
@@ -99,6 +99,9 @@ public final class NettyApp {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers().set("X-Pid", Long.toString(PID));
+            if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer) { // what the app sees as its client
+                response.headers().set("X-Peer", peer.getAddress().getHostAddress() + " " + peer.getPort());
+            }
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
             HttpUtil.setContentLength(response, response.content().readableBytes());
             HttpUtil.setKeepAlive(response, keepAlive);
