@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * connection to 127.0.0.1 and a port it {@linkplain #claim() claims} here before connecting, {@linkplain #publish
  * publishes} the client's address in that port's slot, and only then connects; the worker reads the slot after its
  * accept returned, so the entry is always there before it can be looked for. A claimed port is held by one
- * connection at a time (the parent never hands it out twice), and {@link #release} empties the slot when that
+ * connection at a time (the parent never hands it out twice), and {@link #release} clears the client when that
  * connection closes, so a stale entry is never read for a later connection: a reused port was published again before
- * its next connect, and a port the kernel picked by itself (the parent could not bind one) finds an empty slot.
+ * its next connect, and a port the kernel picked by itself (the parent could not bind one) finds no client there.
  *
  * <p>Each slot also names the worker port the connection went to; a lookup from another listening port misses. A
  * local process that binds a port the parent holds (SO_REUSEADDR lets it) to reach a different worker port therefore
@@ -58,6 +58,11 @@ public final class ClientAddressTable {
     static final int EMPTY = 0;
     /** The parent's own connection (a health probe): the worker keeps the loopback address and counts no miss. */
     static final int PARENT = 1;
+    /**
+     * The connection from this port closed (the client left, often before the worker even accepted it): the worker
+     * keeps the loopback address, counts no miss, and never takes the former client for a later connection's.
+     */
+    static final int CLOSED = 2;
     static final int IPV4 = 4;
     static final int IPV6 = 6;
 
@@ -66,8 +71,11 @@ public final class ClientAddressTable {
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
-    /** The answer for the parent's own connections: not a client, and not a miss. */
-    public static final InetSocketAddress PARENT_ITSELF = InetSocketAddress.createUnresolved("jcluster-parent", 0);
+    /**
+     * The answer for the parent's own connections and for connections already closed: not a client's, and not a
+     * miss either.
+     */
+    public static final InetSocketAddress NO_CLIENT = InetSocketAddress.createUnresolved("jcluster-no-client", 0);
 
     private final ByteBuffer slots;
     /** Parent only: ports claimed by an open connection, one bit each; null in a worker. */
@@ -137,11 +145,15 @@ public final class ClientAddressTable {
         return -1;
     }
 
-    /** Parent: the connection from {@code localPort} to {@code workerPort} carries {@code client}'s traffic. */
+    /**
+     * Parent: the connection from {@code localPort} to {@code workerPort} carries {@code client}'s traffic. A null
+     * or unresolved {@code client} is one that already left (its address can no longer be asked for): the worker
+     * keeps the loopback address and counts no miss.
+     */
     public void publish(int localPort, int workerPort, InetSocketAddress client) {
-        InetAddress address = client.getAddress();
+        InetAddress address = client == null ? null : client.getAddress();
         if (address == null) {
-            write(localPort, EMPTY, workerPort, 0, null);
+            write(localPort, CLOSED, workerPort, 0, null);
         } else {
             write(localPort, address instanceof Inet4Address ? IPV4 : IPV6, workerPort, client.getPort(),
                     address.getAddress());
@@ -154,14 +166,16 @@ public final class ClientAddressTable {
     }
 
     /**
-     * Parent: the connection that claimed {@code localPort} is closed (or never connected): empty its slot, free the
-     * port. A mark of the parent's own connection stays: a probe closes at once, usually before the worker has even
-     * accepted it, and must still not count as a client whose address went missing (a stale mark can only make a
-     * later unpublished connection from that port keep its loopback peer uncounted).
+     * Parent: the connection that claimed {@code localPort} is closed (or never connected): mark its slot closed,
+     * free the port. The worker may accept a connection after the parent closed it (a client that connects and
+     * leaves at once, a health probe): it then finds the mark, not a miss. A mark of the parent's own connection
+     * stays as it is. The client's address is gone from the slot: a later connection from the port that was not
+     * published (the parent could not bind a port for it) can never be taken for the former client's.
      */
     public void release(int localPort) {
-        if ((int) INT.get(slots, localPort * SLOT_BYTES + KIND) != PARENT) {
-            write(localPort, EMPTY, 0, 0, null);
+        int slot = localPort * SLOT_BYTES;
+        if ((int) INT.get(slots, slot + KIND) != PARENT) {
+            write(localPort, CLOSED, (int) INT.get(slots, slot + WORKER_PORT), 0, null);
         }
         int word = localPort >>> 6;
         long bit = 1L << (localPort & 63);
@@ -197,8 +211,9 @@ public final class ClientAddressTable {
 
     /**
      * Worker: the client whose connection arrives from 127.0.0.1:{@code peerPort} at {@code workerPort};
-     * {@link #PARENT_ITSELF} for the parent's own connections; null when the table has no entry for it (a connection
-     * from another process, or one the parent could not bind), or the slot kept changing while read.
+     * {@link #NO_CLIENT} for the parent's own connections and for connections the parent already closed; null when
+     * the table has no entry for it (a connection from another process, or one the parent could not bind), or the
+     * slot kept changing while read.
      */
     public InetSocketAddress lookup(int peerPort, int workerPort) {
         if (peerPort <= 0 || peerPort >= SLOTS) {
@@ -226,8 +241,8 @@ public final class ClientAddressTable {
     }
 
     private static InetSocketAddress entry(int kind, int clientPort, int a0, int a1, int a2, int a3) {
-        if (kind == PARENT) {
-            return PARENT_ITSELF;
+        if (kind == PARENT || kind == CLOSED) {
+            return NO_CLIENT;
         }
         if ((kind != IPV4 && kind != IPV6) || clientPort <= 0 || clientPort > 65_535) {
             return null;

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * cluster) and peers other than 127.0.0.1 are left alone.
  *
  * <p>A connection the table has no entry for keeps its loopback peer and is counted ({@link #fallbacks}); the
- * parent's own connections (health probes) keep it too, uncounted.
+ * parent's own connections (health probes) and those it closed before the app accepted them keep it too, uncounted.
  */
 public final class PeerRewrite {
 
@@ -145,7 +145,7 @@ public final class PeerRewrite {
             return null;
         }
         InetSocketAddress client = current.lookup(port, listenerPort);
-        if (client == ClientAddressTable.PARENT_ITSELF) {
+        if (client == ClientAddressTable.NO_CLIENT) {
             return null;
         }
         if (client == null) {

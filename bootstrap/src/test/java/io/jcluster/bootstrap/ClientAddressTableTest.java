@@ -57,9 +57,9 @@ class ClientAddressTableTest {
         ClientAddressTable table = ClientAddressTable.inMemory(40_000, 40_000);
         int port = table.claim();
         table.publishParent(port, 8080);
-        assertSame(ClientAddressTable.PARENT_ITSELF, table.lookup(port, 8080));
+        assertSame(ClientAddressTable.NO_CLIENT, table.lookup(port, 8080));
         table.release(port);
-        assertSame(ClientAddressTable.PARENT_ITSELF, table.lookup(port, 8080),
+        assertSame(ClientAddressTable.NO_CLIENT, table.lookup(port, 8080),
                 "a probe closes before the worker accepts it: the mark outlives the connection");
         assertEquals(port, table.claim());
         table.publish(port, 8080, V4);
@@ -67,15 +67,28 @@ class ClientAddressTableTest {
     }
 
     @Test
-    void releaseEmptiesTheSlotSoThatALaterConnectionOnThePortFindsNoStaleClient() {
+    void releaseClearsTheClientSoThatALaterConnectionOnThePortFindsNoStaleClient() {
         ClientAddressTable table = ClientAddressTable.inMemory(40_000, 40_000);
         int port = table.claim();
         table.publish(port, 8080, V4);
         table.release(port);
-        assertNull(table.lookup(port, 8080));
+        assertSame(ClientAddressTable.NO_CLIENT, table.lookup(port, 8080),
+                "accepted after the parent closed it: no client, and not a miss");
+        assertNull(table.lookup(port, 8081), "the mark is for the closed connection's worker port only");
         assertEquals(port, table.claim(), "a released port can be claimed again");
         table.publish(port, 8080, V6);
         assertEquals(V6, table.lookup(port, 8080), "the latest publish wins");
+    }
+
+    @Test
+    void aClientThatAlreadyLeftIsNoMiss() {
+        ClientAddressTable table = ClientAddressTable.inMemory(40_000, 40_010);
+        int port = table.claim();
+        table.publish(port, 8080, null);
+        assertSame(ClientAddressTable.NO_CLIENT, table.lookup(port, 8080));
+        int unresolved = table.claim();
+        table.publish(unresolved, 8080, InetSocketAddress.createUnresolved("gone", 1));
+        assertSame(ClientAddressTable.NO_CLIENT, table.lookup(unresolved, 8080));
     }
 
     @Test
@@ -167,7 +180,7 @@ class ClientAddressTableTest {
         parent.publish(port, 8080, V6);
         assertEquals(V6, worker.lookup(port, 8080));
         parent.release(port);
-        assertNull(worker.lookup(port, 8080));
+        assertSame(ClientAddressTable.NO_CLIENT, worker.lookup(port, 8080));
         assertNotEquals(-1, parent.claim());
     }
 

@@ -1,5 +1,6 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.log.Log;
 import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Opens a backend connection on behalf of a client so that the worker's app sees that client as its peer: the
@@ -26,6 +28,7 @@ final class BackendConnector {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     /** Ports another process holds make a bind fail; after this many the connection goes out unbound (unpublished). */
     private static final int BIND_ATTEMPTS = 8;
+    private static final Log.RateLimited UNPUBLISHED = new Log.RateLimited(60, TimeUnit.SECONDS);
 
     private BackendConnector() {
     }
@@ -33,9 +36,11 @@ final class BackendConnector {
     /** Connects {@code bootstrap}'s next channel to {@code backend} for {@code client}; call on the channel's loop. */
     static ChannelFuture connect(Bootstrap bootstrap, InetSocketAddress backend, SocketAddress client,
                                  ClientAddressTable table) {
-        if (table == null || !(client instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+        if (table == null) {
             return bootstrap.connect(backend);
         }
+        // null when the client already reset its connection: then it is published as gone, not left unpublished
+        InetSocketAddress inet = client instanceof InetSocketAddress address ? address : null;
         ChannelFuture registered = bootstrap.register();
         Channel channel = registered.channel();
         ChannelPromise connected = channel.newPromise();
@@ -53,7 +58,7 @@ final class BackendConnector {
                                         ClientAddressTable table, ChannelPromise connected, int attempt) {
         int port = table.claim();
         if (port < 0) {
-            channel.connect(backend, connected); // every port is taken: the worker counts a fallback
+            connectUnpublished(channel, backend, connected, "every port of the ephemeral range is in use");
             return;
         }
         channel.bind(new InetSocketAddress(LOOPBACK, port)).addListener((ChannelFutureListener) bound -> {
@@ -64,7 +69,7 @@ final class BackendConnector {
                 } else if (attempt < BIND_ATTEMPTS) {
                     bindThenConnect(channel, backend, client, table, connected, attempt + 1);
                 } else {
-                    channel.connect(backend, connected);
+                    connectUnpublished(channel, backend, connected, Log.describe(bound.cause()));
                 }
                 return;
             }
@@ -72,5 +77,13 @@ final class BackendConnector {
             channel.closeFuture().addListener(closed -> table.release(port));
             channel.connect(backend, connected);
         });
+    }
+
+    /** Serves the client all the same; the worker then finds no entry and counts a fallback. */
+    private static void connectUnpublished(Channel channel, InetSocketAddress backend, ChannelPromise connected,
+                                           String why) {
+        UNPUBLISHED.info("could not bind a local port for a connection to " + Listener.describe(backend) + " (" + why
+                + "); the app sees 127.0.0.1 as its client's address (logged at most once a minute)");
+        channel.connect(backend, connected);
     }
 }
