@@ -17,7 +17,7 @@ import java.net.SocketAddress;
  * the source, the address and port the client connected to as the destination.
  *
  * <p>Written here rather than with netty-codec-haproxy's {@code HAProxyMessageEncoder}: that one takes the addresses
- * as strings it parses and validates again, and a message object per connection, to write at most 52 bytes.
+ * as strings it parses and validates again, and a message object per connection, to write at most 107 bytes.
  * {@code ProxyHeaderTest} checks these bytes with that codec's decoder.
  */
 final class ProxyHeader {
