@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The oldest kind of Java server: a blocking {@link ServerSocket} accept loop, a thread per connection, one HTTP
  * request per connection. {@code java -cp samples.jar samples.blocking.BlockingServer PORT}. GET / answers with
- * this process's pid (also in X-Pid); GET /slow?ms=N answers after N ms.
+ * this process's pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /peer answers with the accepted
+ * socket's remote address and port.
  */
 public final class BlockingServer {
 
@@ -44,6 +45,8 @@ public final class BlockingServer {
                 int at = path.indexOf("ms=");
                 Thread.sleep(at < 0 ? 1000 : Long.parseLong(path.substring(at + 3)));
                 body = "slow done by pid " + pid + "\n";
+            } else if (path.equals("/peer")) {
+                body = peer(client);
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             OutputStream out = client.getOutputStream();
@@ -56,5 +59,12 @@ public final class BlockingServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ---- the client's address as the app sees it (real client address tests) ----
+
+    /** {@code peer <address> <port>}: the accepted socket's remote end. */
+    private static String peer(Socket client) {
+        return "peer " + client.getInetAddress().getHostAddress() + " " + client.getPort() + "\n";
     }
 }

@@ -60,8 +60,19 @@ public final class HelloServer {
             }
             respond(exchange, 200, "slow done by pid " + pid + "\n");
         });
+        addPeerContext(server);
         server.start();
         System.out.println("hello server listening on port " + port);
+    }
+
+    // ---- the client's address as the app sees it (real client address tests) ----
+
+    /** GET /peer: {@code peer <address> <port>}, the exchange's remote address. */
+    private static void addPeerContext(HttpServer server) {
+        server.createContext("/peer", exchange -> {
+            InetSocketAddress remote = exchange.getRemoteAddress();
+            respond(exchange, 200, "peer " + remote.getAddress().getHostAddress() + " " + remote.getPort() + "\n");
+        });
     }
 
     static long queryLong(HttpExchange exchange, String name, long fallback) {

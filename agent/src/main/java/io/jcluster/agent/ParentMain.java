@@ -91,7 +91,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
         Frontend frontend = Frontend.tcp(parsed.tcpIdleTimeout());
         if (parsed.mode() == Options.Mode.HTTP) {
             try {
-                frontend = HttpFrontend.of(parsed);
+                frontend = HttpFrontend.of(parsed, true); // each worker learns its clients' addresses
             } catch (TlsContext.TlsException e) {
                 System.err.println("jcluster: " + e.getMessage());
                 System.exit(2);

@@ -139,7 +139,7 @@ public class RelayBenchmark {
     public static class Http extends Target {
         @Setup(Level.Trial)
         public void start() throws Exception {
-            open(LoopbackServers.http(), HttpFrontend.of(OptionParser.parse("mode=http")));
+            open(LoopbackServers.http(), HttpFrontend.of(OptionParser.parse("mode=http"), false));
         }
     }
 

@@ -31,7 +31,7 @@ class BadOptionsIT {
 
     static Stream<Arguments> badOptions() {
         List<String> options = List.of("processes=0", "processes=abc", "strategy=fastest", "nosuch=1",
-                "config=/nonexistent.properties");
+                "config=/nonexistent.properties", "proxy-protocol=v1");
         return Jdk.all().flatMap(jdk -> options.stream().map(option -> Arguments.of(jdk, option)));
     }
 

@@ -65,6 +65,27 @@ final class Http {
         }
     }
 
+    /** A response, and the client end of the connection that carried it. */
+    record Exchange(Response response, InetSocketAddress client) {
+    }
+
+    /**
+     * GET on 127.0.0.1:port over a new connection whose source address is {@code source} (any address of this
+     * machine: the server sees it as the peer), with {@code Connection: close}.
+     */
+    static Exchange freshFrom(java.net.InetAddress source, int port, String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(source, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            InetSocketAddress client = (InetSocketAddress) socket.getLocalSocketAddress();
+            OutputStream out = socket.getOutputStream();
+            out.write(request(port, path, true));
+            out.flush();
+            return new Exchange(parse(socket.getInputStream().readAllBytes(), port, path), client);
+        }
+    }
+
     private static byte[] request(int port, String path, boolean close) {
         return ("GET " + path + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + port + "\r\n"
@@ -103,7 +124,12 @@ final class Http {
 
     /** Opens a connection that stays open between requests. */
     static KeepAlive keepAlive(int port) throws IOException {
-        return new KeepAlive(port);
+        return new KeepAlive(port, null);
+    }
+
+    /** Opens a connection that stays open between requests, from {@code source} (see {@link #freshFrom}). */
+    static KeepAlive keepAliveFrom(java.net.InetAddress source, int port) throws IOException {
+        return new KeepAlive(port, source);
     }
 
     /** A persistent HTTP/1.1 connection; responses must carry Content-Length (the samples' do). */
@@ -113,9 +139,12 @@ final class Http {
         private final Socket socket;
         private final InputStream in;
 
-        private KeepAlive(int port) throws IOException {
+        private KeepAlive(int port, java.net.InetAddress source) throws IOException {
             this.port = port;
             this.socket = new Socket();
+            if (source != null) {
+                socket.bind(new InetSocketAddress(source, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) CONNECT_TIMEOUT.toMillis());
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
             this.in = socket.getInputStream();
@@ -149,6 +178,11 @@ final class Http {
             }
             head.write(body);
             return parse(head.toByteArray(), port, path);
+        }
+
+        /** This end of the connection: the address and port the server sees as its peer. */
+        InetSocketAddress client() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
         }
 
         private static boolean endsWithBlankLine(ByteArrayOutputStream head) {

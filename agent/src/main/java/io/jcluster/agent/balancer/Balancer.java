@@ -1,5 +1,6 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.config.Strategy;
 import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.channel.Channel;
@@ -57,6 +58,7 @@ public final class Balancer implements AutoCloseable {
     private volatile boolean accepting = true;
     /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
     private volatile BackendProbe probe;
+    private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     /** Null unless backend connections publish their client for the workers ({@link #publishClientAddresses}). */
     private volatile ClientAddressTable clientAddresses;
 
@@ -120,7 +122,7 @@ public final class Balancer implements AutoCloseable {
             return false;
         }
         listeners.put(requested, Listener.open(requested, initial, SelectionStrategy.of(strategyName), group,
-                transport, connections, frontend, limit, probe, clientAddresses));
+                transport, connections, frontend, limit, probe, clientAddresses, proxyProtocol));
         return true;
     }
 
@@ -134,6 +136,14 @@ public final class Balancer implements AutoCloseable {
             probe = new BackendProbe(this, group, transport, period);
         }
         return probe;
+    }
+
+    /**
+     * For backends that run no agent (the standalone balancer's {@code --proxy-protocol}): every backend connection
+     * of the listeners opened from now on starts with a PROXY header naming its client. Call before {@link #listen}.
+     */
+    public synchronized void sendProxyHeaders(ProxyProtocol version) {
+        proxyProtocol = version;
     }
 
     /**

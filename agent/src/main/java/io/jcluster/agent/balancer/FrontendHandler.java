@@ -91,7 +91,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Backend backend = listener.strategy().pick(candidates);
         BackendLease lease = new BackendLease(backend);
-        ChannelFuture connect = listener.connect(client.eventLoop(), backend, client.remoteAddress());
+        ChannelFuture connect = listener.connect(client, backend);
         Channel backendChannel = connect.channel();
         backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {

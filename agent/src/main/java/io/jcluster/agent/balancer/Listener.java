@@ -1,11 +1,13 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options.ProxyProtocol;
 import io.jcluster.agent.log.Log;
 import io.jcluster.bootstrap.ClientAddressTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -22,7 +24,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
@@ -46,11 +47,14 @@ final class Listener implements Upstream {
     private final BackendProbe probe;
     /** Where backend connections publish their client (jcluster's workers read it); null for the standalone balancer. */
     private final ClientAddressTable clientAddresses;
+    /** Whether each backend connection starts with a PROXY header naming its client (standalone balancer). */
+    private final ProxyProtocol proxyProtocol;
     private Channel serverChannel;
 
     private Listener(InetSocketAddress address, SelectionStrategy strategy, Transport transport, ConnectionLimit limit,
-                     BackendProbe probe, ClientAddressTable clientAddresses) {
+                     BackendProbe probe, ClientAddressTable clientAddresses, ProxyProtocol proxyProtocol) {
         this.address = address;
+        this.proxyProtocol = proxyProtocol;
         this.strategy = strategy;
         this.probe = probe;
         this.clientAddresses = clientAddresses;
@@ -67,9 +71,9 @@ final class Listener implements Upstream {
      */
     static Listener open(InetSocketAddress address, Collection<Backend> initial, SelectionStrategy strategy,
                          EventLoopGroup group, Transport transport, ChannelGroup connections, Frontend frontend,
-                         ConnectionLimit limit, BackendProbe probe, ClientAddressTable clientAddresses)
-            throws IOException {
-        Listener listener = new Listener(address, strategy, transport, limit, probe, clientAddresses);
+                         ConnectionLimit limit, BackendProbe probe, ClientAddressTable clientAddresses,
+                         ProxyProtocol proxyProtocol) throws IOException {
+        Listener listener = new Listener(address, strategy, transport, limit, probe, clientAddresses, proxyProtocol);
         initial.forEach(listener.backends::add);
         ServerBootstrap server = new ServerBootstrap();
         transport.configure(server);
@@ -123,8 +127,20 @@ final class Listener implements Upstream {
     }
 
     @Override
-    public ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client) {
-        return BackendConnector.connect(connector(loop), backend.address(), client, clientAddresses);
+    public ChannelFuture connect(Channel client, Backend backend) {
+        ChannelFuture connect = BackendConnector.connect(connector(client.eventLoop()), backend.address(),
+                client.remoteAddress(), clientAddresses);
+        if (proxyProtocol != ProxyProtocol.OFF) {
+            connect.addListener((ChannelFutureListener) done -> {
+                if (done.isSuccess()) {
+                    // flushed at once: in tcp mode the backend may be the one to speak first, after the header
+                    Channel channel = done.channel();
+                    channel.writeAndFlush(ProxyHeader.encode(channel.alloc(), proxyProtocol, client.remoteAddress(),
+                            client.localAddress()), channel.voidPromise());
+                }
+            });
+        }
+        return connect;
     }
 
     BackendSet backendSet() {

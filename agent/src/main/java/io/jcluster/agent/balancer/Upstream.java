@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,11 +40,13 @@ public interface Upstream {
     Bootstrap connector(EventLoop loop);
 
     /**
-     * Opens a connection to {@code backend} for {@code client} on {@code loop} (the client's own), made by
-     * {@link #connector}: the worker's app sees {@code client} as its peer (jcluster's own balancer; the standalone
-     * balancer's backends see the balancer). Call on {@code loop}'s thread.
+     * Opens a backend connection for {@code client} on the client's own loop, made by {@link #connector}, so that
+     * the backend learns who the client is: jcluster's workers from the client address table (the app sees
+     * {@code client} as its peer), the standalone balancer's backends from a PROXY header with proxy-protocol (its
+     * first bytes, written before any listener the caller adds to the returned future runs). Call on the client's
+     * loop.
      */
-    ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client);
+    ChannelFuture connect(Channel client, Backend backend);
 
     /**
      * A connect to {@code backend} failed. A refusal means nothing listens there any more, so the backend leaves

@@ -92,7 +92,12 @@ public enum Option {
     BALANCER("balancer", "proxy or kernel", "proxy",
             "proxy: the parent listens on the app's port and balances over the workers' private ports. kernel (Linux):"
                     + " no proxy; every worker binds the app's port itself with SO_REUSEPORT and the kernel spreads"
-                    + " new connections over them (no strategies, http mode, TLS, sticky or max-connections).");
+                    + " new connections over them (no strategies, http mode, TLS, sticky or max-connections)."),
+    PROXY_PROTOCOL("proxy-protocol", "v1 or v2", "off",
+            "Standalone balancer only: start each backend connection with a PROXY protocol header (HAProxy's"
+                    + " send-proxy; v1 text, v2 binary) naming the client's address and port, for backends that"
+                    + " read it. In http mode a backend connection then carries the requests of one client"
+                    + " connection only.");
 
     private final String key;
     private final String accepts;

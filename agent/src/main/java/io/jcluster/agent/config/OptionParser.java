@@ -33,7 +33,26 @@ public final class OptionParser {
     }
 
     public static Options parse(String agentArgument) throws OptionException {
-        return withConfigFile(split(agentArgument), true);
+        Map<Option, List<String>> given = split(agentArgument);
+        List<String> proxyProtocol = given.get(Option.PROXY_PROTOCOL);
+        if (proxyProtocol != null) {
+            // checked before the config file is read: a file naming it is refused below with the same line
+            throw proxyProtocolInAgent(proxyProtocol.get(0));
+        }
+        Options options = withConfigFile(given, true);
+        if (options.proxyProtocol() != Options.ProxyProtocol.OFF) {
+            throw proxyProtocolInAgent(options.proxyProtocol().name().toLowerCase(Locale.ROOT));
+        }
+        return options;
+    }
+
+    /**
+     * The agent needs no PROXY header: the agent in each worker already gives the app the client's address. Only the
+     * standalone balancer, whose backends run no agent, offers it.
+     */
+    private static OptionException proxyProtocolInAgent(String value) {
+        return new OptionException("proxy-protocol=" + value + ": applies to the standalone balancer only (in a"
+                + " cluster the agent in each worker gives the app the client's address itself)");
     }
 
     /**
@@ -199,7 +218,9 @@ public final class OptionParser {
                 maxProcesses,
                 given.containsKey(Option.ADMIN_TOKEN_FILE) ? Path.of(single(given, Option.ADMIN_TOKEN_FILE)) : null,
                 tcpIdleTimeout,
-                trustedProxies);
+                trustedProxies,
+                proxyProtocol(given.containsKey(Option.PROXY_PROTOCOL) ? single(given, Option.PROXY_PROTOCOL) : null));
+
     }
 
     /** Options that only the parent's proxy can honour: with balancer=kernel no byte passes through the parent. */
@@ -366,6 +387,18 @@ public final class OptionParser {
             default:
                 throw OptionException.badValue(Option.MODE, value);
         }
+    }
+
+    /** Not given: off. Given: a version, nothing else (there is no point in writing proxy-protocol=off). */
+    private static Options.ProxyProtocol proxyProtocol(String value) throws OptionException {
+        if (value == null) {
+            return Options.ProxyProtocol.OFF;
+        }
+        return switch (value) {
+            case "v1" -> Options.ProxyProtocol.V1;
+            case "v2" -> Options.ProxyProtocol.V2;
+            default -> throw OptionException.badValue(Option.PROXY_PROTOCOL, value);
+        };
     }
 
     private static Options.TransportChoice transport(String value) throws OptionException {

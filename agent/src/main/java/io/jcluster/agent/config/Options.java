@@ -45,7 +45,8 @@ public record Options(
         int maxProcesses,
         Path adminTokenFile,
         Duration tcpIdleTimeout,
-        TrustedProxies trustedProxies) {
+        TrustedProxies trustedProxies,
+        ProxyProtocol proxyProtocol) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }
@@ -68,6 +69,12 @@ public record Options(
      * app's port itself with SO_REUSEPORT.
      */
     public enum Balancing { PROXY, KERNEL }
+
+    /**
+     * Whether the standalone balancer starts each backend connection with a PROXY protocol header
+     * ({@code proxy-protocol=}), and which version (HAProxy's proxy-protocol.txt: v1 text, v2 binary).
+     */
+    public enum ProxyProtocol { OFF, V1, V2 }
 
     /** The value of sticky= that turns stickiness off. */
     public static final String NOT_STICKY = "off";

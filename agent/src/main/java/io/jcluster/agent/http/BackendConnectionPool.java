@@ -2,78 +2,37 @@ package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.FastThreadLocal;
-
-import java.util.ArrayDeque;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
- * Idle keep-alive connections to the workers, per event loop (a backend connection lives on the loop of the
- * client that opened it, so the pool needs no lock). Most recently used first: the connection least likely to
- * have been closed by the worker's own idle timeout.
+ * Where a client connection's exchanges find an idle keep-alive connection to a worker, and leave it after the
+ * response. Every call happens on the client's event loop (a backend connection lives on the loop of the client
+ * that opened it), so no implementation needs a lock.
  *
- * <p>Sized to the concurrency: a client connection uses one backend connection at a time, so a loop never needs
- * more idle connections to a worker than it has client connections. A smaller cap makes a busy loop close
- * connections only to open new ones a moment later (reconnect churn costs both sides far more than an idle
- * socket).
+ * <p>Which pool serves depends on what the backends learn about the client from the connection itself. Servers read
+ * the peer address of a connection once and cache it, so where a backend connection tells the worker who its client
+ * is (the agent's client address table, or a PROXY header), it must never carry another client's requests:
+ * {@link ClientConnectionPool}, one per client connection. Where it tells nothing (the standalone balancer without
+ * proxy-protocol), any client's request may reuse any idle connection: {@link LoopSharedPool}.
  */
-final class BackendConnectionPool {
+interface BackendConnectionPool {
 
-    /** Client connections in http mode on this event loop. */
-    private static final FastThreadLocal<int[]> CLIENTS = new FastThreadLocal<>() {
-        @Override
-        protected int[] initialValue() {
-            return new int[1];
-        }
-    };
-
-    private static final FastThreadLocal<Map<Backend, ArrayDeque<Channel>>> IDLE = new FastThreadLocal<>() {
-        @Override
-        protected Map<Backend, ArrayDeque<Channel>> initialValue() {
-            return new IdentityHashMap<>();
-        }
-    };
-
-    private BackendConnectionPool() {
+    /** A pool for a new client connection: its own when backend connections name their client, else the loop's. */
+    static BackendConnectionPool forClient(boolean perClientConnection) {
+        return perClientConnection ? new ClientConnectionPool() : LoopSharedPool.INSTANCE;
     }
 
     /** An open idle connection to {@code backend}, or null. */
-    static Channel take(Backend backend) {
-        ArrayDeque<Channel> idle = IDLE.get().get(backend);
-        if (idle == null) {
-            return null;
-        }
-        Channel channel;
-        while ((channel = idle.pollLast()) != null) {
-            if (channel.isActive()) {
-                return channel;
-            }
-        }
-        return null;
-    }
+    Channel take(Backend backend);
 
-    /** @return false when the pool for {@code backend} is full: the caller closes the connection */
-    static boolean offer(Backend backend, Channel channel) {
-        ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(backend, b -> new ArrayDeque<>());
-        if (idle.size() >= Math.max(HttpSettings.MAX_IDLE_PER_WORKER, CLIENTS.get()[0])) {
-            return false;
-        }
-        idle.addLast(channel);
-        return true;
-    }
-
-    /** A client connection on this loop opened (+1) or closed (-1). Call on the loop. */
-    static void clientsChanged(int delta) {
-        CLIENTS.get()[0] += delta;
-    }
+    /** @return false when the pool keeps no more for {@code backend}: the caller closes the connection */
+    boolean offer(Backend backend, Channel channel);
 
     /** An idle connection closed (the worker's idle timeout, or the worker went away). */
-    static void remove(Backend backend, Channel channel) {
-        Map<Backend, ArrayDeque<Channel>> pools = IDLE.get();
-        ArrayDeque<Channel> idle = pools.get(backend);
-        if (idle != null && idle.remove(channel) && idle.isEmpty()) {
-            pools.remove(backend); // a worker that is gone leaves nothing behind
-        }
-    }
+    void remove(Backend backend, Channel channel);
+
+    /** The client connection this pool serves began. */
+    void clientOpened();
+
+    /** The client connection ended (or became a tunnel): a pool of its own closes what it holds. */
+    void clientClosed();
 }

@@ -14,11 +14,14 @@ import io.netty.util.ReferenceCountUtil;
 final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
 
     private final Backend backend;
+    /** Where this connection waits while idle. */
+    private final BackendConnectionPool pool;
     /** The exchange this connection serves now; null while it sits idle in the pool. */
     private HttpProxyHandler exchange;
 
-    BackendResponseHandler(Backend backend) {
+    BackendResponseHandler(Backend backend, BackendConnectionPool pool) {
         this.backend = backend;
+        this.pool = pool;
     }
 
     void lendTo(HttpProxyHandler exchange) {
@@ -77,7 +80,7 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
         if (lentTo != null) {
             lentTo.backendClosed();
         } else {
-            BackendConnectionPool.remove(backend, ctx.channel());
+            pool.remove(backend, ctx.channel());
         }
     }
 

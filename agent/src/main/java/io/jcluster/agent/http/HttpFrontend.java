@@ -27,13 +27,18 @@ public final class HttpFrontend implements Frontend {
         this.settings = settings;
     }
 
-    /** @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show */
-    public static HttpFrontend of(Options options) throws TlsContext.TlsException {
+    /**
+     * @param backendsLearnTheClient whether a backend connection tells its server who the client is (the agent's
+     *                               client address table in the workers, or a PROXY header): then it carries the
+     *                               requests of one client connection only
+     * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
+     */
+    public static HttpFrontend of(Options options, boolean backendsLearnTheClient) throws TlsContext.TlsException {
         SslContext tls = options.tls() ? TlsContext.load(options.tlsCert(), options.tlsKey()) : null;
         return new HttpFrontend(new HttpSettings(options.headerTimeout(), options.idleTimeout(),
                 options.responseTimeout(), options.bodyTimeout(), options.queueTimeout(),
                 options.h2cUpgrade() == Options.H2cUpgrade.PASS, Stickiness.of(options.sticky()), tls,
-                options.trustedProxies()));
+                options.trustedProxies(), backendsLearnTheClient));
     }
 
     @Override

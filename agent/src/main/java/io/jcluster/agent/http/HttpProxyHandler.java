@@ -72,6 +72,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
 
     private final HttpSettings settings;
     private final Upstream upstream;
+    /** Idle connections to the workers this connection's requests may reuse. */
+    private final BackendConnectionPool pool;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private ForwardedHeaders forwarded;
@@ -137,6 +139,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     HttpProxyHandler(HttpSettings settings, Upstream upstream) {
         this.settings = settings;
         this.upstream = upstream;
+        this.pool = BackendConnectionPool.forClient(settings.poolPerClient());
     }
 
     @Override
@@ -148,14 +151,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
                 : InetAddress.getLoopbackAddress();
         forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port(),
                 settings.trustedProxies().contains(client));
-        BackendConnectionPool.clientsChanged(1);
+        pool.clientOpened();
         awaitRequest(System.nanoTime());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         // closed, or a tunnel now (whose backend connection leaves the pool's reckoning too)
-        BackendConnectionPool.clientsChanged(-1);
+        pool.clientClosed();
         cancelTimer();
         releaseBuffers();
     }
@@ -419,14 +422,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         }
         backend = chosen;
         lease = new BackendLease(chosen); // least-connections counts requests in flight in http mode
-        Channel pooled = upgrade ? null : BackendConnectionPool.take(chosen);
+        Channel pooled = upgrade ? null : pool.take(chosen);
         if (pooled != null) {
             attach(pooled, pooled.pipeline().get(BackendResponseHandler.class));
             sendHead();
             return;
         }
         Backend target = chosen;
-        upstream.connect(ctx.channel().eventLoop(), chosen, ctx.channel().remoteAddress())
+        upstream.connect(ctx.channel(), chosen)
                 .addListener((ChannelFutureListener) connect -> connected(connect, target));
     }
 
@@ -446,7 +449,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             dispatch();
             return;
         }
-        BackendResponseHandler handler = new BackendResponseHandler(target);
+        BackendResponseHandler handler = new BackendResponseHandler(target, pool);
         Upstream.install(channel, handler);
         attach(channel, handler);
         channel.read(); // backend connections read on request, one batch at a time (BackendResponseHandler)
@@ -749,7 +752,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         // reset its parser before it (Netty does), so what the client sent after cannot be trusted to be consumed
         if (reusable && backendKeepAlive && requestSent && !awaitingContinue && channel.isActive()) {
             channel.read(); // idle in the pool, it still notices the worker closing it
-            if (!BackendConnectionPool.offer(served, channel)) {
+            if (!pool.offer(served, channel)) {
                 channel.close();
             }
         } else {

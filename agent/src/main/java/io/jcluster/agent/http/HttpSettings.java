@@ -11,10 +11,12 @@ import java.time.Duration;
  * @param passH2c        h2c-upgrade=pass: a request to upgrade to h2c goes to the worker as it came
  * @param tls            null for plain http
  * @param trustedProxies the peers whose forwarding headers are kept (see ForwardedHeaders)
+ * @param poolPerClient  whether a backend connection carries the requests of one client connection only (the
+ *                       workers learn the client's address per connection: see {@link BackendConnectionPool})
  */
 record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
                     Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
-                    TrustedProxies trustedProxies) {
+                    TrustedProxies trustedProxies, boolean poolPerClient) {
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
     static final int MAX_REQUEST_LINE = 8 * 1024;
@@ -26,7 +28,7 @@ record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration respo
     static final int MAX_CHUNK = 64 * 1024;
     /**
      * Idle keep-alive connections kept per worker and event loop at least; up to as many as the loop has client
-     * connections (see BackendConnectionPool). More are closed when they come back.
+     * connections (see LoopSharedPool). More are closed when they come back.
      */
     static final int MAX_IDLE_PER_WORKER = 256;
 

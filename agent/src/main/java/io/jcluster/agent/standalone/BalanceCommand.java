@@ -54,7 +54,8 @@ public final class BalanceCommand {
             arguments = BalanceArguments.parse(args);
             frontend = Frontend.tcp(arguments.options().tcpIdleTimeout());
             if (arguments.options().mode() == Options.Mode.HTTP) {
-                frontend = HttpFrontend.of(arguments.options());
+                frontend = HttpFrontend.of(arguments.options(),
+                        arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
             }
             transport = Transport.choose(arguments.options().transport());
         } catch (BalanceArguments.BadArguments | TlsContext.TlsException | Transport.UnavailableException e) {
@@ -85,6 +86,7 @@ public final class BalanceCommand {
             for (InetSocketAddress address : arguments.backends()) {
                 backends.add(new Backend(backends.size(), address));
             }
+            balancer.sendProxyHeaders(arguments.options().proxyProtocol());
             BackendProbe probe = balancer.probeRefusedBackends(arguments.probePeriod());
             Map<Backend, String> down = probe.unreachable(backends);
             List<Backend> up = new ArrayList<>(backends);
@@ -118,7 +120,10 @@ public final class BalanceCommand {
                 .collect(Collectors.joining(", "));
         return "balancing " + listen + " -> " + to + " (" + options.strategy().optionValue() + ", "
                 + balancer.frontendName() + ", " + balancer.transportName()
-                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "") + ")";
+                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "")
+                + (options.proxyProtocol() != Options.ProxyProtocol.OFF
+                        ? ", proxy-protocol=" + options.proxyProtocol().name().toLowerCase(java.util.Locale.ROOT) : "")
+                + ")";
     }
 
     private void stopSignal(String signal) {

@@ -189,6 +189,31 @@ class OptionParserTest {
     }
 
     @Test
+    void proxyProtocolIsRefusedByTheAgentWithOneLine(@TempDir Path dir) throws IOException {
+        String expected = "proxy-protocol=v1: applies to the standalone balancer only (in a cluster the agent in each"
+                + " worker gives the app the client's address itself)";
+        assertEquals(expected, assertThrows(OptionException.class,
+                () -> OptionParser.parse("processes=2,proxy-protocol=v1")).getMessage());
+        Path file = dir.resolve("jcluster.properties");
+        Files.writeString(file, "proxy-protocol=v1\n");
+        assertEquals(expected, assertThrows(OptionException.class,
+                () -> OptionParser.parse("config=" + file)).getMessage());
+    }
+
+    @Test
+    void proxyProtocolTakesV1OrV2InPairsAndIsOffUnlessGiven() throws OptionException {
+        assertEquals(Options.ProxyProtocol.OFF, OptionParser.parse("").proxyProtocol());
+        assertEquals(Options.ProxyProtocol.V1,
+                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v1"))).proxyProtocol());
+        assertEquals(Options.ProxyProtocol.V2,
+                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v2"))).proxyProtocol());
+        for (String bad : List.of("off", "v3", "V1", "1", "")) {
+            assertEquals("proxy-protocol=" + bad + ": expected v1 or v2", assertThrows(OptionException.class,
+                    () -> OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", bad)))).getMessage());
+        }
+    }
+
+    @Test
     void aSingleValuedOptionGivenTwiceIsAnError() {
         OptionException error = assertThrows(OptionException.class,
                 () -> OptionParser.parse("processes=2,processes=3"));

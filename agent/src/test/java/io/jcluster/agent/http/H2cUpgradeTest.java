@@ -9,13 +9,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelId;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -37,8 +37,8 @@ class H2cUpgradeTest {
 
     @Test
     void refusedTheRequestGoesOnAsAPlainOne() {
-        EmbeddedChannel pooled = new EmbeddedChannel(new BackendResponseHandler(backend));
-        BackendConnectionPool.offer(backend, pooled); // a plain request may take a pooled connection
+        EmbeddedChannel pooled = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.INSTANCE));
+        LoopSharedPool.INSTANCE.offer(backend, pooled); // a plain request may take a pooled connection
         EmbeddedChannel client = client(false);
         client.writeInbound(ascii(H2C));
         client.runPendingTasks();
@@ -62,7 +62,7 @@ class H2cUpgradeTest {
 
     private EmbeddedChannel client(boolean passH2c) {
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(5), passH2c, Stickiness.of("off"), null, TrustedProxies.NONE);
+                Duration.ofSeconds(60), Duration.ofSeconds(5), passH2c, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new Worker()));
     }
 
@@ -99,8 +99,8 @@ class H2cUpgradeTest {
         }
 
         @Override
-        public ChannelFuture connect(EventLoop loop, Backend target, SocketAddress client) {
-            return connector(loop).connect(target.address());
+        public ChannelFuture connect(Channel client, Backend target) {
+            return connector(client.eventLoop()).connect(target.address());
         }
 
         @Override

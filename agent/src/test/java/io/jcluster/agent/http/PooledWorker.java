@@ -6,11 +6,11 @@ import io.jcluster.agent.balancer.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /** One backend, reached only through the pool (a connect fails the test); and the bytes helpers of such tests. */
@@ -47,7 +47,7 @@ record PooledWorker(Backend backend) implements Upstream {
     }
 
     @Override
-    public ChannelFuture connect(EventLoop loop, Backend backend, SocketAddress client) {
+    public ChannelFuture connect(Channel client, Backend target) {
         throw new AssertionError("the pooled worker connection was expected to be used");
     }
 

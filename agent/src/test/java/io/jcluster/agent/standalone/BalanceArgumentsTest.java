@@ -47,6 +47,14 @@ class BalanceArgumentsTest {
     }
 
     @Test
+    void proxyProtocolIsAStandaloneOption() throws Exception {
+        assertEquals(Options.ProxyProtocol.V2, parse("--listen 9000 --backend 127.0.0.1:1 --mode http"
+                + " --proxy-protocol v2").options().proxyProtocol());
+        assertEquals("--proxy-protocol v3: expected v1 or v2", error("--listen 9000 --backend 127.0.0.1:1"
+                + " --proxy-protocol v3"));
+    }
+
+    @Test
     void healthIntervalSetsTheProbePeriod() throws Exception {
         assertEquals(Duration.ofMillis(250), parse("--listen 9000 --backend 127.0.0.1:1 --health-interval 250ms")
                 .probePeriod());

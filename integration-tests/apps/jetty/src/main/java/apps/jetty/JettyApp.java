@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.Fields;
 
 /**
  * A plain Jetty 12 server: {@code java -jar app.jar PORT}. GET / answers with this process's pid (also in the
- * X-Pid header); GET /slow?ms=N answers after N ms.
+ * X-Pid header); GET /slow?ms=N answers after N ms; GET /peer answers with the client address and port Jetty
+ * reports.
  */
 public final class JettyApp {
 
@@ -36,6 +37,8 @@ public final class JettyApp {
                     Fields query = Request.extractQueryParameters(request);
                     Thread.sleep(Long.parseLong(query.getValue("ms") == null ? "1000" : query.getValue("ms")));
                     body = "slow done by pid " + pid + "\n";
+                } else if (path.equals("/peer")) {
+                    body = peer(request);
                 } else {
                     body = "jetty pid " + pid + "\n";
                 }
@@ -53,5 +56,12 @@ public final class JettyApp {
         server.start();
         System.out.println("jetty app listening on port " + connector.getLocalPort());
         server.join();
+    }
+
+    // ---- the client's address as the app sees it (real client address tests) ----
+
+    /** {@code peer <address> <port>}: what Jetty's request API says the client is. */
+    private static String peer(Request request) {
+        return "peer " + Request.getRemoteAddr(request) + " " + Request.getRemotePort(request) + "\n";
     }
 }

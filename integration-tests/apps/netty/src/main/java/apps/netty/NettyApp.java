@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A plain Netty 4.2 HTTP server: {@code java -jar app.jar PORT [nio|epoll]}. GET / answers with this process's
- * pid (also in X-Pid); GET /slow?ms=N answers after N ms. X-Peer names the client as the app sees it ("ip port").
+ * pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /peer answers with the channel's remote address
+ * and port. X-Peer names the client as the app sees it ("ip port").
  */
 public final class NettyApp {
 
@@ -86,9 +87,19 @@ public final class NettyApp {
                 long delay = ms == null ? 1000 : Long.parseLong(ms.get(0));
                 ctx.executor().schedule(() -> respond(ctx, "slow done by pid " + PID + "\n", keepAlive),
                         delay, TimeUnit.MILLISECONDS);
+            } else if (uri.path().equals("/peer")) {
+                respond(ctx, peer(ctx), keepAlive);
             } else {
                 respond(ctx, "netty pid " + PID + "\n", keepAlive);
             }
+        }
+
+        // ---- the client's address as the app sees it (real client address tests) ----
+
+        /** {@code peer <address> <port>}: the channel's remote address. */
+        private static String peer(ChannelHandlerContext ctx) {
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            return "peer " + remote.getAddress().getHostAddress() + " " + remote.getPort() + "\n";
         }
 
         private static void respond(ChannelHandlerContext ctx, String body, boolean keepAlive) {

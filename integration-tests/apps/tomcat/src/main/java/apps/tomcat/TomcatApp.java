@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpSession;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.RemoteAddrValve;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.nio.file.Files;
  * Embedded Tomcat: {@code java -jar app.jar PORT [nio|nio2] [SHUTDOWN_PORT]}. With a shutdown port, the server
  * waits on it for "SHUTDOWN" as a standalone Tomcat does (StandardServer.await). GET / answers with this
  * process's pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /session counts requests in the
- * servlet session (Tomcat's own JSESSIONID cookie).
+ * servlet session (Tomcat's own JSESSIONID cookie); GET /peer answers with the client address and port Tomcat
+ * reports; GET /guarded/ is behind a {@code RemoteAddrValve} that allows only 127.0.0.1 (others get 403).
  */
 public final class TomcatApp {
 
@@ -50,6 +52,8 @@ public final class TomcatApp {
                         Thread.currentThread().interrupt();
                     }
                     body = "slow done by pid " + pid + "\n";
+                } else if (request.getRequestURI().equals("/peer")) {
+                    body = peer(request);
                 } else if (request.getRequestURI().equals("/session")) {
                     HttpSession session = request.getSession(true);
                     Integer count = (Integer) session.getAttribute("count");
@@ -69,11 +73,35 @@ public final class TomcatApp {
         } else {
             context.addServletMappingDecoded("/*", "pid");
         }
+        addGuardedContext(tomcat);
         tomcat.start();
         System.out.println("tomcat app (" + protocol + ") listening on port " + connector.getLocalPort()
                 + (shutdownPort > 0 ? ", shutdown port " + shutdownPort : ""));
         tomcat.getServer().await();
         tomcat.stop();
         tomcat.destroy();
+    }
+
+    // ---- the client's address as the app sees it (real client address tests) ----
+
+    /** {@code peer <address> <port>}: what the servlet API says the client is. */
+    private static String peer(HttpServletRequest request) {
+        return "peer " + request.getRemoteAddr() + " " + request.getRemotePort() + "\n";
+    }
+
+    /** /guarded: Tomcat's own access control by client address, allowing only 127.0.0.1 (others: 403). */
+    private static void addGuardedContext(Tomcat tomcat) {
+        Context guarded = tomcat.addContext("/guarded", null);
+        RemoteAddrValve valve = new RemoteAddrValve();
+        valve.setAllow("127\\.0\\.0\\.1");
+        guarded.getPipeline().addValve(valve);
+        Tomcat.addServlet(guarded, "guarded", new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.setContentType("text/plain;charset=utf-8");
+                response.getWriter().write("guarded ok, " + peer(request));
+            }
+        });
+        guarded.addServletMappingDecoded("/*", "guarded");
     }
 }

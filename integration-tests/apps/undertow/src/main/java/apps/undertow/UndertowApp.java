@@ -11,7 +11,8 @@ import java.net.InetSocketAddress;
 
 /**
  * A plain Undertow server: {@code java -jar app.jar PORT}. GET / answers with this process's pid (also in
- * X-Pid); GET /slow?ms=N answers after N ms.
+ * X-Pid); GET /slow?ms=N answers after N ms; GET /peer answers with the client address and port Undertow
+ * reports.
  */
 public final class UndertowApp {
 
@@ -34,6 +35,8 @@ public final class UndertowApp {
                             ? exchange.getQueryParameters().get("ms").getFirst() : "1000";
                     Thread.sleep(Long.parseLong(ms));
                     body = "slow done by pid " + pid + "\n";
+                } else if (exchange.getRequestPath().equals("/peer")) {
+                    body = peer(exchange);
                 }
                 exchange.getResponseHeaders().put(new HttpString("X-Pid"), Long.toString(pid));
                 exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -48,5 +51,13 @@ public final class UndertowApp {
         server.start();
         InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
         System.out.println("undertow app listening on port " + address.getPort());
+    }
+
+    // ---- the client's address as the app sees it (real client address tests) ----
+
+    /** {@code peer <address> <port>}: what the exchange says its source is. */
+    private static String peer(HttpServerExchange exchange) {
+        InetSocketAddress source = exchange.getSourceAddress();
+        return "peer " + source.getAddress().getHostAddress() + " " + source.getPort() + "\n";
     }
 }
