@@ -2,8 +2,6 @@ package samples.hello;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import samples.recording.JdkRecordingHandler;
-import samples.recording.RequestJournal;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,13 +35,6 @@ public final class HelloServer {
 
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.setExecutor(Executors.newCachedThreadPool());
-        RequestJournal journal = RequestJournal.fromSystemProperty();
-        if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
-            server.createContext("/", new JdkRecordingHandler(journal));
-            server.start();
-            System.out.println("hello server listening on port " + port);
-            return;
-        }
         server.createContext("/", exchange -> {
             if (!exchange.getRequestURI().getPath().equals("/")) {
                 respond(exchange, 404, "not found\n");

@@ -93,11 +93,18 @@ final class DesyncHarness implements AutoCloseable {
         for (Stack stack : stacks) {
             String name = shortName(stack);
             viaJcluster.put(name, new DesyncTarget(name, true,
-                    port -> ClusterProcess.on(jdk).agentArgs(agent).launch(stack.launch(port).toArray(String[]::new)), dir));
+                    port -> ClusterProcess.on(jdk).agentArgs(agent).launch(recording(stack, port)), dir));
             direct.put(name, new DesyncTarget(name, false,
-                    port -> ClusterProcess.on(jdk).withoutAgent().launch(stack.launch(port).toArray(String[]::new)), dir));
+                    port -> ClusterProcess.on(jdk).withoutAgent().launch(recording(stack, port)), dir));
             counts.put(name, new Counts());
         }
+    }
+
+    /** The stack's launch arguments; the JDK server records in its own main (the demo stays one source file). */
+    private static String[] recording(Stack stack, int port) {
+        List<String> launch = new ArrayList<>(stack.launch(port));
+        launch.replaceAll(arg -> arg.equals("samples.hello.HelloServer") ? "samples.recording.JdkRecordingServer" : arg);
+        return launch.toArray(String[]::new);
     }
 
     static String shortName(Stack stack) {
