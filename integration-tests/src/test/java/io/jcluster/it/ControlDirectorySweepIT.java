@@ -10,7 +10,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -84,9 +87,12 @@ class ControlDirectorySweepIT {
 
     /** What a parent killed by SIGKILL leaves: a socket nobody listens on, and the workers' prepared classes. */
     private static void deadParentFiles(Path directory) throws IOException {
+        Path socket = directory.resolve("control.sock");
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            gone.bind(UnixDomainSocketAddress.of(directory.resolve("control.sock")));
+            gone.bind(UnixDomainSocketAddress.of(socket));
         }
+        // older than a launch between bind and listen can be
+        Files.setLastModifiedTime(socket, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
         Files.write(directory.resolve("java.net.ServerSocket.class"), new byte[] {1, 2, 3});
     }
 

@@ -1,6 +1,7 @@
 package io.jcluster.agent.control;
 
 import io.jcluster.agent.log.Log;
+import io.jcluster.bootstrap.ClientAddressTable;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -38,6 +39,8 @@ public final class ControlServer implements AutoCloseable {
     private static final String SOCKET = "control.sock";
     /** A directory without a socket this old is no launch in progress. */
     private static final long ABANDONED_AFTER_MILLIS = 10 * 60 * 1000;
+    /** A socket younger than this may belong to a parent between bind and listen: never swept. */
+    private static final long STARTING_FOR_MILLIS = 60 * 1000;
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Path directory;
@@ -250,7 +253,8 @@ public final class ControlServer implements AutoCloseable {
 
     /** The files a parent puts in its directory: the socket, @argfile copies, the workers' prepared classes. */
     static boolean isOurs(String name) {
-        return name.equals(SOCKET) || name.matches("argfile-[0-9]+") || name.matches("[A-Za-z0-9_$.]+\\.class");
+        return name.equals(SOCKET) || name.equals(ClientAddressTable.FILE_NAME) || name.matches("argfile-[0-9]+")
+                || name.matches("[A-Za-z0-9_$.]+\\.class");
     }
 
     /** No socket and old, or a socket nobody listens on; {@code socketPath} names it for a connect. */
@@ -266,6 +270,12 @@ public final class ControlServer implements AutoCloseable {
         }
         if (!socket.isOther()) {
             return false; // not a socket: not a parent's directory
+        }
+        // a parent that is starting has bound its socket but may not listen yet (the JDK binds, then listens): a
+        // refusal only counts once the socket is old enough that no launch is still between the two
+        long socketAge = System.currentTimeMillis() - socket.lastModifiedTime().toMillis();
+        if (socketAge < STARTING_FOR_MILLIS) {
+            return false;
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(socketPath));

@@ -103,17 +103,35 @@ class StaleDirectoriesTest {
         assertTrue(ControlServer.isOurs("control.sock"));
         assertTrue(ControlServer.isOurs("argfile-12"));
         assertTrue(ControlServer.isOurs("sun.nio.ch.ServerSocketChannelImpl.class"));
+        assertTrue(ControlServer.isOurs("client-addresses"));
         assertFalse(ControlServer.isOurs("argfile-"));
         assertFalse(ControlServer.isOurs("id_rsa"));
         assertFalse(ControlServer.isOurs("a b.class"));
     }
 
-    /** A directory as a parent killed by SIGKILL leaves it: mode 0700, its socket file there, nobody listening. */
+    @Test
+    void aYoungSocketThatRefusesIsAParentStartingNotADeadOne(@TempDir Path temp) throws IOException {
+        // the JDK binds a unix socket, then listens: a sweep from another launch in between is refused, and the
+        // directory (with the prepared classes and the client address table to come) must survive it
+        Path starting = privateDirectory(temp, "jcluster-control-starting");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(starting.resolve("control.sock")));
+        }
+        ControlServer.sweepStaleDirectories(temp, me(temp));
+        assertTrue(Files.exists(starting.resolve("control.sock"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * A directory as a parent killed by SIGKILL leaves it: mode 0700, its socket file there (made a while ago),
+     * nobody listening.
+     */
     private static Path deadParentDirectory(Path parent, String name) throws IOException {
         Path directory = privateDirectory(parent, name);
+        Path socket = directory.resolve("control.sock");
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            gone.bind(UnixDomainSocketAddress.of(directory.resolve("control.sock")));
+            gone.bind(UnixDomainSocketAddress.of(socket));
         }
+        Files.setLastModifiedTime(socket, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
         return directory;
     }
 
