@@ -40,6 +40,8 @@
 #   --max-other PCT   a run during which OTHER processes (not wrk, not the targets) used more than PCT %
 #                     of the machine is measured again, once (default 15)
 #   --out FILE        also write the report (table + context) to FILE
+#   --close           every request on a new connection (wrk -H "Connection: close"): what opening a connection
+#                     costs, where the default measures keep-alive connections
 #   --baseline-jar J  also run each mode's cluster with another jcluster.jar (e.g. one built from an earlier
 #                     commit), as target "cluster-MODE-base", measured in the same rounds: a before/after in one run
 #   --no-install      never call apt-get
@@ -59,7 +61,7 @@ set -euo pipefail
 
 PROCESSES=${PROCESSES:-2} CONNS=${CONNS:-50} DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3}
 STRATEGY=least-connections JAVA=java JVM_OPTS="" WARMUP=10 REWARM=2 QUIET_WAIT=60 MAX_OTHER=15
-OUT="" INSTALL=1 MODES="tcp http" BASELINE_JAR=""
+OUT="" INSTALL=1 MODES="tcp http" BASELINE_JAR="" WRK_HEADERS=()
 ORIG_ARGS=("$@")
 
 die() { echo "cluster-vs-direct: $*" >&2; exit 1; }
@@ -81,6 +83,7 @@ while [ $# -gt 0 ]; do
     --max-other) MAX_OTHER=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
     --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
+    --close) WRK_HEADERS=(-H "Connection: close"); shift ;;
     --no-install) INSTALL=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -340,7 +343,7 @@ wait_quiet() {           # with our load off, wait (bounded) until other process
 }
 run_wrk() {              # run_wrk PORT SECONDS OUTFILE [--latency]: wrk in the background so signals are handled at once
   local port=$1 secs=$2 out=$3; shift 3
-  wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" > "$out" 2>&1 &
+  wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 5s "${WRK_HEADERS[@]}" "$@" "http://127.0.0.1:$port/" > "$out" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
   local rc=0; wait "$pid" || rc=$?
@@ -429,7 +432,7 @@ measure_once() {         # measure_once TARGET ROUND ATTEMPT -> sets ROW, OTHER
   cpu_sample 1 $bal $app
   [ -n "$bal" ] && bt0=$(ticks_of $bal)
   at0=$(ticks_of $app)
-  wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency "http://127.0.0.1:$port/" > "$raw" 2>&1 &
+  wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency "${WRK_HEADERS[@]}" "http://127.0.0.1:$port/" > "$raw" 2>&1 &
   wpid=$!; STARTED+=("$wpid"); t0=$(date +%s.%N)
   ours "$wpid"; others_snap "$RUN/o0"
   while alive "$wpid"; do sleep 1; cpu_sample 0 $bal $app; done
@@ -539,7 +542,7 @@ REPORT="$RUN/report.md"
   table
   echo
   echo "Medians over $ROUNDS rounds, each running every target once (round 1 in the order ${TARGETS[*]}, each later round"
-  echo "starting one target later); all targets stay up throughout; each run wrk -t1 -c$CONNS -d${DURATION}s --latency --timeout 5s;"
+  echo "starting one target later); all targets stay up throughout; each run wrk -t1 -c$CONNS -d${DURATION}s --latency --timeout 5s${WRK_HEADERS[*]:+ -H \"Connection: close\"};"
   echo "each target warmed up ${WARMUP}s after start and ${REWARM}s right before each run."
   echo "CPU µs/req = on-CPU time of all threads (/proc/PID/task/*/schedstat) over the run / requests completed;"
   echo "balancer = the cluster parent JVM alone; app = the $PROCESSES worker JVMs together (cluster) or the single server (direct)."
