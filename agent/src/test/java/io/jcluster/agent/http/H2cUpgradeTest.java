@@ -1,24 +1,16 @@
 package io.jcluster.agent.http;
 
-import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.balancer.Backend;
-import io.jcluster.agent.balancer.SelectionStrategy;
-import io.jcluster.agent.balancer.TestUpstreams;
-import io.jcluster.agent.balancer.Upstream;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.jcluster.agent.config.TrustedProxies;
 import io.netty.channel.DefaultChannelId;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import static io.jcluster.agent.http.PooledWorker.ascii;
+import static io.jcluster.agent.http.PooledWorker.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,67 +55,6 @@ class H2cUpgradeTest {
     private EmbeddedChannel client(boolean passH2c) {
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), Duration.ofSeconds(5), passH2c, Stickiness.of("off"), null, TrustedProxies.NONE, false);
-        return new EmbeddedChannel(new HttpProxyHandler(settings, new Worker()));
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
-    }
-
-    private static String drain(EmbeddedChannel channel) {
-        StringBuilder text = new StringBuilder();
-        for (Object out; (out = channel.readOutbound()) != null; ) {
-            ByteBuf buf = (ByteBuf) out;
-            text.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        return text.toString();
-    }
-
-    /** One backend; a connect makes {@link #worker}. */
-    private final class Worker implements Upstream {
-        @Override
-        public Backend[] backends() {
-            return new Backend[]{backend};
-        }
-
-        @Override
-        public SelectionStrategy strategy() {
-            return backends -> backends[0];
-        }
-
-        @Override
-        public Bootstrap connector(EventLoop loop) {
-            return new Bootstrap().group(loop).channelFactory(() -> worker).handler(TestUpstreams.untilConnected())
-                    .disableResolver(); // an EmbeddedEventLoop has no termination future for a resolver
-        }
-
-        @Override
-        public ChannelFuture connect(Channel client, Backend target) {
-            return connector(client.eventLoop()).connect(target.address());
-        }
-
-        @Override
-        public void connectFailed(Backend failed, Throwable cause) {
-            throw new AssertionError(cause);
-        }
-
-        @Override
-        public void noBackendAvailable() {
-        }
-
-        @Override
-        public void transferred(Backend served, long fromClient, long toClient) {
-        }
-
-        @Override
-        public int port() {
-            return 80;
-        }
-
-        @Override
-        public String describe() {
-            return "127.0.0.1:80";
-        }
+        return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend, worker)));
     }
 }

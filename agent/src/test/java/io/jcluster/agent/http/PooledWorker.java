@@ -2,6 +2,7 @@ package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.SelectionStrategy;
+import io.jcluster.agent.balancer.TestUpstreams;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -13,8 +14,15 @@ import io.netty.channel.embedded.EmbeddedChannel;
 
 import java.nio.charset.StandardCharsets;
 
-/** One backend, reached only through the pool (a connect fails the test); and the bytes helpers of such tests. */
-record PooledWorker(Backend backend) implements Upstream {
+/**
+ * One backend, reached through the pool, or by a connect that makes {@code fresh} (when null, a connect fails the
+ * test); and the bytes helpers of such tests.
+ */
+record PooledWorker(Backend backend, Channel fresh) implements Upstream {
+
+    PooledWorker(Backend backend) {
+        this(backend, null);
+    }
 
     static ByteBuf ascii(String text) {
         return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
@@ -43,16 +51,21 @@ record PooledWorker(Backend backend) implements Upstream {
 
     @Override
     public Bootstrap connector(EventLoop loop) {
-        throw new AssertionError("the pooled worker connection was expected to be used");
+        if (fresh == null) {
+            throw new AssertionError("the pooled worker connection was expected to be used");
+        }
+        return new Bootstrap().group(loop).channelFactory(() -> fresh).handler(TestUpstreams.untilConnected())
+                .disableResolver(); // an EmbeddedEventLoop has no termination future for a resolver
     }
 
     @Override
     public ChannelFuture connect(Channel client, Backend target) {
-        throw new AssertionError("the pooled worker connection was expected to be used");
+        return connector(client.eventLoop()).connect(target.address());
     }
 
     @Override
     public void connectFailed(Backend failed, Throwable cause) {
+        throw new AssertionError(cause);
     }
 
     @Override
