@@ -1,19 +1,14 @@
 package io.jcluster.it;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 
 import static io.jcluster.it.ClusterProcess.STARTUP;
@@ -71,7 +66,7 @@ class ForwardedHeadersIT {
      */
     @Test
     void onlyPeersInTheTrustedRangesAreBelieved() throws Exception {
-        InetAddress outside = nonLoopbackAddress();
+        InetAddress outside = ClientSources.nonLoopback();
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.web(Jdk.jdk17(), port, "processes=1,mode=http,"
                 + "trusted-proxies=127.0.0.1/32")) {
@@ -140,23 +135,5 @@ class ForwardedHeadersIT {
             socket.getOutputStream().flush();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
-    }
-
-    /** This machine's first non-loopback IPv4 address; the test is skipped (and says so) without one. */
-    private static InetAddress nonLoopbackAddress() throws SocketException {
-        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!nic.isUp() || nic.isLoopback()) {
-                continue;
-            }
-            for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
-                    return address;
-                }
-            }
-        }
-        System.err.println("ForwardedHeadersIT: SKIPPED onlyPeersInTheTrustedRangesAreBelieved: this machine has no"
-                + " non-loopback IPv4 address to connect from");
-        Assumptions.assumeTrue(false, "no non-loopback IPv4 address to connect from");
-        return null;
     }
 }
