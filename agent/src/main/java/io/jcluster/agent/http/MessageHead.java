@@ -124,6 +124,9 @@ final class MessageHead {
     private boolean headMethod;
     private boolean idempotent;
     // status line
+    /** Set by {@link #nextListElement}: the element it found. */
+    private int elementStart;
+    private int elementEnd;
     private int status;
     private int version;
 
@@ -495,18 +498,10 @@ final class MessageHead {
     }
 
     private void connectionTokens(int vs, int ve) {
-        int i = vs;
-        while (i < ve) {
-            int comma = indexOf(i, ve, (byte) ',');
-            int end = comma < 0 ? ve : comma;
-            int ts = i;
-            int te = end;
-            while (ts < te && isSpace(byteAt(ts))) {
-                ts++;
-            }
-            while (te > ts && isSpace(byteAt(te - 1))) {
-                te--;
-            }
+        for (int i = vs; i < ve; ) {
+            i = nextListElement(i, ve);
+            int ts = elementStart;
+            int te = elementEnd;
             if (te > ts) {
                 if (equalsIgnoreCase(ts, te, "close")) {
                     connectionClose = true;
@@ -518,8 +513,29 @@ final class MessageHead {
                     connectionNamesOthers = true;
                 }
             }
-            i = end + 1;
         }
+    }
+
+    /**
+     * The element of the comma-separated list in [i, ve) that starts at {@code i}, without its surrounding
+     * whitespace, goes to [{@link #elementStart}, {@link #elementEnd}) (empty for an empty element).
+     *
+     * @return where the next element starts
+     */
+    private int nextListElement(int i, int ve) {
+        int comma = indexOf(i, ve, (byte) ',');
+        int end = comma < 0 ? ve : comma;
+        int ts = i;
+        int te = end;
+        while (ts < te && isSpace(byteAt(ts))) {
+            ts++;
+        }
+        while (te > ts && isSpace(byteAt(te - 1))) {
+            te--;
+        }
+        elementStart = ts;
+        elementEnd = te;
+        return end + 1;
     }
 
     private int finish() {
@@ -913,22 +929,11 @@ final class MessageHead {
 
     /** Whether the comma-separated list in [vs, ve) has the token {@code lower}, ignoring case. */
     private boolean hasToken(int vs, int ve, String lower) {
-        int i = vs;
-        while (i < ve) {
-            int comma = indexOf(i, ve, (byte) ',');
-            int end = comma < 0 ? ve : comma;
-            int ts = i;
-            int te = end;
-            while (ts < te && isSpace(byteAt(ts))) {
-                ts++;
-            }
-            while (te > ts && isSpace(byteAt(te - 1))) {
-                te--;
-            }
-            if (equalsIgnoreCase(ts, te, lower)) {
+        for (int i = vs; i < ve; ) {
+            i = nextListElement(i, ve);
+            if (equalsIgnoreCase(elementStart, elementEnd, lower)) {
                 return true;
             }
-            i = end + 1;
         }
         return false;
     }
