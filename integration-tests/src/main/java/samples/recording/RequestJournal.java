@@ -53,15 +53,7 @@ public final class RequestJournal {
         String line = "REC m=" + escape(method) + " t=" + escape(target) + " len=" + body.length
                 + " sha=" + sha256Prefix(body) + " conn=" + remotePort
                 + " xff=" + (forwardedFor == null ? "-" : escape(forwardedFor));
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        synchronized (this) {
-            try {
-                out.write(bytes);
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        note(line);
         return line;
     }
 
