@@ -14,19 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README's compatibility table names exactly the stacks {@link CompatibilityIT} runs, in its order, with the
+ * The table of docs/compatibility.md names exactly the stacks {@link CompatibilityIT} runs, in its order, with the
  * versions integration-tests/apps/pom.xml pins and the way each binds: a stack added to or removed from the
- * matrix, or a version bump, fails here until README says the same.
+ * matrix, or a version bump, fails here until docs/compatibility.md says the same.
  */
 class CompatibilityTableTest {
 
     static final String MARKER = "<!-- compatibility matrix: checked against the tests by CompatibilityTableTest -->";
 
     @Test
-    void readmeTableMatchesTheMatrix() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("../README.md"));
+    void docsTableMatchesTheMatrix() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("../docs/compatibility.md"));
         int start = lines.indexOf(MARKER);
-        assertTrue(start >= 0, "README.md has no line " + MARKER);
+        assertTrue(start >= 0, "docs/compatibility.md has no line " + MARKER);
         List<String> rows = new ArrayList<>();
         for (int i = start + 3; i < lines.size() && lines.get(i).startsWith("|"); i++) { // marker, header, separator
             rows.add(lines.get(i));
@@ -40,7 +40,7 @@ class CompatibilityTableTest {
             String[] cells = row.split("\\|");
             return "| " + cells[1].trim() + " | " + cells[2].trim() + " | " + cells[3].trim() + " |";
         }).toList();
-        assertEquals(expected, actual, "README.md's compatibility table (stack | version | binds | ...) must list"
+        assertEquals(expected, actual, "docs/compatibility.md's table (stack | version | binds | ...) must list"
                 + " the Stack enum in order, with the pinned versions");
     }
 

@@ -7,7 +7,7 @@ import java.util.function.IntFunction;
 
 /**
  * The server stacks of the compatibility matrix, each an unmodified sample app (integration-tests/apps/&lt;module&gt;,
- * or the samples jar for the two JDK-only ones). README's compatibility table is checked against this list
+ * or the samples jar for the two JDK-only ones). The table in docs/compatibility.md is checked against this list
  * ({@link CompatibilityTableTest}), so the table names exactly what the tests run.
  */
 enum Stack {
