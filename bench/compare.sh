@@ -7,7 +7,7 @@
 # ../shared/bench/anchors.sh with the two as --extra targets, so HAProxy, nginx and jcluster are measured in the
 # same alternating rounds. Then it writes the medians as a markdown table, with the ratio of jcluster's proxy CPU
 # per request to HAProxy's (tcp vs hap-tcp-rr, http vs hap-http) at each connection count, into a new dated section
-# of bench/RESULTS.md (machine, JDK, commit, command) and between the markers of README's "latest comparison".
+# of bench/RESULTS.md (machine, JDK, commit, command).
 #
 # Builds agent/target/jcluster.jar first when it is missing or older than a source file, and runs the balancers
 # from a copy of it in a temporary directory (a rebuild under a running JVM crashes it). Both balancers are
@@ -36,7 +36,7 @@
 #   --baseline-jar J  also measure both modes with another jcluster.jar (e.g. built from an earlier commit), on
 #                     the two ports after the epoll ones, as "jcluster-tcp-base"/"jcluster-http-base": a before/after
 #                     in the same alternating rounds; the table gets a "CPU vs baseline" column
-#   --no-write        print the table only; leave bench/RESULTS.md and README.md alone
+#   --no-write        print the table only; leave bench/RESULTS.md alone
 #   -h, --help        this text
 set -euo pipefail
 
@@ -273,20 +273,5 @@ echo
 echo "$SECTION"
 if [ "$WRITE" = 1 ]; then
   printf '\n%s\n' "$SECTION" >> "$ROOT/bench/RESULTS.md"
-  README_BLOCK=$(printf '%s\n\n%s\n\n%s\n' \
-    "Latest run: $NOW, $MACHINE, $JDK_LINE, jcluster $COMMIT (\`$COMMAND\`; details in [bench/RESULTS.md](bench/RESULTS.md)):" \
-    "$TABLE" \
-    "CPU vs HAProxy = jcluster's proxy CPU µs/req / HAProxy's, same run (tcp vs hap-tcp-rr, http vs hap-http).")
-  if grep -q '<!-- compare:begin -->' "$ROOT/README.md" && grep -q '<!-- compare:end -->' "$ROOT/README.md"; then
-    BLOCK_FILE="$WORK/readme-block.md"
-    printf '%s\n' "$README_BLOCK" > "$BLOCK_FILE"
-    awk -v block="$BLOCK_FILE" '
-      /<!-- compare:begin -->/ { print; while ((getline line < block) > 0) print line; skip = 1; next }
-      /<!-- compare:end -->/ { skip = 0 }
-      !skip { print }' "$ROOT/README.md" > "$WORK/README.md"
-    cat "$WORK/README.md" > "$ROOT/README.md"
-    log "wrote a section to bench/RESULTS.md and the latest table to README.md"
-  else
-    log "wrote a section to bench/RESULTS.md; README.md has no <!-- compare:begin --> / <!-- compare:end --> markers, left alone"
-  fi
+  log "wrote a section to bench/RESULTS.md (docs/performance.md links it; README's headline table is updated by hand)"
 fi
