@@ -3,10 +3,8 @@ package io.jcluster.agent.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -42,14 +40,19 @@ public final class AdminToken {
      */
     public static String resolve(Options options, Map<String, String> environment, Consumer<String> warnings)
             throws OptionException {
-        if (!options.adminEnabled()) {
+        return resolve(options.adminEndpoint(), environment, warnings, Machine.LOCAL);
+    }
+
+    static String resolve(AdminOptions admin, Map<String, String> environment, Consumer<String> warnings,
+                          Machine machine) throws OptionException {
+        if (!admin.enabled()) {
             return null;
         }
-        String given = options.adminToken();
+        String given = admin.token();
         String source = "admin-token";
-        if (options.adminTokenFile() != null) {
-            given = read(options.adminTokenFile(), warnings);
-            source = "admin-token-file=" + options.adminTokenFile();
+        if (admin.tokenFile() != null) {
+            given = read(admin.tokenFile(), warnings, machine);
+            source = "admin-token-file=" + admin.tokenFile();
         }
         String fromEnvironment = environment.get(ENVIRONMENT);
         if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
@@ -63,8 +66,8 @@ public final class AdminToken {
                         + "; unset it or give one token only");
             }
         }
-        if (given == null && !options.admin().getAddress().isLoopbackAddress()) {
-            throw new OptionException("admin=" + OptionParser.describe(options.admin()) + ": a non-loopback admin"
+        if (given == null && !admin.address().getAddress().isLoopbackAddress()) {
+            throw new OptionException("admin=" + AdminOptions.describe(admin.address()) + ": a non-loopback admin"
                     + " address needs a token: admin-token-file=PATH, env " + ENVIRONMENT + " or admin-token=<secret>"
                     + " (whoever reaches it can reload, scale and restart workers)");
         }
@@ -76,12 +79,12 @@ public final class AdminToken {
         return !token.isEmpty() && token.chars().noneMatch(c -> c <= ' ' || c == 127 || c == ',');
     }
 
-    private static String read(Path file, Consumer<String> warnings) throws OptionException {
+    private static String read(Path file, Consumer<String> warnings, Machine machine) throws OptionException {
         String name = "admin-token-file=" + file;
         byte[] bytes;
         try {
-            PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
-            if (!attributes.isRegularFile()) {
+            Machine.FileFacts attributes = machine.describe(file);
+            if (!attributes.regularFile()) {
                 throw new OptionException(name + ": not a regular file; expected a file holding the token");
             }
             if (attributes.size() > MAX_FILE_BYTES) {
@@ -89,7 +92,7 @@ public final class AdminToken {
             }
             Set<PosixFilePermission> others = EnumSet.copyOf(attributes.permissions());
             others.retainAll(READABLE_BY_OTHERS);
-            bytes = Files.readAllBytes(file);
+            bytes = machine.read(file);
             if (!others.isEmpty()) {
                 // ssh refuses such a key; a token file mounted from a container secret is often 0644 or 0444, so
                 // refusing would break common deployments: say it once instead

@@ -96,6 +96,33 @@ public final class TrustedProxies {
         return new TrustedProxies(v4, v6, String.join(",", shown));
     }
 
+    /**
+     * The values of trusted-proxies= as given, null when not given. Each value may itself be a comma-separated list
+     * ({@code --trusted-proxies 10.0.0.0/8,192.168.1.5} of the standalone balancer).
+     */
+    static TrustedProxies fromOption(List<String> values, Options.Mode mode) throws OptionException {
+        if (values == null) {
+            return TrustedProxies.NONE;
+        }
+        List<String> ranges = new ArrayList<>();
+        for (String value : values) {
+            for (String range : value.split(",")) {
+                if (!range.isBlank()) {
+                    ranges.add(range.trim());
+                }
+            }
+        }
+        if (ranges.isEmpty()) {
+            throw OptionException.badValue(Option.TRUSTED_PROXIES, String.join(",", values));
+        }
+        TrustedProxies trusted = TrustedProxies.parse(ranges);
+        if (mode != Options.Mode.HTTP && !trusted.isEmpty()) {
+            throw new OptionException("trusted-proxies=" + String.join(",", ranges) + ": needs mode=http (in tcp"
+                    + " mode the balancer does not read requests, so it neither adds nor removes forwarding headers)");
+        }
+        return trusted;
+    }
+
     /** Whether a connection from {@code peer} comes from a trusted proxy. */
     public boolean contains(InetAddress peer) {
         byte[] address = peer.getAddress();

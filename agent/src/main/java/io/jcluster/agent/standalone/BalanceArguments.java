@@ -130,7 +130,7 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
             throw new BadArguments(asFlags(e.getMessage(), options));
         }
         Duration probePeriod = options.stream().anyMatch(pair -> pair.getKey().equals(Option.HEALTH_INTERVAL.key()))
-                ? parsed.healthInterval() : DEFAULT_PROBE_PERIOD;
+                ? parsed.health().interval() : DEFAULT_PROBE_PERIOD;
         return new BalanceArguments(listen, backends, parsed, probePeriod);
     }
 

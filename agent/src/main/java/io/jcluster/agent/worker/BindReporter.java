@@ -54,7 +54,7 @@ final class BindReporter implements BindRewrite.Policy {
         this.control = control;
         this.workerId = workerId;
         this.perProcessPorts = perProcessPorts();
-        this.shared = options.kernelBalancing() ? new SharedListeners() : null;
+        this.shared = options.proxy().kernelBalancing() ? new SharedListeners() : null;
     }
 
     /** balancer=kernel: closes the shared listening sockets, so the kernel sends this worker no new connection. */
@@ -83,7 +83,7 @@ final class BindReporter implements BindRewrite.Policy {
             return requested;
         }
         BindCaller caller = BindCaller.current();
-        if (caller == BindCaller.TOMCAT_SHUTDOWN_PORT && !options.ports().contains(inet.getPort())) {
+        if (caller == BindCaller.TOMCAT_SHUTDOWN_PORT && !options.proxy().ports().contains(inet.getPort())) {
             privateBind.set(requested);
             if (workerId == 0 && toldPrivate.add(inet.getPort())) {
                 System.err.println("[jcluster] worker 0: Tomcat's shutdown port " + inet.getPort() + " is private to"
@@ -92,7 +92,7 @@ final class BindReporter implements BindRewrite.Policy {
             }
             return new InetSocketAddress(LOOPBACK, 0);
         }
-        if (options.clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
+        if (options.proxy().clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
             return shared == null ? new InetSocketAddress(LOOPBACK, 0) : share(inet, socket);
         }
         // the parent says so once: a fixed port that every worker binds for itself is a classic cause of crashes

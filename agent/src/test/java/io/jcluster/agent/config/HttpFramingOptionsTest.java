@@ -14,16 +14,16 @@ class HttpFramingOptionsTest {
     @Test
     void defaultsAreNginxsBodyTimeoutAndRefusingH2c() throws OptionException {
         Options options = OptionParser.parse("mode=http");
-        assertEquals(Duration.ofSeconds(60), options.bodyTimeout());
-        assertEquals(Options.H2cUpgrade.REFUSE, options.h2cUpgrade());
+        assertEquals(Duration.ofSeconds(60), options.http().bodyTimeout());
+        assertEquals(Options.H2cUpgrade.REFUSE, options.http().h2cUpgrade());
     }
 
     @Test
     void valuesParse() throws OptionException {
         Options options = OptionParser.parse("mode=http,body-timeout=1500ms,h2c-upgrade=pass");
-        assertEquals(Duration.ofMillis(1500), options.bodyTimeout());
-        assertEquals(Options.H2cUpgrade.PASS, options.h2cUpgrade());
-        assertEquals(Options.H2cUpgrade.REFUSE, OptionParser.parse("h2c-upgrade=refuse").h2cUpgrade());
+        assertEquals(Duration.ofMillis(1500), options.http().bodyTimeout());
+        assertEquals(Options.H2cUpgrade.PASS, options.http().h2cUpgrade());
+        assertEquals(Options.H2cUpgrade.REFUSE, OptionParser.parse("h2c-upgrade=refuse").http().h2cUpgrade());
     }
 
     @Test

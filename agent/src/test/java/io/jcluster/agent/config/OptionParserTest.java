@@ -20,13 +20,13 @@ class OptionParserTest {
     @Test
     void defaultsWhenNothingIsGiven() throws OptionException {
         Options options = OptionParser.parse(null);
-        assertEquals(Runtime.getRuntime().availableProcessors(), options.processes());
-        assertEquals(Strategy.LEAST_CONNECTIONS, options.strategy());
-        assertEquals(List.of(), options.ports());
-        assertEquals(Duration.ofSeconds(30), options.shutdownTimeout());
-        assertEquals(LogMode.PREFIX, options.log());
-        assertEquals(Duration.ofSeconds(1), options.restartDelay());
-        assertEquals(10, options.maxRestarts());
+        assertEquals(Runtime.getRuntime().availableProcessors(), options.supervisor().processes());
+        assertEquals(Strategy.LEAST_CONNECTIONS, options.proxy().strategy());
+        assertEquals(List.of(), options.proxy().ports());
+        assertEquals(Duration.ofSeconds(30), options.supervisor().shutdownTimeout());
+        assertEquals(LogMode.PREFIX, options.supervisor().log());
+        assertEquals(Duration.ofSeconds(1), options.supervisor().restartDelay());
+        assertEquals(10, options.supervisor().maxRestarts());
         assertEquals(options, OptionParser.parse(""));
     }
 
@@ -34,23 +34,23 @@ class OptionParserTest {
     void everyOptionParses() throws OptionException {
         Options options = OptionParser.parse("processes=3, strategy=round-robin,port=8080,port=8443,"
                 + "shutdown-timeout=500ms,log=inherit,restart-delay=2s,max-restarts=0");
-        assertEquals(3, options.processes());
-        assertEquals(Strategy.ROUND_ROBIN, options.strategy());
-        assertEquals(List.of(8080, 8443), options.ports());
-        assertEquals(Duration.ofMillis(500), options.shutdownTimeout());
-        assertEquals(LogMode.INHERIT, options.log());
-        assertEquals(Duration.ofSeconds(2), options.restartDelay());
-        assertEquals(0, options.maxRestarts());
+        assertEquals(3, options.supervisor().processes());
+        assertEquals(Strategy.ROUND_ROBIN, options.proxy().strategy());
+        assertEquals(List.of(8080, 8443), options.proxy().ports());
+        assertEquals(Duration.ofMillis(500), options.supervisor().shutdownTimeout());
+        assertEquals(LogMode.INHERIT, options.supervisor().log());
+        assertEquals(Duration.ofSeconds(2), options.supervisor().restartDelay());
+        assertEquals(0, options.supervisor().maxRestarts());
     }
 
     @Test
     void portsSayWhatIsClustered() throws OptionException {
         Options all = OptionParser.parse("processes=1");
-        assertTrue(all.clusters(8080));
-        assertTrue(!all.clusters(0), "port 0 is never clustered");
+        assertTrue(all.proxy().clusters(8080));
+        assertTrue(!all.proxy().clusters(0), "port 0 is never clustered");
         Options some = OptionParser.parse("port=8080");
-        assertTrue(some.clusters(8080));
-        assertTrue(!some.clusters(8081));
+        assertTrue(some.proxy().clusters(8080));
+        assertTrue(!some.proxy().clusters(8081));
     }
 
     @ParameterizedTest
@@ -116,39 +116,39 @@ class OptionParserTest {
     @Test
     void httpOptionsHaveDefaults() throws OptionException {
         Options options = OptionParser.parse("mode=http,sticky=JSESSIONID");
-        assertEquals(Options.Mode.HTTP, options.mode());
-        assertEquals("JSESSIONID", options.sticky());
-        assertEquals(Duration.ofSeconds(10), options.headerTimeout());
-        assertEquals(Duration.ofSeconds(60), options.idleTimeout());
-        assertEquals(0, options.maxConnections());
-        assertEquals(Options.Mode.TCP, OptionParser.parse("").mode());
+        assertEquals(Options.Mode.HTTP, options.proxy().mode());
+        assertEquals("JSESSIONID", options.http().sticky());
+        assertEquals(Duration.ofSeconds(10), options.http().headerTimeout());
+        assertEquals(Duration.ofSeconds(60), options.http().idleTimeout());
+        assertEquals(0, options.proxy().maxConnections());
+        assertEquals(Options.Mode.TCP, OptionParser.parse("").proxy().mode());
     }
 
     @Test
     void operationsOptionsParse() throws OptionException {
         Options defaults = OptionParser.parse(null);
-        assertEquals(null, defaults.admin());
-        assertEquals(null, defaults.healthPath());
-        assertEquals(Duration.ofSeconds(5), defaults.healthInterval());
-        assertEquals(3, defaults.healthThreshold());
-        assertEquals(0, defaults.maxMemory());
-        assertEquals(Duration.ofSeconds(60), defaults.readyTimeout());
+        assertEquals(null, defaults.adminEndpoint().address());
+        assertEquals(null, defaults.health().path());
+        assertEquals(Duration.ofSeconds(5), defaults.health().interval());
+        assertEquals(3, defaults.health().threshold());
+        assertEquals(0, defaults.supervisor().maxMemory());
+        assertEquals(Duration.ofSeconds(60), defaults.supervisor().readyTimeout());
 
         Options options = OptionParser.parse("admin=9090,health=/health,health-interval=500ms,health-threshold=2,"
                 + "max-memory=512m,ready-timeout=10s");
-        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9090), options.admin());
-        assertEquals("/health", options.healthPath());
-        assertEquals(Duration.ofMillis(500), options.healthInterval());
-        assertEquals(2, options.healthThreshold());
-        assertEquals(512L << 20, options.maxMemory());
-        assertEquals(Duration.ofSeconds(10), options.readyTimeout());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9090), options.adminEndpoint().address());
+        assertEquals("/health", options.health().path());
+        assertEquals(Duration.ofMillis(500), options.health().interval());
+        assertEquals(2, options.health().threshold());
+        assertEquals(512L << 20, options.supervisor().maxMemory());
+        assertEquals(Duration.ofSeconds(10), options.supervisor().readyTimeout());
         assertEquals(2L << 30, OptionParser.size(Option.MAX_MEMORY, "2g"));
 
         Options exposed = OptionParser.parse("admin=0.0.0.0:9090,admin-token=s3cret");
-        assertEquals(9090, exposed.admin().getPort());
-        assertTrue(exposed.admin().getAddress().isAnyLocalAddress());
-        assertEquals("s3cret", exposed.adminToken());
-        assertEquals(9091, OptionParser.parse("admin=[::1]:9091").admin().getPort());
+        assertEquals(9090, exposed.adminEndpoint().address().getPort());
+        assertTrue(exposed.adminEndpoint().address().getAddress().isAnyLocalAddress());
+        assertEquals("s3cret", exposed.adminEndpoint().token());
+        assertEquals(9091, OptionParser.parse("admin=[::1]:9091").adminEndpoint().address().getPort());
     }
 
     @Test
@@ -157,35 +157,35 @@ class OptionParserTest {
         assertEquals(8, OptionParser.defaultMaxProcesses(2));
         assertEquals(64, OptionParser.defaultMaxProcesses(16));
         int processors = Runtime.getRuntime().availableProcessors();
-        assertEquals(OptionParser.defaultMaxProcesses(processors), OptionParser.parse(null).maxProcesses());
-        assertEquals(20, OptionParser.parse("processes=20,max-processes=20").maxProcesses());
+        assertEquals(OptionParser.defaultMaxProcesses(processors), OptionParser.parse(null).supervisor().maxProcesses());
+        assertEquals(20, OptionParser.parse("processes=20,max-processes=20").supervisor().maxProcesses());
         int tooMany = OptionParser.defaultMaxProcesses(processors) + 1;
         assertEquals("processes=" + tooMany + ": more than max-processes=" + (tooMany - 1) + " (the default: 4 x "
                 + processors + " processors, at least 8); give max-processes=" + tooMany + " or more to run that many",
                 assertThrows(OptionException.class, () -> OptionParser.parse("processes=" + tooMany)).getMessage());
         // a worker runs with its share of the processors: the cap is the parent's to check, not the worker's
-        assertEquals(tooMany, OptionParser.parseInWorker("processes=" + tooMany).processes());
+        assertEquals(tooMany, OptionParser.parseInWorker("processes=" + tooMany).supervisor().processes());
     }
 
     @Test
     void tcpIdleTimeoutIsOffUnlessGiven() throws OptionException {
-        assertEquals(Duration.ZERO, OptionParser.parse(null).tcpIdleTimeout());
-        assertEquals(Duration.ZERO, OptionParser.parse("tcp-idle-timeout=off").tcpIdleTimeout());
-        assertEquals(Duration.ofMinutes(5), OptionParser.parse("tcp-idle-timeout=5m").tcpIdleTimeout());
-        assertEquals(Duration.ZERO, OptionParser.parse("balancer=kernel,tcp-idle-timeout=off").tcpIdleTimeout());
+        assertEquals(Duration.ZERO, OptionParser.parse(null).proxy().tcpIdleTimeout());
+        assertEquals(Duration.ZERO, OptionParser.parse("tcp-idle-timeout=off").proxy().tcpIdleTimeout());
+        assertEquals(Duration.ofMinutes(5), OptionParser.parse("tcp-idle-timeout=5m").proxy().tcpIdleTimeout());
+        assertEquals(Duration.ZERO, OptionParser.parse("balancer=kernel,tcp-idle-timeout=off").proxy().tcpIdleTimeout());
     }
 
     @Test
     void kernelBalancingKeepsTheOptionsThatNeedNoProxy() throws OptionException {
-        assertEquals(Options.Balancing.PROXY, OptionParser.parse(null).balancer());
-        assertTrue(!OptionParser.parse("balancer=proxy").kernelBalancing());
+        assertEquals(Options.Balancing.PROXY, OptionParser.parse(null).proxy().balancer());
+        assertTrue(!OptionParser.parse("balancer=proxy").proxy().kernelBalancing());
         Options kernel = OptionParser.parse("balancer=kernel,processes=3,port=8080,mode=tcp,sticky=off,max-connections=0,"
                 + "health=tcp,shutdown-timeout=5s,admin=9090,max-memory=1g,ready-timeout=20s");
-        assertTrue(kernel.kernelBalancing());
-        assertEquals(3, kernel.processes());
-        assertEquals(List.of(8080), kernel.ports());
-        assertTrue(kernel.clusters(8080) && !kernel.clusters(8081));
-        assertEquals(Duration.ofSeconds(5), kernel.shutdownTimeout());
+        assertTrue(kernel.proxy().kernelBalancing());
+        assertEquals(3, kernel.supervisor().processes());
+        assertEquals(List.of(8080), kernel.proxy().ports());
+        assertTrue(kernel.proxy().clusters(8080) && !kernel.proxy().clusters(8081));
+        assertEquals(Duration.ofSeconds(5), kernel.supervisor().shutdownTimeout());
     }
 
     @Test
@@ -202,11 +202,11 @@ class OptionParserTest {
 
     @Test
     void proxyProtocolTakesV1OrV2InPairsAndIsOffUnlessGiven() throws OptionException {
-        assertEquals(Options.ProxyProtocol.OFF, OptionParser.parse("").proxyProtocol());
+        assertEquals(Options.ProxyProtocol.OFF, OptionParser.parse("").proxy().proxyProtocol());
         assertEquals(Options.ProxyProtocol.V1,
-                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v1"))).proxyProtocol());
+                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v1"))).proxy().proxyProtocol());
         assertEquals(Options.ProxyProtocol.V2,
-                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v2"))).proxyProtocol());
+                OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", "v2"))).proxy().proxyProtocol());
         for (String bad : List.of("off", "v3", "V1", "1", "")) {
             assertEquals("proxy-protocol=" + bad + ": expected v1 or v2", assertThrows(OptionException.class,
                     () -> OptionParser.parsePairs(List.of(java.util.Map.entry("proxy-protocol", bad)))).getMessage());
@@ -225,13 +225,13 @@ class OptionParserTest {
         Path file = dir.resolve("cluster.properties");
         Files.writeString(file, "processes=2\nstrategy=random\nport=8080,8443\n");
         Options fromFile = OptionParser.parse("config=" + file);
-        assertEquals(2, fromFile.processes());
-        assertEquals(Strategy.RANDOM, fromFile.strategy());
-        assertEquals(List.of(8080, 8443), fromFile.ports());
+        assertEquals(2, fromFile.supervisor().processes());
+        assertEquals(Strategy.RANDOM, fromFile.proxy().strategy());
+        assertEquals(List.of(8080, 8443), fromFile.proxy().ports());
 
         Options overridden = OptionParser.parse("config=" + file + ",processes=5");
-        assertEquals(5, overridden.processes());
-        assertEquals(Strategy.RANDOM, overridden.strategy());
+        assertEquals(5, overridden.supervisor().processes());
+        assertEquals(Strategy.RANDOM, overridden.proxy().strategy());
     }
 
     @Test

@@ -25,18 +25,18 @@ class TrustedProxiesTest {
     @Test
     void noneByDefault() throws Exception {
         Options options = OptionParser.parse("mode=http");
-        assertSame(TrustedProxies.NONE, options.trustedProxies());
-        assertFalse(options.trustedProxies().contains(InetAddress.getByName("127.0.0.1")));
-        assertFalse(options.trustedProxies().contains(InetAddress.getByName("::1")));
+        assertSame(TrustedProxies.NONE, options.http().trustedProxies());
+        assertFalse(options.http().trustedProxies().contains(InetAddress.getByName("127.0.0.1")));
+        assertFalse(options.http().trustedProxies().contains(InetAddress.getByName("::1")));
     }
 
     @Test
     void aListInTheAgentArgumentIsCommaSeparatedOrARepeatedKey() throws Exception {
         TrustedProxies listed = OptionParser.parse("mode=http,trusted-proxies=10.0.0.0/8,192.168.1.5,fd00::/8,"
-                + "processes=2").trustedProxies();
+                + "processes=2").http().trustedProxies();
         assertEquals("10.0.0.0/8,192.168.1.5/32,fd00:0:0:0:0:0:0:0/8", listed.toString());
         TrustedProxies repeated = OptionParser.parse("trusted-proxies=10.0.0.0/8,mode=http,trusted-proxies=192.168.1.5,"
-                + "trusted-proxies=fd00::/8").trustedProxies();
+                + "trusted-proxies=fd00::/8").http().trustedProxies();
         assertEquals(listed.toString(), repeated.toString());
         assertEquals(listed, repeated);
         assertEquals(OptionParser.parse("mode=http,trusted-proxies=10.0.0.0/8"),
@@ -44,17 +44,17 @@ class TrustedProxiesTest {
         // a piece without '=' continues only a list option; after any other it is the error it always was
         assertEquals("8443: expected key=value (known keys: " + Option.knownKeys() + ")",
                 assertThrows(OptionException.class, () -> OptionParser.parse("processes=2,8443")).getMessage());
-        assertEquals(List.of(8080, 8443), OptionParser.parse("port=8080,8443").ports());
+        assertEquals(List.of(8080, 8443), OptionParser.parse("port=8080,8443").proxy().ports());
     }
 
     @Test
     void aConfigFileAndTheStandaloneFlagTakeTheSameList(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("jcluster.properties"),
                 "mode=http\ntrusted-proxies=10.0.0.0/8, 192.168.1.5\n");
-        assertEquals("10.0.0.0/8,192.168.1.5/32", OptionParser.parse("config=" + file).trustedProxies().toString());
+        assertEquals("10.0.0.0/8,192.168.1.5/32", OptionParser.parse("config=" + file).http().trustedProxies().toString());
         Options pairs = OptionParser.parsePairs(List.of(Map.entry("mode", "http"),
                 Map.entry("trusted-proxies", "10.0.0.0/8,192.168.1.5"), Map.entry("trusted-proxies", "[::1]")));
-        assertEquals("10.0.0.0/8,192.168.1.5/32,0:0:0:0:0:0:0:1/128", pairs.trustedProxies().toString());
+        assertEquals("10.0.0.0/8,192.168.1.5/32,0:0:0:0:0:0:0:1/128", pairs.http().trustedProxies().toString());
     }
 
     @Test

@@ -31,10 +31,10 @@ class BalanceArgumentsTest {
         assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8081), new InetSocketAddress("127.0.0.1", 8082)),
                 arguments.backends());
         Options options = arguments.options();
-        assertEquals(Options.Mode.HTTP, options.mode());
-        assertEquals(Strategy.ROUND_ROBIN, options.strategy());
-        assertEquals(100, options.maxConnections());
-        assertEquals(Duration.ofSeconds(2), options.queueTimeout());
+        assertEquals(Options.Mode.HTTP, options.proxy().mode());
+        assertEquals(Strategy.ROUND_ROBIN, options.proxy().strategy());
+        assertEquals(100, options.proxy().maxConnections());
+        assertEquals(Duration.ofSeconds(2), options.proxy().queueTimeout());
         assertEquals(BalanceArguments.DEFAULT_PROBE_PERIOD, arguments.probePeriod());
     }
 
@@ -49,7 +49,7 @@ class BalanceArgumentsTest {
     @Test
     void proxyProtocolIsAStandaloneOption() throws Exception {
         assertEquals(Options.ProxyProtocol.V2, parse("--listen 9000 --backend 127.0.0.1:1 --mode http"
-                + " --proxy-protocol v2").options().proxyProtocol());
+                + " --proxy-protocol v2").options().proxy().proxyProtocol());
         assertEquals("--proxy-protocol v3: expected v1 or v2", error("--listen 9000 --backend 127.0.0.1:1"
                 + " --proxy-protocol v3"));
     }
@@ -112,8 +112,8 @@ class BalanceArgumentsTest {
     @Test
     void theTcpIdleTimeoutIsABalancerOption() throws BalanceArguments.BadArguments {
         assertEquals(java.time.Duration.ofMinutes(5),
-                parse("--listen 9000 --backend 127.0.0.1:8081 --tcp-idle-timeout 5m").options().tcpIdleTimeout());
-        assertEquals(java.time.Duration.ZERO, parse("--listen 9000 --backend 127.0.0.1:8081").options().tcpIdleTimeout());
+                parse("--listen 9000 --backend 127.0.0.1:8081 --tcp-idle-timeout 5m").options().proxy().tcpIdleTimeout());
+        assertEquals(java.time.Duration.ZERO, parse("--listen 9000 --backend 127.0.0.1:8081").options().proxy().tcpIdleTimeout());
     }
 
     @Test

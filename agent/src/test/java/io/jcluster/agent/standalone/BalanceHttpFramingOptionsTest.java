@@ -15,8 +15,8 @@ class BalanceHttpFramingOptionsTest {
     void bodyTimeoutAndH2cUpgradeAreFlags() throws Exception {
         Options options = BalanceArguments.parse(("--listen 9000 --backend 127.0.0.1:8081 --mode http"
                 + " --body-timeout 5s --h2c-upgrade=pass").split(" ")).options();
-        assertEquals(Duration.ofSeconds(5), options.bodyTimeout());
-        assertEquals(Options.H2cUpgrade.PASS, options.h2cUpgrade());
+        assertEquals(Duration.ofSeconds(5), options.http().bodyTimeout());
+        assertEquals(Options.H2cUpgrade.PASS, options.http().h2cUpgrade());
         String error = assertThrows(BalanceArguments.BadArguments.class, () -> BalanceArguments.parse(
                 "--listen 9000 --backend 127.0.0.1:8081 --h2c-upgrade maybe".split(" "))).getMessage();
         assertEquals("--h2c-upgrade maybe: expected refuse or pass", error);
