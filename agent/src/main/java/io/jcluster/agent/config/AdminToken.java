@@ -90,7 +90,9 @@ public final class AdminToken {
             if (attributes.size() > MAX_FILE_BYTES) {
                 throw new OptionException(name + ": " + attributes.size() + " bytes; expected one line with the token");
             }
-            Set<PosixFilePermission> others = EnumSet.copyOf(attributes.permissions());
+            // not EnumSet.copyOf: it throws on the empty set of a mode-000 file
+            Set<PosixFilePermission> others = EnumSet.noneOf(PosixFilePermission.class);
+            others.addAll(attributes.permissions());
             others.retainAll(READABLE_BY_OTHERS);
             bytes = machine.read(file);
             if (!others.isEmpty()) {

@@ -93,6 +93,11 @@ class OptionChecksTest {
         assertTrue(warnings.get(0).startsWith("admin-token-file=/run/secrets/token is readable by other users (mode"
                 + " rw-r-----)"), warnings.get(0));
 
+        // mode 000 is still readable by root; its empty permission set must not crash the parent
+        machine.permissions.put(token, PosixFilePermissions.fromString("---------"));
+        assertEquals("s3cret", AdminToken.resolve(admin, Map.of(), warnings::add, machine));
+        assertEquals(1, warnings.size(), "no new warning for a file nobody else can read: " + warnings);
+
         machine.unreadable.add(token);
         assertEquals("admin-token-file=/run/secrets/token: the file is not readable by this user",
                 assertThrows(OptionException.class, () -> AdminToken.resolve(admin, Map.of(), s -> { }, machine))
