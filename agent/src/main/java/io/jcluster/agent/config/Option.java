@@ -1,8 +1,8 @@
 package io.jcluster.agent.config;
 
 /**
- * Every agent option, with what it accepts and its default: the one table that the usage text and README's
- * option list mirror. Values are parsed and checked by {@link OptionParser}.
+ * Every agent option, with what it accepts and its default: the one table that the usage text and
+ * docs/options.md mirror. Values are parsed and checked by {@link OptionParser}.
  */
 public enum Option {
     PROCESSES("processes", "a positive integer or 'auto'", "auto",
@@ -19,7 +19,8 @@ public enum Option {
     LOG("log", "prefix or inherit", "prefix",
             "prefix: the parent relays each worker output line as '[w<id>] line'; inherit: workers write directly."),
     RESTART_DELAY("restart-delay", "a duration like 1s or 500ms", "1s",
-            "Delay before restarting a crashed worker; doubles on each crash in a row, up to 30s."),
+            "Delay before restarting a crashed worker; doubles on each crash in a row, up to 30s; a worker that ran"
+                    + " 30s or more starts the doubling afresh."),
     MAX_RESTARTS("max-restarts", "a non-negative integer", "10",
             "Restarts of one worker slot allowed within 60s; past that the slot is given up and the parent says so."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
@@ -65,7 +66,7 @@ public enum Option {
                     + " then bypasses per-request balancing and header rewriting."),
     ADMIN("admin", "host:port, or a port alone for 127.0.0.1:port", "off",
             "Where the admin endpoint listens (GET /status, GET /metrics, POST /reload, /scale, /restart)."
-                    + " A non-loopback host needs admin-token."),
+                    + " A non-loopback host needs a token (admin-token-file, JCLUSTER_ADMIN_TOKEN or admin-token)."),
     ADMIN_TOKEN("admin-token", "a secret without commas or spaces", "none",
             "When set, every admin request must carry 'Authorization: Bearer <token>' (the CLI's --token)."
                     + " It shows in the process list; admin-token-file or env JCLUSTER_ADMIN_TOKEN do not."),
@@ -75,7 +76,8 @@ public enum Option {
             "How a worker is probed: tcp = a connect to each of its private ports; /path = an HTTP GET on its"
                     + " first port that must answer 2xx or 3xx."),
     HEALTH_INTERVAL("health-interval", "a duration like 5s or 500ms", "5s",
-            "How often each ready worker is probed; a probe that takes longer than this fails."),
+            "How often each ready worker is probed. A probe times out after half of it; after a failure the next"
+                    + " probe follows at half the interval."),
     HEALTH_THRESHOLD("health-threshold", "a positive integer", "3",
             "Failed probes in a row after which a worker is taken out of rotation, its thread dump logged,"
                     + " and it is replaced."),
@@ -83,7 +85,7 @@ public enum Option {
             "A worker whose resident memory stays above this (3 reports in a row, 1s apart) is replaced,"
                     + " one worker at a time, its replacement ready before it leaves rotation."),
     READY_TIMEOUT("ready-timeout", "a duration like 60s", "60s",
-            "How long a new worker (reload, scale, replacement) may take to bind every clustered port and pass"
+            "How long a new worker (reload, scale, restart, replacement) may take to bind every clustered port and pass"
                     + " a probe; past that a reload stops and the old worker keeps serving."),
     TRANSPORT("transport", "auto, io_uring, epoll or nio", "auto",
             "The balancer's socket implementation. auto = io_uring where the kernel allows it, else epoll, else NIO"
