@@ -3,13 +3,10 @@ package io.jcluster.agent.standalone;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
-import io.jcluster.agent.balancer.ConnectionLimit;
-import io.jcluster.agent.balancer.Frontend;
-import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.http.HttpFrontend;
-import io.jcluster.agent.http.TlsContext;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.routing.GracefulStop;
+import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.supervisor.StopSignals;
 
 import java.io.IOException;
@@ -48,27 +45,19 @@ public final class BalanceCommand {
             System.exit(0);
         }
         BalanceArguments arguments;
-        Frontend frontend;
-        Transport transport;
+        ProxyFrontends frontends;
         try {
             arguments = BalanceArguments.parse(args);
-            frontend = Frontend.tcp(arguments.options().tcpIdleTimeout());
-            if (arguments.options().mode() == Options.Mode.HTTP) {
-                frontend = HttpFrontend.of(arguments.options(),
-                        arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
-            }
-            transport = Transport.choose(arguments.options().transport());
-        } catch (BalanceArguments.BadArguments | TlsContext.TlsException | Transport.UnavailableException e) {
+            frontends = ProxyFrontends.of(arguments.options(),
+                    arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
+        } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException e) {
             System.err.println("jcluster balance: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Options options = arguments.options();
         int status = 1;
         try {
-            Balancer balancer = Balancer.start(options.strategy(), frontend,
-                    new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()), transport);
-            status = new BalanceCommand(arguments, balancer).run();
+            status = new BalanceCommand(arguments, frontends.start()).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a failed balancer alive forever, serving nothing
             Log.error("the balancer failed and stops", failure);
@@ -118,9 +107,7 @@ public final class BalanceCommand {
         String listen = arguments.listen().stream().map(Balancer::describe).collect(Collectors.joining(", "));
         String to = backends.stream().map(backend -> Balancer.describe(backend.address()))
                 .collect(Collectors.joining(", "));
-        return "balancing " + listen + " -> " + to + " (" + options.strategy().optionValue() + ", "
-                + balancer.frontendName() + ", " + balancer.transportName()
-                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "")
+        return "balancing " + listen + " -> " + to + " (" + ProxyFrontends.settings(balancer, options)
                 + (options.proxyProtocol() != Options.ProxyProtocol.OFF
                         ? ", proxy-protocol=" + options.proxyProtocol().name().toLowerCase(java.util.Locale.ROOT) : "")
                 + ")";
@@ -139,12 +126,7 @@ public final class BalanceCommand {
 
     private int shutDown() throws InterruptedException {
         long deadline = System.nanoTime() + arguments.options().shutdownTimeout().toNanos();
-        balancer.stopAccepting();
-        int open = balancer.drain(deadline);
-        if (open > 0) {
-            Log.info(open + " connection(s) still open after shutdown-timeout "
-                    + arguments.options().shutdownTimeout().toSeconds() + "s; closing them");
-        }
+        GracefulStop.drain(ProxyFrontends.connectionsOf(balancer), arguments.options().shutdownTimeout(), deadline);
         Log.info("stopped");
         return 0;
     }
