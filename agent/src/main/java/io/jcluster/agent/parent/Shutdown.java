@@ -9,7 +9,6 @@ import io.jcluster.agent.supervisor.Supervisor;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How the parent ends: the first stop request (SIGTERM, SIGINT, a failure) fixes the exit status and wakes the main
@@ -18,17 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Shutdown {
 
-    private static final int NOT_STOPPING = -1;
-
-    private final Options options;
-    private final CountDownLatch stop = new CountDownLatch(1);
+    private final GracefulStop graceful;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
     private volatile boolean signalsHandled;
     private volatile Supervisor supervisor;
 
     Shutdown(Options options) {
-        this.options = options;
+        this.graceful = new GracefulStop(options.shutdownTimeout());
     }
 
     /** Handles SIGTERM, SIGINT and SIGHUP from now on (or, without jdk.unsupported, the JVM's shutdown). */
@@ -41,17 +36,12 @@ final class Shutdown {
 
     /** Returns false when a stop was already under way. */
     boolean request(int status, String why) {
-        if (!exitStatus.compareAndSet(NOT_STOPPING, status)) {
-            return false;
-        }
-        Log.info(why + "; stopping (up to " + options.shutdownTimeout().toSeconds() + "s for open connections)");
-        stop.countDown();
-        return true;
+        return graceful.request(status, why);
     }
 
     /** Waits for the first stop request. */
     void await() throws InterruptedException {
-        stop.await();
+        graceful.await();
     }
 
     /**
@@ -59,13 +49,13 @@ final class Shutdown {
      * get SIGTERM. Returns the exit status.
      */
     int stop(Supervisor workers, RoutingMode routing) throws InterruptedException {
-        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+        long deadline = graceful.deadline();
         workers.stopRestarting();
-        GracefulStop.drain(routing, options.shutdownTimeout(), deadline);
+        graceful.drain(routing, deadline);
         // workers get at least a second for their shutdown hooks, even when draining used up the timeout
         workers.terminateAll(Math.max(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)));
         Log.info("stopped");
-        return exitStatus.get();
+        return graceful.exitStatus();
     }
 
     /** The main thread is done with everything it opened. */
@@ -98,7 +88,7 @@ final class Shutdown {
                 Thread.currentThread().interrupt();
             }
             supervisor.killAll();
-            Runtime.getRuntime().halt(exitStatus.get());
+            Runtime.getRuntime().halt(graceful.exitStatus());
         }
         supervisor.killAll();
     }

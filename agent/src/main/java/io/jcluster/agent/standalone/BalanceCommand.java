@@ -14,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -30,12 +28,12 @@ public final class BalanceCommand {
 
     private final BalanceArguments arguments;
     private final Balancer balancer;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final GracefulStop stop;
 
     private BalanceCommand(BalanceArguments arguments, Balancer balancer) {
         this.arguments = arguments;
         this.balancer = balancer;
+        this.stop = new GracefulStop(arguments.options().shutdownTimeout());
     }
 
     /** @param args what follows {@code balance} on the command line */
@@ -114,20 +112,15 @@ public final class BalanceCommand {
     }
 
     private void stopSignal(String signal) {
-        if (stopping.compareAndSet(false, true)) {
-            Log.info(signal + " received; stopping (up to " + arguments.options().shutdownTimeout().toSeconds()
-                    + "s for open connections)");
-            stop.countDown();
-        } else {
+        if (!stop.request(0, signal + " received")) {
             Log.info(signal + " received again: closing every connection now");
             Runtime.getRuntime().halt(1);
         }
     }
 
     private int shutDown() throws InterruptedException {
-        long deadline = System.nanoTime() + arguments.options().shutdownTimeout().toNanos();
-        GracefulStop.drain(ProxyFrontends.connectionsOf(balancer), arguments.options().shutdownTimeout(), deadline);
+        stop.drain(ProxyFrontends.connectionsOf(balancer), stop.deadline());
         Log.info("stopped");
-        return 0;
+        return stop.exitStatus();
     }
 }
