@@ -5,7 +5,9 @@ import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.WorkerEnvironment;
+import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.parent.ParentMain;
 import io.jcluster.agent.worker.WorkerAgent;
 
 import java.lang.instrument.Instrumentation;

@@ -8,7 +8,14 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The walls between the agent's rooms (see DESIGN.md's layout). */
+/**
+ * The walls between the agent's rooms, each package one concern. Why they stand: a worker runs inside the app's JVM,
+ * so it loads as little of jcluster as it can and never Netty (the app may bring its own); the control protocol is
+ * shared by both ends, so it is plain JDK code; the balancer moves bytes between clients and backends and knows
+ * neither processes nor HTTP (http mode is one frontend it is given); the supervisor manages processes and never
+ * touches bytes; options are parsed before anything else exists, so they depend on nothing of the agent; the admin
+ * endpoint and the standalone balancer are entry points that only the wiring above them knows.
+ */
 class ArchitectureTest {
 
     private static JavaClasses agent;

@@ -46,7 +46,7 @@ class AgentJarIT {
             assertEquals("io.jcluster.agent.Premain", main.getValue("Premain-Class"));
             assertEquals("true", main.getValue("Can-Retransform-Classes"));
             assertEquals("jcluster.jar", main.getValue("Boot-Class-Path"));
-            assertEquals("io.jcluster.agent.admin.Cli", main.getValue("Main-Class"));
+            assertEquals("io.jcluster.agent.cli.Cli", main.getValue("Main-Class"));
             assertTrue(jar.getEntry("io/jcluster/bootstrap/BindRewrite.class") != null);
             for (String library : List.of("epoll_x86_64", "epoll_aarch_64", "io_uring42_x86_64", "io_uring42_aarch_64")) {
                 assertTrue(jar.getEntry("META-INF/native/libio_jcluster_shaded_netty_transport_native_" + library + ".so") != null,

@@ -3,13 +3,10 @@ package io.jcluster.agent.standalone;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
-import io.jcluster.agent.balancer.ConnectionLimit;
-import io.jcluster.agent.balancer.Frontend;
-import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.http.HttpFrontend;
-import io.jcluster.agent.http.TlsContext;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.routing.GracefulStop;
+import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.supervisor.StopSignals;
 
 import java.io.IOException;
@@ -17,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -33,12 +28,12 @@ public final class BalanceCommand {
 
     private final BalanceArguments arguments;
     private final Balancer balancer;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final GracefulStop stop;
 
     private BalanceCommand(BalanceArguments arguments, Balancer balancer) {
         this.arguments = arguments;
         this.balancer = balancer;
+        this.stop = new GracefulStop(arguments.options().shutdownTimeout());
     }
 
     /** @param args what follows {@code balance} on the command line */
@@ -48,27 +43,19 @@ public final class BalanceCommand {
             System.exit(0);
         }
         BalanceArguments arguments;
-        Frontend frontend;
-        Transport transport;
+        ProxyFrontends frontends;
         try {
             arguments = BalanceArguments.parse(args);
-            frontend = Frontend.tcp(arguments.options().tcpIdleTimeout());
-            if (arguments.options().mode() == Options.Mode.HTTP) {
-                frontend = HttpFrontend.of(arguments.options(),
-                        arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
-            }
-            transport = Transport.choose(arguments.options().transport());
-        } catch (BalanceArguments.BadArguments | TlsContext.TlsException | Transport.UnavailableException e) {
+            frontends = ProxyFrontends.of(arguments.options(),
+                    arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
+        } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException e) {
             System.err.println("jcluster balance: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Options options = arguments.options();
         int status = 1;
         try {
-            Balancer balancer = Balancer.start(options.strategy(), frontend,
-                    new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()), transport);
-            status = new BalanceCommand(arguments, balancer).run();
+            status = new BalanceCommand(arguments, frontends.start()).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a failed balancer alive forever, serving nothing
             Log.error("the balancer failed and stops", failure);
@@ -118,34 +105,22 @@ public final class BalanceCommand {
         String listen = arguments.listen().stream().map(Balancer::describe).collect(Collectors.joining(", "));
         String to = backends.stream().map(backend -> Balancer.describe(backend.address()))
                 .collect(Collectors.joining(", "));
-        return "balancing " + listen + " -> " + to + " (" + options.strategy().optionValue() + ", "
-                + balancer.frontendName() + ", " + balancer.transportName()
-                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "")
+        return "balancing " + listen + " -> " + to + " (" + ProxyFrontends.settings(balancer, options)
                 + (options.proxyProtocol() != Options.ProxyProtocol.OFF
                         ? ", proxy-protocol=" + options.proxyProtocol().name().toLowerCase(java.util.Locale.ROOT) : "")
                 + ")";
     }
 
     private void stopSignal(String signal) {
-        if (stopping.compareAndSet(false, true)) {
-            Log.info(signal + " received; stopping (up to " + arguments.options().shutdownTimeout().toSeconds()
-                    + "s for open connections)");
-            stop.countDown();
-        } else {
+        if (!stop.request(0, signal + " received")) {
             Log.info(signal + " received again: closing every connection now");
             Runtime.getRuntime().halt(1);
         }
     }
 
     private int shutDown() throws InterruptedException {
-        long deadline = System.nanoTime() + arguments.options().shutdownTimeout().toNanos();
-        balancer.stopAccepting();
-        int open = balancer.drain(deadline);
-        if (open > 0) {
-            Log.info(open + " connection(s) still open after shutdown-timeout "
-                    + arguments.options().shutdownTimeout().toSeconds() + "s; closing them");
-        }
+        stop.drain(ProxyFrontends.connectionsOf(balancer), stop.deadline());
         Log.info("stopped");
-        return 0;
+        return stop.exitStatus();
     }
 }

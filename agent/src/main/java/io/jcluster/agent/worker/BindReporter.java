@@ -25,9 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code port} option names it, each worker gets it privately on 127.0.0.1 at a port the kernel picks, and it is
  * not clustered: a SHUTDOWN sent to the port reaches no worker (stop the cluster with SIGTERM to the parent).
  *
- * <p>balancer=kernel: a clustered bind is not moved but shared. The socket gets SO_REUSEPORT and binds the address
- * the app asked for, as every other worker's does, and the parent is told (actual port = requested port) so that
- * readiness and reloads work as in proxy mode.
+ * <p>Where a clustered bind goes depends on the balancer ({@link ClusteredBinds}): a private port, or with
+ * balancer=kernel the app's own address, shared with the other workers.
  */
 final class BindReporter implements BindRewrite.Policy {
 
@@ -44,22 +43,19 @@ final class BindReporter implements BindRewrite.Policy {
     /** The bind in progress on this thread was made private (rewritten, but not for the cluster). */
     private final ThreadLocal<SocketAddress> privateBind = new ThreadLocal<>();
     private final Set<Integer> toldPrivate = ConcurrentHashMap.newKeySet();
-    /** balancer=kernel: the sockets sharing the app's ports; null in proxy mode. */
-    private final SharedListeners shared;
-    /** The copy of the requested address that the bind in progress on this thread binds (a nested bind skips it). */
-    private final ThreadLocal<SocketAddress> sharedBind = new ThreadLocal<>();
+    private final ClusteredBinds clustered;
 
     BindReporter(Options options, ControlClient control, int workerId) {
         this.options = options;
         this.control = control;
         this.workerId = workerId;
         this.perProcessPorts = perProcessPorts();
-        this.shared = options.proxy().kernelBalancing() ? new SharedListeners() : null;
+        this.clustered = options.proxy().kernelBalancing() ? new SharedPorts(workerId, this::send) : new PrivatePorts();
     }
 
-    /** balancer=kernel: closes the shared listening sockets, so the kernel sends this worker no new connection. */
+    /** Takes this worker out of the kernel's rotation (balancer=kernel; nothing to close otherwise). */
     int closeSharedListeners() {
-        return shared == null ? 0 : shared.closeAll();
+        return clustered.closeSharedListeners();
     }
 
     private static Set<Integer> perProcessPorts() {
@@ -76,7 +72,7 @@ final class BindReporter implements BindRewrite.Policy {
     @Override
     public SocketAddress rewrite(SocketAddress requested, Object socket) {
         privateBind.remove();
-        if (requested != null && requested == sharedBind.get()) {
+        if (clustered.isNested(requested)) {
             return requested; // a nested bind (an abstract Netty server channel's) of the address being shared
         }
         if (!(requested instanceof InetSocketAddress inet) || inet.isUnresolved() || inet.getPort() == 0) {
@@ -93,32 +89,11 @@ final class BindReporter implements BindRewrite.Policy {
             return new InetSocketAddress(LOOPBACK, 0);
         }
         if (options.proxy().clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
-            return shared == null ? new InetSocketAddress(LOOPBACK, 0) : share(inet, socket);
+            return clustered.rewrite(inet, socket);
         }
         // the parent says so once: a fixed port that every worker binds for itself is a classic cause of crashes
         send(new ControlMessage.Unclustered(inet));
         return requested;
-    }
-
-    /**
-     * Prepares {@code socket} to share {@code requested} with the other workers; returns the equal copy that tells
-     * the bind advice to report the bind. A socket that cannot be shared binds unchanged and the parent is told, so
-     * that it stops with a clear message instead of running a cluster in which one worker alone serves.
-     */
-    private SocketAddress share(InetSocketAddress requested, Object socket) {
-        String failure = shared.prepare(socket);
-        if (failure != null) {
-            System.err.println("[jcluster] worker " + workerId + ": cannot share " + describe(requested) + ": " + failure);
-            send(new ControlMessage.Unshared(requested, failure));
-            return requested;
-        }
-        InetSocketAddress copy = new InetSocketAddress(requested.getAddress(), requested.getPort());
-        sharedBind.set(copy);
-        return copy;
-    }
-
-    private static String describe(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     @Override
@@ -130,11 +105,7 @@ final class BindReporter implements BindRewrite.Policy {
         if (!(requested instanceof InetSocketAddress asked) || !(actual instanceof InetSocketAddress real)) {
             return;
         }
-        SocketAddress sharing = sharedBind.get();
-        if (sharing != null && sharing.equals(requested)) { // the advice hands back the app's own address object
-            sharedBind.remove();
-            shared.add(socket);
-        }
+        clustered.bound(requested, socket);
         send(new ControlMessage.Bound(asked, real.getPort()));
     }
 

@@ -1,4 +1,4 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.instrument;
 
 import io.jcluster.bootstrap.LaunchRedirect;
 import net.bytebuddy.asm.Advice;

@@ -1,4 +1,4 @@
-package io.jcluster.agent;
+package io.jcluster.agent.instrument;
 
 import java.io.IOException;
 import java.lang.instrument.ClassDefinition;

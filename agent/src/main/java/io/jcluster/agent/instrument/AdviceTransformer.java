@@ -1,4 +1,4 @@
-package io.jcluster.agent;
+package io.jcluster.agent.instrument;
 
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.AsmVisitorWrapper;

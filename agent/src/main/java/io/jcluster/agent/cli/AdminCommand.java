@@ -1,8 +1,6 @@
-package io.jcluster.agent.admin;
+package io.jcluster.agent.cli;
 
 import io.jcluster.agent.config.AdminToken;
-import io.jcluster.agent.config.Option;
-import io.jcluster.agent.standalone.BalanceCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,32 +12,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code java -jar jcluster.jar}: how to use the agent, with the option table; and the admin commands
- * {@code status | reload | scale N | restart ID [--admin host:port] [--token T]}, which talk to a running cluster's
- * admin endpoint (started with {@code admin=...}). Exit status: 0 done, 1 failed or unreachable, 2 bad usage.
+ * {@code java -jar jcluster.jar status | reload | scale N | restart ID [--admin host:port] [--token T]}: talks to a
+ * running cluster's admin endpoint (started with {@code admin=...}). Exit status: 0 done, 1 failed or unreachable,
+ * 2 bad usage.
  */
-public final class Cli {
+final class AdminCommand {
 
     static final String DEFAULT_ADMIN = "127.0.0.1:9090";
     static final String TOKEN_ENVIRONMENT = AdminToken.ENVIRONMENT;
 
-    private Cli() {
-    }
-
-    public static void main(String[] args) {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-            usage(System.out);
-            return;
-        }
-        if (args[0].equals("balance")) {
-            BalanceCommand.main(Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
-        System.exit(run(args, System.out, System.err));
+    private AdminCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -91,7 +76,7 @@ public final class Cli {
             }
             default -> {
                 err.println("jcluster: unknown command '" + command + "'");
-                usage(err);
+                Cli.usage(err);
                 return 2;
             }
         }
@@ -147,28 +132,5 @@ public final class Cli {
         err.println("jcluster: " + message);
         err.println("usage: java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
         return 2;
-    }
-
-    static void usage(PrintStream out) {
-        out.println("jcluster: run one unmodified Java server as a supervised cluster of N worker JVMs behind one port.");
-        out.println();
-        out.println("usage: java -javaagent:jcluster.jar[=key=value,key=value...] <your usual java arguments>");
-        out.println("  e.g. java -javaagent:jcluster.jar=processes=4 -jar app.jar");
-        out.println();
-        out.println("options (a repeated key accumulates: port=8080,port=8443):");
-        for (Option option : Option.values()) {
-            out.printf("  %-17s %s%n", option.key(), option.description());
-            out.printf("  %-17s values: %s; default: %s%n", "", option.accepts(), option.defaultValue());
-        }
-        out.println();
-        out.println("Workers see env JCLUSTER_WORKER_ID (0..N-1) and JCLUSTER_WORKERS, and the system properties");
-        out.println("jcluster.worker.id and jcluster.workers.");
-        out.println();
-        out.println("the balancer alone, in front of servers you name (no workers; see balance --help):");
-        out.println("  java -jar jcluster.jar balance --listen [HOST:]PORT --backend HOST:PORT [--backend ...] [--mode http] ...");
-        out.println();
-        out.println("admin commands, for a cluster started with admin=host:port (default " + DEFAULT_ADMIN + "):");
-        out.println("  java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
-        out.println("  the token may also come from the environment variable " + TOKEN_ENVIRONMENT + ".");
     }
 }

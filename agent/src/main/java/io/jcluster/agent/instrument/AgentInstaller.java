@@ -1,6 +1,5 @@
-package io.jcluster.agent;
+package io.jcluster.agent.instrument;
 
-import io.jcluster.agent.supervisor.LaunchAdvice;
 import io.jcluster.agent.worker.BindAdvice;
 import io.jcluster.agent.worker.PeerAdvice;
 import io.jcluster.agent.worker.SeenAddressAdvice;
@@ -28,7 +27,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /** Every change jcluster makes to classes of the JVM, each with its matcher, on one screen. */
-final class AgentInstaller {
+public final class AgentInstaller {
 
     static {
         // before any Byte Buddy class loads: otherwise it reaches for sun.misc.Unsafe, which JDK 24+ warns about
@@ -79,7 +78,7 @@ final class AgentInstaller {
     }
 
     /** Parent: transforms the workers' bind hooks once, into {@code directory}, for {@link #installBindHooks}. */
-    static void prepareBindHooks(Path directory) throws IOException {
+    public static void prepareBindHooks(Path directory) throws IOException {
         PreparedClasses.write(AdviceTransformer.transformedBootClasses(bindHooks()), directory);
     }
 
@@ -87,7 +86,7 @@ final class AgentInstaller {
      * Worker: installs the bind hooks the parent prepared in {@code directory}, or, should they be missing,
      * transforms them here. Returns what failed, one line each.
      */
-    static List<String> installBindHooks(Instrumentation instrumentation, Path directory) {
+    public static List<String> installBindHooks(Instrumentation instrumentation, Path directory) {
         NativeTransportHooks.install(instrumentation);
         openSocketImplFields(instrumentation);
         Map<String, byte[]> prepared = PreparedClasses.read(directory, SERVER_SOCKETS);
@@ -120,7 +119,7 @@ final class AgentInstaller {
     }
 
     /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */
-    static List<String> redirectLaunch(Instrumentation instrumentation, String mainClass) {
+    public static List<String> redirectLaunch(Instrumentation instrumentation, String mainClass) {
         LaunchRedirect.redirectTo(mainClass);
         return AdviceTransformer.install(instrumentation, Map.of("sun.launcher.LauncherHelper",
                 Advice.to(LaunchAdvice.class)

@@ -1,4 +1,4 @@
-package io.jcluster.agent;
+package io.jcluster.agent.instrument;
 
 import io.jcluster.agent.worker.BindAdvice;
 import io.jcluster.agent.worker.PeerAdvice;

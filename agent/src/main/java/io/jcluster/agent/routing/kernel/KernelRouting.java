@@ -1,16 +1,22 @@
-package io.jcluster.agent;
+package io.jcluster.agent.routing.kernel;
 
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.balancer.LatencyHistogram;
+import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.routing.RoutingMode;
+import io.jcluster.agent.routing.WorkerCheck;
+import io.jcluster.agent.routing.WorkerTraffic;
+import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerProcess;
-import io.jcluster.agent.supervisor.WorkerRouting;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +29,7 @@ import java.util.function.Consumer;
  * supervisor needs: which addresses the cluster serves (readiness, reloads), taking a worker out of rotation (it
  * closes its shared listening sockets), and counting its open connections while it drains (from /proc).
  */
-final class KernelRouting implements WorkerRouting {
+public final class KernelRouting implements RoutingMode {
 
     private static final long DRAIN_POLL_MILLIS = 200;
     /** Linux 5.14+: 1 = connections queued to a closing SO_REUSEPORT listener move to another one of its group. */
@@ -39,9 +45,20 @@ final class KernelRouting implements WorkerRouting {
     /** Serials of the worker processes the supervisor found ready. */
     private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
 
-    KernelRouting(Options config, Consumer<String> fail) {
+    public KernelRouting(Options config, Consumer<String> fail) {
         this.config = config;
         this.fail = fail;
+    }
+
+    /** The workers accept their clients themselves, so their peers are real already: no client-address table. */
+    @Override
+    public void prepareWorkers(Path directory, Supervisor supervisor) {
+    }
+
+    /** A connect to the shared port would reach whichever worker the kernel picks: /proc is asked instead. */
+    @Override
+    public WorkerCheck workerCheck() {
+        return WorkerCheck.LISTENING_SOCKETS;
     }
 
     @Override
@@ -117,13 +134,33 @@ final class KernelRouting implements WorkerRouting {
                 + " with SO_REUSEPORT (" + why + "); this server stack needs balancer=proxy");
     }
 
+    @Override
+    public Description description() {
+        return new Description("kernel", "tcp", "SO_REUSEPORT");
+    }
+
+    /** The parent opens no listener. */
+    @Override
+    public List<ListenerStats> listenerStats() {
+        return List.of();
+    }
+
+    /** The parent sees none of the bytes; /proc tells how many connections the worker holds. */
+    @Override
+    public WorkerTraffic traffic(WorkerProcess worker) {
+        return new WorkerTraffic(worker.sharedPortConnections(), 0, 0, 0, 0,
+                new long[LatencyHistogram.boundsSeconds().length + 1], 0);
+    }
+
     /** Shutdown: every worker closes its shared listening sockets; the port refuses new connections from now on. */
-    void stopAccepting() {
+    @Override
+    public void stopAccepting() {
         workers.values().forEach(WorkerProcess::unlisten);
     }
 
     /** Waits until the workers hold no accepted connection, or the deadline; returns how many are still open. */
-    long drain(long deadlineNanos) {
+    @Override
+    public long drain(long deadlineNanos) {
         sleep(100); // the workers close their listeners meanwhile
         long open;
         while ((open = open()) > 0 && System.nanoTime() - deadlineNanos < 0) {
@@ -138,6 +175,10 @@ final class KernelRouting implements WorkerRouting {
             open += worker.sharedPortConnections();
         }
         return open;
+    }
+
+    @Override
+    public void close() {
     }
 
     private static void sleep(long millis) {

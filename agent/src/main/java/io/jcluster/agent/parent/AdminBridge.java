@@ -1,0 +1,76 @@
+package io.jcluster.agent.parent;
+
+import io.jcluster.agent.admin.ClusterOperations;
+import io.jcluster.agent.admin.ClusterStatus;
+import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.LatencyHistogram;
+import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.routing.RoutingMode;
+import io.jcluster.agent.routing.WorkerTraffic;
+import io.jcluster.agent.supervisor.Outcome;
+import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.WorkerProcess;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The admin endpoint's view of the cluster: processes from the supervisor, traffic from the routing mode. */
+final class AdminBridge implements ClusterOperations {
+
+    private final Supervisor supervisor;
+    private final RoutingMode routing;
+
+    AdminBridge(Supervisor supervisor, RoutingMode routing) {
+        this.supervisor = supervisor;
+        this.routing = routing;
+    }
+
+    @Override
+    public ClusterStatus status() {
+        List<ClusterStatus.ListenerView> listeners = new ArrayList<>();
+        for (ListenerStats stats : routing.listenerStats()) {
+            listeners.add(new ClusterStatus.ListenerView(Balancer.describe(stats.address()), stats.connectionsTotal(),
+                    stats.openConnections(), stats.refusedTotal(), stats.bytesFromClients(), stats.bytesToClients(),
+                    stats.queueLength()));
+        }
+        listeners.sort(Comparator.comparing(ClusterStatus.ListenerView::address));
+        double[] bounds = LatencyHistogram.boundsSeconds();
+        List<ClusterStatus.WorkerView> workers = new ArrayList<>();
+        for (Supervisor.WorkerInfo info : supervisor.workers()) {
+            WorkerProcess process = info.process();
+            WorkerTraffic traffic = routing.traffic(process);
+            ControlMessage.Stats stats = process.stats();
+            workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
+                    info.restarts(), info.lastExitStatus(), traffic.openConnections(), traffic.connectionsTotal(),
+                    traffic.requests(), traffic.bytesFromClients(), traffic.bytesToClients(),
+                    stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
+                    stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds,
+                    traffic.latencyBuckets(), traffic.latencySumNanos(), process.clientAddressFallbacks()));
+        }
+        RoutingMode.Description mode = routing.description();
+        return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
+                listeners, workers);
+    }
+
+    @Override
+    public CompletableFuture<Result> reload() {
+        return supervisor.reload().thenApply(AdminBridge::result);
+    }
+
+    @Override
+    public CompletableFuture<Result> scale(int processes) {
+        return supervisor.scale(processes).thenApply(AdminBridge::result);
+    }
+
+    @Override
+    public CompletableFuture<Result> restart(int workerId) {
+        return supervisor.restart(workerId).thenApply(AdminBridge::result);
+    }
+
+    private static Result result(Outcome outcome) {
+        return new Result(outcome.ok(), !outcome.ok() && outcome.message().startsWith("busy:"), outcome.message());
+    }
+}

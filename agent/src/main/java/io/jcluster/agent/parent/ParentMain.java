@@ -1,0 +1,149 @@
+package io.jcluster.agent.parent;
+
+import io.jcluster.agent.admin.AdminServer;
+import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.control.ControlServer;
+import io.jcluster.agent.instrument.AgentInstaller;
+import io.jcluster.agent.log.Log;
+import io.jcluster.agent.routing.RoutingMode;
+import io.jcluster.agent.routing.kernel.KernelRouting;
+import io.jcluster.agent.routing.proxy.ProxyFrontends;
+import io.jcluster.agent.routing.proxy.ProxyRouting;
+import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.WorkerCommand;
+import io.jcluster.agent.supervisor.WorkerShares;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * What the parent JVM runs instead of the app: the launcher is redirected here by the agent's premain. Wires the
+ * control channel, the supervisor, the routing mode and the admin endpoint together, then waits for a stop
+ * ({@link Shutdown}).
+ */
+public final class ParentMain {
+
+    /** What premain parsed, for main: the launcher calls main with the app's arguments only. */
+    private static final AtomicReference<Launch> PREPARED = new AtomicReference<>();
+
+    private final Options config;
+    private final String adminToken;
+    private final RoutingMode routing;
+    private final Shutdown shutdown;
+
+    private ParentMain(Launch launch, RoutingMode routing, Shutdown shutdown) {
+        this.config = launch.options();
+        this.adminToken = launch.adminToken();
+        this.routing = routing;
+        this.shutdown = shutdown;
+    }
+
+    /** Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null). */
+    public static void prepare(Options options, String adminToken) {
+        PREPARED.set(new Launch(options, adminToken));
+    }
+
+    /** @param appArguments the app's arguments; the workers get them through the command line */
+    public static void main(String[] appArguments) {
+        Launch launch = PREPARED.get();
+        if (launch == null) {
+            System.err.println("jcluster: " + ParentMain.class.getName() + " is started by the jcluster agent, not by"
+                    + " hand; run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
+            System.exit(2);
+        }
+        Shutdown shutdown = new Shutdown(launch.options());
+        int status = 1;
+        try {
+            RoutingMode routing = routing(launch.options(), why -> shutdown.request(1, why));
+            status = new ParentMain(launch, routing, shutdown).run();
+        } catch (ProxyFrontends.SetupException e) {
+            System.err.println("jcluster: " + e.getMessage());
+            status = 2;
+        } catch (Throwable failure) {
+            // the event loops' threads would keep a parent whose main failed alive forever, serving nothing
+            Log.error("the parent failed and stops (a NoClassDefFoundError here usually means jcluster.jar was"
+                    + " overwritten while running: deploy a new jar by renaming it into place)", failure);
+        } finally {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * The one place that picks the routing mode, from the options: balancer=kernel, or the parent's own proxy
+     * (checked first: TLS material and transport).
+     *
+     * @param fail stops the parent with status 1 and the reason it is given
+     */
+    static RoutingMode routing(Options options, Consumer<String> fail) throws ProxyFrontends.SetupException {
+        if (options.kernelBalancing()) {
+            return new KernelRouting(options, fail);
+        }
+        // each worker learns its clients' addresses from the balancer
+        return new ProxyRouting(options, ProxyFrontends.of(options, true).start(), fail);
+    }
+
+    private int run() throws IOException, InterruptedException {
+        AdminServer admin = null;
+        try (ControlServer control = ControlServer.open()) {
+            prepareWorkerHooks(control);
+            List<String> argv = CommandLine.current();
+            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.processes(),
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
+            shares.notes().forEach(Log::info);
+            WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
+            logDifferences(command);
+            Supervisor supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), routing,
+                    () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
+            routing.prepareWorkers(control.directory(), supervisor);
+            if (config.adminEnabled()) {
+                try {
+                    admin = AdminServer.start(config.admin(), adminToken, config.maxProcesses(),
+                            new AdminBridge(supervisor, routing));
+                    Log.info("admin endpoint on http://" + Balancer.describe(config.admin())
+                            + (adminToken == null ? "" : " (token required)"));
+                } catch (IOException | RuntimeException e) {
+                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.admin()) + " ("
+                            + Log.describe(e) + "; is another process using that port?); stopping");
+                    return 1;
+                }
+            }
+            control.serve(supervisor);
+            shutdown.handleSignals(supervisor);
+            supervisor.startAll();
+            shutdown.await();
+            return shutdown.stop(supervisor, routing);
+        } finally {
+            if (admin != null) {
+                admin.close();
+            }
+            routing.close();
+            shutdown.finished();
+        }
+    }
+
+    private static void prepareWorkerHooks(ControlServer control) {
+        try {
+            AgentInstaller.prepareBindHooks(control.directory());
+        } catch (IOException | RuntimeException e) {
+            Log.error("could not prepare the workers' bind hooks (each worker will instrument itself, starting"
+                    + " slower)", e);
+        }
+    }
+
+    private void logDifferences(WorkerCommand command) {
+        for (int id = 0; id < config.processes(); id++) {
+            List<String> differences = command.differences(id);
+            if (!differences.isEmpty()) {
+                Log.info("worker " + id + " runs with " + String.join(" ", differences)
+                        + " (per-process ports and files differ from the parent's)");
+            }
+        }
+    }
+
+    private record Launch(Options options, String adminToken) {
+    }
+}

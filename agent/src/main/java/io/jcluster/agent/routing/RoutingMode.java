@@ -1,0 +1,44 @@
+package io.jcluster.agent.routing;
+
+import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.WorkerProcess;
+import io.jcluster.agent.supervisor.WorkerRouting;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How client connections reach the workers (the {@code balancer} option), seen from the parent: the supervisor's
+ * callbacks ({@link WorkerRouting}) plus what the parent's wiring, its admin view and its shutdown need. The parent
+ * picks one implementation at start from the options and talks to it only through this interface:
+ * {@code routing.proxy} (the parent listens and balances over the workers' private ports) or {@code routing.kernel}
+ * (the workers share the app's ports with SO_REUSEPORT and the kernel spreads the connections).
+ */
+public interface RoutingMode extends WorkerRouting, Draining {
+
+    /**
+     * Before the first worker starts: what the workers of this mode find in the control {@code directory}, and how
+     * the supervisor's probes are marked there. Logs the mode's own startup notes.
+     */
+    void prepareWorkers(Path directory, Supervisor supervisor);
+
+    /** The check that tells the supervisor whether a worker of this mode serves (readiness and health). */
+    WorkerCheck workerCheck();
+
+    /** The admin view's heading: strategy, protocol and transport of this mode. */
+    Description description();
+
+    /** Every listener the parent opened, with its counters; none when the parent does not listen itself. */
+    List<ListenerStats> listenerStats();
+
+    /** What the parent knows of {@code worker}'s connections and requests. */
+    WorkerTraffic traffic(WorkerProcess worker);
+
+    /** At the very end: releases the mode's threads and sockets. */
+    void close();
+
+    /** How the admin endpoint names a mode: {@code strategy} (or "kernel"), "tcp"/"http", the socket transport. */
+    record Description(String strategy, String protocol, String transport) {
+    }
+}

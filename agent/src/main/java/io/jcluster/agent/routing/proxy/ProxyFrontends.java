@@ -1,0 +1,79 @@
+package io.jcluster.agent.routing.proxy;
+
+import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.ConnectionLimit;
+import io.jcluster.agent.balancer.Frontend;
+import io.jcluster.agent.balancer.Transport;
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.http.HttpFrontend;
+import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.routing.Draining;
+
+/**
+ * The balancer as the options describe it (frontend for the mode, socket transport, connection limit, strategy),
+ * for the agent's parent and the standalone balancer alike. Everything that can be wrong with the options is found
+ * by {@link #of} before a thread starts.
+ */
+public final class ProxyFrontends {
+
+    private final Options options;
+    private final Frontend frontend;
+    private final Transport transport;
+
+    private ProxyFrontends(Options options, Frontend frontend, Transport transport) {
+        this.options = options;
+        this.frontend = frontend;
+        this.transport = transport;
+    }
+
+    /**
+     * Checks the TLS material (http mode) and the transport the options ask for.
+     *
+     * @param backendsLearnTheClient whether each backend learns its clients' addresses from the balancer (the
+     *                               agent's workers, or backends that read a PROXY header)
+     */
+    public static ProxyFrontends of(Options options, boolean backendsLearnTheClient) throws SetupException {
+        try {
+            Frontend frontend = options.mode() == Options.Mode.HTTP
+                    ? HttpFrontend.of(options, backendsLearnTheClient)
+                    : Frontend.tcp(options.tcpIdleTimeout());
+            return new ProxyFrontends(options, frontend, Transport.choose(options.transport()));
+        } catch (TlsContext.TlsException | Transport.UnavailableException e) {
+            throw new SetupException(e.getMessage());
+        }
+    }
+
+    /** Starts the balancer's event loops; it listens on nothing yet. */
+    public Balancer start() {
+        return Balancer.start(options.strategy(), frontend,
+                new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()), transport);
+    }
+
+    /** What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]". */
+    public static String settings(Balancer balancer, Options options) {
+        return options.strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "");
+    }
+
+    /** {@code balancer}'s client connections, for {@link io.jcluster.agent.routing.GracefulStop}. */
+    public static Draining connectionsOf(Balancer balancer) {
+        return new Draining() {
+            @Override
+            public void stopAccepting() {
+                balancer.stopAccepting();
+            }
+
+            @Override
+            public long drain(long deadlineNanos) throws InterruptedException {
+                return balancer.drain(deadlineNanos);
+            }
+        };
+    }
+
+    /** The options ask for something this machine cannot give (TLS material, a transport); exit status 2. */
+    public static final class SetupException extends Exception {
+        SetupException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.jcluster.agent.routing.proxy;
+
+import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.LatencyHistogram;
+import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.log.Log;
+import io.jcluster.agent.routing.RoutingMode;
+import io.jcluster.agent.routing.WorkerCheck;
+import io.jcluster.agent.routing.WorkerTraffic;
+import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.WorkerProcess;
+import io.jcluster.bootstrap.ClientAddressTable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * balancer=proxy: the parent listens on the app's addresses and balances over the workers' private ports. Each port
+ * a worker reports becomes a backend of that worker process; the backends enter rotation when the supervisor admits
+ * the process, and the listener of an address opens with its first admitted backend, so no connection is accepted
+ * while no worker can take it.
+ */
+public final class ProxyRouting implements RoutingMode {
+
+    private final Options options;
+    private final Balancer balancer;
+    /** Stops the parent with status 1 and this reason. */
+    private final Consumer<String> fail;
+    /** Each worker process's backends (by its serial), by the address it serves. */
+    private final Map<Long, Map<InetSocketAddress, Backend>> backends = new ConcurrentHashMap<>();
+    /** Every address a worker reported binding: a worker is ready once it serves all of them. */
+    private final Set<InetSocketAddress> served = ConcurrentHashMap.newKeySet();
+    /** Serials of the worker processes in rotation. */
+    private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
+
+    public ProxyRouting(Options options, Balancer balancer, Consumer<String> fail) {
+        this.options = options;
+        this.balancer = balancer;
+        this.fail = fail;
+        if (balancer.transportNote() != null) {
+            Log.info(balancer.transportNote());
+        }
+    }
+
+    /**
+     * The workers show the app each client's real address as its peer, looked up in a table the balancer fills in;
+     * the supervisor's probes mark themselves there as the parent's own connections.
+     */
+    @Override
+    public void prepareWorkers(Path directory, Supervisor supervisor) {
+        try {
+            ClientAddressTable table = ClientAddressTable.create(directory);
+            balancer.publishClientAddresses(table);
+            supervisor.markProbesIn(table);
+        } catch (IOException | RuntimeException e) {
+            Log.error("could not create the table of client addresses (the apps will see 127.0.0.1 as every"
+                    + " client's address)", e);
+        }
+    }
+
+    @Override
+    public WorkerCheck workerCheck() {
+        return WorkerCheck.PRIVATE_PORTS;
+    }
+
+    @Override
+    public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
+        served.add(requested);
+        Backend backend = new Backend(worker.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), actualPort));
+        backends.computeIfAbsent(worker.serial(), serial -> new ConcurrentHashMap<>()).put(requested, backend);
+        if (admitted.contains(worker.serial())) {
+            serve(requested, backend);
+        }
+    }
+
+    @Override
+    public Set<InetSocketAddress> listening() {
+        return Set.copyOf(served);
+    }
+
+    @Override
+    public void admit(WorkerProcess worker) {
+        admitted.add(worker.serial());
+        backendsOf(worker).forEach(this::serve);
+    }
+
+    /** Puts {@code backend} in rotation, opening the listener for {@code requested} first if it is not open yet. */
+    private void serve(InetSocketAddress requested, Backend backend) {
+        try {
+            if (balancer.listen(requested, backend)) {
+                Log.info("listening on " + Balancer.describe(requested) + " -> " + options.processes()
+                        + (options.processes() == 1 ? " worker (" : " workers (")
+                        + ProxyFrontends.settings(balancer, options) + ")");
+            }
+        } catch (IOException | RuntimeException e) {
+            fail.accept("cannot listen on " + Balancer.describe(requested) + " (" + Log.describe(e)
+                    + "; is another server using that port?)");
+            return;
+        }
+        balancer.admit(requested, backend);
+    }
+
+    @Override
+    public void withdraw(WorkerProcess worker) {
+        admitted.remove(worker.serial());
+        backendsOf(worker).values().forEach(balancer::withdraw);
+    }
+
+    @Override
+    public long openConnections(WorkerProcess worker) {
+        long open = 0;
+        for (Backend backend : backendsOf(worker).values()) {
+            open += backend.openConnections();
+        }
+        return open;
+    }
+
+    @Override
+    public void releaseIdle(Collection<WorkerProcess> draining) {
+        List<Backend> all = new ArrayList<>();
+        draining.forEach(worker -> all.addAll(backendsOf(worker).values()));
+        balancer.releaseIdle(Set.copyOf(all));
+    }
+
+    @Override
+    public void gone(WorkerProcess worker) {
+        withdraw(worker);
+        backends.remove(worker.serial());
+    }
+
+    private Map<InetSocketAddress, Backend> backendsOf(WorkerProcess worker) {
+        return backends.getOrDefault(worker.serial(), Map.of());
+    }
+
+    @Override
+    public Description description() {
+        return new Description(options.strategy().optionValue(), options.mode() == Options.Mode.HTTP ? "http" : "tcp",
+                balancer.transportName());
+    }
+
+    @Override
+    public List<ListenerStats> listenerStats() {
+        return balancer.listenerStats();
+    }
+
+    @Override
+    public WorkerTraffic traffic(WorkerProcess worker) {
+        long open = 0;
+        long total = 0;
+        long requests = 0;
+        long in = 0;
+        long out = 0;
+        long sum = 0;
+        long[] buckets = new long[LatencyHistogram.boundsSeconds().length + 1];
+        for (Backend backend : backendsOf(worker).values()) {
+            open += backend.openConnections();
+            total += backend.connectionsTotal();
+            in += backend.bytesFromClients();
+            out += backend.bytesToClients();
+            LatencyHistogram latency = backend.requests();
+            requests += latency.count();
+            sum += latency.sumNanos();
+            long[] counts = latency.cumulativeCounts();
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] += counts[i];
+            }
+        }
+        return new WorkerTraffic(open, total, requests, in, out, buckets, sum);
+    }
+
+    @Override
+    public void stopAccepting() {
+        balancer.stopAccepting();
+    }
+
+    @Override
+    public long drain(long deadlineNanos) throws InterruptedException {
+        return balancer.drain(deadlineNanos);
+    }
+
+    @Override
+    public void close() {
+        balancer.close();
+    }
+}

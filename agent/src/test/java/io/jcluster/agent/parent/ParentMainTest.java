@@ -1,0 +1,37 @@
+package io.jcluster.agent.parent;
+
+import io.jcluster.agent.config.OptionParser;
+import io.jcluster.agent.routing.RoutingMode;
+import io.jcluster.agent.routing.WorkerCheck;
+import io.jcluster.agent.routing.kernel.KernelRouting;
+import io.jcluster.agent.routing.proxy.ProxyRouting;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** The wiring picks the routing mode once, from the options, and the supervisor's probe follows from it. */
+class ParentMainTest {
+
+    @Test
+    void balancerKernelRoutesThroughTheKernelAndProbesThroughProc() throws Exception {
+        RoutingMode routing = ParentMain.routing(OptionParser.parse("processes=2,balancer=kernel"), why -> { });
+        try {
+            assertInstanceOf(KernelRouting.class, routing);
+            assertEquals(WorkerCheck.LISTENING_SOCKETS, routing.workerCheck());
+        } finally {
+            routing.close();
+        }
+    }
+
+    @Test
+    void byDefaultTheParentProxiesAndProbesThePrivatePorts() throws Exception {
+        RoutingMode routing = ParentMain.routing(OptionParser.parse("processes=2"), why -> { });
+        try {
+            assertInstanceOf(ProxyRouting.class, routing);
+            assertEquals(WorkerCheck.PRIVATE_PORTS, routing.workerCheck());
+        } finally {
+            routing.close();
+        }
+    }
+}
