@@ -79,7 +79,7 @@ public final class ParentMain {
      * @param fail stops the parent with status 1 and the reason it is given
      */
     static RoutingMode routing(Options options, Consumer<String> fail) throws ProxyFrontends.SetupException {
-        if (options.kernelBalancing()) {
+        if (options.proxy().kernelBalancing()) {
             return new KernelRouting(options, fail);
         }
         // each worker learns its clients' addresses from the balancer
@@ -91,7 +91,7 @@ public final class ParentMain {
         try (ControlServer control = ControlServer.open()) {
             prepareWorkerHooks(control);
             List<String> argv = CommandLine.current();
-            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.processes(),
+            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.supervisor().processes(),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
             shares.notes().forEach(Log::info);
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
@@ -99,14 +99,14 @@ public final class ParentMain {
             Supervisor supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), routing,
                     () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
             routing.prepareWorkers(control.directory(), supervisor);
-            if (config.adminEnabled()) {
+            if (config.adminEndpoint().enabled()) {
                 try {
-                    admin = AdminServer.start(config.admin(), adminToken, config.maxProcesses(),
+                    admin = AdminServer.start(config.adminEndpoint().address(), adminToken, config.supervisor().maxProcesses(),
                             new AdminBridge(supervisor, routing));
-                    Log.info("admin endpoint on http://" + Balancer.describe(config.admin())
+                    Log.info("admin endpoint on http://" + Balancer.describe(config.adminEndpoint().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
-                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.admin()) + " ("
+                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.adminEndpoint().address()) + " ("
                             + Log.describe(e) + "; is another process using that port?); stopping");
                     return 1;
                 }
@@ -135,7 +135,7 @@ public final class ParentMain {
     }
 
     private void logDifferences(WorkerCommand command) {
-        for (int id = 0; id < config.processes(); id++) {
+        for (int id = 0; id < config.supervisor().processes(); id++) {
             List<String> differences = command.differences(id);
             if (!differences.isEmpty()) {
                 Log.info("worker " + id + " runs with " + String.join(" ", differences)

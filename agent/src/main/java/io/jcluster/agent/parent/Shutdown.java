@@ -23,7 +23,7 @@ final class Shutdown {
     private volatile Supervisor supervisor;
 
     Shutdown(Options options) {
-        this.graceful = new GracefulStop(options.shutdownTimeout());
+        this.graceful = new GracefulStop(options.supervisor().shutdownTimeout());
     }
 
     /** Handles SIGTERM, SIGINT and SIGHUP from now on (or, without jdk.unsupported, the JVM's shutdown). */

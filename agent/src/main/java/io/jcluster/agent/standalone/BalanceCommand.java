@@ -33,7 +33,7 @@ public final class BalanceCommand {
     private BalanceCommand(BalanceArguments arguments, Balancer balancer) {
         this.arguments = arguments;
         this.balancer = balancer;
-        this.stop = new GracefulStop(arguments.options().shutdownTimeout());
+        this.stop = new GracefulStop(arguments.options().supervisor().shutdownTimeout());
     }
 
     /** @param args what follows {@code balance} on the command line */
@@ -47,7 +47,7 @@ public final class BalanceCommand {
         try {
             arguments = BalanceArguments.parse(args);
             frontends = ProxyFrontends.of(arguments.options(),
-                    arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
+                    arguments.options().proxy().proxyProtocol() != Options.ProxyProtocol.OFF);
         } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException e) {
             System.err.println("jcluster balance: " + e.getMessage());
             System.exit(2);
@@ -73,7 +73,7 @@ public final class BalanceCommand {
             for (InetSocketAddress address : arguments.backends()) {
                 backends.add(new Backend(backends.size(), address));
             }
-            balancer.sendProxyHeaders(arguments.options().proxyProtocol());
+            balancer.sendProxyHeaders(arguments.options().proxy().proxyProtocol());
             BackendProbe probe = balancer.probeRefusedBackends(arguments.probePeriod());
             Map<Backend, String> down = probe.unreachable(backends);
             List<Backend> up = new ArrayList<>(backends);
@@ -106,8 +106,8 @@ public final class BalanceCommand {
         String to = backends.stream().map(backend -> Balancer.describe(backend.address()))
                 .collect(Collectors.joining(", "));
         return "balancing " + listen + " -> " + to + " (" + ProxyFrontends.settings(balancer, options)
-                + (options.proxyProtocol() != Options.ProxyProtocol.OFF
-                        ? ", proxy-protocol=" + options.proxyProtocol().name().toLowerCase(java.util.Locale.ROOT) : "")
+                + (options.proxy().proxyProtocol() != Options.ProxyProtocol.OFF
+                        ? ", proxy-protocol=" + options.proxy().proxyProtocol().name().toLowerCase(java.util.Locale.ROOT) : "")
                 + ")";
     }
 

@@ -86,8 +86,8 @@ public final class KernelRouting implements RoutingMode {
         if (!announced.add(address)) {
             return;
         }
-        Log.info("listening on " + Balancer.describe(address) + " -> " + config.processes()
-                + (config.processes() == 1 ? " worker" : " workers") + " (kernel SO_REUSEPORT, no proxy)");
+        Log.info("listening on " + Balancer.describe(address) + " -> " + config.supervisor().processes()
+                + (config.supervisor().processes() == 1 ? " worker" : " workers") + " (kernel SO_REUSEPORT, no proxy)");
         if (announced.size() == 1 && "0".equals(readSysctl(MIGRATE_REQUESTS))) {
             Log.info("note: connections the kernel has queued to a worker that stops (reload, scale, restart) are"
                     + " reset with its socket; sysctl net.ipv4.tcp_migrate_req=1 moves them to another worker instead");

@@ -34,10 +34,10 @@ public final class ProxyFrontends {
      */
     public static ProxyFrontends of(Options options, boolean backendsLearnTheClient) throws SetupException {
         try {
-            Frontend frontend = options.mode() == Options.Mode.HTTP
+            Frontend frontend = options.proxy().mode() == Options.Mode.HTTP
                     ? HttpFrontend.of(options, backendsLearnTheClient)
-                    : Frontend.tcp(options.tcpIdleTimeout());
-            return new ProxyFrontends(options, frontend, Transport.choose(options.transport()));
+                    : Frontend.tcp(options.proxy().tcpIdleTimeout());
+            return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
         } catch (TlsContext.TlsException | Transport.UnavailableException e) {
             throw new SetupException(e.getMessage());
         }
@@ -45,14 +45,14 @@ public final class ProxyFrontends {
 
     /** Starts the balancer's event loops; it listens on nothing yet. */
     public Balancer start() {
-        return Balancer.start(options.strategy(), frontend,
-                new ConnectionLimit(options.maxConnections(), options.maxQueue(), options.queueTimeout()), transport);
+        return Balancer.start(options.proxy().strategy(), frontend,
+                new ConnectionLimit(options.proxy().maxConnections(), options.proxy().maxQueue(), options.proxy().queueTimeout()), transport);
     }
 
     /** What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]". */
     public static String settings(Balancer balancer, Options options) {
-        return options.strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
-                + (options.maxConnections() > 0 ? ", max-connections=" + options.maxConnections() : "");
+        return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+                + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "");
     }
 
     /** {@code balancer}'s client connections, for {@link io.jcluster.agent.routing.GracefulStop}. */

@@ -99,8 +99,8 @@ public final class ProxyRouting implements RoutingMode {
     private void serve(InetSocketAddress requested, Backend backend) {
         try {
             if (balancer.listen(requested, backend)) {
-                Log.info("listening on " + Balancer.describe(requested) + " -> " + options.processes()
-                        + (options.processes() == 1 ? " worker (" : " workers (")
+                Log.info("listening on " + Balancer.describe(requested) + " -> " + options.supervisor().processes()
+                        + (options.supervisor().processes() == 1 ? " worker (" : " workers (")
                         + ProxyFrontends.settings(balancer, options) + ")");
             }
         } catch (IOException | RuntimeException e) {
@@ -145,7 +145,7 @@ public final class ProxyRouting implements RoutingMode {
 
     @Override
     public Description description() {
-        return new Description(options.strategy().optionValue(), options.mode() == Options.Mode.HTTP ? "http" : "tcp",
+        return new Description(options.proxy().strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp",
                 balancer.transportName());
     }
 
