@@ -7,8 +7,8 @@ import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.http.HttpFrontend;
-import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.http.proxy.HttpFrontend;
+import io.jcluster.agent.http.proxy.TlsContext;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.StopSignals;
 

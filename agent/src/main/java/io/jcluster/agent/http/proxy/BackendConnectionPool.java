@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.netty.channel.Channel;
@@ -16,9 +16,12 @@ import io.netty.channel.Channel;
  */
 interface BackendConnectionPool {
 
-    /** A pool for a new client connection: its own when backend connections name their client, else the loop's. */
+    /**
+     * A pool for a new client connection: its own when backend connections name their client, else the loop's.
+     * Call on the connection's event loop.
+     */
     static BackendConnectionPool forClient(boolean perClientConnection) {
-        return perClientConnection ? new ClientConnectionPool() : LoopSharedPool.INSTANCE;
+        return perClientConnection ? new ClientConnectionPool() : LoopSharedPool.ofThisLoop();
     }
 
     /** An open idle connection to {@code backend}, or null. */

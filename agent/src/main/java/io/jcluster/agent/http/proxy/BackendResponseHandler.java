@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.netty.buffer.ByteBuf;
@@ -17,14 +17,14 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
     /** Where this connection waits while idle. */
     private final BackendConnectionPool pool;
     /** The exchange this connection serves now; null while it sits idle in the pool. */
-    private HttpProxyHandler exchange;
+    private WorkerEvents exchange;
 
     BackendResponseHandler(Backend backend, BackendConnectionPool pool) {
         this.backend = backend;
         this.pool = pool;
     }
 
-    void lendTo(HttpProxyHandler exchange) {
+    void lendTo(WorkerEvents exchange) {
         this.exchange = exchange;
     }
 
@@ -50,7 +50,7 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
         }
         // reads are asked for one batch at a time (auto-read stays off, see balancer.Relay): while the client can
         // take more, or while idle in the pool (to notice the worker closing)
-        HttpProxyHandler lentTo = exchange;
+        WorkerEvents lentTo = exchange;
         if (lentTo == null || lentTo.clientWritable()) {
             ctx.read();
         }
@@ -75,7 +75,7 @@ final class BackendResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        HttpProxyHandler lentTo = exchange;
+        WorkerEvents lentTo = exchange;
         exchange = null;
         if (lentTo != null) {
             lentTo.backendClosed();

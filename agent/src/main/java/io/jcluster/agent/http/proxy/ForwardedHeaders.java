@@ -1,5 +1,7 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.HeadWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -25,7 +27,7 @@ import java.net.InetAddress;
  * <p>One per client connection, and the trust is decided once, when it opens: what does not change between its
  * requests is encoded once, and a request allocates nothing unless its Host differs from the previous one's.
  */
-final class ForwardedHeaders {
+public final class ForwardedHeaders {
 
     private static final byte[] X_FORWARDED_FOR = HeadWriter.ascii("x-forwarded-for: ");
     private static final byte[] X_FORWARDED_HOST = HeadWriter.ascii("x-forwarded-host: ");
@@ -59,7 +61,7 @@ final class ForwardedHeaders {
     /**
      * @param trusted whether {@code client} is a trusted proxy (trusted-proxies=)
      */
-    ForwardedHeaders(InetAddress client, boolean secure, int port, boolean trusted) {
+    public ForwardedHeaders(InetAddress client, boolean secure, int port, boolean trusted) {
         this.trusted = trusted;
         String text = client.getHostAddress();
         String proto = secure ? "https" : "http";
@@ -85,7 +87,7 @@ final class ForwardedHeaders {
      * Marks the forwarding headers of the request as dropped: all of them from a client, X-Forwarded-For and
      * Forwarded from a trusted proxy; {@link #write} then writes jcluster's own.
      */
-    void drop(MessageHead head) {
+    public void drop(MessageHead head) {
         kept = 0;
         byte[] in = head.bytes();
         for (int i = 0; i < head.count(); i++) {
@@ -106,7 +108,7 @@ final class ForwardedHeaders {
     }
 
     /** Room {@link #write} needs beside the values the request brings. */
-    int room() {
+    public int room() {
         return 128 + protoLine.length + portLine.length + 3 * address.length
                 + (hostLine == null ? 0 : 2 * hostLine.length);
     }
@@ -114,7 +116,7 @@ final class ForwardedHeaders {
     /**
      * @param hostOverride the Host the request goes on with when it had none (an HTTP/1.0 request), else null
      */
-    void write(ByteBuf out, MessageHead head, byte[] hostOverride) {
+    public void write(ByteBuf out, MessageHead head, byte[] hostOverride) {
         byte[] in = head.bytes();
         int host = head.first(MessageHead.HOST);
         if (host >= 0) {

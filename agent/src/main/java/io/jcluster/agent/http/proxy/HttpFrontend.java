@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Upstream;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.config.TrustedProxies;
 import io.netty.handler.ssl.SslContext;
@@ -14,16 +14,16 @@ import java.time.Duration;
  * @param poolPerClient  whether a backend connection carries the requests of one client connection only (the
  *                       workers learn the client's address per connection: see {@link BackendConnectionPool})
  */
-record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
+public record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
                     Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
                     TrustedProxies trustedProxies, boolean poolPerClient) {
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
-    static final int MAX_REQUEST_LINE = 8 * 1024;
+    public static final int MAX_REQUEST_LINE = 8 * 1024;
     /** Largest request header block accepted; larger gets 431. */
-    static final int MAX_REQUEST_HEADERS = 16 * 1024;
+    public static final int MAX_REQUEST_HEADERS = 16 * 1024;
     /** Workers' response headers may carry many cookies: more room than for requests. */
-    static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    public static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     /** Largest body piece passed on at once: fewer, larger writes for big bodies. */
     static final int MAX_CHUNK = 64 * 1024;
     /**

@@ -1,5 +1,6 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.MessageHead;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jcluster.agent.balancer.Backend;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.netty.channel.Channel;
@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * The pool for backends that never learn who the client is (the standalone balancer without proxy-protocol): idle
- * keep-alive connections to the workers, shared by every client connection of an event loop (a backend connection lives on the loop of the
- * client that opened it, so the pool needs no lock). Most recently used first: the connection least likely to
- * have been closed by the worker's own idle timeout.
+ * keep-alive connections to the workers, shared by every client connection of an event loop (a backend connection
+ * lives on the loop of the client that opened it, so the pool needs no lock). One instance per event loop
+ * ({@link #ofThisLoop}); tests make their own. Most recently used first: the connection least likely to have been
+ * closed by the worker's own idle timeout.
  *
  * <p>Sized to the concurrency: a client connection uses one backend connection at a time, so a loop never needs
  * more idle connections to a worker than it has client connections. A smaller cap makes a busy loop close
@@ -21,34 +22,33 @@ import java.util.Map;
  */
 final class LoopSharedPool implements BackendConnectionPool {
 
-    static final LoopSharedPool INSTANCE = new LoopSharedPool();
+    private static final FastThreadLocal<LoopSharedPool> PER_LOOP = new FastThreadLocal<>() {
+        @Override
+        protected LoopSharedPool initialValue() {
+            return new LoopSharedPool();
+        }
+    };
 
+    /** The calling event loop's pool, looked up on every call: for code that holds no loop's pool of its own. */
+    static final BackendConnectionPool INSTANCE = new OfCallingLoop();
+
+    private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
     /** Client connections in http mode on this event loop. */
-    private static final FastThreadLocal<int[]> CLIENTS = new FastThreadLocal<>() {
-        @Override
-        protected int[] initialValue() {
-            return new int[1];
-        }
-    };
+    private int clients;
 
-    private static final FastThreadLocal<Map<Backend, ArrayDeque<Channel>>> IDLE = new FastThreadLocal<>() {
-        @Override
-        protected Map<Backend, ArrayDeque<Channel>> initialValue() {
-            return new IdentityHashMap<>();
-        }
-    };
-
-    private LoopSharedPool() {
+    /** The pool of the event loop that calls (the one the caller's connections live on). */
+    static LoopSharedPool ofThisLoop() {
+        return PER_LOOP.get();
     }
 
     @Override
     public Channel take(Backend backend) {
-        ArrayDeque<Channel> idle = IDLE.get().get(backend);
-        if (idle == null) {
+        ArrayDeque<Channel> channels = idle.get(backend);
+        if (channels == null) {
             return null;
         }
         Channel channel;
-        while ((channel = idle.pollLast()) != null) {
+        while ((channel = channels.pollLast()) != null) {
             if (channel.isActive()) {
                 return channel;
             }
@@ -58,30 +58,64 @@ final class LoopSharedPool implements BackendConnectionPool {
 
     @Override
     public boolean offer(Backend backend, Channel channel) {
-        ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(backend, b -> new ArrayDeque<>());
-        if (idle.size() >= Math.max(HttpSettings.MAX_IDLE_PER_WORKER, CLIENTS.get()[0])) {
+        ArrayDeque<Channel> channels = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+        if (channels.size() >= Math.max(HttpSettings.MAX_IDLE_PER_WORKER, clients)) {
             return false;
         }
-        idle.addLast(channel);
+        channels.addLast(channel);
         return true;
     }
 
     @Override
     public void clientOpened() {
-        CLIENTS.get()[0]++;
+        clients++;
     }
 
     @Override
     public void clientClosed() {
-        CLIENTS.get()[0]--; // its idle connections stay for the loop's other clients
+        clients--; // its idle connections stay for the loop's other clients
     }
 
     @Override
     public void remove(Backend backend, Channel channel) {
-        Map<Backend, ArrayDeque<Channel>> pools = IDLE.get();
-        ArrayDeque<Channel> idle = pools.get(backend);
-        if (idle != null && idle.remove(channel) && idle.isEmpty()) {
-            pools.remove(backend); // a worker that is gone leaves nothing behind
+        ArrayDeque<Channel> channels = idle.get(backend);
+        if (channels != null && channels.remove(channel) && channels.isEmpty()) {
+            idle.remove(backend); // a worker that is gone leaves nothing behind
+        }
+    }
+
+    /** Idle connections held for {@code backend}. */
+    int idle(Backend backend) {
+        ArrayDeque<Channel> channels = idle.get(backend);
+        return channels == null ? 0 : channels.size();
+    }
+
+    /** {@link #INSTANCE}: every call goes to the calling loop's pool. */
+    private static final class OfCallingLoop implements BackendConnectionPool {
+
+        @Override
+        public Channel take(Backend backend) {
+            return ofThisLoop().take(backend);
+        }
+
+        @Override
+        public boolean offer(Backend backend, Channel channel) {
+            return ofThisLoop().offer(backend, channel);
+        }
+
+        @Override
+        public void remove(Backend backend, Channel channel) {
+            ofThisLoop().remove(backend, channel);
+        }
+
+        @Override
+        public void clientOpened() {
+            ofThisLoop().clientOpened();
+        }
+
+        @Override
+        public void clientClosed() {
+            ofThisLoop().clientClosed();
         }
     }
 }

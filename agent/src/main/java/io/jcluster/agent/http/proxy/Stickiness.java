@@ -1,5 +1,6 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.MessageHead;
 import io.jcluster.agent.balancer.Backend;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -8,7 +9,7 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
  * Which worker a request must go to because of an earlier one (sticky=...), and what to remember of a response.
  * The request's sticky cookie is read once, while its head is at hand ({@link #cookie}); the rest works on that value.
  */
-interface Stickiness {
+public interface Stickiness {
 
     /** The value of the request's sticky cookie, or null (also when stickiness is off: then nothing is scanned). */
     String cookie(MessageHead request);
@@ -53,7 +54,7 @@ interface Stickiness {
     }
 
     /** The value of the request's cookie {@code name}, or null. */
-    static String cookie(MessageHead request, String name) {
+    public static String cookie(MessageHead request, String name) {
         for (int i = request.count() - 1; i >= 0; i--) {
             if (request.kind(i) != MessageHead.COOKIE) {
                 continue;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.balancer.Backend;
@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
-import static io.jcluster.agent.http.PooledWorker.ascii;
-import static io.jcluster.agent.http.PooledWorker.drain;
+import static io.jcluster.agent.http.proxy.PooledWorker.ascii;
+import static io.jcluster.agent.http.proxy.PooledWorker.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

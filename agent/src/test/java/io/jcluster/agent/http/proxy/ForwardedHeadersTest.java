@@ -1,5 +1,8 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.HeadWriter;
+import io.jcluster.agent.http.HopByHopHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;

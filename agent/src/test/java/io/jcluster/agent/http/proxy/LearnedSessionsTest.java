@@ -1,5 +1,6 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.MessageHead;
 import io.jcluster.agent.balancer.Backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.SelectionStrategy;
