@@ -46,6 +46,7 @@ final class Exchange implements WorkerEvents {
     final RequestForwarder forwarder;
     final WorkerDispatch dispatch;
     final ResponseReceiver responses;
+    final UpgradeHandOff.Tunnels tunnels;
 
     State state = State.AWAIT_HEAD;
     /** Graceful shutdown or a client half-close: the connection ends after the request in progress. */
@@ -88,11 +89,12 @@ final class Exchange implements WorkerEvents {
     boolean backendNeedsFlush;
 
     Exchange(ChannelHandlerContext ctx, HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
-             ForwardedHeaders forwarded, WorkerSelection selection) {
+             ForwardedHeaders forwarded, WorkerSelection selection, UpgradeHandOff.Tunnels tunnels) {
         this.ctx = ctx;
         this.settings = settings;
         this.upstream = upstream;
         this.pool = pool;
+        this.tunnels = tunnels;
         this.deadlines = new Deadlines(this);
         this.receiver = new RequestReceiver(this, forwarded);
         this.forwarder = new RequestForwarder(this);

@@ -25,16 +25,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     private final Upstream upstream;
     /** The pool to use, or null: the one {@link BackendConnectionPool#forClient} gives. */
     private final BackendConnectionPool givenPool;
+    private final UpgradeHandOff.Tunnels tunnels;
     private Exchange exchange;
 
     HttpProxyHandler(HttpSettings settings, Upstream upstream) {
-        this(settings, upstream, null);
+        this(settings, upstream, null, UpgradeHandOff.BYTE_RELAY);
     }
 
-    HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool) {
+    /** @param pool the pool to use (tests), or null: {@link BackendConnectionPool#forClient} */
+    HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
+                     UpgradeHandOff.Tunnels tunnels) {
         this.settings = settings;
         this.upstream = upstream;
         this.givenPool = pool;
+        this.tunnels = tunnels;
     }
 
     @Override
@@ -48,7 +52,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         BackendConnectionPool pool = givenPool != null ? givenPool
                 : BackendConnectionPool.forClient(settings.poolPerClient());
         exchange = new Exchange(ctx, settings, upstream, pool, forwarded,
-                WorkerSelection.of(settings.stickiness(), upstream));
+                WorkerSelection.of(settings.stickiness(), upstream), tunnels);
         pool.clientOpened();
         exchange.awaitRequest(System.nanoTime());
     }

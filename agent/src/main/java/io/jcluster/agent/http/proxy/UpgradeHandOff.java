@@ -2,6 +2,7 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Tunnel;
+import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.http.HeadWriter;
 import io.jcluster.agent.http.HopByHopHeaders;
 import io.jcluster.agent.http.MessageHead;
@@ -14,6 +15,14 @@ import io.netty.channel.ChannelHandlerContext;
  * client, and from then on both connections are relayed as bytes ({@link Tunnel}), outside http mode.
  */
 final class UpgradeHandOff {
+
+    /** What becomes of the two connections after the 101: {@link Tunnel#join} (tests relay elsewhere). */
+    @FunctionalInterface
+    interface Tunnels {
+        void join(Upstream upstream, Channel client, Channel backend, BackendLease lease);
+    }
+
+    static final Tunnels BYTE_RELAY = Tunnel::join;
 
     private static final byte[] CONNECTION_UPGRADE = HeadWriter.ascii("connection: upgrade\r\n");
 
@@ -55,6 +64,6 @@ final class UpgradeHandOff {
         }
         toWorker.pipeline().remove(BackendResponseHandler.class);
         client.pipeline().remove(ctx.handler());
-        Tunnel.join(x.upstream, client, toWorker, tunnelLease);
+        x.tunnels.join(x.upstream, client, toWorker, tunnelLease);
     }
 }
