@@ -5,9 +5,7 @@ import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Resume;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
@@ -240,7 +238,7 @@ final class Exchange implements WorkerEvents {
     public void backendClosed() {
         if (state == State.FORWARDING && responseStarted && !switching && responses.endsByClose()) {
             relay.endedByClose(this); // the worker ended its body by closing: that is the end of the response
-            responseEnded(false);
+            responses.ended(false);
             return;
         }
         Backend lost = backend;
@@ -261,40 +259,6 @@ final class Exchange implements WorkerEvents {
     }
 
     // ---- endings ----
-
-    /** The response is all out to the client (not necessarily flushed by the caller). */
-    void responseEnded(boolean reusable) {
-        clientNeedsFlush = false;
-        ChannelFuture written = null;
-        if (!requestSent || closeAfterResponse || closing) {
-            written = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        } else {
-            ctx.flush();
-        }
-        long now = System.nanoTime();
-        Backend served = backend;
-        served.requestCompleted(now - startedAt);
-        upstream.transferred(served, bytesFromClient, bytesToClient);
-        Channel channel = detachBackend();
-        // a final answer to Expect: 100-continue without a 100 first: the worker may have skipped the body or
-        // reset its parser before it (Netty does), so what the client sent after cannot be trusted to be consumed
-        if (reusable && backendKeepAlive && requestSent && !awaitingContinue && channel.isActive()) {
-            channel.read(); // idle in the pool, it still notices the worker closing it
-            if (!pool.offer(served, channel)) {
-                channel.close();
-            }
-        } else {
-            channel.close();
-        }
-        if (written != null) {
-            // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
-            state = State.CLOSED;
-            releaseBuffers();
-            LingeringClose.after(written);
-            return;
-        }
-        awaitRequest(now);
-    }
 
     /** Ends the connection: with an error response if none has begun, else by closing. */
     void fail(int status, String what) {

@@ -1,10 +1,14 @@
 package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.http.BodyFraming;
 import io.jcluster.agent.http.HeadWriter;
 import io.jcluster.agent.http.HopByHopHeaders;
 import io.jcluster.agent.http.MessageHead;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
@@ -168,7 +172,44 @@ final class ResponseReceiver {
             return; // the next read from the worker is asked for once the client can take more
         }
         // bytes after the end of the response: the worker is out of step, its connection cannot be reused
-        x.responseEnded(outcome == BodyRelay.WHOLE);
+        ended(outcome == BodyRelay.WHOLE);
+    }
+
+    /**
+     * The response is all out to the client: flushed, its worker connection back in the pool if it is in step,
+     * and the next request awaited, or the connection closed.
+     */
+    void ended(boolean reusable) {
+        x.clientNeedsFlush = false;
+        ChannelFuture written = null;
+        if (!x.requestSent || x.closeAfterResponse || x.closing) {
+            written = x.ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        } else {
+            x.ctx.flush();
+        }
+        long now = System.nanoTime();
+        Backend served = x.backend;
+        served.requestCompleted(now - x.startedAt);
+        x.upstream.transferred(served, x.bytesFromClient, x.bytesToClient);
+        Channel channel = x.detachBackend();
+        // a final answer to Expect: 100-continue without a 100 first: the worker may have skipped the body or
+        // reset its parser before it (Netty does), so what the client sent after cannot be trusted to be consumed
+        if (reusable && x.backendKeepAlive && x.requestSent && !x.awaitingContinue && channel.isActive()) {
+            channel.read(); // idle in the pool, it still notices the worker closing it
+            if (!x.pool.offer(served, channel)) {
+                channel.close();
+            }
+        } else {
+            channel.close();
+        }
+        if (written != null) {
+            // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
+            x.state = Exchange.State.CLOSED;
+            x.releaseBuffers();
+            LingeringClose.after(written);
+            return;
+        }
+        x.awaitRequest(now);
     }
 
     /** Writes a scanned 1xx head with its dropped lines left out, and takes it out of the exchange's responseIn. */
