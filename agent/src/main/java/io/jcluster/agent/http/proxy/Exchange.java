@@ -16,9 +16,9 @@ import io.netty.channel.ChannelHandlerContext;
  * backend connections included: plain fields suffice.
  *
  * <p>The work is done by the exchange's parts, each on the fields here: {@link RequestReceiver} (the client's
- * bytes, request heads), {@link RequestForwarder} (head and body to the worker), {@link WorkerDispatch} (choosing and
- * reaching a worker, with {@link RetryPolicy}), {@link ResponseReceiver} (the worker's heads) with a
- * {@link BodyRelay} per body kind, {@link UpgradeHandOff} and {@link Deadlines}.
+ * bytes, request heads), {@link RequestForwarder} (head and body to the worker), {@link WorkerDispatch} (choosing
+ * and reaching a worker, with {@link RetryPolicy}), {@link ResponseReceiver} (the worker's heads, the response's
+ * end) with a {@link BodyRelay} per body kind, {@link UpgradeHandOff} and {@link Deadlines}.
  */
 final class Exchange implements WorkerEvents {
 
