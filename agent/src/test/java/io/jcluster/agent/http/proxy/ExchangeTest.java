@@ -388,6 +388,22 @@ class ExchangeTest {
     }
 
     @Test
+    void aHalfCloseMidResponseEndsTheConnectionAfterItAndDropsWhatWasPipelined() {
+        EmbeddedChannel worker = pooledWorker(first);
+        EmbeddedChannel client = client();
+        client.writeInbound(ascii(GET + GET));
+        drain(worker);
+        worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no"));
+        client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertTrue(client.isOpen(), "the response in progress is finished");
+        worker.writeInbound(ascii("k"));
+        assertEquals(OK, drain(client));
+        assertFalse(client.isOpen(), "and is the last");
+        assertEquals("", drain(worker), "the pipelined request is not sent");
+        assertEquals(1, pool.idle(first));
+    }
+
+    @Test
     void aStickyRequestGoesToItsWorkerAndTheOthersAreBalanced() {
         EmbeddedChannel zero = pooledWorker(upstream.backends[0]);
         EmbeddedChannel one = pooledWorker(upstream.backends[1]);
