@@ -8,7 +8,7 @@ import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.Strategy;
-import io.jcluster.agent.http.HttpFrontend;
+import io.jcluster.agent.http.proxy.HttpFrontend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,5 +1,7 @@
 package io.jcluster.agent.http;
 
+import io.jcluster.agent.http.proxy.ForwardedHeaders;
+import io.jcluster.agent.http.proxy.HttpSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.http.HttpFrontend;
-import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.http.proxy.HttpFrontend;
+import io.jcluster.agent.http.proxy.TlsContext;
 import io.jcluster.agent.routing.Draining;
 
 /**

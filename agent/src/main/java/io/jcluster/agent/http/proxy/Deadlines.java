@@ -1,0 +1,112 @@
+package io.jcluster.agent.http.proxy;
+
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one deadline of a client connection: idle-timeout between requests, header-timeout for a head, body-timeout
+ * for a body that stops coming, response-timeout for the worker. One timer checks it, moved only when the deadline
+ * comes before it: most requests move the deadline with a field write, not a timer task.
+ */
+final class Deadlines {
+
+    private final Exchange x;
+    private final Runnable task = this::fired;
+    private long deadline = Long.MAX_VALUE;
+    private long timerAt = Long.MAX_VALUE;
+    private ScheduledFuture<?> timer;
+
+    Deadlines(Exchange exchange) {
+        this.x = exchange;
+    }
+
+    /** Between requests: an idle keep-alive connection is closed after idle-timeout. */
+    void idle(long now) {
+        at(now + x.settings.idleTimeout().toNanos(), now);
+    }
+
+    /** Part of a head is in: the whole head must come within header-timeout of its first byte. */
+    void header(long firstByteAt, long now) {
+        at(firstByteAt + x.settings.headerTimeout().toNanos(), now);
+    }
+
+    /**
+     * While the body is coming: waiting for the client, body-timeout from its last bytes (nginx's
+     * client_body_timeout); waiting for the worker to take what it was sent, response-timeout.
+     *
+     * @param now System.nanoTime(), or 0 if the caller has none at hand
+     */
+    void body(long now) {
+        if (x.requestSent) {
+            return;
+        }
+        long at = now != 0 ? now : System.nanoTime();
+        at(at + (x.awaitingBackendWritable ? x.settings.responseTimeout() : x.settings.bodyTimeout()).toNanos(), at);
+    }
+
+    /** The request is all out: the worker's answer must begin within response-timeout. */
+    void response(long now) {
+        long at = now != 0 ? now : System.nanoTime();
+        at(at + x.settings.responseTimeout().toNanos(), at);
+    }
+
+    /** Nothing to time (the request is being connected, or the response is coming). */
+    void clear() {
+        deadline = Long.MAX_VALUE;
+    }
+
+    void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        timerAt = Long.MAX_VALUE;
+    }
+
+    /** @param now System.nanoTime(), or 0 if the caller has none at hand */
+    private void at(long at, long now) {
+        deadline = at;
+        if (at < timerAt) {
+            cancel();
+            timerAt = at;
+            long delay = at - (now != 0 ? now : System.nanoTime());
+            timer = x.ctx.executor().schedule(task, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void fired() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (x.state == Exchange.State.CLOSED || deadline == Long.MAX_VALUE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now < deadline) {
+            at(deadline, now); // the deadline moved on since the timer was set
+            return;
+        }
+        HttpSettings settings = x.settings;
+        if (x.state == Exchange.State.AWAIT_HEAD) {
+            if (!x.receiver.headBegun()) {
+                x.ctx.close(); // an idle keep-alive connection: closed without a word, as every server does
+            } else {
+                x.fail(408, "the request headers did not arrive within header-timeout="
+                        + settings.headerTimeout().toMillis() + "ms");
+            }
+        } else if (x.state == Exchange.State.FORWARDING && !x.requestSent && !x.switching) {
+            if (x.awaitingBackendWritable) {
+                x.fail(504, "worker " + x.backend.owner() + " did not take the request body within response-timeout="
+                        + settings.responseTimeout().toMillis() + "ms");
+            } else {
+                // a stalled upload, or an Expect: 100-continue never followed by its body: the client and a
+                // worker connection are not held for ever; the worker's connection is closed, not pooled (fail)
+                x.fail(408, "no request body bytes arrived within body-timeout="
+                        + settings.bodyTimeout().toMillis() + "ms");
+            }
+        } else if (x.state == Exchange.State.FORWARDING && !x.responseStarted && !x.switching) {
+            x.fail(504, "worker " + x.backend.owner() + " did not answer within response-timeout="
+                    + settings.responseTimeout().toMillis() + "ms");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.jcluster.agent.http.proxy;
+
+import io.jcluster.agent.balancer.Frontend;
+import io.jcluster.agent.balancer.Upstream;
+import io.jcluster.agent.config.Options;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
+ * bytes and sends each request to a worker of its own (pooled keep-alive connections to the workers). With
+ * tls-cert, TLS ends here.
+ */
+public final class HttpFrontend implements Frontend {
+
+    private static final HttpDecoderConfig REQUESTS = new HttpDecoderConfig()
+            .setMaxInitialLineLength(HttpSettings.MAX_REQUEST_LINE)
+            .setMaxHeaderSize(HttpSettings.MAX_REQUEST_HEADERS)
+            .setMaxChunkSize(HttpSettings.MAX_CHUNK);
+
+    private final HttpSettings settings;
+
+    private HttpFrontend(HttpSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param backendsLearnTheClient whether a backend connection tells its server who the client is (the agent's
+     *                               client address table in the workers, or a PROXY header): then it carries the
+     *                               requests of one client connection only
+     * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
+     */
+    public static HttpFrontend of(Options options, boolean backendsLearnTheClient) throws TlsContext.TlsException {
+        SslContext tls = options.http().tls() ? TlsContext.load(options.http().tlsCert(), options.http().tlsKey()) : null;
+        return new HttpFrontend(new HttpSettings(options.http().headerTimeout(), options.http().idleTimeout(),
+                options.http().responseTimeout(), options.http().bodyTimeout(), options.proxy().queueTimeout(),
+                options.http().h2cUpgrade() == Options.H2cUpgrade.PASS, Stickiness.of(options.http().sticky()), tls,
+                options.http().trustedProxies(), backendsLearnTheClient));
+    }
+
+    @Override
+    public String name() {
+        return settings.secure() ? "https" : "http";
+    }
+
+    @Override
+    public void serve(Channel client, Upstream upstream) {
+        HttpProxyHandler proxy = new HttpProxyHandler(settings, upstream);
+        ChannelPipeline pipeline = client.pipeline();
+        addTls(client);
+        pipeline.addLast(HttpProxyHandler.PROXY, proxy);
+    }
+
+    @Override
+    public void reject(Channel client, Upstream upstream, String why) {
+        addTls(client);
+        client.pipeline().addLast(new HttpRequestDecoder(REQUESTS), new RejectHandler(why, settings));
+        client.config().setAutoRead(true);
+    }
+
+    private void addTls(Channel client) {
+        if (settings.tls() != null) {
+            client.pipeline().addLast("tls", settings.tls().newHandler(client.alloc()));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.jcluster.agent.http.proxy;
+
+import io.jcluster.agent.config.TrustedProxies;
+import io.netty.handler.ssl.SslContext;
+
+import java.time.Duration;
+
+/**
+ * How the http frontend behaves; built once at startup from the options.
+ *
+ * @param passH2c        h2c-upgrade=pass: a request to upgrade to h2c goes to the worker as it came
+ * @param tls            null for plain http
+ * @param trustedProxies the peers whose forwarding headers are kept (see ForwardedHeaders)
+ * @param poolPerClient  whether a backend connection carries the requests of one client connection only (the
+ *                       workers learn the client's address per connection: see {@link BackendConnectionPool})
+ */
+public record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
+                    Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
+                    TrustedProxies trustedProxies, boolean poolPerClient) {
+
+    /** Longest request line (method, URI, version) accepted; longer gets 414. */
+    public static final int MAX_REQUEST_LINE = 8 * 1024;
+    /** Largest request header block accepted; larger gets 431. */
+    public static final int MAX_REQUEST_HEADERS = 16 * 1024;
+    /** Workers' response headers may carry many cookies: more room than for requests. */
+    public static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    /** Largest body piece passed on at once: fewer, larger writes for big bodies. */
+    static final int MAX_CHUNK = 64 * 1024;
+    /**
+     * Idle keep-alive connections kept per worker and event loop at least; up to as many as the loop has client
+     * connections (see LoopSharedPool). More are closed when they come back.
+     */
+    static final int MAX_IDLE_PER_WORKER = 256;
+
+    boolean secure() {
+        return tls != null;
+    }
+}

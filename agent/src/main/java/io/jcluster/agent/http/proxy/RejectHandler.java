@@ -1,0 +1,57 @@
+package io.jcluster.agent.http.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers a client that max-connections turned away (behind an HTTP request decoder; rare, so Netty's): 503 with Retry-After once its request head is read (an
+ * answer written before the request would reach many clients as a connection reset), then closes.
+ */
+final class RejectHandler extends ChannelInboundHandlerAdapter {
+
+    private final String why;
+    private final HttpSettings settings;
+    private boolean answered;
+
+    RejectHandler(String why, HttpSettings settings) {
+        this.why = why;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // a client that never sends a request is not waited for longer than any other
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+        if (msg instanceof HttpRequest && !answered) {
+            answered = true;
+            LingeringClose.after(ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(),
+                    "the server is at its connection limit (" + why + "); try again shortly",
+                    settings.queueTimeout().toSeconds())));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

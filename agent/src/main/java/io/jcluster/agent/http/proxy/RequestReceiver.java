@@ -1,0 +1,165 @@
+package io.jcluster.agent.http.proxy;
+
+import io.jcluster.agent.http.BodyFraming;
+import io.jcluster.agent.http.HeadWriter;
+import io.jcluster.agent.http.HopByHopHeaders;
+import io.jcluster.agent.http.MessageHead;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The client's side of a connection: its bytes not passed on yet (a head not yet whole, pipelined requests, body
+ * bytes while connecting), and each request head, checked and rewritten into the head the worker gets. Requests are
+ * taken one at a time (the next is read once the previous response has been sent), so pipelined requests are
+ * answered in order.
+ *
+ * <p>Nothing is decoded into message objects: {@link MessageHead} finds the framing and the few headers a proxy
+ * acts on in the raw bytes, and the head goes on as it came minus the hop-by-hop lines plus the forwarding headers.
+ */
+final class RequestReceiver {
+
+    private static final byte[] CONNECTION_UPGRADE = HeadWriter.ascii("connection: upgrade\r\n");
+    private static final byte[] CONNECTION_UPGRADE_H2C = HeadWriter.ascii("connection: upgrade, http2-settings\r\n");
+    private static final byte[] HOST = HeadWriter.ascii("host: ");
+
+    private final Exchange x;
+    private final ForwardedHeaders forwarded;
+    private final MessageHead head = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE,
+            HttpSettings.MAX_REQUEST_HEADERS);
+    /** Where the request in progress's body ends. */
+    final BodyFraming body = new BodyFraming();
+
+    /** The client's bytes not passed on yet. */
+    ByteBuf in;
+    /** When the first byte of the awaited request arrived; 0 while none has. */
+    private long firstByteAt;
+
+    RequestReceiver(Exchange exchange, ForwardedHeaders forwarded) {
+        this.x = exchange;
+        this.forwarded = forwarded;
+    }
+
+    void read(ByteBuf data) {
+        Exchange.State state = x.state;
+        if (state == Exchange.State.AWAIT_HEAD && firstByteAt == 0) {
+            firstByteAt = System.nanoTime();
+        }
+        in = Cumulation.append(x.ctx.alloc(), in, data);
+        if (state == Exchange.State.AWAIT_HEAD) {
+            readHead();
+        } else if (state == Exchange.State.FORWARDING && !x.requestSent) {
+            long now = System.nanoTime();
+            x.forwarder.forwardBody();
+            if (x.state == Exchange.State.FORWARDING) {
+                x.forwarder.afterBody(now);
+            }
+        }
+        // CONNECTING, or FORWARDING a request already sent: the bytes (a pipelined request) wait in `in`
+    }
+
+    boolean hasInput() {
+        return in != null && in.isReadable();
+    }
+
+    /** Whether a request head has begun to arrive (the header-timeout runs) rather than none (idle-timeout). */
+    boolean headBegun() {
+        return firstByteAt != 0;
+    }
+
+    void awaitHead(long now) {
+        firstByteAt = 0;
+        if (hasInput()) {
+            firstByteAt = now; // pipelined: the next request is already here
+            readHead();
+            return;
+        }
+        x.deadlines.idle(now);
+        x.ctx.read();
+    }
+
+    private void readHead() {
+        int outcome = head.scan(in);
+        if (outcome == MessageHead.NEED_MORE) {
+            // part of a head: from its first byte on, the whole head must come within header-timeout
+            x.deadlines.header(firstByteAt, System.nanoTime());
+            x.ctx.read();
+            return;
+        }
+        if (outcome == MessageHead.FAILED) {
+            int status = head.errorStatus();
+            x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
+            return;
+        }
+        startRequest();
+    }
+
+    private void startRequest() {
+        HttpSettings settings = x.settings;
+        boolean http10 = head.version() == 10;
+        // h2c-upgrade=refuse: the request goes on as a plain HTTP/1.1 request, its Upgrade and HTTP2-Settings dropped
+        // as hop-by-hop (the client gets an ordinary answer, as behind nginx): an HTTP/2 connection would carry
+        // every later request to this one worker, past balancing and header rewriting
+        boolean upgrade = head.upgrade() && (!head.upgradeToH2c() || settings.passH2c());
+        boolean h2cSettings = upgrade && head.first(MessageHead.HTTP2_SETTINGS) >= 0;
+        int expectation = head.expectation();
+        if (expectation == MessageHead.EXPECT_OTHER) {
+            // RFC 9110 section 10.1.1 allows a 417 here. Answered by the parent, not left to the worker: one that
+            // answers 417 without reading the body (Netty's HttpObjectAggregator) reads that body as the next request
+            // on a connection the parent would hand to the next client
+            x.fail(417, "the only expectation this server meets is 100-continue");
+            return;
+        }
+        if (head.chunked()) {
+            body.chunked();
+        } else {
+            body.length(Math.max(0, head.contentLength())); // a request without either has no body
+        }
+        boolean keepAlive = head.keepAlive() && !x.closing;
+        boolean headMethod = head.isHeadMethod();
+        boolean idempotent = head.idempotent();
+        boolean awaitingContinue = expectation == MessageHead.EXPECT_CONTINUE && !body.done();
+        String stickyCookie = settings.stickiness().cookie(head);
+
+        HopByHopHeaders.drop(head, upgrade);
+        forwarded.drop(head);
+        byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0
+                ? HeadWriter.ascii(x.upstream.describe()) : null;
+        // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
+        ByteBuf out = HeadWriter.begin(x.ctx.alloc(), head, forwarded.room() + 64, http10);
+        if (upgrade) {
+            out.writeBytes(h2cSettings ? CONNECTION_UPGRADE_H2C : CONNECTION_UPGRADE);
+        }
+        if (hostOverride != null) {
+            out.writeBytes(HOST).writeBytes(hostOverride).writeBytes(HeadWriter.CRLF);
+        }
+        forwarded.write(out, head, hostOverride);
+        HeadWriter.end(out);
+        in.skipBytes(head.length());
+        head.reset();
+        releaseIfEmpty();
+
+        x.begin(out, http10, keepAlive, headMethod, idempotent, upgrade, awaitingContinue, stickyCookie,
+                firstByteAt != 0 ? firstByteAt : System.nanoTime());
+        x.dispatch.dispatch();
+    }
+
+    /** The waiting bytes, now the caller's (an upgrade's first bytes in the new protocol); null if none. */
+    ByteBuf take() {
+        ByteBuf taken = in;
+        in = null;
+        return taken;
+    }
+
+    void releaseIfEmpty() {
+        if (in != null && !in.isReadable()) {
+            in.release();
+            in = null;
+        }
+    }
+
+    void release() {
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.jcluster.agent.http.proxy;
+
+import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.BodyFraming;
+import io.jcluster.agent.http.HeadWriter;
+import io.jcluster.agent.http.HopByHopHeaders;
+import io.jcluster.agent.http.MessageHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * The worker's side of the exchange: its response heads (1xx passed on, 101 handed to {@link UpgradeHandOff}, the
+ * final one rewritten only where it must be) and its body, passed on by the {@link BodyRelay} the framing calls for.
+ * A head that needs no change goes on as it came, in one piece with the body bytes after it. Only an HTTP/1.0
+ * client, which cannot take chunks, gets a chunked response's data without its framing.
+ */
+final class ResponseReceiver {
+
+    private static final byte[] CONNECTION_CLOSE = HeadWriter.ascii("connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = HeadWriter.ascii("connection: keep-alive\r\n");
+    private static final byte[] CHUNKED = HeadWriter.ascii("transfer-encoding: chunked\r\n");
+    private static final byte[] SET_COOKIE = HeadWriter.ascii("set-cookie: ");
+
+    private final Exchange x;
+    final MessageHead head = new MessageHead(false, HttpSettings.MAX_REQUEST_LINE, HttpSettings.MAX_RESPONSE_HEADERS);
+    /** Where the response body ends. */
+    final BodyFraming body = new BodyFraming();
+
+    ResponseReceiver(Exchange exchange) {
+        this.x = exchange;
+    }
+
+    /** Bytes from the worker while the exchange is FORWARDING. */
+    void read(ByteBuf data) {
+        if (x.responseStarted) {
+            bodyBytes(data, -1);
+            return;
+        }
+        x.responseIn = Cumulation.append(x.ctx.alloc(), x.responseIn, data);
+        while (true) {
+            int outcome = head.scan(x.responseIn);
+            if (outcome == MessageHead.NEED_MORE) {
+                return;
+            }
+            if (outcome == MessageHead.FAILED) {
+                String why = head.error();
+                int owner = x.backend.owner();
+                x.detachBackend().close();
+                x.fail(502, "worker " + owner + " sent a malformed response (" + why + ")");
+                return;
+            }
+            int status = head.status();
+            if (status == 101) {
+                if (x.upgrade) {
+                    UpgradeHandOff.switchProtocols(x, head);
+                } else {
+                    int owner = x.backend.owner();
+                    x.detachBackend().close();
+                    x.fail(502, "worker " + owner + " switched protocols without being asked to");
+                }
+                return;
+            }
+            if (status >= 200) {
+                finalHead();
+                return;
+            }
+            // 100 Continue, 103 Early Hints: passed on; the real response follows
+            if (status == 100) {
+                x.awaitingContinue = false;
+            }
+            HopByHopHeaders.drop(head, false);
+            writeHeadAsIs();
+            x.ctx.flush();
+            if (x.responseIn == null) {
+                return;
+            }
+        }
+    }
+
+    /** Whether the response body in progress is ended by the worker closing its connection. */
+    boolean endsByClose() {
+        return body.kind() == BodyFraming.Kind.UNTIL_CLOSE;
+    }
+
+    void reset() {
+        head.reset();
+    }
+
+    private void finalHead() {
+        ChannelHandlerContext ctx = x.ctx;
+        int status = head.status();
+        x.responseStarted = true;
+        if (x.requestSent) {
+            x.deadlines.clear();
+        } // else the body deadline stays: the client must still send the rest of its body
+        x.backendKeepAlive = head.keepAlive();
+        x.closeAfterResponse = !x.keepAlive || x.closing;
+        x.relay = PassThroughRelay.INSTANCE;
+        if (x.headMethod || status == 204 || status == 304) {
+            body.none();
+        } else if (head.hasTransferEncoding()) {
+            if (head.chunked()) {
+                body.chunked();
+            } else {
+                body.untilClose();
+            }
+        } else if (head.contentLength() >= 0) {
+            body.length(head.contentLength());
+        } else {
+            body.untilClose();
+        }
+        HopByHopHeaders.drop(head, false);
+        String setCookie = x.settings.stickiness().learn(x.stickyCookie, head, x.backend, x.settings.secure());
+        boolean addChunked = false;
+        if (body.kind() == BodyFraming.Kind.UNTIL_CLOSE) {
+            x.backendKeepAlive = false;
+            if (x.http10) {
+                x.closeAfterResponse = true; // HTTP/1.0 knows bodies ended by closing
+            } else {
+                x.relay = RechunkingRelay.INSTANCE;
+                addChunked = true;
+            }
+        } else if (x.http10 && body.kind() == BodyFraming.Kind.CHUNKED) {
+            for (int i = 0; i < head.count(); i++) {
+                if (head.kind(i) == MessageHead.TRANSFER_ENCODING) {
+                    head.drop(i); // HTTP/1.0 has no chunks
+                }
+            }
+            x.relay = DechunkingRelay.INSTANCE;
+            x.closeAfterResponse = true;
+        }
+        boolean addConnection = x.closeAfterResponse || x.http10;
+        ByteBuf bytes = x.responseIn;
+        x.responseIn = null;
+        int bodyStart = bytes.readerIndex() + head.length();
+        int sliceFrom;
+        if (!addConnection && !addChunked && setCookie == null && !head.bareLf() && !HeadWriter.anyDropped(head)) {
+            sliceFrom = bytes.readerIndex(); // the head goes on as it came, in one piece with the body bytes after it
+        } else {
+            ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 64 + (setCookie == null ? 0 : setCookie.length()), false);
+            if (addConnection) {
+                out.writeBytes(x.closeAfterResponse ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE);
+            }
+            if (addChunked) {
+                out.writeBytes(CHUNKED);
+            }
+            if (setCookie != null) {
+                HeadWriter.header(out, SET_COOKIE, setCookie);
+            }
+            HeadWriter.end(out);
+            ctx.write(out, ctx.voidPromise());
+            x.clientNeedsFlush = true;
+            sliceFrom = bodyStart;
+        }
+        head.reset();
+        bytes.readerIndex(bodyStart);
+        bodyBytes(bytes, sliceFrom);
+    }
+
+    /**
+     * Passes on the response body bytes in {@code data} (released or handed on here).
+     *
+     * @param sliceFrom where the bytes to pass on start when before the reader index (a head passed on as it
+     *                  came), else -1
+     */
+    private void bodyBytes(ByteBuf data, int sliceFrom) {
+        int outcome = x.relay.relay(x, data, sliceFrom);
+        if (outcome == BodyRelay.CUT || !body.done()) {
+            return; // the next read from the worker is asked for once the client can take more
+        }
+        // bytes after the end of the response: the worker is out of step, its connection cannot be reused
+        ended(outcome == BodyRelay.WHOLE);
+    }
+
+    /**
+     * The response is all out to the client: flushed, its worker connection back in the pool if it is in step,
+     * and the next request awaited, or the connection closed.
+     */
+    void ended(boolean reusable) {
+        x.clientNeedsFlush = false;
+        ChannelFuture written = null;
+        if (!x.requestSent || x.closeAfterResponse || x.closing) {
+            written = x.ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        } else {
+            x.ctx.flush();
+        }
+        long now = System.nanoTime();
+        Backend served = x.backend;
+        served.requestCompleted(now - x.startedAt);
+        x.upstream.transferred(served, x.bytesFromClient, x.bytesToClient);
+        Channel channel = x.detachBackend();
+        // a final answer to Expect: 100-continue without a 100 first: the worker may have skipped the body or
+        // reset its parser before it (Netty does), so what the client sent after cannot be trusted to be consumed
+        if (reusable && x.backendKeepAlive && x.requestSent && !x.awaitingContinue && channel.isActive()) {
+            channel.read(); // idle in the pool, it still notices the worker closing it
+            if (!x.pool.offer(served, channel)) {
+                channel.close();
+            }
+        } else {
+            channel.close();
+        }
+        if (written != null) {
+            // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
+            x.state = Exchange.State.CLOSED;
+            x.releaseBuffers();
+            LingeringClose.after(written);
+            return;
+        }
+        x.awaitRequest(now);
+    }
+
+    /** Writes a scanned 1xx head with its dropped lines left out, and takes it out of the exchange's responseIn. */
+    private void writeHeadAsIs() {
+        ByteBuf out;
+        ByteBuf responseIn = x.responseIn;
+        if (head.bareLf() || HeadWriter.anyDropped(head)) {
+            out = HeadWriter.begin(x.ctx.alloc(), head, 0, false);
+            HeadWriter.end(out);
+            responseIn.skipBytes(head.length());
+        } else {
+            out = responseIn.readRetainedSlice(head.length());
+        }
+        head.reset();
+        x.ctx.write(out, x.ctx.voidPromise());
+        if (!responseIn.isReadable()) {
+            responseIn.release();
+            x.responseIn = null;
+        }
+    }
+}

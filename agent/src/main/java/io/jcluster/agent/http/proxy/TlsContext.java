@@ -1,0 +1,146 @@
+package io.jcluster.agent.http.proxy;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads tls-cert and tls-key (PEM) and checks them before anything starts: a certificate file without a
+ * certificate, a key in a form the JDK cannot read, or a key that does not belong to the certificate each stop
+ * the launch with one line that says which file and what to do.
+ */
+public final class TlsContext {
+
+    private static final Pattern PKCS8 = Pattern.compile(
+            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern OTHER_KEY = Pattern.compile("-----BEGIN ([A-Z ]*PRIVATE KEY)-----");
+
+    private TlsContext() {
+    }
+
+    /** A problem with the files; the message is the whole line to show. */
+    public static final class TlsException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TlsException(String message) {
+            super(message);
+        }
+    }
+
+    static SslContext load(Path certFile, Path keyFile) throws TlsException {
+        X509Certificate[] chain = certificates(certFile);
+        PrivateKey key = privateKey(keyFile);
+        if (!matches(key, chain[0].getPublicKey())) {
+            throw new TlsException("tls-key=" + keyFile + ": this key does not belong to the certificate in tls-cert="
+                    + certFile + " (" + chain[0].getSubjectX500Principal().getName() + "); give the key the"
+                    + " certificate was issued for");
+        }
+        try {
+            return SslContextBuilder.forServer(key, chain)
+                    .sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(
+                            ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_1_1))
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new TlsException("tls-cert=" + certFile + ": cannot set up TLS with it and tls-key=" + keyFile + " ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    private static X509Certificate[] certificates(Path file) throws TlsException {
+        Collection<? extends Certificate> certificates;
+        try (InputStream in = Files.newInputStream(file)) {
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new TlsException("tls-cert=" + file + ": not a PEM certificate file (" + e.getMessage() + ")");
+        }
+        if (certificates.isEmpty()) {
+            throw new TlsException("tls-cert=" + file + ": no certificate in it (expected -----BEGIN CERTIFICATE-----)");
+        }
+        return certificates.stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+    }
+
+    private static PrivateKey privateKey(Path file) throws TlsException {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new TlsException("tls-key=" + file + ": cannot read it (" + e.getMessage() + ")");
+        }
+        Matcher matcher = PKCS8.matcher(pem);
+        if (!matcher.find()) {
+            Matcher other = OTHER_KEY.matcher(pem);
+            String found = other.find() ? "it holds a " + other.group(1) : "no PEM private key in it";
+            throw new TlsException("tls-key=" + file + ": " + found + "; expected an unencrypted PKCS#8 key"
+                    + " (BEGIN PRIVATE KEY): convert with openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(matcher.group(1));
+        } catch (IllegalArgumentException e) {
+            throw new TlsException("tls-key=" + file + ": the key's base64 is damaged (" + e.getMessage() + ")");
+        }
+        for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new TlsException("tls-key=" + file + ": not an RSA, EC or EdDSA private key the JDK can read");
+    }
+
+    /** Signs a nonce with the key and checks it with the certificate's public key. */
+    private static boolean matches(PrivateKey key, PublicKey certified) throws TlsException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "RSASSA-PSS" -> "RSASSA-PSS";
+            default -> key.getAlgorithm(); // Ed25519, Ed448
+        };
+        if (!key.getAlgorithm().equals(certified.getAlgorithm())) {
+            return false;
+        }
+        try {
+            byte[] nonce = "jcluster tls-key check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            if (algorithm.equals("RSASSA-PSS")) {
+                signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            }
+            signer.initSign(key);
+            signer.update(nonce);
+            byte[] signature = signer.sign();
+            signer.initVerify(certified);
+            signer.update(nonce);
+            return signer.verify(signature);
+        } catch (GeneralSecurityException e) {
+            throw new TlsException("tls-key: cannot check the key against the certificate (" + e.getMessage() + ")");
+        }
+    }
+}
