@@ -1,5 +1,7 @@
 package io.jcluster.agent.http;
 
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,5 +1,7 @@
 package io.jcluster.agent.http;
 
+import io.jcluster.agent.http.wire.MessageHead;
+
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,6 +1,7 @@
 package io.jcluster.agent.http;
 
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.wire.MessageHead;
 
 /**
  * sticky=cookie: the parent's own cookie names the worker that served the client first ({@code JCLUSTER=w1}), and

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
@@ -7,42 +7,42 @@ import io.netty.buffer.ByteBuf;
  * countdown, a chunked body (followed by {@link ChunkedScanner}), or the end of the connection. The bytes
  * themselves are passed on untouched by the caller; this only counts.
  */
-final class BodyFraming {
+public final class BodyFraming {
 
-    enum Kind { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+    public enum Kind { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
 
     private Kind kind = Kind.NONE;
     private long remaining;
     private final ChunkedScanner chunks = new ChunkedScanner();
 
-    void none() {
+    public void none() {
         kind = Kind.NONE;
     }
 
-    void length(long length) {
+    public void length(long length) {
         kind = length == 0 ? Kind.NONE : Kind.LENGTH;
         remaining = length;
     }
 
-    void chunked() {
+    public void chunked() {
         kind = Kind.CHUNKED;
         chunks.reset();
     }
 
-    void untilClose() {
+    public void untilClose() {
         kind = Kind.UNTIL_CLOSE;
     }
 
-    Kind kind() {
+    public Kind kind() {
         return kind;
     }
 
-    ChunkedScanner chunks() {
+    public ChunkedScanner chunks() {
         return chunks;
     }
 
     /** The body is complete (an until-close body never is: the connection's end completes it). */
-    boolean done() {
+    public boolean done() {
         switch (kind) {
             case NONE:
                 return true;
@@ -61,7 +61,7 @@ final class BodyFraming {
      * @return the index where the body's bytes there end (bytes from it on belong to what follows); -1 when a
      * chunked body's framing is broken ({@link ChunkedScanner#error()} says how)
      */
-    int scan(ByteBuf buf, int index, int end) {
+    public int scan(ByteBuf buf, int index, int end) {
         switch (kind) {
             case NONE:
                 return index;

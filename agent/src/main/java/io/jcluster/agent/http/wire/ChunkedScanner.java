@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
@@ -24,14 +24,14 @@ import io.netty.buffer.ByteBuf;
  *       value, no obs-fold), at most {@value #MAX_TRAILERS} bytes in all, passed on as they came.</li>
  * </ul>
  */
-final class ChunkedScanner {
+public final class ChunkedScanner {
 
     /** Longest chunk-size line (size and extensions, without CRLF) accepted. */
-    static final int MAX_SIZE_LINE = 1024;
+    public static final int MAX_SIZE_LINE = 1024;
     /** Most hex digits in a chunk size, leading zeros included: an int's worth. */
-    static final int MAX_SIZE_DIGITS = 8;
+    public static final int MAX_SIZE_DIGITS = 8;
     /** Largest trailer section accepted. */
-    static final int MAX_TRAILERS = 16 * 1024;
+    public static final int MAX_TRAILERS = 16 * 1024;
 
     private static final int SIZE = 0;
     private static final int EXT_NAME_START = 1;
@@ -61,7 +61,7 @@ final class ChunkedScanner {
     private boolean lastStepData;
     private String error;
 
-    void reset() {
+    public void reset() {
         state = SIZE;
         size = 0;
         digits = 0;
@@ -71,17 +71,17 @@ final class ChunkedScanner {
         error = null;
     }
 
-    boolean done() {
+    public boolean done() {
         return state == DONE;
     }
 
     /** Whether the bytes of the last {@link #step} were chunk data (else framing: sizes, CRLFs, trailers). */
-    boolean lastStepData() {
+    public boolean lastStepData() {
         return lastStepData;
     }
 
     /** What was wrong, after {@link #step} returned -1. */
-    String error() {
+    public String error() {
         return error;
     }
 
@@ -90,7 +90,7 @@ final class ChunkedScanner {
      *
      * @return the index after the step (at most {@code end}); -1 when the framing is broken
      */
-    int step(ByteBuf buf, int index, int end) {
+    public int step(ByteBuf buf, int index, int end) {
         if (state == DATA) {
             int take = (int) Math.min(size, end - index);
             size -= take;

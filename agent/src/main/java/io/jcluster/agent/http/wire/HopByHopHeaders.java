@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 /**
  * Headers that describe one connection, not the message (RFC 9110 section 7.6.1): a proxy does not pass them
@@ -6,7 +6,7 @@ package io.jcluster.agent.http;
  * Transfer-Encoding, Content-Length and Host stay even when Connection names them: the body is passed on in the
  * framing it came in, and the worker must frame it as jcluster did (see {@link MessageHead#dropNamedByConnection}).
  */
-final class HopByHopHeaders {
+public final class HopByHopHeaders {
 
     private HopByHopHeaders() {
     }
@@ -15,7 +15,7 @@ final class HopByHopHeaders {
      * @param upgrade keep Upgrade and HTTP2-Settings (a request asking to switch protocols, or the 101 that accepts
      *                it); the caller then adds Connection: upgrade
      */
-    static void drop(MessageHead head, boolean upgrade) {
+    public static void drop(MessageHead head, boolean upgrade) {
         if (head.connectionNamesOthers()) {
             head.dropNamedByConnection();
         }

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
@@ -21,33 +21,33 @@ import java.nio.charset.StandardCharsets;
  * carry exactly one valid Host (none is allowed in HTTP/1.0), and an absolute-form target must name the same
  * authority as its Host (RFC 9112 section 3.2), so that the worker's idea of the host is the one jcluster forwards.
  */
-final class MessageHead {
+public final class MessageHead {
 
     /** Outcomes of {@link #scan}. */
-    static final int NEED_MORE = 0;
-    static final int COMPLETE = 1;
-    static final int FAILED = -1;
+    public static final int NEED_MORE = 0;
+    public static final int COMPLETE = 1;
+    public static final int FAILED = -1;
 
     // the headers the proxy looks at; all others are OTHER
-    static final byte OTHER = 0;
-    static final byte CONTENT_LENGTH = 1;
-    static final byte TRANSFER_ENCODING = 2;
-    static final byte CONNECTION = 3;
-    static final byte KEEP_ALIVE = 4;
-    static final byte PROXY_CONNECTION = 5;
-    static final byte TE = 6;
-    static final byte TRAILER = 7;
-    static final byte UPGRADE = 8;
-    static final byte HOST = 9;
-    static final byte COOKIE = 10;
-    static final byte SET_COOKIE = 11;
-    static final byte X_FORWARDED_FOR = 12;
-    static final byte X_FORWARDED_PROTO = 13;
-    static final byte X_FORWARDED_HOST = 14;
-    static final byte X_FORWARDED_PORT = 15;
-    static final byte FORWARDED = 16;
-    static final byte HTTP2_SETTINGS = 17;
-    static final byte EXPECT = 18;
+    public static final byte OTHER = 0;
+    public static final byte CONTENT_LENGTH = 1;
+    public static final byte TRANSFER_ENCODING = 2;
+    public static final byte CONNECTION = 3;
+    public static final byte KEEP_ALIVE = 4;
+    public static final byte PROXY_CONNECTION = 5;
+    public static final byte TE = 6;
+    public static final byte TRAILER = 7;
+    public static final byte UPGRADE = 8;
+    public static final byte HOST = 9;
+    public static final byte COOKIE = 10;
+    public static final byte SET_COOKIE = 11;
+    public static final byte X_FORWARDED_FOR = 12;
+    public static final byte X_FORWARDED_PROTO = 13;
+    public static final byte X_FORWARDED_HOST = 14;
+    public static final byte X_FORWARDED_PORT = 15;
+    public static final byte FORWARDED = 16;
+    public static final byte HTTP2_SETTINGS = 17;
+    public static final byte EXPECT = 18;
 
     private static final byte[][] NAMES = new byte[19][];
     private static final boolean[] TOKEN = new boolean[256];
@@ -84,7 +84,7 @@ final class MessageHead {
     }
 
     /** Whether {@code b} may appear in a token (RFC 9110 section 5.6.2): header names, methods, chunk extensions. */
-    static boolean isToken(byte b) {
+    public static boolean isToken(byte b) {
         return TOKEN[b & 0xff];
     }
 
@@ -158,7 +158,7 @@ final class MessageHead {
      * @param maxStartLine longest request/status line (without its CRLF); longer is 414 for a request
      * @param maxHeaders   largest header section; larger is 431 for a request
      */
-    MessageHead(boolean request, int maxStartLine, int maxHeaders) {
+    public MessageHead(boolean request, int maxStartLine, int maxHeaders) {
         this.request = request;
         this.maxStartLine = maxStartLine;
         this.maxHeaders = maxHeaders;
@@ -166,7 +166,7 @@ final class MessageHead {
     }
 
     /** Forgets the last head: the next {@link #scan} starts a new one at the buffer's reader index. */
-    void reset() {
+    public void reset() {
         for (int i = 0; i < count; i++) {
             dropped[i] = false;
         }
@@ -202,7 +202,7 @@ final class MessageHead {
      * @return {@link #COMPLETE} (then {@link #length()} bytes from the reader index are the head),
      * {@link #NEED_MORE}, or {@link #FAILED} ({@link #errorStatus()} and {@link #error()} say why)
      */
-    int scan(ByteBuf in) {
+    public int scan(ByteBuf in) {
         int base = in.readerIndex();
         int limit = in.writerIndex() - base;
         while (next < limit) {
@@ -640,78 +640,78 @@ final class MessageHead {
     // ---- results; indexes are relative to the head's first byte, into {@link #bytes()} ----
 
     /** The head's bytes (index 0 = its first byte, possibly an empty line before the start line). */
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 
     /** Bytes of the whole head from the reader index, including empty lines before it and its final empty line. */
-    int length() {
+    public int length() {
         return length;
     }
 
-    int errorStatus() {
+    public int errorStatus() {
         return errorStatus;
     }
 
-    String error() {
+    public String error() {
         return error;
     }
 
-    int startLineStart() {
+    public int startLineStart() {
         return start;
     }
 
     /** End of the start line, before its CRLF. */
-    int startLineEnd() {
+    public int startLineEnd() {
         return startLineEnd;
     }
 
-    int versionStart() {
+    public int versionStart() {
         return versionStart;
     }
 
     /** 11 or 10. */
-    int version() {
+    public int version() {
         return version;
     }
 
-    boolean isHeadMethod() {
+    public boolean isHeadMethod() {
         return headMethod;
     }
 
     /** GET, HEAD, OPTIONS, PUT, DELETE, TRACE: safe to send again when a connection failed before any answer. */
-    boolean idempotent() {
+    public boolean idempotent() {
         return idempotent;
     }
 
-    String method() {
+    public String method() {
         return new String(bytes, start, methodEnd - start, StandardCharsets.US_ASCII);
     }
 
-    String target() {
+    public String target() {
         return new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.US_ASCII);
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
     /** -1 when absent (or overridden by Transfer-Encoding in a response). */
-    long contentLength() {
+    public long contentLength() {
         return contentLength;
     }
 
-    boolean hasTransferEncoding() {
+    public boolean hasTransferEncoding() {
         return transferEncodings > 0;
     }
 
     /** The (last) Transfer-Encoding ends with chunked. */
-    boolean chunked() {
+    public boolean chunked() {
         return chunked;
     }
 
     /** HTTP/1.1 unless Connection: close; HTTP/1.0 only with Connection: keep-alive. */
-    boolean keepAlive() {
+    public boolean keepAlive() {
         return version == 11 ? !connectionClose : connectionKeepAlive && !connectionClose;
     }
 
@@ -719,19 +719,19 @@ final class MessageHead {
      * Asks to switch protocols: an Upgrade header and Connection: upgrade, in HTTP/1.1 (RFC 9110 section 7.8: an
      * Upgrade in an HTTP/1.0 request is ignored).
      */
-    boolean upgrade() {
+    public boolean upgrade() {
         return upgradeHeader && connectionUpgrade && version == 11;
     }
 
     /** {@link #expectation()}: no Expect header, or only empty ones. */
-    static final int EXPECT_NOTHING = 0;
+    public static final int EXPECT_NOTHING = 0;
     /** {@link #expectation()}: Expect: 100-continue, and nothing else. */
-    static final int EXPECT_CONTINUE = 1;
+    public static final int EXPECT_CONTINUE = 1;
     /** {@link #expectation()}: an expectation other than 100-continue (RFC 9110 section 10.1.1). */
-    static final int EXPECT_OTHER = 2;
+    public static final int EXPECT_OTHER = 2;
 
     /** What the request's Expect lines ask for: one of the EXPECT_ constants. */
-    int expectation() {
+    public int expectation() {
         int found = EXPECT_NOTHING;
         for (int i = 0; i < count; i++) {
             if (kinds[i] != EXPECT) {
@@ -758,56 +758,56 @@ final class MessageHead {
     private static final byte[] CONTINUE_100 = "100-continue".getBytes(StandardCharsets.US_ASCII);
 
     /** Upgrade names h2c (RFC 7540 section 3.2): HTTP/2 over this connection, past per-request balancing. */
-    boolean upgradeToH2c() {
+    public boolean upgradeToH2c() {
         return upgradeH2c;
     }
 
     /** Connection names headers other than close, keep-alive and upgrade (they are hop-by-hop too). */
-    boolean connectionNamesOthers() {
+    public boolean connectionNamesOthers() {
         return connectionNamesOthers;
     }
 
     /** The head uses bare LF line ends somewhere (passed on, lines are rewritten with CRLF). */
-    boolean bareLf() {
+    public boolean bareLf() {
         return bareLf;
     }
 
-    int count() {
+    public int count() {
         return count;
     }
 
-    byte kind(int line) {
+    public byte kind(int line) {
         return kinds[line];
     }
 
-    int lineStart(int line) {
+    public int lineStart(int line) {
         return lines[line * FIELDS];
     }
 
-    int nameEnd(int line) {
+    public int nameEnd(int line) {
         return lines[line * FIELDS + 1];
     }
 
-    int valueStart(int line) {
+    public int valueStart(int line) {
         return lines[line * FIELDS + 2];
     }
 
-    int valueEnd(int line) {
+    public int valueEnd(int line) {
         return lines[line * FIELDS + 3];
     }
 
     /** The start of the next line (after this one's line end). */
-    int lineNext(int line) {
+    public int lineNext(int line) {
         return lines[line * FIELDS + 4];
     }
 
-    String value(int line) {
+    public String value(int line) {
         int vs = lines[line * FIELDS + 2];
         return new String(bytes, vs, lines[line * FIELDS + 3] - vs, StandardCharsets.ISO_8859_1);
     }
 
     /** The first line of {@code kind}, or -1. */
-    int first(byte kind) {
+    public int first(byte kind) {
         for (int i = 0; i < count; i++) {
             if (kinds[i] == kind) {
                 return i;
@@ -816,11 +816,11 @@ final class MessageHead {
         return -1;
     }
 
-    void drop(int line) {
+    public void drop(int line) {
         dropped[line] = true;
     }
 
-    boolean dropped(int line) {
+    public boolean dropped(int line) {
         return dropped[line];
     }
 
@@ -830,7 +830,7 @@ final class MessageHead {
      * worker would frame the body differently: RFC 9112 section 6.3, request smuggling), and Upgrade and
      * HTTP2-Settings are the caller's decision.
      */
-    void dropNamedByConnection() {
+    public void dropNamedByConnection() {
         for (int c = 0; c < count; c++) {
             if (kinds[c] != CONNECTION) {
                 continue;

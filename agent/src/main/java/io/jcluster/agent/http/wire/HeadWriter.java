@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
  * Writes a scanned head on: its start line and the header lines not dropped, copied as they came (runs of kept
  * lines in one copy), then whatever the caller adds, then the final empty line ({@link #end}).
  */
-final class HeadWriter {
+public final class HeadWriter {
 
-    static final byte[] CRLF = {'\r', '\n'};
+    public static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
 
     private HeadWriter() {
@@ -21,7 +21,7 @@ final class HeadWriter {
      * @param extra          room for the lines the caller adds
      * @param asHttp11       write the request line's version as HTTP/1.1 (an HTTP/1.0 client's request to a worker)
      */
-    static ByteBuf begin(ByteBufAllocator alloc, MessageHead head, int extra, boolean asHttp11) {
+    public static ByteBuf begin(ByteBufAllocator alloc, MessageHead head, int extra, boolean asHttp11) {
         byte[] in = head.bytes();
         ByteBuf out = alloc.directBuffer(head.length() + extra);
         int start = head.startLineStart();
@@ -58,12 +58,12 @@ final class HeadWriter {
     }
 
     /** The final empty line. */
-    static void end(ByteBuf out) {
+    public static void end(ByteBuf out) {
         out.writeBytes(CRLF);
     }
 
     /** Whether any line is dropped (else the head can go on as it came). */
-    static boolean anyDropped(MessageHead head) {
+    public static boolean anyDropped(MessageHead head) {
         for (int i = 0; i < head.count(); i++) {
             if (head.dropped(i)) {
                 return true;
@@ -72,13 +72,13 @@ final class HeadWriter {
         return false;
     }
 
-    static void header(ByteBuf out, byte[] nameColonSpace, String value) {
+    public static void header(ByteBuf out, byte[] nameColonSpace, String value) {
         out.writeBytes(nameColonSpace);
         out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
         out.writeBytes(CRLF);
     }
 
-    static byte[] ascii(String text) {
+    public static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 }
