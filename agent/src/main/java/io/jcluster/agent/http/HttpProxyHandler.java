@@ -282,7 +282,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
             return;
         }
         if (outcome == MessageHead.FAILED) {
-            int status = requestHead.errorStatus();
+            int status = requestHead.violation().defaultStatus();
             fail(status, status == 400 ? "malformed request (" + requestHead.error() + ")" : requestHead.error());
             return;
         }

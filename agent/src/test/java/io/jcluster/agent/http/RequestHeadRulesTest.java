@@ -76,7 +76,7 @@ class RequestHeadRulesTest {
         for (int split = 0; split <= bytes.length; split++) {
             MessageHead head = request();
             assertEquals(MessageHead.FAILED, scan(head, bytes, split), request + " split at " + split);
-            assertEquals(400, head.errorStatus(), request);
+            assertEquals(400, head.violation().defaultStatus(), request);
             assertTrue(head.error().contains(why), request + ": " + head.error());
         }
     }

@@ -130,7 +130,7 @@ public final class ChunkedScanner {
                     break;
                 }
                 case EXT_NAME_START:
-                    if (!MessageHead.isToken(b)) {
+                    if (!HeaderNames.isToken(b)) {
                         return fail("a chunk extension without a name");
                     }
                     state = EXT_NAME;
@@ -138,21 +138,21 @@ public final class ChunkedScanner {
                 case EXT_NAME:
                     if (b == '=') {
                         state = EXT_VALUE_START;
-                    } else if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                    } else if (!HeaderNames.isToken(b) && !extensionEnds(b)) {
                         return badExtension(b);
                     }
                     break;
                 case EXT_VALUE_START:
                     if (b == '"') {
                         state = EXT_QUOTED;
-                    } else if (MessageHead.isToken(b)) {
+                    } else if (HeaderNames.isToken(b)) {
                         state = EXT_TOKEN;
                     } else {
                         return badExtension(b);
                     }
                     break;
                 case EXT_TOKEN:
-                    if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                    if (!HeaderNames.isToken(b) && !extensionEnds(b)) {
                         return badExtension(b);
                     }
                     break;
@@ -203,7 +203,7 @@ public final class ChunkedScanner {
                     }
                     if (b == '\r') {
                         state = END_LF;
-                    } else if (MessageHead.isToken(b)) {
+                    } else if (HeaderNames.isToken(b)) {
                         state = TRAILER_NAME;
                     } else {
                         return fail(b == '\n' ? "a trailer section with a bare LF"
@@ -216,7 +216,7 @@ public final class ChunkedScanner {
                     }
                     if (b == ':') {
                         state = TRAILER_VALUE;
-                    } else if (!MessageHead.isToken(b)) {
+                    } else if (!HeaderNames.isToken(b)) {
                         return fail("an invalid character in a trailer field name");
                     }
                     break;
