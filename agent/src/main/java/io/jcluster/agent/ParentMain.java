@@ -10,6 +10,7 @@ import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.http.HttpFrontend;
 import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
@@ -88,7 +89,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
                     + " run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
             System.exit(2);
         }
-        Frontend frontend = Frontend.tcp(parsed.tcpIdleTimeout());
+        Frontend frontend = Frontend.tcp(parsed.tcpIdleTimeout(), RequestLine::isStartOf);
         if (parsed.mode() == Options.Mode.HTTP) {
             try {
                 frontend = HttpFrontend.of(parsed, true); // each worker learns its clients' addresses

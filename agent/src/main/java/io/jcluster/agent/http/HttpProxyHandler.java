@@ -11,6 +11,7 @@ import io.jcluster.agent.http.wire.ChunkedScanner;
 import io.jcluster.agent.http.wire.HeadWriter;
 import io.jcluster.agent.http.wire.HopByHopHeaders;
 import io.jcluster.agent.http.wire.MessageHead;
+import io.jcluster.agent.http.wire.RequestLine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -804,7 +805,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
         }
         toWorker.pipeline().remove(BackendResponseHandler.class);
         client.pipeline().remove(this);
-        Tunnel.join(upstream, client, toWorker, tunnelLease);
+        Tunnel.join(upstream, client, toWorker, tunnelLease, RequestLine::isStartOf);
     }
 
     /** Writes a scanned head with its dropped lines left out, and takes it out of {@link #responseIn}. */

@@ -9,6 +9,7 @@ import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.HttpFrontend;
 import io.jcluster.agent.http.TlsContext;
+import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.StopSignals;
 
@@ -52,7 +53,7 @@ public final class BalanceCommand {
         Transport transport;
         try {
             arguments = BalanceArguments.parse(args);
-            frontend = Frontend.tcp(arguments.options().tcpIdleTimeout());
+            frontend = Frontend.tcp(arguments.options().tcpIdleTimeout(), RequestLine::isStartOf);
             if (arguments.options().mode() == Options.Mode.HTTP) {
                 frontend = HttpFrontend.of(arguments.options(),
                         arguments.options().proxyProtocol() != Options.ProxyProtocol.OFF);
