@@ -15,6 +15,7 @@ final class HeadScanner {
     private static final byte LF = '\n';
 
     private final MessageHead head;
+    private final HeaderLines lines;
     private final int maxStartLine;
     private final int maxHeaders;
 
@@ -25,6 +26,7 @@ final class HeadScanner {
 
     HeadScanner(MessageHead head, int maxStartLine, int maxHeaders) {
         this.head = head;
+        this.lines = head.lines;
         this.maxStartLine = maxStartLine;
         this.maxHeaders = maxHeaders;
     }
@@ -48,7 +50,7 @@ final class HeadScanner {
             }
             int lineStart = next;
             int lineNext = lf - base + 1;
-            byte[] bytes = head.lines.room(lineNext);
+            byte[] bytes = lines.room(lineNext);
             in.getBytes(base + lineStart, bytes, lineStart, lineNext - lineStart);
             int contentEnd = lf - base;
             if (contentEnd > lineStart && bytes[contentEnd - 1] == CR) {
