@@ -20,13 +20,19 @@ public interface Frontend {
      */
     void reject(Channel client, Upstream upstream, String why);
 
-    /** The tcp byte relay. */
+    /** The tcp byte relay, knowing no protocol (see {@link #tcp(java.time.Duration, RequestStart)}). */
     static Frontend tcp() {
-        return TcpFrontend.INSTANCE;
+        return TcpFrontend.PLAIN;
     }
 
-    /** The tcp byte relay; a connection quiet both ways for {@code idleTimeout} is closed (zero: never). */
-    static Frontend tcp(java.time.Duration idleTimeout) {
-        return idleTimeout.isZero() ? TcpFrontend.INSTANCE : new TcpFrontend(idleTimeout.toNanos());
+    /**
+     * The tcp byte relay; a connection quiet both ways for {@code idleTimeout} is closed (zero: never).
+     *
+     * @param requests tells a request's start in a client's bytes, so that a connection whose backend drains can
+     *                 move to another backend between requests ({@link RequestStart#NONE}: it is closed when idle)
+     */
+    static Frontend tcp(java.time.Duration idleTimeout, RequestStart requests) {
+        return idleTimeout.isZero() && requests == RequestStart.NONE ? TcpFrontend.PLAIN
+                : new TcpFrontend(idleTimeout.toNanos(), requests);
     }
 }

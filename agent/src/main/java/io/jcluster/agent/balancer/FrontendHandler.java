@@ -25,6 +25,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Listener listener;
     /** tcp-idle-timeout in nanoseconds, 0 when off; watched from the start, connecting included. */
     private final long idleTimeoutNanos;
+    private final RequestStart requests;
     private ProxiedConnection connection;
     /** Backends already tried for this connection; allocated only when a connect fails. */
     private List<Backend> failed;
@@ -38,9 +39,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Set when taking over a connection whose backend was let go: the next bytes from the client pick a backend. */
     private boolean waitingForRequest;
 
-    FrontendHandler(Listener listener, long idleTimeoutNanos) {
+    FrontendHandler(Listener listener, long idleTimeoutNanos, RequestStart requests) {
         this.listener = listener;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.requests = requests;
     }
 
     /**
@@ -48,7 +50,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * client's next bytes open a backend connection to a worker in rotation, as for a new connection.
      */
     static FrontendHandler resuming(ProxiedConnection connection) {
-        FrontendHandler handler = new FrontendHandler(connection.listener, 0); // the connection is watched already
+        FrontendHandler handler = new FrontendHandler(connection.listener, 0, connection.requests); // watched already
         handler.connection = connection;
         handler.waitingForRequest = true;
         return handler;
@@ -72,7 +74,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        connection = new ProxiedConnection(ctx.channel(), listener);
+        connection = new ProxiedConnection(ctx.channel(), listener, requests);
         ctx.channel().attr(ClientConnection.KEY).set(connection);
         if (idleTimeoutNanos > 0) {
             IdleTimeout.watch(connection, idleTimeoutNanos);

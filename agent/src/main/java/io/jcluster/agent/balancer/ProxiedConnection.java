@@ -16,13 +16,10 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class ProxiedConnection implements ClientConnection {
 
-    /** The methods whose request line marks the start of an HTTP/1 request ("GET /..." etc.). */
-    private static final byte[][] METHODS = {
-            bytes("GET "), bytes("POST "), bytes("HEAD "), bytes("PUT "), bytes("DELETE "), bytes("PATCH "),
-            bytes("OPTIONS ")};
-
     final Channel client;
     final Listener listener;
+    /** Tells the start of a request in the client's bytes; the relay itself knows no protocol. */
+    final RequestStart requests;
     Channel backend;
     BackendLease lease;
     private int finishedDirections;
@@ -31,16 +28,17 @@ final class ProxiedConnection implements ClientConnection {
     private int readsAtLastCheck = -1;
     /** True while a request is (likely) outstanding: the client spoke and the backend has not answered yet. */
     private boolean clientSpokeLast;
-    /** Whether the client's first bytes were an HTTP/1 request line; decided at its first read. */
-    private boolean httpRequests;
+    /** Whether the client's first bytes began a request (see {@link RequestStart}); decided at its first read. */
+    private boolean speaksRequests;
     private boolean clientHasSpoken;
     /** Bytes read in the current batch, added to the shared counters once per batch. */
     private long fromClient;
     private long toClient;
 
-    ProxiedConnection(Channel client, Listener listener) {
+    ProxiedConnection(Channel client, Listener listener, RequestStart requests) {
         this.client = client;
         this.listener = listener;
+        this.requests = requests;
     }
 
     void read(boolean fromClient, Object msg) {
@@ -50,7 +48,7 @@ final class ProxiedConnection implements ClientConnection {
             if (fromClient) {
                 if (!clientHasSpoken) {
                     clientHasSpoken = true;
-                    httpRequests = startsWithRequestLine(bytes);
+                    speaksRequests = requests.startsRequest(bytes);
                 }
                 this.fromClient += bytes.readableBytes();
             } else {
@@ -93,13 +91,13 @@ final class ProxiedConnection implements ClientConnection {
 
     /**
      * Whether {@code msg}, just read from the client, should go to another backend: its backend is draining and
-     * {@code msg} begins the next HTTP/1 request of a keep-alive connection (the backend answered since the client
+     * {@code msg} begins the next request of a keep-alive connection (an HTTP/1 one, say) (the backend answered since the client
      * last spoke, and a client that does not pipeline sends a request only after the whole previous response).
      */
     boolean movesBefore(Object msg) {
         Backend serving = backendServing();
-        return serving != null && serving.draining() && httpRequests && !clientSpokeLast && reads > 0
-                && msg instanceof ByteBuf bytes && startsWithRequestLine(bytes);
+        return serving != null && serving.draining() && speaksRequests && !clientSpokeLast && reads > 0
+                && msg instanceof ByteBuf bytes && requests.startsRequest(bytes);
     }
 
     /**
@@ -113,8 +111,8 @@ final class ProxiedConnection implements ClientConnection {
     }
 
     /**
-     * While its backend drains: a connection that sits idle between responses lets the backend go (an HTTP/1
-     * connection stays open and moves at its next request) or is closed (any other protocol).
+     * While its backend drains: a connection that sits idle between responses lets the backend go (a connection
+     * of requests, HTTP/1 say, stays open and moves at its next request) or is closed (any other protocol).
      */
     void releaseIfIdle() {
         boolean quiet = reads == readsAtLastCheck;
@@ -122,7 +120,7 @@ final class ProxiedConnection implements ClientConnection {
         if (!quiet || clientSpokeLast || backend == null) {
             return;
         }
-        if (httpRequests) {
+        if (speaksRequests) {
             letBackendGo();
             client.read();
         } else {
@@ -199,32 +197,6 @@ final class ProxiedConnection implements ClientConnection {
         } else {
             channel.close();
         }
-    }
-
-    /** "GET " and the like at the start of {@code bytes}; reads without moving the reader index. */
-    static boolean startsWithRequestLine(ByteBuf bytes) {
-        int start = bytes.readerIndex();
-        int readable = bytes.readableBytes();
-        for (byte[] method : METHODS) {
-            if (readable > method.length && matches(bytes, start, method)) {
-                byte target = bytes.getByte(start + method.length);
-                return target == '/' || target == '*' || target == 'h';
-            }
-        }
-        return false;
-    }
-
-    private static boolean matches(ByteBuf bytes, int start, byte[] method) {
-        for (int i = 0; i < method.length; i++) {
-            if (bytes.getByte(start + i) != method[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Stands where a released backend connection's relay was: whatever still arrives there is dropped. */

@@ -4,13 +4,15 @@ import io.netty.channel.Channel;
 
 final class TcpFrontend implements Frontend {
 
-    static final TcpFrontend INSTANCE = new TcpFrontend(0);
+    static final TcpFrontend PLAIN = new TcpFrontend(0, RequestStart.NONE);
 
     /** tcp-idle-timeout in nanoseconds, 0 when off. */
     private final long idleTimeoutNanos;
+    private final RequestStart requests;
 
-    TcpFrontend(long idleTimeoutNanos) {
+    TcpFrontend(long idleTimeoutNanos, RequestStart requests) {
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.requests = requests;
     }
 
     @Override
@@ -20,7 +22,7 @@ final class TcpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
-        client.pipeline().addLast(new FrontendHandler((Listener) upstream, idleTimeoutNanos)); // the only Upstream there is
+        client.pipeline().addLast(new FrontendHandler((Listener) upstream, idleTimeoutNanos, requests)); // the only Upstream there is
     }
 
     @Override

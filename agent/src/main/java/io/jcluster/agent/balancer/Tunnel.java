@@ -16,10 +16,12 @@ public final class Tunnel {
      * Adds the relays at the end of both pipelines. The caller then removes its own handlers before them; a
      * decoder removed after this passes the bytes it still holds on to the relay, so nothing is lost.
      *
-     * @param lease the backend's count for this connection, released when the backend connection ends
+     * @param lease    the backend's count for this connection, released when the backend connection ends
+     * @param requests tells a request's start in the client's bytes (see {@link RequestStart})
      */
-    public static void join(Upstream upstream, Channel client, Channel backend, BackendLease lease) {
-        ProxiedConnection connection = new ProxiedConnection(client, (Listener) upstream); // the only Upstream
+    public static void join(Upstream upstream, Channel client, Channel backend, BackendLease lease,
+                            RequestStart requests) {
+        ProxiedConnection connection = new ProxiedConnection(client, (Listener) upstream, requests); // the only Upstream
         connection.backend = backend;
         connection.lease = lease;
         client.attr(ClientConnection.KEY).set(connection);

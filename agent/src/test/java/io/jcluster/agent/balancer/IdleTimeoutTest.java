@@ -15,7 +15,7 @@ class IdleTimeoutTest {
 
     private final EmbeddedChannel client = new EmbeddedChannel();
     private final EmbeddedChannel backend = new EmbeddedChannel();
-    private final ProxiedConnection connection = new ProxiedConnection(client, null);
+    private final ProxiedConnection connection = new ProxiedConnection(client, null, RequestStart.NONE);
     private long now = 1_000 * SECOND;
 
     IdleTimeoutTest() {

@@ -3,6 +3,9 @@ package io.jcluster.agent.http;
 import io.jcluster.agent.http.proxy.ForwardedHeaders;
 import io.jcluster.agent.http.proxy.HttpSettings;
 import io.jcluster.agent.http.proxy.Stickiness;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.HopByHopHeaders;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -134,7 +137,7 @@ class MessageHeadTest {
         MessageHead head = request();
         ByteBuf in = Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1);
         assertEquals(MessageHead.FAILED, head.scan(in), request);
-        assertEquals(400, head.errorStatus(), request + ": " + head.error());
+        assertEquals(400, head.violation().defaultStatus(), request + ": " + head.error());
         in.release();
     }
 
@@ -143,19 +146,19 @@ class MessageHeadTest {
         MessageHead head = request();
         ByteBuf in = Unpooled.copiedBuffer("GET /" + "a".repeat(9000), StandardCharsets.ISO_8859_1);
         assertEquals(MessageHead.FAILED, head.scan(in));
-        assertEquals(414, head.errorStatus());
+        assertEquals(414, head.violation().defaultStatus());
         in.release();
 
         head = request();
         in = Unpooled.copiedBuffer("GET / HTTP/1.1\r\nX-Big: " + "b".repeat(17_000), StandardCharsets.ISO_8859_1);
         assertEquals(MessageHead.FAILED, head.scan(in));
-        assertEquals(431, head.errorStatus());
+        assertEquals(431, head.violation().defaultStatus());
         in.release();
 
         head = request();
         in = Unpooled.copiedBuffer("GET / HTTP/1.1\r\n" + "X-Many: 1\r\n".repeat(2000) + "\r\n", StandardCharsets.ISO_8859_1);
         assertEquals(MessageHead.FAILED, head.scan(in));
-        assertEquals(431, head.errorStatus());
+        assertEquals(431, head.violation().defaultStatus());
         in.release();
 
         head = request();
@@ -192,7 +195,7 @@ class MessageHeadTest {
             MessageHead failed = new MessageHead(false, 8192, 65536);
             ByteBuf in = Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1);
             assertEquals(MessageHead.FAILED, failed.scan(in), bad);
-            assertEquals(502, failed.errorStatus());
+            assertTrue(failed.violation() != null, bad); // answered 502 whatever the rule (the caller)
             in.release();
         }
     }

@@ -2,6 +2,9 @@ package io.jcluster.agent.http;
 
 import io.jcluster.agent.http.proxy.ForwardedHeaders;
 import io.jcluster.agent.http.proxy.HttpSettings;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.HopByHopHeaders;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -75,7 +78,7 @@ class RequestHeadRulesTest {
         for (int split = 0; split <= bytes.length; split++) {
             MessageHead head = request();
             assertEquals(MessageHead.FAILED, scan(head, bytes, split), request + " split at " + split);
-            assertEquals(400, head.errorStatus(), request);
+            assertEquals(400, head.violation().defaultStatus(), request);
             assertTrue(head.error().contains(why), request + ": " + head.error());
         }
     }

@@ -1,6 +1,6 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.ChunkedScanner;
+import io.jcluster.agent.http.wire.ChunkedScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 

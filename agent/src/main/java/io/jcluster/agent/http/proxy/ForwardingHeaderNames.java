@@ -1,6 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.MessageHead;
+
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,9 +1,10 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.MessageHead;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 

@@ -1,6 +1,6 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.HeadWriter;
+import io.jcluster.agent.http.wire.HeadWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,6 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.BodyFraming;
+import io.jcluster.agent.http.wire.BodyFraming;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 

@@ -1,9 +1,9 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.BodyFraming;
-import io.jcluster.agent.http.HeadWriter;
-import io.jcluster.agent.http.HopByHopHeaders;
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.HopByHopHeaders;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -85,7 +85,7 @@ final class RequestReceiver {
             return;
         }
         if (outcome == MessageHead.FAILED) {
-            int status = head.errorStatus();
+            int status = head.violation().defaultStatus();
             x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
             return;
         }

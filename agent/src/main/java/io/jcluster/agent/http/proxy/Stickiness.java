@@ -1,7 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 

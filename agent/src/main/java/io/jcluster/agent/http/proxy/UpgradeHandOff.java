@@ -3,9 +3,10 @@ package io.jcluster.agent.http.proxy;
 import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Tunnel;
 import io.jcluster.agent.balancer.Upstream;
-import io.jcluster.agent.http.HeadWriter;
-import io.jcluster.agent.http.HopByHopHeaders;
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.HopByHopHeaders;
+import io.jcluster.agent.http.wire.MessageHead;
+import io.jcluster.agent.http.wire.RequestLine;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,7 +23,8 @@ final class UpgradeHandOff {
         void join(Upstream upstream, Channel client, Channel backend, BackendLease lease);
     }
 
-    static final Tunnels BYTE_RELAY = Tunnel::join;
+    static final Tunnels BYTE_RELAY =
+            (upstream, client, backend, lease) -> Tunnel.join(upstream, client, backend, lease, RequestLine::isStartOf);
 
     private static final byte[] CONNECTION_UPGRADE = HeadWriter.ascii("connection: upgrade\r\n");
 

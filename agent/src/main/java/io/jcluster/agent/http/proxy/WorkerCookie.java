@@ -1,7 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.wire.MessageHead;
 
 /**
  * sticky=cookie: the parent's own cookie names the worker that served the client first ({@code JCLUSTER=w1}), and

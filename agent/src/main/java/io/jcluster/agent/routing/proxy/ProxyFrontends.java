@@ -6,6 +6,7 @@ import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.proxy.HttpFrontend;
+import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
 import io.jcluster.agent.routing.Draining;
 
@@ -36,7 +37,7 @@ public final class ProxyFrontends {
         try {
             Frontend frontend = options.proxy().mode() == Options.Mode.HTTP
                     ? HttpFrontend.of(options, backendsLearnTheClient)
-                    : Frontend.tcp(options.proxy().tcpIdleTimeout());
+                    : Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
         } catch (TlsContext.TlsException | Transport.UnavailableException e) {
             throw new SetupException(e.getMessage());

@@ -1,8 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
-import io.jcluster.agent.http.HeadWriter;
-import io.jcluster.agent.http.HopByHopHeaders;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.HopByHopHeaders;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;

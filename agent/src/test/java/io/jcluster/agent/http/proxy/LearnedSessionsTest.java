@@ -1,7 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
-import io.jcluster.agent.http.MessageHead;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
@@ -59,7 +59,7 @@ public final class ChunkedScanner {
     private int lineBytes;
     private int trailerBytes;
     private boolean lastStepData;
-    private String error;
+    private ChunkViolation violation;
 
     public void reset() {
         state = SIZE;
@@ -68,7 +68,7 @@ public final class ChunkedScanner {
         lineBytes = 0;
         trailerBytes = 0;
         lastStepData = false;
-        error = null;
+        violation = null;
     }
 
     public boolean done() {
@@ -80,9 +80,14 @@ public final class ChunkedScanner {
         return lastStepData;
     }
 
-    /** What was wrong, after {@link #step} returned -1. */
+    /** What was wrong, after {@link #step} returned -1; else null. */
+    public ChunkViolation violation() {
+        return violation;
+    }
+
+    /** What was wrong, in words, after {@link #step} returned -1; else null. */
     public String error() {
-        return error;
+        return violation == null ? null : violation.describe();
     }
 
     /**
@@ -104,55 +109,55 @@ public final class ChunkedScanner {
         while (index < end) {
             byte b = buf.getByte(index++);
             if (state < SIZE_LF && ++lineBytes > MAX_SIZE_LINE) {
-                return fail("a chunk-size line longer than " + MAX_SIZE_LINE + " bytes");
+                return fail(ChunkViolation.SIZE_LINE_TOO_LONG);
             }
             switch (state) {
                 case SIZE: {
                     int digit = hex(b);
                     if (digit >= 0) {
                         if (++digits > MAX_SIZE_DIGITS) {
-                            return fail("a chunk size of more than " + MAX_SIZE_DIGITS + " hex digits");
+                            return fail(ChunkViolation.TOO_MANY_SIZE_DIGITS);
                         }
                         size = size << 4 | digit;
                         if (size > Integer.MAX_VALUE) {
-                            return fail("a chunk size above 2^31-1");
+                            return fail(ChunkViolation.SIZE_TOO_LARGE);
                         }
                     } else if (digits == 0) {
-                        return fail("a chunk size that is not hexadecimal");
+                        return fail(ChunkViolation.SIZE_NOT_HEX);
                     } else if (b == ';') {
                         state = EXT_NAME_START;
                     } else if (b == '\r') {
                         state = SIZE_LF;
                     } else {
-                        return fail(b == '\n' ? "a chunk-size line ended by a bare LF"
-                                : "a chunk size followed by something other than ';' or CRLF");
+                        return fail(b == '\n' ? ChunkViolation.SIZE_LINE_BARE_LF
+                                : ChunkViolation.SIZE_FOLLOWED_BY_OTHER);
                     }
                     break;
                 }
                 case EXT_NAME_START:
-                    if (!MessageHead.isToken(b)) {
-                        return fail("a chunk extension without a name");
+                    if (!HeaderNames.isToken(b)) {
+                        return fail(ChunkViolation.EXTENSION_WITHOUT_NAME);
                     }
                     state = EXT_NAME;
                     break;
                 case EXT_NAME:
                     if (b == '=') {
                         state = EXT_VALUE_START;
-                    } else if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                    } else if (!HeaderNames.isToken(b) && !extensionEnds(b)) {
                         return badExtension(b);
                     }
                     break;
                 case EXT_VALUE_START:
                     if (b == '"') {
                         state = EXT_QUOTED;
-                    } else if (MessageHead.isToken(b)) {
+                    } else if (HeaderNames.isToken(b)) {
                         state = EXT_TOKEN;
                     } else {
                         return badExtension(b);
                     }
                     break;
                 case EXT_TOKEN:
-                    if (!MessageHead.isToken(b) && !extensionEnds(b)) {
+                    if (!HeaderNames.isToken(b) && !extensionEnds(b)) {
                         return badExtension(b);
                     }
                     break;
@@ -179,7 +184,7 @@ public final class ChunkedScanner {
                     break;
                 case SIZE_LF:
                     if (b != '\n') {
-                        return fail("a chunk-size line with a bare CR");
+                        return fail(ChunkViolation.SIZE_LINE_BARE_CR);
                     }
                     if (sizeLineEnded()) {
                         return index;
@@ -187,67 +192,67 @@ public final class ChunkedScanner {
                     break;
                 case DATA_CR:
                     if (b != '\r') {
-                        return fail(b == '\n' ? "chunk data followed by a bare LF" : "chunk data longer than its size");
+                        return fail(b == '\n' ? ChunkViolation.DATA_BARE_LF : ChunkViolation.DATA_LONGER_THAN_SIZE);
                     }
                     state = DATA_LF;
                     break;
                 case DATA_LF:
                     if (b != '\n') {
-                        return fail("chunk data followed by a bare CR");
+                        return fail(ChunkViolation.DATA_BARE_CR);
                     }
                     state = SIZE;
                     break;
                 case TRAILER_START:
                     if (++trailerBytes > MAX_TRAILERS) {
-                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                        return fail(ChunkViolation.TRAILERS_TOO_LARGE);
                     }
                     if (b == '\r') {
                         state = END_LF;
-                    } else if (MessageHead.isToken(b)) {
+                    } else if (HeaderNames.isToken(b)) {
                         state = TRAILER_NAME;
                     } else {
-                        return fail(b == '\n' ? "a trailer section with a bare LF"
-                                : "a trailer line that does not start with a field name");
+                        return fail(b == '\n' ? ChunkViolation.TRAILERS_BARE_LF
+                                : ChunkViolation.TRAILER_WITHOUT_NAME);
                     }
                     break;
                 case TRAILER_NAME:
                     if (++trailerBytes > MAX_TRAILERS) {
-                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                        return fail(ChunkViolation.TRAILERS_TOO_LARGE);
                     }
                     if (b == ':') {
                         state = TRAILER_VALUE;
-                    } else if (!MessageHead.isToken(b)) {
-                        return fail("an invalid character in a trailer field name");
+                    } else if (!HeaderNames.isToken(b)) {
+                        return fail(ChunkViolation.TRAILER_INVALID_NAME);
                     }
                     break;
                 case TRAILER_VALUE:
                     if (++trailerBytes > MAX_TRAILERS) {
-                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                        return fail(ChunkViolation.TRAILERS_TOO_LARGE);
                     }
                     if (b == '\r') {
                         state = TRAILER_LF;
                     } else if (b != '\t' && ((b & 0xff) < 0x20 || b == 0x7f)) {
-                        return fail(b == '\n' ? "a trailer line ended by a bare LF"
-                                : "a control character in a trailer field value");
+                        return fail(b == '\n' ? ChunkViolation.TRAILER_LINE_BARE_LF
+                                : ChunkViolation.TRAILER_CONTROL_IN_VALUE);
                     }
                     break;
                 case TRAILER_LF:
                     if (++trailerBytes > MAX_TRAILERS) {
-                        return fail("trailers larger than " + MAX_TRAILERS + " bytes");
+                        return fail(ChunkViolation.TRAILERS_TOO_LARGE);
                     }
                     if (b != '\n') {
-                        return fail("a trailer line with a bare CR");
+                        return fail(ChunkViolation.TRAILER_LINE_BARE_CR);
                     }
                     state = TRAILER_START;
                     break;
                 case END_LF:
                     if (b != '\n') {
-                        return fail("a chunked body not ended by CRLF");
+                        return fail(ChunkViolation.NO_FINAL_CRLF);
                     }
                     state = DONE;
                     return index;
                 default:
-                    return fail("bytes after the end of a chunked body");
+                    return fail(ChunkViolation.BYTES_AFTER_END);
             }
         }
         return index;
@@ -267,8 +272,8 @@ public final class ChunkedScanner {
     }
 
     private int badExtension(byte b) {
-        return fail(b == '\n' ? "a chunk extension ended by a bare LF" : b == ' ' || b == '\t'
-                ? "whitespace in a chunk extension" : "a chunk extension that is not ;name[=value]");
+        return fail(b == '\n' ? ChunkViolation.EXTENSION_BARE_LF : b == ' ' || b == '\t'
+                ? ChunkViolation.EXTENSION_WHITESPACE : ChunkViolation.MALFORMED_EXTENSION);
     }
 
     /** @return true when the step ends here: data follows, or the body is done */
@@ -283,9 +288,9 @@ public final class ChunkedScanner {
         return true;
     }
 
-    private int fail(String what) {
+    private int fail(ChunkViolation what) {
         state = FAILED;
-        error = what;
+        violation = what;
         return -1;
     }
 

@@ -1,4 +1,4 @@
-package io.jcluster.agent.http;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

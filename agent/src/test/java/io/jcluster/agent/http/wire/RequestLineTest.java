@@ -1,4 +1,4 @@
-package io.jcluster.agent.balancer;
+package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +20,7 @@ class RequestLineTest {
     void requestLinesAreRecognised(String start) {
         ByteBuf bytes = Unpooled.copiedBuffer(start, StandardCharsets.US_ASCII);
         int before = bytes.readerIndex();
-        assertTrue(ProxiedConnection.startsWithRequestLine(bytes), start);
+        assertTrue(RequestLine.isStartOf(bytes), start);
         assertEquals(before, bytes.readerIndex(), "nothing consumed");
         bytes.release();
     }
@@ -30,7 +30,7 @@ class RequestLineTest {
             "PRI * HTTP/2.0", "SSH-2.0-OpenSSH", "{\"json\":1}", "GETX / HTTP/1.1", "*1\r\n$4\r\nPING\r\n"})
     void otherBytesAreNot(String start) {
         ByteBuf bytes = Unpooled.copiedBuffer(start, StandardCharsets.ISO_8859_1);
-        assertFalse(ProxiedConnection.startsWithRequestLine(bytes), start);
+        assertFalse(RequestLine.isStartOf(bytes), start);
         bytes.release();
     }
 }

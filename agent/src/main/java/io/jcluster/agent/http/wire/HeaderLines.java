@@ -1,0 +1,117 @@
+package io.jcluster.agent.http.wire;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A head's bytes, copied line by line as they are scanned (parsing works on an array, not a buffer), and each
+ * header line by its offsets into them, with its kind and whether it is dropped. Offsets are relative to the
+ * head's first byte. The arrays grow to the largest head seen and are reused for the next.
+ */
+final class HeaderLines {
+
+    private static final int FIELDS = 5; // per header line: start, name end, value start, value end, next line
+
+    byte[] bytes = new byte[512];
+    private int[] lines = new int[16 * FIELDS];
+    private byte[] kinds = new byte[16];
+    private boolean[] dropped = new boolean[16];
+    private int count;
+
+    void reset() {
+        for (int i = 0; i < count; i++) {
+            dropped[i] = false;
+        }
+        count = 0;
+    }
+
+    /** Makes room for the head's first {@code length} bytes, keeping those copied so far. */
+    byte[] room(int length) {
+        if (length > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
+        }
+        return bytes;
+    }
+
+    void add(int start, int nameEnd, int valueStart, int valueEnd, int next, byte kind) {
+        if (count == kinds.length) {
+            int n = kinds.length * 2;
+            lines = Arrays.copyOf(lines, n * FIELDS);
+            kinds = Arrays.copyOf(kinds, n);
+            dropped = Arrays.copyOf(dropped, n);
+        }
+        int f = count * FIELDS;
+        lines[f] = start;
+        lines[f + 1] = nameEnd;
+        lines[f + 2] = valueStart;
+        lines[f + 3] = valueEnd;
+        lines[f + 4] = next;
+        kinds[count] = kind;
+        count++;
+    }
+
+    int count() {
+        return count;
+    }
+
+    byte kind(int line) {
+        return kinds[line];
+    }
+
+    int lineStart(int line) {
+        return lines[line * FIELDS];
+    }
+
+    int nameEnd(int line) {
+        return lines[line * FIELDS + 1];
+    }
+
+    int valueStart(int line) {
+        return lines[line * FIELDS + 2];
+    }
+
+    int valueEnd(int line) {
+        return lines[line * FIELDS + 3];
+    }
+
+    int lineNext(int line) {
+        return lines[line * FIELDS + 4];
+    }
+
+    String value(int line) {
+        int vs = lines[line * FIELDS + 2];
+        return new String(bytes, vs, lines[line * FIELDS + 3] - vs, StandardCharsets.ISO_8859_1);
+    }
+
+    int first(byte kind) {
+        for (int i = 0; i < count; i++) {
+            if (kinds[i] == kind) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    void drop(int line) {
+        dropped[line] = true;
+    }
+
+    boolean dropped(int line) {
+        return dropped[line];
+    }
+
+    /** Whether the name of {@code line} equals {@code bytes[s, e)}, ignoring case. */
+    boolean nameEquals(int line, int s, int e) {
+        int ns = lines[line * FIELDS];
+        int ne = lines[line * FIELDS + 1];
+        if (ne - ns != e - s) {
+            return false;
+        }
+        for (int i = 0; i < e - s; i++) {
+            if ((bytes[ns + i] | 0x20) != (bytes[s + i] | 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
