@@ -3,10 +3,16 @@ package io.jcluster.agent;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.Architectures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The walls between the agent's rooms, each package one concern. Why they stand: a worker runs inside the app's JVM,
@@ -60,12 +66,15 @@ class ArchitectureTest {
                 .check(agent);
     }
 
+    static final ArchRule THE_BALANCER_KNOWS_NO_HTTP = noClasses()
+            .that().resideInAPackage("io.jcluster.agent.balancer..")
+            .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.http..")
+            .because("http mode is one frontend the balancer is given; tcp is the other (the tcp relay asks a"
+                    + " RequestStart the wiring gives it when it must know where a request begins)");
+
     @Test
     void theBalancerDoesNotKnowHttp() {
-        noClasses().that().resideInAPackage("io.jcluster.agent.balancer..")
-                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.http..")
-                .because("http mode is one frontend the balancer is given; tcp is the other")
-                .check(agent);
+        THE_BALANCER_KNOWS_NO_HTTP.check(agent);
     }
 
     @Test
@@ -104,5 +113,105 @@ class ArchitectureTest {
                         "io.jcluster.agent.config..", "io.jcluster.agent.supervisor..")
                 .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.standalone..")
                 .check(agent);
+    }
+
+    /** Each package is one slice; a cycle would mean two rooms that cannot be read, tested or changed apart. */
+    static final ArchRule NO_CYCLES = slices().matching("io.jcluster.agent.(**)").should().beFreeOfCycles()
+            .because("a cycle between two rooms makes them one room with two names");
+
+    static final ArchRule ONLY_INSTRUMENTATION_TOUCHES_BYTE_BUDDY = noClasses()
+            .that().resideOutsideOfPackage("io.jcluster.agent.instrument..")
+            .and().haveNameNotMatching(".*Advice(\\$.*)?")
+            .should().dependOnClassesThat().resideInAPackage("net.bytebuddy..")
+            .because("every change the agent makes to the JVM's classes is registered in one place (instrument), and"
+                    + " an *Advice class is code Byte Buddy copies into a JDK method; nothing else may change classes");
+
+    static final ArchRule HTTP_WIRE_IS_PURE = classes().that().resideInAPackage("io.jcluster.agent.http.wire..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.netty.buffer..", "io.netty.util",
+                    "io.jcluster.agent.http.wire..")
+            .because("HTTP/1.1 framing is bytes in, facts out: no channels, no options, no logging, so that it can be"
+                    + " tested and fuzzed alone and every caller frames a message the same way");
+
+    static final ArchRule ONLY_THE_WIRING_KNOWS_THE_ROUTING_MODES = noClasses()
+            .that().resideOutsideOfPackages("io.jcluster.agent.parent..", "io.jcluster.agent.standalone..",
+                    "io.jcluster.agent.routing.proxy..", "io.jcluster.agent.routing.kernel..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.jcluster.agent.routing.proxy..",
+                    "io.jcluster.agent.routing.kernel..")
+            .because("a mode is chosen once, by the entry point's wiring; everything else talks to RoutingMode, so that"
+                    + " no 'if (kernel)' grows anywhere else");
+
+    static final ArchRule THE_MODES_DO_NOT_KNOW_EACH_OTHER = noClasses()
+            .that().resideInAPackage("io.jcluster.agent.routing.kernel..")
+            .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.routing.proxy..")
+            .orShould().dependOnClassesThat().resideInAPackage("io.jcluster.agent.http..")
+            .because("balancer=kernel has no proxy: nothing of the proxy mode or of http mode runs in it");
+
+    static final ArchRule NO_MUTABLE_STATIC_STATE = fields().that().areDeclaredInClassesThat()
+            .resideInAPackage("io.jcluster.agent..").and().areStatic()
+            .should().beFinal()
+            .because("state shared through a static field is hidden from the constructor, from tests and from the"
+                    + " next reader; hand it over explicitly (a final holder where the JVM's entry points leave no"
+                    + " other way)");
+
+    static final ArchRule MAIN_ONLY_IN_ENTRY_PACKAGES = methods().that().haveName("main").and().areStatic()
+            .should().beDeclaredInClassesThat().resideInAnyPackage("io.jcluster.agent.cli",
+                    "io.jcluster.agent.parent", "io.jcluster.agent.standalone")
+            .because("a reader finds every way into the jar in three packages: the CLI, the parent the launcher is"
+                    + " redirected to, and the standalone balancer");
+
+    static final Architectures.LayeredArchitecture LAYERS = Architectures.layeredArchitecture()
+            .consideringOnlyDependenciesInLayers()
+            .layer("Entry").definedBy("io.jcluster.agent", "io.jcluster.agent.cli..", "io.jcluster.agent.parent..",
+                    "io.jcluster.agent.standalone..")
+            .layer("Routing modes").definedBy("io.jcluster.agent.routing..")
+            .layer("Control plane").definedBy("io.jcluster.agent.supervisor..", "io.jcluster.agent.admin..")
+            .layer("Worker side").definedBy("io.jcluster.agent.instrument..", "io.jcluster.agent.worker..")
+            .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..")
+            .layer("Protocol").definedBy("io.jcluster.agent.http.wire..", "io.jcluster.agent.control..")
+            .layer("Foundation").definedBy("io.jcluster.agent.config..", "io.jcluster.agent.log..")
+            .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
+            .whereLayer("Routing modes").mayOnlyBeAccessedByLayers("Entry")
+            .whereLayer("Control plane").mayOnlyBeAccessedByLayers("Entry", "Routing modes")
+            .whereLayer("Worker side").mayOnlyBeAccessedByLayers("Entry")
+            .whereLayer("Data plane").mayOnlyBeAccessedByLayers("Entry", "Routing modes")
+            .whereLayer("Protocol").mayOnlyBeAccessedByLayers("Entry", "Routing modes", "Control plane",
+                    "Worker side", "Data plane")
+            .whereLayer("Foundation").mayOnlyBeAccessedByLayers("Entry", "Routing modes", "Control plane",
+                    "Worker side", "Data plane", "Protocol");
+
+    @Test
+    void roomsAreFreeOfCycles() {
+        NO_CYCLES.check(agent);
+    }
+
+    @Test
+    void onlyInstrumentationTouchesByteBuddy() {
+        ONLY_INSTRUMENTATION_TOUCHES_BYTE_BUDDY.check(agent);
+    }
+
+    @Test
+    void httpWireCodeIsPure() {
+        HTTP_WIRE_IS_PURE.check(agent);
+    }
+
+    @Test
+    void onlyTheWiringKnowsTheRoutingModes() {
+        ONLY_THE_WIRING_KNOWS_THE_ROUTING_MODES.check(agent);
+        THE_MODES_DO_NOT_KNOW_EACH_OTHER.check(agent);
+    }
+
+    @Test
+    void noMutableStaticState() {
+        NO_MUTABLE_STATIC_STATE.check(agent);
+    }
+
+    @Test
+    void mainMethodsOnlyInEntryPackages() {
+        MAIN_ONLY_IN_ENTRY_PACKAGES.check(agent);
+    }
+
+    @Test
+    void layers() {
+        LAYERS.check(agent);
     }
 }
