@@ -18,6 +18,7 @@ import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.CommandLine;
 import io.jcluster.agent.supervisor.Outcome;
+import io.jcluster.agent.supervisor.Probe;
 import io.jcluster.agent.supervisor.StopSignals;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerCommand;
@@ -131,7 +132,7 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
             logDifferences(command);
             supervisor = new Supervisor(config, command, control.socketPath(), control.secret(),
-                    kernel == null ? this : kernel,
+                    kernel == null ? this : kernel, kernel == null ? Probe.connecting(config.healthPath()) : Probe.listening(),
                     () -> requestStop(1, "every worker was given up; nothing is left to serve"));
             if (kernel == null) {
                 publishClientAddresses(control);
@@ -402,6 +403,10 @@ public final class ParentMain implements WorkerRouting, ClusterOperations {
     }
 
     private static Result result(Outcome outcome) {
-        return new Result(outcome.ok(), !outcome.ok() && outcome.message().startsWith("busy:"), outcome.message());
+        return new Result(switch (outcome.kind()) {
+            case DONE -> Result.Status.DONE;
+            case FAILED -> Result.Status.FAILED;
+            case BUSY -> Result.Status.BUSY;
+        }, outcome.message());
     }
 }

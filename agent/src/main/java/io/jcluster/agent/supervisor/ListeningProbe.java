@@ -1,0 +1,16 @@
+package io.jcluster.agent.supervisor;
+
+import java.util.Set;
+
+/**
+ * balancer=kernel: every worker listens on the same port, and a connect would reach whichever one the kernel picks,
+ * so this asks /proc whether this process still holds a listening socket on each port it bound (the same thing a
+ * tcp probe shows).
+ */
+final class ListeningProbe implements Probe {
+
+    @Override
+    public String check(WorkerProcess worker, int timeoutMillis) {
+        return ProcSockets.notListening(worker.pid(), Set.copyOf(worker.boundAddresses().values()));
+    }
+}
