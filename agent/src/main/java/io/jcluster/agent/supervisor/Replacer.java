@@ -95,7 +95,7 @@ final class Replacer {
     }
 
     private CompletableFuture<Void> stopUnhealthy(WorkerProcess worker, Mode mode) {
-        return mode == Mode.IMMEDIATE && worker != null
+        return mode == Mode.IMMEDIATE && worker != null && worker.process.isAlive()
                 ? stopper.stop(worker, UNHEALTHY_GRACE)
                 : CompletableFuture.completedFuture(null);
     }

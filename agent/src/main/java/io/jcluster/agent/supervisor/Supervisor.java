@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -39,7 +38,8 @@ public final class Supervisor implements ControlListener {
     private final Probe probe;
     private final long startedNanos;
     private final Slots slots = new Slots();
-    private final Set<InetSocketAddress> reportedUnclustered = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap.KeySetView<InetSocketAddress, Boolean> reportedUnclustered =
+            ConcurrentHashMap.newKeySet();
     private final CrashRestarts starts;
     private final HealthMonitor health;
     private final MemoryWatchdog memory;

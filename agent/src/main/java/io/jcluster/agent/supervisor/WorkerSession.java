@@ -5,7 +5,7 @@ import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.log.Log;
 
 import java.net.InetSocketAddress;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What one worker process tells the parent over its control channel, passed on to routing, health and memory. */
 final class WorkerSession implements ControlListener.Session {
@@ -15,10 +15,10 @@ final class WorkerSession implements ControlListener.Session {
     private final HealthMonitor health;
     private final MemoryWatchdog memory;
     /** Addresses some worker bound itself, shared by every session: each is reported once. */
-    private final Set<InetSocketAddress> reportedUnclustered;
+    private final ConcurrentHashMap.KeySetView<InetSocketAddress, Boolean> reportedUnclustered;
 
     WorkerSession(WorkerProcess worker, WorkerRouting routing, HealthMonitor health, MemoryWatchdog memory,
-                  Set<InetSocketAddress> reportedUnclustered) {
+                  ConcurrentHashMap.KeySetView<InetSocketAddress, Boolean> reportedUnclustered) {
         this.worker = worker;
         this.routing = routing;
         this.health = health;
