@@ -14,6 +14,12 @@ class SupervisorTest {
 
     private static final long MIB = 1 << 20;
 
+    /** The outcome of an operation that must have ended by now (on the fake clock nothing ends later by itself). */
+    private static Outcome done(CompletableFuture<Outcome> operation) {
+        assertTrue(operation.isDone(), "the operation has not ended");
+        return operation.join();
+    }
+
     @Test
     void aCrashLoopBacksOffDoublingThenGivesUpAfterMaxRestarts() {
         SupervisorHarness h = new SupervisorHarness(1, 3).started();
@@ -63,7 +69,7 @@ class SupervisorTest {
         FakeProcess new1 = h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
         assertEquals(1, old1.sigterms);
-        Outcome outcome = reload.join();
+        Outcome outcome = done(reload);
         assertEquals(Outcome.Kind.DONE, outcome.kind(), outcome.message());
         assertTrue(outcome.message().startsWith("reloaded 2 worker(s): worker 0 pid " + old0.pid() + " -> " + new0.pid()
                 + " (reload, old one drained in 500ms)"), outcome.message());
@@ -81,7 +87,7 @@ class SupervisorTest {
         h.clock.advance(SupervisorHarness.READY_TIMEOUT.minusMillis(1));
         assertFalse(reload.isDone());
         h.clock.advance(Duration.ofMillis(1));
-        Outcome outcome = reload.join();
+        Outcome outcome = done(reload);
         assertEquals(Outcome.Kind.FAILED, outcome.kind());
         assertEquals("reload stopped at worker 0: worker 0's replacement (pid " + fresh.pid() + ") was not ready within"
                 + " ready-timeout 10s (it has not bound 0.0.0.0:8080); worker 0 (pid " + old0.pid() + ") keeps serving",
@@ -100,7 +106,7 @@ class SupervisorTest {
         h.clock.runDue();
         h.launcher.last().exit(1);
         h.clock.runDue();
-        Outcome outcome = reload.join();
+        Outcome outcome = done(reload);
         assertEquals(Outcome.Kind.FAILED, outcome.kind());
         assertTrue(outcome.message().contains("exited with status 1 before it was ready (see its output above)"),
                 outcome.message());
@@ -127,7 +133,7 @@ class SupervisorTest {
         assertEquals(4, h.launcher.count(), "the reload goes on to worker 1");
         FakeProcess new1 = h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
-        assertEquals(Outcome.Kind.DONE, reload.join().kind(), reload.join().message());
+        assertEquals(Outcome.Kind.DONE, done(reload).kind(), done(reload).message());
         h.clock.advance(Duration.ofSeconds(5));
         assertEquals(4, h.launcher.count(), "the health replacement finds its worker already replaced");
         assertEquals(1, old1.sigterms);
@@ -160,21 +166,21 @@ class SupervisorTest {
         SupervisorHarness h = new SupervisorHarness(2, 3).started();
         CompletableFuture<Outcome> reload = h.supervisor.reload();
         h.clock.runDue();
-        Outcome scale = h.supervisor.scale(3).join();
+        Outcome scale = done(h.supervisor.scale(3));
         assertEquals(Outcome.Kind.BUSY, scale.kind());
         assertEquals("busy: another reload, scale or restart is running; try again when it is done", scale.message());
-        assertEquals(Outcome.Kind.BUSY, h.supervisor.restart(0).join().kind());
+        assertEquals(Outcome.Kind.BUSY, done(h.supervisor.restart(0)).kind());
         assertEquals(3, h.launcher.count());
 
         h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
         h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
-        assertTrue(reload.join().ok());
+        assertTrue(done(reload).ok());
         CompletableFuture<Outcome> scaled = h.supervisor.scale(3);
         h.clock.runDue();
         h.readyLast();
-        assertEquals(Outcome.done("scaled up from 2 to 3 worker(s)"), scaled.join());
+        assertEquals(Outcome.done("scaled up from 2 to 3 worker(s)"), done(scaled));
         assertEquals(2, h.launcher.ids.get(h.launcher.count() - 1));
     }
 
@@ -183,7 +189,7 @@ class SupervisorTest {
         SupervisorHarness h = new SupervisorHarness(3, 3).started();
         CompletableFuture<Outcome> scaled = h.supervisor.scale(1);
         h.clock.advance(Duration.ofMillis(200));
-        Outcome outcome = scaled.join();
+        Outcome outcome = done(scaled);
         assertTrue(outcome.message().startsWith("scaled down from 3 to 1 worker(s): worker 2 old one drained in"),
                 outcome.message());
         assertFalse(h.launcher.launched.get(0).signalled());
@@ -202,7 +208,7 @@ class SupervisorTest {
         assertEquals(1, h.launcher.ids.get(2));
         FakeProcess fresh = h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
-        Outcome outcome = restart.join();
+        Outcome outcome = done(restart);
         assertTrue(outcome.message().startsWith("worker 1 pid " + old1.pid() + " -> " + fresh.pid()
                 + " (restart requested, old one drained in"), outcome.message());
         assertFalse(old0.signalled());
@@ -212,7 +218,7 @@ class SupervisorTest {
 
         CompletableFuture<Outcome> none = h.supervisor.restart(7);
         h.clock.runDue();
-        assertEquals(Outcome.failed("no worker 7 (workers are 0..1)"), none.join());
+        assertEquals(Outcome.failed("no worker 7 (workers are 0..1)"), done(none));
     }
 
     @Test
@@ -223,7 +229,7 @@ class SupervisorTest {
         h.supervisor.stopRestarting();
         FakeProcess new0 = h.readyLast();
         h.clock.advance(Duration.ofMillis(100));
-        Outcome outcome = reload.join();
+        Outcome outcome = done(reload);
         assertEquals(Outcome.Kind.FAILED, outcome.kind());
         assertTrue(outcome.message().startsWith("reload stopped at worker 1: the cluster is stopping; already replaced:"
                 + " worker 0"), outcome.message());
@@ -234,7 +240,7 @@ class SupervisorTest {
         assertEquals(3, h.launcher.count(), "no crash restart while stopping");
         CompletableFuture<Outcome> again = h.supervisor.reload();
         h.clock.runDue();
-        assertEquals(Outcome.failed("the cluster is stopping"), again.join());
+        assertEquals(Outcome.failed("the cluster is stopping"), done(again));
 
         h.supervisor.terminateAll(h.clock.nanoTime() + Duration.ofSeconds(1).toNanos());
         for (FakeProcess process : h.launcher.launched) {
