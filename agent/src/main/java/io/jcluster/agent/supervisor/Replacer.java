@@ -56,7 +56,8 @@ final class Replacer {
             throw new IllegalArgumentException("a replacement runs only as the operation queue's current operation");
         }
         WorkerProcess old;
-        WorkerProcess fresh;
+        WorkerProcess fresh = null;
+        String notStarted = null;
         synchronized (slots.lock) {
             if (slots.stopping()) {
                 return failed("the cluster is stopping");
@@ -66,32 +67,41 @@ final class Replacer {
             }
             old = slot.current;
             if (expected != null && (old != expected || (mode == Mode.IMMEDIATE && slot.state != WorkerSlot.State.ACTIVE))) {
-                return stopUnhealthy(expected, mode).thenApply(stopped -> Outcome.done(expected + " was already replaced"));
-            }
-            try {
-                fresh = spawner.spawn(slot);
-            } catch (IOException e) {
-                if (mode == Mode.IMMEDIATE) {
-                    Log.error("could not start a replacement for " + old, e);
-                    return stopUnhealthy(old, mode).thenApply(stopped -> Outcome.failed("could not start a replacement"
-                            + " for worker " + slot.id + " (" + Log.describe(e) + ")"));
-                }
-                return failed("could not start a replacement for worker " + slot.id + " (" + Log.describe(e) + ")");
-            }
-            if (mode == Mode.IMMEDIATE) {
-                slot.promote(fresh);
-                health.warnIfNeverReady(fresh);
+                old = null;
             } else {
-                slot.pending = fresh;
+                try {
+                    fresh = spawner.spawn(slot);
+                    if (mode == Mode.IMMEDIATE) {
+                        slot.promote(fresh);
+                        health.warnIfNeverReady(fresh);
+                    } else {
+                        slot.pending = fresh;
+                    }
+                } catch (IOException e) {
+                    notStarted = "could not start a replacement for worker " + slot.id + " (" + Log.describe(e) + ")";
+                    if (mode == Mode.IMMEDIATE) {
+                        Log.error("could not start a replacement for " + old, e);
+                    }
+                }
             }
         }
-        if (mode == Mode.IMMEDIATE) {
-            return stopUnhealthy(old, mode).thenApply(stopped -> Outcome.done("worker " + slot.id + " pid "
-                    + old.pid() + " -> " + fresh.pid() + " (" + why + ")"));
+        // processes are signalled outside the lock: stopping one tells the routing, which may talk to the worker
+        if (fresh == null && notStarted == null) {
+            return stopUnhealthy(expected, mode).thenApply(stopped -> Outcome.done(expected + " was already replaced"));
         }
-        return health.awaitReady(fresh).thenCompose(failure -> failure == null
-                ? promoteAndRetire(slot, old, fresh, why)
-                : giveUpOn(slot, old, fresh, failure));
+        if (notStarted != null) {
+            String failure = notStarted;
+            return stopUnhealthy(old, mode).thenApply(stopped -> Outcome.failed(failure));
+        }
+        WorkerProcess previous = old;
+        WorkerProcess replacement = fresh;
+        if (mode == Mode.IMMEDIATE) {
+            return stopUnhealthy(previous, mode).thenApply(stopped -> Outcome.done("worker " + slot.id + " pid "
+                    + previous.pid() + " -> " + replacement.pid() + " (" + why + ")"));
+        }
+        return health.awaitReady(replacement).thenCompose(failure -> failure == null
+                ? promoteAndRetire(slot, previous, replacement, why)
+                : giveUpOn(slot, previous, replacement, failure));
     }
 
     private CompletableFuture<Void> stopUnhealthy(WorkerProcess worker, Mode mode) {
