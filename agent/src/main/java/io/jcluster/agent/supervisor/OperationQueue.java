@@ -17,6 +17,9 @@ import java.util.function.Function;
  */
 final class OperationQueue {
 
+    private record Entry(String name, Runnable run, CompletableFuture<Outcome> result) {
+    }
+
     /** Proof that the holder runs as the queue's current operation. */
     static final class Turn {
         private Turn() {
@@ -27,7 +30,7 @@ final class OperationQueue {
     private final BooleanSupplier stopping;
     private final Object lock = new Object();
     @GuardedBy("lock")
-    private final Deque<Runnable> waiting = new ArrayDeque<>();
+    private final Deque<Entry> waiting = new ArrayDeque<>();
     @GuardedBy("lock")
     private boolean running;
     /** A reload, scale or restart is queued or running. */
@@ -60,30 +63,31 @@ final class OperationQueue {
     /** Runs {@code operation} when every operation queued before it has ended. */
     CompletableFuture<Outcome> enqueue(String name, Function<Turn, CompletableFuture<Outcome>> operation) {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
-        Runnable run = () -> run(name, operation).whenComplete((outcome, failure) -> {
+        Entry entry = new Entry(name, () -> run(name, operation).whenComplete((outcome, failure) -> {
             result.complete(outcome != null ? outcome : Outcome.failed(name + " failed: " + Log.describe(unwrap(failure))));
             next();
-        });
+        }), result);
         boolean now;
         synchronized (lock) {
             now = !running;
             if (now) {
                 running = true;
             } else {
-                waiting.addLast(run);
+                waiting.addLast(entry);
             }
         }
         if (now) {
-            start(name, run, result);
+            start(entry);
         }
         return result;
     }
 
-    private void start(String name, Runnable run, CompletableFuture<Outcome> result) {
+    private void start(Entry entry) {
         try {
-            scheduler.execute(run);
+            scheduler.execute(entry.run());
         } catch (RuntimeException e) {
-            result.complete(Outcome.failed(name + " not started: " + Log.describe(e)));
+            // shut down: this does not run, nor does anything queued after it (each is told so in turn)
+            entry.result().complete(Outcome.failed(entry.name() + " not started: " + Log.describe(e)));
             next();
         }
     }
@@ -100,21 +104,13 @@ final class OperationQueue {
     }
 
     private void next() {
-        Runnable following;
+        Entry following;
         synchronized (lock) {
             following = waiting.pollFirst();
-            if (following == null) {
-                running = false;
-                return;
-            }
+            running = following != null;
         }
-        try {
-            scheduler.execute(following);
-        } catch (RuntimeException e) {
-            synchronized (lock) {
-                waiting.clear(); // shut down: nothing runs any more
-                running = false;
-            }
+        if (following != null) {
+            start(following);
         }
     }
 

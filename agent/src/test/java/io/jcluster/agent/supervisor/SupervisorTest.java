@@ -246,6 +246,9 @@ class SupervisorTest {
         for (FakeProcess process : h.launcher.launched) {
             assertFalse(process.isAlive(), process + " outlives the parent");
         }
+        Outcome afterwards = done(h.supervisor.scale(1));
+        assertEquals(Outcome.Kind.FAILED, afterwards.kind());
+        assertTrue(afterwards.message().startsWith("scale not started: "), afterwards.message());
     }
 
     @Test
