@@ -18,7 +18,7 @@ import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.supervisor.CommandLine;
 import io.jcluster.agent.supervisor.Outcome;
-import io.jcluster.agent.supervisor.Probe;
+import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.StopSignals;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerCommand;

@@ -1,6 +1,7 @@
 package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.supervisor.probe.Probe;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -66,7 +67,7 @@ final class HealthMonitor {
         if (worker.state() != WorkerProcess.State.STARTING || !worker.process.isAlive()) {
             return;
         }
-        String failure = probe.check(worker, config.probeTimeoutMillis());
+        String failure = probe.check(worker.pid(), worker.boundAddresses(), config.probeTimeoutMillis());
         if (failure != null) {
             worker.lastProbeFailure = failure;
             scheduler.schedule(READY_RETRY, () -> scheduler.blocking(() -> probeUntilReady(worker)));
@@ -101,7 +102,7 @@ final class HealthMonitor {
         }
         long started = scheduler.nanoTime();
         int timeout = config.probeTimeoutMillis();
-        String failure = probe.check(worker, timeout);
+        String failure = probe.check(worker.pid(), worker.boundAddresses(), timeout);
         int failed;
         synchronized (slots.lock) {
             if (worker.state() != WorkerProcess.State.READY || !worker.process.isAlive()) {

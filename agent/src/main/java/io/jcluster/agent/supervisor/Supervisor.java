@@ -4,6 +4,7 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.bootstrap.ClientAddressTable;
 
 import java.net.InetSocketAddress;

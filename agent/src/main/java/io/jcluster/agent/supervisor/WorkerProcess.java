@@ -2,6 +2,7 @@ package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.supervisor.probe.ProcSockets;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

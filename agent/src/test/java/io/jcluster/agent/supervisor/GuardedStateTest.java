@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The supervisor's threads (its own, the probes', the control channel's, the admin endpoint's) share its state, so
- * every field says how it is shared: final and immutable or of a concurrent type, volatile, or
+ * every field (here and in its sub-packages) says how it is shared: final and immutable or of a concurrent type, volatile, or
  * {@link GuardedBy @GuardedBy} a lock. A field added without saying so fails here.
  */
 class GuardedStateTest {
@@ -94,11 +94,11 @@ class GuardedStateTest {
         URL url = Supervisor.class.getResource("Supervisor.class");
         Path directory = Path.of(url.toURI()).getParent();
         List<Class<?>> classes = new ArrayList<>();
-        try (Stream<Path> files = Files.list(directory)) {
+        try (Stream<Path> files = Files.walk(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".class")) {
-                    classes.add(Class.forName(PACKAGE + "." + name.substring(0, name.length() - ".class".length()),
+                String relative = directory.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
+                if (relative.endsWith(".class")) {
+                    classes.add(Class.forName(PACKAGE + "." + relative.substring(0, relative.length() - ".class".length()),
                             false, Supervisor.class.getClassLoader()));
                 }
             }

@@ -2,6 +2,7 @@ package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.supervisor.probe.Probe;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class SupervisorHarness {
     SupervisorHarness(int processes, int maxRestarts) {
         SupervisorConfig config = new SupervisorConfig(processes, 8, Duration.ofSeconds(1), maxRestarts,
                 READY_TIMEOUT, HEALTH_INTERVAL, 3, Duration.ofSeconds(5), MAX_MEMORY);
-        Probe probe = (worker, timeoutMillis) -> probeFailures.get(worker.pid());
+        Probe probe = (pid, bound, timeoutMillis) -> probeFailures.get(pid);
         supervisor = new Supervisor(config, launcher, clock, routing, probe, allGivenUp::incrementAndGet);
     }
 

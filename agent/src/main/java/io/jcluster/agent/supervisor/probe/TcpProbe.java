@@ -1,8 +1,10 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
 import io.jcluster.bootstrap.ClientAddressTable;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.net.SocketTimeoutException;
 
 /**
@@ -19,8 +21,8 @@ final class TcpProbe implements Probe {
     }
 
     @Override
-    public String check(WorkerProcess worker, int timeoutMillis) {
-        for (int port : worker.boundAddresses().values()) {
+    public String check(long pid, Map<InetSocketAddress, Integer> bound, int timeoutMillis) {
+        for (int port : bound.values()) {
             String failure = connect(port, timeoutMillis);
             if (failure != null) {
                 return failure;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
 import io.jcluster.bootstrap.ClientAddressTable;
 
@@ -26,8 +26,7 @@ final class HttpProbe implements Probe {
     }
 
     @Override
-    public String check(WorkerProcess worker, int timeoutMillis) {
-        Map<InetSocketAddress, Integer> bound = worker.boundAddresses();
+    public String check(long pid, Map<InetSocketAddress, Integer> bound, int timeoutMillis) {
         if (bound.isEmpty()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
 import io.jcluster.bootstrap.ClientAddressTable;
 

@@ -1,5 +1,7 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Set;
 final class ListeningProbe implements Probe {
 
     @Override
-    public String check(WorkerProcess worker, int timeoutMillis) {
-        return ProcSockets.notListening(worker.pid(), Set.copyOf(worker.boundAddresses().values()));
+    public String check(long pid, Map<InetSocketAddress, Integer> bound, int timeoutMillis) {
+        return ProcSockets.notListening(pid, Set.copyOf(bound.values()));
     }
 }

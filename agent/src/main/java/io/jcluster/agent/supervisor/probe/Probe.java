@@ -1,6 +1,9 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
 import io.jcluster.bootstrap.ClientAddressTable;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
  * Asks a worker whether it serves: before it enters rotation (readiness) and periodically after (health). Which
@@ -10,8 +13,12 @@ import io.jcluster.bootstrap.ClientAddressTable;
  */
 public interface Probe {
 
-    /** Null when {@code worker} serves, else what failed; may block up to {@code timeoutMillis}. */
-    String check(WorkerProcess worker, int timeoutMillis);
+    /**
+     * Null when the worker process {@code pid} serves, else what failed; may block up to {@code timeoutMillis}.
+     *
+     * @param bound each address the worker's app asked for -> the private port it got, in the order it bound them
+     */
+    String check(long pid, Map<InetSocketAddress, Integer> bound, int timeoutMillis);
 
     /** Where the probe's connections mark themselves as the parent's own; only probes that connect use it. */
     default void markIn(ClientAddressTable table) {
