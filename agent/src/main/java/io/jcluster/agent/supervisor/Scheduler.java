@@ -11,13 +11,16 @@ interface Scheduler {
     /** Like System.nanoTime(). */
     long nanoTime();
 
-    /** Runs {@code task} soon, on the supervisor's thread. */
+    /** Runs {@code task} soon, on the supervisor's thread; after {@link #shutdown()} it throws RejectedExecutionException. */
     void execute(Runnable task);
 
-    /** Runs {@code task} on the supervisor's thread after {@code delay}. */
+    /** Runs {@code task} on the supervisor's thread after {@code delay}; dropped after {@link #shutdown()}. */
     void schedule(Duration delay, Runnable task);
 
-    /** Runs {@code task}, which may block for a while (a probe's socket I/O), off the supervisor's thread. */
+    /**
+     * Runs {@code task}, which may block for a while (a probe's socket I/O), off the supervisor's thread; dropped
+     * after {@link #shutdown()}.
+     */
     void blocking(Runnable task);
 
     /** Runs nothing more. */

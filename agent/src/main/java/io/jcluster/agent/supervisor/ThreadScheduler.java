@@ -3,6 +3,7 @@ package io.jcluster.agent.supervisor;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -24,14 +25,27 @@ final class ThreadScheduler implements Scheduler {
         steps.execute(task);
     }
 
+    /** After shutdown a timer is dropped: what it would do (a probe, a drain poll) no longer matters. */
     @Override
     public void schedule(Duration delay, Runnable task) {
-        steps.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        if (!steps.isShutdown()) {
+            try {
+                steps.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // shut down meanwhile
+            }
+        }
     }
 
     @Override
     public void blocking(Runnable task) {
-        probes.execute(task);
+        if (!probes.isShutdown()) {
+            try {
+                probes.execute(task);
+            } catch (RejectedExecutionException e) {
+                // shut down meanwhile
+            }
+        }
     }
 
     @Override

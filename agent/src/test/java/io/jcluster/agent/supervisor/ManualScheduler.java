@@ -23,16 +23,18 @@ final class ManualScheduler implements Scheduler {
     }
 
     @Override
-    public void execute(Runnable task) {
+    public synchronized void execute(Runnable task) {
+        if (shut) {
+            throw new RejectedExecutionException("shut down");
+        }
         schedule(Duration.ZERO, task);
     }
 
     @Override
     public synchronized void schedule(Duration delay, Runnable task) {
-        if (shut) {
-            throw new RejectedExecutionException("shut down");
+        if (!shut) {
+            tasks.add(new Task(now + delay.toNanos(), order++, task));
         }
-        tasks.add(new Task(now + delay.toNanos(), order++, task));
     }
 
     /** Probes run on the fake clock too: a test decides what a probe answers, not how long it takes. */
