@@ -47,67 +47,82 @@ final class Replacer {
     }
 
     /**
-     * Replaces {@code slot}'s process if it still is {@code expected} (null: whichever serves). READY_FIRST: if the
-     * replacement is not ready within ready-timeout it is stopped and the old process keeps serving.
+     * Replaces {@code slot}'s process if it still is {@code expected} (null: whichever serves; a null slot was
+     * scaled away). READY_FIRST: if the replacement is not ready within ready-timeout it is stopped and the old
+     * process keeps serving. IMMEDIATE: {@code expected}, already out of rotation, is stopped in any case.
      */
     CompletableFuture<Outcome> replace(OperationQueue.Turn turn, WorkerSlot slot, WorkerProcess expected, String why,
                                        Mode mode) {
         if (turn == null) {
             throw new IllegalArgumentException("a replacement runs only as the operation queue's current operation");
         }
+        return mode == Mode.READY_FIRST ? readyFirst(slot, expected, why) : immediately(slot, expected, why);
+    }
+
+    /** Why {@code slot}'s process is not to be replaced now, or null. Called under the lock. */
+    private Outcome refusal(WorkerSlot slot, WorkerProcess expected) {
+        if (slot == null) {
+            return Outcome.done(expected + " was scaled away");
+        }
+        if (slots.stopping()) {
+            return Outcome.failed("the cluster is stopping");
+        }
+        if (slot.state == WorkerSlot.State.REMOVED) {
+            return Outcome.failed("worker " + slot.id + " was scaled away");
+        }
+        if (expected != null && slot.current != expected) {
+            return Outcome.done(expected + " was already replaced");
+        }
+        return null;
+    }
+
+    private CompletableFuture<Outcome> readyFirst(WorkerSlot slot, WorkerProcess expected, String why) {
         WorkerProcess old;
-        WorkerProcess fresh = null;
-        String notStarted = null;
+        WorkerProcess fresh;
         synchronized (slots.lock) {
-            if (slots.stopping()) {
-                return failed("the cluster is stopping");
-            }
-            if (slot.state == WorkerSlot.State.REMOVED) {
-                return failed("worker " + slot.id + " was scaled away");
+            Outcome refused = refusal(slot, expected);
+            if (refused != null) {
+                return CompletableFuture.completedFuture(refused);
             }
             old = slot.current;
-            if (expected != null && (old != expected || (mode == Mode.IMMEDIATE && slot.state != WorkerSlot.State.ACTIVE))) {
-                old = null;
-            } else {
+            try {
+                fresh = spawner.spawn(slot);
+            } catch (IOException e) {
+                return failed("could not start a replacement for worker " + slot.id + " (" + Log.describe(e) + ")");
+            }
+            slot.pending = fresh;
+        }
+        return health.awaitReady(fresh).thenCompose(failure -> failure == null
+                ? promoteAndRetire(slot, old, fresh, why)
+                : giveUpOn(slot, old, fresh, failure));
+    }
+
+    private CompletableFuture<Outcome> immediately(WorkerSlot slot, WorkerProcess unhealthy, String why) {
+        Outcome outcome;
+        synchronized (slots.lock) {
+            outcome = refusal(slot, unhealthy);
+            if (outcome == null && slot.state != WorkerSlot.State.ACTIVE) {
+                outcome = Outcome.done(unhealthy + " exited meanwhile"); // its crash restart takes over
+            }
+            if (outcome == null) {
                 try {
-                    fresh = spawner.spawn(slot);
-                    if (mode == Mode.IMMEDIATE) {
-                        slot.promote(fresh);
-                        health.warnIfNeverReady(fresh);
-                    } else {
-                        slot.pending = fresh;
-                    }
+                    WorkerProcess fresh = spawner.spawn(slot);
+                    slot.promote(fresh);
+                    health.warnIfNeverReady(fresh);
+                    outcome = Outcome.done("worker " + slot.id + " pid " + unhealthy.pid() + " -> " + fresh.pid()
+                            + " (" + why + ")");
                 } catch (IOException e) {
-                    notStarted = "could not start a replacement for worker " + slot.id + " (" + Log.describe(e) + ")";
-                    if (mode == Mode.IMMEDIATE) {
-                        Log.error("could not start a replacement for " + old, e);
-                    }
+                    Log.error("could not start a replacement for " + unhealthy, e);
+                    outcome = Outcome.failed("could not start a replacement for worker " + slot.id + " ("
+                            + Log.describe(e) + ")");
                 }
             }
         }
-        // processes are signalled outside the lock: stopping one tells the routing, which may talk to the worker
-        if (fresh == null && notStarted == null) {
-            return stopUnhealthy(expected, mode).thenApply(stopped -> Outcome.done(expected + " was already replaced"));
-        }
-        if (notStarted != null) {
-            String failure = notStarted;
-            return stopUnhealthy(old, mode).thenApply(stopped -> Outcome.failed(failure));
-        }
-        WorkerProcess previous = old;
-        WorkerProcess replacement = fresh;
-        if (mode == Mode.IMMEDIATE) {
-            return stopUnhealthy(previous, mode).thenApply(stopped -> Outcome.done("worker " + slot.id + " pid "
-                    + previous.pid() + " -> " + replacement.pid() + " (" + why + ")"));
-        }
-        return health.awaitReady(replacement).thenCompose(failure -> failure == null
-                ? promoteAndRetire(slot, previous, replacement, why)
-                : giveUpOn(slot, previous, replacement, failure));
-    }
-
-    private CompletableFuture<Void> stopUnhealthy(WorkerProcess worker, Mode mode) {
-        return mode == Mode.IMMEDIATE && worker != null && worker.process.isAlive()
-                ? stopper.stop(worker, UNHEALTHY_GRACE)
-                : CompletableFuture.completedFuture(null);
+        // signalled outside the lock: stopping a process tells the routing, which may talk to the worker
+        Outcome result = outcome;
+        CompletableFuture<Void> stopped = unhealthy.process.isAlive()
+                ? stopper.stop(unhealthy, UNHEALTHY_GRACE) : CompletableFuture.completedFuture(null);
+        return stopped.thenApply(ignored -> result);
     }
 
     private CompletableFuture<Outcome> promoteAndRetire(WorkerSlot slot, WorkerProcess old, WorkerProcess fresh,
