@@ -168,7 +168,8 @@ class ArchitectureTest {
             .layer("Worker side").definedBy("io.jcluster.agent.instrument..", "io.jcluster.agent.worker..")
             .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..")
             .layer("Protocol").definedBy("io.jcluster.agent.http.wire..", "io.jcluster.agent.control..")
-            .layer("Foundation").definedBy("io.jcluster.agent.config..", "io.jcluster.agent.log..")
+            .layer("Foundation").definedBy("io.jcluster.agent.config..", "io.jcluster.agent.log..",
+                    "io.jcluster.agent.stop..")
             .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
             .whereLayer("Routing modes").mayOnlyBeAccessedByLayers("Entry")
             .whereLayer("Control plane").mayOnlyBeAccessedByLayers("Entry", "Routing modes")

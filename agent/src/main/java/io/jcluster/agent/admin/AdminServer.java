@@ -277,13 +277,18 @@ public final class AdminServer implements AutoCloseable {
             result.whenComplete((outcome, failure) -> {
                 if (failure != null) {
                     send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(failure) + "\n"));
-                } else if (outcome.ok()) {
-                    send(ctx, text(HttpResponseStatus.OK, outcome.message() + "\n"));
                 } else {
-                    send(ctx, text(outcome.busy() ? HttpResponseStatus.CONFLICT : HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                            outcome.message() + "\n"));
+                    send(ctx, text(statusOf(outcome.status()), outcome.message() + "\n"));
                 }
             });
+        }
+
+        private static HttpResponseStatus statusOf(ClusterOperations.Result.Status status) {
+            return switch (status) {
+                case DONE -> HttpResponseStatus.OK;
+                case BUSY -> HttpResponseStatus.CONFLICT;
+                case FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            };
         }
 
         private static String parameter(QueryStringDecoder query, String name) {

@@ -13,7 +13,14 @@ public interface ClusterOperations {
 
     CompletableFuture<Result> restart(int workerId);
 
-    /** How an operation ended; {@code busy} when another one was running and this one did not start. */
-    record Result(boolean ok, boolean busy, String message) {
+    /** How an operation ended, and in words a user can act on. */
+    record Result(Status status, String message) {
+
+        public enum Status {
+            DONE,
+            FAILED,
+            /** Not started: another operation was running. */
+            BUSY
+        }
     }
 }

@@ -40,7 +40,7 @@ public final class AdminToken {
      */
     public static String resolve(Options options, Map<String, String> environment, Consumer<String> warnings)
             throws OptionException {
-        return resolve(options.adminEndpoint(), environment, warnings, Machine.LOCAL);
+        return resolve(options.admin(), environment, warnings, Machine.LOCAL);
     }
 
     static String resolve(AdminOptions admin, Map<String, String> environment, Consumer<String> warnings,

@@ -27,7 +27,7 @@ final class OptionChecks {
             checkLinux(machine);
         }
         SupervisorOptions supervisor = workers(parsed, machine, parent);
-        AdminOptions admin = written.adminEndpoint();
+        AdminOptions admin = written.admin();
         if (admin.enabled()) {
             admin = admin.withAddress(resolve(admin.address(), parsed.adminValue(), machine));
         }

@@ -71,6 +71,10 @@ final class AdminBridge implements ClusterOperations {
     }
 
     private static Result result(Outcome outcome) {
-        return new Result(outcome.ok(), !outcome.ok() && outcome.message().startsWith("busy:"), outcome.message());
+        return new Result(switch (outcome.kind()) {
+            case DONE -> Result.Status.DONE;
+            case FAILED -> Result.Status.FAILED;
+            case BUSY -> Result.Status.BUSY;
+        }, outcome.message());
     }
 }

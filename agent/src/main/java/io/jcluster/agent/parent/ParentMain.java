@@ -12,6 +12,7 @@ import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.routing.proxy.ProxyRouting;
 import io.jcluster.agent.supervisor.CommandLine;
 import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerShares;
 
@@ -96,17 +97,18 @@ public final class ParentMain {
             shares.notes().forEach(Log::info);
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
             logDifferences(command);
-            Supervisor supervisor = new Supervisor(config, command, control.socketPath(), control.secret(), routing,
-                    () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
-            routing.prepareWorkers(control.directory(), supervisor);
-            if (config.adminEndpoint().enabled()) {
+            Probe probe = routing.probe();
+            routing.prepareWorkers(control.directory(), probe);
+            Supervisor supervisor = new Supervisor(config.supervisor(), config.health(), command, control.socketPath(),
+                    control.secret(), routing, probe, () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
+            if (config.admin().enabled()) {
                 try {
-                    admin = AdminServer.start(config.adminEndpoint().address(), adminToken, config.supervisor().maxProcesses(),
+                    admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
                             new AdminBridge(supervisor, routing));
-                    Log.info("admin endpoint on http://" + Balancer.describe(config.adminEndpoint().address())
+                    Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
-                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.adminEndpoint().address()) + " ("
+                    Log.info("cannot open the admin endpoint on " + Balancer.describe(config.admin().address()) + " ("
                             + Log.describe(e) + "; is another process using that port?); stopping");
                     return 1;
                 }

@@ -2,9 +2,9 @@ package io.jcluster.agent.parent;
 
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
-import io.jcluster.agent.routing.GracefulStop;
+import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.RoutingMode;
-import io.jcluster.agent.supervisor.StopSignals;
+import io.jcluster.agent.stop.StopSignals;
 import io.jcluster.agent.supervisor.Supervisor;
 
 import java.util.concurrent.CountDownLatch;

@@ -1,7 +1,8 @@
 package io.jcluster.agent.routing;
 
 import io.jcluster.agent.balancer.ListenerStats;
-import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.stop.Draining;
+import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 
@@ -19,12 +20,15 @@ public interface RoutingMode extends WorkerRouting, Draining {
 
     /**
      * Before the first worker starts: what the workers of this mode find in the control {@code directory}, and how
-     * the supervisor's probes are marked there. Logs the mode's own startup notes.
+     * {@code probe}'s connections are marked there. Logs the mode's own startup notes.
      */
-    void prepareWorkers(Path directory, Supervisor supervisor);
+    void prepareWorkers(Path directory, Probe probe);
 
-    /** The check that tells the supervisor whether a worker of this mode serves (readiness and health). */
-    WorkerCheck workerCheck();
+    /**
+     * How the supervisor tells whether a worker of this mode serves (readiness and health): only the mode knows
+     * where a worker's connections arrive.
+     */
+    Probe probe();
 
     /** The admin view's heading: strategy, protocol and transport of this mode. */
     Description description();

@@ -5,9 +5,9 @@ import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
-import io.jcluster.agent.routing.GracefulStop;
+import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
-import io.jcluster.agent.supervisor.StopSignals;
+import io.jcluster.agent.stop.StopSignals;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

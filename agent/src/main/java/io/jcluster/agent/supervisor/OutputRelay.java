@@ -27,10 +27,7 @@ final class OutputRelay implements Runnable {
 
     /** Starts relaying on a daemon thread, which ends when the worker's stream does; returns that thread. */
     static Thread start(InputStream from, PrintStream to, String prefix, String threadName) {
-        Thread thread = new Thread(new OutputRelay(from, to, prefix), threadName);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        return DaemonThreads.start(new OutputRelay(from, to, prefix), threadName);
     }
 
     @Override

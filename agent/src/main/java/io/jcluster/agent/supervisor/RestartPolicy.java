@@ -7,7 +7,8 @@ import java.util.Deque;
 /**
  * When to restart one worker slot after a crash. The delay starts at restart-delay and doubles with each crash
  * in a row, up to 30 s; a worker that ran for 30 s or more before crashing starts the doubling afresh. More than
- * max-restarts restarts within 60 s and the slot is given up. Not thread-safe: one slot, one caller.
+ * max-restarts restarts within 60 s and the slot is given up. Not thread-safe: called under its slot's
+ * lock; time is passed in, so it is a pure function of the exits it was told about.
  */
 final class RestartPolicy {
 
@@ -17,7 +18,9 @@ final class RestartPolicy {
 
     private final Duration firstDelay;
     private final int maxRestarts;
+    @GuardedBy("Slots.lock")
     private final Deque<Long> restartTimes = new ArrayDeque<>();
+    @GuardedBy("Slots.lock")
     private Duration nextDelay;
 
     RestartPolicy(Duration firstDelay, int maxRestarts) {

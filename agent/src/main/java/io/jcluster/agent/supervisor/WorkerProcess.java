@@ -2,6 +2,7 @@ package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.supervisor.probe.ProcSockets;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,9 +43,10 @@ public final class WorkerProcess {
     private final int id;
     private final long serial = SERIALS.incrementAndGet();
     final Process process;
-    final long startedNanos = System.nanoTime();
+    final long startedNanos;
     private volatile State state = State.STARTING;
     /** Requested address -> the private port the app got instead, in the order the app bound them. */
+    @GuardedBy("this")
     private final Map<InetSocketAddress, Integer> bound = new LinkedHashMap<>();
     /** Completes when the worker enters rotation; fails if it exits first. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -52,20 +54,33 @@ public final class WorkerProcess {
     /** Connections it accepted from the parent whose client it did not find (its app saw 127.0.0.1). */
     volatile long clientAddressFallbacks;
     volatile ControlConnection control;
+    /** Whether its control channel was accepted: a second connection claiming this process is refused. */
+    @GuardedBy("Slots.lock")
     boolean connected;
+    /** Whether a readiness probe loop runs for it. */
+    @GuardedBy("Slots.lock")
     boolean probing;
-    /** Failed probes in a row while ready; reports in a row above max-memory. */
+    /** Failed probes in a row while ready. */
+    @GuardedBy("Slots.lock")
     int failedProbes;
+    /** Resource reports in a row above max-memory. */
+    @GuardedBy("Slots.lock")
     int reportsAboveMemoryLimit;
+    /** Whether a replacement was queued for it (max-memory): asked for once. */
+    @GuardedBy("Slots.lock")
     boolean replacementRequested;
     /** Why the last readiness probe failed, for the message when it never gets ready. */
     volatile String lastProbeFailure;
+    @GuardedBy("this")
     private List<String> dump;
+    @GuardedBy("this")
     private CompletableFuture<List<String>> dumpDone;
 
-    WorkerProcess(int id, Process process) {
+    /** @param startedNanos the supervisor's clock when it was started */
+    WorkerProcess(int id, Process process, long startedNanos) {
         this.id = id;
         this.process = process;
+        this.startedNanos = startedNanos;
     }
 
     public int id() {

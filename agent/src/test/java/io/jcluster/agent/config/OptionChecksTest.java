@@ -57,11 +57,11 @@ class OptionChecksTest {
     void theAdminHostIsResolvedByTheMachineAndAnUnknownOneIsNamed() throws Exception {
         machine.host("admin.internal", "10.1.2.3").host("127.0.0.1", "127.0.0.1");
         assertEquals(new InetSocketAddress("10.1.2.3", 9090),
-                OptionParser.parse("admin=admin.internal:9090", machine).adminEndpoint().address());
+                OptionParser.parse("admin=admin.internal:9090", machine).admin().address());
         assertEquals(new InetSocketAddress("127.0.0.1", 9091),
-                OptionParser.parse("admin=9091", machine).adminEndpoint().address());
+                OptionParser.parse("admin=9091", machine).admin().address());
         assertEquals("admin=nosuch.internal:9090: unknown host 'nosuch.internal'", failure("admin=nosuch.internal:9090"));
-        assertNull(OptionParser.parse("admin=off", machine).adminEndpoint().address());
+        assertNull(OptionParser.parse("admin=off", machine).admin().address());
     }
 
     @Test
@@ -83,7 +83,7 @@ class OptionChecksTest {
         Path token = Path.of("/run/secrets/token");
         machine.file(token.toString(), " s3cret\n").host("127.0.0.1", "127.0.0.1");
         List<String> warnings = new ArrayList<>();
-        AdminOptions admin = OptionParser.parse("admin=9090,admin-token-file=" + token, machine).adminEndpoint();
+        AdminOptions admin = OptionParser.parse("admin=9090,admin-token-file=" + token, machine).admin();
         assertEquals("s3cret", AdminToken.resolve(admin, Map.of(), warnings::add, machine));
         assertEquals(List.of(), warnings);
 
@@ -128,7 +128,7 @@ class OptionChecksTest {
         ParsedOptions parsed = OptionParser.values(OptionSources.split("mode=http,strategy=random,admin=far.away:9090,"
                 + "tls-cert=/no/cert,tls-key=/no/key,balancer=proxy,processes=auto"));
         assertEquals(List.of(), machine.asked);
-        assertTrue(parsed.written().adminEndpoint().address().isUnresolved());
+        assertTrue(parsed.written().admin().address().isUnresolved());
         assertEquals("/no/cert", parsed.tlsCert());
         assertTrue(parsed.processes().isEmpty(), "auto: the processors are the machine's to say");
 

@@ -127,7 +127,7 @@ class OptionParserTest {
     @Test
     void operationsOptionsParse() throws OptionException {
         Options defaults = OptionParser.parse(null);
-        assertEquals(null, defaults.adminEndpoint().address());
+        assertEquals(null, defaults.admin().address());
         assertEquals(null, defaults.health().path());
         assertEquals(Duration.ofSeconds(5), defaults.health().interval());
         assertEquals(3, defaults.health().threshold());
@@ -136,7 +136,7 @@ class OptionParserTest {
 
         Options options = OptionParser.parse("admin=9090,health=/health,health-interval=500ms,health-threshold=2,"
                 + "max-memory=512m,ready-timeout=10s");
-        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9090), options.adminEndpoint().address());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9090), options.admin().address());
         assertEquals("/health", options.health().path());
         assertEquals(Duration.ofMillis(500), options.health().interval());
         assertEquals(2, options.health().threshold());
@@ -145,10 +145,10 @@ class OptionParserTest {
         assertEquals(2L << 30, OptionParser.size(Option.MAX_MEMORY, "2g"));
 
         Options exposed = OptionParser.parse("admin=0.0.0.0:9090,admin-token=s3cret");
-        assertEquals(9090, exposed.adminEndpoint().address().getPort());
-        assertTrue(exposed.adminEndpoint().address().getAddress().isAnyLocalAddress());
-        assertEquals("s3cret", exposed.adminEndpoint().token());
-        assertEquals(9091, OptionParser.parse("admin=[::1]:9091").adminEndpoint().address().getPort());
+        assertEquals(9090, exposed.admin().address().getPort());
+        assertTrue(exposed.admin().address().getAddress().isAnyLocalAddress());
+        assertEquals("s3cret", exposed.admin().token());
+        assertEquals(9091, OptionParser.parse("admin=[::1]:9091").admin().address().getPort());
     }
 
     @Test

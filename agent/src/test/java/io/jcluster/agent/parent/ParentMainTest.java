@@ -2,7 +2,6 @@ package io.jcluster.agent.parent;
 
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.routing.RoutingMode;
-import io.jcluster.agent.routing.WorkerCheck;
 import io.jcluster.agent.routing.kernel.KernelRouting;
 import io.jcluster.agent.routing.proxy.ProxyRouting;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,7 @@ class ParentMainTest {
         RoutingMode routing = ParentMain.routing(OptionParser.parse("processes=2,balancer=kernel"), why -> { });
         try {
             assertInstanceOf(KernelRouting.class, routing);
-            assertEquals(WorkerCheck.LISTENING_SOCKETS, routing.workerCheck());
+            assertEquals("ListeningProbe", routing.probe().getClass().getSimpleName(), "/proc, not a connect");
         } finally {
             routing.close();
         }
@@ -29,7 +28,7 @@ class ParentMainTest {
         RoutingMode routing = ParentMain.routing(OptionParser.parse("processes=2"), why -> { });
         try {
             assertInstanceOf(ProxyRouting.class, routing);
-            assertEquals(WorkerCheck.PRIVATE_PORTS, routing.workerCheck());
+            assertEquals("TcpProbe", routing.probe().getClass().getSimpleName(), "a connect to each private port");
         } finally {
             routing.close();
         }

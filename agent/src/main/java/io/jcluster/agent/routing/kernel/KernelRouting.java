@@ -6,10 +6,9 @@ import io.jcluster.agent.log.Log;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.routing.RoutingMode;
-import io.jcluster.agent.routing.WorkerCheck;
 import io.jcluster.agent.routing.WorkerTraffic;
-import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerProcess;
+import io.jcluster.agent.supervisor.probe.Probe;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,13 +51,13 @@ public final class KernelRouting implements RoutingMode {
 
     /** The workers accept their clients themselves, so their peers are real already: no client-address table. */
     @Override
-    public void prepareWorkers(Path directory, Supervisor supervisor) {
+    public void prepareWorkers(Path directory, Probe probe) {
     }
 
     /** A connect to the shared port would reach whichever worker the kernel picks: /proc is asked instead. */
     @Override
-    public WorkerCheck workerCheck() {
-        return WorkerCheck.LISTENING_SOCKETS;
+    public Probe probe() {
+        return Probe.listening();
     }
 
     @Override

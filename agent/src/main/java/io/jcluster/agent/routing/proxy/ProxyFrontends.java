@@ -8,7 +8,7 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
-import io.jcluster.agent.routing.Draining;
+import io.jcluster.agent.stop.Draining;
 
 /**
  * The balancer as the options describe it (frontend for the mode, socket transport, connection limit, strategy),
@@ -56,7 +56,7 @@ public final class ProxyFrontends {
                 + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "");
     }
 
-    /** {@code balancer}'s client connections, for {@link io.jcluster.agent.routing.GracefulStop}. */
+    /** {@code balancer}'s client connections, for {@link io.jcluster.agent.stop.GracefulStop}. */
     public static Draining connectionsOf(Balancer balancer) {
         return new Draining() {
             @Override

@@ -7,9 +7,8 @@ import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
-import io.jcluster.agent.routing.WorkerCheck;
 import io.jcluster.agent.routing.WorkerTraffic;
-import io.jcluster.agent.supervisor.Supervisor;
+import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.bootstrap.ClientAddressTable;
 
@@ -58,11 +57,11 @@ public final class ProxyRouting implements RoutingMode {
      * the supervisor's probes mark themselves there as the parent's own connections.
      */
     @Override
-    public void prepareWorkers(Path directory, Supervisor supervisor) {
+    public void prepareWorkers(Path directory, Probe probe) {
         try {
             ClientAddressTable table = ClientAddressTable.create(directory);
             balancer.publishClientAddresses(table);
-            supervisor.markProbesIn(table);
+            probe.markIn(table);
         } catch (IOException | RuntimeException e) {
             Log.error("could not create the table of client addresses (the apps will see 127.0.0.1 as every"
                     + " client's address)", e);
@@ -70,8 +69,8 @@ public final class ProxyRouting implements RoutingMode {
     }
 
     @Override
-    public WorkerCheck workerCheck() {
-        return WorkerCheck.PRIVATE_PORTS;
+    public Probe probe() {
+        return Probe.connecting(options.health().path());
     }
 
     @Override

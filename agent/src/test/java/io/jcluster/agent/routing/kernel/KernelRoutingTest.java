@@ -2,7 +2,6 @@ package io.jcluster.agent.routing.kernel;
 
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.routing.FakeWorkers;
-import io.jcluster.agent.routing.WorkerCheck;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +26,7 @@ class KernelRoutingTest {
 
     @Test
     void workersAreProbedThroughProcNotByConnectingToTheSharedPort() {
-        assertEquals(WorkerCheck.LISTENING_SOCKETS, routing.workerCheck());
+        assertEquals("ListeningProbe", routing.probe().getClass().getSimpleName(), "/proc, not a connect");
     }
 
     @Test

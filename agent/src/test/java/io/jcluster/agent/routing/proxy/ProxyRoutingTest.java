@@ -3,7 +3,6 @@ package io.jcluster.agent.routing.proxy;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.routing.FakeWorkers;
-import io.jcluster.agent.routing.WorkerCheck;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,7 +121,7 @@ class ProxyRoutingTest {
 
     @Test
     void workersAreProbedOnTheirPrivatePorts() {
-        assertEquals(WorkerCheck.PRIVATE_PORTS, routing.workerCheck());
+        assertEquals("TcpProbe", routing.probe().getClass().getSimpleName(), "a connect to each private port");
         assertEquals("least-connections", routing.description().strategy(), "the default strategy");
         assertEquals("tcp", routing.description().protocol());
     }

@@ -1,4 +1,4 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.stop;
 
 import java.util.function.Consumer;
 

@@ -1,4 +1,4 @@
-package io.jcluster.agent.supervisor;
+package io.jcluster.agent.supervisor.probe;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +14,7 @@ import java.util.Set;
  * and {@code tcp6}). With balancer=kernel every worker listens on the same port, so a probe connecting to it would
  * reach whichever worker the kernel picks; this asks about one process instead.
  */
-final class ProcSockets {
+public final class ProcSockets {
 
     private static final String LISTEN = "0A";
     private static final String ESTABLISHED = "01";
@@ -50,7 +50,7 @@ final class ProcSockets {
     }
 
     /** Connections {@code pid} holds that were accepted on one of {@code ports} and are not closed by it yet. */
-    static long connections(long pid, Set<Integer> ports) {
+    public static long connections(long pid, Set<Integer> ports) {
         try {
             Set<Long> own = socketInodes(pid);
             long count = 0;

@@ -1,4 +1,4 @@
-package io.jcluster.agent.routing;
+package io.jcluster.agent.stop;
 
 import io.jcluster.agent.log.Log;
 

@@ -1,4 +1,4 @@
-package io.jcluster.agent.routing;
+package io.jcluster.agent.stop;
 
 /**
  * Whatever takes client connections and must let them finish at shutdown: a routing mode in the agent's parent, the

@@ -1,0 +1,72 @@
+package io.jcluster.agent.supervisor;
+
+import io.jcluster.agent.config.AdminToken;
+import io.jcluster.agent.config.LogMode;
+import io.jcluster.agent.control.WorkerEnvironment;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Forks worker JVMs from the parent's own command line, their output relayed or inherited as log= says. */
+final class ForkingLauncher implements ProcessLauncher {
+
+    private final WorkerCommand command;
+    private final Path controlSocket;
+    private final String secret;
+    private final LogMode log;
+    /** Relays of the workers' output; joined at shutdown so that their last lines are not lost. */
+    @GuardedBy("this")
+    private final List<Thread> relays = new ArrayList<>();
+
+    ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log) {
+        this.command = command;
+        this.controlSocket = controlSocket;
+        this.secret = secret;
+        this.log = log;
+    }
+
+    @Override
+    public Process launch(int id, int workerCount) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command.forWorker(id));
+        // the admin token is the parent's alone: a worker runs the app, which has no use for it
+        builder.environment().remove(AdminToken.ENVIRONMENT);
+        new WorkerEnvironment(id, workerCount, controlSocket, secret).exportTo(builder.environment());
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (log == LogMode.INHERIT) {
+            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        Process process = builder.start();
+        if (log == LogMode.PREFIX) {
+            String prefix = "[w" + id + "] ";
+            synchronized (this) {
+                relays.removeIf(relay -> !relay.isAlive());
+                relays.add(OutputRelay.start(process.getInputStream(), System.out, prefix, "jcluster-w" + id + "-out"));
+                relays.add(OutputRelay.start(process.getErrorStream(), System.err, prefix, "jcluster-w" + id + "-err"));
+            }
+        }
+        return process;
+    }
+
+    @Override
+    public void awaitOutput(long deadlineNanos) {
+        List<Thread> running;
+        synchronized (this) {
+            running = new ArrayList<>(relays);
+        }
+        for (Thread relay : running) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                try {
+                    relay.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}
