@@ -22,7 +22,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private static final Log.RateLimited NO_BACKEND = new Log.RateLimited(5, TimeUnit.SECONDS);
 
-    private final Listener listener;
+    private final Upstream upstream;
     /** tcp-idle-timeout in nanoseconds, 0 when off; watched from the start, connecting included. */
     private final long idleTimeoutNanos;
     private final RequestStart requests;
@@ -39,8 +39,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Set when taking over a connection whose backend was let go: the next bytes from the client pick a backend. */
     private boolean waitingForRequest;
 
-    FrontendHandler(Listener listener, long idleTimeoutNanos, RequestStart requests) {
-        this.listener = listener;
+    FrontendHandler(Upstream upstream, long idleTimeoutNanos, RequestStart requests) {
+        this.upstream = upstream;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.requests = requests;
     }
@@ -50,7 +50,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * client's next bytes open a backend connection to a worker in rotation, as for a new connection.
      */
     static FrontendHandler resuming(ProxiedConnection connection) {
-        FrontendHandler handler = new FrontendHandler(connection.listener, 0, connection.requests); // watched already
+        FrontendHandler handler = new FrontendHandler(connection.upstream, 0, connection.requests); // watched already
         handler.connection = connection;
         handler.waitingForRequest = true;
         return handler;
@@ -74,7 +74,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        connection = new ProxiedConnection(ctx.channel(), listener, requests);
+        connection = new ProxiedConnection(ctx.channel(), upstream, requests);
         ctx.channel().attr(ClientConnection.KEY).set(connection);
         if (idleTimeoutNanos > 0) {
             IdleTimeout.watch(connection, idleTimeoutNanos);
@@ -84,16 +84,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void connectBackend(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
-        Backend[] candidates = listener.backendsExcept(failed);
+        Backend[] candidates = upstream.backendsExcept(failed);
         if (candidates.length == 0) {
-            listener.noBackendAvailable();
-            NO_BACKEND.info("no worker is serving " + listener.describe() + " right now; closed a connection");
+            upstream.noBackendAvailable();
+            NO_BACKEND.info("no worker is serving " + upstream.describe() + " right now; closed a connection");
             client.close();
             return;
         }
-        Backend backend = listener.strategy().pick(candidates);
+        Backend backend = upstream.strategy().pick(candidates);
         BackendLease lease = new BackendLease(backend);
-        ChannelFuture connect = listener.connect(client, backend);
+        ChannelFuture connect = upstream.connect(client, backend);
         Channel backendChannel = connect.channel();
         backendChannel.closeFuture().addListener(lease);
         connect.addListener((ChannelFutureListener) done -> {
@@ -111,7 +111,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             failed = new ArrayList<>(2);
         }
         failed.add(backend);
-        listener.connectFailed(backend, cause);
+        upstream.connectFailed(backend, cause);
         connectBackend(ctx);
     }
 

@@ -180,7 +180,9 @@ final class Listener implements Upstream {
     @Override
     public void transferred(Backend backend, long fromClient, long toClient) {
         stats.transferred(fromClient, toClient);
-        backend.transferred(fromClient, toClient);
+        if (backend != null) {
+            backend.transferred(fromClient, toClient);
+        }
     }
 
     @Override

@@ -17,7 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 final class ProxiedConnection implements ClientConnection {
 
     final Channel client;
-    final Listener listener;
+    final Upstream upstream;
     /** Tells the start of a request in the client's bytes; the relay itself knows no protocol. */
     final RequestStart requests;
     Channel backend;
@@ -35,9 +35,9 @@ final class ProxiedConnection implements ClientConnection {
     private long fromClient;
     private long toClient;
 
-    ProxiedConnection(Channel client, Listener listener, RequestStart requests) {
+    ProxiedConnection(Channel client, Upstream upstream, RequestStart requests) {
         this.client = client;
-        this.listener = listener;
+        this.upstream = upstream;
         this.requests = requests;
     }
 
@@ -75,11 +75,7 @@ final class ProxiedConnection implements ClientConnection {
         if (fromClient == 0 && toClient == 0) {
             return;
         }
-        listener.stats().transferred(fromClient, toClient);
-        Backend served = lease == null ? null : lease.backend();
-        if (served != null) {
-            served.transferred(fromClient, toClient);
-        }
+        upstream.transferred(lease == null ? null : lease.backend(), fromClient, toClient);
         fromClient = 0;
         toClient = 0;
     }

@@ -22,7 +22,7 @@ final class TcpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
-        client.pipeline().addLast(new FrontendHandler((Listener) upstream, idleTimeoutNanos, requests)); // the only Upstream there is
+        client.pipeline().addLast(new FrontendHandler(upstream, idleTimeoutNanos, requests));
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class Tunnel {
      */
     public static void join(Upstream upstream, Channel client, Channel backend, BackendLease lease,
                             RequestStart requests) {
-        ProxiedConnection connection = new ProxiedConnection(client, (Listener) upstream, requests); // the only Upstream
+        ProxiedConnection connection = new ProxiedConnection(client, upstream, requests);
         connection.backend = backend;
         connection.lease = lease;
         client.attr(ClientConnection.KEY).set(connection);

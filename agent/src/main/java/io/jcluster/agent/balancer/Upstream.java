@@ -57,7 +57,10 @@ public interface Upstream {
     /** For the metrics: a connection (tcp) or request (http) found no backend in rotation and was turned away. */
     void noBackendAvailable();
 
-    /** For the metrics: bytes a request/response exchange with {@code backend} carried (http mode; tcp counts its own). */
+    /**
+     * For the metrics: bytes a connection (tcp, counted in batches) or a request/response exchange (http) carried to
+     * and from {@code backend} (null: a tcp connection whose backend is not known yet).
+     */
     void transferred(Backend backend, long fromClient, long toClient);
 
     /** The port clients connected to: for forwarded headers. */
