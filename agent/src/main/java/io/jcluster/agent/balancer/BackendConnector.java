@@ -44,6 +44,8 @@ final class BackendConnector {
         ChannelFuture registered = bootstrap.register();
         Channel channel = registered.channel();
         ChannelPromise connected = channel.newPromise();
+        // as Bootstrap.connect does: epoll and io_uring leave the socket of a refused connect open
+        connected.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         registered.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 bindThenConnect(channel, backend, inet, table, connected, 1);
