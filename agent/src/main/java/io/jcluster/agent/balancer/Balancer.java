@@ -71,10 +71,6 @@ public final class Balancer implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlers);
     }
 
-    public static Balancer start(Strategy strategy) {
-        return start(strategy, Frontend.tcp(), ConnectionLimit.NONE, Transport.auto());
-    }
-
     public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit, Transport transport) {
         // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);

@@ -29,9 +29,6 @@ final class LoopSharedPool implements BackendConnectionPool {
         }
     };
 
-    /** The calling event loop's pool, looked up on every call: for code that holds no loop's pool of its own. */
-    static final BackendConnectionPool INSTANCE = new OfCallingLoop();
-
     private final Map<Backend, ArrayDeque<Channel>> idle = new IdentityHashMap<>();
     /** Client connections in http mode on this event loop. */
     private int clients;
@@ -88,34 +85,5 @@ final class LoopSharedPool implements BackendConnectionPool {
     int idle(Backend backend) {
         ArrayDeque<Channel> channels = idle.get(backend);
         return channels == null ? 0 : channels.size();
-    }
-
-    /** {@link #INSTANCE}: every call goes to the calling loop's pool. */
-    private static final class OfCallingLoop implements BackendConnectionPool {
-
-        @Override
-        public Channel take(Backend backend) {
-            return ofThisLoop().take(backend);
-        }
-
-        @Override
-        public boolean offer(Backend backend, Channel channel) {
-            return ofThisLoop().offer(backend, channel);
-        }
-
-        @Override
-        public void remove(Backend backend, Channel channel) {
-            ofThisLoop().remove(backend, channel);
-        }
-
-        @Override
-        public void clientOpened() {
-            ofThisLoop().clientOpened();
-        }
-
-        @Override
-        public void clientClosed() {
-            ofThisLoop().clientClosed();
-        }
     }
 }

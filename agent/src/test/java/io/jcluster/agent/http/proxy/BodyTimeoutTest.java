@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BodyTimeoutTest {
 
     private final Backend backend = new Backend(0, new InetSocketAddress("127.0.0.1", 9));
-    private final EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.INSTANCE));
+    private final EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.ofThisLoop()));
 
     @Test
     void aStalledBodyGets408AndTheWorkerConnectionIsClosed() throws Exception {
@@ -39,7 +39,7 @@ class BodyTimeoutTest {
                 answer);
         assertFalse(client.isOpen());
         assertFalse(worker.isOpen(), "the worker's connection is closed under its half-sent body");
-        assertNull(LoopSharedPool.INSTANCE.take(backend), "and not pooled");
+        assertNull(LoopSharedPool.ofThisLoop().take(backend), "and not pooled");
     }
 
     @Test
@@ -77,7 +77,7 @@ class BodyTimeoutTest {
     }
 
     private EmbeddedChannel client(Duration bodyTimeout) {
-        LoopSharedPool.INSTANCE.offer(backend, worker);
+        LoopSharedPool.ofThisLoop().offer(backend, worker);
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
                 bodyTimeout, Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend)));

@@ -27,11 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExpectationTest {
 
     private final Backend backend = new Backend(0, new InetSocketAddress("127.0.0.1", 9));
-    private final EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.INSTANCE));
+    private final EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.ofThisLoop()));
 
     @AfterEach
     void emptyThePool() {
-        while (LoopSharedPool.INSTANCE.take(backend) != null) {
+        while (LoopSharedPool.ofThisLoop().take(backend) != null) {
             // a test that failed may have left one
         }
     }
@@ -64,7 +64,7 @@ class ExpectationTest {
         assertTrue(drain(worker).endsWith("\r\n\r\nhello"));
         worker.writeInbound(ascii("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n"));
         assertTrue(drain(client).startsWith("HTTP/1.1 417 "));
-        assertNull(LoopSharedPool.INSTANCE.take(backend), "the worker's connection is not offered to the next request");
+        assertNull(LoopSharedPool.ofThisLoop().take(backend), "the worker's connection is not offered to the next request");
         assertFalse(worker.isOpen());
         assertTrue(client.isOpen(), "the client's own connection is in step and stays");
         client.close();
@@ -81,12 +81,12 @@ class ExpectationTest {
         assertEquals("hello", drain(worker));
         worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         assertTrue(drain(client).endsWith("\r\n\r\nok"));
-        assertSame(worker, LoopSharedPool.INSTANCE.take(backend), "back in the pool");
+        assertSame(worker, LoopSharedPool.ofThisLoop().take(backend), "back in the pool");
         client.close();
     }
 
     private EmbeddedChannel client() {
-        LoopSharedPool.INSTANCE.offer(backend, worker);
+        LoopSharedPool.ofThisLoop().offer(backend, worker);
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend)));

@@ -29,8 +29,8 @@ class H2cUpgradeTest {
 
     @Test
     void refusedTheRequestGoesOnAsAPlainOne() {
-        EmbeddedChannel pooled = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.INSTANCE));
-        LoopSharedPool.INSTANCE.offer(backend, pooled); // a plain request may take a pooled connection
+        EmbeddedChannel pooled = new EmbeddedChannel(new BackendResponseHandler(backend, LoopSharedPool.ofThisLoop()));
+        LoopSharedPool.ofThisLoop().offer(backend, pooled); // a plain request may take a pooled connection
         EmbeddedChannel client = client(false);
         client.writeInbound(ascii(H2C));
         client.runPendingTasks();
