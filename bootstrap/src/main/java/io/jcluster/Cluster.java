@@ -1,37 +1,75 @@
 package io.jcluster;
 
+import io.jcluster.spi.ClusterBackends;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+
 /**
- * What an app may ask about the cluster it runs in. The app does not need this class at all; it is here for
- * apps that want to log or label their worker. Outside a cluster every method answers as for a single process.
+ * The cluster an app runs in: who this worker is, shared maps, messages between workers, one leader, and a pool for
+ * CPU-heavy work. Without the jcluster agent every method answers as for a single process (worker 0 of 1, the
+ * leader, an in-process map, local delivery), so the same app runs and tests without a cluster.
  */
 public final class Cluster {
 
     private Cluster() {
     }
 
-    /** This worker's id, 0..workers()-1, or -1 when the process is not a jcluster worker. */
+    /** This worker's id, 0..workers()-1 (0 outside a cluster). */
     public static int workerId() {
-        return intProperty("jcluster.worker.id", -1);
+        return ClusterBackends.current().workerId();
     }
 
-    /** How many workers the cluster was started with, or 1 when the process is not a jcluster worker. */
+    /** How many workers the cluster has now: follows {@code scale} (1 outside a cluster). */
     public static int workers() {
-        return intProperty("jcluster.workers", 1);
+        return ClusterBackends.current().workers();
     }
 
+    /** Whether this process is a jcluster worker. */
     public static boolean isWorker() {
-        return workerId() >= 0;
+        return ClusterBackends.current().isWorker();
     }
 
-    private static int intProperty(String name, int absent) {
-        String value = System.getProperty(name);
-        if (value == null) {
-            return absent;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            return absent;
-        }
+    /** Whether this worker is the leader: exactly one worker at a time is, across reloads and crashes. */
+    public static boolean isLeader() {
+        return ClusterBackends.current().isLeader();
+    }
+
+    /**
+     * {@code gained} runs when this worker becomes the leader (at once if it is one), {@code lost} when it stops
+     * being one (before a drained leader stops). Close the result to stop being told.
+     */
+    public static AutoCloseable onLeadership(Runnable gained, Runnable lost) {
+        return ClusterBackends.current().onLeadership(gained, lost);
+    }
+
+    /**
+     * Sends {@code message} to the subscribers of {@code topic} on every worker, this one's included. Each
+     * publisher's messages arrive in the order it sent them; a worker that is down or restarting misses them
+     * (at-most-once).
+     */
+    public static void publish(String topic, byte[] message) {
+        ClusterBackends.current().publish(topic, message);
+    }
+
+    /** {@link #publish(String, byte[])} with the UTF-8 bytes of {@code message}. */
+    public static void publish(String topic, String message) {
+        publish(topic, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code handler} receives every message published on {@code topic} from now on; close the result to stop. */
+    public static AutoCloseable subscribe(String topic, Consumer<byte[]> handler) {
+        return ClusterBackends.current().subscribe(topic, handler);
+    }
+
+    /** The shared map named {@code name}; maps exist from their first use. */
+    public static SharedMap map(String name) {
+        return ClusterBackends.current().map(name);
+    }
+
+    /** A bounded pool of platform threads sized to this worker's share of the processors. */
+    public static ExecutorService offload() {
+        return ClusterBackends.current().offload();
     }
 }

@@ -22,10 +22,12 @@ import java.net.UnknownHostException;
  *   client-address-fallbacks &lt;count&gt;        worker -&gt; parent, when it changed: connections accepted from the
  *                                          parent so far whose client was not found (the app saw 127.0.0.1)
  * </pre>
+ * Each message travels in a frame ({@link ControlConnection}); the Cluster API's messages are binary frames of their
+ * own ({@link ClusterFrame}), wrapped here as {@link Cluster}.
  */
 public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered,
         ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd,
-        ControlMessage.Unlisten, ControlMessage.Unshared, ControlMessage.ClientAddressFallbacks {
+        ControlMessage.Unlisten, ControlMessage.Unshared, ControlMessage.ClientAddressFallbacks, ControlMessage.Cluster {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -112,6 +114,14 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         @Override
         public String encode() {
             return "client-address-fallbacks " + count;
+        }
+    }
+
+    /** A Cluster API frame; it travels as binary, never as a line. */
+    record Cluster(ClusterFrame frame) implements ControlMessage {
+        @Override
+        public String encode() {
+            return "cluster " + frame.getClass().getSimpleName();
         }
     }
 

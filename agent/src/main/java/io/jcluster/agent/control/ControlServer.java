@@ -48,6 +48,7 @@ public final class ControlServer implements AutoCloseable {
     private final String secret;
     private final ServerSocketChannel server;
     private volatile ControlListener listener;
+    private volatile ClusterListener cluster = ClusterListener.NONE;
     private volatile boolean closed;
 
     private ControlServer(Path directory, String secret, ServerSocketChannel server) {
@@ -68,6 +69,12 @@ public final class ControlServer implements AutoCloseable {
         ControlServer control = new ControlServer(directory, HexFormat.of().formatHex(random), server);
         server.bind(UnixDomainSocketAddress.of(control.socketPath));
         return control;
+    }
+
+    /** Starts accepting connections; their messages go to {@code to}, their Cluster API frames to {@code frames}. */
+    public void serve(ControlListener to, ClusterListener frames) {
+        this.cluster = frames;
+        serve(to);
     }
 
     /** Starts accepting connections; their messages go to {@code to}. */
@@ -109,6 +116,7 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(ControlConnection connection) {
         ControlListener.Session session = null;
+        ClusterListener.Peer peer = null;
         try (connection) {
             ControlMessage first = connection.receive();
             if (first == null) {
@@ -118,18 +126,35 @@ public final class ControlServer implements AutoCloseable {
             if (session == null) {
                 return;
             }
+            ControlMessage.Hello hello = (ControlMessage.Hello) first;
+            peer = cluster.joined(hello.workerId(), hello.pid(), connection);
             ControlMessage message;
             while ((message = connection.receive()) != null) {
-                deliver(session, message);
+                if (message instanceof ControlMessage.Cluster frame) {
+                    deliver(peer, frame.frame());
+                } else {
+                    deliver(session, message);
+                }
             }
         } catch (IOException e) {
             // the worker went away mid-line: same as end of stream
         } catch (ControlMessage.MalformedMessage e) {
             Log.info("control channel: closed a connection that sent a malformed message (" + e.getMessage() + ")");
         } finally {
+            if (peer != null) {
+                peer.left();
+            }
             if (session != null) {
                 session.closed();
             }
+        }
+    }
+
+    private static void deliver(ClusterListener.Peer peer, ClusterFrame frame) {
+        try {
+            peer.received(frame);
+        } catch (RuntimeException e) {
+            Log.error("control channel: failed to handle a cluster frame " + frame.getClass().getSimpleName(), e);
         }
     }
 
