@@ -157,12 +157,10 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         }
     }
 
+    /** Stops retrying; the connection itself is closed by the client's shutdown (closing it twice is a warning). */
     void close() {
         closed = true;
-        C c = connection.getAndSet(null);
-        if (c != null) {
-            c.closeAsync();
-        }
+        connection.set(null);
     }
 
     /** The innermost message: "Connection refused: /127.0.0.1:6379" rather than Lettuce's "Unable to connect". */

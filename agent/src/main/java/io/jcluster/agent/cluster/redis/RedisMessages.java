@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * Messages through one Redis pub/sub channel, {@value #CHANNEL}, that every host's parent publishes to and
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * subscription like everyone else's, so each publisher's messages reach every host, this one included, in one order
  * (one connection to publish on, one to receive on, both FIFO).
  *
- * <p>While the command connection is down, messages wait in a bounded buffer (at most {@value #BUFFERED_MESSAGES}
+ * <p>While either connection is down, messages wait in a bounded buffer (at most {@value #BUFFERED_MESSAGES}
  * messages and {@value #BUFFERED_BYTES} bytes) and go out in order when it is back; beyond it they are dropped and
  * counted. A message Redis did not accept, or a value on the channel that is not a jcluster envelope, is dropped and
  * counted too. Messages published while this host's subscription is down are missed by it (at-most-once).
@@ -28,6 +29,7 @@ final class RedisMessages extends RedisPubSubAdapter<String, byte[]> implements 
     static final long BUFFERED_BYTES = 16L << 20;
 
     private final RedisLink<StatefulRedisConnection<String, byte[]>> link;
+    private final BooleanSupplier subscribed;
     private final long hostHigh;
     private final long hostLow;
     private final long maxMessage;
@@ -39,9 +41,15 @@ final class RedisMessages extends RedisPubSubAdapter<String, byte[]> implements 
     private final Log.RateLimited dropLog = new Log.RateLimited(10, TimeUnit.SECONDS);
     private volatile Sink sink;
 
-    RedisMessages(RedisLink<StatefulRedisConnection<String, byte[]>> link, long hostHigh, long hostLow,
-                  long maxMessage, String store) {
+    /**
+     * @param link       the command connection, that publishes
+     * @param subscribed whether this host's subscription is up: until it is, messages wait (so that this host's
+     *                   workers get their own messages after an outage too)
+     */
+    RedisMessages(RedisLink<StatefulRedisConnection<String, byte[]>> link, BooleanSupplier subscribed, long hostHigh,
+                  long hostLow, long maxMessage, String store) {
         this.link = link;
+        this.subscribed = subscribed;
         this.hostHigh = hostHigh;
         this.hostLow = hostLow;
         this.maxMessage = maxMessage;
@@ -52,7 +60,7 @@ final class RedisMessages extends RedisPubSubAdapter<String, byte[]> implements 
     public void publish(String topic, byte[] message, int fromWorker) {
         byte[] envelope = new MessageEnvelope(hostHigh, hostLow, fromWorker, topic, message).encode();
         synchronized (buffered) {
-            StatefulRedisConnection<String, byte[]> connection = link.connection();
+            StatefulRedisConnection<String, byte[]> connection = usable();
             if (connection != null) {
                 sendBuffered(connection);
                 if (buffered.isEmpty()) {
@@ -69,9 +77,13 @@ final class RedisMessages extends RedisPubSubAdapter<String, byte[]> implements 
         }
     }
 
-    /** The command connection is up again: what waited goes out first, in order. */
+    private StatefulRedisConnection<String, byte[]> usable() {
+        return subscribed.getAsBoolean() ? link.connection() : null;
+    }
+
+    /** Both connections are up again: what waited goes out first, in order. */
     void linkChanged() {
-        StatefulRedisConnection<String, byte[]> connection = link.connection();
+        StatefulRedisConnection<String, byte[]> connection = usable();
         if (connection != null) {
             synchronized (buffered) {
                 sendBuffered(connection);

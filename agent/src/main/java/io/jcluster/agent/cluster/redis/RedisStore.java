@@ -100,7 +100,8 @@ public final class RedisStore implements Store {
         this.commands = new RedisLink<>("commands", () -> client.connectAsync(CODEC, uri),
                 connection -> CompletableFuture.completedFuture(null), scheduler, this::linkChanged);
         UUID host = UUID.randomUUID();
-        this.messages = new RedisMessages(commands, host.getMostSignificantBits(), host.getLeastSignificantBits(),
+        this.messages = new RedisMessages(commands, this::subscribed,
+                host.getMostSignificantBits(), host.getLeastSignificantBits(),
                 options.maxMessage(), kind);
         this.subscription = new RedisLink<>("messages", () -> client.connectPubSubAsync(CODEC, uri), connection -> {
             connection.addListener(messages);
@@ -181,6 +182,10 @@ public final class RedisStore implements Store {
     private String unreachableLine() {
         return "cluster store " + kind + " unreachable (" + reason() + "); map calls fail until it answers;"
                 + " retrying";
+    }
+
+    private boolean subscribed() {
+        return subscription.up();
     }
 
     private boolean up() {
