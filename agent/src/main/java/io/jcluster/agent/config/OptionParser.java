@@ -152,6 +152,10 @@ public final class OptionParser {
             "v1", Options.ProxyProtocol.V1, "v2", Options.ProxyProtocol.V2);
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {
+        for (String value : given.getOrDefault(Option.STORE, List.of())) {
+            // before any other check of store=, since they all repeat the value
+            StoreLocation.checkNoCredentials(value);
+        }
         StoreLocation location = StoreLocation.parse(single(given, Option.STORE));
         String sizeValue = single(given, Option.STORE_SIZE);
         long size = sizeNotOff(Option.STORE_SIZE, sizeValue);

@@ -1,10 +1,15 @@
 package io.jcluster.agent.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -99,11 +104,33 @@ class StoreOptionsTest {
             "redis://default:p%40ss@[::1]:6379",
             "redis://s3cret@",
             "redis://u:s3cret@h:notaport",
+            "redis://:s3/cret@h:6379",
+            "redis://:s3?cret@h:6379",
+            "redis://:s3#cret@h:6379",
+            "redis://:s3cret@h:6379/16",
+            "redis://:s3cret@h:6379;store=embedded",
+            "redis://:s3cret@h:6379;store=redis://h:1",
+            "redis://h:1;store=redis://:s3cret@h:6379",
+            "redis://:s3cret@h:6379;store-size=1g",
+            "redis://:s3,cret@h:6379",
+            "redis://:s3,c=ret@h:6379",
     })
     void aPasswordInTheUriIsRefusedWithoutShowingIt(String value) {
-        String message = assertThrows(OptionException.class, () -> OptionParser.parse("store=" + value)).getMessage();
+        String argument = "store=" + value.replace(";", ",");
+        String message = assertThrows(OptionException.class, () -> OptionParser.parse(argument)).getMessage();
         assertEquals(PASSWORD_IN_URI, message);
-        assertFalse(message.contains("s3cret") || message.contains("p%40ss"), message);
+        assertFalse(message.contains("s3") || message.contains("cret") || message.contains("p%40ss"), message);
+    }
+
+    @Test
+    void aPasswordInTheUriOfAConfigFileIsRefusedWithoutShowingIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("jcluster.properties");
+        for (String value : List.of("redis://:s3cret@h:6379", "redis://:s3,cret@h:6379")) {
+            Files.writeString(file, "store=" + value + "\n");
+            String message = assertThrows(OptionException.class, () -> OptionParser.parse("config=" + file))
+                    .getMessage();
+            assertEquals(PASSWORD_IN_URI, message);
+        }
     }
 
     @Test

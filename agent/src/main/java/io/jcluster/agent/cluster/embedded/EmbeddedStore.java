@@ -37,7 +37,7 @@ public final class EmbeddedStore implements Store {
      * heap after full GCs, before and after putting 200,000 entries with fresh strings as decoded frames carry them,
      * JDK 17, 64-bit, compressed references) found 248 bytes per entry: Caffeine's node with expiry and weight, its
      * table slot, the (map, key) record, the entry record, the value array's header, and both strings' objects and
-     * array headers. Text is counted one byte a character (Latin-1 strings; others take up to twice that).
+     * array headers. Text is counted as the heap holds it: one byte a character, two if any is beyond Latin-1.
      */
     static final int ENTRY_OVERHEAD = 248;
 
@@ -116,7 +116,17 @@ public final class EmbeddedStore implements Store {
     }
 
     static int weigh(MapKey key, Entry entry) {
-        return ENTRY_OVERHEAD + key.map().length() + key.key().length() + entry.value().length;
+        return ENTRY_OVERHEAD + textBytes(key.map()) + textBytes(key.key()) + entry.value().length;
+    }
+
+    /** What a string's characters take on the heap: one byte each when all are Latin-1, else two (UTF-16). */
+    static int textBytes(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0xFF) {
+                return 2 * text.length();
+            }
+        }
+        return text.length();
     }
 
     private boolean live(Entry entry) {

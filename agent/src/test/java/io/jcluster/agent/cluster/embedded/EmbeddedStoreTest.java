@@ -378,6 +378,15 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void textIsWeighedAsTheHeapHoldsIt() {
+        assertEquals(3, EmbeddedStore.textBytes("abc"));
+        assertEquals(3, EmbeddedStore.textBytes("äbc"), "Latin-1: one byte a character");
+        assertEquals(6, EmbeddedStore.textBytes("a€c"), "beyond Latin-1: UTF-16");
+        now(maps.put("m", "日本", new byte[1], 0));
+        assertEquals(EmbeddedStore.ENTRY_OVERHEAD + 1 + 4 + 1, maps.bytes());
+    }
+
+    @Test
     void storeSizeBoundsTheBytesHeldThroughTenThousandValues() {
         long size = 1L << 20;
         EmbeddedStore small = new EmbeddedStore(size, Runnable::run, nanos::get);
