@@ -169,9 +169,10 @@ public final class OptionParser {
             throw new OptionException("store-size=" + sizeValue + ": applies to store=embedded only (Redis bounds its"
                     + " memory itself: maxmemory in redis.conf)");
         }
-        if (location.embedded() && size < maxMessage) {
-            throw new OptionException("store-size=" + sizeValue + ": smaller than max-message=" + maxMessageValue
-                    + "; give store-size at least max-message (a value of max-message bytes must fit)");
+        if (location.embedded() && size < maxMessage + StoreOptions.ENTRY_ROOM) {
+            throw new OptionException("store-size=" + sizeValue + ": too small for max-message=" + maxMessageValue
+                    + "; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name"
+                    + " must fit)");
         }
         return new StoreOptions(location, size, timeout, maxMessage, null);
     }

@@ -42,7 +42,8 @@ class StoreOptionsTest {
         assertEquals(1L << 30, store.sizeBytes());
         assertEquals(Duration.ofMillis(250), store.timeout());
         assertEquals(8L << 20, store.maxMessage());
-        assertEquals(1, OptionParser.parse("max-message=1,store-size=1").store().maxMessage());
+        assertEquals(1, OptionParser.parse("max-message=1,store-size=4097").store().maxMessage());
+        assertEquals(8L << 20, OptionParser.parse("max-message=8m,store-size=8196k").store().maxMessage());
     }
 
     @ParameterizedTest
@@ -82,7 +83,9 @@ class StoreOptionsTest {
             "store-size=0          | store-size=0: expected a size like 64m or 1g (bytes, k, m, g)",
             "store-size=off        | store-size=off: expected a size like 64m or 1g (bytes, k, m, g)",
             "store-size=lots       | store-size=lots: expected a size like 64m or 1g (bytes, k, m, g)",
-            "store-size=1k         | store-size=1k: smaller than max-message=256k; give store-size at least max-message (a value of max-message bytes must fit)",
+            "store-size=1k         | store-size=1k: too small for max-message=256k; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
+            "max-message=1,store-size=4096 | store-size=4096: too small for max-message=1; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
+            "max-message=8m,store-size=8m | store-size=8m: too small for max-message=8m; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
             "store=redis://h:1,store-size=1g | store-size=1g: applies to store=embedded only (Redis bounds its memory itself: maxmemory in redis.conf)",
             "store-timeout=0s      | store-timeout=0s: expected a duration like 5s or 500ms",
             "store-timeout=5       | store-timeout=5: expected a duration like 5s or 500ms",

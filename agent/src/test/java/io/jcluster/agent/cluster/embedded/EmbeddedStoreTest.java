@@ -404,6 +404,19 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void aValueOfMaxMessageFitsInTheSmallestStoreTheOptionsAllow() {
+        int maxMessage = 256 << 10;
+        // store-size >= max-message + 4k (OptionParser): the largest value with the longest key and map name
+        EmbeddedStore smallest = new EmbeddedStore(maxMessage + 4096, Runnable::run, nanos::get);
+        String map = "m".repeat(200);
+        String key = "\u0101".repeat(512); // 1024 UTF-8 bytes, 1024 heap bytes
+        now(smallest.maps().put(map, key, new byte[maxMessage], 0));
+        now(smallest.maps().put("m", "k", new byte[1], 0));
+        assertEquals(maxMessage, now(smallest.maps().get(map, key)).length);
+        assertTrue(smallest.maps().bytes() <= maxMessage + 4096);
+    }
+
+    @Test
     void expiryIsNotCountedAsEviction() {
         now(maps.put("m", "k", bytes("v"), 10));
         // Caffeine's timer wheel removes an unread expired entry when its bucket (about 1.07 s) has passed
