@@ -242,7 +242,8 @@ class EmbeddedStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"abc", "", "+5", "05", " 5", "5 ", "-0", "1.5", "1e3", "٣", "9223372036854775808",
-            "99999999999999999999"})
+            "99999999999999999999", "-", "-9223372036854775809", "-99999999999999999999", "18446744073709551616",
+            "0x10", "1_000", "\u0000"})
     void incrementOfSomethingThatIsNotANumberFailsAndLeavesIt(String value) {
         now(maps.put("m", "k", bytes(value), 0));
         Throwable failure = failure(maps.increment("m", "k", 1));
@@ -250,6 +251,24 @@ class EmbeddedStoreTest {
         assertEquals("shared map 'm': the value of 'k' is not a number: increment needs one (decimal text)",
                 failure.getMessage());
         assertEquals(value, text("m", "k"));
+    }
+
+    @Test
+    void decimalTextRoundTripsEveryEdge() {
+        for (long number : new long[] {0, 1, -1, 9, 10, -10, 99, 100, 999_999_999_999_999_999L,
+                1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, 4711, -4711}) {
+            byte[] text = EmbeddedStore.decimal(number);
+            assertEquals(Long.toString(number), new String(text, StandardCharsets.US_ASCII));
+            assertEquals(number, EmbeddedStore.parseDecimal(text));
+        }
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-9223372036854775809")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("00")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-05")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("12a")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1/")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1:")));
+        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1".repeat(21))));
     }
 
     @Test
