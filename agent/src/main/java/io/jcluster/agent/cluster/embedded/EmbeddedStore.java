@@ -322,8 +322,9 @@ public final class EmbeddedStore implements Store {
         }
 
         /**
-         * Entries held now. An entry that expired unread still counts (and weighs) until Caffeine's timer wheel passes
-         * its bucket, about a second later; a read or write of it removes it at once.
+         * Entries held now. First runs Caffeine's pending maintenance on the calling thread, which may wait a moment
+         * for the cache's eviction lock: call it from a stats thread, not from an event loop. An entry that expired
+         * unread still counts until Caffeine's timer wheel passes its bucket, about a second after its expiry.
          */
         @Override
         public long entries() {
@@ -331,8 +332,10 @@ public final class EmbeddedStore implements Store {
             return cache.estimatedSize();
         }
 
+        /** As {@link #entries()}: after the pending maintenance, so that both describe the same moment. */
         @Override
         public long bytes() {
+            cache.cleanUp();
             return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
         }
 
