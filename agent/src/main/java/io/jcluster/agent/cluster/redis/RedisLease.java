@@ -104,6 +104,22 @@ final class RedisLease implements HostLease {
         }, scheduler);
     }
 
+    /** The command connection went down: give the lease up now rather than at the next renewal. */
+    void linkChanged() {
+        if (link.up()) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                if (!closed && !link.up()) {
+                    lose("store=" + store + " is unreachable: " + link.reason());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the store is closing
+        }
+    }
+
     /** @param why a log line's reason when this host held the lease; null when it only did not get it */
     private void lose(String why) {
         if (holding) {

@@ -159,6 +159,7 @@ public final class RedisStore implements Store {
 
     private void linkChanged() {
         messages.linkChanged();
+        lease.linkChanged();
         synchronized (this) {
             if (!started) {
                 return;
