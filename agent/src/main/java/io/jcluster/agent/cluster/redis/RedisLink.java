@@ -170,6 +170,12 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
             cause = cause.getCause();
         }
         String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+        if (message == null || message.isBlank()) {
+            return cause.getClass().getSimpleName();
+        }
+        if (message.startsWith("NOAUTH") || message.startsWith("WRONGPASS")) {
+            return message + " (give the parent the server's password in JCLUSTER_STORE_PASSWORD)";
+        }
+        return message;
     }
 }

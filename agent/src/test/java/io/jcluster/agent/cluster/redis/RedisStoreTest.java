@@ -38,8 +38,16 @@ class RedisStoreTest {
 
     @AfterEach
     void closeAll() throws Exception {
+        Exception first = null;
         for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -54,7 +62,11 @@ class RedisStoreTest {
     }
 
     private RedisStore store(RedisServer server, String password) {
-        StoreOptions options = new StoreOptions(new StoreLocation("127.0.0.1", server.port(), 0, false), 64L << 20,
+        return store(server.port(), password);
+    }
+
+    private RedisStore store(int port, String password) {
+        StoreOptions options = new StoreOptions(new StoreLocation("127.0.0.1", port, 0, false), 64L << 20,
                 TIMEOUT, 256 * 1024, password);
         RedisStore store = RedisStore.open(options, SHORT_LEASE);
         toClose.add(store);
@@ -379,6 +391,33 @@ class RedisStoreTest {
     }
 
     @Test
+    void aCallInFlightWhenTheConnectionBreaksFailsAtOnceAndIsNeverSentAgain() throws Exception {
+        RedisServer server = server();
+        CuttableProxy proxy = new CuttableProxy(server.port());
+        toClose.add(proxy);
+        RedisStore store = store(proxy.port(), null);
+        get(store.maps().put("m", "n", bytes("0"), 0));
+
+        proxy.pause();
+        CompletableFuture<Long> inFlight = store.maps().increment("m", "n", 1);
+        Thread.sleep(200);
+        assertFalse(inFlight.isDone(), "held by the proxy, unanswered");
+        long cutting = System.nanoTime();
+        proxy.cut();
+        proxy.resume();
+        Throwable error = failure(inFlight);
+        long failedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutting);
+        assertInstanceOf(StoreException.class, error);
+        assertTrue(failedAfter < TIMEOUT.toMillis(), "failed " + failedAfter + "ms after the cut, not at the timeout");
+
+        await("reconnected", () -> store.health().up(), Duration.ofSeconds(10));
+        Thread.sleep(300);
+        assertEquals("0", server.command("GET", "jcluster:map:{m}:n"),
+                "the increment cut off in flight was not sent again after the reconnect (at most once)");
+        assertEquals(1, get(store.maps().increment("m", "n", 1)));
+    }
+
+    @Test
     void unreachableAtStartStartsAnywayAndConnectsWhenRedisComesUp() throws Exception {
         RedisServer server = RedisServer.reserve(null);
         toClose.add(server);
@@ -407,6 +446,7 @@ class RedisStoreTest {
         RedisStore without = store(server, null);
         assertFalse(without.health().up());
         assertTrue(without.health().detail().contains("NOAUTH"), without.health().detail());
+        assertTrue(without.health().detail().contains("JCLUSTER_STORE_PASSWORD"), without.health().detail());
         assertFalse(without.kind().contains("s3cret"));
     }
 
