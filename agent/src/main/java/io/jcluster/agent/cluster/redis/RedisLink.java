@@ -176,6 +176,10 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         if (message.startsWith("NOAUTH") || message.startsWith("WRONGPASS")) {
             return message + " (give the parent the server's password in JCLUSTER_STORE_PASSWORD)";
         }
+        if (message.contains("certification path")) {
+            return message + " (the server's certificate is not trusted: add its CA to the parent JVM's trust store,"
+                    + " -Djavax.net.ssl.trustStore=...)";
+        }
         return message;
     }
 }

@@ -11,6 +11,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -62,7 +63,7 @@ public final class RedisStore implements Store {
     private boolean wasUp;
     private long downSince = System.nanoTime();
 
-    private RedisStore(StoreOptions options, Duration leaseTtl) {
+    private RedisStore(StoreOptions options, Duration leaseTtl, SslOptions tls) {
         StoreLocation location = options.location();
         if (location.embedded()) {
             throw new IllegalArgumentException("store=embedded is not a Redis store");
@@ -76,6 +77,8 @@ public final class RedisStore implements Store {
                 .build();
         this.client = RedisClient.create(resources, uri(options));
         client.setOptions(ClientOptions.builder()
+                // rediss://: the server's certificate and host name checked against the JVM's default trust store
+                .sslOptions(tls)
                 // RedisLink reconnects: one retry path for a first connection and a lost one, one log line each,
                 // and a command in flight when the connection breaks fails instead of running again later
                 .autoReconnect(false)
@@ -122,7 +125,12 @@ public final class RedisStore implements Store {
     }
 
     static RedisStore open(StoreOptions options, Duration leaseTtl) {
-        RedisStore store = new RedisStore(options, leaseTtl);
+        return open(options, leaseTtl, SslOptions.create());
+    }
+
+    /** @param tls how a {@code rediss://} connection checks the server (tests give their own trusted certificate) */
+    static RedisStore open(StoreOptions options, Duration leaseTtl, SslOptions tls) {
+        RedisStore store = new RedisStore(options, leaseTtl, tls);
         CompletableFuture<Void> first = CompletableFuture.allOf(store.commands.start().toCompletableFuture(),
                 store.subscription.start().toCompletableFuture());
         try {

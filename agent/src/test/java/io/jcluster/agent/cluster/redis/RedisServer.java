@@ -34,6 +34,8 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final String password;
     private final Path log;
+    private int tlsPort;
+    private Path tlsDir;
     private Process process;
 
     private RedisServer(String binary, int port, String password) throws IOException {
@@ -41,6 +43,43 @@ public final class RedisServer implements AutoCloseable {
         this.port = port;
         this.password = password;
         this.log = Files.createTempFile("jcluster-redis-" + port + "-", ".log");
+    }
+
+    /**
+     * One that also speaks TLS on {@link #tlsPort} with a self-signed certificate for 127.0.0.1 ({@link #certificate},
+     * made with openssl; skipped loudly without it). The plain port stays for {@link #command}.
+     */
+    public static RedisServer startTls() throws IOException, InterruptedException {
+        RedisServer server = reserve(null);
+        Path dir = Files.createTempDirectory("jcluster-redis-tls");
+        Process openssl;
+        try {
+            openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+        } catch (IOException e) {
+            String reason = "SKIPPED: openssl is not installed, so no certificate for the rediss:// test: " + e;
+            System.err.println("#".repeat(100) + "\n" + reason + "\n" + "#".repeat(100));
+            Assumptions.abort(reason);
+            throw e;
+        }
+        if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+            throw new IOException("openssl failed: " + Files.readString(dir.resolve("openssl.log")));
+        }
+        server.tlsDir = dir;
+        server.tlsPort = freePort();
+        server.restart();
+        return server;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The server's self-signed certificate (PEM): the one thing a client must trust. */
+    public File certificate() {
+        return tlsDir.resolve("cert.pem").toFile();
     }
 
     /** Starts one (or skips the calling test, loudly, when redis-server is missing). */
@@ -107,6 +146,11 @@ public final class RedisServer implements AutoCloseable {
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
+        }
+        if (tlsDir != null) {
+            command.addAll(List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file",
+                    tlsDir.resolve("cert.pem").toString(), "--tls-key-file", tlsDir.resolve("key.pem").toString(),
+                    "--tls-ca-cert-file", tlsDir.resolve("cert.pem").toString(), "--tls-auth-clients", "no"));
         }
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -198,8 +242,14 @@ public final class RedisServer implements AutoCloseable {
         stop();
         try {
             Files.deleteIfExists(log);
+            if (tlsDir != null) {
+                for (String file : List.of("key.pem", "cert.pem", "openssl.log")) {
+                    Files.deleteIfExists(tlsDir.resolve(file));
+                }
+                Files.deleteIfExists(tlsDir);
+            }
         } catch (IOException e) {
-            // a temp file
+            // temp files
         }
     }
 

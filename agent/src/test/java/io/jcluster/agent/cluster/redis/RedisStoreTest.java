@@ -451,6 +451,27 @@ class RedisStoreTest {
     }
 
     @Test
+    void redissChecksTheServersCertificate() throws Exception {
+        RedisServer server = RedisServer.startTls();
+        toClose.add(server);
+        StoreOptions options = new StoreOptions(new StoreLocation("127.0.0.1", server.tlsPort(), 0, true), 64L << 20,
+                TIMEOUT, 256 * 1024, null);
+        RedisStore trusting = RedisStore.open(options, SHORT_LEASE,
+                io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(server.certificate()).build());
+        toClose.add(trusting);
+        assertEquals("rediss://127.0.0.1:" + server.tlsPort() + "/0", trusting.kind());
+        get(trusting.maps().put("m", "k", bytes("over TLS"), 0));
+        assertArrayEquals(bytes("over TLS"), get(trusting.maps().get("m", "k")));
+        assertEquals("over TLS", server.command("GET", "jcluster:map:{m}:k"));
+
+        RedisStore defaultTrust = RedisStore.open(options, SHORT_LEASE);
+        toClose.add(defaultTrust);
+        assertFalse(defaultTrust.health().up(), "a self-signed certificate is not in the JVM's trust store");
+        assertTrue(defaultTrust.health().detail().contains("certification path")
+                || defaultTrust.health().detail().contains("certificate"), defaultTrust.health().detail());
+    }
+
+    @Test
     void kindNamesTheServerWithoutAPassword() throws Exception {
         RedisServer server = server();
         Store store = store(server, null);
