@@ -58,6 +58,9 @@ public final class RedisStore implements Store {
     private final RedisMessages messages;
     private final RedisLease lease;
 
+    private final java.util.concurrent.atomic.AtomicBoolean versionChecked =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     // guarded by this
     private boolean started;
     private boolean wasUp;
@@ -101,7 +104,10 @@ public final class RedisStore implements Store {
         });
         RedisURI uri = uri(options);
         this.commands = new RedisLink<>("commands", () -> client.connectAsync(CODEC, uri),
-                connection -> CompletableFuture.completedFuture(null), scheduler, this::linkChanged);
+                connection -> connection.async().info("server").toCompletableFuture().handle((info, error) -> {
+                    checkVersion(info);
+                    return null;
+                }), scheduler, this::linkChanged);
         UUID host = UUID.randomUUID();
         this.messages = new RedisMessages(commands, this::subscribed,
                 host.getMostSignificantBits(), host.getLeastSignificantBits(),
@@ -147,12 +153,32 @@ public final class RedisStore implements Store {
         RedisURI.Builder uri = RedisURI.Builder.redis(location.host(), location.port())
                 .withDatabase(location.db())
                 .withSsl(location.tls())
-                .withTimeout(options.timeout())
-                .withClientName("jcluster");
+                .withTimeout(options.timeout());
         if (options.password() != null) {
             uri.withPassword(options.password().toCharArray());
         }
         return uri.build();
+    }
+
+    /**
+     * compareAndSet keeps a time to live with {@code SET KEEPTTL}, which Redis has since 6.0: say so once, at
+     * connect, rather than at the first call. (A server that refuses INFO is taken as it is.)
+     */
+    private void checkVersion(String info) {
+        if (info == null || versionChecked.getAndSet(true)) {
+            return;
+        }
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                String version = line.substring("redis_version:".length()).trim();
+                int major = Integer.parseInt(version.replaceAll("[^0-9].*", "").isEmpty() ? "0"
+                        : version.replaceAll("[^0-9].*", ""));
+                if (major < 6) {
+                    Log.info("cluster store " + kind + " is Redis " + version + ": compareAndSet needs Redis 6.0 or"
+                            + " later (SET KEEPTTL) and fails on this one; upgrade Redis");
+                }
+            }
+        }
     }
 
     private synchronized void started() {
