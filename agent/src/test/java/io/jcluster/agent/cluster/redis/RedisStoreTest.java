@@ -448,6 +448,13 @@ class RedisStoreTest {
         assertTrue(without.health().detail().contains("NOAUTH"), without.health().detail());
         assertTrue(without.health().detail().contains("JCLUSTER_STORE_PASSWORD"), without.health().detail());
         assertFalse(without.kind().contains("s3cret"));
+
+        RedisStore wrong = store(server, "wrong-password-123");
+        assertFalse(wrong.health().up());
+        assertTrue(wrong.health().detail().contains("WRONGPASS"), wrong.health().detail());
+        assertFalse(wrong.health().detail().contains("wrong-password-123"), "the password is never shown");
+        Throwable error = failure(wrong.maps().get("m", "k"));
+        assertFalse(error.getMessage().contains("wrong-password-123"), error.getMessage());
     }
 
     @Test
