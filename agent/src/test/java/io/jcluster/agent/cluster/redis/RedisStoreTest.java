@@ -418,6 +418,39 @@ class RedisStoreTest {
     }
 
     @Test
+    void whileRedisIsDownMessagesWaitInABoundedBufferAndTheRestAreDroppedAndCounted() throws Exception {
+        RedisServer server = server();
+        RedisStore store = store(server);
+        List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        store.messages().deliverTo(into(delivered));
+        server.stop();
+        await("down", () -> !store.health().up(), Duration.ofSeconds(5));
+
+        int extra = 5;
+        for (int i = 0; i < RedisMessages.BUFFERED_MESSAGES + extra; i++) {
+            store.messages().publish("t", bytes("m" + i), 0);
+        }
+        assertEquals(extra, store.messages().dropped(), "beyond 10,000 waiting messages");
+
+        server.restart();
+        await("the waiting messages", () -> delivered.size() == RedisMessages.BUFFERED_MESSAGES,
+                Duration.ofSeconds(30));
+        assertEquals(new Delivered("t", "m0", 0), delivered.get(0));
+        assertEquals(new Delivered("t", "m" + (RedisMessages.BUFFERED_MESSAGES - 1), 0),
+                delivered.get(RedisMessages.BUFFERED_MESSAGES - 1));
+
+        server.stop();
+        await("down again", () -> !store.health().up(), Duration.ofSeconds(5));
+        byte[] big = new byte[200_000];
+        int envelope = new MessageEnvelope(0, 0, 0, "t", big).encode().length;
+        long fit = RedisMessages.BUFFERED_BYTES / envelope;
+        for (int i = 0; i < 100; i++) {
+            store.messages().publish("t", big, 0);
+        }
+        assertEquals(extra + (100 - fit), store.messages().dropped(), "beyond 16 MiB of waiting messages");
+    }
+
+    @Test
     void unreachableAtStartStartsAnywayAndConnectsWhenRedisComesUp() throws Exception {
         RedisServer server = RedisServer.reserve(null);
         toClose.add(server);
