@@ -37,6 +37,7 @@ public final class RedisServer implements AutoCloseable {
     private int tlsPort;
     private Path tlsDir;
     private Process process;
+    private boolean killAtExit;
 
     private RedisServer(String binary, int port, String password) throws IOException {
         this.binary = binary;
@@ -154,6 +155,11 @@ public final class RedisServer implements AutoCloseable {
         }
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!killAtExit) {
+            // a test JVM that ends without running close() (killed, or a fixture that threw) leaves no server behind
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "redis-server-" + port + "-kill"));
+            killAtExit = true;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
