@@ -1,0 +1,172 @@
+package io.jcluster.agent.worker.cluster;
+
+import io.jcluster.ClusterException;
+import io.jcluster.agent.control.ClusterFrame;
+import io.jcluster.spi.ApiChecks;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The app's subscribers in one worker. The parent is told once per topic: Subscribe when the topic gets its first
+ * handler (the call waits for the parent's answer, so a message published after it returned is delivered), and
+ * Unsubscribe when its last handler is closed. Messages from the parent wait in one bounded queue and run on one
+ * daemon thread, "jcluster-messages", in the order they came: a handler that blocks delays only this worker's later
+ * messages, and once the queue is full further messages are dropped and counted (never blocking the thread that
+ * reads the control connection, which also carries replies and leadership). A handler that throws is logged and
+ * delivery goes on.
+ */
+final class Subscriptions {
+
+    /** Messages waiting for the delivery thread, at most. */
+    static final int QUEUE = 10_000;
+
+    private final Requests requests;
+    private final Consumer<String> log;
+    private final BlockingQueue<ClusterFrame.Message> queue;
+    /** Each topic with its handlers; a topic is here from just before its Subscribe until its Unsubscribe. */
+    private final Map<String, List<Subscriber>> topics = new ConcurrentHashMap<>();
+    /** Held while a topic's first handler is added or its last removed: one Subscribe/Unsubscribe at a time. */
+    private final ReentrantLock changes = new ReentrantLock();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    Subscriptions(Requests requests, Consumer<String> log, int capacity) {
+        this.requests = requests;
+        this.log = log;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    AutoCloseable subscribe(String topic, Consumer<byte[]> handler) {
+        ApiChecks.topic(topic);
+        Subscriber subscriber = new Subscriber(topic, Objects.requireNonNull(handler, "handler"));
+        startDelivery();
+        changes.lock();
+        try {
+            List<Subscriber> handlers = topics.get(topic);
+            if (handlers != null) {
+                handlers.add(subscriber);
+                return subscriber;
+            }
+            // registered before the parent is asked, so that nothing it sends after its answer can miss it
+            handlers = new CopyOnWriteArrayList<>(List.of(subscriber));
+            topics.put(topic, handlers);
+            try {
+                requests.call("subscribe to '" + topic + "'", id -> new ClusterFrame.Subscribe(id, topic));
+            } catch (RuntimeException e) {
+                topics.remove(topic);
+                throw e;
+            }
+            return subscriber;
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /** A message from the parent, on the thread that reads the control connection: never blocks. */
+    void received(ClusterFrame.Message message) {
+        if (!topics.containsKey(message.topic())) {
+            return; // the topic's last handler was closed while the parent still sent to it
+        }
+        if (!queue.offer(message)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Messages handed to this worker's handlers. */
+    long delivered() {
+        return delivered.get();
+    }
+
+    /** Messages dropped because the delivery queue was full. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    private void unsubscribe(Subscriber subscriber) {
+        changes.lock();
+        try {
+            List<Subscriber> handlers = topics.get(subscriber.topic);
+            if (handlers == null || !handlers.remove(subscriber) || !handlers.isEmpty()) {
+                return;
+            }
+            topics.remove(subscriber.topic);
+            try {
+                requests.call("unsubscribe from '" + subscriber.topic + "'",
+                        id -> new ClusterFrame.Unsubscribe(id, subscriber.topic));
+            } catch (ClusterException e) {
+                // the handler is gone here either way; the parent's messages for the topic are ignored
+                log.accept("unsubscribing from '" + subscriber.topic + "' failed: " + e.getMessage());
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private void startDelivery() {
+        if (started.compareAndSet(false, true)) {
+            Thread thread = new Thread(this::deliverForever, "jcluster-messages");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private void deliverForever() {
+        while (true) {
+            ClusterFrame.Message message;
+            try {
+                message = queue.take();
+            } catch (InterruptedException e) {
+                log.accept("the message delivery thread was interrupted; no more messages are delivered");
+                return;
+            }
+            List<Subscriber> handlers = topics.get(message.topic());
+            if (handlers == null || handlers.isEmpty()) {
+                continue;
+            }
+            for (Subscriber subscriber : handlers) {
+                subscriber.deliver(message.message());
+            }
+            delivered.incrementAndGet();
+        }
+    }
+
+    private final class Subscriber implements AutoCloseable {
+        private final String topic;
+        private final Consumer<byte[]> handler;
+
+        Subscriber(String topic, Consumer<byte[]> handler) {
+            this.topic = topic;
+            this.handler = handler;
+        }
+
+        void deliver(byte[] message) {
+            try {
+                handler.accept(message);
+            } catch (Throwable e) {
+                // the app's bug must not stop other handlers or later messages
+                log.accept("subscriber of '" + topic + "' threw " + e + where(e) + "; delivery goes on");
+            }
+        }
+
+        @Override
+        public void close() {
+            unsubscribe(this);
+        }
+    }
+
+    private static String where(Throwable e) {
+        StackTraceElement[] stack = e.getStackTrace();
+        return stack.length == 0 ? "" : " at " + stack[0];
+    }
+}
