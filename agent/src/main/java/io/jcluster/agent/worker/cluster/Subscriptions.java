@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * daemon thread, "jcluster-messages", in the order they came: a handler that blocks delays only this worker's later
  * messages, and once the queue is full further messages are dropped and counted (never blocking the thread that
  * reads the control connection, which also carries replies and leadership). A handler that throws is logged and
- * delivery goes on.
+ * delivery goes on. Each handler gets its own copy of a message's bytes; once a subscription's close() returned, no
+ * delivery to it starts.
  */
 final class Subscriptions {
 
@@ -83,7 +84,7 @@ final class Subscriptions {
         }
     }
 
-    /** Messages handed to this worker's handlers. */
+    /** Messages handed to this worker's handlers (a message counts once, however many handlers its topic has). */
     long delivered() {
         return delivered.get();
     }
@@ -127,15 +128,16 @@ final class Subscriptions {
             try {
                 message = queue.take();
             } catch (InterruptedException e) {
-                log.accept("the message delivery thread was interrupted; no more messages are delivered");
-                return;
+                continue; // a handler that interrupted its own thread must not end delivery for every other
             }
             List<Subscriber> handlers = topics.get(message.topic());
             if (handlers == null || handlers.isEmpty()) {
                 continue;
             }
-            for (Subscriber subscriber : handlers) {
-                subscriber.deliver(message.message());
+            Object[] to = handlers.toArray();
+            for (int i = 0; i < to.length; i++) {
+                // each handler gets its own array, so one that changes it cannot change what a later one sees
+                ((Subscriber) to[i]).deliver(i == to.length - 1 ? message.message() : message.message().clone());
             }
             delivered.incrementAndGet();
         }
@@ -144,6 +146,7 @@ final class Subscriptions {
     private final class Subscriber implements AutoCloseable {
         private final String topic;
         private final Consumer<byte[]> handler;
+        private volatile boolean closed;
 
         Subscriber(String topic, Consumer<byte[]> handler) {
             this.topic = topic;
@@ -151,6 +154,9 @@ final class Subscriptions {
         }
 
         void deliver(byte[] message) {
+            if (closed) {
+                return; // closed after the message was taken: no delivery starts once close() returned
+            }
             try {
                 handler.accept(message);
             } catch (Throwable e) {
@@ -161,6 +167,7 @@ final class Subscriptions {
 
         @Override
         public void close() {
+            closed = true;
             unsubscribe(this);
         }
     }

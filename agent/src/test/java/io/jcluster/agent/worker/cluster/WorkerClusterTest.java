@@ -335,6 +335,43 @@ class WorkerClusterTest {
         throwing.close();
     }
 
+    @Test
+    void eachHandlerGetsItsOwnBytesAndAClosedOneNoMoreDeliveries() throws Exception {
+        WorkerCluster cluster = start();
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<AutoCloseable> third = new AtomicReference<>();
+        subscribed(cluster, "t", message -> {
+            seen.add("1:" + new String(message, StandardCharsets.UTF_8));
+            message[0] = 'X'; // changes its own copy only
+            if (third.get() != null) {
+                close(third.get()); // closed before its turn for this very message
+            }
+        });
+        cluster.subscribe("t", message -> seen.add("2:" + new String(message, StandardCharsets.UTF_8)));
+        third.set(cluster.subscribe("t", message -> seen.add("3:" + new String(message, StandardCharsets.UTF_8))));
+        parent.send(new ClusterFrame.Message("t", "abc".getBytes(StandardCharsets.UTF_8), 0));
+        awaitSize(seen, 2);
+        parent.send(new ClusterFrame.Message("t", "def".getBytes(StandardCharsets.UTF_8), 0));
+        awaitSize(seen, 4);
+        assertEquals(List.of("1:abc", "2:abc", "1:def", "2:def"), seen);
+    }
+
+    @Test
+    void aHandlerThatInterruptsItsThreadDoesNotEndDelivery() throws Exception {
+        WorkerCluster cluster = start();
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        subscribed(cluster, "t", message -> {
+            seen.add(new String(message, StandardCharsets.UTF_8));
+            Thread.currentThread().interrupt();
+        });
+        List<String> texts = List.of("a", "b", "c");
+        for (int i = 0; i < texts.size(); i++) {
+            parent.send(new ClusterFrame.Message("t", texts.get(i).getBytes(StandardCharsets.UTF_8), 0));
+            awaitSize(seen, i + 1);
+        }
+        assertEquals(List.of("a", "b", "c"), seen);
+    }
+
     /**
      * A subscriber that blocks holds back only this worker's delivery: the control connection keeps being read
      * (replies arrive), and once the delivery queue is full further messages are dropped and counted.
