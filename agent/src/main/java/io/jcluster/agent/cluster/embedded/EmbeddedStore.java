@@ -25,9 +25,10 @@ import java.util.function.Consumer;
 /**
  * {@code store=embedded}: the Cluster API's state in the parent, for the workers of this host. Every shared map lives
  * in ONE Caffeine cache keyed by (map, key), bounded by {@code store-size} in bytes (past it, Caffeine's W-TinyLFU
- * evicts the least recently and frequently used entries) with a time to live per entry. Each atomic operation is one {@code compute} on the cache's map,
- * which is atomic per key, so concurrent workers' operations on a key never interleave. Nothing here waits: every
- * future is complete when returned. Messages go straight to the sink; this host always holds the lease.
+ * evicts the least recently and frequently used entries) with a time to live per entry. Each atomic operation is one
+ * {@code compute} on the cache's map, which is atomic per key, so concurrent workers' operations on a key never
+ * interleave. Nothing here waits: every future is complete when returned. Messages go straight to the sink; this
+ * host always holds the lease.
  */
 public final class EmbeddedStore implements Store {
 
@@ -322,8 +323,9 @@ public final class EmbeddedStore implements Store {
         }
 
         /**
-         * Entries held now. An entry that expired unread still counts (and weighs) until Caffeine's timer wheel passes
-         * its bucket, about a second later; a read or write of it removes it at once.
+         * Entries held now. First runs Caffeine's pending maintenance on the calling thread, which may wait a moment
+         * for the cache's eviction lock: call it from a stats thread, not from an event loop. An entry that expired
+         * unread still counts until Caffeine's timer wheel passes its bucket, about a second after its expiry.
          */
         @Override
         public long entries() {
@@ -331,8 +333,10 @@ public final class EmbeddedStore implements Store {
             return cache.estimatedSize();
         }
 
+        /** As {@link #entries()}: after the pending maintenance, so that both describe the same moment. */
         @Override
         public long bytes() {
+            cache.cleanUp();
             return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
         }
 
