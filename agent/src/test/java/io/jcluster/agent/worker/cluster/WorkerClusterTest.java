@@ -281,7 +281,7 @@ class WorkerClusterTest {
         assertEquals(expected, first);
         assertEquals(expected, second);
         assertTrue(threads.stream().allMatch("jcluster-messages"::equals), threads.get(0));
-        assertEquals(count, cluster.stats().delivered());
+        awaitCondition(() -> cluster.stats().delivered() == count);
 
         firstHandle.close();
         parent.expectNothing(200); // another handler still listens
@@ -503,14 +503,15 @@ class WorkerClusterTest {
         parent.send(new ClusterFrame.Leadership(2, true));
         parent.send(new ClusterFrame.Leadership(2, false));
         assertEquals(2, parent.next(ClusterFrame.LeadershipReleased.class).epoch());
-        release.countDown();
-        Thread.sleep(300);
-        assertEquals(List.of("gained", "lost"), events);
         assertFalse(cluster.isLeader());
+        release.countDown();
+        // the leadership thread handles frames in order: once epoch 3's gained ran, epoch 2's grant was passed over
         parent.send(new ClusterFrame.Leadership(3, true));
-        awaitCondition(cluster::isLeader);
         awaitSize(events, 3);
-        assertEquals("gained", events.get(2));
+        assertTrue(cluster.isLeader());
+        parent.send(new ClusterFrame.Leadership(3, false));
+        assertEquals(3, parent.next(ClusterFrame.LeadershipReleased.class).epoch());
+        assertEquals(List.of("gained", "lost", "gained", "lost"), events, "epoch 2 was never told");
     }
 
     @Test
