@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * handler (the call waits for the parent's answer, so a message published after it returned is delivered), and
  * Unsubscribe when its last handler is closed. Messages from the parent wait in one bounded queue and run on one
  * daemon thread, "jcluster-messages", in the order they came: a handler that blocks delays only this worker's later
- * messages, and once the queue is full further messages are dropped and counted (never blocking the thread that
+ * messages, and once the queue is full (10,000 messages or 16 MiB of them) further messages are dropped and counted (never blocking the thread that
  * reads the control connection, which also carries replies and leadership). A handler that throws is logged and
  * delivery goes on. Each handler gets its own copy of a message's bytes; once a subscription's close() returned, no
  * delivery to it starts.
@@ -30,10 +30,14 @@ final class Subscriptions {
 
     /** Messages waiting for the delivery thread, at most. */
     static final int QUEUE = 10_000;
+    /** Bytes of messages waiting for the delivery thread, at most: 10,000 of the largest would not fit any heap. */
+    static final long QUEUE_BYTES = 16L << 20;
 
     private final Requests requests;
     private final Consumer<String> log;
     private final BlockingQueue<ClusterFrame.Message> queue;
+    private final long maxQueuedBytes;
+    private final AtomicLong queuedBytes = new AtomicLong();
     /** Each topic with its handlers; a topic is here from just before its Subscribe until its Unsubscribe. */
     private final Map<String, List<Subscriber>> topics = new ConcurrentHashMap<>();
     /** Held while a topic's first handler is added or its last removed: one Subscribe/Unsubscribe at a time. */
@@ -42,10 +46,11 @@ final class Subscriptions {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    Subscriptions(Requests requests, Consumer<String> log, int capacity) {
+    Subscriptions(Requests requests, Consumer<String> log, int capacity, long maxQueuedBytes) {
         this.requests = requests;
         this.log = log;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     AutoCloseable subscribe(String topic, Consumer<byte[]> handler) {
@@ -76,10 +81,19 @@ final class Subscriptions {
 
     /** A message from the parent, on the thread that reads the control connection: never blocks. */
     void received(ClusterFrame.Message message) {
-        if (!topics.containsKey(message.topic())) {
+        if (!topics.containsKey(message.topic()) || message.message() == null) {
             return; // the topic's last handler was closed while the parent still sent to it
         }
+        int bytes = message.message().length;
+        // only this thread adds, so the bound checked here holds; an empty queue takes any one message
+        long queued = queuedBytes.get();
+        if (queued > 0 && queued + bytes > maxQueuedBytes) {
+            dropped.incrementAndGet();
+            return;
+        }
+        queuedBytes.addAndGet(bytes);
         if (!queue.offer(message)) {
+            queuedBytes.addAndGet(-bytes);
             dropped.incrementAndGet();
         }
     }
@@ -130,6 +144,7 @@ final class Subscriptions {
             } catch (InterruptedException e) {
                 continue; // a handler that interrupted its own thread must not end delivery for every other
             }
+            queuedBytes.addAndGet(-message.message().length);
             List<Subscriber> handlers = topics.get(message.topic());
             if (handlers == null || handlers.isEmpty()) {
                 continue;

@@ -43,11 +43,12 @@ public final class WorkerCluster implements ClusterBackend {
     public WorkerCluster(int workerId, int workersAtLaunch, ToParent toParent, String store, Duration storeTimeout,
                          long maxMessage, Consumer<String> log) {
         this(workerId, workersAtLaunch, toParent, store, storeTimeout, maxMessage, log, Subscriptions.QUEUE,
-                LEADERSHIP_ACK_AFTER_MILLIS);
+                Subscriptions.QUEUE_BYTES, LEADERSHIP_ACK_AFTER_MILLIS);
     }
 
     WorkerCluster(int workerId, int workersAtLaunch, ToParent toParent, String store, Duration storeTimeout,
-                  long maxMessage, Consumer<String> log, int deliveryQueue, long leadershipAckAfterMillis) {
+                  long maxMessage, Consumer<String> log, int deliveryQueue, long deliveryQueueBytes,
+                  long leadershipAckAfterMillis) {
         this.workerId = workerId;
         this.workersAtLaunch = workersAtLaunch;
         this.workers = workersAtLaunch;
@@ -55,7 +56,7 @@ public final class WorkerCluster implements ClusterBackend {
         this.maxMessage = maxMessage;
         this.log = line -> log.accept("[jcluster] worker " + workerId + ": " + line);
         this.requests = new Requests(toParent, storeTimeout, store);
-        this.subscriptions = new Subscriptions(requests, this.log, deliveryQueue);
+        this.subscriptions = new Subscriptions(requests, this.log, deliveryQueue, deliveryQueueBytes);
         this.leadership = new LeadershipCallbacks(toParent, this.log, leadershipAckAfterMillis);
     }
 

@@ -44,6 +44,11 @@ final class FakeParent implements AutoCloseable {
     /** A worker 3 of 4 with the given limits, connected to a fake parent. */
     static FakeParent start(Duration storeTimeout, long maxMessage, int deliveryQueue, long ackAfterMillis)
             throws Exception {
+        return start(storeTimeout, maxMessage, deliveryQueue, Subscriptions.QUEUE_BYTES, ackAfterMillis);
+    }
+
+    static FakeParent start(Duration storeTimeout, long maxMessage, int deliveryQueue, long deliveryQueueBytes,
+                            long ackAfterMillis) throws Exception {
         Path directory = Files.createTempDirectory("jcluster-test-parent");
         Path socket = directory.resolve("control.sock");
         ServerSocketChannel server = UnixSocketPair.listen(socket);
@@ -52,7 +57,8 @@ final class FakeParent implements AutoCloseable {
         assertEquals(new ControlMessage.Hello(3, ProcessHandle.current().pid(), "secret"), parent.connection.receive());
         // wired as WorkerAgent wires it
         parent.cluster = new WorkerCluster(3, 4, frame -> client.send(new ControlMessage.Cluster(frame)),
-                "embedded", storeTimeout, maxMessage, parent.log::add, deliveryQueue, ackAfterMillis);
+                "embedded", storeTimeout, maxMessage, parent.log::add, deliveryQueue, deliveryQueueBytes,
+                ackAfterMillis);
         WorkerCluster cluster = parent.cluster;
         client.listen(message -> {
             if (message instanceof ControlMessage.Cluster frame) {

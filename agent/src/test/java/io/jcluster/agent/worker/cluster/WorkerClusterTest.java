@@ -411,6 +411,37 @@ class WorkerClusterTest {
         awaitSize(received, 7);
     }
 
+    /** The queue is bounded in bytes too: 10,000 messages of 8 MiB would not fit any heap. */
+    @Test
+    void theDeliveryQueueIsBoundedInBytes() throws Exception {
+        parent = FakeParent.start(Duration.ofSeconds(30), 4096, 1000, 10_000, 10_000);
+        WorkerCluster cluster = parent.cluster;
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> received = Collections.synchronizedList(new ArrayList<>());
+        subscribed(cluster, "t", message -> {
+            received.add(message.length);
+            blocked.countDown();
+            await(release);
+        });
+        parent.send(new ClusterFrame.Message("t", new byte[4096], 0));
+        assertTrue(blocked.await(10, TimeUnit.SECONDS));
+        for (int i = 0; i < 10; i++) {
+            parent.send(new ClusterFrame.Message("t", new byte[4000], 0)); // 2 fit in 10,000 bytes
+        }
+        parent.send(new ClusterFrame.Message("t", new byte[2000], 0)); // fits next to them
+        parent.send(new ClusterFrame.Message("t", new byte[1], 0));    // does not
+        awaitCondition(() -> cluster.stats().droppedInWorker() == 9);
+        release.countDown();
+        awaitSize(received, 4);
+        assertEquals(List.of(4096, 4000, 4000, 2000), received);
+        // drained: the queue takes messages again, and one larger than the whole bound when it is empty
+        parent.send(new ClusterFrame.Message("t", new byte[12_000], 0));
+        awaitSize(received, 5);
+        assertEquals(12_000, received.get(4));
+        assertEquals(9, cluster.stats().droppedInWorker());
+    }
+
     // ---- leadership
 
     @Test
