@@ -68,6 +68,8 @@ class ControlChannelSecurityIT {
             List<Stranger> strangers = List.of(
                     new Stranger("hello 0 999999 wrongsecret", null, wrongSecret),
                     new Stranger("hello 0 999999 " + secret, null, notOurs + "0 pid 999999"),  // worker 0 is connected
+                    new Stranger("hello 0 " + workers.get(0) + " " + secret, clusterFrame(),  // its very identity
+                            notOurs + "0 pid " + workers.get(0)),
                     new Stranger("hello 2 999999 " + secret, null, notOurs + "2 pid 999999"),  // id == processes
                     new Stranger("hello 99 999999 " + secret, null, notOurs + "99 pid 999999"),
                     new Stranger(null, null, noHello),                                          // no hello at all
