@@ -8,6 +8,6 @@ import java.io.IOException;
 @FunctionalInterface
 public interface ToParent {
 
-    /** Sends {@code frame}; an {@link IOException} means the parent is gone. Safe to call from any thread. */
+    /** Sends {@code frame}; an {@link IOException} means the parent is gone. Safe to call from several threads. */
     void send(ClusterFrame frame) throws IOException;
 }

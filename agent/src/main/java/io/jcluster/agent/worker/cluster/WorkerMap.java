@@ -46,24 +46,24 @@ final class WorkerMap implements SharedMap {
     @Override
     public void put(String key, byte[] value) {
         ApiChecks.key(key);
-        value(key, value);
-        call(id -> new ClusterFrame.MapPut(id, name, key, value, 0), ClusterFrame.DoneReply.class);
+        byte[] copy = value(key, value);
+        call(id -> new ClusterFrame.MapPut(id, name, key, copy, 0), ClusterFrame.DoneReply.class);
     }
 
     @Override
     public void put(String key, byte[] value, Duration ttl) {
         ApiChecks.key(key);
-        value(key, value);
+        byte[] copy = value(key, value);
         long ttlMillis = ApiChecks.ttl(ttl);
-        call(id -> new ClusterFrame.MapPut(id, name, key, value, ttlMillis), ClusterFrame.DoneReply.class);
+        call(id -> new ClusterFrame.MapPut(id, name, key, copy, ttlMillis), ClusterFrame.DoneReply.class);
     }
 
     @Override
     public boolean putIfAbsent(String key, byte[] value, Duration ttl) {
         ApiChecks.key(key);
-        value(key, value);
+        byte[] copy = value(key, value);
         long ttlMillis = ttl == null ? 0 : ApiChecks.ttl(ttl);
-        return call(id -> new ClusterFrame.MapPutIfAbsent(id, name, key, value, ttlMillis),
+        return call(id -> new ClusterFrame.MapPutIfAbsent(id, name, key, copy, ttlMillis),
                 ClusterFrame.BooleanReply.class).value();
     }
 
@@ -76,7 +76,8 @@ final class WorkerMap implements SharedMap {
     @Override
     public boolean compareAndSet(String key, byte[] expected, byte[] update) {
         ApiChecks.key(key);
-        value(key, update);
+        byte[] updateCopy = value(key, update);
+        byte[] expectedCopy = expected == null ? null : expected.clone();
         if (expected != null) {
             ApiChecks.size("expected value of '" + key + "'", expected, maxMessage);
             // both values travel in one frame, and a frame has room for one largest value only
@@ -88,7 +89,7 @@ final class WorkerMap implements SharedMap {
                         + "); store a smaller value, or a version number next to it and compare that");
             }
         }
-        return call(id -> new ClusterFrame.MapCompareAndSet(id, name, key, expected, update),
+        return call(id -> new ClusterFrame.MapCompareAndSet(id, name, key, expectedCopy, updateCopy),
                 ClusterFrame.BooleanReply.class).value();
     }
 
@@ -103,8 +104,12 @@ final class WorkerMap implements SharedMap {
         return what;
     }
 
-    private void value(String key, byte[] value) {
-        ApiChecks.size("value of '" + key + "'", Objects.requireNonNull(value, "value"), maxMessage);
+    /**
+     * A copy of {@code value}, if it is within max-message: the frame may be written after a timed-out call returned,
+     * and the app may reuse its array at once.
+     */
+    private byte[] value(String key, byte[] value) {
+        return ApiChecks.size("value of '" + key + "'", Objects.requireNonNull(value, "value"), maxMessage).clone();
     }
 
     private <R extends ClusterFrame.Reply> R call(LongFunction<ClusterFrame.Request> request, Class<R> expected) {

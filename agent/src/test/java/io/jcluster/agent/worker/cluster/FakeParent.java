@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -33,6 +34,7 @@ final class FakeParent implements AutoCloseable {
     private final ControlConnection connection;
     private final BlockingQueue<ClusterFrame> received = new LinkedBlockingQueue<>();
     WorkerCluster cluster;
+    private volatile CountDownLatch gate = new CountDownLatch(0);
     final BlockingQueue<String> log = new LinkedBlockingQueue<>();
 
     private FakeParent(Path directory, ServerSocketChannel server, ControlConnection connection) {
@@ -71,16 +73,33 @@ final class FakeParent implements AutoCloseable {
         return parent;
     }
 
+    /** The parent stops reading (after the frame it may be reading now): the worker's writes back up. */
+    void pauseReading() {
+        gate = new CountDownLatch(1);
+    }
+
+    void resumeReading() {
+        gate.countDown();
+    }
+
     private void readForever() {
         try {
             ControlMessage message;
-            while ((message = connection.receive()) != null) {
+            while (awaitGate() && (message = connection.receive()) != null) {
                 if (message instanceof ControlMessage.Cluster frame) {
                     received.add(frame.frame());
                 }
             }
         } catch (IOException | ControlMessage.MalformedMessage e) {
             // the test closed it
+        }
+    }
+
+    private boolean awaitGate() {
+        try {
+            return gate.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 

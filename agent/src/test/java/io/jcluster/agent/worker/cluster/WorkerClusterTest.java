@@ -196,6 +196,82 @@ class WorkerClusterTest {
         assertThrows(ClusterException.class, () -> cluster.subscribe("t", message -> { }));
     }
 
+    /**
+     * The control connection is an interruptible channel: a thread that writes to it with its interrupt flag set (or
+     * is interrupted while it writes) closes it, and a worker without its connection exits. App threads get
+     * interrupted (a cancelled task, a server's timeout); their Cluster calls must cost at most the call.
+     */
+    @Test
+    void anInterruptedAppThreadDoesNotCloseTheControlConnection() throws Exception {
+        WorkerCluster cluster = start();
+        SharedMap map = cluster.map("m");
+        CompletableFuture<Void> publishing = run(() -> {
+            Thread.currentThread().interrupt();
+            cluster.publish("t", VALUE);
+            assertTrue(Thread.currentThread().isInterrupted(), "the app's interrupt flag is left as it was");
+        });
+        result(publishing);
+        assertArrayEquals(VALUE, parent.next(ClusterFrame.Publish.class).message());
+
+        CompletableFuture<byte[]> interruptedGet = async(() -> {
+            Thread.currentThread().interrupt();
+            return map.get("interrupted");
+        });
+        ClusterException e = failure(interruptedGet, ClusterException.class);
+        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+        assertEquals("interrupted", parent.next(ClusterFrame.MapGet.class).key(), "sent, then given up");
+
+        // the connection still carries requests and replies both ways
+        CompletableFuture<byte[]> get = async(() -> map.get("k"));
+        parent.send(new ClusterFrame.ValueReply(parent.next(ClusterFrame.MapGet.class).id(), VALUE));
+        assertArrayEquals(VALUE, result(get));
+    }
+
+    /**
+     * When the parent reads slower than the app publishes, frames wait in the worker up to 16 MiB, then the
+     * publishing thread waits for room: interrupting it then neither closes the connection nor loses a message, and
+     * its interrupt flag is kept for the app.
+     */
+    @Test
+    void aPublisherWaitsForRoomWhenTheParentReadsSlowlyAndAnInterruptThenCostsNothing() throws Exception {
+        int mebibyte = 1 << 20;
+        WorkerCluster cluster = start(Duration.ofSeconds(30), mebibyte);
+        parent.pauseReading();
+        byte[] message = new byte[mebibyte];
+        int count = 24; // more than the 16 MiB the worker queues plus what the socket buffers
+        CountDownLatch published = new CountDownLatch(count);
+        AtomicReference<Boolean> flagKept = new AtomicReference<>();
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                message[0] = (byte) i; // the app reuses its array: each message keeps what it had when published
+                cluster.publish("t", message);
+                published.countDown();
+            }
+            flagKept.set(Thread.currentThread().isInterrupted());
+        }, "app-publisher");
+        publisher.setDaemon(true);
+        publisher.start();
+        awaitCondition(() -> publisher.getState() == Thread.State.WAITING && published.getCount() > 0);
+        long waiting = published.getCount();
+        assertTrue(waiting > 0 && waiting < count, "the publisher waits for room: " + waiting + " to go");
+        publisher.interrupt();
+        Thread.sleep(200);
+        assertEquals(waiting, published.getCount(), "an interrupt does not end the wait (nothing is lost)");
+        parent.resumeReading();
+        assertTrue(published.await(30, TimeUnit.SECONDS));
+        for (int i = 0; i < count; i++) {
+            ClusterFrame.Publish frame = parent.next(ClusterFrame.Publish.class);
+            assertEquals((byte) i, frame.message()[0], "message " + i + " as published, in order");
+        }
+        publisher.join(10_000);
+        assertEquals(Boolean.TRUE, flagKept.get(), "the app's interrupt flag is kept");
+        // the connection is intact
+        SharedMap map = cluster.map("m");
+        CompletableFuture<Long> increment = async(() -> map.increment("k", 1));
+        parent.send(new ClusterFrame.LongReply(parent.next(ClusterFrame.MapIncrement.class).id(), 1));
+        assertEquals(1L, result(increment));
+    }
+
     @Test
     void argumentsAreCheckedBeforeAnythingIsSent() throws Exception {
         WorkerCluster cluster = start(Duration.ofSeconds(30), 16);
