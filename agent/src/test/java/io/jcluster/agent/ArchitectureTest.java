@@ -1,5 +1,6 @@
 package io.jcluster.agent;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -38,6 +39,21 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..",
                         "io.jcluster.agent.supervisor..")
                 .because("a worker loads as little agent code as possible, and no Netty at all (the app may bring its own)")
+                .check(agent);
+    }
+
+    @Test
+    void theWorkersClusterApiIsPlainJdk() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.worker..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.github.benmanes.caffeine..",
+                        "org.jctools..", "io.lettuce..", "reactor..", "org.reactivestreams..",
+                        "io.jcluster.agent.cluster..")
+                .because("the Cluster API's store and message fan-out live in the parent; a worker only sends frames"
+                        + " over its control connection, and the app may bring its own copies of these libraries")
+                .check(agent);
+        noClasses().that().resideInAPackage("io.jcluster.agent.worker.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.worker")
+                .because("the worker's wiring uses the Cluster API backend, not the other way round")
                 .check(agent);
     }
 
@@ -117,6 +133,10 @@ class ArchitectureTest {
 
     /** Each package is one slice; a cycle would mean two rooms that cannot be read, tested or changed apart. */
     static final ArchRule NO_CYCLES = slices().matching("io.jcluster.agent.(**)").should().beFreeOfCycles()
+            // the one factory that picks a store from the options names the implementations of its interfaces
+            .ignoreDependency(JavaClass.Predicates.equivalentTo(io.jcluster.agent.cluster.Stores.class),
+                    JavaClass.Predicates.resideInAnyPackage("io.jcluster.agent.cluster.embedded..",
+                            "io.jcluster.agent.cluster.redis.."))
             .because("a cycle between two rooms makes them one room with two names");
 
     static final ArchRule ONLY_INSTRUMENTATION_TOUCHES_BYTE_BUDDY = noClasses()

@@ -25,9 +25,10 @@ import java.util.function.Consumer;
 /**
  * {@code store=embedded}: the Cluster API's state in the parent, for the workers of this host. Every shared map lives
  * in ONE Caffeine cache keyed by (map, key), bounded by {@code store-size} in bytes (past it, Caffeine's W-TinyLFU
- * evicts the least recently and frequently used entries) with a time to live per entry. Each atomic operation is one {@code compute} on the cache's map,
- * which is atomic per key, so concurrent workers' operations on a key never interleave. Nothing here waits: every
- * future is complete when returned. Messages go straight to the sink; this host always holds the lease.
+ * evicts the least recently and frequently used entries) with a time to live per entry. Each atomic operation is one
+ * {@code compute} on the cache's map, which is atomic per key, so concurrent workers' operations on a key never
+ * interleave. Nothing here waits: every future is complete when returned. Messages go straight to the sink; this
+ * host always holds the lease.
  */
 public final class EmbeddedStore implements Store {
 

@@ -1,6 +1,5 @@
-package io.jcluster.agent.parent;
+package io.jcluster.agent.cluster;
 
-import io.jcluster.agent.cluster.Store;
 import io.jcluster.agent.cluster.embedded.EmbeddedStore;
 import io.jcluster.agent.config.OptionParser;
 import org.junit.jupiter.api.Test;

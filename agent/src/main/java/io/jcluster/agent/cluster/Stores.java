@@ -1,16 +1,12 @@
-package io.jcluster.agent.parent;
+package io.jcluster.agent.cluster;
 
-import io.jcluster.agent.cluster.Store;
 import io.jcluster.agent.cluster.embedded.EmbeddedStore;
 import io.jcluster.agent.cluster.redis.RedisStore;
 import io.jcluster.agent.config.StoreOptions;
 
 import java.util.Map;
 
-/**
- * Opens the store {@code store=} names, in the parent. Here, in the entry point's wiring, and not in the cluster
- * package: the stores implement that package's interfaces, so choosing among them there would make a cycle.
- */
+/** Opens the store {@code store=} names, in the parent. */
 public final class Stores {
 
     private Stores() {
