@@ -103,7 +103,7 @@ class BalanceArgumentsTest {
     void optionsThatConcernWorkersAreRefusedAsAgentOnly() {
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
                 "ready-timeout", "health", "health-threshold", "config", "admin", "admin-token", "max-processes",
-                "admin-token-file")) {
+                "admin-token-file", "store", "store-size", "store-timeout", "max-message")) {
             String message = error("--listen 9000 --backend 127.0.0.1:8081 --" + key + " 1");
             assertTrue(message.startsWith("--" + key + " 1: applies to the agent only"), message);
         }
