@@ -3,9 +3,7 @@ package io.jcluster.agent.cluster;
 import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.log.Log;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -218,17 +216,5 @@ final class Leadership {
         holder = null;
         revoking = false;
         grantEnded.complete(null);
-    }
-
-    /** For tests: the candidates that would be granted next, oldest first. */
-    List<Integer> readyWorkers() {
-        synchronized (lock) {
-            List<Candidate> ready = new ArrayList<>();
-            candidates.values().stream().filter(Candidate::ready).forEach(ready::add);
-            ready.sort((a, b) -> Long.compare(a.admittedAs, b.admittedAs));
-            List<Integer> ids = new ArrayList<>();
-            ready.forEach(candidate -> ids.add(candidate.workerId));
-            return ids;
-        }
     }
 }
