@@ -5,7 +5,11 @@ import io.jcluster.agent.log.Log;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Which worker leads. The candidates are the workers in rotation whose control connection joined the hub; the oldest
@@ -118,6 +122,21 @@ final class Leadership {
             }
             revoke();
             return grantEnded;
+        }
+    }
+
+    /**
+     * {@link #stopping}, then waits until the worker's grant ended, at most {@code wait}: false when it did not (the
+     * worker did not answer in time; its grant ends when its process is gone).
+     */
+    boolean stoppingAwaitRelease(long pid, Duration wait) throws InterruptedException {
+        try {
+            stopping(pid).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a grant never ends exceptionally", e);
         }
     }
 

@@ -8,9 +8,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The supervisor's routing callbacks, passed on unchanged, and told to the cluster hub as well: admission to rotation
@@ -81,14 +78,12 @@ public final class LeadershipRouting implements WorkerRouting {
     public void stopping(WorkerProcess worker) {
         routing.stopping(worker);
         try {
-            hub.leadership().stopping(worker.pid()).get(releaseWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            Log.info(worker + " did not give leadership up within " + releaseWait.toSeconds()
-                    + "s; stopping it anyway (the next leader is chosen once it exited)");
+            if (!hub.leadership().stoppingAwaitRelease(worker.pid(), releaseWait)) {
+                Log.info(worker + " did not give leadership up within " + releaseWait.toSeconds()
+                        + "s; stopping it anyway (the next leader is chosen once it exited)");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // never completed exceptionally
         }
     }
 

@@ -3,9 +3,11 @@ package io.jcluster.agent.cluster;
 import io.jcluster.agent.control.ClusterFrame;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -126,6 +128,31 @@ class LeadershipTest {
         leadership.released(100, 1);
         assertTrue(stopping.isDone());
         assertTrue(b.frames.isEmpty(), "a stopping worker is no candidate");
+        assertEquals(-1, leadership.leader());
+    }
+
+    @Test
+    void stoppingWaitsForTheLeadersAnswerAndNoLongerThanItIsTold() throws Exception {
+        leadership.lease(true);
+        ready(0, 100);
+        Thread answer = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            leadership.released(100, 1);
+        });
+        answer.start();
+        long started = System.nanoTime();
+        assertTrue(leadership.stoppingAwaitRelease(100, Duration.ofSeconds(10)));
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(100), "returned before the answer");
+        answer.join();
+
+        ready(1, 101); // never answers
+        assertFalse(leadership.stoppingAwaitRelease(101, Duration.ofMillis(50)));
+        assertEquals(1, leadership.leader(), "its grant ends only when its process is gone");
+        leadership.gone(101);
         assertEquals(-1, leadership.leader());
     }
 
