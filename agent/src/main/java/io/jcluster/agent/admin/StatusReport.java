@@ -136,6 +136,17 @@ final class StatusReport {
         if (!http) {
             text.append("(tcp mode: the balancer sees connections, not requests)\n");
         }
+        ClusterStatus.ClusterApiView cluster = status.cluster();
+        if (cluster != null) {
+            long dropped = cluster.droppedInParent() + cluster.droppedInStore() + cluster.workers().stream()
+                    .mapToLong(worker -> Math.max(0, worker.droppedInWorker())).sum();
+            text.append("cluster API: store ").append(cluster.store()).append(cluster.storeUp() ? " (up)"
+                            : " (DOWN: " + cluster.storeDetail() + ")")
+                    .append(", leader ").append(cluster.leader() < 0 ? "none" : "worker " + cluster.leader())
+                    .append(", maps ").append(cluster.mapEntries() < 0 ? "-" : Long.toString(cluster.mapEntries()))
+                    .append(" entries, messages ").append(cluster.messagesPublished()).append(" published / ")
+                    .append(cluster.messagesDelivered()).append(" delivered / ").append(dropped).append(" dropped\n");
+        }
         return text.toString();
     }
 

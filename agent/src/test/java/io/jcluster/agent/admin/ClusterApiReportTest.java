@@ -90,6 +90,13 @@ class ClusterApiReportTest {
                 + "\"offloadRejected\":-1,\"droppedInParent\":5,\"droppedInWorker\":-1}]}}"), json);
     }
 
+    @Test
+    void theTableEndsWithAClusterLine() {
+        String table = StatusReport.table(status(cluster(12, 3000)));
+        assertTrue(table.endsWith("cluster API: store redis://127.0.0.1:6379/0 (DOWN: connection refused), leader"
+                + " worker 1, maps 12 entries, messages 40 published / 75 delivered / 6 dropped\n"), table);
+    }
+
     private static double gauge(Map<String, MetricFamily> families, String name) {
         return ((Gauge) families.get(name).getMetrics().get(0)).getValue();
     }
