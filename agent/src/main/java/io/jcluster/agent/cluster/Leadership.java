@@ -176,10 +176,14 @@ final class Leadership {
         }
     }
 
-    /** At shutdown: no more grants (the workers stop one after another; passing it along would only delay that). */
+    /**
+     * At shutdown: the leader is told to give leadership up now, so its {@code lost} callbacks run while connections
+     * drain, and no more grants are made (the workers stop one after another; passing it along would only delay that).
+     */
     void stop() {
         synchronized (lock) {
             stopped = true;
+            revoke();
         }
     }
 

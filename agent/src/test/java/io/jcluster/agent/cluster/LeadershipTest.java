@@ -196,13 +196,15 @@ class LeadershipTest {
     }
 
     @Test
-    void afterStopNothingIsGranted() {
+    void stopRevokesAtOnceAndNothingIsGrantedAfterIt() {
         leadership.lease(true);
         Peer a = ready(0, 100);
         Peer b = ready(1, 101);
         leadership.stop();
-        leadership.withdrawn(100);
+        assertEquals(new ClusterFrame.Leadership(1, false), a.last());
+        assertFalse(leadership.stopping(100).isDone(), "the leader has not answered yet");
         leadership.released(100, 1);
+        assertEquals(-1, leadership.leader());
         assertEquals(1, a.frames.stream().filter(ClusterFrame.Leadership::granted).count());
         assertTrue(b.frames.isEmpty());
     }
