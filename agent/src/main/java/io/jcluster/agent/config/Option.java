@@ -106,7 +106,7 @@ public enum Option {
                     + " comes from env JCLUSTER_STORE_PASSWORD only (the workers do not get it), never from the URI."),
     STORE_SIZE("store-size", "a size like 64m or 1g (bytes, k, m, g)", "64m",
             "store=embedded: the most bytes the shared maps may hold in the parent (keys, values and a per-entry"
-                    + " overhead); past it the least recently used entries are evicted."),
+                    + " overhead); past it the least recently and frequently used entries are evicted."),
     STORE_TIMEOUT("store-timeout", "a duration like 5s or 500ms", "5s",
             "How long a shared map call may wait for the store's answer; then the app's call throws"
                     + " ClusterException."),

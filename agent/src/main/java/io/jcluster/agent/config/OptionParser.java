@@ -152,6 +152,10 @@ public final class OptionParser {
             "v1", Options.ProxyProtocol.V1, "v2", Options.ProxyProtocol.V2);
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {
+        for (String value : given.getOrDefault(Option.STORE, List.of())) {
+            // before any other check of store=, since they all repeat the value
+            StoreLocation.checkNoCredentials(value);
+        }
         StoreLocation location = StoreLocation.parse(single(given, Option.STORE));
         String sizeValue = single(given, Option.STORE_SIZE);
         long size = sizeNotOff(Option.STORE_SIZE, sizeValue);
@@ -165,9 +169,10 @@ public final class OptionParser {
             throw new OptionException("store-size=" + sizeValue + ": applies to store=embedded only (Redis bounds its"
                     + " memory itself: maxmemory in redis.conf)");
         }
-        if (location.embedded() && size < maxMessage) {
-            throw new OptionException("store-size=" + sizeValue + ": smaller than max-message=" + maxMessageValue
-                    + "; give store-size at least max-message (a value of max-message bytes must fit)");
+        if (location.embedded() && size < maxMessage + StoreOptions.ENTRY_ROOM) {
+            throw new OptionException("store-size=" + sizeValue + ": too small for max-message=" + maxMessageValue
+                    + "; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name"
+                    + " must fit)");
         }
         return new StoreOptions(location, size, timeout, maxMessage, null);
     }

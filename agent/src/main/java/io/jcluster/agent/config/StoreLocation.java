@@ -22,8 +22,6 @@ public record StoreLocation(String host, int port, int db, boolean tls) {
     /** A default Redis server has databases 0 to 15 ({@code databases 16} in redis.conf). */
     static final int MAX_DB = 15;
 
-    private static final String PASSWORD_IN_URI = "store: put the password in " + StoreOptions.PASSWORD_ENVIRONMENT
-            + ", not in the URI (command lines are readable by every local user)";
 
     public boolean embedded() {
         return host == null;
@@ -52,15 +50,11 @@ public record StoreLocation(String host, int port, int db, boolean tls) {
         if (value.equals("embedded")) {
             return EMBEDDED;
         }
+        checkNoCredentials(value);
         int schemeEnd = value.indexOf("://");
         String scheme = schemeEnd < 0 ? "" : value.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
         if (!scheme.equals("redis") && !scheme.equals("rediss")) {
             throw OptionException.badValue(Option.STORE, value);
-        }
-        String rest = value.substring(schemeEnd + 3);
-        int authorityEnd = firstOf(rest, "/?#");
-        if (rest.substring(0, authorityEnd).indexOf('@') >= 0) {
-            throw new OptionException(PASSWORD_IN_URI);
         }
         URI uri;
         try {
@@ -94,12 +88,15 @@ public record StoreLocation(String host, int port, int db, boolean tls) {
         return Integer.parseInt(number);
     }
 
-    private static int firstOf(String text, String characters) {
-        for (int i = 0; i < text.length(); i++) {
-            if (characters.indexOf(text.charAt(i)) >= 0) {
-                return i;
-            }
+    /**
+     * Refuses a value with credentials in it, without showing it. Any '@' counts, not only one in the authority: a
+     * password may hold '/', '?', '#' or ',' (which splits the agent argument), and every other error repeats the
+     * value. No host name, port or database number has an '@'.
+     */
+    static void checkNoCredentials(String value) throws OptionException {
+        if (value.indexOf('@') >= 0) {
+            throw new OptionException("store: put the password in " + StoreOptions.PASSWORD_ENVIRONMENT
+                    + ", not in the URI (command lines are readable by every local user)");
         }
-        return text.length();
     }
 }

@@ -22,6 +22,12 @@ public record StoreOptions(StoreLocation location, long sizeBytes, Duration time
     /** The most {@code max-message=} may be: every message crosses the control channel as one frame. */
     public static final long MAX_MESSAGE_LIMIT = 8L << 20;
 
+    /**
+     * What an embedded entry weighs besides its value, at most: a 1024-byte key held as UTF-16 (2048), a 200-character
+     * map name (400) and the per-entry overhead (248, EmbeddedStore's); store-size leaves room for one such entry.
+     */
+    static final long ENTRY_ROOM = 4096;
+
     /** The same, with the password the parent read from its environment (null or empty: none). */
     public StoreOptions withPassword(String secret) {
         return new StoreOptions(location, sizeBytes, timeout, maxMessage,

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /** Forks worker JVMs from the parent's own command line, their output relayed or inherited as log= says. */
@@ -24,8 +26,11 @@ final class ForkingLauncher implements ProcessLauncher {
     @GuardedBy("this")
     private final List<Thread> relays = new ArrayList<>();
 
-    /** The parent's environment, which the workers inherit except for {@link #PARENT_ONLY}. */
-    private final Map<String, String> environment;
+    /**
+     * The parent's environment, which the workers inherit except for {@link #PARENT_ONLY}; never changed, read by
+     * whichever thread launches a worker.
+     */
+    private final ConcurrentMap<String, String> environment;
 
     /** Secrets only the parent uses: a worker runs the app, which has no use for them. */
     static final List<String> PARENT_ONLY = List.of(AdminToken.ENVIRONMENT, StoreOptions.PASSWORD_ENVIRONMENT);
@@ -40,7 +45,7 @@ final class ForkingLauncher implements ProcessLauncher {
         this.controlSocket = controlSocket;
         this.secret = secret;
         this.log = log;
-        this.environment = Map.copyOf(environment);
+        this.environment = new ConcurrentHashMap<>(environment);
     }
 
     @Override

@@ -1,10 +1,15 @@
 package io.jcluster.agent.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,7 +42,8 @@ class StoreOptionsTest {
         assertEquals(1L << 30, store.sizeBytes());
         assertEquals(Duration.ofMillis(250), store.timeout());
         assertEquals(8L << 20, store.maxMessage());
-        assertEquals(1, OptionParser.parse("max-message=1,store-size=1").store().maxMessage());
+        assertEquals(1, OptionParser.parse("max-message=1,store-size=4097").store().maxMessage());
+        assertEquals(8L << 20, OptionParser.parse("max-message=8m,store-size=8196k").store().maxMessage());
     }
 
     @ParameterizedTest
@@ -77,7 +83,9 @@ class StoreOptionsTest {
             "store-size=0          | store-size=0: expected a size like 64m or 1g (bytes, k, m, g)",
             "store-size=off        | store-size=off: expected a size like 64m or 1g (bytes, k, m, g)",
             "store-size=lots       | store-size=lots: expected a size like 64m or 1g (bytes, k, m, g)",
-            "store-size=1k         | store-size=1k: smaller than max-message=256k; give store-size at least max-message (a value of max-message bytes must fit)",
+            "store-size=1k         | store-size=1k: too small for max-message=256k; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
+            "max-message=1,store-size=4096 | store-size=4096: too small for max-message=1; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
+            "max-message=8m,store-size=8m | store-size=8m: too small for max-message=8m; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name must fit)",
             "store=redis://h:1,store-size=1g | store-size=1g: applies to store=embedded only (Redis bounds its memory itself: maxmemory in redis.conf)",
             "store-timeout=0s      | store-timeout=0s: expected a duration like 5s or 500ms",
             "store-timeout=5       | store-timeout=5: expected a duration like 5s or 500ms",
@@ -99,11 +107,33 @@ class StoreOptionsTest {
             "redis://default:p%40ss@[::1]:6379",
             "redis://s3cret@",
             "redis://u:s3cret@h:notaport",
+            "redis://:s3/cret@h:6379",
+            "redis://:s3?cret@h:6379",
+            "redis://:s3#cret@h:6379",
+            "redis://:s3cret@h:6379/16",
+            "redis://:s3cret@h:6379;store=embedded",
+            "redis://:s3cret@h:6379;store=redis://h:1",
+            "redis://h:1;store=redis://:s3cret@h:6379",
+            "redis://:s3cret@h:6379;store-size=1g",
+            "redis://:s3,cret@h:6379",
+            "redis://:s3,c=ret@h:6379",
     })
     void aPasswordInTheUriIsRefusedWithoutShowingIt(String value) {
-        String message = assertThrows(OptionException.class, () -> OptionParser.parse("store=" + value)).getMessage();
+        String argument = "store=" + value.replace(";", ",");
+        String message = assertThrows(OptionException.class, () -> OptionParser.parse(argument)).getMessage();
         assertEquals(PASSWORD_IN_URI, message);
-        assertFalse(message.contains("s3cret") || message.contains("p%40ss"), message);
+        assertFalse(message.contains("s3") || message.contains("cret") || message.contains("p%40ss"), message);
+    }
+
+    @Test
+    void aPasswordInTheUriOfAConfigFileIsRefusedWithoutShowingIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("jcluster.properties");
+        for (String value : List.of("redis://:s3cret@h:6379", "redis://:s3,cret@h:6379")) {
+            Files.writeString(file, "store=" + value + "\n");
+            String message = assertThrows(OptionException.class, () -> OptionParser.parse("config=" + file))
+                    .getMessage();
+            assertEquals(PASSWORD_IN_URI, message);
+        }
     }
 
     @Test
