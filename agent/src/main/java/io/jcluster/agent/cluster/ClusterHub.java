@@ -89,8 +89,10 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         peer.outbound.start();
         synchronized (countLock) {
             int count = workerCount.getAsInt();
-            if (count > 0) {
+            if (count > 0 && count == announced) {
                 peer.outbound.send(new ClusterFrame.Workers(count));
+            } else {
+                workerCountMayHaveChanged(); // every worker, this one included
             }
         }
         leadership.joined(workerId, pid, peer.outbound::send);
@@ -295,6 +297,7 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
                 close();
             }
             leadership.left(pid);
+            workerCountMayHaveChanged();
         }
 
         void close() {

@@ -262,6 +262,18 @@ class ClusterHubTest {
         Worker b = worker(1, 1001);
         assertEquals(new ClusterFrame.Workers(3), b.next(ClusterFrame.Workers.class));
         a.assertNothingMore();
+
+        count.set(4); // scaled up: the new worker's joining is the first the hub hears of it
+        Worker c = worker(2, 1002);
+        for (Worker each : List.of(a, b, c)) {
+            assertEquals(new ClusterFrame.Workers(4), each.next(ClusterFrame.Workers.class));
+            each.assertNothingMore();
+        }
+        count.set(3); // scaled down: the leaving worker's connection ends
+        parentEnds.get(1002L).close();
+        for (Worker each : List.of(a, b)) {
+            assertEquals(new ClusterFrame.Workers(3), each.next(ClusterFrame.Workers.class));
+        }
     }
 
     @Test
