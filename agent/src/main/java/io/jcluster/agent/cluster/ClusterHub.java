@@ -74,14 +74,18 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         return leadership;
     }
 
-    /** At shutdown: no more leadership grants while the workers stop one after another. */
+    /**
+     * At shutdown: the leader is told to give leadership up now (its {@code lost} callbacks run while connections
+     * drain), and no one is granted it after.
+     */
     public void stopping() {
         leadership.stop();
     }
 
     @Override
     public Peer joined(int workerId, long pid, ControlConnection toWorker) {
-        WorkerPeer peer = new WorkerPeer(workerId, pid, new Outbound(toWorker, limits, "jcluster-cluster-to-" + workerId));
+        Outbound outbound = new Outbound(toWorker, limits, "jcluster-cluster-to-" + workerId);
+        WorkerPeer peer = new WorkerPeer(workerId, pid, outbound);
         WorkerPeer replaced = peers.put(pid, peer);
         if (replaced != null) {
             replaced.close();

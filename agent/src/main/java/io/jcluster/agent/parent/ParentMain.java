@@ -117,7 +117,8 @@ public final class ParentMain {
             routing.prepareWorkers(control.directory(), probe);
             // the hub learns who is in rotation (leadership) and when the worker count changes (scale)
             Supervisor supervisor = new Supervisor(config.supervisor(), config.health(), command, control.socketPath(),
-                    control.secret(), new LeadershipRouting(routing, hub), probe, () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
+                    control.secret(), new LeadershipRouting(routing, hub), probe,
+                    () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
             if (config.admin().enabled()) {
                 try {
                     admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),

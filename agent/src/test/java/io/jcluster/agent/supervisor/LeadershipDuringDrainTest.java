@@ -76,7 +76,8 @@ class LeadershipDuringDrainTest {
                 : h.launcher.launched.get(0);
         assertEquals(leaderPid, leader.pid());
 
-        CompletableFuture<Outcome> restart = h.supervisor.restart(h.launcher.ids.get(h.launcher.launched.indexOf(leader)));
+        int leaderId = h.launcher.ids.get(h.launcher.launched.indexOf(leader));
+        CompletableFuture<Outcome> restart = h.supervisor.restart(leaderId);
         h.clock.runDue();
         FakeProcess fresh = h.launcher.last();
         worker(h, fresh);
