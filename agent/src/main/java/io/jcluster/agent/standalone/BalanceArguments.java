@@ -105,7 +105,7 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
                     }
                     String reason = AGENT_ONLY.get(name);
                     if (reason != null) {
-                        throw new BadArguments("--" + name + " " + value + ": " + reason);
+                        throw new BadArguments("--" + name + ": " + reason);
                     }
                     options.add(Map.entry(name, value));
                 }
