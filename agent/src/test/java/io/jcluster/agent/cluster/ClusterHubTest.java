@@ -249,6 +249,21 @@ class ClusterHubTest {
     }
 
     @Test
+    void eachWorkersLatestStatsAreShownUntilItLeaves() throws Exception {
+        start(Outbound.Limits.DEFAULT);
+        Worker a = worker(0, 1000);
+        a.subscribe(1, "t");
+        assertEquals(-1, hub.view().workers().get(0).offloadThreads(), "nothing reported yet");
+        a.send(new ClusterFrame.WorkerStats(2, 1, 3, 9, 100, 4));
+        a.send(new ClusterFrame.WorkerStats(2, 2, 0, 11, 120, 5));
+        a.subscribe(2, "u"); // the hub handled both reports before this reply
+        ClusterHub.WorkerView shown = hub.view().workers().get(0);
+        assertEquals(new ClusterHub.WorkerView(0, 1000, 2, 2, 0, 11, 0, 5), shown);
+        parentEnds.get(1000L).close();
+        waitFor(() -> hub.view().workers().isEmpty());
+    }
+
+    @Test
     void everyWorkerLearnsTheWorkerCountWhenItJoinsAndWhenItChanges() throws Exception {
         start(Outbound.Limits.DEFAULT);
         AtomicInteger count = new AtomicInteger(2);
