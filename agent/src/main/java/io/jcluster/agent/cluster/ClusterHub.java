@@ -14,6 +14,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,10 +46,18 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
     /** What workers that left had been sent and had dropped: the totals stay counters across restarts. */
     private final LongAdder deliveredByLeft = new LongAdder();
     private final LongAdder droppedByLeft = new LongAdder();
-    private final Object countLock = new Object();
+    /**
+     * Reads the worker count and tells the workers, one task at a time, each reading the count anew (so the last one
+     * tells the latest). Its own thread because the count comes from the supervisor's lock, and the routing callbacks
+     * that ask for it run while the supervisor holds that lock: reading it under a lock of the hub's would order the
+     * two locks both ways (ClusterLeaderIT deadlocked the parent that way before this thread existed).
+     */
+    private final ExecutorService countPusher = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "jcluster-cluster-count");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile IntSupplier workerCount = () -> -1;
-    /** The count every joined worker was last told; guarded by countLock. */
-    private int announced = -1;
 
     /** Serves {@code store}; messages and map values larger than {@code maxMessage} bytes are refused. */
     public ClusterHub(Store store, int maxMessage) {
@@ -91,28 +102,32 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
             replaced.close();
         }
         peer.outbound.start();
-        synchronized (countLock) {
-            int count = workerCount.getAsInt();
-            if (count > 0 && count == announced) {
-                peer.outbound.send(new ClusterFrame.Workers(count));
-            } else {
-                workerCountMayHaveChanged(); // every worker, this one included
-            }
-        }
+        workerCountMayHaveChanged();
         leadership.joined(workerId, pid, peer.outbound::send);
         return peer;
     }
 
-    /** Tells every joined worker the cluster's worker count, if it changed since they were last told. */
+    /**
+     * Tells each joined worker the cluster's worker count, unless it was told that count last. Returns at once
+     * (whatever locks the caller holds): the count is read and sent on the hub's own thread.
+     */
     void workerCountMayHaveChanged() {
-        synchronized (countLock) {
-            int count = workerCount.getAsInt();
-            if (count <= 0 || count == announced) {
-                return;
-            }
-            announced = count;
-            ClusterFrame.Workers frame = new ClusterFrame.Workers(count);
-            peers.values().forEach(peer -> peer.outbound.send(frame));
+        try {
+            countPusher.execute(() -> {
+                int count = workerCount.getAsInt();
+                if (count <= 0) {
+                    return;
+                }
+                ClusterFrame.Workers frame = new ClusterFrame.Workers(count);
+                for (WorkerPeer peer : peers.values()) {
+                    if (peer.toldCount != count) {
+                        peer.toldCount = count;
+                        peer.outbound.send(frame);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // the hub is closed: the parent stops
         }
     }
 
@@ -159,6 +174,7 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
     @Override
     public void close() {
         leadership.stop();
+        countPusher.shutdownNow();
         peers.values().forEach(WorkerPeer::close);
     }
 
@@ -188,6 +204,8 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         final Log.RateLimited refusedLog = new Log.RateLimited(10, TimeUnit.SECONDS);
         final AtomicBoolean closed = new AtomicBoolean();
         volatile ClusterFrame.WorkerStats stats;
+        /** The worker count it was last told; confined to the hub's count thread. */
+        int toldCount = -1;
 
         WorkerPeer(int workerId, long pid, Outbound outbound) {
             this.workerId = workerId;

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -289,6 +290,40 @@ class ClusterHubTest {
         for (Worker each : List.of(a, b)) {
             assertEquals(new ClusterFrame.Workers(3), each.next(ClusterFrame.Workers.class));
         }
+    }
+
+    /**
+     * The supervisor calls the routing (and so the hub) while it holds its lock, and the count is read under that
+     * lock: the hub must never wait for the count while a caller of its own may hold the supervisor's lock.
+     */
+    @Test
+    void countingWorkersUnderTheSupervisorsLockFromTwoThreadsDoesNotDeadlock() throws Exception {
+        start(Outbound.Limits.DEFAULT);
+        Object supervisorLock = new Object();
+        AtomicInteger count = new AtomicInteger(2);
+        hub.countWorkers(() -> {
+            synchronized (supervisorLock) {
+                return count.get();
+            }
+        });
+        Worker a = worker(0, 1000);
+        assertEquals(new ClusterFrame.Workers(2), a.next(ClusterFrame.Workers.class));
+        count.set(3);
+        Thread routingCallback;
+        synchronized (supervisorLock) { // a routing callback of the supervisor (gone, admit) runs under its lock
+            Thread connectionEnd = new Thread(hub::workerCountMayHaveChanged); // a worker's connection ended
+            connectionEnd.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (connectionEnd.getState() != Thread.State.BLOCKED && connectionEnd.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            routingCallback = new Thread(hub::workerCountMayHaveChanged);
+            routingCallback.start();
+            routingCallback.join(5000);
+            assertFalse(routingCallback.isAlive(), "the hub waited for the supervisor's lock: deadlock");
+        }
+        assertEquals(new ClusterFrame.Workers(3), a.next(ClusterFrame.Workers.class));
     }
 
     @Test
