@@ -36,7 +36,7 @@ public final class ClusterBench {
     private static final int PINGS = 20_000;
     private static final int FLOOD = 200_000;
     private static final int ACK_EVERY = 1_000;
-    private static final int WINDOW = 8;
+    private static final int WINDOW = 2;
 
     public static void main(String[] args) throws Exception {
         listen(Integer.parseInt(args[0]));

@@ -219,10 +219,10 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
                 publish(publish);
             } else if (frame instanceof ClusterFrame.Subscribe subscribe) {
                 topics.add(subscribe.topic());
-                outbound.send(new ClusterFrame.DoneReply(subscribe.id()));
+                outbound.replyFromReader(new ClusterFrame.DoneReply(subscribe.id()));
             } else if (frame instanceof ClusterFrame.Unsubscribe unsubscribe) {
                 topics.remove(unsubscribe.topic());
-                outbound.send(new ClusterFrame.DoneReply(unsubscribe.id()));
+                outbound.replyFromReader(new ClusterFrame.DoneReply(unsubscribe.id()));
             } else if (frame instanceof ClusterFrame.MapGet get) {
                 map(0, get.id(), get.map(), null, () -> store.maps().get(get.map(), get.key())
                         .thenApply(value -> new ClusterFrame.ValueReply(get.id(), value)));
@@ -276,8 +276,8 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
                          Supplier<CompletableFuture<? extends ClusterFrame>> call) {
             operations[operation].increment();
             if (value != null && value.length > maxMessage) {
-                outbound.send(new ClusterFrame.ErrorReply(id, "shared map '" + map + "': a value of " + value.length
-                        + " bytes is over max-message=" + maxMessage + " (set max-message to a larger size, at most"
+                outbound.replyFromReader(new ClusterFrame.ErrorReply(id, "shared map '" + map + "': a value of "
+                        + value.length + " bytes is over max-message=" + maxMessage + " (set max-message to a larger size, at most"
                         + " 8m, to allow more)"));
                 return;
             }
@@ -287,8 +287,18 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
             }
-            reply.whenComplete((frame, failure) -> outbound.send(failure == null ? frame
-                    : new ClusterFrame.ErrorReply(id, failureMessage(OPERATIONS.get(operation), map, failure))));
+            // the embedded store answers at once, here on the reader thread; Redis later, on its event loop, which
+            // must never block on a worker's socket: that reply goes through the writer thread
+            Thread reader = Thread.currentThread();
+            reply.whenComplete((frame, failure) -> {
+                ClusterFrame answer = failure == null ? frame
+                        : new ClusterFrame.ErrorReply(id, failureMessage(OPERATIONS.get(operation), map, failure));
+                if (Thread.currentThread() == reader) {
+                    outbound.replyFromReader(answer);
+                } else {
+                    outbound.send(answer);
+                }
+            });
         }
 
         private String failureMessage(String operation, String map, Throwable failure) {

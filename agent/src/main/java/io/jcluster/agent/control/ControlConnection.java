@@ -3,13 +3,21 @@ package io.jcluster.agent.control;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One end of a control connection over a blocking channel. Every message is a frame: a 4-byte big-endian length
- * (of what follows it), a kind byte ({@code 0} a text message of {@link ControlMessage}, {@code 1} a binary
- * {@link ClusterFrame}), and the body.
+ * One end of a control connection. Every message is a frame: a 4-byte big-endian length (of what follows it), a kind
+ * byte ({@code 0} a text message of {@link ControlMessage}, {@code 1} a binary {@link ClusterFrame}), and the body.
+ *
+ * <p>The channel is in non-blocking mode, waiting in selectors: a blocking {@link SocketChannel} is closed for good
+ * when a thread blocked in it, or entering it, is interrupted, and in a worker the app's own threads send (a Cluster
+ * API call from a cancelled task). A non-blocking channel ignores interrupts, so any thread may write directly,
+ * without handing the frame to a thread of jcluster's.
  */
 public final class ControlConnection implements AutoCloseable {
 
@@ -23,9 +31,16 @@ public final class ControlConnection implements AutoCloseable {
     private final SocketChannel channel;
     private final ByteBuffer header = ByteBuffer.allocate(5);
     private final Object writeLock = new Object();
+    private final Selector readable;
+    private final Selector writable;
 
-    ControlConnection(SocketChannel channel) {
+    ControlConnection(SocketChannel channel) throws IOException {
         this.channel = channel;
+        channel.configureBlocking(false);
+        this.readable = Selector.open();
+        this.writable = Selector.open();
+        channel.register(readable, SelectionKey.OP_READ);
+        channel.register(writable, SelectionKey.OP_WRITE);
     }
 
     public void send(ControlMessage message) throws IOException {
@@ -41,7 +56,9 @@ public final class ControlConnection implements AutoCloseable {
         ByteBuffer[] frame = {ByteBuffer.allocate(5).putInt(body.length + 1).put(kind).flip(), ByteBuffer.wrap(body)};
         synchronized (writeLock) {
             while (frame[1].hasRemaining() || frame[0].hasRemaining()) {
-                channel.write(frame);
+                if (channel.write(frame) == 0) {
+                    await(writable);
+                }
             }
         }
     }
@@ -84,20 +101,60 @@ public final class ControlConnection implements AutoCloseable {
     /** False at a clean end of stream before the first byte (when {@code endAllowed}); an end mid-frame throws. */
     private boolean readFully(ByteBuffer buffer, boolean endAllowed) throws IOException {
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
+            int read = channel.read(buffer);
+            if (read < 0) {
                 if (endAllowed && buffer.position() == 0) {
                     return false;
                 }
                 throw new EOFException("the connection ended inside a frame");
             }
+            if (read == 0) {
+                await(readable);
+            }
         }
         return true;
+    }
+
+    /**
+     * Waits until the channel is ready in {@code selector}'s sense, or closed. An interrupt does not end the wait (a
+     * frame is never left half written); the thread's interrupt status is kept for its caller.
+     */
+    private void await(Selector selector) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (selector.select() == 0) {
+                if (!channel.isOpen()) {
+                    throw new ClosedChannelException();
+                }
+                interrupted |= Thread.interrupted();
+            }
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException closedMeanwhile) {
+            throw new ClosedChannelException();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
     public void close() {
         try {
             channel.close();
+        } catch (IOException ignored) {
+            // closing is all we wanted
+        }
+        // wakes a thread waiting in either selector; the selectors' own close follows
+        readable.wakeup();
+        writable.wakeup();
+        closeQuietly(readable);
+        closeQuietly(writable);
+    }
+
+    private static void closeQuietly(Selector selector) {
+        try {
+            selector.close();
         } catch (IOException ignored) {
             // closing is all we wanted
         }

@@ -102,7 +102,15 @@ public final class ControlServer implements AutoCloseable {
         while (!closed) {
             try {
                 SocketChannel channel = server.accept();
-                Thread reader = new Thread(() -> serve(new ControlConnection(channel)), "jcluster-control-conn");
+                ControlConnection connection;
+                try {
+                    connection = new ControlConnection(channel);
+                } catch (IOException e) {
+                    channel.close();
+                    Log.info("control channel: could not set up an accepted connection (" + e.getMessage() + ")");
+                    continue;
+                }
+                Thread reader = new Thread(() -> serve(connection), "jcluster-control-conn");
                 reader.setDaemon(true);
                 reader.start();
             } catch (IOException e) {

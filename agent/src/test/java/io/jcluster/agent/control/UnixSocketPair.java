@@ -46,7 +46,11 @@ public final class UnixSocketPair implements AutoCloseable {
 
     /** A real control connection over {@code channel}. */
     public static ControlConnection connection(SocketChannel channel) {
-        return new ControlConnection(channel);
+        try {
+            return new ControlConnection(channel);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public SocketChannel near() {

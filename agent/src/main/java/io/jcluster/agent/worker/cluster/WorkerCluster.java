@@ -25,10 +25,11 @@ public final class WorkerCluster implements ClusterBackend {
 
     private final int workerId;
     private final int workersAtLaunch;
-    /** For the app's threads: through the writer thread, so that an interrupt never closes the connection. */
-    private final WriterThread toParent;
-    /** For jcluster's own threads (stats, leadership acknowledgements), which nobody interrupts. */
-    private final ToParent direct;
+    /**
+     * The control connection, written by whichever thread calls (the app's included): it is a non-blocking channel,
+     * so an interrupt of the caller never closes it ({@code ControlConnection}).
+     */
+    private final ToParent toParent;
     private final long maxMessage;
     private final Consumer<String> log;
     private final Requests requests;
@@ -55,13 +56,12 @@ public final class WorkerCluster implements ClusterBackend {
         this.workerId = workerId;
         this.workersAtLaunch = workersAtLaunch;
         this.workers = workersAtLaunch;
-        this.direct = toParent;
-        this.toParent = new WriterThread(toParent, WriterThread.MAX_QUEUED_BYTES);
+        this.toParent = toParent;
         this.maxMessage = maxMessage;
         this.log = line -> log.accept("[jcluster] worker " + workerId + ": " + line);
         this.requests = new Requests(this.toParent, storeTimeout, store);
         this.subscriptions = new Subscriptions(requests, this.log, deliveryQueue, deliveryQueueBytes);
-        this.leadership = new LeadershipCallbacks(direct, this.log, leadershipAckAfterMillis);
+        this.leadership = new LeadershipCallbacks(toParent, this.log, leadershipAckAfterMillis);
     }
 
     @Override
@@ -94,8 +94,7 @@ public final class WorkerCluster implements ClusterBackend {
         ApiChecks.topic(topic);
         ApiChecks.size("message", message, maxMessage);
         try {
-            // a copy: the frame is written after this returns, and the app may reuse its array at once
-            toParent.send(new ClusterFrame.Publish(topic, message.clone()));
+            toParent.send(new ClusterFrame.Publish(topic, message));
         } catch (IOException e) {
             throw new ClusterException("publish to '" + topic + "': the parent is gone (the connection to it"
                     + " closed; this worker is exiting)", e);
@@ -134,7 +133,6 @@ public final class WorkerCluster implements ClusterBackend {
 
     /** The control connection ended: waiting calls fail at once, and this worker is no longer the leader. */
     public void parentGone() {
-        toParent.parentGone();
         requests.parentGone();
         leadership.parentGone();
     }
@@ -149,7 +147,7 @@ public final class WorkerCluster implements ClusterBackend {
 
     /** Sends {@link #stats()}; an {@link IOException} means the parent is gone. */
     public void sendStats() throws IOException {
-        direct.send(stats());
+        toParent.send(stats());
     }
 
     /** The process's one offload pool, made on first use: its share of the processors, by the launch's count. */

@@ -104,10 +104,7 @@ final class WorkerMap implements SharedMap {
         return what;
     }
 
-    /**
-     * A copy of {@code value}, if it is within max-message: the frame may be written after a timed-out call returned,
-     * and the app may reuse its array at once.
-     */
+    /** A copy of {@code value}, if it is within max-message: what the app does with its array later is its own. */
     private byte[] value(String key, byte[] value) {
         return ApiChecks.size("value of '" + key + "'", Objects.requireNonNull(value, "value"), maxMessage).clone();
     }
