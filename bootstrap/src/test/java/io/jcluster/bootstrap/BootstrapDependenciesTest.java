@@ -12,9 +12,10 @@ class BootstrapDependenciesTest {
     @Test
     void bootstrapDependsOnlyOnTheJdk() {
         JavaClasses bootstrap = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.jcluster");
-        classes().that().resideInAnyPackage("io.jcluster.bootstrap..", "io.jcluster")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.jcluster.bootstrap..", "io.jcluster")
+                .importPackages("io.jcluster.bootstrap");
+        classes().that().resideInAPackage("io.jcluster.bootstrap..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.jcluster.bootstrap..",
+                        "io.jcluster", "io.jcluster.spi")
                 .because("these classes sit on the boot class path, where JDK code calls them and nothing else is visible")
                 .check(bootstrap);
     }

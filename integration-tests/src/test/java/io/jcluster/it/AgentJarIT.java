@@ -56,6 +56,18 @@ class AgentJarIT {
     }
 
     @Test
+    void theApiIsInsideUnrelocated() throws IOException {
+        // in a worker the app's io.jcluster.Cluster must resolve to the agent's copy on the boot class path
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            for (String api : List.of("io/jcluster/Cluster.class", "io/jcluster/SharedMap.class",
+                    "io/jcluster/ClusterException.class", "io/jcluster/spi/ClusterBackends.class",
+                    "io/jcluster/spi/OffloadPool.class", "io/jcluster/spi/ApiChecks.class")) {
+                assertTrue(jar.getEntry(api) != null, "jcluster.jar lacks " + api);
+            }
+        }
+    }
+
+    @Test
     void runningTheJarPrintsUsageWithTheOptionTable() throws IOException, InterruptedException {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true).start();
