@@ -33,7 +33,16 @@ final class Chat implements AutoCloseable {
 
     /** A new endpoint for one client connection. */
     Session.Listener member() {
-        return new Member();
+        return new ChatMember(this);
+    }
+
+    /** A client's socket is open: it gets every message from now on. */
+    void joined(Session session) {
+        members.put(session, new AtomicInteger());
+    }
+
+    void left(Session session) {
+        members.remove(session);
     }
 
     int members() {
@@ -60,34 +69,5 @@ final class Chat implements AutoCloseable {
     @Override
     public void close() throws Exception {
         subscription.close();
-    }
-
-    private final class Member extends Session.Listener.AbstractAutoDemanding {
-
-        @Override
-        public void onWebSocketOpen(Session session) {
-            super.onWebSocketOpen(session);
-            session.sendText("welcome worker=" + Cluster.workerId() + " pid=" + ProcessHandle.current().pid(), Callback.NOOP);
-            members.put(session, new AtomicInteger());
-        }
-
-        @Override
-        public void onWebSocketText(String text) {
-            try {
-                Cluster.publish(TOPIC, text);
-            } catch (IllegalArgumentException e) { // over max-message: tell this client, the others never see it
-                getSession().sendText("error " + e.getMessage(), Callback.NOOP);
-            }
-        }
-
-        @Override
-        public void onWebSocketClose(int statusCode, String reason) {
-            members.remove(getSession());
-        }
-
-        @Override
-        public void onWebSocketError(Throwable cause) {
-            members.remove(getSession());
-        }
     }
 }
