@@ -41,21 +41,22 @@ final class LeaderJob implements AutoCloseable {
     LeaderJob(Path logFile) throws IOException {
         log = logFile == null ? null : FileChannel.open(logFile,
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        leadership = Cluster.onLeadership(this::start, this::stop);
+        leadership = Cluster.onLeadership(this::gained, this::lost);
     }
 
     long runs() {
         return runs.get();
     }
 
-    private synchronized void start() {
+    /** On the cluster's leadership thread: this worker is the leader now. */
+    synchronized void gained() {
         if (schedule == null) {
             schedule = scheduler.scheduleAtFixedRate(this::runOnce, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Cancels the schedule and returns only when a run in progress has ended. */
-    private void stop() {
+    /** On the cluster's leadership thread: cancels the schedule; returns only when a run in progress has ended. */
+    void lost() {
         ScheduledFuture<?> cancelled;
         synchronized (this) {
             cancelled = schedule;
@@ -105,7 +106,7 @@ final class LeaderJob implements AutoCloseable {
     @Override
     public void close() throws Exception {
         leadership.close();
-        stop();
+        lost();
         scheduler.shutdownNow();
         if (log != null) {
             log.close();

@@ -50,6 +50,34 @@ class LeaderJobTest {
         assertEquals(runs * 2, Files.readAllLines(log).size(), "closed: no more runs");
     }
 
+    @Test
+    void losingLeadershipWaitsForTheRunInProgressAndStopsTheSchedule(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("job.log");
+        try (LeaderJob job = new LeaderJob(log)) { // the single process is the leader: gained() ran already
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!lastLine(log).endsWith(" start") && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(lastLine(log).endsWith(" start"), "a run in progress: " + lastLine(log));
+            job.lost(); // as the cluster calls it when the leadership goes
+            assertTrue(lastLine(log).endsWith(" end"), "lost() returned before the run ended: " + lastLine(log));
+            int lines = Files.readAllLines(log).size();
+            Thread.sleep(3 * LeaderJob.PERIOD_MILLIS);
+            assertEquals(lines, Files.readAllLines(log).size(), "no run after lost()");
+            job.gained(); // and it comes back
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (Files.readAllLines(log).size() < lines + 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.readAllLines(log).size() >= lines + 2, "runs again after gained()");
+        }
+    }
+
+    private static String lastLine(Path log) throws java.io.IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
     private static long ends(Path log) throws java.io.IOException {
         return Files.exists(log) ? Files.readAllLines(log).stream().filter(line -> line.endsWith(" end")).count() : 0;
     }
