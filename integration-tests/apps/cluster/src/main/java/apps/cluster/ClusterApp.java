@@ -65,7 +65,7 @@ public final class ClusterApp implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         WebSocketUpgradeHandler webSockets = WebSocketUpgradeHandler.from(server, container -> {
-            container.setMaxTextMessageSize(64 * 1024);
+            container.setMaxTextMessageSize(1024 * 1024); // above max-message (256k by default): the cluster says what is too big
             container.setIdleTimeout(Duration.ofMinutes(5));
             container.addMapping("/chat", (request, response, callback) -> chat.member());
         });

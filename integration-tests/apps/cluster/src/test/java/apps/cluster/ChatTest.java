@@ -65,6 +65,23 @@ class ChatTest {
         awaitMembers(0);
     }
 
+    @Test
+    void aMessageOverMaxMessageIsRefusedToItsSenderAndReachesNoOne() throws Exception {
+        Web web = new Web(app.port());
+        try (Web.ChatClient alice = web.chat(); Web.ChatClient bob = web.chat()) {
+            alice.next();
+            bob.next();
+            awaitMembers(2);
+            alice.send("x".repeat(300_000));
+            String error = alice.next();
+            assertTrue(error.startsWith("error message of 300000 bytes is over max-message="), error);
+            alice.send("alice 0 after");
+            assertEquals("alice 0 after", alice.next());
+            assertEquals("alice 0 after", bob.next(), "bob never got the refused message");
+        }
+        awaitMembers(0);
+    }
+
     private static void sendAll(Web.ChatClient client, String sender, int count) {
         try {
             for (int i = 0; i < count; i++) {
