@@ -10,6 +10,11 @@ import java.util.function.Consumer;
  * The cluster an app runs in: who this worker is, shared maps, messages between workers, one leader, and a pool for
  * CPU-heavy work. Without the jcluster agent every method answers as for a single process (worker 0 of 1, the
  * leader, an in-process map, local delivery), so the same app runs and tests without a cluster.
+ *
+ * <p>Compile against {@code io.jcluster:jcluster-api} with scope {@code provided}: in a worker the agent's copy of
+ * this class is the one that reaches the cluster. A copy the app loaded apart from it (a child-first class loader)
+ * throws {@link IllegalStateException} from every method rather than run as a single process. Names, keys and sizes
+ * follow the rules of docs/cluster-api.md; a broken rule is an {@link IllegalArgumentException} that states it.
  */
 public final class Cluster {
 
@@ -38,7 +43,8 @@ public final class Cluster {
 
     /**
      * {@code gained} runs when this worker becomes the leader (at once if it is one), {@code lost} when it stops
-     * being one (before a drained leader stops). Close the result to stop being told.
+     * being one (before a drained leader stops). Both run on the thread "jcluster-leadership", never the caller's; a
+     * callback that throws is reported on stderr. Neither may be null. Close the result to stop being told.
      */
     public static AutoCloseable onLeadership(Runnable gained, Runnable lost) {
         return ClusterBackends.current().onLeadership(gained, lost);
@@ -47,7 +53,8 @@ public final class Cluster {
     /**
      * Sends {@code message} to the subscribers of {@code topic} on every worker, this one's included. Each
      * publisher's messages arrive in the order it sent them; a worker that is down or restarting misses them
-     * (at-most-once).
+     * (at-most-once). Never waits for a subscriber. A message over {@code max-message} bytes (default 256k) is an
+     * {@link IllegalArgumentException}; the topic is 1..200 characters of {@code A-Z a-z 0-9 . _ : -}.
      */
     public static void publish(String topic, byte[] message) {
         ClusterBackends.current().publish(topic, message);
@@ -58,7 +65,11 @@ public final class Cluster {
         publish(topic, message.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code handler} receives every message published on {@code topic} from now on; close the result to stop. */
+    /**
+     * {@code handler} receives every message published on {@code topic} after this returns, on the thread
+     * "jcluster-messages" that runs every handler of the process one at a time (so a handler should not block); one
+     * that throws is reported on stderr and delivery goes on. Close the result to stop.
+     */
     public static AutoCloseable subscribe(String topic, Consumer<byte[]> handler) {
         return ClusterBackends.current().subscribe(topic, handler);
     }
@@ -68,7 +79,11 @@ public final class Cluster {
         return ClusterBackends.current().map(name);
     }
 
-    /** A bounded pool of platform threads sized to this worker's share of the processors. */
+    /**
+     * A bounded pool of platform threads sized to this worker's share of the processors (all of them outside a
+     * cluster). A full queue rejects a task at once ({@link java.util.concurrent.RejectedExecutionException}); the
+     * pool belongs to the process, so shutting it down is refused ({@link UnsupportedOperationException}).
+     */
     public static ExecutorService offload() {
         return ClusterBackends.current().offload();
     }

@@ -17,7 +17,10 @@ public final class ClusterBackends {
         }
     }
 
-    /** The installed backend, or the single-process one when the process runs without the agent. */
+    /**
+     * The installed backend, or the single-process one when the process runs without the agent. In a jcluster worker
+     * with no backend installed (this copy of the API is not the agent's), {@link IllegalStateException}.
+     */
     public static ClusterBackend current() {
         ClusterBackend installed = INSTALLED.get();
         return installed != null ? installed : LocalCluster.instance();

@@ -125,6 +125,13 @@ final class LocalCluster implements ClusterBackend {
         return offload.executor();
     }
 
+    /** Ends this backend's threads: for tests, which create many backends. */
+    void stop() {
+        messages.stop();
+        leadership.stop();
+        offload.stop();
+    }
+
     LocalMaps maps() {
         return maps;
     }

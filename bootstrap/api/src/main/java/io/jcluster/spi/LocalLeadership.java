@@ -15,6 +15,7 @@ final class LocalLeadership {
     private final PrintStream log;
     /** Unbounded, but fed only by {@code onLeadership} calls: one task per registration. */
     private final LinkedBlockingQueue<Registration> gained = new LinkedBlockingQueue<>();
+    private volatile boolean stopped;
     /** Guarded by {@code this}. */
     private Thread thread;
 
@@ -37,13 +38,25 @@ final class LocalLeadership {
         return registration;
     }
 
+    /** Ends the thread: for tests, which create many; the process's lives as long as it does. */
+    synchronized void stop() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
     private void runForever() {
         while (true) {
             Registration registration;
             try {
                 registration = gained.take();
             } catch (InterruptedException e) {
-                return;
+                // only stop() ends the thread: a handler that interrupted itself must not end delivery for all
+                if (stopped) {
+                    return;
+                }
+                continue;
             }
             if (registration.closed) {
                 continue;

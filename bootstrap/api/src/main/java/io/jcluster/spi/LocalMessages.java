@@ -41,6 +41,7 @@ final class LocalMessages {
 
     /** Guarded by {@code this}; the arrays are never changed once published (copy on write). */
     private final Map<String, Subscription[]> subscriptions = new HashMap<>();
+    private volatile boolean stopped;
     /** Guarded by {@code this}. */
     private Thread deliveryThread;
     /** Guarded by {@code this}. */
@@ -92,6 +93,14 @@ final class LocalMessages {
         return subscription;
     }
 
+    /** Ends the delivery thread: for tests, which create many; the process's lives as long as it does. */
+    synchronized void stop() {
+        stopped = true;
+        if (deliveryThread != null) {
+            deliveryThread.interrupt();
+        }
+    }
+
     long dropped() {
         return dropped.get();
     }
@@ -136,18 +145,21 @@ final class LocalMessages {
             try {
                 delivery = queue.take();
             } catch (InterruptedException e) {
-                // nothing interrupts this thread but the JVM's end; a daemon thread just stops
-                return;
+                // only stop() ends the thread: a handler that interrupted itself must not end delivery for all
+                if (stopped) {
+                    return;
+                }
+                continue;
             }
             queuedBytes.addAndGet(-delivery.message.length);
-            boolean first = true;
-            for (Subscription subscription : delivery.to) {
+            Subscription[] to = delivery.to;
+            for (int i = 0; i < to.length; i++) {
+                Subscription subscription = to[i];
                 if (subscription.closed) {
                     continue;
                 }
-                // each handler gets its own array, so one that changes it cannot change what the next one sees
-                byte[] message = first ? delivery.message : delivery.message.clone();
-                first = false;
+                // each handler gets its own array, so one that changes it cannot change what a later one sees
+                byte[] message = i == to.length - 1 ? delivery.message : delivery.message.clone();
                 try {
                     subscription.handler.accept(message);
                     delivered.incrementAndGet();
