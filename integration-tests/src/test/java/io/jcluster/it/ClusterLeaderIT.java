@@ -48,6 +48,7 @@ class ClusterLeaderIT {
         System.out.println("[it] leader: random seed " + seed);
         Map<Long, Long> killedAt = new HashMap<>(); // pid -> epoch millis just before kill -9
         List<String> events = new ArrayList<>();
+        Map<Long, Long> leaderKills = new java.util.LinkedHashMap<>(); // pid -> kill time, for the leader kills
         try (ClusterProcess cluster = ClusterApps.start(port, "processes=" + WORKERS
                 + ",restart-delay=200ms,max-restarts=100,admin=127.0.0.1:" + adminPort,
                 "-Djob.log=" + log)) {
@@ -70,14 +71,18 @@ class ClusterLeaderIT {
                     reloaded = true;
                     continue;
                 }
-                long victim = kills % 2 == 0 ? leaderPid(log) : randomLivePid(cluster, random);
+                boolean leader = kills % 2 == 0;
+                long victim = leader ? leaderInARun(log) : randomLivePid(cluster, random);
                 if (victim < 0 || killedAt.containsKey(victim)
                         || !ProcessHandle.of(victim).map(ClusterProcess::isRunning).orElse(false)) {
                     continue; // the last leader is dead already: its successor is not chosen (or has not run) yet
                 }
                 killedAt.put(victim, System.currentTimeMillis());
                 Signals.kill(victim);
-                events.add(killedAt.get(victim) + " kill -9 " + victim + (kills % 2 == 0 ? " (the leader)" : ""));
+                events.add(killedAt.get(victim) + " kill -9 " + victim + (leader ? " (the leader, in a run)" : ""));
+                if (leader) {
+                    leaderKills.put(victim, killedAt.get(victim));
+                }
                 kills++;
             }
             assertTrue(reloaded, "the reload happened");
@@ -85,12 +90,13 @@ class ClusterLeaderIT {
             long endsBefore = ends(log);
             awaitRuns(log, endsBefore + 3, cluster);
             events.forEach(event -> System.out.println("[it] leader: " + event));
-            check(Files.readAllLines(log), killedAt, cluster);
+            List<Run> runs = check(Files.readAllLines(log), killedAt, cluster);
+            printFailovers(runs, leaderKills);
         }
     }
 
     /** The log's runs, checked: each start has its end (unless the worker was killed in it); no two overlap. */
-    private static void check(List<String> lines, Map<Long, Long> killedAt, ClusterProcess cluster) {
+    private static List<Run> check(List<String> lines, Map<Long, Long> killedAt, ClusterProcess cluster) {
         if (!lines.isEmpty() && lines.get(lines.size() - 1).endsWith(" start")) {
             lines = lines.subList(0, lines.size() - 1); // the current leader's run in progress
         }
@@ -146,15 +152,42 @@ class ClusterLeaderIT {
                 + ", none overlapping; " + cut + " cut short by kill -9; max gap without a run " + maxGap + " ms (before "
                 + afterMaxGap + "); normal gap " + (LEADER_PERIOD_MILLIS - LEADER_WORK_MILLIS) + " ms; gaps over 1 s: " + longGaps);
         assertTrue(leaders.size() >= 2, "leadership moved (the reload replaced the leader): " + leaders);
+        return runs;
+    }
+
+    /** For each kill of the leader: how long until another worker started a run (the failover, as the job sees it). */
+    private static void printFailovers(List<Run> runs, Map<Long, Long> leaderKills) {
+        List<Long> failovers = new ArrayList<>();
+        for (Map.Entry<Long, Long> kill : leaderKills.entrySet()) {
+            long victim = kill.getKey();
+            long killed = kill.getValue();
+            runs.stream().filter(run -> run.pid() != victim && run.start() >= killed).findFirst()
+                    .ifPresent(next -> failovers.add(next.start() - killed));
+        }
+        long cutShort = runs.stream().filter(run -> run.killed() && leaderKills.containsKey(run.pid())).count();
+        System.out.println("[it] leader: failover after kill -9 of the leader (kill to the next leader's first run start),"
+                + " ms: " + failovers + ", max " + failovers.stream().mapToLong(Long::longValue).max().orElse(-1)
+                + "; runs cut short by the kill: " + cutShort + " of " + leaderKills.size());
     }
 
     static final long LEADER_PERIOD_MILLIS = 200;
     static final long LEADER_WORK_MILLIS = 50;
 
-    /** The pid of the last run in the log: the leader now, or a moment ago. */
-    private static long leaderPid(Path log) throws java.io.IOException {
-        List<String> lines = Files.readAllLines(log);
-        return lines.isEmpty() ? -1 : Long.parseLong(lines.get(lines.size() - 1).split(" ")[2]);
+    /**
+     * Waits (at most 2 s) until the log's last line is a run's start and returns its pid: the leader, in the middle
+     * of a run, so the kill cuts a run short; -1 if no run started.
+     */
+    private static long leaderInARun(Path log) throws java.io.IOException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.readAllLines(log);
+            String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+            if (last.endsWith(" start")) {
+                return Long.parseLong(last.split(" ")[2]);
+            }
+            ClusterProcess.sleep(2);
+        }
+        return -1;
     }
 
     private static long randomLivePid(ClusterProcess cluster, Random random) {
