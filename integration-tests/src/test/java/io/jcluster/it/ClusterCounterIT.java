@@ -3,7 +3,13 @@ package io.jcluster.it;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,13 +33,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterCounterIT {
 
     static final int VISITS = 10_000;
+    static final int LIMIT = 5;
+    static final Duration LIMIT_WINDOW = Duration.ofHours(24);
 
     @Test
     void tenThousandIncrementsOverFourWorkersEndAtTenThousandAndSurviveAKillAndAReload() throws Exception {
         int port = FreePorts.tcp();
         int adminPort = FreePorts.tcp();
-        try (ClusterProcess cluster = ClusterApps.start(port, "processes=4,mode=http,admin=127.0.0.1:" + adminPort)) {
+        try (ClusterProcess cluster = ClusterApps.start(port, "processes=4,mode=http,admin=127.0.0.1:" + adminPort,
+                "-Dlimit.requests=" + LIMIT, "-Dlimit.window.ms=" + LIMIT_WINDOW.toMillis())) {
             List<Long> pids = ClusterApps.awaitReady(cluster, port, 4);
+            assertLimiterIsShared(port, cluster);
+            assertOffloadAnswers(port);
 
             long started = System.nanoTime();
             Map<Long, List<Long>> byPid = ClusterApps.visits(List.of(port), 8, VISITS);
@@ -70,5 +81,50 @@ class ClusterCounterIT {
             assertNotEquals(victim, next.pid());
             System.out.println("[it] counter: " + VISITS + " after a rolling reload, on every new worker " + afterReload);
         }
+    }
+
+    /**
+     * The sample's rate limiter counts in the shared map: 12 requests of one client, balanced over 4 workers, get
+     * exactly LIMIT 200s (from more than one worker) and then 429s.
+     */
+    private static void assertLimiterIsShared(int port, ClusterProcess cluster) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long window = System.currentTimeMillis() / LIMIT_WINDOW.toMillis();
+            String client = "it-" + System.nanoTime();
+            List<Integer> statuses = new ArrayList<>();
+            Set<Long> allowedBy = new HashSet<>();
+            for (int i = 0; i < LIMIT + 7; i++) {
+                Http.Response response = Http.fresh(port, "/limited?client=" + client);
+                statuses.add(response.status());
+                if (response.status() == 200) {
+                    allowedBy.add(response.pid());
+                }
+            }
+            if (window != System.currentTimeMillis() / LIMIT_WINDOW.toMillis()) {
+                continue; // the window ended mid-test (midnight UTC): the counts are split, try again
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < LIMIT + 7; i++) {
+                expected.add(i < LIMIT ? 200 : 429);
+            }
+            assertEquals(expected, statuses, "one count for the client across the workers\n" + cluster.describe());
+            assertTrue(allowedBy.size() > 1, "the allowed requests were spread over workers: " + allowedBy);
+            System.out.println("[it] limiter: " + LIMIT + " of " + (LIMIT + 7) + " requests allowed, by workers "
+                    + allowedBy + ", the rest 429");
+            return;
+        }
+        throw new AssertionError("two window changes in a row?");
+    }
+
+    /** GET /hash computes on a worker's offload pool: the right SHA-256 chain. */
+    private static void assertOffloadAnswers(int port) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] digest = "jcluster".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 20_000; i++) {
+            digest = sha.digest(digest);
+        }
+        Http.Response response = Http.fresh(port, "/hash?rounds=20000");
+        assertEquals(200, response.status(), response.body());
+        assertEquals(HexFormat.of().formatHex(digest), response.body().strip());
     }
 }
