@@ -99,7 +99,20 @@ public enum Option {
             "Standalone balancer only: start each backend connection with a PROXY protocol header (HAProxy's"
                     + " send-proxy; v1 text, v2 binary) naming the client's address and port, for backends that"
                     + " read it. In http mode a backend connection then carries the requests of one client"
-                    + " connection only.");
+                    + " connection only."),
+    STORE("store", "embedded, redis://host:port[/db] or rediss://host:port[/db] (db 0 to 15)", "embedded",
+            "Where the Cluster API keeps its shared maps, messages and leadership lease: embedded = in the parent"
+                    + " (one host); redis/rediss = in Redis (TLS with rediss), shared by several hosts. A password"
+                    + " comes from env JCLUSTER_STORE_PASSWORD only (the workers do not get it), never from the URI."),
+    STORE_SIZE("store-size", "a size like 64m or 1g (bytes, k, m, g)", "64m",
+            "store=embedded: the most bytes the shared maps may hold in the parent (keys, values and a per-entry"
+                    + " overhead); past it the least recently and frequently used entries are evicted."),
+    STORE_TIMEOUT("store-timeout", "a duration like 5s or 500ms", "5s",
+            "How long a shared map call may wait for the store's answer; then the app's call throws"
+                    + " ClusterException."),
+    MAX_MESSAGE("max-message", "a size from 1 to 8m, like 256k (bytes, k, m)", "256k",
+            "The largest message or shared map value, in bytes; a larger one is refused with"
+                    + " IllegalArgumentException in the worker that sends it.");
 
     private final String key;
     private final String accepts;

@@ -31,7 +31,7 @@ final class OptionChecks {
         if (admin.enabled()) {
             admin = admin.withAddress(resolve(admin.address(), parsed.adminValue(), machine));
         }
-        return new Options(supervisor, written.proxy(), http, written.health(), admin);
+        return new Options(supervisor, written.proxy(), http, written.health(), admin, written.store());
     }
 
     /** The pair is checked after the files, so that a missing file is named before what else it needs. */

@@ -128,6 +128,7 @@ public final class OptionParser {
         Options.ProxyProtocol proxyProtocol = given.containsKey(Option.PROXY_PROTOCOL)
                 ? oneOf(Option.PROXY_PROTOCOL, single(given, Option.PROXY_PROTOCOL), PROXY_PROTOCOLS)
                 : Options.ProxyProtocol.OFF;
+        StoreOptions store = store(given);
         Options written = new Options(
                 new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log),
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
@@ -135,7 +136,8 @@ public final class OptionParser {
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
                         trustedProxies),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
-                new AdminOptions(admin, adminToken, adminTokenFile));
+                new AdminOptions(admin, adminToken, adminTokenFile),
+                store);
         return new ParsedOptions(written, processes, maxProcesses, admin == null ? null : adminValue, tlsCert, tlsKey);
     }
 
@@ -148,6 +150,40 @@ public final class OptionParser {
     /** Given: a version, nothing else (there is no point in writing proxy-protocol=off). */
     private static final Map<String, Options.ProxyProtocol> PROXY_PROTOCOLS = Map.of(
             "v1", Options.ProxyProtocol.V1, "v2", Options.ProxyProtocol.V2);
+
+    private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {
+        for (String value : given.getOrDefault(Option.STORE, List.of())) {
+            // before any other check of store=, since they all repeat the value
+            StoreLocation.checkNoCredentials(value);
+        }
+        StoreLocation location = StoreLocation.parse(single(given, Option.STORE));
+        String sizeValue = single(given, Option.STORE_SIZE);
+        long size = sizeNotOff(Option.STORE_SIZE, sizeValue);
+        Duration timeout = positiveDuration(Option.STORE_TIMEOUT, single(given, Option.STORE_TIMEOUT));
+        String maxMessageValue = single(given, Option.MAX_MESSAGE);
+        long maxMessage = sizeNotOff(Option.MAX_MESSAGE, maxMessageValue);
+        if (maxMessage > StoreOptions.MAX_MESSAGE_LIMIT) {
+            throw OptionException.badValue(Option.MAX_MESSAGE, maxMessageValue);
+        }
+        if (!location.embedded() && given.containsKey(Option.STORE_SIZE)) {
+            throw new OptionException("store-size=" + sizeValue + ": applies to store=embedded only (Redis bounds its"
+                    + " memory itself: maxmemory in redis.conf)");
+        }
+        if (location.embedded() && size < maxMessage + StoreOptions.ENTRY_ROOM) {
+            throw new OptionException("store-size=" + sizeValue + ": too small for max-message=" + maxMessageValue
+                    + "; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name"
+                    + " must fit)");
+        }
+        return new StoreOptions(location, size, timeout, maxMessage, null);
+    }
+
+    /** A size where {@code off} makes no sense. */
+    private static long sizeNotOff(Option option, String value) throws OptionException {
+        if (value.equals("off")) {
+            throw OptionException.badValue(option, value);
+        }
+        return size(option, value);
+    }
 
     private static <T> T oneOf(Option option, String value, Map<String, T> choices) throws OptionException {
         T choice = choices.get(value);

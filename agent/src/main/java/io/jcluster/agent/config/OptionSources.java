@@ -36,6 +36,10 @@ final class OptionSources {
             if (trimmed.isEmpty()) {
                 continue;
             }
+            if (previous == Option.STORE) {
+                // store=redis://u:pa,ss@host split at the password's comma: refuse without repeating the rest
+                StoreLocation.checkNoCredentials(trimmed);
+            }
             int equals = trimmed.indexOf('=');
             if (equals < 0 && LISTS.contains(previous)) {
                 // trusted-proxies=10.0.0.0/8,192.168.1.5: a piece without '=' cannot be a key, so it continues the

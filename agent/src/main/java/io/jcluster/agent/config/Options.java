@@ -8,14 +8,15 @@ import java.util.Locale;
 
 /**
  * The parsed, checked options of one launch, grouped by who needs them: the supervisor, the balancer (proxy), http
- * mode, health probes and the admin endpoint. Build with {@link OptionParser#parse(String)}.
+ * mode, health probes, the admin endpoint and the Cluster API's store. Build with {@link OptionParser#parse(String)}.
  */
 public record Options(
         SupervisorOptions supervisor,
         ProxyOptions proxy,
         HttpOptions http,
         HealthOptions health,
-        AdminOptions admin) {
+        AdminOptions admin,
+        StoreOptions store) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }

@@ -49,6 +49,10 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
         }
         reasons.put("balancer", "applies to the agent only (balancer=kernel lets workers share the app's port);"
                 + " the standalone balancer is a proxy");
+        for (String key : List.of("store", "store-size", "store-timeout", "max-message")) {
+            reasons.put(key, "applies to the agent only: the Cluster API's store serves workers, which the standalone"
+                    + " balancer does not run");
+        }
         return Map.copyOf(reasons);
     }
 
@@ -101,7 +105,7 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
                     }
                     String reason = AGENT_ONLY.get(name);
                     if (reason != null) {
-                        throw new BadArguments("--" + name + " " + value + ": " + reason);
+                        throw new BadArguments("--" + name + ": " + reason);
                     }
                     options.add(Map.entry(name, value));
                 }

@@ -2,6 +2,7 @@ package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.LogMode;
+import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.WorkerEnvironment;
 
 import java.io.File;
@@ -9,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /** Forks worker JVMs from the parent's own command line, their output relayed or inherited as log= says. */
@@ -22,18 +26,35 @@ final class ForkingLauncher implements ProcessLauncher {
     @GuardedBy("this")
     private final List<Thread> relays = new ArrayList<>();
 
+    /**
+     * The parent's environment, which the workers inherit except for {@link #PARENT_ONLY}; never changed, read by
+     * whichever thread launches a worker.
+     */
+    private final ConcurrentMap<String, String> environment;
+
+    /** Secrets only the parent uses: a worker runs the app, which has no use for them. */
+    static final List<String> PARENT_ONLY = List.of(AdminToken.ENVIRONMENT, StoreOptions.PASSWORD_ENVIRONMENT);
+
     ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log) {
+        this(command, controlSocket, secret, log, System.getenv());
+    }
+
+    ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log,
+                    Map<String, String> environment) {
         this.command = command;
         this.controlSocket = controlSocket;
         this.secret = secret;
         this.log = log;
+        this.environment = new ConcurrentHashMap<>(environment);
     }
 
     @Override
     public Process launch(int id, int workerCount) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command.forWorker(id));
-        // the admin token is the parent's alone: a worker runs the app, which has no use for it
-        builder.environment().remove(AdminToken.ENVIRONMENT);
+        Map<String, String> workerEnvironment = builder.environment();
+        workerEnvironment.clear();
+        workerEnvironment.putAll(environment);
+        workerEnvironment.keySet().removeAll(PARENT_ONLY);
         new WorkerEnvironment(id, workerCount, controlSocket, secret).exportTo(builder.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (log == LogMode.INHERIT) {

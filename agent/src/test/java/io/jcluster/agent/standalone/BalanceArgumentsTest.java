@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,9 +104,18 @@ class BalanceArgumentsTest {
     void optionsThatConcernWorkersAreRefusedAsAgentOnly() {
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
                 "ready-timeout", "health", "health-threshold", "config", "admin", "admin-token", "max-processes",
-                "admin-token-file")) {
+                "admin-token-file", "store", "store-size", "store-timeout", "max-message")) {
             String message = error("--listen 9000 --backend 127.0.0.1:8081 --" + key + " 1");
-            assertTrue(message.startsWith("--" + key + " 1: applies to the agent only"), message);
+            assertTrue(message.startsWith("--" + key + ": applies to the agent only"), message);
+        }
+    }
+
+    @Test
+    void anAgentOnlyOptionsValueIsNeverRepeated() {
+        // the value may be a secret (a token, a store URI with a password): error lines end up in logs
+        for (String option : List.of("--store redis://:hunter2@127.0.0.1", "--admin-token hunter2")) {
+            String message = error("--listen 9000 --backend 127.0.0.1:8081 " + option);
+            assertFalse(message.contains("hunter2"), message);
         }
     }
 

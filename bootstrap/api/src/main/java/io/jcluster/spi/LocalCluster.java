@@ -55,16 +55,20 @@ final class LocalCluster implements ClusterBackend {
             synchronized (LOCK) {
                 local = instance;
                 if (local == null) {
-                    long maxMessage = size(MAX_MESSAGE_PROPERTY, ApiChecks.DEFAULT_MAX_MESSAGE,
-                            ApiChecks.MAX_MAX_MESSAGE);
-                    long storeSize = size(STORE_SIZE_PROPERTY, DEFAULT_STORE_SIZE, Long.MAX_VALUE);
-                    local = new LocalCluster(System::nanoTime, maxMessage, storeSize,
-                            Runtime.getRuntime().availableProcessors(), System.err);
+                    local = fromProperties();
                     instance = local;
                 }
             }
         }
         return local;
+    }
+
+    /** A backend with the limits of the system properties (or the defaults), the processors and stderr. */
+    static LocalCluster fromProperties() {
+        long maxMessage = size(MAX_MESSAGE_PROPERTY, ApiChecks.DEFAULT_MAX_MESSAGE, ApiChecks.MAX_MAX_MESSAGE);
+        long storeSize = size(STORE_SIZE_PROPERTY, DEFAULT_STORE_SIZE, Long.MAX_VALUE);
+        return new LocalCluster(System::nanoTime, maxMessage, storeSize, Runtime.getRuntime().availableProcessors(),
+                System.err);
     }
 
     static String notInAWorker() {

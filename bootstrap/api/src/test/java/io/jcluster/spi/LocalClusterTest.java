@@ -152,6 +152,26 @@ class LocalClusterTest {
     }
 
     @Test
+    void theLimitsOfTheSystemPropertiesApply() {
+        System.setProperty(LocalCluster.MAX_MESSAGE_PROPERTY, "1k");
+        System.setProperty(LocalCluster.STORE_SIZE_PROPERTY, "2k");
+        LocalCluster limited = LocalCluster.fromProperties();
+        try {
+            assertContains(assertThrows(IllegalArgumentException.class,
+                    () -> limited.publish("t", new byte[1025])).getMessage(), "over max-message=1k");
+            limited.map("m").put("k", new byte[1024]);
+            limited.map("m").put("l", new byte[1024]);
+            assertEquals(1, limited.maps().evictions(), "2k holds one entry of 1k plus its key, not two");
+        } finally {
+            limited.stop();
+            System.clearProperty(LocalCluster.STORE_SIZE_PROPERTY);
+        }
+        System.setProperty(LocalCluster.MAX_MESSAGE_PROPERTY, "lots");
+        assertContains(assertThrows(IllegalArgumentException.class, LocalCluster::fromProperties).getMessage(),
+                "system property jcluster.max-message=lots");
+    }
+
+    @Test
     void limitsMayComeFromSystemPropertiesNamedLikeTheOptions() {
         assertEquals(ApiChecks.DEFAULT_MAX_MESSAGE, LocalCluster.size(LocalCluster.MAX_MESSAGE_PROPERTY,
                 ApiChecks.DEFAULT_MAX_MESSAGE, ApiChecks.MAX_MAX_MESSAGE));
