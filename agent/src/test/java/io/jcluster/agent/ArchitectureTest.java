@@ -43,6 +43,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void theWorkersClusterApiIsPlainJdk() {
+        noClasses().that().resideInAPackage("io.jcluster.agent.worker..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.github.benmanes.caffeine..",
+                        "org.jctools..", "io.lettuce..", "reactor..", "org.reactivestreams..",
+                        "io.jcluster.agent.cluster..")
+                .because("the Cluster API's store and message fan-out live in the parent; a worker only sends frames"
+                        + " over its control connection, and the app may bring its own copies of these libraries")
+                .check(agent);
+        noClasses().that().resideInAPackage("io.jcluster.agent.worker.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.worker")
+                .because("the worker's wiring uses the Cluster API backend, not the other way round")
+                .check(agent);
+    }
+
+    @Test
     void theControlProtocolIsPlainJdk() {
         noClasses().that().resideInAPackage("io.jcluster.agent.control..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.jcluster.agent.balancer..",

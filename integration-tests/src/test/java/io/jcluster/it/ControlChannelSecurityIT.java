@@ -19,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Only the parent's own workers may speak on the control channel. A stranger who found the
  * socket (here: read from a worker's /proc/PID/environ, tests run as root) and tries to make the
- * parent listen on a port and forward it somewhere is disconnected, and nothing listens.
+ * parent listen on a port and forward it somewhere, or to use the Cluster API, is disconnected,
+ * and nothing listens. The strangers speak the framed protocol correctly: what refuses them is the
+ * secret and identity check, which the parent's log names.
  */
 @Timeout(180)
 class ControlChannelSecurityIT {
@@ -57,15 +60,26 @@ class ControlChannelSecurityIT {
             assertTrue(Files.exists(socket), "JCLUSTER_CONTROL names an existing unix socket: " + control);
             assertTrue(!secret.isBlank() && secret.length() >= 16, "the secret is not trivially short: length " + secret.length());
 
-            List<String> hellos = List.of(
-                    "hello 0 999999 wrongsecret",               // wrong secret
-                    "hello 0 999999 " + secret,                  // right secret, worker 0 is already connected
-                    "hello 2 999999 " + secret,                  // right secret, id == processes: out of range
-                    "hello 99 999999 " + secret,                 // right secret, id far out of range
-                    "");                                         // no hello at all
-            for (String hello : hellos) {
-                strangerIsRefused(cluster, socket, hello);
+            // each stranger speaks the protocol correctly (length-prefixed frames), so what refuses it is the
+            // parent's check of who is speaking, named in its log, not a framing error
+            String wrongSecret = "control channel: refused a connection with a wrong secret";
+            String notOurs = "control channel: refused worker ";
+            String noHello = "control channel: refused a connection that did not start with hello";
+            List<Stranger> strangers = List.of(
+                    new Stranger("hello 0 999999 wrongsecret", null, wrongSecret),
+                    new Stranger("hello 0 999999 " + secret, null, notOurs + "0 pid 999999"),  // worker 0 is connected
+                    new Stranger("hello 0 " + workers.get(0) + " " + secret, clusterFrame(),  // its very identity
+                            notOurs + "0 pid " + workers.get(0)),
+                    new Stranger("hello 2 999999 " + secret, null, notOurs + "2 pid 999999"),  // id == processes
+                    new Stranger("hello 99 999999 " + secret, null, notOurs + "99 pid 999999"),
+                    new Stranger(null, null, noHello),                                          // no hello at all
+                    new Stranger(null, clusterFrame(), noHello),                       // a Cluster API frame first
+                    new Stranger("hello 1 999998 wrongsecret", clusterFrame(), wrongSecret));
+            for (Stranger stranger : strangers) {
+                strangerIsRefused(cluster, socket, stranger);
             }
+            assertTrue(cluster.output().stream().noneMatch(line -> line.contains("malformed")),
+                    "every stranger was refused for who it is, not for how it spoke\n" + cluster.describe());
 
             // the real workers were not disturbed
             assertEquals(workers, cluster.startedWorkers(), "no worker restarted\n" + cluster.describe());
@@ -73,15 +87,27 @@ class ControlChannelSecurityIT {
         }
     }
 
-    private static void strangerIsRefused(ClusterProcess cluster, Path socket, String hello) throws Exception {
+    /** A hello line (null: none), then optionally a Cluster API frame, then a 'bound' line asking for a listener. */
+    private record Stranger(String hello, byte[] clusterFrame, String refusal) {
+    }
+
+    private static void strangerIsRefused(ClusterProcess cluster, Path socket, Stranger stranger) throws Exception {
         int stolenPort = FreePorts.tcp();
-        String what = hello.isEmpty() ? "'bound' without hello" : "'" + hello.replaceAll("\\S{16,}", "<secret>") + "'";
+        String what = (stranger.hello() == null ? "'bound' without hello" : "'" + stranger.hello()
+                .replaceAll("\\S{16,}", "<secret>") + "'") + (stranger.clusterFrame() == null ? "" : " + cluster frame");
+        long refusalsBefore = cluster.output().stream().filter(line -> line.contains(stranger.refusal())).count();
         try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            String script = (hello.isEmpty() ? "" : hello + "\n")
-                    + "bound 0.0.0.0 " + stolenPort + " " + target.getLocalPort() + "\n";
+            ByteArrayOutputStream script = new ByteArrayOutputStream();
+            if (stranger.hello() != null) {
+                script.write(textFrame(stranger.hello()));
+            }
+            if (stranger.clusterFrame() != null) {
+                script.write(stranger.clusterFrame());
+            }
+            script.write(textFrame("bound 0.0.0.0 " + stolenPort + " " + target.getLocalPort()));
             try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 try {
-                    channel.write(ByteBuffer.wrap(script.getBytes(StandardCharsets.US_ASCII)));
+                    channel.write(ByteBuffer.wrap(script.toByteArray()));
                 } catch (IOException e) {
                     // already closed by the parent: fine, that is the point
                 }
@@ -90,6 +116,9 @@ class ControlChannelSecurityIT {
                     fail("stranger " + what + ": the parent kept the connection open for 5 s\n" + cluster.describe());
                 }
             }
+            cluster.await(() -> cluster.output().stream().filter(line -> line.contains(stranger.refusal())).count()
+                    > refusalsBefore, "the parent logs why it refused stranger " + what + ": " + stranger.refusal(),
+                    Duration.ofSeconds(10));
             ClusterProcess.sleep(1000);
             try (Socket probe = new Socket()) {
                 probe.connect(new InetSocketAddress("127.0.0.1", stolenPort), 2000);
@@ -100,6 +129,21 @@ class ControlChannelSecurityIT {
             assertTrue(cluster.output().stream().noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
                     "stranger " + what + ": the parent printed a listening line\n" + cluster.describe());
         }
+    }
+
+    /** A text message as the control channel frames it: 4-byte length of what follows, kind 0, UTF-8 text. */
+    private static byte[] textFrame(String line) {
+        byte[] text = line.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(5 + text.length).putInt(1 + text.length).put((byte) 0).put(text).array();
+    }
+
+    /** A well-formed Cluster API frame (kind 1): MapPut id 1, map "m", key "k", value "v", no ttl. */
+    private static byte[] clusterFrame() {
+        ByteBuffer body = ByteBuffer.allocate(1 + 8 + 3 + 3 + 5 + 8).put((byte) 11).putLong(1)
+                .putShort((short) 1).put((byte) 'm').putShort((short) 1).put((byte) 'k').putInt(1).put((byte) 'v')
+                .putLong(0);
+        return ByteBuffer.allocate(5 + body.capacity()).putInt(1 + body.capacity()).put((byte) 1).put(body.array())
+                .array();
     }
 
     /** Reads until EOF (or a reset); returns what was read, or null when no EOF came within the timeout. */

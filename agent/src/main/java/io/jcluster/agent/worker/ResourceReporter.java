@@ -2,6 +2,7 @@ package io.jcluster.agent.worker;
 
 import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.worker.cluster.WorkerCluster;
 import io.jcluster.bootstrap.PeerRewrite;
 
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Tells the parent once a second what this worker uses: resident memory and live threads (from /proc/self/status,
  * which counts the JVM's own threads too), heap in use, and total GC time. The parent shows them in /status and
  * /metrics and acts on max-memory. Also, when it grew, how many accepted connections kept the loopback peer because
- * their client was not found (PeerRewrite).
+ * their client was not found (PeerRewrite). And the Cluster API's numbers: the offload pool and message delivery.
  */
 final class ResourceReporter implements Runnable {
 
@@ -25,14 +26,16 @@ final class ResourceReporter implements Runnable {
     private static final boolean MANAGEMENT = ModuleLayer.boot().findModule("java.management").isPresent();
 
     private final ControlClient control;
+    private final WorkerCluster cluster;
     private long reportedFallbacks;
 
-    private ResourceReporter(ControlClient control) {
+    private ResourceReporter(ControlClient control, WorkerCluster cluster) {
         this.control = control;
+        this.cluster = cluster;
     }
 
-    static void start(ControlClient control) {
-        Thread thread = new Thread(new ResourceReporter(control), "jcluster-resources");
+    static void start(ControlClient control, WorkerCluster cluster) {
+        Thread thread = new Thread(new ResourceReporter(control, cluster), "jcluster-resources");
         thread.setDaemon(true);
         thread.start();
     }
@@ -43,6 +46,7 @@ final class ResourceReporter implements Runnable {
             try {
                 TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS);
                 control.send(current());
+                cluster.sendStats();
                 long fallbacks = PeerRewrite.fallbacks();
                 if (fallbacks != reportedFallbacks) {
                     control.send(new ControlMessage.ClientAddressFallbacks(fallbacks));

@@ -4,16 +4,18 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.WorkerEnvironment;
+import io.jcluster.agent.worker.cluster.WorkerCluster;
 import io.jcluster.bootstrap.BindRewrite;
 import io.jcluster.bootstrap.ClientAddressTable;
 import io.jcluster.bootstrap.PeerRewrite;
+import io.jcluster.spi.ClusterBackends;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Everything a worker does before the app's main runs: report to the parent, rewrite binds, and make sure the
- * worker never outlives its parent. Loads no Netty: workers carry as little of jcluster as possible.
+ * Everything a worker does before the app's main runs: report to the parent, rewrite binds, install the Cluster API
+ * backend, and make sure the worker never outlives its parent. Loads no Netty: workers carry as little of jcluster as possible.
  */
 public final class WorkerAgent {
 
@@ -38,14 +40,24 @@ public final class WorkerAgent {
             return;
         }
         BindReporter binds = new BindReporter(options, control, identity.workerId());
+        WorkerCluster cluster = new WorkerCluster(identity.workerId(), identity.workers(),
+                frame -> control.send(new ControlMessage.Cluster(frame)), options.store().location().uri(),
+                options.store().timeout(), options.store().maxMessage(), System.err::println);
         control.listen(message -> {
-            if (message instanceof ControlMessage.DumpRequest) {
+            if (message instanceof ControlMessage.Cluster frame) {
+                cluster.received(frame.frame());
+            } else if (message instanceof ControlMessage.DumpRequest) {
                 ThreadDump.sendTo(control);
             } else if (message instanceof ControlMessage.Unlisten) {
                 binds.closeSharedListeners();
             }
-        }, () -> exitOrphaned(identity.workerId()));
-        ResourceReporter.start(control);
+        }, () -> {
+            cluster.parentGone();
+            exitOrphaned(identity.workerId());
+        });
+        // before the app's main: its first call on io.jcluster.Cluster already finds the cluster
+        ClusterBackends.install(cluster);
+        ResourceReporter.start(control, cluster);
         TerminalInterrupt.ignore();
         // the parent publishes its clients' addresses there (not with balancer=kernel: the peers are real already)
         PeerRewrite.install(ClientAddressTable.open(identity.controlSocket().getParent()));
