@@ -184,7 +184,8 @@ class ArchitectureTest {
             .layer("Entry").definedBy("io.jcluster.agent", "io.jcluster.agent.cli..", "io.jcluster.agent.parent..",
                     "io.jcluster.agent.standalone..")
             .layer("Routing modes").definedBy("io.jcluster.agent.routing..")
-            .layer("Control plane").definedBy("io.jcluster.agent.supervisor..", "io.jcluster.agent.admin..")
+            .layer("Control plane").definedBy("io.jcluster.agent.supervisor..", "io.jcluster.agent.admin..",
+                    "io.jcluster.agent.cluster..")
             .layer("Worker side").definedBy("io.jcluster.agent.instrument..", "io.jcluster.agent.worker..")
             .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..")
             .layer("Protocol").definedBy("io.jcluster.agent.http.wire..", "io.jcluster.agent.control..")

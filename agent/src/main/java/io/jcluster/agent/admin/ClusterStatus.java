@@ -1,13 +1,20 @@
 package io.jcluster.agent.admin;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What GET /status and GET /metrics show: a snapshot the parent assembles from its supervisor (processes) and its
  * balancer (connections, bytes, requests). Sizes in bytes, times in milliseconds; -1 where not known (yet).
  */
 public record ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
-                            List<ListenerView> listeners, List<WorkerView> workers) {
+                            List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster) {
+
+    /** Without Cluster API facts (a parent that hosts none). */
+    public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
+                         List<ListenerView> listeners, List<WorkerView> workers) {
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, null);
+    }
 
     public record ListenerView(String address, long connectionsTotal, long openConnections, long refusedTotal,
                                long bytesFromClients, long bytesToClients, long queueLength) {
@@ -29,5 +36,21 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
     /** The worker count per state. */
     public long count(String state) {
         return workers.stream().filter(worker -> worker.state().equals(state)).count();
+    }
+
+    /**
+     * The Cluster API: the store ({@code store} "embedded" or the Redis URI without password) and its health, the
+     * shared maps (-1 where the store does not tell), the messages ({@code droppedInParent}: a worker's full queue in
+     * the parent; {@code droppedInStore}: what the store could not carry), the leader's worker id (-1: none).
+     */
+    public record ClusterApiView(String store, boolean storeUp, String storeDetail, long mapEntries, long mapBytes,
+                                 long mapEvictions, Map<String, Long> mapOperations, long messagesPublished,
+                                 long messagesDelivered, long droppedInParent, long droppedInStore, int leader,
+                                 List<ClusterWorkerView> workers) {
+    }
+
+    /** One connected worker's offload pool (-1 before its first report) and the messages dropped for it. */
+    public record ClusterWorkerView(int id, long pid, int offloadThreads, int offloadBusy, int offloadQueued,
+                                    long offloadRejected, long droppedInParent, long droppedInWorker) {
     }
 }

@@ -20,6 +20,9 @@ final class MetricsText {
         out.cluster(status);
         out.listeners(status);
         out.workers(status);
+        if (status.cluster() != null) {
+            out.clusterApi(status.cluster());
+        }
         return out.text.toString();
     }
 
@@ -97,6 +100,70 @@ final class MetricsText {
         workerFamily(status, "jcluster_worker_client_address_fallbacks_total", "counter",
                 "Connections the worker accepted from the balancer without finding their client's address: the app saw"
                         + " 127.0.0.1 as their peer. Should stay 0.", ClusterStatus.WorkerView::clientAddressFallbacks);
+    }
+
+    private void clusterApi(ClusterStatus.ClusterApiView cluster) {
+        family("jcluster_cluster_store_up", "gauge", "1 while the Cluster API's store answers, else 0.");
+        sample("jcluster_cluster_store_up", labels("store", cluster.store()), cluster.storeUp() ? 1 : 0);
+        family("jcluster_cluster_leader_worker", "gauge", "The worker id that holds leadership, -1 while none does.");
+        sample("jcluster_cluster_leader_worker", "", cluster.leader());
+        if (cluster.mapEntries() >= 0) {
+            family("jcluster_cluster_map_entries", "gauge", "Entries in the shared maps (embedded store).");
+            sample("jcluster_cluster_map_entries", "", cluster.mapEntries());
+        }
+        if (cluster.mapBytes() >= 0) {
+            family("jcluster_cluster_map_bytes", "gauge",
+                    "Bytes the shared maps hold, keys and values and overhead, against store-size (embedded store).");
+            sample("jcluster_cluster_map_bytes", "", cluster.mapBytes());
+        }
+        if (cluster.mapEvictions() >= 0) {
+            family("jcluster_cluster_map_evictions_total", "counter",
+                    "Shared map entries evicted because the store was full (store-size).");
+            sample("jcluster_cluster_map_evictions_total", "", cluster.mapEvictions());
+        }
+        family("jcluster_cluster_map_operations_total", "counter", "Shared map operations the workers asked for.");
+        cluster.mapOperations().forEach((op, count) ->
+                sample("jcluster_cluster_map_operations_total", labels("op", op), count));
+        family("jcluster_cluster_messages_published_total", "counter", "Messages the workers published.");
+        sample("jcluster_cluster_messages_published_total", "", cluster.messagesPublished());
+        family("jcluster_cluster_messages_delivered_total", "counter",
+                "Messages written to subscribing workers' control connections (one per subscribing worker).");
+        sample("jcluster_cluster_messages_delivered_total", "", cluster.messagesDelivered());
+        String dropped = "jcluster_cluster_messages_dropped_total";
+        family(dropped, "counter", "Messages dropped: where=parent when a worker's queue in the parent was full (it"
+                + " read too slowly), where=worker when its subscribers' delivery queue was full, where=store when the"
+                + " store could not carry them (Redis down and its buffer full).");
+        for (ClusterStatus.ClusterWorkerView worker : cluster.workers()) {
+            sample(dropped, labels("where", "parent", "worker", Integer.toString(worker.id()), "pid",
+                    Long.toString(worker.pid())), worker.droppedInParent());
+        }
+        for (ClusterStatus.ClusterWorkerView worker : cluster.workers()) {
+            if (worker.droppedInWorker() >= 0) {
+                sample(dropped, labels("where", "worker", "worker", Integer.toString(worker.id()), "pid",
+                        Long.toString(worker.pid())), worker.droppedInWorker());
+            }
+        }
+        sample(dropped, labels("where", "store"), cluster.droppedInStore());
+        offloadFamily(cluster, "jcluster_offload_threads", "gauge", "Threads of the worker's offload pool.",
+                ClusterStatus.ClusterWorkerView::offloadThreads);
+        offloadFamily(cluster, "jcluster_offload_busy", "gauge", "Offload threads running a task now.",
+                ClusterStatus.ClusterWorkerView::offloadBusy);
+        offloadFamily(cluster, "jcluster_offload_queued", "gauge", "Offload tasks waiting for a thread.",
+                ClusterStatus.ClusterWorkerView::offloadQueued);
+        offloadFamily(cluster, "jcluster_offload_rejected_total", "counter",
+                "Offload tasks refused because the queue was full.", ClusterStatus.ClusterWorkerView::offloadRejected);
+    }
+
+    private void offloadFamily(ClusterStatus.ClusterApiView cluster, String name, String type, String help,
+                               ToDoubleFunction<ClusterStatus.ClusterWorkerView> value) {
+        family(name, type, help);
+        for (ClusterStatus.ClusterWorkerView worker : cluster.workers()) {
+            double sample = value.applyAsDouble(worker);
+            if (sample >= 0) {
+                sample(name, labels("worker", Integer.toString(worker.id()), "pid", Long.toString(worker.pid())),
+                        sample);
+            }
+        }
     }
 
     private void histogram(ClusterStatus status) {

@@ -51,8 +51,52 @@ final class StatusReport {
             json.close('}');
         }
         json.close(']');
+        if (status.cluster() != null) {
+            cluster(json, status.cluster());
+        }
         json.close('}');
         return json.text() + "\n";
+    }
+
+    private static void cluster(Json json, ClusterStatus.ClusterApiView cluster) {
+        json.key("cluster").open('{');
+        json.field("store", cluster.store());
+        json.field("storeUp", cluster.storeUp());
+        json.field("storeDetail", cluster.storeDetail());
+        json.field("leader", cluster.leader());
+        json.key("map").open('{');
+        json.field("entries", cluster.mapEntries());
+        json.field("bytes", cluster.mapBytes());
+        json.field("evictions", cluster.mapEvictions());
+        json.key("operations").open('{');
+        cluster.mapOperations().forEach(json::field);
+        json.close('}');
+        json.close('}');
+        json.key("messages").open('{');
+        json.field("published", cluster.messagesPublished());
+        json.field("delivered", cluster.messagesDelivered());
+        json.key("dropped").open('{');
+        json.field("parent", cluster.droppedInParent());
+        json.field("worker", cluster.workers().stream().mapToLong(worker -> Math.max(0, worker.droppedInWorker()))
+                .sum());
+        json.field("store", cluster.droppedInStore());
+        json.close('}');
+        json.close('}');
+        json.key("workers").open('[');
+        for (ClusterStatus.ClusterWorkerView worker : cluster.workers()) {
+            json.open('{');
+            json.field("id", worker.id());
+            json.field("pid", worker.pid());
+            json.field("offloadThreads", worker.offloadThreads());
+            json.field("offloadBusy", worker.offloadBusy());
+            json.field("offloadQueued", worker.offloadQueued());
+            json.field("offloadRejected", worker.offloadRejected());
+            json.field("droppedInParent", worker.droppedInParent());
+            json.field("droppedInWorker", worker.droppedInWorker());
+            json.close('}');
+        }
+        json.close(']');
+        json.close('}');
     }
 
     static String table(ClusterStatus status) {
@@ -91,6 +135,17 @@ final class StatusReport {
         }
         if (!http) {
             text.append("(tcp mode: the balancer sees connections, not requests)\n");
+        }
+        ClusterStatus.ClusterApiView cluster = status.cluster();
+        if (cluster != null) {
+            long dropped = cluster.droppedInParent() + cluster.droppedInStore() + cluster.workers().stream()
+                    .mapToLong(worker -> Math.max(0, worker.droppedInWorker())).sum();
+            text.append("cluster API: store ").append(cluster.store()).append(cluster.storeUp() ? " (up)"
+                            : " (DOWN: " + cluster.storeDetail() + ")")
+                    .append(", leader ").append(cluster.leader() < 0 ? "none" : "worker " + cluster.leader())
+                    .append(", maps ").append(cluster.mapEntries() < 0 ? "-" : Long.toString(cluster.mapEntries()))
+                    .append(" entries, messages ").append(cluster.messagesPublished()).append(" published / ")
+                    .append(cluster.messagesDelivered()).append(" delivered / ").append(dropped).append(" dropped\n");
         }
         return text.toString();
     }
@@ -152,6 +207,12 @@ final class StatusReport {
 
         void field(String name, long value) {
             key(name).value(value);
+        }
+
+        void field(String name, boolean value) {
+            key(name);
+            text.append(value);
+            needComma = true;
         }
 
         void field(String name, String value) {

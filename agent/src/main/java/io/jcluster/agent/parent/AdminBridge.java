@@ -4,6 +4,7 @@ import io.jcluster.agent.admin.ClusterOperations;
 import io.jcluster.agent.admin.ClusterStatus;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
+import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.routing.RoutingMode;
@@ -17,15 +18,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** The admin endpoint's view of the cluster: processes from the supervisor, traffic from the routing mode. */
+/**
+ * The admin endpoint's view of the cluster: processes from the supervisor, traffic from the routing mode, the
+ * Cluster API from its hub.
+ */
 final class AdminBridge implements ClusterOperations {
 
     private final Supervisor supervisor;
     private final RoutingMode routing;
+    private final ClusterHub hub;
 
-    AdminBridge(Supervisor supervisor, RoutingMode routing) {
+    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub) {
         this.supervisor = supervisor;
         this.routing = routing;
+        this.hub = hub;
     }
 
     @Override
@@ -52,7 +58,19 @@ final class AdminBridge implements ClusterOperations {
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
-                listeners, workers);
+                listeners, workers, clusterApi(hub.view()));
+    }
+
+    static ClusterStatus.ClusterApiView clusterApi(ClusterHub.View view) {
+        List<ClusterStatus.ClusterWorkerView> workers = new ArrayList<>();
+        for (ClusterHub.WorkerView worker : view.workers()) {
+            workers.add(new ClusterStatus.ClusterWorkerView(worker.id(), worker.pid(), worker.offloadThreads(),
+                    worker.offloadBusy(), worker.offloadQueued(), worker.offloadRejected(), worker.droppedInParent(),
+                    worker.droppedInWorker()));
+        }
+        return new ClusterStatus.ClusterApiView(view.store(), view.storeUp(), view.storeDetail(), view.mapEntries(),
+                view.mapBytes(), view.mapEvictions(), view.mapOperations(), view.messagesPublished(),
+                view.messagesDelivered(), view.messagesDropped(), view.storeDropped(), view.leader(), workers);
     }
 
     @Override

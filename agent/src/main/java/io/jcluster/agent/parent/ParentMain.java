@@ -2,7 +2,12 @@ package io.jcluster.agent.parent;
 
 import io.jcluster.agent.admin.AdminServer;
 import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.cluster.ClusterHub;
+import io.jcluster.agent.cluster.LeadershipRouting;
+import io.jcluster.agent.cluster.Store;
+import io.jcluster.agent.cluster.Stores;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
@@ -89,7 +94,18 @@ public final class ParentMain {
 
     private int run() throws IOException, InterruptedException {
         AdminServer admin = null;
+        Store store = null;
+        ClusterHub hub = null;
         try (ControlServer control = ControlServer.open()) {
+            try {
+                store = Stores.open(config.store());
+            } catch (RuntimeException e) {
+                Log.info("cannot open the cluster store " + describe(config.store()) + " (" + Log.describe(e)
+                        + "); stopping");
+                return 1;
+            }
+            Log.info("cluster store: " + describe(config.store()));
+            hub = new ClusterHub(store, (int) config.store().maxMessage());
             prepareWorkerHooks(control);
             List<String> argv = CommandLine.current();
             WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.supervisor().processes(),
@@ -99,12 +115,14 @@ public final class ParentMain {
             logDifferences(command);
             Probe probe = routing.probe();
             routing.prepareWorkers(control.directory(), probe);
+            // the hub learns who is in rotation (leadership) and when the worker count changes (scale)
             Supervisor supervisor = new Supervisor(config.supervisor(), config.health(), command, control.socketPath(),
-                    control.secret(), routing, probe, () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
+                    control.secret(), new LeadershipRouting(routing, hub), probe,
+                    () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
             if (config.admin().enabled()) {
                 try {
                     admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
-                            new AdminBridge(supervisor, routing));
+                            new AdminBridge(supervisor, routing, hub));
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
@@ -113,18 +131,37 @@ public final class ParentMain {
                     return 1;
                 }
             }
-            control.serve(supervisor);
+            hub.countWorkers(supervisor::workerCount);
+            control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             supervisor.startAll();
             shutdown.await();
+            hub.stopping();
             return shutdown.stop(supervisor, routing);
         } finally {
             if (admin != null) {
                 admin.close();
             }
+            if (hub != null) {
+                hub.close();
+            }
+            if (store != null) {
+                store.close();
+            }
             routing.close();
             shutdown.finished();
         }
+    }
+
+    /** "embedded (64 MiB)", or the Redis URI (never with a password). */
+    static String describe(StoreOptions store) {
+        if (!store.location().embedded()) {
+            return store.location().uri();
+        }
+        long size = store.sizeBytes();
+        String shown = size % (1L << 20) == 0 ? (size >> 20) + " MiB"
+                : size % 1024 == 0 ? (size >> 10) + " KiB" : size + " bytes";
+        return "embedded (" + shown + ")";
     }
 
     private static void prepareWorkerHooks(ControlServer control) {

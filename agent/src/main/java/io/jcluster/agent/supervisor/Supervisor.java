@@ -117,6 +117,11 @@ public final class Supervisor implements ControlListener {
         return new WorkerSession(worker, routing, health, memory, reportedUnclustered);
     }
 
+    /** The cluster's worker count now: its slots (scale changes it), whatever state their processes are in. */
+    public int workerCount() {
+        return slots.count();
+    }
+
     // ---- operations: each runs in its turn of the one operation queue
 
     /** Rolling reload: each worker in turn replaced by a fresh process from the same command line. */

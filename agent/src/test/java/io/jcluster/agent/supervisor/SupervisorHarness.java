@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A supervisor on a fake clock, with fake processes, fake routing and a probe whose answer the test sets: every
@@ -33,10 +34,16 @@ final class SupervisorHarness {
     private int nextPort = 40_000;
 
     SupervisorHarness(int processes, int maxRestarts) {
+        this(processes, maxRestarts, routing -> routing);
+    }
+
+    /** @param decorate what the supervisor is given instead of the fake routing (a decorator around it) */
+    SupervisorHarness(int processes, int maxRestarts, UnaryOperator<WorkerRouting> decorate) {
         SupervisorConfig config = new SupervisorConfig(processes, 8, Duration.ofSeconds(1), maxRestarts,
                 READY_TIMEOUT, HEALTH_INTERVAL, 3, Duration.ofSeconds(5), MAX_MEMORY);
         Probe probe = (pid, bound, timeoutMillis) -> probeFailures.get(pid);
-        supervisor = new Supervisor(config, launcher, clock, routing, probe, allGivenUp::incrementAndGet);
+        supervisor = new Supervisor(config, launcher, clock, decorate.apply(routing), probe,
+                allGivenUp::incrementAndGet);
     }
 
     /** Starts the cluster and makes every worker ready. */
