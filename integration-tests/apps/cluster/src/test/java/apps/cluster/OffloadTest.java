@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,25 +28,21 @@ class OffloadTest {
             assertEquals(new Web.Reply(200, sha256Rounds(5000)), web.get("/hash?rounds=5000"));
             assertEquals(400, web.get("/hash?rounds=0").status());
 
-            // fill the pool: every thread blocked, then the queue, until it refuses
+            // fill the pool: every thread blocked, then the queue, until it refuses. A thread that has not taken
+            // its first task from the queue yet frees a slot later: fill again until that settles.
             CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger running = new AtomicInteger();
             ExecutorService pool = Cluster.offload();
             int accepted = 0;
             boolean full = false;
             try {
-                while (!full && accepted < 100_000) {
-                    try {
-                        pool.execute(() -> {
-                            try {
-                                release.await(30, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        });
-                        accepted++;
-                    } catch (RejectedExecutionException e) {
-                        full = true;
-                    }
+                for (int round = 0; round < 50 && !full; round++) {
+                    accepted += fill(pool, running, release);
+                    int before = running.get();
+                    Thread.sleep(100);
+                    int more = fill(pool, running, release);
+                    accepted += more;
+                    full = more == 0 && running.get() == before;
                 }
                 assertTrue(full, "the pool never refused in " + accepted + " tasks");
                 Web.Reply refused = web.get("/hash?rounds=10");
@@ -63,6 +60,25 @@ class OffloadTest {
             }
             assertEquals(new Web.Reply(200, sha256Rounds(5000)), again);
         }
+    }
+
+    /** Submits blocked tasks until the pool refuses one; returns how many it took. */
+    private static int fill(ExecutorService pool, AtomicInteger running, CountDownLatch release) {
+        for (int accepted = 0; accepted < 100_000; accepted++) {
+            try {
+                pool.execute(() -> {
+                    running.incrementAndGet();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                return accepted;
+            }
+        }
+        throw new AssertionError("the pool took 100,000 tasks without refusing one");
     }
 
     private static String sha256Rounds(int rounds) throws Exception {
