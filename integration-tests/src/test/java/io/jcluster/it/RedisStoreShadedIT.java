@@ -45,6 +45,9 @@ class RedisStoreShadedIT {
         try (URLClassLoader jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()},
                 ClassLoader.getPlatformClassLoader())) {
             awaitListening(port);
+            // as in the parent, where the jar's own loader is the context loader: Lettuce and Netty look classes up
+            // through it, and the test's class path holds unrelocated Netty classes of the same names
+            Thread.currentThread().setContextClassLoader(jar);
             Class<?> location = jar.loadClass("io.jcluster.agent.config.StoreLocation");
             Class<?> options = jar.loadClass("io.jcluster.agent.config.StoreOptions");
             Object where = location.getConstructor(String.class, int.class, int.class, boolean.class)
@@ -71,6 +74,7 @@ class RedisStoreShadedIT {
                 storeType.getMethod("close").invoke(store);
             }
         } finally {
+            Thread.currentThread().setContextClassLoader(RedisStoreShadedIT.class.getClassLoader());
             redis.destroyForcibly();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
