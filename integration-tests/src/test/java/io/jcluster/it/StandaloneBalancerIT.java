@@ -160,7 +160,7 @@ class StandaloneBalancerIT {
         cases.put(List.of("--listen", listen, "--backend", "127.0.0.1:8081", "--strategy", "fastest"),
                 "jcluster balance: --strategy fastest: expected round-robin, least-connections, random or power-of-two");
         cases.put(List.of("--listen", listen, "--backend", "127.0.0.1:8081", "--processes", "4"),
-                "jcluster balance: --processes 4: applies to the agent only (it concerns workers; the standalone"
+                "jcluster balance: --processes: applies to the agent only (it concerns workers; the standalone"
                         + " balancer runs none)");
         List<String> failures = new ArrayList<>();
         for (Map.Entry<List<String>, String> bad : cases.entrySet()) {
