@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>shared map get, put, increment: latency per call (worker to parent to store and back);</li>
  *   <li>publish to delivery: the round trip of a ping published by worker 0 and answered by worker 1 (one-way is
  *   about half);</li>
- *   <li>throughput: 100-byte messages from worker 0 to worker 1 with at most {@code WINDOW} unacknowledged, so
- *   nothing is dropped and the number is what the path carries, not what the queues absorb.</li>
+ *   <li>throughput: 100-byte messages from worker 0 to worker 1 with at most {@code WINDOW} batches of
+ *   {@code ACK_EVERY} unacknowledged (2,000 messages, under the parent's 4,096-message queue per worker), so nothing
+ *   is dropped and the number is what the path carries, not what the queues absorb.</li>
  * </ul>
  * Results go to the file named by -Dbench.out, one "name value" line each.
  */
