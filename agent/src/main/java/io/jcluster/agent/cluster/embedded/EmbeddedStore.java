@@ -12,7 +12,6 @@ import io.jcluster.agent.cluster.Store;
 import io.jcluster.agent.cluster.StoreException;
 import io.jcluster.agent.config.StoreOptions;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +19,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * {@code store=embedded}: the Cluster API's state in the parent, for the workers of this host. Every shared map lives
@@ -52,8 +50,8 @@ public final class EmbeddedStore implements Store {
     private final Ticker ticker;
     private final LongAdder evictions = new LongAdder();
     private final Maps maps = new Maps();
-    private final Messages messages = new Messages();
-    private final Lease lease = new Lease();
+    private final MessageBus messages = new DirectBus();
+    private final HostLease lease = new SoleHostLease();
 
     /**
      * @param executor runs Caffeine's maintenance (eviction, expiry): never the common pool, which the app's code
@@ -124,61 +122,6 @@ public final class EmbeddedStore implements Store {
             }
         }
         return text.length();
-    }
-
-    /**
-     * A 64-bit number in Redis's INCRBY grammar (string2ll in Redis's util.c): an optional '-', then "0" alone or
-     * digits without a leading zero; no '+', no spaces, no "-0". Read from the bytes, without a String or a regex:
-     * increment is the shared map's hottest call.
-     *
-     * @throws NumberFormatException when the bytes are not such a number, or it does not fit in 64 bits
-     */
-    static long parseDecimal(byte[] text) {
-        int length = text.length;
-        boolean negative = length > 0 && text[0] == '-';
-        int i = negative ? 1 : 0;
-        if (i >= length || length > 20 || text[i] == '0' && length > 1) {
-            throw new NumberFormatException();
-        }
-        // accumulate negatively: Long.MIN_VALUE has no positive twin
-        long result = 0;
-        for (; i < length; i++) {
-            int digit = text[i] - '0';
-            if (digit < 0 || digit > 9 || result < Long.MIN_VALUE / 10) {
-                throw new NumberFormatException();
-            }
-            result *= 10;
-            if (result < Long.MIN_VALUE + digit) {
-                throw new NumberFormatException();
-            }
-            result -= digit;
-        }
-        if (!negative && result == Long.MIN_VALUE) {
-            throw new NumberFormatException();
-        }
-        return negative ? result : -result;
-    }
-
-    /** {@code number} as decimal ASCII, written straight into the value's array. */
-    static byte[] decimal(long number) {
-        if (number == Long.MIN_VALUE) {
-            return "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
-        }
-        long rest = Math.abs(number);
-        int digits = 1;
-        for (long bound = 10; digits < 19 && rest >= bound; bound *= 10) {
-            digits++;
-        }
-        int sign = number < 0 ? 1 : 0;
-        byte[] text = new byte[sign + digits];
-        if (sign == 1) {
-            text[0] = '-';
-        }
-        for (int i = text.length - 1; i >= sign; i--) {
-            text[i] = (byte) ('0' + rest % 10);
-            rest /= 10;
-        }
-        return text;
     }
 
     private boolean live(Entry entry) {
@@ -305,7 +248,7 @@ public final class EmbeddedStore implements Store {
                                 + ") by " + delta + " overflows a 64-bit number");
                     }
                     result[0] = next;
-                    return new Entry(decimal(next), present ? old.expiresAt() : NEVER);
+                    return new Entry(DecimalText.decimal(next), present ? old.expiresAt() : NEVER);
                 });
             } catch (StoreException e) {
                 return CompletableFuture.failedFuture(e);
@@ -315,7 +258,7 @@ public final class EmbeddedStore implements Store {
 
         private long number(String map, String key, byte[] value) {
             try {
-                return parseDecimal(value);
+                return DecimalText.parseDecimal(value);
             } catch (NumberFormatException e) {
                 throw new StoreException("shared map '" + map + "': the value of '" + key + "' is not a number:"
                         + " increment needs one (decimal text)");
@@ -343,44 +286,6 @@ public final class EmbeddedStore implements Store {
         @Override
         public long evictions() {
             return evictions.sum();
-        }
-    }
-
-    /** Every worker of the cluster is on this host: a message goes straight to them. */
-    private static final class Messages implements MessageBus {
-
-        private volatile Sink sink;
-
-        @Override
-        public void publish(String topic, byte[] message, int fromWorker) {
-            Sink to = sink;
-            if (to == null) {
-                throw new IllegalStateException("no sink: deliverTo comes before the first publish");
-            }
-            to.deliver(topic, message, fromWorker);
-        }
-
-        @Override
-        public void deliverTo(Sink sink) {
-            this.sink = Objects.requireNonNull(sink, "sink");
-        }
-
-        @Override
-        public long dropped() {
-            return 0;
-        }
-    }
-
-    /** One host: the parent alone decides who leads. */
-    private static final class Lease implements HostLease {
-
-        @Override
-        public void start(Consumer<Boolean> held) {
-            held.accept(true);
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -257,18 +257,18 @@ class EmbeddedStoreTest {
     void decimalTextRoundTripsEveryEdge() {
         for (long number : new long[] {0, 1, -1, 9, 10, -10, 99, 100, 999_999_999_999_999_999L,
                 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, 4711, -4711}) {
-            byte[] text = EmbeddedStore.decimal(number);
+            byte[] text = DecimalText.decimal(number);
             assertEquals(Long.toString(number), new String(text, StandardCharsets.US_ASCII));
-            assertEquals(number, EmbeddedStore.parseDecimal(text));
+            assertEquals(number, DecimalText.parseDecimal(text));
         }
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-9223372036854775809")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("00")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("-05")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("12a")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1/")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1:")));
-        assertThrows(NumberFormatException.class, () -> EmbeddedStore.parseDecimal(bytes("1".repeat(21))));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("-")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("-9223372036854775809")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("00")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("-05")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("12a")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("1/")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("1:")));
+        assertThrows(NumberFormatException.class, () -> DecimalText.parseDecimal(bytes("1".repeat(21))));
     }
 
     @Test
