@@ -5,12 +5,12 @@ import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.control.SilentSession;
 import io.jcluster.agent.control.ControlServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -434,32 +434,6 @@ class ClusterHubTest {
     /** Admits every worker, keeping the parent's end of its connection (closing it is the worker going away). */
     private ControlListener.Session accept(int workerId, long pid, ControlConnection toWorker) {
         parentEnds.put(pid, toWorker);
-        return SESSION;
+        return new SilentSession();
     }
-
-    private static final ControlListener.Session SESSION = new ControlListener.Session() {
-        @Override
-        public void bound(InetSocketAddress requested, int actualPort) {
-        }
-
-        @Override
-        public void unclustered(InetSocketAddress requested) {
-        }
-
-        @Override
-        public void stats(ControlMessage.Stats stats) {
-        }
-
-        @Override
-        public void dumpLine(String text) {
-        }
-
-        @Override
-        public void dumpEnd() {
-        }
-
-        @Override
-        public void closed() {
-        }
-    };
 }

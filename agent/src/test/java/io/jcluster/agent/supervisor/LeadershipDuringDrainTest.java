@@ -11,12 +11,12 @@ import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.control.SilentSession;
 import io.jcluster.agent.control.ControlServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -127,30 +127,6 @@ class LeadershipDuringDrainTest {
 
     private ControlListener.Session accept(int workerId, long pid, ControlConnection toWorker) {
         parentEnds.put(pid, toWorker);
-        return new ControlListener.Session() {
-            @Override
-            public void bound(InetSocketAddress requested, int actualPort) {
-            }
-
-            @Override
-            public void unclustered(InetSocketAddress requested) {
-            }
-
-            @Override
-            public void stats(ControlMessage.Stats stats) {
-            }
-
-            @Override
-            public void dumpLine(String text) {
-            }
-
-            @Override
-            public void dumpEnd() {
-            }
-
-            @Override
-            public void closed() {
-            }
-        };
+        return new SilentSession();
     }
 }
