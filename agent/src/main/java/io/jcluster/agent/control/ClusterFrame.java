@@ -9,9 +9,6 @@ package io.jcluster.agent.control;
  */
 public sealed interface ClusterFrame {
 
-    /** Longest topic, map name or key, in UTF-8 bytes. */
-    int MAX_NAME = 1024;
-
     byte type();
 
     /** A request that gets exactly one reply with its {@link #id()}. */

@@ -3,17 +3,6 @@ package io.jcluster.agent.control;
 /** The parent's side of the Cluster API: where an admitted worker's {@link ClusterFrame}s go. */
 public interface ClusterListener {
 
-    /** Ignores every frame: for a parent that hosts no Cluster API (tests of the control channel alone). */
-    ClusterListener NONE = (workerId, pid, toWorker) -> new Peer() {
-        @Override
-        public void received(ClusterFrame frame) {
-        }
-
-        @Override
-        public void left() {
-        }
-    };
-
     /** Worker {@code workerId} (process {@code pid}) was admitted on the control channel. */
     Peer joined(int workerId, long pid, ControlConnection toWorker);
 

@@ -48,7 +48,7 @@ public final class ControlServer implements AutoCloseable {
     private final String secret;
     private final ServerSocketChannel server;
     private volatile ControlListener listener;
-    private volatile ClusterListener cluster = ClusterListener.NONE;
+    private volatile ClusterListener cluster;
     private volatile boolean closed;
 
     private ControlServer(Path directory, String secret, ServerSocketChannel server) {
@@ -74,11 +74,6 @@ public final class ControlServer implements AutoCloseable {
     /** Starts accepting connections; their messages go to {@code to}, their Cluster API frames to {@code frames}. */
     public void serve(ControlListener to, ClusterListener frames) {
         this.cluster = frames;
-        serve(to);
-    }
-
-    /** Starts accepting connections; their messages go to {@code to}. */
-    public void serve(ControlListener to) {
         this.listener = to;
         Thread accept = new Thread(this::acceptLoop, "jcluster-control");
         accept.setDaemon(true);
