@@ -48,6 +48,9 @@ public final class Premain {
                 // the worker still runs, but binds through that class stay where the app put them
                 System.err.println("[jcluster] worker " + worker.workerId() + ": could not instrument " + failure);
             }
+            if (options.store().sharedSessions()) {
+                AgentInstaller.installSessionHooks(instrumentation);
+            }
         } else {
             String adminToken;
             try {

@@ -68,6 +68,19 @@ final class Admin {
         return states;
     }
 
+    /** Waits until /status lists exactly {@code count} workers, all ready (each in rotation). */
+    void awaitAllReady(int count, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> states = states();
+        while (states.size() != count || !states.stream().allMatch("ready"::equals)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not " + count + " ready workers within " + timeout + ": " + states);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+            states = states();
+        }
+    }
+
     /** {@code java -jar jcluster.jar args...} on {@code jdk}; killed (by pid) if it runs longer than 2 minutes. */
     static CliRun cli(Jdk jdk, String... args) throws IOException, InterruptedException {
         jdk.requireInstalled();

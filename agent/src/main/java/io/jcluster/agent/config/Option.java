@@ -112,7 +112,11 @@ public enum Option {
                     + " ClusterException."),
     MAX_MESSAGE("max-message", "a size from 1 to 8m, like 256k (bytes, k, m)", "256k",
             "The largest message or shared map value, in bytes; a larger one is refused with"
-                    + " IllegalArgumentException in the worker that sends it.");
+                    + " IllegalArgumentException in the worker that sends it."),
+    SESSIONS("sessions", "off or shared", "off",
+            "shared: the servlet sessions of Tomcat, Jetty and Undertow live in the store (store=), not in one"
+                    + " worker's memory, so a session is found on every worker and survives crashes, reloads and"
+                    + " scaling; saved when each request completes (see docs/sessions.md).");
 
     private final String key;
     private final String accepts;

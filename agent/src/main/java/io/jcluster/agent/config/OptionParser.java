@@ -145,6 +145,7 @@ public final class OptionParser {
     private static final Map<String, Options.Balancing> BALANCERS = Map.of(
             "proxy", Options.Balancing.PROXY, "kernel", Options.Balancing.KERNEL);
     private static final Map<String, LogMode> LOG_MODES = Map.of("prefix", LogMode.PREFIX, "inherit", LogMode.INHERIT);
+    private static final Map<String, Boolean> SESSIONS = Map.of("off", false, "shared", true);
     private static final Map<String, Options.H2cUpgrade> H2C_UPGRADES = Map.of(
             "refuse", Options.H2cUpgrade.REFUSE, "pass", Options.H2cUpgrade.PASS);
     /** Given: a version, nothing else (there is no point in writing proxy-protocol=off). */
@@ -174,7 +175,8 @@ public final class OptionParser {
                     + "; give store-size at least max-message + 4k (a value of max-message bytes, its key and map name"
                     + " must fit)");
         }
-        return new StoreOptions(location, size, timeout, maxMessage, null);
+        boolean sharedSessions = oneOf(Option.SESSIONS, single(given, Option.SESSIONS), SESSIONS);
+        return new StoreOptions(location, size, timeout, maxMessage, null, sharedSessions);
     }
 
     /** A size where {@code off} makes no sense. */

@@ -13,8 +13,10 @@ import java.time.Duration;
  * @param timeout    {@code store-timeout=}: how long a shared map call waits for the store
  * @param maxMessage {@code max-message=}: the largest message or map value, in bytes
  * @param password   the Redis password; null when none (always null as parsed)
+ * @param sharedSessions {@code sessions=shared}: the servlet sessions of the workers live in the store
  */
-public record StoreOptions(StoreLocation location, long sizeBytes, Duration timeout, long maxMessage, String password) {
+public record StoreOptions(StoreLocation location, long sizeBytes, Duration timeout, long maxMessage, String password,
+                           boolean sharedSessions) {
 
     /** Where the parent finds the Redis password; removed from every worker's environment. */
     public static final String PASSWORD_ENVIRONMENT = "JCLUSTER_STORE_PASSWORD";
@@ -28,16 +30,22 @@ public record StoreOptions(StoreLocation location, long sizeBytes, Duration time
      */
     static final long ENTRY_ROOM = 4096;
 
+    /** Without shared sessions. */
+    public StoreOptions(StoreLocation location, long sizeBytes, Duration timeout, long maxMessage, String password) {
+        this(location, sizeBytes, timeout, maxMessage, password, false);
+    }
+
     /** The same, with the password the parent read from its environment (null or empty: none). */
     public StoreOptions withPassword(String secret) {
         return new StoreOptions(location, sizeBytes, timeout, maxMessage,
-                secret == null || secret.isEmpty() ? null : secret);
+                secret == null || secret.isEmpty() ? null : secret, sharedSessions);
     }
 
     /** Without the password: records print every component, and options get logged. */
     @Override
     public String toString() {
         return "StoreOptions[location=" + location + ", sizeBytes=" + sizeBytes + ", timeout=" + timeout
-                + ", maxMessage=" + maxMessage + ", password=" + (password == null ? "none" : "<hidden>") + "]";
+                + ", maxMessage=" + maxMessage + ", password=" + (password == null ? "none" : "<hidden>")
+                + ", sharedSessions=" + sharedSessions + "]";
     }
 }

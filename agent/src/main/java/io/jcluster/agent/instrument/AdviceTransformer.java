@@ -29,9 +29,16 @@ final class AdviceTransformer implements ClassFileTransformer {
     /** By internal name (java/net/ServerSocket): what to apply to that class. */
     private final Map<String, AsmVisitorWrapper> targets;
     private final List<String> failures = new ArrayList<>();
+    /** Whether a failure is said at once on stderr (there is nobody to return it to). */
+    private final boolean reportFailures;
 
     private AdviceTransformer(Map<String, AsmVisitorWrapper> targets) {
+        this(targets, false);
+    }
+
+    private AdviceTransformer(Map<String, AsmVisitorWrapper> targets, boolean reportFailures) {
         this.targets = targets;
+        this.reportFailures = reportFailures;
     }
 
     /**
@@ -55,6 +62,16 @@ final class AdviceTransformer implements ClassFileTransformer {
         synchronized (transformer.failures) {
             return List.copyOf(transformer.failures);
         }
+    }
+
+    /**
+     * Transforms the named classes whenever a loader loads them from now on (the app's classes, none loaded yet).
+     * A failure is one line on stderr: that class then runs as it was.
+     */
+    static void installOnLoad(Instrumentation instrumentation, Map<String, AsmVisitorWrapper> byClassName) {
+        Map<String, AsmVisitorWrapper> byInternalName = new HashMap<>();
+        byClassName.forEach((name, wrapper) -> byInternalName.put(name.replace('.', '/'), wrapper));
+        instrumentation.addTransformer(new AdviceTransformer(Map.copyOf(byInternalName), true), false);
     }
 
     /**
@@ -101,6 +118,9 @@ final class AdviceTransformer implements ClassFileTransformer {
     }
 
     private void failed(String name, Throwable e) {
+        if (reportFailures) {
+            System.err.println("[jcluster] worker: could not instrument " + name + " (" + e + ")");
+        }
         synchronized (failures) {
             failures.add(name + ": " + e);
         }

@@ -3,6 +3,7 @@ package io.jcluster.agent.instrument;
 import io.jcluster.agent.worker.BindAdvice;
 import io.jcluster.agent.worker.PeerAdvice;
 import io.jcluster.agent.worker.SeenAddressAdvice;
+import io.jcluster.agent.worker.sessions.SessionAdvice;
 import io.jcluster.bootstrap.PeerRewrite;
 import io.jcluster.bootstrap.LaunchRedirect;
 import net.bytebuddy.asm.Advice;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -116,6 +118,27 @@ public final class AgentInstaller {
             System.err.println("[jcluster] worker: sockets from ServerSocket.accept keep 127.0.0.1 as their peer ("
                     + e + ")");
         }
+    }
+
+    /**
+     * Worker with sessions=shared: where each server starts the sessions of a context, the advice hands it to its
+     * adapter (worker.sessions). These are the app's classes, loaded later by the app's loaders: they are transformed
+     * as they load, by name, in whichever loader.
+     */
+    static Map<String, AsmVisitorWrapper> sessionHooks() {
+        Map<String, AsmVisitorWrapper> hooks = new LinkedHashMap<>();
+        hooks.put("org.apache.catalina.core.StandardContext", Advice.to(SessionAdvice.Tomcat.class)
+                .on(named("startInternal").and(takesArguments(0))));
+        hooks.put("org.eclipse.jetty.session.AbstractSessionManager", Advice.to(SessionAdvice.Jetty.class)
+                .on(named("doStart").and(takesArguments(0))));
+        hooks.put("io.undertow.server.session.InMemorySessionManager", Advice.to(SessionAdvice.Undertow.class)
+                .on(isConstructor()));
+        return hooks;
+    }
+
+    /** Worker with sessions=shared: installs {@link #sessionHooks()} for the classes the app loads from now on. */
+    public static void installSessionHooks(Instrumentation instrumentation) {
+        AdviceTransformer.installOnLoad(instrumentation, sessionHooks());
     }
 
     /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */

@@ -53,6 +53,8 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
             reasons.put(key, "applies to the agent only: the Cluster API's store serves workers, which the standalone"
                     + " balancer does not run");
         }
+        reasons.put("sessions", "applies to the agent only: shared sessions live inside the workers' servers, which"
+                + " the standalone balancer does not run (it balances servers of your own)");
         return Map.copyOf(reasons);
     }
 

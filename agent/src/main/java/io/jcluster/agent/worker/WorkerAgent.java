@@ -5,9 +5,11 @@ import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.agent.worker.cluster.WorkerCluster;
+import io.jcluster.agent.worker.sessions.WorkerSessions;
 import io.jcluster.bootstrap.BindRewrite;
 import io.jcluster.bootstrap.ClientAddressTable;
 import io.jcluster.bootstrap.PeerRewrite;
+import io.jcluster.bootstrap.SharedSessions;
 import io.jcluster.spi.ClusterBackends;
 
 import java.io.IOException;
@@ -57,6 +59,10 @@ public final class WorkerAgent {
         });
         // before the app's main: its first call on io.jcluster.Cluster already finds the cluster
         ClusterBackends.install(cluster);
+        if (options.store().sharedSessions()) {
+            SharedSessions.install(new WorkerSessions(cluster.map(WorkerSessions.MAP), options.store().maxMessage(),
+                    line -> System.err.println("[jcluster] worker " + identity.workerId() + ": " + line)));
+        }
         ResourceReporter.start(control, cluster);
         TerminalInterrupt.ignore();
         // the parent publishes its clients' addresses there (not with balancer=kernel: the peers are real already)
