@@ -167,7 +167,7 @@ final class SessionSharingValve extends ValveBase {
     private void end(Context context, Manager manager, Use use, Request request) {
         LoadedSession loaded = use.loaded();
         Session current;
-        if (loaded != null && !loaded.touched()) {
+        if (loaded != null && !loaded.touched() && !context.getAlwaysAccessSession()) {
             current = null; // the request never asked for its session: nothing changed, the last access stays
         } else if (use.local() != null && use.local().isValid()) {
             current = use.local();
@@ -176,7 +176,7 @@ final class SessionSharingValve extends ValveBase {
         }
         String name = storeName(context);
         if (loaded != null) {
-            endLoaded(manager, name, use, current == loaded || loaded.touched());
+            endLoaded(manager, name, use, loaded.touched());
         }
         if (current != null && current != loaded && current != use.local() && current.getNote(LOCAL) == null
                 && current instanceof StandardSession created) {
