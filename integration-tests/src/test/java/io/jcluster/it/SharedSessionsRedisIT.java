@@ -4,9 +4,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Acceptance 2 of shared sessions: with {@code store=redis://...} two clusters (as on two hosts) share one real
  * redis-server, so one browser's session counts on across both, and the count survives a restart of both clusters
  * (the records live in Redis). The embedded Tomcat sample's /session-count under processes=2, mode=http,
- * round-robin, no sticky. Skipped loudly when redis-server is missing (RedisServer).
+ * round-robin, no sticky; and, measured, what two concurrent requests of one session on two workers do (the last
+ * writer wins, per session). Skipped loudly when redis-server is missing (RedisServer).
  */
 @Timeout(300)
 class SharedSessionsRedisIT {
@@ -52,6 +58,7 @@ class SharedSessionsRedisIT {
                 }
                 System.out.println("[it] sessions over " + redis + ": 1.." + count + " with one cookie on 2 clusters"
                         + " x 2 workers");
+                count = lastWriterWins(portA, cookie, count);
                 assertSessionCounts(adminA, a);
                 assertSessionCounts(adminB, b);
             } // both clusters killed (SIGKILL, every pid)
@@ -72,6 +79,34 @@ class SharedSessionsRedisIT {
                         + " killed and started again");
             }
         }
+    }
+
+    /**
+     * docs/sessions.md, rule 2, measured: two requests of one session at the same time on the two workers (round-robin
+     * sends the second to the other worker) both load count N and both save N + 1: the last writer wins, per session,
+     * and one increment is lost. Returns the count after them.
+     */
+    private static int lastWriterWins(int port, String cookie, int count) throws Exception {
+        URI slow = URI.create("http://127.0.0.1:" + port + PATH + "?sleep=1000");
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<SessionCounter.Hit> first = two.submit(() -> new SessionCounter(port, PATH).withCookie(cookie)
+                    .send(slow));
+            Thread.sleep(200); // the first has loaded the record and sleeps
+            Future<SessionCounter.Hit> second = two.submit(() -> new SessionCounter(port, PATH).withCookie(cookie)
+                    .send(slow));
+            SessionCounter.Hit a = first.get(30, TimeUnit.SECONDS);
+            SessionCounter.Hit b = second.get(30, TimeUnit.SECONDS);
+            assertEquals(Set.of(0, 1), Set.of(a.worker(), b.worker()), "one on each worker: " + a + " " + b);
+            assertEquals(count + 1, a.count(), a.body());
+            assertEquals(count + 1, b.count(), "both loaded " + count + ": " + b.body());
+        } finally {
+            two.shutdownNow();
+        }
+        new SessionCounter(port, PATH).withCookie(cookie).countOn(count + 1, 1);
+        System.out.println("[it] sessions: two concurrent increments of count " + count + " on two workers gave "
+                + (count + 1) + " (last writer wins per session)");
+        return count + 2;
     }
 
     private static ClusterProcess start(int port, int admin, String options) throws Exception {
