@@ -120,6 +120,16 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Sessions requests are using right now, by the valve's count (0 once every request ended). */
+    int sessionsInUse() {
+        for (org.apache.catalina.Valve valve : context.getPipeline().getValves()) {
+            if (valve instanceof SessionSharingValve sharing) {
+                return sharing.sessionsInUse();
+            }
+        }
+        throw new AssertionError("no SessionSharingValve in the context's pipeline");
+    }
+
     /** Sessions this server's manager holds in memory. */
     int sessionsInMemory() {
         return context.getManager().findSessions().length;
