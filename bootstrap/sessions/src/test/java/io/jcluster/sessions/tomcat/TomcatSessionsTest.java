@@ -66,6 +66,7 @@ class TomcatSessionsTest {
             assertTrue(reply.body().contains("created=" + created + " "), "creation time from the record: " + reply.body());
             assertTrue(reply.body().contains("max=1800"), reply.body());
             assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory(), "no copy stays in memory between requests");
+            assertEquals(0, a.sessionsInUse() + b.sessionsInUse());
         }
         assertEquals(1, a.events.created.get(), "sessionCreated fires where the session was created");
         assertEquals(0, b.events.created.get(), "not where it is loaded");
@@ -78,6 +79,20 @@ class TomcatSessionsTest {
         SessionRecord record = record(cookie);
         assertEquals(Long.parseLong(created), record.creationTime());
         assertTrue(record.lastAccessedTime() >= record.creationTime());
+    }
+
+    /** Session ids are the client's to invent: one the store does not know must leave nothing behind. */
+    @Test
+    void unknownSessionIdsLeaveNothingInMemory() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, a.get("none", "invented" + i).status());
+            assertEquals(200, a.get("", "invented-too" + i).status());
+        }
+        assertEquals(0, a.sessionsInUse(), "no entry per invented id");
+        assertEquals(0, a.sessionsInMemory(), "and no session");
+        assertEquals(50, store.records.size(), "the 50 new sessions (new ids) went to the store");
+        assertTrue(store.records.keySet().stream().noneMatch(key -> key.contains("invented")),
+                "no session took a client's invented id");
     }
 
     @Test
@@ -195,6 +210,22 @@ class TomcatSessionsTest {
         assertEquals(1, reply.count());
         assertTrue(store.lines.stream().anyMatch(line -> line.contains("could not save")), store.lines.toString());
         assertEquals(0, a.sessionsInMemory());
+    }
+
+    /** Tomcat's authenticators cache the login in the session: a user logged in on a is logged in on b. */
+    @Test
+    void theLoginTravelsWithTheSession() throws Exception {
+        assertEquals(401, b.get("/secure", null, null).status(), "the page needs a login");
+        String cookie = count(a, null, 1);
+        TestServer.Reply login = a.get("/secure", cookie, "alice:secret");
+        assertEquals(200, login.status(), login.body());
+        assertEquals("user=alice\n", login.body());
+        String session = login.cookie() != null ? login.cookie() : cookie; // Tomcat changes the id on login
+        assertNotNull(record(session).attributes().get(TomcatRecords.PRINCIPAL));
+        TestServer.Reply onB = b.get("/secure", session, null);
+        assertEquals(200, onB.status(), "no credentials, yet logged in through the session: " + onB.body());
+        assertEquals("user=alice\n", onB.body());
+        count(b, session, 2);
     }
 
     @Test
