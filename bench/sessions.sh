@@ -6,6 +6,7 @@
 #   sticky    sessions=off,  sticky=JSESSIONID (what a user has without shared sessions: each session on its worker)
 #   embedded  sessions=shared, round-robin, the parent's embedded store
 #   redis     sessions=shared, round-robin, store=redis://127.0.0.1:<free port> (a redis-server started here)
+#   shared-sticky  sessions=shared and sticky=JSESSIONID (embedded store): what sticky changes for shared sessions
 # Each wrk connection keeps sessions of its own: bench/sessions.lua makes SESSIONS sessions per wrk thread and then
 # sends each request with one of them, in turn. CPU is read from /proc/<pid>/stat (utime+stime) of the workers, the
 # parent and redis-server, around the measured run only (after a warm-up). Every process is stopped by pid on exit.
@@ -124,6 +125,7 @@ for round in $(seq 1 "$ROUNDS"); do
     case "$config" in
       sticky) RESULTS+=$(run_one sticky "processes=2,mode=http,sticky=JSESSIONID")$'\n' ;;
       embedded) RESULTS+=$(run_one embedded "processes=2,mode=http,strategy=round-robin,sessions=shared")$'\n' ;;
+      shared-sticky) RESULTS+=$(run_one shared-sticky "processes=2,mode=http,sticky=JSESSIONID,sessions=shared")$'\n' ;;
       redis)
         if [ -z "$REDIS_PID" ] && ! start_redis; then
           echo "######## sessions: redis-server is not installed: store=redis NOT MEASURED ########" >&2
