@@ -99,8 +99,8 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
         String id;
         if (requested != null && (request.get(requested) != null || local.containsKey(requested))) {
             throw UndertowMessages.MESSAGES.sessionWithIdAlreadyExists(requested);
-        } else if (requested != null && request.knows(requested) && acceptableId(requested)) {
-            id = requested; // this request found no session of that id: Undertow reuses the cookie's id, so do we
+        } else if (requested != null && !fromClient(config, exchange) && acceptableId(requested)) {
+            id = requested; // the servlet layer's cross-context session: the id of the top-level one
         } else {
             id = newId();
         }
@@ -110,6 +110,16 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
         listeners().sessionCreated(session, exchange);
         request.listen(exchange);
         return session;
+    }
+
+    /**
+     * Whether the id the config finds came from the client (a cookie, the URL, the TLS session). Undertow's own
+     * manager gives a new session the id the client sent, if no session has it; here a client never chooses the
+     * id of a session in the cluster's store: a new session always gets a new id.
+     */
+    private static boolean fromClient(SessionConfig config, HttpServerExchange exchange) {
+        SessionConfig.SessionCookieSource source = config.sessionCookieSource(exchange);
+        return source != SessionConfig.SessionCookieSource.NONE && source != SessionConfig.SessionCookieSource.OTHER;
     }
 
     SharedSession getSession(HttpServerExchange exchange, SessionConfig config) {
@@ -369,6 +379,11 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
         request.listen(exchange);
         listeners().sessionIdChanged(session, oldId);
         return newId;
+    }
+
+    /** How many sessions only this worker holds. */
+    int localCount() {
+        return local.size();
     }
 
     SessionManager manager() {
