@@ -99,6 +99,38 @@ class UndertowSessionsTest {
         assertEquals(4, get(a, "/session-count").count, "A reloads B's write rather than serve its own copy");
     }
 
+    @Test
+    void aSessionAskedForAfterTheResponseStartedIsSavedWhenTheExchangeCompletes() throws Exception {
+        get(a, "/session-count");
+        Hit late = get(a, "/late");
+        assertEquals(200, late.status, late.body);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (storedCount() != 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, storedCount(), "saved at the exchange's end (no commit listener once the response started)");
+        assertEquals(3, get(b, "/session-count").count);
+    }
+
+    @Test
+    void aRequestThatNeverAsksForItsSessionDoesNotLoadIt() throws Exception {
+        get(a, "/session-count");
+        int loads = store.loads.size();
+        assertEquals(200, get(b, "/nothing").status);
+        assertEquals(loads, store.loads.size(), "SessionAttachmentHandler's end-of-exchange touch loads nothing");
+    }
+
+    @Test
+    void aSessionFoundOutsideARequestIsSavedWhenItsUserIsDone() throws Exception {
+        get(a, "/session-count");
+        Session found = a.manager.getSession(cookie);
+        assertEquals(1, found.getAttribute("count"));
+        found.setAttribute("count", 41);
+        found.requestDone(null); // as the servlet layer's session accessor does
+        assertEquals(42, get(b, "/session-count").count);
+        assertNull(a.manager.getSession("no-such-session"));
+    }
+
     // ---- rule 4: ids, times from the record; listeners only where the event happens ----
 
     @Test
@@ -361,6 +393,23 @@ class UndertowSessionsTest {
             }
             SessionManager sessions = exchange.getAttachment(SessionManager.ATTACHMENT_KEY);
             SessionConfig config = exchange.getAttachment(SessionConfig.ATTACHMENT_KEY);
+            if (exchange.getRequestPath().equals("/nothing")) {
+                exchange.getResponseSender().send("nothing");
+                return;
+            }
+            if (exchange.getRequestPath().equals("/late")) { // the response is on its way before the session is used
+                exchange.startBlocking();
+                try {
+                    exchange.getOutputStream().write("late".getBytes());
+                    exchange.getOutputStream().flush();
+                    Session session = sessions.getSession(exchange, config);
+                    session.setAttribute("count", (Integer) session.getAttribute("count") + 1);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                exchange.endExchange();
+                return;
+            }
             Session session = sessions.getSession(exchange, config);
             if (exchange.getRequestPath().equals("/info")) {
                 exchange.getResponseSender().send("id=" + session.getId() + " created=" + session.getCreationTime()
