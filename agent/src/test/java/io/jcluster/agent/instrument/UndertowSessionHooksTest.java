@@ -59,6 +59,24 @@ class UndertowSessionHooksTest {
         }
     }
 
+    @Test
+    void theHookNeverThrowsIntoTheAppsConstructor() throws Exception {
+        // a manager without a deployment name cannot be hashed (InMemorySessionManager.hashCode); adopting it fails
+        io.jcluster.bootstrap.SharedSessions.install(new io.jcluster.bootstrap.SharedSessions.Store() {
+            public byte[] load(String context, String id) { return null; }
+            public boolean save(String context, String id, byte[] record, long keepSeconds) { return true; }
+            public void remove(String context, String id) { }
+            public void keptLocal(String server, String context, String reason) { }
+            public void log(String line) { }
+        });
+        try {
+            SessionManager nameless = newManager(null);
+            assertNull(nameless.getDeploymentName());
+        } finally {
+            io.jcluster.bootstrap.SharedSessions.install(null);
+        }
+    }
+
     /** A manager of Undertow's class transformed by the Undertow entry of sessionHooks(). */
     private static SessionManager newManager(String name) throws Exception {
         Class<?> type = Class.forName(MANAGER, true, new Transformed(UndertowSessionHooksTest.class.getClassLoader()));

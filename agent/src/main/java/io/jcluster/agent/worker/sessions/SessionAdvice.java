@@ -46,7 +46,8 @@ public final class SessionAdvice {
         private Undertow() {
         }
 
-        @Advice.OnMethodExit
+        /** Never throws into the app's constructor (adopt hashes the manager, which hashes its deployment name). */
+        @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.This Object manager) {
             SessionAdapters.adopt(manager, SessionAdapters.UNDERTOW);
         }
@@ -80,7 +81,7 @@ public final class SessionAdvice {
             private Stop() {
             }
 
-            @Advice.OnMethodEnter
+            @Advice.OnMethodEnter(suppress = Throwable.class)
             public static void enter(@Advice.This Object manager) {
                 SessionCalls.ask(manager, "stop", new Object[0]);
             }
