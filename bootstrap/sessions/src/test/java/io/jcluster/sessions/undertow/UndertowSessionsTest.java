@@ -220,6 +220,21 @@ class UndertowSessionsTest {
     }
 
     @Test
+    void aRecordLargerThanMaxMessageKeepsTheSessionOnItsWorker() throws Exception {
+        get(a, "/session-count");
+        String id = cookie;
+        store.maxRecord = 64; // the store refuses it (and warns, as WorkerSessions does)
+        assertEquals(2, get(a, "/session-count").count);
+        assertEquals(List.of(), store.keptLocal, "the store said so itself; the adapter does not count it twice");
+        assertFalse(store.records.containsKey(CONTEXT + " " + id), "no stale copy for other workers");
+        assertEquals(3, get(a, "/session-count").count, "the session keeps working on A");
+        assertEquals(1, a.shared().localCount());
+        store.maxRecord = Integer.MAX_VALUE;
+        assertEquals(4, get(a, "/session-count").count);
+        assertEquals(5, get(b, "/session-count").count, "stored again once it fits");
+    }
+
+    @Test
     void aLocalSessionThatBecomesSerializableIsSharedAgain() throws Exception {
         get(a, "/session-count?local");
         assertEquals(1, a.shared().localCount());
@@ -521,6 +536,7 @@ class UndertowSessionsTest {
         final List<String> logs = new CopyOnWriteArrayList<>();
         volatile boolean failing;
         volatile boolean failingSaves;
+        volatile int maxRecord = Integer.MAX_VALUE;
 
         @Override
         public byte[] load(String context, String id) {
@@ -535,6 +551,9 @@ class UndertowSessionsTest {
         public boolean save(String context, String id, byte[] record, long keep) {
             if (failing || failingSaves) {
                 throw new IllegalStateException("the store did not answer within store-timeout");
+            }
+            if (record.length > maxRecord) {
+                return false;
             }
             records.put(context + " " + id, record);
             keepSeconds.put(context + " " + id, keep);
