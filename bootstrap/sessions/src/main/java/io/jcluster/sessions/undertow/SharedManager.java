@@ -140,8 +140,9 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
         if (request != null && request.knows(id)) {
             return request.get(id);
         }
-        if (exchange.isComplete()) {
-            // Undertow's end-of-exchange touch (SessionAttachmentHandler) of a session this request never asked for
+        if (exchange.isResponseComplete()) {
+            // Undertow's end-of-request touch (SessionAttachmentHandler's completion listener, the servlet layer's
+            // responseDone) of a session this request never asked for: not worth a load and a save
             return null;
         }
         SharedSession session = find(id, exchange, config);
