@@ -291,6 +291,10 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
                     + MAX_ID_LENGTH + " characters, or not printable ASCII)");
             return;
         }
+        if (session.isLocal() && record.length >= session.refusedSize()) {
+            session.keepLocal(exchange); // not smaller than what the store refused: asking again would count again
+            return;
+        }
         boolean stored;
         try {
             stored = store.save(context, id, record, keepSeconds(session.maxInactive()));
@@ -299,6 +303,7 @@ final class SharedManager implements BiFunction<String, Object[], Object> {
             return;
         }
         if (!stored) {
+            session.refused(record.length);
             keepLocal(session, exchange, null); // too large: the store counted and said so
             return;
         }

@@ -47,6 +47,8 @@ final class SharedSession implements Session {
     private byte[] saved;
     /** Held in this worker's memory only (it could not be stored). */
     private boolean local;
+    /** The size of the record the store refused (larger than max-message); MAX_VALUE: none refused. */
+    private int refusedSize = Integer.MAX_VALUE;
     private XnioExecutor.Key expiry;
     private XnioIoThread timers;
     private XnioWorker worker;
@@ -122,6 +124,14 @@ final class SharedSession implements Session {
         saved = record;
     }
 
+    synchronized void refused(int size) {
+        refusedSize = size;
+    }
+
+    synchronized int refusedSize() {
+        return refusedSize;
+    }
+
     synchronized boolean isLocal() {
         return local;
     }
@@ -143,6 +153,7 @@ final class SharedSession implements Session {
     /** Shared again (its attributes are serializable again): the store holds it, this worker forgets it. */
     synchronized void shared() {
         local = false;
+        refusedSize = Integer.MAX_VALUE;
         cancelExpiry();
     }
 

@@ -220,18 +220,21 @@ class UndertowSessionsTest {
     }
 
     @Test
-    void aRecordLargerThanMaxMessageKeepsTheSessionOnItsWorker() throws Exception {
+    void aRecordLargerThanMaxMessageKeepsTheSessionOnItsWorkerUntilItFitsAgain() throws Exception {
+        store.maxRecord = 1024; // the store refuses larger records (and warns and counts, as WorkerSessions does)
         get(a, "/session-count");
         String id = cookie;
-        store.maxRecord = 64; // the store refuses it (and warns, as WorkerSessions does)
-        assertEquals(2, get(a, "/session-count").count);
+        assertEquals(2, get(a, "/session-count?big").count);
+        assertEquals(1, store.refusals.get());
         assertEquals(List.of(), store.keptLocal, "the store said so itself; the adapter does not count it twice");
         assertFalse(store.records.containsKey(CONTEXT + " " + id), "no stale copy for other workers");
         assertEquals(3, get(a, "/session-count").count, "the session keeps working on A");
-        assertEquals(1, a.shared().localCount());
-        store.maxRecord = Integer.MAX_VALUE;
         assertEquals(4, get(a, "/session-count").count);
-        assertEquals(5, get(b, "/session-count").count, "stored again once it fits");
+        assertEquals(1, store.refusals.get(), "a record no smaller is not offered (and counted) again");
+        assertEquals(1, a.shared().localCount());
+        assertEquals(5, get(a, "/session-count?unbig").count);
+        assertEquals(0, a.shared().localCount(), "it fits again: stored, and A forgets it");
+        assertEquals(6, get(b, "/session-count").count);
     }
 
     @Test
@@ -449,6 +452,12 @@ class UndertowSessionsTest {
             if (query.containsKey("local")) {
                 session.setAttribute("local", Thread.currentThread());
             }
+            if (query.containsKey("big")) {
+                session.setAttribute("big", "x".repeat(4096));
+            }
+            if (query.containsKey("unbig")) {
+                session.removeAttribute("big");
+            }
             if (query.containsKey("unlocal")) {
                 session.removeAttribute("local");
             }
@@ -537,6 +546,7 @@ class UndertowSessionsTest {
         volatile boolean failing;
         volatile boolean failingSaves;
         volatile int maxRecord = Integer.MAX_VALUE;
+        final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public byte[] load(String context, String id) {
@@ -553,6 +563,7 @@ class UndertowSessionsTest {
                 throw new IllegalStateException("the store did not answer within store-timeout");
             }
             if (record.length > maxRecord) {
+                refusals.incrementAndGet();
                 return false;
             }
             records.put(context + " " + id, record);
