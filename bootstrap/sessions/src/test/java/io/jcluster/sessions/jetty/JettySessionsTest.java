@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -174,6 +176,13 @@ class JettySessionsTest {
         store.down = false;
     }
 
+    @Test
+    void attributesAreReadWithTheWebAppsClassLoader() throws Exception {
+        assertEquals("count=1 worker=a payload=own-loader", get(workers.get(0), "&payload"));
+        assertEquals("count=2 worker=b payload=own-loader", get(workers.get(1), "&payload-check"),
+                "worker b's copy is of worker b's web app class");
+    }
+
     private SessionRecord storedRecord() throws IOException {
         assertEquals(1, store.records.size());
         return SessionRecord.decode(store.records.values().iterator().next());
@@ -222,6 +231,9 @@ class JettySessionsTest {
             server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
             context.setContextPath("/");
+            // a web app's own loader: it alone defines Payload for this context (the bootstrap loader its parent)
+            context.setClassLoader(new URLClassLoader("webapp-" + name,
+                    new URL[]{Payload.class.getProtectionDomain().getCodeSource().getLocation()}, null));
             context.addServlet(new ServletHolder(new Counter(name)), "/session-count");
             context.getSessionHandler().addEventListener(new HttpSessionListener() {
                 @Override
@@ -281,6 +293,20 @@ class JettySessionsTest {
                 session.setAttribute("count", count);
             }
             String body = "count=" + count + " worker=" + name;
+            if (query.contains("payload")) {
+                ClassLoader webApp = request.getServletContext().getClassLoader();
+                if (!query.contains("payload-check")) {
+                    try {
+                        session.setAttribute("payload", Class.forName(Payload.class.getName(), true, webApp)
+                                .getConstructor().newInstance());
+                    } catch (ReflectiveOperationException e) {
+                        throw new IOException(e);
+                    }
+                }
+                Object payload = session.getAttribute("payload");
+                body += " payload=" + (payload.getClass().getClassLoader() == webApp ? "own-loader"
+                        : payload.getClass().getClassLoader().getName());
+            }
             if (query.contains("times")) {
                 body += " " + session.getId() + " created=" + session.getCreationTime() + " accessed="
                         + session.getLastAccessedTime() + " new=" + session.isNew();
