@@ -132,6 +132,31 @@ class JettySessionsTest {
     }
 
     @Test
+    void anExpiredSessionKeptOnItsWorkerIsScavengedWithItsListeners() throws Exception {
+        assertEquals("count=1 worker=a", get(workers.get(0), "&local&timeout=1"));
+        assertEquals(1, store.keptLocal.size());
+        Thread.sleep(1_100);
+        workers.get(0).context.getSessionHandler().scavenge(); // what Jetty's HouseKeeper runs every 10 minutes
+        assertEquals(1, workers.get(0).destroyed.get(), "sessionDestroyed fired as it was scavenged");
+        assertEquals("count=1 worker=a", get(workers.get(0), ""), "it is gone");
+        assertEquals(1, workers.get(0).destroyed.get());
+    }
+
+    @Test
+    void aChangedSessionIdMovesTheRecord() throws Exception {
+        get(workers.get(0), "");
+        String before = cookie;
+        assertEquals("count=2 worker=b", get(workers.get(1), "&renew"));
+        assertFalse(before.equals(cookie), "a new id");
+        String renewed = cookie;
+        assertEquals(1, store.records.size(), "the old id's record is gone");
+        assertEquals("count=3 worker=a", get(workers.get(0), ""), "the new id finds the session everywhere");
+        cookie = before;
+        assertEquals("count=1 worker=b", get(workers.get(1), ""), "the old id finds nothing");
+        assertFalse(renewed.equals(cookie));
+    }
+
+    @Test
     void aRecordLargerThanTheStoreTakesStaysOnItsWorker() throws Exception {
         store.maxRecord = 10;
         assertEquals("count=1 worker=a", get(workers.get(0), ""));
@@ -221,6 +246,7 @@ class JettySessionsTest {
     /** A session counter servlet (the same switches as the sample apps'), on one Jetty. */
     final class Worker {
         final Server server = new Server();
+        final ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger destroyed = new AtomicInteger();
 
@@ -229,7 +255,6 @@ class JettySessionsTest {
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
             context.setContextPath("/");
             // a web app's own loader: it alone defines Payload for this context (the bootstrap loader its parent)
             context.setClassLoader(new URLClassLoader("webapp-" + name,
@@ -276,6 +301,9 @@ class JettySessionsTest {
                 return;
             }
             HttpSession session = request.getSession(true);
+            if (query.contains("renew")) {
+                request.changeSessionId();
+            }
             if (query.contains("down-after-load")) {
                 store.down = true;
             }
