@@ -1,8 +1,11 @@
 package io.jcluster.sessions.jetty;
 
 import io.jcluster.bootstrap.SharedSessions;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.AbstractSessionManager;
 import org.eclipse.jetty.session.SessionCache;
+import org.eclipse.jetty.session.SessionCacheFactory;
+import org.eclipse.jetty.session.SessionDataStoreFactory;
 
 import java.util.function.Consumer;
 
@@ -26,9 +29,22 @@ public final class JettySessions implements Consumer<Object> {
         SharedSessionCache cache = new SharedSessionCache(manager);
         cache.setSessionDataStore(new SharedSessionDataStore(store));
         manager.setSessionCache(cache);
-        if (previous != null) {
-            store.log("sessions=shared: a jetty session manager came with its own session cache ("
-                    + previous.getClass().getName() + "); the cluster's store replaces it");
+        String replaced = previous != null ? previous.getClass().getName() : configured(manager.getServer());
+        if (replaced != null) {
+            store.log("sessions=shared: a jetty session manager came with its own session storage (" + replaced
+                    + "); the cluster's store replaces it");
         }
+    }
+
+    /** The session cache or store factory the server was given (Jetty's session-store modules add one), if any. */
+    private static String configured(Server server) {
+        if (server == null) {
+            return null;
+        }
+        Object factory = server.getBean(SessionCacheFactory.class);
+        if (factory == null) {
+            factory = server.getBean(SessionDataStoreFactory.class);
+        }
+        return factory == null ? null : factory.getClass().getName();
     }
 }

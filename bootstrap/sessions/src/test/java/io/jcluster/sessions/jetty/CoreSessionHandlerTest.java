@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.Session;
+import org.eclipse.jetty.session.FileSessionDataStoreFactory;
 import org.eclipse.jetty.session.SessionHandler;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
@@ -57,8 +58,26 @@ class CoreSessionHandlerTest {
         assertEquals(6, store.saves.get());
     }
 
-    private int start() throws Exception {
+    @Test
+    void aSessionStoreTheServerWasGivenIsReplacedAndSaidSo() throws Exception {
+        SharedSessions.install(store);
         Server server = new Server();
+        server.addBean(new FileSessionDataStoreFactory()); // what Jetty's session-store-file module configures
+        int port = start(server);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("count=1", response.body());
+        assertEquals(1, store.records.size(), "the cluster's store has it");
+        assertEquals(List.of("sessions=shared: a jetty session manager came with its own session storage ("
+                + FileSessionDataStoreFactory.class.getName() + "); the cluster's store replaces it"), store.log);
+    }
+
+    private int start() throws Exception {
+        return start(new Server());
+    }
+
+    private int start(Server server) throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
