@@ -51,12 +51,15 @@ class SharedSessionsJettyIT {
             String invalidated = browser.cookie();
             SessionCounter.Hit bye = browser.send(uri(port, "/session-count?invalidate"));
             assertTrue(bye.body().startsWith("invalidated"), bye.body());
+            Set<Integer> asked = new HashSet<>();
             for (int i = 0; i < 2; i++) { // one request on each worker, with the invalidated session's cookie
                 browser.withCookie(invalidated);
                 SessionCounter.Hit hit = browser.next();
                 assertEquals(1, hit.count(), "worker " + hit.worker() + " does not find the invalidated session");
                 assertNotEquals(invalidated, browser.cookie(), "a new session, with a new id");
+                asked.add(hit.worker());
             }
+            assertEquals(Set.of(0, 1), asked, "both workers were asked");
 
             // a session that times out (1 s) is gone on every worker
             SessionCounter timed = new SessionCounter(port, "/session-count");
