@@ -192,6 +192,17 @@ class JettySessionsTest {
     }
 
     @Test
+    void anInvalidationTheStoreDoesNotTakeFailsTheRequest() throws Exception {
+        get(workers.get(0), "");
+        HttpResponse<String> response = send(workers.get(0), "&invalidate&down-first");
+        assertEquals(500, response.statusCode(), "a logout that did not happen must not look done");
+        assertTrue(store.log.get(0).contains("did not remove an invalidated session"), store.log.toString());
+        store.down = false;
+        assertEquals("count=2 worker=b", get(workers.get(1), ""), "the session is still there, as the 500 said");
+        assertEquals("count=3 worker=a", get(workers.get(0), ""), "on its first worker too, loaded afresh");
+    }
+
+    @Test
     void aStoreThatDoesNotTakeASaveLetsTheResponseGo() throws Exception {
         get(workers.get(0), "");
         // the store goes down after this request loaded its session: its save fails, the response does not
@@ -294,6 +305,9 @@ class JettySessionsTest {
             String query = request.getQueryString();
             if (query.contains("invalidate")) {
                 HttpSession session = request.getSession(false);
+                if (query.contains("down-first")) {
+                    store.down = true;
+                }
                 if (session != null) {
                     session.invalidate();
                 }
