@@ -4,6 +4,10 @@ import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionCache;
 import org.eclipse.jetty.session.SessionManager;
+import org.eclipse.jetty.util.thread.AutoLock;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Jetty's own cache, holding a session only while requests use it: the first request loads it from the store,
@@ -12,8 +16,16 @@ import org.eclipse.jetty.session.SessionManager;
  */
 final class SharedSessionCache extends DefaultSessionCache {
 
+    /** Jetty's map of the sessions in memory, which this class walks as the context stops. */
+    private final ConcurrentMap<String, ManagedSession> sessions;
+
     SharedSessionCache(SessionManager manager) {
-        super(manager);
+        this(manager, new ConcurrentHashMap<>());
+    }
+
+    private SharedSessionCache(SessionManager manager, ConcurrentMap<String, ManagedSession> sessions) {
+        super(manager, sessions);
+        this.sessions = sessions;
         setEvictionPolicy(SessionCache.EVICT_ON_SESSION_EXIT);
         setFlushOnResponseCommit(true);
         setSaveOnCreate(false); // the first response's commit saves it
@@ -34,6 +46,32 @@ final class SharedSessionCache extends DefaultSessionCache {
             data.setDirty(true);
         }
         super.commit(session);
+    }
+
+    /**
+     * As the context stops: saves the sessions requests still use, as Jetty does, but passes over one such a request
+     * released meanwhile (it saved it and dropped it; Jetty 12.0 would fail the stop on it, "not resident"). Sessions
+     * stay valid: the other workers go on serving them.
+     */
+    @Override
+    public void shutdown() {
+        for (ManagedSession session : sessions.values()) {
+            try (AutoLock ignored = session.lock()) {
+                if (!session.isResident()) {
+                    continue;
+                }
+                if (_sessionDataStore.isPassivating()) {
+                    session.onSessionPassivation();
+                }
+                try {
+                    _sessionDataStore.store(session.getId(), session.getSessionData());
+                } catch (Exception e) {
+                    // the store's failures are logged where they happen (SharedSessionDataStore); stop the others
+                }
+                session.setResident(false);
+                doDelete(session.getId());
+            }
+        }
     }
 
     /** A session that could not leave the store (see {@link StoreUnavailable}) still leaves this worker's memory. */
