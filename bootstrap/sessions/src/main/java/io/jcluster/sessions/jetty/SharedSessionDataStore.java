@@ -1,6 +1,7 @@
 package io.jcluster.sessions.jetty;
 
 import io.jcluster.bootstrap.SharedSessions;
+import io.jcluster.sessions.RateLimitedLog;
 import io.jcluster.sessions.SessionRecord;
 import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
@@ -23,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SharedSessionDataStore extends AbstractSessionDataStore {
 
     private final SharedSessions.Store store;
+    /** Store failures, one line per request that meets one, would flood the log while the store is down. */
+    private final RateLimitedLog failures;
     /** Sessions only this worker has, by id: the live data, attribute objects and all. */
     private final Map<String, SessionData> local = new ConcurrentHashMap<>();
     /** The context's path (and virtual host, if it has one): the store's first key. */
@@ -31,6 +34,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
 
     SharedSessionDataStore(SharedSessions.Store store) {
         this.store = store;
+        this.failures = new RateLimitedLog(store::log, System::nanoTime);
     }
 
     @Override
@@ -90,7 +94,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
         try {
             bytes = store.load(contextKey, id);
         } catch (RuntimeException e) {
-            store.log("sessions=shared: jetty context '" + contextKey + "': the store did not answer a session load ("
+            failures.log("sessions=shared: jetty context '" + contextKey + "': the store did not answer a session load ("
                     + e + "); the request fails (500) rather than start the client a new, empty session");
             throw new StoreUnavailable("loading a session", e);
         }
@@ -104,7 +108,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
             }
             return toData(record);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            store.log("sessions=shared: jetty context '" + contextKey + "': a stored session cannot be read (" + e
+            failures.log("sessions=shared: jetty context '" + contextKey + "': a stored session cannot be read (" + e
                     + "); it counts as absent, and the client gets a new session");
             return null;
         }
@@ -150,7 +154,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
             }
             local.remove(id);
         } catch (RuntimeException e) {
-            store.log("sessions=shared: jetty context '" + contextKey + "': the store did not take a session (" + e
+            failures.log("sessions=shared: jetty context '" + contextKey + "': the store did not take a session (" + e
                     + "); the response goes on, the session keeps its previous stored state");
         }
         if (data instanceof SharedSessionData shared) {
@@ -167,7 +171,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
             try {
                 store.remove(contextKey, id); // an older, shareable copy must not be found by another worker
             } catch (RuntimeException e) {
-                store.log("sessions=shared: jetty context '" + contextKey + "': the store did not forget the shared"
+                failures.log("sessions=shared: jetty context '" + contextKey + "': the store did not forget the shared"
                         + " copy of a session that now stays on this worker (" + e + ")");
             }
         }
@@ -179,7 +183,7 @@ final class SharedSessionDataStore extends AbstractSessionDataStore {
         try {
             store.remove(contextKey, id);
         } catch (RuntimeException e) {
-            store.log("sessions=shared: jetty context '" + contextKey + "': the store did not remove an invalidated"
+            failures.log("sessions=shared: jetty context '" + contextKey + "': the store did not remove an invalidated"
                     + " session (" + e + "); the request fails (500): other workers would still find the session");
             throw new StoreUnavailable("removing a session", e);
         }

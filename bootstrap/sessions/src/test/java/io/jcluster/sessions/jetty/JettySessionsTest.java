@@ -187,6 +187,11 @@ class JettySessionsTest {
         assertEquals(1, store.log.size(), store.log.toString());
         assertTrue(store.log.get(0).contains("did not answer a session load"), store.log.get(0));
         assertEquals(0, workers.get(1).created.get(), "no new session");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(500, send(workers.get(1), "").statusCode());
+        }
+        assertEquals(1, store.log.size(), "a store that is down fails every request, but the log holds back: "
+                + store.log);
         store.down = false;
         assertEquals("count=2 worker=b", get(workers.get(1), ""), "the session is intact");
     }
