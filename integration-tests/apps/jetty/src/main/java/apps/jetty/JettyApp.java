@@ -1,6 +1,8 @@
 package apps.jetty;
 
 import apps.recorder.RequestJournal;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -14,7 +16,7 @@ import org.eclipse.jetty.util.Fields;
 /**
  * A plain Jetty 12 server: {@code java -jar app.jar PORT}. GET / answers with this process's pid (also in the
  * X-Pid header); GET /slow?ms=N answers after N ms; GET /peer answers with the client address and port Jetty
- * reports.
+ * reports; GET /session-count is an ee10 servlet with an HttpSession (see {@link SessionCountServlet}).
  */
 public final class JettyApp {
 
@@ -28,7 +30,7 @@ public final class JettyApp {
         ServerConnector connector = new ServerConnector(server);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        Handler plain = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
@@ -47,7 +49,15 @@ public final class JettyApp {
                 Content.Sink.write(response, true, body, callback);
                 return true;
             }
-        });
+        };
+        Handler sessions = new Handler.Wrapper(sessionCounter()) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return "/session-count".equals(request.getHttpURI().getPath())
+                        && super.handle(request, response, callback);
+            }
+        };
+        server.setHandler(new Handler.Sequence(sessions, plain));
         RequestJournal journal = RequestJournal.fromSystemProperty();
         if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
             server.setHandler(new RecordingHandler(journal));
@@ -56,6 +66,14 @@ public final class JettyApp {
         server.start();
         System.out.println("jetty app listening on port " + connector.getLocalPort());
         server.join();
+    }
+
+    /** An ee10 servlet context with sessions (the kind of web app sessions=shared shares). */
+    private static ServletContextHandler sessionCounter() {
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        context.setContextPath("/");
+        context.addServlet(new ServletHolder(new SessionCountServlet()), "/session-count");
+        return context;
     }
 
     // ---- the client's address as the app sees it (real client address tests) ----
