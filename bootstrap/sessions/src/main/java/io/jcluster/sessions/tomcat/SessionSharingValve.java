@@ -159,6 +159,19 @@ final class SessionSharingValve extends ValveBase {
         return session;
     }
 
+    /**
+     * The context is about to stop: its manager will expire every session it holds, which for a shared session still
+     * in use by a request would fire sessionDestroyed for a session that lives on in the cluster, and make that
+     * request remove its record. Such sessions leave the manager now; their requests still save them as they end.
+     */
+    void contextStopping(Manager manager) {
+        for (LoadedSession session : inFlight.loaded()) {
+            if (session.getNote(LOCAL) == null && find(manager, session.getIdInternal()) == session) {
+                manager.remove(session);
+            }
+        }
+    }
+
     /** Sessions that requests on this worker are using now (for tests: none once all requests ended). */
     int sessionsInUse() {
         return inFlight.size();

@@ -2,6 +2,7 @@ package io.jcluster.sessions.tomcat;
 
 import io.jcluster.bootstrap.SharedSessions;
 import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 
 import java.util.function.Consumer;
 
@@ -20,7 +21,13 @@ public final class TomcatSessions implements Consumer<Object> {
             return;
         }
         Context context = (Context) server;
-        context.getPipeline().addValve(new SessionSharingValve(store));
+        SessionSharingValve valve = new SessionSharingValve(store);
+        context.getPipeline().addValve(valve);
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.BEFORE_STOP_EVENT.equals(event.getType()) && context.getManager() != null) {
+                valve.contextStopping(context.getManager());
+            }
+        });
         store.log("sessions=shared: tomcat context '" + SessionSharingValve.storeName(context)
                 + "' keeps its sessions in the cluster's store");
     }
