@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     in the manager of this worker only, as Tomcat would keep it without jcluster, and the store told
  *     ({@code keptLocal}: one warning, counted).</li>
  * </ul>
+ * Concurrent requests of one session on this worker share one session object ({@link InFlightSessions}).
  * Contexts whose manager is not a {@link StandardManager} (Tomcat's own clustering, a PersistentManager) are left
  * as they are configured, with one line.
  */
