@@ -1,6 +1,7 @@
 package io.jcluster.sessions.tomcat;
 
 import io.jcluster.bootstrap.SharedSessions;
+import io.jcluster.sessions.RateLimitedLog;
 import io.jcluster.sessions.SessionRecord;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

@@ -1,5 +1,6 @@
 package io.jcluster.sessions.jetty;
 
+import io.jcluster.sessions.MemoryStore;
 import io.jcluster.bootstrap.SharedSessions;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;

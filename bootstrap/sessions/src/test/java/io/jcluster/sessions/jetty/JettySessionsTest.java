@@ -1,5 +1,6 @@
 package io.jcluster.sessions.jetty;
 
+import io.jcluster.sessions.MemoryStore;
 import io.jcluster.bootstrap.SharedSessions;
 import io.jcluster.sessions.SessionRecord;
 import jakarta.servlet.http.HttpServlet;
@@ -181,7 +182,7 @@ class JettySessionsTest {
     @Test
     void aStoreThatDoesNotAnswerFailsTheRequestRatherThanStartANewSession() throws Exception {
         get(workers.get(0), "");
-        store.down = true;
+        store.failing = true;
         HttpResponse<String> response = send(workers.get(1), "");
         assertEquals(500, response.statusCode(), response.body());
         assertEquals(1, store.log.size(), store.log.toString());
@@ -192,7 +193,7 @@ class JettySessionsTest {
         }
         assertEquals(1, store.log.size(), "a store that is down fails every request, but the log holds back: "
                 + store.log);
-        store.down = false;
+        store.failing = false;
         assertEquals("count=2 worker=b", get(workers.get(1), ""), "the session is intact");
     }
 
@@ -202,7 +203,7 @@ class JettySessionsTest {
         HttpResponse<String> response = send(workers.get(0), "&invalidate&down-first");
         assertEquals(500, response.statusCode(), "a logout that did not happen must not look done");
         assertTrue(store.log.get(0).contains("did not remove an invalidated session"), store.log.toString());
-        store.down = false;
+        store.failing = false;
         assertEquals("count=2 worker=b", get(workers.get(1), ""), "the session is still there, as the 500 said");
         assertEquals("count=3 worker=a", get(workers.get(0), ""), "on its first worker too, loaded afresh");
     }
@@ -214,7 +215,7 @@ class JettySessionsTest {
         assertEquals("count=2 worker=a", get(workers.get(0), "&down-after-load"));
         assertEquals(1, store.log.size(), store.log.toString());
         assertTrue(store.log.get(0).contains("did not take a session"), store.log.get(0));
-        store.down = false;
+        store.failing = false;
     }
 
     @Test
@@ -311,7 +312,7 @@ class JettySessionsTest {
             if (query.contains("invalidate")) {
                 HttpSession session = request.getSession(false);
                 if (query.contains("down-first")) {
-                    store.down = true;
+                    store.failing = true;
                 }
                 if (session != null) {
                     session.invalidate();
@@ -324,7 +325,7 @@ class JettySessionsTest {
                 request.changeSessionId();
             }
             if (query.contains("down-after-load")) {
-                store.down = true;
+                store.failing = true;
             }
             if (query.contains("timeout=")) {
                 session.setMaxInactiveInterval(Integer.parseInt(query.substring(query.indexOf("timeout=") + 8)));

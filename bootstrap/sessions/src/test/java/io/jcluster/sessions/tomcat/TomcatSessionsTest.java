@@ -1,5 +1,6 @@
 package io.jcluster.sessions.tomcat;
 
+import io.jcluster.sessions.MemoryStore;
 import io.jcluster.bootstrap.SharedSessions;
 import io.jcluster.sessions.SessionRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -212,7 +213,7 @@ class TomcatSessionsTest {
         TestServer.Reply failed = b.get("", cookie);
         assertEquals(500, failed.status(), failed.body());
         assertNull(failed.cookie(), "no new session handed out");
-        assertEquals(1, store.lines.stream().filter(line -> line.contains("could not load")).count(), store.lines.toString());
+        assertEquals(1, store.log.stream().filter(line -> line.contains("could not load")).count(), store.log.toString());
         assertEquals(0, b.events.created.get());
         store.failing = false;
         count(b, cookie, 2);
@@ -224,7 +225,7 @@ class TomcatSessionsTest {
         TestServer.Reply reply = a.get("", null);
         assertEquals(200, reply.status(), reply.body());
         assertEquals(1, reply.count());
-        assertTrue(store.lines.stream().anyMatch(line -> line.contains("could not save")), store.lines.toString());
+        assertTrue(store.log.stream().anyMatch(line -> line.contains("could not save")), store.log.toString());
         assertEquals(0, a.sessionsInMemory());
     }
 

@@ -1,5 +1,6 @@
 package io.jcluster.sessions.undertow;
 
+import io.jcluster.sessions.MemoryStore;
 import io.jcluster.bootstrap.SessionCalls;
 import io.jcluster.bootstrap.SharedSessions;
 import io.jcluster.sessions.SessionRecord;
@@ -88,7 +89,7 @@ class UndertowSessionsTest {
         assertEquals(0, a.manager.getActiveSessionCount(), "Undertow's own map stays empty");
         assertEquals(0, a.shared().localCount(), "no session stays in A's memory after its requests");
         assertEquals(0, b.shared().localCount(), "no session stays in B's memory after its requests");
-        assertEquals(List.of(), store.logs, "nothing to say");
+        assertEquals(List.of(), store.log, "nothing to say");
     }
 
     @Test
@@ -115,9 +116,9 @@ class UndertowSessionsTest {
     @Test
     void aRequestThatNeverAsksForItsSessionDoesNotLoadIt() throws Exception {
         get(a, "/session-count");
-        int loads = store.loads.size();
+        int loads = store.loadedIds.size();
         assertEquals(200, get(b, "/nothing").status);
-        assertEquals(loads, store.loads.size(), "SessionAttachmentHandler's end-of-exchange touch loads nothing");
+        assertEquals(loads, store.loadedIds.size(), "SessionAttachmentHandler's end-of-exchange touch loads nothing");
     }
 
     @Test
@@ -226,7 +227,8 @@ class UndertowSessionsTest {
         String id = cookie;
         assertEquals(2, get(a, "/session-count?big").count);
         assertEquals(1, store.refusals.get());
-        assertEquals(List.of(), store.keptLocal, "the store said so itself; the adapter does not count it twice");
+        assertEquals(1, store.keptLocal.size(), "the store said so itself; the adapter does not count it twice: "
+                + store.keptLocal);
         assertFalse(store.records.containsKey(CONTEXT + " " + id), "no stale copy for other workers");
         assertEquals(3, get(a, "/session-count").count, "the session keeps working on A");
         assertEquals(4, get(a, "/session-count").count);
@@ -280,8 +282,8 @@ class UndertowSessionsTest {
         store.failing = true;
         Hit hit = get(b, "/session-count");
         assertEquals(500, hit.status, "no silent new session: " + hit.body);
-        assertEquals(1, store.logs.size(), store.logs.toString());
-        assertTrue(store.logs.get(0).contains("failed to load"), store.logs.toString());
+        assertEquals(1, store.log.size(), store.log.toString());
+        assertTrue(store.log.get(0).contains("failed to load"), store.log.toString());
         store.failing = false;
         assertEquals(2, get(b, "/session-count").count, "the session is still there");
     }
@@ -293,8 +295,8 @@ class UndertowSessionsTest {
         Hit hit = get(a, "/session-count");
         assertEquals(200, hit.status);
         assertEquals(2, hit.count);
-        assertEquals(1, store.logs.size(), store.logs.toString());
-        assertTrue(store.logs.get(0).contains("failed to save"), store.logs.toString());
+        assertEquals(1, store.log.size(), store.log.toString());
+        assertTrue(store.log.get(0).contains("failed to save"), store.log.toString());
     }
 
     // ---- ids from hostile cookies ----
@@ -305,7 +307,7 @@ class UndertowSessionsTest {
         assertEquals(1, get(a, "/session-count").count);
         cookie = "\"two words\"";
         assertEquals(1, get(a, "/session-count").count);
-        assertEquals(List.of(), store.loads, "the store was never asked about those ids");
+        assertEquals(List.of(), store.loadedIds, "the store was never asked about those ids");
         assertTrue(SharedManager.acceptableId("a".repeat(SharedManager.MAX_ID_LENGTH)));
         assertFalse(SharedManager.acceptableId("a b"));
         assertFalse(SharedManager.acceptableId("a\u00e9"));
@@ -341,7 +343,7 @@ class UndertowSessionsTest {
         new UndertowSessions().accept(plain);
         assertEquals(Optional.empty(), SessionCalls.ask(plain, "getSession", new Object[]{"some-id"}),
                 "adopted: the adapter answers (the store has no such session)");
-        assertEquals(List.of("some-id"), store.loads);
+        assertEquals(List.of("some-id"), store.loadedIds);
     }
 
     // ---- the rig ----
@@ -537,53 +539,4 @@ class UndertowSessionsTest {
     }
 
     /** The cluster's store, in memory: records by "context id", and what the adapter asked of it. */
-    static final class MemoryStore implements SharedSessions.Store {
-        final Map<String, byte[]> records = new ConcurrentHashMap<>();
-        final Map<String, Long> keepSeconds = new ConcurrentHashMap<>();
-        final List<String> loads = new CopyOnWriteArrayList<>();
-        final List<String> keptLocal = new CopyOnWriteArrayList<>();
-        final List<String> logs = new CopyOnWriteArrayList<>();
-        volatile boolean failing;
-        volatile boolean failingSaves;
-        volatile int maxRecord = Integer.MAX_VALUE;
-        final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public byte[] load(String context, String id) {
-            loads.add(id);
-            if (failing) {
-                throw new IllegalStateException("the store did not answer within store-timeout");
-            }
-            return records.get(context + " " + id);
-        }
-
-        @Override
-        public boolean save(String context, String id, byte[] record, long keep) {
-            if (failing || failingSaves) {
-                throw new IllegalStateException("the store did not answer within store-timeout");
-            }
-            if (record.length > maxRecord) {
-                refusals.incrementAndGet();
-                return false;
-            }
-            records.put(context + " " + id, record);
-            keepSeconds.put(context + " " + id, keep);
-            return true;
-        }
-
-        @Override
-        public void remove(String context, String id) {
-            records.remove(context + " " + id);
-        }
-
-        @Override
-        public void keptLocal(String server, String context, String reason) {
-            keptLocal.add(server + " " + context + ": " + reason);
-        }
-
-        @Override
-        public void log(String line) {
-            logs.add(line);
-        }
-    }
 }
