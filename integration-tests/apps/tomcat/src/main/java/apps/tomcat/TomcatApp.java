@@ -17,7 +17,8 @@ import java.nio.file.Files;
  * Embedded Tomcat: {@code java -jar app.jar PORT [nio|nio2] [SHUTDOWN_PORT]}. With a shutdown port, the server
  * waits on it for "SHUTDOWN" as a standalone Tomcat does (StandardServer.await). GET / answers with this
  * process's pid (also in X-Pid); GET /slow?ms=N answers after N ms; GET /session counts requests in the
- * servlet session (Tomcat's own JSESSIONID cookie); GET /peer answers with the client address and port Tomcat
+ * servlet session (Tomcat's own JSESSIONID cookie); GET /session-count is the session counter of sessions=shared
+ * ({@link SessionCounterServlet}); GET /peer answers with the client address and port Tomcat
  * reports; GET /guarded/ is behind a {@code RemoteAddrValve} that allows only 127.0.0.1 (others get 403).
  */
 public final class TomcatApp {
@@ -66,6 +67,9 @@ public final class TomcatApp {
                 response.getWriter().write(body);
             }
         });
+        Tomcat.addServlet(context, "session-count", new SessionCounterServlet());
+        context.addServletMappingDecoded("/session-count", "session-count");
+        context.addApplicationListener(SessionCounterServlet.Events.class.getName());
         RequestJournal journal = RequestJournal.fromSystemProperty();
         if (journal != null) { // recording mode: every request is recorded (HttpDesyncIT)
             Tomcat.addServlet(context, "rec", new RecordingServlet(journal));

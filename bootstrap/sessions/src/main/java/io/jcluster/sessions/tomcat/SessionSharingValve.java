@@ -1,0 +1,328 @@
+package io.jcluster.sessions.tomcat;
+
+import io.jcluster.bootstrap.SharedSessions;
+import io.jcluster.sessions.SessionRecord;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Context;
+import org.apache.catalina.Loader;
+import org.apache.catalina.Manager;
+import org.apache.catalina.Session;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.session.StandardManager;
+import org.apache.catalina.session.StandardSession;
+import org.apache.catalina.valves.ValveBase;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Makes the cluster's store the home of a context's sessions, request by request, inside Tomcat's own
+ * {@link StandardManager}:
+ * <ul>
+ * <li>before the request: the requested session is loaded from the store into the manager (replacing any copy this
+ *     worker held), or, when the store has none, Tomcat finds no session and creates one as usual. A record past its
+ *     timeout is expired here ({@code sessionDestroyed} fires on this worker) and removed;</li>
+ * <li>after the request, before Tomcat commits the response: the session the request used is saved (or removed when
+ *     the app invalidated it) and dropped from the manager, so no worker serves a stale copy later;</li>
+ * <li>a session that cannot be shared (an attribute that is not serializable, a record above max-message) is kept
+ *     in the manager of this worker only, as Tomcat would keep it without jcluster, and the store told
+ *     ({@code keptLocal}: one warning, counted).</li>
+ * </ul>
+ * Contexts whose manager is not a {@link StandardManager} (Tomcat's own clustering, a PersistentManager) are left
+ * as they are configured, with one line.
+ */
+final class SessionSharingValve extends ValveBase {
+
+    /** The note that marks a session kept in this worker's memory only; its value says why. */
+    static final String LOCAL = "io.jcluster.tomcat.local";
+
+    private final SharedSessions.Store store;
+    private final InFlightSessions inFlight = new InFlightSessions();
+    private final RateLimitedLog failures;
+    private final AtomicBoolean toldUnsupported = new AtomicBoolean();
+
+    SessionSharingValve(SharedSessions.Store store) {
+        super(true); // async requests keep working in the context: the valve ends their session use on completion
+        this.store = store;
+        this.failures = new RateLimitedLog(store::log, System::nanoTime);
+    }
+
+    /** The context's name in the store: its path, "/" for the root, the same on every worker and every cluster. */
+    static String storeName(Context context) {
+        String path = context.getPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /** What one request holds: the requested id and the session loaded for it, or the local session it found. */
+    private record Use(String requestedId, InFlightSessions.Entry entry, LoadedSession loaded, Session local) {
+        static final Use NONE = new Use(null, null, null, null);
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        Context context = request.getContext();
+        Manager manager = context == null ? null : context.getManager();
+        if (!(manager instanceof StandardManager)) {
+            if (manager != null && toldUnsupported.compareAndSet(false, true)) {
+                store.log("sessions=shared: tomcat context '" + storeName(context) + "' uses its own session manager ("
+                        + manager.getClass().getName() + "); its sessions stay where that manager keeps them");
+            }
+            getNext().invoke(request, response);
+            return;
+        }
+        Use use;
+        try {
+            use = begin(context, manager, request.getRequestedSessionId());
+        } catch (RuntimeException e) {
+            // the store did not answer: a new empty session would silently log the user out
+            failures.log("sessions=shared: could not load a session of tomcat context '" + storeName(context)
+                    + "' from the store (" + e + "); that request failed with 500");
+            response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+            return;
+        }
+        boolean async = false;
+        try {
+            getNext().invoke(request, response);
+            async = request.isAsync();
+            if (async) {
+                request.getAsyncContext().addListener(new EndOnCompletion(context, manager, use, request));
+            }
+        } finally {
+            if (!async) {
+                end(context, manager, use, request);
+            }
+        }
+    }
+
+    private Use begin(Context context, Manager manager, String id) {
+        if (id == null) {
+            return Use.NONE;
+        }
+        Session held = find(manager, id);
+        if (held != null && held.getNote(LOCAL) != null) {
+            return new Use(id, null, null, held);
+        }
+        InFlightSessions.Entry entry = inFlight.join(id);
+        try {
+            synchronized (entry) {
+                if (!entry.loaded) {
+                    entry.session = load(context, manager, id);
+                    entry.loaded = true;
+                }
+                return new Use(id, entry, entry.session, null);
+            }
+        } catch (RuntimeException e) {
+            inFlight.leave(entry, () -> { });
+            throw e;
+        }
+    }
+
+    /** The session of {@code id} from the store, added to the manager; null (and nothing added) when there is none. */
+    private LoadedSession load(Context context, Manager manager, String id) {
+        Session stale = find(manager, id);
+        if (stale != null) {
+            if (stale.getNote(LOCAL) != null) {
+                return null; // became local meanwhile: Tomcat finds it in the manager itself
+            }
+            manager.remove(stale); // a copy no request uses: the store's record replaces it
+        }
+        String name = storeName(context);
+        byte[] bytes = store.load(name, id);
+        if (bytes == null) {
+            return null;
+        }
+        SessionRecord record;
+        try {
+            record = SessionRecord.decode(bytes);
+        } catch (IOException e) {
+            failures.log("sessions=shared: the store's entry for a session of tomcat context '" + name
+                    + "' is not a session record (" + e.getMessage() + "); treated as no session");
+            return null;
+        }
+        if (!record.id().equals(id)) {
+            failures.log("sessions=shared: the store's entry for a session of tomcat context '" + name
+                    + "' holds another session's id; treated as no session");
+            return null;
+        }
+        LoadedSession session = TomcatRecords.session(manager, record, webAppLoader(context), store::log);
+        if (expired(record, System.currentTimeMillis())) {
+            session.expire(); // sessionDestroyed and the attributes' unbinding, on this worker
+            store.remove(name, id);
+            return null;
+        }
+        manager.add(session);
+        session.activate();
+        return session;
+    }
+
+    static boolean expired(SessionRecord record, long now) {
+        return record.maxInactiveSeconds() > 0
+                && now - record.lastAccessedTime() >= record.maxInactiveSeconds() * 1000L;
+    }
+
+    private void end(Context context, Manager manager, Use use, Request request) {
+        LoadedSession loaded = use.loaded();
+        Session current;
+        if (loaded != null && !loaded.touched()) {
+            current = null; // the request never asked for its session: nothing changed, the last access stays
+        } else if (use.local() != null && use.local().isValid()) {
+            current = use.local();
+        } else {
+            current = request.getSessionInternal(false);
+        }
+        String name = storeName(context);
+        if (loaded != null) {
+            endLoaded(manager, name, use, current == loaded || loaded.touched());
+        }
+        if (current != null && current != loaded && current != use.local() && current.getNote(LOCAL) == null
+                && current instanceof StandardSession created) {
+            // a session this request created (none was requested, or it replaced an invalidated one)
+            created.passivate();
+            if (share(name, created)) {
+                manager.remove(created);
+            } else {
+                created.activate();
+            }
+        }
+    }
+
+    /** Saves (or removes) the loaded session; the last request of it on this worker drops it from the manager. */
+    private void endLoaded(Manager manager, String name, Use use, boolean touched) {
+        InFlightSessions.Entry entry = use.entry();
+        LoadedSession loaded = use.loaded();
+        synchronized (entry) {
+            boolean passivated = false;
+            if (touched) {
+                String id = loaded.getIdInternal();
+                if (!loaded.isValid()) {
+                    removeQuietly(name, use.requestedId()); // invalidated (or timed out) during the request
+                    if (!use.requestedId().equals(id)) {
+                        removeQuietly(name, id);
+                    }
+                } else {
+                    if (!use.requestedId().equals(id)) {
+                        removeQuietly(name, use.requestedId()); // the app changed the id (changeSessionId)
+                    }
+                    passivated = inFlight.alone(entry) && loaded.getNote(LOCAL) == null;
+                    if (passivated) {
+                        loaded.passivate();
+                    }
+                    if (!share(name, loaded) && passivated) {
+                        loaded.activate(); // it stays in this worker's memory, in use
+                        passivated = false;
+                    }
+                }
+            }
+            boolean last = inFlight.leave(entry, () -> {
+                if (loaded.getNote(LOCAL) == null && find(manager, loaded.getIdInternal()) == loaded) {
+                    manager.remove(loaded);
+                }
+            });
+            if (passivated && !last) {
+                loaded.activate(); // a request joined while this one saved: it goes on with the session
+            }
+        }
+    }
+
+    /**
+     * Saves the session's record; false when the session must stay in this worker's memory (then it is marked so).
+     * A store failure is one line and the session is dropped like a saved one: the store stays the authority.
+     */
+    private boolean share(String name, StandardSession session) {
+        if (session.getNote(LOCAL) != null) {
+            return false;
+        }
+        String id = session.getIdInternal();
+        byte[] record;
+        try {
+            record = TomcatRecords.record(session).encode();
+        } catch (SessionRecord.Unshareable e) {
+            session.setNote(LOCAL, e.getMessage());
+            store.keptLocal("tomcat", name, e.getMessage());
+            removeQuietly(name, id); // an older record of this session would be a stale copy on other workers
+            return false;
+        } catch (IllegalStateException e) {
+            return false; // invalidated by another request of this session meanwhile: nothing to save
+        }
+        int timeout = session.getMaxInactiveInterval();
+        try {
+            if (store.save(name, id, record, timeout > 0 ? timeout + 60L : 0L)) {
+                return true;
+            }
+        } catch (RuntimeException e) {
+            failures.log("sessions=shared: could not save a session of tomcat context '" + name + "' ("
+                    + e + "); the response went on, the store keeps its previous state of that session");
+            return true;
+        }
+        session.setNote(LOCAL, "larger than max-message"); // the store counted and warned
+        removeQuietly(name, id);
+        return false;
+    }
+
+    private void removeQuietly(String name, String id) {
+        try {
+            store.remove(name, id);
+        } catch (RuntimeException e) {
+            failures.log("sessions=shared: could not remove a session of tomcat context '" + name
+                    + "' from the store (" + e + ")");
+        }
+    }
+
+    private static Session find(Manager manager, String id) {
+        try {
+            return manager.findSession(id);
+        } catch (IOException e) {
+            return null; // StandardManager never throws it
+        }
+    }
+
+    private static ClassLoader webAppLoader(Context context) {
+        Loader loader = context.getLoader();
+        ClassLoader webApp = loader == null ? null : loader.getClassLoader();
+        return webApp != null ? webApp : Thread.currentThread().getContextClassLoader();
+    }
+
+    /** Ends an async request's use of its session when the request completes (once, whatever the outcome). */
+    private final class EndOnCompletion implements AsyncListener {
+        private final Context context;
+        private final Manager manager;
+        private final Use use;
+        private final Request request;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        EndOnCompletion(Context context, Manager manager, Use use, Request request) {
+            this.context = context;
+            this.manager = manager;
+            this.use = use;
+            this.request = request;
+        }
+
+        private void endOnce() {
+            if (ended.compareAndSet(false, true)) {
+                end(context, manager, use, request);
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            endOnce();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this); // a new async cycle drops the listeners of the last one
+        }
+    }
+}
