@@ -4,8 +4,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Acceptance 1 of sessions=shared on the stock Apache Tomcat distribution, started as its users start it ({@code
@@ -27,8 +29,14 @@ class SharedSessionsTomcatDistributionIT {
             for (int id = 0; id < 2; id++) {
                 cluster.awaitLine("^\\[w" + id + "\\] .*" + TomcatDistribution.STARTED, STARTUP);
             }
+            // server.xml's shutdown port: each worker binds its own, never clustered (docs/compatibility.md)
+            cluster.awaitLine("^\\[w0\\] \\[jcluster\\] worker 0: Tomcat's shutdown port " + tomcat.shutdownPort()
+                    + " is private", STARTUP);
             new Admin(admin, null).awaitAllReady(2, STARTUP);
             new SessionCounter(port, "/counter/counter.jsp").assertSurvivesEverything(cluster, admin);
+            List<String> parentsOwn = cluster.output().stream()
+                    .filter(line -> line.contains("org.apache.catalina.") && !line.matches("^\\[w\\d+\\] .*")).toList();
+            assertEquals(List.of(), parentsOwn, "the parent never runs Tomcat: only workers log Tomcat's lines");
         }
     }
 }

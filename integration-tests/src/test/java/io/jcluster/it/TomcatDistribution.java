@@ -16,9 +16,10 @@ import java.util.stream.Stream;
  * users run it: {@code bin/catalina.sh run} with the agent in CATALINA_OPTS.
  *
  * <p>Each test gets a private CATALINA_BASE in its own directory: the distribution's conf/ with server.xml's HTTP
- * connector moved to 127.0.0.1 and a free port and its shutdown port turned off ({@code -1}: stopped by signal only),
- * so tests never collide with each other or with a Tomcat on 8080/8005; webapps/ holds only the apps the test
- * deploys. When the distribution is missing the test is ABORTED (reported as skipped) with a loud line on stderr.
+ * connector moved to 127.0.0.1 and a free port, and its shutdown port (8005) moved to another free one, so tests
+ * never collide with each other or with a Tomcat on 8080/8005 (jcluster gives each worker a private shutdown port
+ * anyway, see docs/compatibility.md; the free one keeps a test harmless if that ever broke); webapps/ holds only
+ * the apps the test deploys. When the distribution is missing the test is ABORTED (reported as skipped) with a loud line on stderr.
  *
  * <pre>
  *   TomcatDistribution tomcat = TomcatDistribution.base(tempDir, port).deployResource("counter");
@@ -37,11 +38,13 @@ final class TomcatDistribution {
     private final Path home;
     private final Path base;
     private final int port;
+    private final int shutdownPort;
 
-    private TomcatDistribution(Path home, Path base, int port) {
+    private TomcatDistribution(Path home, Path base, int port, int shutdownPort) {
         this.home = home;
         this.base = base;
         this.port = port;
+        this.shutdownPort = shutdownPort;
     }
 
     /** The distribution's CATALINA_HOME; aborts the current test, loudly, when it is not there. */
@@ -73,10 +76,11 @@ final class TomcatDistribution {
         }
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml);
-        xml = replaceOnce(xml, SERVER, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">");
+        int shutdownPort = FreePorts.tcp();
+        xml = replaceOnce(xml, SERVER, "<Server port=\"" + shutdownPort + "\" shutdown=\"SHUTDOWN\">");
         xml = replaceOnce(xml, CONNECTOR, "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
         Files.writeString(serverXml, xml);
-        return new TomcatDistribution(home, base, port);
+        return new TomcatDistribution(home, base, port, shutdownPort);
     }
 
     /** Deploys the web app directory {@code webapp} as webapps/{@code name} (context path /name; ROOT is /). */
@@ -120,6 +124,11 @@ final class TomcatDistribution {
 
     int port() {
         return port;
+    }
+
+    /** The port of server.xml's {@code <Server port=...>}, where Tomcat listens for SHUTDOWN. */
+    int shutdownPort() {
+        return shutdownPort;
     }
 
     private static String replaceOnce(String text, String what, String replacement) {
