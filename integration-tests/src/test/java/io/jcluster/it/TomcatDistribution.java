@@ -52,9 +52,10 @@ final class TomcatDistribution {
         String property = System.getProperty(HOME_PROPERTY);
         Path home = property == null ? null : Path.of(property).toAbsolutePath().normalize();
         if (home == null || !Files.isRegularFile(home.resolve("bin/catalina.sh"))) {
-            String why = "the Apache Tomcat distribution is missing (" + HOME_PROPERTY + " = " + home + "): run the"
-                    + " test through Maven (mvn -B verify -pl integration-tests -am -Dit.test=...), which unpacks"
-                    + " org.apache.tomcat:tomcat:zip from Maven Central into integration-tests/target/tomcat-distribution";
+            String why = "the Apache Tomcat distribution is missing (" + HOME_PROPERTY + " = " + home + "): the"
+                    + " build unpacks org.apache.tomcat:tomcat:zip from Maven Central into"
+                    + " integration-tests/target/tomcat-distribution unless -DskipTomcatDistribution is given; run the"
+                    + " test through Maven (mvn -B verify -pl integration-tests -am -Dit.test=...)";
             System.err.println();
             System.err.println("!!!!! [it] SKIPPED: " + why + " !!!!!");
             System.err.println();
