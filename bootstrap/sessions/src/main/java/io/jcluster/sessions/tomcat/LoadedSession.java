@@ -8,7 +8,8 @@ import org.apache.catalina.session.StandardSession;
  * A session rebuilt from the cluster's record: the record's id, times and timeout, set without the notifications
  * that {@code setId} or {@code setCreationTime} would send (a loaded session was created elsewhere, earlier). It
  * also notes whether any request used it, so a request that carried the cookie but never asked for its session
- * does not save it (Tomcat moves the last access only when a request asks for the session).
+ * does not save it (Tomcat moves the last access only when something asks for the session: the servlet, or an
+ * authenticator that caches the login in the session, which every context has by default).
  */
 final class LoadedSession extends StandardSession {
 

@@ -148,7 +148,7 @@ final class SessionSharingValve extends ValveBase {
                     + "' holds another session's id; treated as no session");
             return null;
         }
-        LoadedSession session = TomcatRecords.session(manager, record, webAppLoader(context), store::log);
+        LoadedSession session = TomcatRecords.session(manager, record, webAppLoader(context), failures::log);
         if (expired(record, System.currentTimeMillis())) {
             session.expire(); // sessionDestroyed and the attributes' unbinding, on this worker
             store.remove(name, id);
@@ -159,6 +159,11 @@ final class SessionSharingValve extends ValveBase {
         return session;
     }
 
+    /** Sessions that requests on this worker are using now (for tests: none once all requests ended). */
+    int sessionsInUse() {
+        return inFlight.size();
+    }
+
     static boolean expired(SessionRecord record, long now) {
         return record.maxInactiveSeconds() > 0
                 && now - record.lastAccessedTime() >= record.maxInactiveSeconds() * 1000L;
@@ -167,7 +172,7 @@ final class SessionSharingValve extends ValveBase {
     private void end(Context context, Manager manager, Use use, Request request) {
         LoadedSession loaded = use.loaded();
         Session current;
-        if (loaded != null && !loaded.touched()) {
+        if (loaded != null && !loaded.touched() && !context.getAlwaysAccessSession()) {
             current = null; // the request never asked for its session: nothing changed, the last access stays
         } else if (use.local() != null && use.local().isValid()) {
             current = use.local();
@@ -176,7 +181,9 @@ final class SessionSharingValve extends ValveBase {
         }
         String name = storeName(context);
         if (loaded != null) {
-            endLoaded(manager, name, use, current == loaded || loaded.touched());
+            endLoaded(manager, name, use, loaded.touched());
+        } else if (use.entry() != null) {
+            inFlight.leave(use.entry(), () -> { }); // the store had no such session: nothing to drop
         }
         if (current != null && current != loaded && current != use.local() && current.getNote(LOCAL) == null
                 && current instanceof StandardSession created) {
@@ -196,36 +203,48 @@ final class SessionSharingValve extends ValveBase {
         LoadedSession loaded = use.loaded();
         synchronized (entry) {
             boolean passivated = false;
-            if (touched) {
-                String id = loaded.getIdInternal();
-                if (!loaded.isValid()) {
-                    removeQuietly(name, use.requestedId()); // invalidated (or timed out) during the request
-                    if (!use.requestedId().equals(id)) {
-                        removeQuietly(name, id);
+            boolean last;
+            try {
+                passivated = saveLoaded(name, use, touched);
+            } finally {
+                last = inFlight.leave(entry, () -> {
+                    if (loaded.getNote(LOCAL) == null && find(manager, loaded.getIdInternal()) == loaded) {
+                        manager.remove(loaded);
                     }
-                } else {
-                    if (!use.requestedId().equals(id)) {
-                        removeQuietly(name, use.requestedId()); // the app changed the id (changeSessionId)
-                    }
-                    passivated = inFlight.alone(entry) && loaded.getNote(LOCAL) == null;
-                    if (passivated) {
-                        loaded.passivate();
-                    }
-                    if (!share(name, loaded) && passivated) {
-                        loaded.activate(); // it stays in this worker's memory, in use
-                        passivated = false;
-                    }
-                }
+                });
             }
-            boolean last = inFlight.leave(entry, () -> {
-                if (loaded.getNote(LOCAL) == null && find(manager, loaded.getIdInternal()) == loaded) {
-                    manager.remove(loaded);
-                }
-            });
             if (passivated && !last) {
                 loaded.activate(); // a request joined while this one saved: it goes on with the session
             }
         }
+    }
+
+    /** Saves or removes the loaded session's record; whether it passivated the session for that. */
+    private boolean saveLoaded(String name, Use use, boolean touched) {
+        LoadedSession loaded = use.loaded();
+        if (!touched) {
+            return false;
+        }
+        String id = loaded.getIdInternal();
+        if (!loaded.isValid()) { // invalidated (or timed out) during the request
+            removeQuietly(name, use.requestedId());
+            if (!use.requestedId().equals(id)) {
+                removeQuietly(name, id);
+            }
+            return false;
+        }
+        if (!use.requestedId().equals(id)) {
+            removeQuietly(name, use.requestedId()); // the app changed the id (changeSessionId)
+        }
+        boolean passivated = inFlight.alone(use.entry()) && loaded.getNote(LOCAL) == null;
+        if (passivated) {
+            loaded.passivate();
+        }
+        if (!share(name, loaded) && passivated) {
+            loaded.activate(); // it stays in this worker's memory, in use
+            passivated = false;
+        }
+        return passivated;
     }
 
     /**

@@ -1,0 +1,143 @@
+package io.jcluster.sessions.tomcat;
+
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionListener;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One "worker": a real embedded Tomcat on 127.0.0.1 (a free port) whose context /app has the adapter installed as
+ * the agent would (at start, before Tomcat gives it a manager), serving {@link CounterServlet} at /app/count.
+ */
+final class TestServer implements AutoCloseable {
+
+    static final String CONTEXT = "/app";
+    private static final Pattern COUNT = Pattern.compile("count=(-?\\d+)");
+    private static final Pattern SET_COOKIE = Pattern.compile("^JSESSIONID=([^;]+)");
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** What the servlet spec let this server's listeners observe. */
+    static final class Events implements HttpSessionListener, HttpSessionAttributeListener {
+        final AtomicInteger created = new AtomicInteger();
+        final AtomicInteger destroyed = new AtomicInteger();
+        final AtomicInteger added = new AtomicInteger();
+        final AtomicInteger replaced = new AtomicInteger();
+        final AtomicInteger removed = new AtomicInteger();
+
+        @Override
+        public void sessionCreated(HttpSessionEvent event) {
+            created.incrementAndGet();
+        }
+
+        @Override
+        public void sessionDestroyed(HttpSessionEvent event) {
+            destroyed.incrementAndGet();
+        }
+
+        @Override
+        public void attributeAdded(HttpSessionBindingEvent event) {
+            added.incrementAndGet();
+        }
+
+        @Override
+        public void attributeReplaced(HttpSessionBindingEvent event) {
+            replaced.incrementAndGet();
+        }
+
+        @Override
+        public void attributeRemoved(HttpSessionBindingEvent event) {
+            removed.incrementAndGet();
+        }
+    }
+
+    /** One answer: status, body, the count in it (-1: none) and the session cookie it set (null: none). */
+    record Reply(int status, String body, int count, String cookie) {
+    }
+
+    final Events events = new Events();
+    final Context context;
+    private final Tomcat tomcat = new Tomcat();
+    private final int port;
+
+    TestServer() throws Exception {
+        tomcat.setBaseDir(Files.createTempDirectory("tomcat-sessions-test").toString());
+        Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        context = tomcat.addContext(CONTEXT, null);
+        Tomcat.addServlet(context, "count", new CounterServlet()).setAsyncSupported(true);
+        context.addServletMappingDecoded("/count", "count");
+        context.addServletContainerInitializer((classes, servletContext) -> servletContext.addListener(events), null);
+        context.addLifecycleListener(event -> {
+            if (event.getType().equals(org.apache.catalina.Lifecycle.BEFORE_START_EVENT)) {
+                new TomcatSessions().accept(context); // where the agent's advice calls it (startInternal entry)
+            }
+        });
+        tomcat.start();
+        port = connector.getLocalPort();
+    }
+
+    Reply get(String query, String cookie) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + CONTEXT + "/count"
+                + (query.isEmpty() ? "" : "?" + query))).timeout(Duration.ofSeconds(10)).GET();
+        if (cookie != null) {
+            request.header("Cookie", "JSESSIONID=" + cookie);
+        }
+        HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String set = null;
+        for (String header : response.headers().allValues("set-cookie")) {
+            Matcher matcher = SET_COOKIE.matcher(header);
+            if (matcher.find()) {
+                set = matcher.group(1);
+            }
+        }
+        Matcher count = COUNT.matcher(response.body());
+        return new Reply(response.statusCode(), response.body(), count.find() ? Integer.parseInt(count.group(1)) : -1,
+                set);
+    }
+
+    /** The context's authenticator no longer looks for a cached login in the session (it asks every request's). */
+    void withoutLoginCache() {
+        for (org.apache.catalina.Valve valve : context.getPipeline().getValves()) {
+            if (valve instanceof org.apache.catalina.authenticator.AuthenticatorBase authenticator) {
+                authenticator.setCache(false);
+            }
+        }
+    }
+
+    /** Sessions requests are using right now, by the valve's count (0 once every request ended). */
+    int sessionsInUse() {
+        for (org.apache.catalina.Valve valve : context.getPipeline().getValves()) {
+            if (valve instanceof SessionSharingValve sharing) {
+                return sharing.sessionsInUse();
+            }
+        }
+        throw new AssertionError("no SessionSharingValve in the context's pipeline");
+    }
+
+    /** Sessions this server's manager holds in memory. */
+    int sessionsInMemory() {
+        return context.getManager().findSessions().length;
+    }
+
+    @Override
+    public void close() throws Exception {
+        tomcat.stop();
+        tomcat.destroy();
+    }
+}

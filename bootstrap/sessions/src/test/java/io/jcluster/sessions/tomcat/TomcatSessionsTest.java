@@ -1,0 +1,285 @@
+package io.jcluster.sessions.tomcat;
+
+import io.jcluster.bootstrap.SharedSessions;
+import io.jcluster.sessions.SessionRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Tomcat adapter on two real embedded Tomcats ("workers" a and b) sharing one store in memory: each semantic
+ * rule of sessions=shared (docs/sessions.md) with a request sequence that breaks if the rule does.
+ */
+class TomcatSessionsTest {
+
+    private final MemoryStore store = new MemoryStore();
+    private TestServer a;
+    private TestServer b;
+
+    @BeforeEach
+    void start() throws Exception {
+        SharedSessions.install(store);
+        a = new TestServer();
+        b = new TestServer();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try (TestServer first = a; TestServer second = b) {
+            SharedSessions.install(null);
+        }
+    }
+
+    private SessionRecord record(String id) throws Exception {
+        byte[] bytes = store.records.get(MemoryStore.key(TestServer.CONTEXT, id));
+        return bytes == null ? null : SessionRecord.decode(bytes);
+    }
+
+    private String count(TestServer server, String cookie, int expected) throws Exception {
+        TestServer.Reply reply = server.get("", cookie);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(expected, reply.count(), reply.body());
+        return reply.cookie() != null ? reply.cookie() : cookie;
+    }
+
+    @Test
+    void theCountGoesOnWhicheverServerServes() throws Exception {
+        TestServer.Reply first = a.get("", null);
+        String cookie = first.cookie();
+        assertNotNull(cookie, "the first answer sets the session cookie");
+        String created = first.body().replaceAll("(?s).*created=(\\d+).*", "$1");
+        for (int i = 2; i <= 10; i++) {
+            TestServer server = i % 2 == 0 ? b : a;
+            TestServer.Reply reply = server.get("", cookie);
+            assertEquals(i, reply.count(), reply.body());
+            assertNull(reply.cookie(), "no new session: " + reply.body());
+            assertTrue(reply.body().contains("created=" + created + " "), "creation time from the record: " + reply.body());
+            assertTrue(reply.body().contains("max=1800"), reply.body());
+            assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory(), "no copy stays in memory between requests");
+            assertEquals(0, a.sessionsInUse() + b.sessionsInUse());
+        }
+        assertEquals(1, a.events.created.get(), "sessionCreated fires where the session was created");
+        assertEquals(0, b.events.created.get(), "not where it is loaded");
+        assertEquals(1, a.events.added.get(), "attributeAdded where setAttribute first ran");
+        assertEquals(0, b.events.added.get(), "loading fires no attribute listener");
+        assertEquals(5, b.events.replaced.get(), "b replaced the count 5 times");
+        assertEquals(1, store.records.size());
+        assertEquals(10, store.saves.get(), "one save per request");
+        assertEquals(1800 + 60L, store.keepSeconds.get(MemoryStore.key(TestServer.CONTEXT, cookie)));
+        SessionRecord record = record(cookie);
+        assertEquals(Long.parseLong(created), record.creationTime());
+        assertTrue(record.lastAccessedTime() >= record.creationTime());
+    }
+
+    /** Session ids are the client's to invent: one the store does not know must leave nothing behind. */
+    @Test
+    void unknownSessionIdsLeaveNothingInMemory() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, a.get("none", "invented" + i).status());
+            assertEquals(200, a.get("", "invented-too" + i).status());
+        }
+        assertEquals(0, a.sessionsInUse(), "no entry per invented id");
+        assertEquals(0, a.sessionsInMemory(), "and no session");
+        assertEquals(50, store.records.size(), "the 50 new sessions (new ids) went to the store");
+        assertTrue(store.records.keySet().stream().noneMatch(key -> key.contains("invented")),
+                "no session took a client's invented id");
+    }
+
+    @Test
+    void lastAccessIsThePreviousRequestOfTheSession() throws Exception {
+        String cookie = count(a, null, 1);
+        long firstAccess = record(cookie).lastAccessedTime();
+        Thread.sleep(30);
+        TestServer.Reply second = b.get("", cookie);
+        assertTrue(second.body().contains("last=" + firstAccess + " "),
+                "getLastAccessedTime on b is the time of the request a served: " + second.body());
+        assertTrue(record(cookie).lastAccessedTime() >= firstAccess + 30, "and b's request moved it");
+    }
+
+    @Test
+    void aRequestThatNeverAsksForItsSessionSavesNothing() throws Exception {
+        b.withoutLoginCache(); // else Tomcat's authenticator asks every request for its session
+        String cookie = count(a, null, 1);
+        long before = record(cookie).lastAccessedTime();
+        int saves = store.saves.get();
+        Thread.sleep(20);
+        assertEquals(200, b.get("none", cookie).status());
+        assertEquals(saves, store.saves.get(), "nothing changed");
+        assertEquals(before, record(cookie).lastAccessedTime(), "the last access stays (as on Tomcat alone)");
+        assertEquals(0, b.sessionsInMemory());
+        count(a, cookie, 2);
+    }
+
+    @Test
+    void invalidateOnOneServerEndsTheSessionOnAll() throws Exception {
+        String cookie = count(a, null, 1);
+        count(b, cookie, 2);
+        assertEquals(200, b.get("invalidate", cookie).status());
+        assertEquals(1, b.events.destroyed.get(), "sessionDestroyed where invalidate() ran");
+        assertEquals(0, a.events.destroyed.get());
+        assertNull(record(cookie), "the record is gone");
+        TestServer.Reply again = a.get("", cookie);
+        assertEquals(1, again.count(), "a finds no session: " + again.body());
+        assertNotNull(again.cookie());
+        assertNotEquals(cookie, again.cookie(), "a new session, with a new id");
+        assertEquals(2, a.events.created.get());
+    }
+
+    @Test
+    void aTimedOutSessionIsDestroyedWhereItIsLoadedNext() throws Exception {
+        String cookie = a.get("timeout=1", null).cookie();
+        SessionRecord record = record(cookie);
+        assertEquals(1, record.maxInactiveSeconds());
+        assertEquals(61L, store.keepSeconds.get(MemoryStore.key(TestServer.CONTEXT, cookie)));
+        // as if the last request had been 5 s ago, without waiting for it
+        SessionRecord old = new SessionRecord(record.id(), record.creationTime() - 5_000,
+                record.lastAccessedTime() - 5_000, 1, record.attributes());
+        store.records.put(MemoryStore.key(TestServer.CONTEXT, cookie), old.encode());
+
+        TestServer.Reply reply = b.get("", cookie);
+        assertEquals(1, reply.count(), "a new session: " + reply.body());
+        assertNotEquals(cookie, reply.cookie());
+        assertEquals(1, b.events.destroyed.get(), "sessionDestroyed fires on the worker that loaded it, once");
+        assertEquals(1, b.events.removed.get(), "its attributes were unbound there");
+        assertEquals(0, a.events.destroyed.get());
+        assertNull(record(cookie), "the expired record is removed");
+        assertEquals(200, a.get("none", cookie).status());
+        assertEquals(0, a.events.destroyed.get(), "and destroyed only once");
+    }
+
+    @Test
+    void aSessionWithAnAttributeThatIsNotSerializableStaysOnItsServer() throws Exception {
+        String cookie = count(a, null, 1);
+        count(b, cookie, 2);
+        TestServer.Reply local = a.get("local", cookie);
+        assertEquals(3, local.count(), local.body());
+        assertEquals(1, store.keptLocal.size(), "told once: " + store.keptLocal);
+        String warning = store.keptLocal.get(0);
+        assertTrue(warning.startsWith("tomcat /app: "), warning);
+        assertTrue(warning.contains("'local'") && warning.contains(CounterServlet.NotSerializable.class.getName()),
+                "names the attribute and its class: " + warning);
+        assertNull(record(cookie), "no stale record for other workers");
+        count(a, cookie, 4);
+        count(a, cookie, 5);
+        assertEquals(1, store.keptLocal.size(), "said when it became local, not on every request");
+        assertEquals(1, a.sessionsInMemory(), "it lives in a's memory");
+        TestServer.Reply elsewhere = b.get("", cookie);
+        assertEquals(1, elsewhere.count(), "another worker does not know it: " + elsewhere.body());
+        count(a, cookie, 6);
+    }
+
+    @Test
+    void aRecordAboveMaxMessageStaysOnItsServer() throws Exception {
+        store.maxRecord = 2_000;
+        String cookie = count(a, null, 1);
+        assertEquals(200, a.get("big=5000", cookie).status());
+        assertEquals(1, store.keptLocal.size(), store.keptLocal.toString());
+        assertNull(record(cookie));
+        count(a, cookie, 3);
+        assertEquals(1, a.sessionsInMemory());
+    }
+
+    @Test
+    void aStoreThatFailsOnLoadFailsTheRequestRatherThanStartAnEmptySession() throws Exception {
+        String cookie = count(a, null, 1);
+        store.failing = true;
+        TestServer.Reply failed = b.get("", cookie);
+        assertEquals(500, failed.status(), failed.body());
+        assertNull(failed.cookie(), "no new session handed out");
+        assertEquals(1, store.lines.stream().filter(line -> line.contains("could not load")).count(), store.lines.toString());
+        assertEquals(0, b.events.created.get());
+        store.failing = false;
+        count(b, cookie, 2);
+    }
+
+    @Test
+    void aStoreThatFailsOnSaveLetsTheResponseGo() throws Exception {
+        store.failing = true;
+        TestServer.Reply reply = a.get("", null);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(1, reply.count());
+        assertTrue(store.lines.stream().anyMatch(line -> line.contains("could not save")), store.lines.toString());
+        assertEquals(0, a.sessionsInMemory());
+    }
+
+    @Test
+    void changeSessionIdMovesTheRecord() throws Exception {
+        String cookie = count(a, null, 1);
+        TestServer.Reply rotated = b.get("rotate", cookie);
+        assertEquals(2, rotated.count(), rotated.body());
+        assertNotNull(rotated.cookie());
+        assertNotEquals(cookie, rotated.cookie());
+        assertNull(record(cookie), "the old id is gone");
+        assertNotNull(record(rotated.cookie()));
+        count(a, rotated.cookie(), 3);
+        assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory());
+    }
+
+    @Test
+    void anAsyncRequestSavesWhenItCompletes() throws Exception {
+        String cookie = count(a, null, 1);
+        TestServer.Reply async = b.get("async", cookie);
+        assertEquals(2, async.count(), async.body());
+        count(a, cookie, 3);
+        assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory());
+    }
+
+    @Test
+    void concurrentRequestsOfOneSessionOnOneServerShareOneSession() throws Exception {
+        String cookie = count(a, null, 1);
+        int loads = store.loads.get();
+        CompletableFuture<TestServer.Reply> slow = CompletableFuture.supplyAsync(() -> get(a, "put=slow&sleep=600", cookie));
+        Thread.sleep(200);
+        TestServer.Reply fast = a.get("put=fast", cookie);
+        assertEquals(200, fast.status());
+        assertEquals(200, slow.get(10, TimeUnit.SECONDS).status());
+        assertEquals(loads + 1, store.loads.get(), "the second request joined the session the first loaded");
+        SessionRecord record = record(cookie);
+        assertTrue(record.attributes().containsKey("slow") && record.attributes().containsKey("fast"),
+                "both writes kept (one session object on one worker): " + record.attributes().keySet());
+        assertEquals(0, a.sessionsInMemory(), "the last request out dropped it");
+        count(b, cookie, 2);
+    }
+
+    /** What docs/sessions.md says of two workers: the whole record of the request that ends last wins. */
+    @Test
+    void concurrentRequestsOfOneSessionOnTwoServersLastWriterWins() throws Exception {
+        String cookie = count(a, null, 1);
+        CompletableFuture<TestServer.Reply> slow = CompletableFuture.supplyAsync(() -> get(a, "put=slow&sleep=600", cookie));
+        Thread.sleep(200);
+        TestServer.Reply fast = b.get("put=fast", cookie);
+        assertEquals(200, fast.status());
+        assertTrue(record(cookie).attributes().containsKey("fast"), "b saved first");
+        assertEquals(200, slow.get(10, TimeUnit.SECONDS).status());
+        SessionRecord record = record(cookie);
+        assertEquals(Set.of("count", "slow"), record.attributes().keySet(),
+                "a ended last and its whole record replaced b's: b's attribute is lost");
+    }
+
+    @Test
+    void activationListenersHearEachLoadAndDrop() throws Exception {
+        String cookie = a.get("activation", null).cookie();
+        count(b, cookie, 2);
+        assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory());
+        // passivate and activate would throw into the valve if they failed; the count shows the session went on
+        count(a, cookie, 3);
+    }
+
+    private static TestServer.Reply get(TestServer server, String query, String cookie) {
+        try {
+            return server.get(query, cookie);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
