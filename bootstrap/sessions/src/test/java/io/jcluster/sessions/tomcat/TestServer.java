@@ -5,8 +5,12 @@ import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionListener;
 import org.apache.catalina.Context;
+import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.LoginConfig;
+import org.apache.tomcat.util.descriptor.web.SecurityCollection;
+import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 
 import java.io.IOException;
 import java.net.URI;
@@ -83,9 +87,29 @@ final class TestServer implements AutoCloseable {
         Tomcat.addServlet(context, "count", new CounterServlet()).setAsyncSupported(true);
         context.addServletMappingDecoded("/count", "count");
         context.addServletContainerInitializer((classes, servletContext) -> servletContext.addListener(events), null);
+        Tomcat.addServlet(context, "secure", new jakarta.servlet.http.HttpServlet() {
+            @Override
+            protected void doGet(jakarta.servlet.http.HttpServletRequest request,
+                                 jakarta.servlet.http.HttpServletResponse response) throws IOException {
+                response.getWriter().write("user=" + request.getRemoteUser() + "\n");
+            }
+        });
+        context.addServletMappingDecoded("/secure", "secure");
+        tomcat.addUser("alice", "secret");
+        tomcat.addRole("alice", "user");
         context.addLifecycleListener(event -> {
             if (event.getType().equals(org.apache.catalina.Lifecycle.BEFORE_START_EVENT)) {
                 new TomcatSessions().accept(context); // where the agent's advice calls it (startInternal entry)
+                // BASIC login on /secure, its authenticator after the valve as ContextConfig would add it
+                context.setLoginConfig(new LoginConfig("BASIC", "test", null, null));
+                SecurityConstraint constraint = new SecurityConstraint();
+                constraint.addAuthRole("user");
+                SecurityCollection collection = new SecurityCollection();
+                collection.addPattern("/secure");
+                constraint.addCollection(collection);
+                context.addConstraint(constraint);
+                context.addSecurityRole("user");
+                context.getPipeline().addValve(new BasicAuthenticator());
             }
         });
         tomcat.start();
@@ -93,10 +117,19 @@ final class TestServer implements AutoCloseable {
     }
 
     Reply get(String query, String cookie) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + CONTEXT + "/count"
-                + (query.isEmpty() ? "" : "?" + query))).timeout(Duration.ofSeconds(10)).GET();
+        return get("/count" + (query.isEmpty() ? "" : "?" + query), cookie, null);
+    }
+
+    /** GET {@code path} of the context, with the session cookie and Basic credentials {@code user:password}. */
+    Reply get(String path, String cookie, String credentials) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + CONTEXT + path))
+                .timeout(Duration.ofSeconds(10)).GET();
         if (cookie != null) {
             request.header("Cookie", "JSESSIONID=" + cookie);
+        }
+        if (credentials != null) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String set = null;

@@ -212,6 +212,22 @@ class TomcatSessionsTest {
         assertEquals(0, a.sessionsInMemory());
     }
 
+    /** Tomcat's authenticators cache the login in the session: a user logged in on a is logged in on b. */
+    @Test
+    void theLoginTravelsWithTheSession() throws Exception {
+        assertEquals(401, b.get("/secure", null, null).status(), "the page needs a login");
+        String cookie = count(a, null, 1);
+        TestServer.Reply login = a.get("/secure", cookie, "alice:secret");
+        assertEquals(200, login.status(), login.body());
+        assertEquals("user=alice\n", login.body());
+        String session = login.cookie() != null ? login.cookie() : cookie; // Tomcat changes the id on login
+        assertNotNull(record(session).attributes().get(TomcatRecords.PRINCIPAL));
+        TestServer.Reply onB = b.get("/secure", session, null);
+        assertEquals(200, onB.status(), "no credentials, yet logged in through the session: " + onB.body());
+        assertEquals("user=alice\n", onB.body());
+        count(b, session, 2);
+    }
+
     @Test
     void changeSessionIdMovesTheRecord() throws Exception {
         String cookie = count(a, null, 1);
