@@ -2,6 +2,8 @@ package io.jcluster.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static io.jcluster.it.ClusterProcess.STARTUP;
 
 /**
@@ -11,6 +13,8 @@ import static io.jcluster.it.ClusterProcess.STARTUP;
  */
 class SharedSessionsSpringBootIT {
 
+    private static final Duration FIRST_START = Duration.ofSeconds(90);
+
     @Test
     void aControllersSessionCountsOnAcrossWorkersCrashesReloadsAndScaling() throws Exception {
         int port = FreePorts.tcp();
@@ -19,10 +23,11 @@ class SharedSessionsSpringBootIT {
                 .agentArgs("processes=2,mode=http,strategy=round-robin,sessions=shared,admin=127.0.0.1:" + admin)
                 .launch("-jar", Stack.SPRING_BOOT.jar().toString(), "--server.port=" + port,
                         "--server.address=127.0.0.1").start()) {
-            cluster.awaitListening("127.0.0.1:" + port, STARTUP);
+            // the first start of two Spring Boot workers at once: seen taking 30 s and more on a busy 2-core machine
+            cluster.awaitListening("127.0.0.1:" + port, FIRST_START);
             cluster.awaitWorkers(2, STARTUP);
             for (int id = 0; id < 2; id++) {
-                cluster.awaitLine("^\\[w" + id + "\\] .*" + String.format(Stack.SPRING_BOOT.portLine, port), STARTUP);
+                cluster.awaitLine("^\\[w" + id + "\\] .*" + String.format(Stack.SPRING_BOOT.portLine, port), FIRST_START);
             }
             new Admin(admin, null).awaitAllReady(2, STARTUP);
             new SessionCounter(port, "/session-count").assertSurvivesEverything(cluster, admin);
