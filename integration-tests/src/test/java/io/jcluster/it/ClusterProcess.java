@@ -140,6 +140,7 @@ final class ClusterProcess implements AutoCloseable {
          * bin/catalina.sh run}) must exec the JVM in place, so the script's pid is the parent's and is tracked as
          * usual. The JVM options (the JDK's flags, {@code -javaagent}, jvmFlags) reach the JVM through the
          * environment variable {@code optionsVariable} (Tomcat: CATALINA_OPTS); JAVA_HOME and JRE_HOME name the JDK.
+         * mainClass, jar and launch do not apply; args are appended to the command.
          */
         Builder script(String optionsVariable, String... command) {
             this.optionsVariable = optionsVariable;
@@ -216,15 +217,21 @@ final class ClusterProcess implements AutoCloseable {
             for (String option : options) {
                 if (option.isEmpty() || option.chars().anyMatch(Character::isWhitespace)) {
                     // start scripts split their options variable at white space
-                    throw new IllegalArgumentException("a JVM option for " + optionsVariable + " is empty or holds white space: '" + option + "'");
+                    throw new IllegalArgumentException("a JVM option for " + optionsVariable
+                            + " is empty or holds white space: '" + option + "'");
                 }
             }
             Map<String, String> scriptEnv = new LinkedHashMap<>(env);
             scriptEnv.put("JAVA_HOME", jdk.home().toString());
             scriptEnv.put("JRE_HOME", jdk.home().toString());
             scriptEnv.put(optionsVariable, String.join(" ", options));
-            System.out.println("[it] with JAVA_HOME=" + jdk.home() + " " + optionsVariable + "=" + scriptEnv.get(optionsVariable));
-            List<String> command = new ArrayList<>(script);
+            System.out.println("[it] with JAVA_HOME=" + jdk.home() + " " + optionsVariable + "="
+                    + scriptEnv.get(optionsVariable));
+            List<String> command = new ArrayList<>();
+            if (newSession) {
+                command.add("setsid");
+            }
+            command.addAll(script);
             command.addAll(args);
             return new ClusterProcess(jdk, command, scriptEnv);
         }
