@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * connector moved to 127.0.0.1 and a free port, and its shutdown port (8005) moved to another free one, so tests
  * never collide with each other or with a Tomcat on 8080/8005 (jcluster gives each worker a private shutdown port
  * anyway, see docs/compatibility.md; the free one keeps a test harmless if that ever broke); webapps/ holds only
- * the apps the test deploys. When the distribution is missing the test is ABORTED (reported as skipped) with a loud line on stderr.
+ * the apps the test deploys. When the distribution is missing the test is ABORTED (reported as skipped) with a
+ * loud line on stderr.
  *
  * <pre>
  *   TomcatDistribution tomcat = TomcatDistribution.base(tempDir, port).deployResource("counter");
