@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +68,7 @@ class SharedSessionsTomcatIT {
             SessionCounter browser = new SessionCounter(port, PATH);
             assertEquals(Set.of(0, 1), browser.countOn(0, 4));
             String invalidated = browser.cookie();
-            SessionCounter.Hit invalidate = browser.send(java.net.URI.create("http://127.0.0.1:" + port + PATH + "?invalidate"));
+            SessionCounter.Hit invalidate = browser.send(URI.create("http://127.0.0.1:" + port + PATH + "?invalidate"));
             assertEquals(0, invalidate.count(), invalidate.body());
             Set<Integer> workers = new HashSet<>();
             for (int i = 0; i < 4; i++) {
@@ -79,7 +80,7 @@ class SharedSessionsTomcatIT {
 
             // a timeout of 1 s: the next request after 2.5 s finds the session expired, on whichever worker
             SessionCounter timed = new SessionCounter(port, PATH);
-            SessionCounter.Hit first = timed.send(java.net.URI.create("http://127.0.0.1:" + port + PATH + "?timeout=1"));
+            SessionCounter.Hit first = timed.send(URI.create("http://127.0.0.1:" + port + PATH + "?timeout=1"));
             assertEquals(1, first.count(), first.body());
             SessionCounter.Hit second = timed.next();
             assertEquals(2, second.count(), "within the timeout the count goes on: " + second.body());
@@ -99,7 +100,7 @@ class SharedSessionsTomcatIT {
 
             // an attribute that is not Serializable: one warning, and the session keeps counting on its worker
             SessionCounter local = new SessionCounter(port, PATH);
-            SessionCounter.Hit made = local.send(java.net.URI.create("http://127.0.0.1:" + port + PATH + "?local"));
+            SessionCounter.Hit made = local.send(URI.create("http://127.0.0.1:" + port + PATH + "?local"));
             assertEquals(1, made.count(), made.body());
             String cookie = local.cookie();
             cluster.awaitLine(line -> line.contains("[jcluster] worker " + made.worker() + ": sessions=shared: tomcat context '/': attribute 'local' holds a apps.tomcat.SessionCounterServlet$NotSerializable, which is not Serializable"),

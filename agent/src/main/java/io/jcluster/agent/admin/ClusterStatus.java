@@ -8,12 +8,19 @@ import java.util.Map;
  * balancer (connections, bytes, requests). Sizes in bytes, times in milliseconds; -1 where not known (yet).
  */
 public record ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
-                            List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster) {
+                            List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
+                            SessionsView sessions) {
 
     /** Without Cluster API facts (a parent that hosts none). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                          List<ListenerView> listeners, List<WorkerView> workers) {
-        this(uptimeMillis, strategy, mode, transport, listeners, workers, null);
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, null, null);
+    }
+
+    /** Without shared sessions (sessions=off). */
+    public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
+                         List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster) {
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, null);
     }
 
     public record ListenerView(String address, long connectionsTotal, long openConnections, long refusedTotal,
@@ -47,6 +54,17 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
                                  long mapEvictions, Map<String, Long> mapOperations, long messagesPublished,
                                  long messagesDelivered, long droppedInParent, long droppedInStore, int leader,
                                  List<ClusterWorkerView> workers) {
+    }
+
+    /**
+     * sessions=shared: {@code stored} session records in the store now, and {@code evictions} of them because the
+     * store was full (each -1 where the store does not tell: Redis); the rest counted by the workers, summed over
+     * every worker process since the parent started: records read (found) and their bytes, written and their bytes,
+     * removed (invalidated or expired), sessions kept in one worker's memory (not serializable, or above
+     * max-message), and store calls that failed (no answer within store-timeout, unreachable).
+     */
+    public record SessionsView(long stored, long reads, long readBytes, long writes, long writeBytes, long removes,
+                               long keptLocal, long storeFailures, long evictions) {
     }
 
     /** One connected worker's offload pool (-1 before its first report) and the messages dropped for it. */

@@ -23,7 +23,43 @@ final class MetricsText {
         if (status.cluster() != null) {
             out.clusterApi(status.cluster());
         }
+        if (status.sessions() != null) {
+            out.sessions(status.sessions());
+        }
         return out.text.toString();
+    }
+
+    private void sessions(ClusterStatus.SessionsView sessions) {
+        if (sessions.stored() >= 0) {
+            family("jcluster_sessions_stored", "gauge", "Session records the store holds now (embedded store; one per"
+                    + " session, including sessions that timed out but were not yet removed).");
+            sample("jcluster_sessions_stored", "", sessions.stored());
+        }
+        total("jcluster_sessions_reads_total", "Session records read from the store at a request's start (found).",
+                sessions.reads());
+        total("jcluster_sessions_read_bytes_total", "Bytes of the session records read.", sessions.readBytes());
+        total("jcluster_sessions_writes_total", "Session records written to the store at a request's end.",
+                sessions.writes());
+        total("jcluster_sessions_written_bytes_total", "Bytes of the session records written.",
+                sessions.writeBytes());
+        total("jcluster_sessions_removes_total", "Session records removed (invalidated or timed out).",
+                sessions.removes());
+        total("jcluster_sessions_kept_local_total", "Sessions kept in one worker's memory only: an attribute is not"
+                + " serializable, or the record is larger than max-message (the worker logs which, once).",
+                sessions.keptLocal());
+        total("jcluster_sessions_store_failures_total", "Session store calls that failed (no answer within"
+                + " store-timeout, store unreachable): a failed read fails its request; a failed write loses that"
+                + " request's changes.", sessions.storeFailures());
+        if (sessions.evictions() >= 0) {
+            family("jcluster_sessions_evictions_total", "counter", "Session records evicted because the embedded"
+                    + " store was full (store-size): those users lost their sessions. Should stay 0.");
+            sample("jcluster_sessions_evictions_total", "", sessions.evictions());
+        }
+    }
+
+    private void total(String name, String help, long value) {
+        family(name, "counter", help + " Summed over every worker process since the parent started.");
+        sample(name, "", value);
     }
 
     private void cluster(ClusterStatus status) {

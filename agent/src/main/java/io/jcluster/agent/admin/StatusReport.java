@@ -54,8 +54,25 @@ final class StatusReport {
         if (status.cluster() != null) {
             cluster(json, status.cluster());
         }
+        if (status.sessions() != null) {
+            sessions(json, status.sessions());
+        }
         json.close('}');
         return json.text() + "\n";
+    }
+
+    private static void sessions(Json json, ClusterStatus.SessionsView sessions) {
+        json.key("sessions").open('{');
+        json.field("stored", sessions.stored());
+        json.field("reads", sessions.reads());
+        json.field("readBytes", sessions.readBytes());
+        json.field("writes", sessions.writes());
+        json.field("writeBytes", sessions.writeBytes());
+        json.field("removes", sessions.removes());
+        json.field("keptLocal", sessions.keptLocal());
+        json.field("storeFailures", sessions.storeFailures());
+        json.field("evictions", sessions.evictions());
+        json.close('}');
     }
 
     private static void cluster(Json json, ClusterStatus.ClusterApiView cluster) {
@@ -146,6 +163,16 @@ final class StatusReport {
                     .append(", maps ").append(cluster.mapEntries() < 0 ? "-" : Long.toString(cluster.mapEntries()))
                     .append(" entries, messages ").append(cluster.messagesPublished()).append(" published / ")
                     .append(cluster.messagesDelivered()).append(" delivered / ").append(dropped).append(" dropped\n");
+        }
+        ClusterStatus.SessionsView sessions = status.sessions();
+        if (sessions != null) {
+            text.append("sessions: ").append(sessions.stored() < 0 ? "-" : Long.toString(sessions.stored()))
+                    .append(" stored, ").append(sessions.reads()).append(" reads (").append(size(sessions.readBytes()))
+                    .append(") / ").append(sessions.writes()).append(" writes (").append(size(sessions.writeBytes()))
+                    .append(") / ").append(sessions.removes()).append(" removed, ").append(sessions.keptLocal())
+                    .append(" kept local, ").append(sessions.storeFailures()).append(" store failures, ")
+                    .append(sessions.evictions() < 0 ? "-" : Long.toString(sessions.evictions()))
+                    .append(" evicted\n");
         }
         return text.toString();
     }

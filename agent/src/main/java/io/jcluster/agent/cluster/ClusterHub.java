@@ -46,6 +46,7 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
     /** What workers that left had been sent and had dropped: the totals stay counters across restarts. */
     private final LongAdder deliveredByLeft = new LongAdder();
     private final LongAdder droppedByLeft = new LongAdder();
+    private final SessionTotals sessions;
     /**
      * Reads the worker count and tells the workers, one task at a time, each reading the count anew (so the last one
      * tells the latest). Its own thread because the count comes from the supervisor's lock, and the routing callbacks
@@ -68,6 +69,7 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         this.store = store;
         this.maxMessage = maxMessage;
         this.limits = limits;
+        this.sessions = new SessionTotals(store.maps(), System::nanoTime, Log::info);
         for (int i = 0; i < operations.length; i++) {
             operations[i] = new LongAdder();
         }
@@ -170,6 +172,21 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
                 workers);
     }
 
+    /**
+     * sessions=shared: the workers' counts summed over every process since the parent started, and the records the
+     * store holds. Walks the store's entries (embedded): for /status and /metrics only.
+     */
+    public SessionsView sessions() {
+        List<ClusterFrame.SessionCounts> joined = new ArrayList<>();
+        for (WorkerPeer peer : peers.values()) {
+            ClusterFrame.WorkerStats stats = peer.stats;
+            if (stats != null) {
+                joined.add(stats.sessions());
+            }
+        }
+        return sessions.view(joined);
+    }
+
     /** Stops every worker's writer; the store is the caller's to close. */
     @Override
     public void close() {
@@ -186,6 +203,13 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
                        long mapEvictions, Map<String, Long> mapOperations, long messagesPublished,
                        long messagesDelivered, long messagesDropped, long storeDropped, int leader,
                        List<WorkerView> workers) {
+    }
+
+    /**
+     * Shared sessions: {@code stored} records in the store now and {@code evictions} of them for room (each -1 when
+     * the store does not tell: Redis), and what every worker process did since the parent started.
+     */
+    public record SessionsView(long stored, long evictions, ClusterFrame.SessionCounts counts) {
     }
 
     /** One joined worker: its offload pool (-1 before its first report) and the messages dropped for it. */
@@ -316,6 +340,7 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         private void stats(ClusterFrame.WorkerStats report) {
             ClusterFrame.WorkerStats before = stats;
             stats = report;
+            sessions.reported();
             if (report.droppedInWorker() > (before == null ? 0 : before.droppedInWorker())) {
                 workerDropLog.info("worker " + workerId + " (pid " + pid + ") dropped " + report.droppedInWorker()
                         + " message(s) so far: its subscribers handle them slower than they arrive (its delivery"
@@ -339,6 +364,8 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
             outbound.close();
             deliveredByLeft.add(outbound.written());
             droppedByLeft.add(outbound.dropped());
+            ClusterFrame.WorkerStats last = stats;
+            sessions.left(last == null ? ClusterFrame.SessionCounts.NONE : last.sessions());
         }
     }
 }

@@ -31,4 +31,13 @@ public interface SharedMaps {
 
     /** Entries evicted because the store was full. */
     long evictions();
+
+    /**
+     * Entries of one map stored now, or -1 when the store cannot tell cheaply (Redis: its keys are among the
+     * server's others). May walk every entry of the store: for /status, never for a request's path.
+     */
+    long entries(String map);
+
+    /** Entries of one map evicted because the store was full, or -1 when the store does not tell (Redis). */
+    long evictions(String map);
 }

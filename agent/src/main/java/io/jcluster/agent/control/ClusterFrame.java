@@ -66,10 +66,42 @@ public sealed interface ClusterFrame {
         public byte type() { return 20; }
     }
 
-    /** Once a second: the offload pool and the delivery queue of the worker. */
+    /** Once a second: the offload pool, the delivery queue and the shared sessions of the worker. */
     record WorkerStats(int offloadThreads, int offloadBusy, int offloadQueued, long offloadRejected,
-                       long delivered, long droppedInWorker) implements ClusterFrame {
+                       long delivered, long droppedInWorker, SessionCounts sessions) implements ClusterFrame {
         public byte type() { return 21; }
+
+        /** A worker that shares no sessions. */
+        public WorkerStats(int offloadThreads, int offloadBusy, int offloadQueued, long offloadRejected,
+                           long delivered, long droppedInWorker) {
+            this(offloadThreads, offloadBusy, offloadQueued, offloadRejected, delivered, droppedInWorker,
+                    SessionCounts.NONE);
+        }
+
+        public WorkerStats withSessions(SessionCounts counts) {
+            return new WorkerStats(offloadThreads, offloadBusy, offloadQueued, offloadRejected, delivered,
+                    droppedInWorker, counts);
+        }
+    }
+
+    /**
+     * What one worker process did with shared sessions ({@code sessions=shared}) since it started, carried in its
+     * {@link WorkerStats}: records read (found) and their bytes, records written and their bytes, records removed,
+     * sessions kept in the worker's memory only (not serializable, or above max-message), and calls the store failed.
+     */
+    record SessionCounts(long reads, long readBytes, long writes, long writeBytes, long removes, long keptLocal,
+                         long storeFailures) {
+
+        /** The shared map that holds the session records, one entry per session: key = context, space, id. */
+        public static final String MAP = "jcluster.sessions";
+
+        public static final SessionCounts NONE = new SessionCounts(0, 0, 0, 0, 0, 0, 0);
+
+        public SessionCounts plus(SessionCounts other) {
+            return new SessionCounts(reads + other.reads, readBytes + other.readBytes, writes + other.writes,
+                    writeBytes + other.writeBytes, removes + other.removes, keptLocal + other.keptLocal,
+                    storeFailures + other.storeFailures);
+        }
     }
 
     // ---- parent -> worker

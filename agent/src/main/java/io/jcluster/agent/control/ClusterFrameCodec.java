@@ -41,6 +41,10 @@ final class ClusterFrameCodec {
         } else if (frame instanceof ClusterFrame.WorkerStats f) {
             out.putInt(f.offloadThreads()).putInt(f.offloadBusy()).putInt(f.offloadQueued())
                 .putLong(f.offloadRejected()).putLong(f.delivered()).putLong(f.droppedInWorker());
+            ClusterFrame.SessionCounts sessions = f.sessions();
+            out.putLong(sessions.reads()).putLong(sessions.readBytes()).putLong(sessions.writes())
+                .putLong(sessions.writeBytes()).putLong(sessions.removes()).putLong(sessions.keptLocal())
+                .putLong(sessions.storeFailures());
         } else if (frame instanceof ClusterFrame.ValueReply f) {
             out.putLong(f.id()).putBytes(f.value());
         } else if (frame instanceof ClusterFrame.BooleanReply f) {
@@ -84,7 +88,8 @@ final class ClusterFrameCodec {
                 case 15 -> new ClusterFrame.MapIncrement(in.getLong(), in.getString(), in.getString(), in.getLong());
                 case 20 -> new ClusterFrame.LeadershipReleased(in.getLong());
                 case 21 -> new ClusterFrame.WorkerStats(in.getInt(), in.getInt(), in.getInt(), in.getLong(), in.getLong(),
-                        in.getLong());
+                        in.getLong(), new ClusterFrame.SessionCounts(in.getLong(), in.getLong(), in.getLong(),
+                        in.getLong(), in.getLong(), in.getLong(), in.getLong()));
                 case 100 -> new ClusterFrame.ValueReply(in.getLong(), in.getBytes());
                 case 101 -> new ClusterFrame.BooleanReply(in.getLong(), in.getBoolean());
                 case 102 -> new ClusterFrame.LongReply(in.getLong(), in.getLong());

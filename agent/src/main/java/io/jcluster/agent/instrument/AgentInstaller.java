@@ -131,8 +131,11 @@ public final class AgentInstaller {
                 .on(named("startInternal").and(takesArguments(0))));
         hooks.put("org.eclipse.jetty.session.AbstractSessionManager", Advice.to(SessionAdvice.Jetty.class)
                 .on(named("doStart").and(takesArguments(0))));
-        hooks.put("io.undertow.server.session.InMemorySessionManager", Advice.to(SessionAdvice.Undertow.class)
-                .on(isConstructor()));
+        hooks.put("io.undertow.server.session.InMemorySessionManager", new AsmVisitorWrapper.Compound(
+                Advice.to(SessionAdvice.Undertow.class).on(isConstructor()),
+                Advice.to(SessionAdvice.Undertow.Calls.class).on(named("createSession").and(takesArguments(2))
+                        .or(named("getSession").and(takesArguments(2).or(takesArguments(String.class))))),
+                Advice.to(SessionAdvice.Undertow.Stop.class).on(named("stop").and(takesArguments(0)))));
         return hooks;
     }
 

@@ -6,6 +6,7 @@ import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
@@ -27,11 +28,14 @@ final class AdminBridge implements ClusterOperations {
     private final Supervisor supervisor;
     private final RoutingMode routing;
     private final ClusterHub hub;
+    private final boolean sharedSessions;
 
-    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub) {
+    /** @param sharedSessions sessions=shared: /status and /metrics show the session store */
+    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.hub = hub;
+        this.sharedSessions = sharedSessions;
     }
 
     @Override
@@ -58,7 +62,13 @@ final class AdminBridge implements ClusterOperations {
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
-                listeners, workers, clusterApi(hub.view()));
+                listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null);
+    }
+
+    static ClusterStatus.SessionsView sessions(ClusterHub.SessionsView view) {
+        ClusterFrame.SessionCounts counts = view.counts();
+        return new ClusterStatus.SessionsView(view.stored(), counts.reads(), counts.readBytes(), counts.writes(),
+                counts.writeBytes(), counts.removes(), counts.keptLocal(), counts.storeFailures(), view.evictions());
     }
 
     static ClusterStatus.ClusterApiView clusterApi(ClusterHub.View view) {

@@ -122,7 +122,8 @@ public final class ParentMain {
             if (config.admin().enabled()) {
                 try {
                     admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
-                            new AdminBridge(supervisor, routing, hub));
+                            new AdminBridge(supervisor, routing, hub,
+                            config.store().sharedSessions()));
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {

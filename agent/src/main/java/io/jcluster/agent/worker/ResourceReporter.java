@@ -1,8 +1,10 @@
 package io.jcluster.agent.worker;
 
+import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlClient;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.worker.cluster.WorkerCluster;
+import io.jcluster.agent.worker.sessions.WorkerSessions;
 import io.jcluster.bootstrap.PeerRewrite;
 
 import java.io.IOException;
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Tells the parent once a second what this worker uses: resident memory and live threads (from /proc/self/status,
  * which counts the JVM's own threads too), heap in use, and total GC time. The parent shows them in /status and
  * /metrics and acts on max-memory. Also, when it grew, how many accepted connections kept the loopback peer because
- * their client was not found (PeerRewrite). And the Cluster API's numbers: the offload pool and message delivery.
+ * their client was not found (PeerRewrite). And the Cluster API's numbers: the offload pool and message delivery,
+ * and with sessions=shared what this worker did with the session store.
  */
 final class ResourceReporter implements Runnable {
 
@@ -27,15 +30,18 @@ final class ResourceReporter implements Runnable {
 
     private final ControlClient control;
     private final WorkerCluster cluster;
+    private final WorkerSessions sessions;
     private long reportedFallbacks;
 
-    private ResourceReporter(ControlClient control, WorkerCluster cluster) {
+    private ResourceReporter(ControlClient control, WorkerCluster cluster, WorkerSessions sessions) {
         this.control = control;
         this.cluster = cluster;
+        this.sessions = sessions;
     }
 
-    static void start(ControlClient control, WorkerCluster cluster) {
-        Thread thread = new Thread(new ResourceReporter(control, cluster), "jcluster-resources");
+    /** @param sessions the worker's session store, null without sessions=shared */
+    static void start(ControlClient control, WorkerCluster cluster, WorkerSessions sessions) {
+        Thread thread = new Thread(new ResourceReporter(control, cluster, sessions), "jcluster-resources");
         thread.setDaemon(true);
         thread.start();
     }
@@ -46,7 +52,8 @@ final class ResourceReporter implements Runnable {
             try {
                 TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS);
                 control.send(current());
-                cluster.sendStats();
+                cluster.sendStats(sessions == null ? ClusterFrame.SessionCounts.NONE
+                        : sessions.counters().snapshot());
                 long fallbacks = PeerRewrite.fallbacks();
                 if (fallbacks != reportedFallbacks) {
                     control.send(new ControlMessage.ClientAddressFallbacks(fallbacks));

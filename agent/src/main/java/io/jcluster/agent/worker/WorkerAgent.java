@@ -59,11 +59,13 @@ public final class WorkerAgent {
         });
         // before the app's main: its first call on io.jcluster.Cluster already finds the cluster
         ClusterBackends.install(cluster);
+        WorkerSessions sessions = null;
         if (options.store().sharedSessions()) {
-            SharedSessions.install(new WorkerSessions(cluster.map(WorkerSessions.MAP), options.store().maxMessage(),
-                    line -> System.err.println("[jcluster] worker " + identity.workerId() + ": " + line)));
+            sessions = new WorkerSessions(cluster.map(WorkerSessions.MAP), options.store().maxMessage(),
+                    line -> System.err.println("[jcluster] worker " + identity.workerId() + ": " + line));
+            SharedSessions.install(sessions);
         }
-        ResourceReporter.start(control, cluster);
+        ResourceReporter.start(control, cluster, sessions);
         TerminalInterrupt.ignore();
         // the parent publishes its clients' addresses there (not with balancer=kernel: the peers are real already)
         PeerRewrite.install(ClientAddressTable.open(identity.controlSocket().getParent()));

@@ -265,6 +265,36 @@ class ClusterHubTest {
     }
 
     @Test
+    void sessionCountsAreSummedOverWorkersAndKeptWhenAWorkerLeaves() throws Exception {
+        start(Outbound.Limits.DEFAULT);
+        store.entries.put(ClusterFrame.SessionCounts.MAP + "/ A", new byte[3]);
+        store.entries.put(ClusterFrame.SessionCounts.MAP + "/ B", new byte[3]);
+        store.entries.put("app/x", new byte[3]);
+        store.evicted.put(ClusterFrame.SessionCounts.MAP, 4L);
+        Worker a = worker(0, 1000);
+        Worker b = worker(1, 1001);
+        assertEquals(new ClusterHub.SessionsView(2, 4, ClusterFrame.SessionCounts.NONE), hub.sessions(),
+                "records of map jcluster.sessions only; nothing reported yet");
+        a.send(new ClusterFrame.WorkerStats(0, 0, 0, 0, 0, 0, new ClusterFrame.SessionCounts(1, 10, 2, 20, 0, 0, 0)));
+        a.send(new ClusterFrame.WorkerStats(0, 0, 0, 0, 0, 0, new ClusterFrame.SessionCounts(5, 50, 6, 60, 1, 0, 2)));
+        b.send(new ClusterFrame.WorkerStats(0, 0, 0, 0, 0, 0, new ClusterFrame.SessionCounts(3, 30, 3, 30, 0, 1, 0)));
+        a.subscribe(1, "t"); // the hub handled a's reports before this reply
+        b.subscribe(1, "t");
+        assertEquals(new ClusterFrame.SessionCounts(8, 80, 9, 90, 1, 1, 2), hub.sessions().counts(),
+                "each worker's latest report, summed");
+
+        parentEnds.get(1000L).close(); // worker 0 exits: its counts stay in the totals
+        waitFor(() -> hub.view().workers().size() == 1);
+        Worker again = worker(0, 1002); // its replacement counts from 0
+        again.send(new ClusterFrame.WorkerStats(0, 0, 0, 0, 0, 0, new ClusterFrame.SessionCounts(1, 10, 1, 10, 0, 0,
+                0)));
+        again.subscribe(1, "t");
+        ClusterFrame.SessionCounts expected = new ClusterFrame.SessionCounts(9, 90, 10, 100, 1, 1, 2);
+        waitFor(() -> hub.sessions().counts().equals(expected)); // the hub closes a leaving peer after removing it
+        assertEquals(expected, hub.sessions().counts(), "the totals only grow across restarts");
+    }
+
+    @Test
     void everyWorkerLearnsTheWorkerCountWhenItJoinsAndWhenItChanges() throws Exception {
         start(Outbound.Limits.DEFAULT);
         AtomicInteger count = new AtomicInteger(2);

@@ -14,6 +14,8 @@ final class TestStore implements Store {
 
     final ConcurrentHashMap<String, byte[]> entries = new ConcurrentHashMap<>();
     volatile RuntimeException failWith;
+    /** What {@link SharedMaps#evictions(String)} answers, by map; the test sets it. */
+    final ConcurrentHashMap<String, Long> evicted = new ConcurrentHashMap<>();
     volatile Consumer<Boolean> leaseListener;
     private final boolean leaseAtStart;
     private volatile MessageBus.Sink sink;
@@ -100,6 +102,16 @@ final class TestStore implements Store {
             @Override
             public long evictions() {
                 return 0;
+            }
+
+            @Override
+            public long entries(String map) {
+                return entries.keySet().stream().filter(key -> key.startsWith(map + "/")).count();
+            }
+
+            @Override
+            public long evictions(String map) {
+                return evicted.getOrDefault(map, 0L);
             }
         };
     }

@@ -42,6 +42,8 @@ class ClusterFrameCodecTest {
                 new ClusterFrame.MapIncrement(8, "counters", "visits", Long.MIN_VALUE),
                 new ClusterFrame.LeadershipReleased(9),
                 new ClusterFrame.WorkerStats(4, 3, 200, Long.MAX_VALUE, 12_345, 17),
+                new ClusterFrame.WorkerStats(1, 0, 0, 0, 5, 0,
+                        new ClusterFrame.SessionCounts(20, 4_096, 21, Long.MAX_VALUE, 2, 1, 3)),
                 new ClusterFrame.ValueReply(10, SOME),
                 new ClusterFrame.ValueReply(11, null),
                 new ClusterFrame.BooleanReply(12, true),

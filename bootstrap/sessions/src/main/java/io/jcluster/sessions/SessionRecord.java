@@ -7,10 +7,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
+import java.io.StreamCorruptedException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,10 +69,25 @@ public record SessionRecord(String id, long creationTime, long lastAccessedTime,
     /**
      * The attribute's value, its classes resolved by {@code loader} (the web app's), as the server would have
      * read it back from its own session persistence.
+     *
+     * <p>An array in the stream may not claim more elements than the value has bytes (each element takes one at
+     * least): Java serialization allocates an array at the length the stream claims, so four bytes of a damaged or
+     * hostile value could otherwise ask for gigabytes. Such a value is refused with an {@link IOException}, as is
+     * every other malformed one (Java serialization throws runtime exceptions for some, such as a negative array
+     * length): the caller has one failure to handle. Any filter the JVM has ({@code jdk.serialFilter}) still applies.
      */
     public static Object deserialize(byte[] value, ClassLoader loader) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(value), loader)) {
+            ObjectInputFilter arrays = info -> info.arrayLength() > value.length
+                    ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED;
+            ObjectInputFilter jvm = in.getObjectInputFilter();
+            in.setObjectInputFilter(jvm == null ? arrays : ObjectInputFilter.merge(arrays, jvm));
             return in.readObject();
+        } catch (RuntimeException e) {
+            StreamCorruptedException corrupt = new StreamCorruptedException("a session attribute that does not"
+                    + " deserialize: " + e);
+            corrupt.initCause(e);
+            throw corrupt;
         }
     }
 

@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 /**
  * A plain Undertow server: {@code java -jar app.jar PORT}. GET / answers with this process's pid (also in
  * X-Pid); GET /slow?ms=N answers after N ms; GET /peer answers with the client address and port Undertow
- * reports.
+ * reports; GET /session-count is a session counter ({@link SessionCounterHandler}).
  */
 public final class UndertowApp {
 
@@ -22,9 +22,14 @@ public final class UndertowApp {
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         long pid = ProcessHandle.current().pid();
+        HttpHandler sessionCounter = SessionCounterHandler.create();
         HttpHandler handler = new HttpHandler() {
             @Override
             public void handleRequest(HttpServerExchange exchange) throws Exception {
+                if (exchange.getRequestPath().equals("/session-count")) {
+                    sessionCounter.handleRequest(exchange);
+                    return;
+                }
                 if (exchange.isInIoThread()) {
                     exchange.dispatch(this); // blocking work off the IO thread
                     return;

@@ -99,6 +99,18 @@ final class RedisMaps implements SharedMaps {
         return 0;
     }
 
+    /** Counting one map's keys would take a SCAN of the whole keyspace: not for every /status. */
+    @Override
+    public long entries(String map) {
+        return -1;
+    }
+
+    /** Redis's {@code evicted_keys} (INFO stats) counts the keys of every map and app together. */
+    @Override
+    public long evictions(String map) {
+        return -1;
+    }
+
     private <T> CompletableFuture<T> call(String map, String key,
                                           Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
         return script(map, key, redis -> command.apply(redis).toCompletableFuture());

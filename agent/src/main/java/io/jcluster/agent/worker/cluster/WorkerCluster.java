@@ -145,9 +145,12 @@ public final class WorkerCluster implements ClusterBackend {
                 subscriptions.dropped());
     }
 
-    /** Sends {@link #stats()}; an {@link IOException} means the parent is gone. */
-    public void sendStats() throws IOException {
-        toParent.send(stats());
+    /**
+     * Sends {@link #stats()} with the worker's session counts ({@code NONE} without sessions=shared); an
+     * {@link IOException} means the parent is gone.
+     */
+    public void sendStats(ClusterFrame.SessionCounts sessions) throws IOException {
+        toParent.send(stats().withSessions(sessions));
     }
 
     /** The process's one offload pool, made on first use: its share of the processors, by the launch's count. */

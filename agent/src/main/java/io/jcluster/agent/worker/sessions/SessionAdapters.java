@@ -2,7 +2,11 @@ package io.jcluster.agent.worker.sessions;
 
 import io.jcluster.bootstrap.SharedSessions;
 
-import java.util.Collections;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
@@ -20,7 +24,11 @@ public final class SessionAdapters {
     public static final String UNDERTOW = "io.jcluster.sessions.undertow.UndertowSessions";
 
     private static final Map<ClassLoader, Map<String, Consumer<Object>>> ADAPTERS = new WeakHashMap<>();
-    private static final Map<Object, Boolean> ADOPTED = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * The server objects adopted so far, by identity: a WeakHashMap would compare them with equals, and Undertow's
+     * session managers are equal by deployment name (a second manager of one name would never be adopted).
+     */
+    private static final List<WeakReference<Object>> ADOPTED = new ArrayList<>();
 
     private SessionAdapters() {
     }
@@ -32,7 +40,7 @@ public final class SessionAdapters {
      */
     public static void adopt(Object server, String adapter) {
         SharedSessions.Store store = SharedSessions.store();
-        if (store == null || server == null || ADOPTED.put(server, Boolean.TRUE) != null) {
+        if (store == null || server == null || !firstTime(server)) {
             return;
         }
         try {
@@ -43,11 +51,28 @@ public final class SessionAdapters {
         }
     }
 
+    static boolean firstTime(Object server) {
+        synchronized (ADOPTED) {
+            Iterator<WeakReference<Object>> adopted = ADOPTED.iterator();
+            while (adopted.hasNext()) {
+                Object seen = adopted.next().get();
+                if (seen == server) {
+                    return false;
+                }
+                if (seen == null) {
+                    adopted.remove();
+                }
+            }
+            ADOPTED.add(new WeakReference<>(server));
+            return true;
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Consumer<Object> adapter(ClassLoader server, String name) throws ReflectiveOperationException {
         ClassLoader parent = server == null ? ClassLoader.getSystemClassLoader() : server;
         synchronized (ADAPTERS) {
-            Map<String, Consumer<Object>> byName = ADAPTERS.computeIfAbsent(parent, loader -> new java.util.HashMap<>());
+            Map<String, Consumer<Object>> byName = ADAPTERS.computeIfAbsent(parent, loader -> new HashMap<>());
             Consumer<Object> adapter = byName.get(name);
             if (adapter == null) {
                 Class<?> type = Class.forName(name, true, new AdapterLoader(parent));

@@ -423,6 +423,40 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void entriesAndEvictionsAreCountedPerMap() {
+        EmbeddedStore small = new EmbeddedStore(1L << 20, Runnable::run, nanos::get);
+        SharedMaps bounded = small.maps();
+        now(bounded.put("jcluster.sessions", "/ A1", new byte[10], 0));
+        now(bounded.put("jcluster.sessions", "/ B2", new byte[10], 60_000));
+        now(bounded.put("other", "/ A1", new byte[10], 0));
+        assertEquals(2, bounded.entries("jcluster.sessions"));
+        assertEquals(1, bounded.entries("other"));
+        assertEquals(0, bounded.entries("none"));
+        now(bounded.remove("jcluster.sessions", "/ A1"));
+        assertEquals(1, bounded.entries("jcluster.sessions"));
+        advanceMillis(62_000);
+        assertEquals(0, bounded.entries("jcluster.sessions"), "an expired record is no longer held");
+        assertEquals(0, bounded.evictions("jcluster.sessions"), "removed and expired: not evicted");
+
+        int puts = 3_000;
+        for (int i = 0; i < puts; i++) {
+            now(bounded.put(i % 2 == 0 ? "jcluster.sessions" : "cache", "k" + i, new byte[1024], 0));
+        }
+        long sessions = bounded.entries("jcluster.sessions");
+        long cached = bounded.entries("cache");
+        long other = bounded.entries("other");
+        assertEquals(bounded.entries(), sessions + cached + other, "each entry counted in its own map");
+        assertEquals(puts / 2, sessions + bounded.evictions("jcluster.sessions"),
+                "every session not held was evicted for size, and counted for its map");
+        assertEquals(puts / 2, cached + bounded.evictions("cache"));
+        assertEquals(1, other + bounded.evictions("other"));
+        assertEquals(bounded.evictions(), bounded.evictions("jcluster.sessions") + bounded.evictions("cache")
+                + bounded.evictions("other"));
+        assertTrue(bounded.evictions("jcluster.sessions") > 0);
+        assertEquals(0, bounded.evictions("none"));
+    }
+
+    @Test
     void aValueOfMaxMessageFitsInTheSmallestStoreTheOptionsAllow() {
         int maxMessage = 256 << 10;
         // store-size >= max-message + 4k (OptionParser): the largest value with the longest key and map name

@@ -480,7 +480,7 @@ class WorkerClusterTest {
         parent.send(new ClusterFrame.LongReply(parent.next(ClusterFrame.MapIncrement.class).id(), 1));
         assertEquals(1L, result(increment));
         assertEquals(14, cluster.stats().droppedInWorker(), "m1..m5 wait in the queue of 5; m6..m19 are dropped");
-        cluster.sendStats();
+        cluster.sendStats(ClusterFrame.SessionCounts.NONE);
         ClusterFrame.WorkerStats stats = parent.next(ClusterFrame.WorkerStats.class);
         assertEquals(14, stats.droppedInWorker());
 
@@ -672,8 +672,10 @@ class WorkerClusterTest {
         assertTrue(running.await(10, TimeUnit.SECONDS));
         assertTrue(thread.get().startsWith("jcluster-offload-"), thread.get());
         assertThrows(UnsupportedOperationException.class, offload::shutdown);
-        cluster.sendStats();
+        ClusterFrame.SessionCounts sessions = new ClusterFrame.SessionCounts(7, 700, 8, 800, 1, 2, 3);
+        cluster.sendStats(sessions);
         ClusterFrame.WorkerStats stats = parent.next(ClusterFrame.WorkerStats.class);
+        assertEquals(sessions, stats.sessions(), "the session store's counts ride along");
         assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 4), stats.offloadThreads());
         assertEquals(1, stats.offloadBusy());
         release.countDown();

@@ -1,6 +1,8 @@
 package io.jcluster.sessions.tomcat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +62,23 @@ final class InFlightSessions {
             whenLast.run();
             return true;
         }
+    }
+
+    /** The sessions loaded for the requests in flight now. */
+    List<LoadedSession> loaded() {
+        List<Entry> now;
+        synchronized (entries) {
+            now = new ArrayList<>(entries.values());
+        }
+        List<LoadedSession> sessions = new ArrayList<>();
+        for (Entry entry : now) {
+            synchronized (entry) { // never while holding the map: leave() takes the map inside an entry's monitor
+                if (entry.session != null) {
+                    sessions.add(entry.session);
+                }
+            }
+        }
+        return sessions;
     }
 
     /** How many sessions are in use (for tests). */

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     in the manager of this worker only, as Tomcat would keep it without jcluster, and the store told
  *     ({@code keptLocal}: one warning, counted).</li>
  * </ul>
+ * Concurrent requests of one session on this worker share one session object ({@link InFlightSessions}).
  * Contexts whose manager is not a {@link StandardManager} (Tomcat's own clustering, a PersistentManager) are left
  * as they are configured, with one line.
  */
@@ -157,6 +158,19 @@ final class SessionSharingValve extends ValveBase {
         manager.add(session);
         session.activate();
         return session;
+    }
+
+    /**
+     * The context is about to stop: its manager will expire every session it holds, which for a shared session still
+     * in use by a request would fire sessionDestroyed for a session that lives on in the cluster, and make that
+     * request remove its record. Such sessions leave the manager now; their requests still save them as they end.
+     */
+    void contextStopping(Manager manager) {
+        for (LoadedSession session : inFlight.loaded()) {
+            if (session.getNote(LOCAL) == null && find(manager, session.getIdInternal()) == session) {
+                manager.remove(session);
+            }
+        }
     }
 
     /** Sessions that requests on this worker are using now (for tests: none once all requests ended). */

@@ -81,6 +81,22 @@ class TomcatSessionsTest {
         assertTrue(record.lastAccessedTime() >= record.creationTime());
     }
 
+    /**
+     * A worker that stops (scale down, a reload whose drain timed out) while a request of a shared session runs:
+     * Tomcat's manager expires the sessions it holds as it stops; a shared one must not die with it.
+     */
+    @Test
+    void aContextThatStopsMidRequestLeavesTheSharedSessionAlive() throws Exception {
+        String cookie = count(a, null, 1);
+        CompletableFuture<TestServer.Reply> slow = CompletableFuture.supplyAsync(() -> get(a, "sleep=3000", cookie));
+        Thread.sleep(500);
+        a.context.stop(); // waits up to 2 s for the servlet's requests, then stops the manager
+        TestServer.Reply reply = slow.get(10, TimeUnit.SECONDS);
+        assertEquals(0, a.events.destroyed.get(), "no sessionDestroyed for a session that lives on");
+        assertNotNull(record(cookie), "the record is still there: " + reply);
+        count(b, cookie, reply.status() == 200 ? 3 : 2);
+    }
+
     /** Session ids are the client's to invent: one the store does not know must leave nothing behind. */
     @Test
     void unknownSessionIdsLeaveNothingInMemory() throws Exception {
