@@ -93,6 +93,9 @@ final class ClusterProcess implements AutoCloseable {
         private boolean jar;
         /** What to run instead of -cp/-jar, as given: e.g. {@code -p mods -m app/app.Main} or a source file. */
         private List<String> launch;
+        /** A start script to run instead of java (see script), and the variable that hands it the JVM options. */
+        private List<String> script;
+        private String optionsVariable;
         private boolean newSession;
         private boolean agent = true;
         private final List<String> args = new ArrayList<>();
@@ -133,6 +136,19 @@ final class ClusterProcess implements AutoCloseable {
         }
 
         /**
+         * Run a server's start script instead of java, as its users do: {@code command} (e.g. {@code sh
+         * bin/catalina.sh run}) must exec the JVM in place, so the script's pid is the parent's and is tracked as
+         * usual. The JVM options (the JDK's flags, {@code -javaagent}, jvmFlags) reach the JVM through the
+         * environment variable {@code optionsVariable} (Tomcat: CATALINA_OPTS); JAVA_HOME and JRE_HOME name the JDK.
+         * mainClass, jar and launch do not apply; args are appended to the command.
+         */
+        Builder script(String optionsVariable, String... command) {
+            this.optionsVariable = optionsVariable;
+            this.script = List.of(command);
+            return this;
+        }
+
+        /**
          * Start the parent as the leader of a new session and process group (setsid), as a shell starts a
          * foreground job: then {@code kill -INT -PGID} is what Ctrl-C in a terminal does, and reaches no test JVM.
          */
@@ -162,6 +178,9 @@ final class ClusterProcess implements AutoCloseable {
 
         ClusterProcess start() throws IOException {
             jdk.requireInstalled();
+            if (script != null) {
+                return startScript();
+            }
             List<String> command = new ArrayList<>();
             if (newSession) {
                 command.add("setsid"); // execs the JVM in place: the pid stays the parent's
@@ -187,6 +206,34 @@ final class ClusterProcess implements AutoCloseable {
             }
             command.addAll(args);
             return new ClusterProcess(jdk, command, env);
+        }
+
+        private ClusterProcess startScript() throws IOException {
+            List<String> options = new ArrayList<>(jdk.flags());
+            if (agent) {
+                options.add("-javaagent:" + AgentSnapshot.path() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+            }
+            options.addAll(jvmFlags);
+            for (String option : options) {
+                if (option.isEmpty() || option.chars().anyMatch(Character::isWhitespace)) {
+                    // start scripts split their options variable at white space
+                    throw new IllegalArgumentException("a JVM option for " + optionsVariable
+                            + " is empty or holds white space: '" + option + "'");
+                }
+            }
+            Map<String, String> scriptEnv = new LinkedHashMap<>(env);
+            scriptEnv.put("JAVA_HOME", jdk.home().toString());
+            scriptEnv.put("JRE_HOME", jdk.home().toString());
+            scriptEnv.put(optionsVariable, String.join(" ", options));
+            System.out.println("[it] with JAVA_HOME=" + jdk.home() + " " + optionsVariable + "="
+                    + scriptEnv.get(optionsVariable));
+            List<String> command = new ArrayList<>();
+            if (newSession) {
+                command.add("setsid");
+            }
+            command.addAll(script);
+            command.addAll(args);
+            return new ClusterProcess(jdk, command, scriptEnv);
         }
 
         static Path existing(String property, String fallback) {
