@@ -18,6 +18,11 @@ import org.apache.catalina.session.StandardSession;
 import org.apache.catalina.valves.ValveBase;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,8 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <li>before the request: the requested session is loaded from the store into the manager (replacing any copy this
  *     worker held), or, when the store has none, Tomcat finds no session and creates one as usual. A record past its
  *     timeout is expired here ({@code sessionDestroyed} fires on this worker) and removed;</li>
- * <li>after the request, before Tomcat commits the response: the session the request used is saved (or removed when
- *     the app invalidated it) and dropped from the manager, so no worker serves a stale copy later;</li>
+ * <li>before the response can reach the client: the session the request used is saved (or removed when the app
+ *     invalidated it). The application gets a {@link SaveBeforeCommitResponse}, which saves just before the first
+ *     flush, close, sendError, sendRedirect or write that fills the buffer or reaches the Content-Length; when the
+ *     application does none of these, Tomcat commits the response only after the valve returns, and the save runs
+ *     there. So the client never sees an answer before the store holds its session;</li>
+ * <li>after the request: the session is saved again only if it changed since that early save, and dropped from the
+ *     manager, so no worker serves a stale copy later;</li>
  * <li>a session that cannot be shared (an attribute that is not serializable, a record above max-message) is kept
  *     in the manager of this worker only, as Tomcat would keep it without jcluster, and the store told
  *     ({@code keptLocal}: one warning, counted).</li>
@@ -86,17 +96,102 @@ final class SessionSharingValve extends ValveBase {
             response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
             return;
         }
+        Saves saves = new Saves(context, request, use);
+        response.setResponse(new SaveBeforeCommitResponse(response.getResponse(), saves));
         boolean async = false;
         try {
             getNext().invoke(request, response);
             async = request.isAsync();
             if (async) {
-                request.getAsyncContext().addListener(new EndOnCompletion(context, manager, use, request));
+                request.getAsyncContext().addListener(new EndOnCompletion(context, manager, use, request, saves));
             }
         } finally {
             if (!async) {
-                end(context, manager, use, request);
+                end(context, manager, use, request, saves);
             }
+        }
+    }
+
+    /**
+     * What one request saved before its response was committed, so that its end saves only what changed since
+     * (one save per request when nothing did) and removes what was invalidated since. Its monitor orders that
+     * early save against the end of the request: once the request ended (its session may be dropped from the
+     * manager), a late flush (an error page) saves nothing.
+     */
+    private final class Saves implements Runnable {
+        private final Context context;
+        private final Request request;
+        private final Use use;
+        private final List<Saved> saved = new ArrayList<>(2);
+        private final Set<String> removed = new HashSet<>(2);
+        private boolean ended;
+
+        private record Saved(StandardSession session, String id, byte[] record) {
+        }
+
+        Saves(Context context, Request request, Use use) {
+            this.context = context;
+            this.request = request;
+            this.use = use;
+        }
+
+        /** The response is about to be committed: save what the request changed so far. */
+        @Override
+        public synchronized void run() {
+            if (!ended) {
+                saveBeforeCommit(context, use, request, this);
+            }
+        }
+
+        /** Whether {@code record} is what this request saved for {@code id} already. */
+        boolean holds(String id, byte[] record) {
+            for (Saved early : saved) {
+                if (early.id.equals(id) && Arrays.equals(early.record, record)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void saved(StandardSession session, String id, byte[] record) {
+            saved.removeIf(early -> early.session == session);
+            saved.add(new Saved(session, id, record));
+        }
+
+        /** False when this request removed {@code id} already. */
+        boolean remove(String id) {
+            return removed.add(id);
+        }
+    }
+
+    /** Saves the session the request used so far (not dropping it: the request goes on with it). */
+    private void saveBeforeCommit(Context context, Use use, Request request, Saves saves) {
+        String name = storeName(context);
+        LoadedSession loaded = use.loaded();
+        try {
+            if (loaded != null) {
+                synchronized (use.entry()) {
+                    if (loaded.touched()) {
+                        String id = loaded.getIdInternal();
+                        if (!loaded.isValid()) {
+                            removeQuietly(name, use.requestedId(), saves);
+                            removeQuietly(name, id, saves);
+                        } else {
+                            if (!use.requestedId().equals(id)) {
+                                removeQuietly(name, use.requestedId(), saves);
+                            }
+                            share(name, loaded, saves);
+                        }
+                    }
+                }
+            }
+            Session current = current(context, use, request);
+            if (created(current, use)) {
+                share(name, (StandardSession) current, saves);
+            }
+        } catch (RuntimeException e) {
+            failures.log("sessions=shared: could not save a session of tomcat context '" + name
+                    + "' before its response (" + e + "); it is saved when the request ends");
         }
     }
 
@@ -184,43 +279,61 @@ final class SessionSharingValve extends ValveBase {
                 && now - record.lastAccessedTime() >= record.maxInactiveSeconds() * 1000L;
     }
 
-    private void end(Context context, Manager manager, Use use, Request request) {
+    /** The session the request holds now, null when it never asked for the one it loaded. */
+    private static Session current(Context context, Use use, Request request) {
         LoadedSession loaded = use.loaded();
-        Session current;
         if (loaded != null && !loaded.touched() && !context.getAlwaysAccessSession()) {
-            current = null; // the request never asked for its session: nothing changed, the last access stays
+            return null; // the request never asked for its session: nothing changed, the last access stays
         } else if (use.local() != null && use.local().isValid()) {
-            current = use.local();
-        } else {
-            current = request.getSessionInternal(false);
+            return use.local();
         }
-        String name = storeName(context);
-        if (loaded != null) {
-            endLoaded(manager, name, use, loaded.touched());
-        } else if (use.entry() != null) {
-            inFlight.leave(use.entry(), () -> { }); // the store had no such session: nothing to drop
-        }
-        if (current != null && current != loaded && current != use.local() && current.getNote(LOCAL) == null
-                && current instanceof StandardSession created) {
-            // a session this request created (none was requested, or it replaced an invalidated one)
-            created.passivate();
-            if (share(name, created)) {
-                manager.remove(created);
-            } else {
-                created.activate();
+        return request.getSessionInternal(false);
+    }
+
+    /** Whether {@code current} is a shared session this request created (none was requested, or it replaced one). */
+    private static boolean created(Session current, Use use) {
+        return current != null && current != use.loaded() && current != use.local()
+                && current.getNote(LOCAL) == null && current instanceof StandardSession;
+    }
+
+    private void end(Context context, Manager manager, Use use, Request request, Saves saves) {
+        synchronized (saves) {
+            saves.ended = true;
+            LoadedSession loaded = use.loaded();
+            Session current = current(context, use, request);
+            String name = storeName(context);
+            if (loaded != null) {
+                endLoaded(manager, name, use, loaded.touched(), saves);
+            } else if (use.entry() != null) {
+                inFlight.leave(use.entry(), () -> { }); // the store had no such session: nothing to drop
+            }
+            if (created(current, use)) {
+                StandardSession created = (StandardSession) current;
+                created.passivate();
+                if (share(name, created, saves)) {
+                    manager.remove(created);
+                } else {
+                    created.activate();
+                }
+            }
+            for (Saves.Saved early : List.copyOf(saves.saved)) {
+                // saved before the response, then invalidated or given a new id: that record is no session now
+                if (!early.session().isValid() || !early.id().equals(early.session().getIdInternal())) {
+                    removeQuietly(name, early.id(), saves);
+                }
             }
         }
     }
 
     /** Saves (or removes) the loaded session; the last request of it on this worker drops it from the manager. */
-    private void endLoaded(Manager manager, String name, Use use, boolean touched) {
+    private void endLoaded(Manager manager, String name, Use use, boolean touched, Saves saves) {
         InFlightSessions.Entry entry = use.entry();
         LoadedSession loaded = use.loaded();
         synchronized (entry) {
             boolean passivated = false;
             boolean last;
             try {
-                passivated = saveLoaded(name, use, touched);
+                passivated = saveLoaded(name, use, touched, saves);
             } finally {
                 last = inFlight.leave(entry, () -> {
                     if (loaded.getNote(LOCAL) == null && find(manager, loaded.getIdInternal()) == loaded) {
@@ -235,27 +348,27 @@ final class SessionSharingValve extends ValveBase {
     }
 
     /** Saves or removes the loaded session's record; whether it passivated the session for that. */
-    private boolean saveLoaded(String name, Use use, boolean touched) {
+    private boolean saveLoaded(String name, Use use, boolean touched, Saves saves) {
         LoadedSession loaded = use.loaded();
         if (!touched) {
             return false;
         }
         String id = loaded.getIdInternal();
         if (!loaded.isValid()) { // invalidated (or timed out) during the request
-            removeQuietly(name, use.requestedId());
+            removeQuietly(name, use.requestedId(), saves);
             if (!use.requestedId().equals(id)) {
-                removeQuietly(name, id);
+                removeQuietly(name, id, saves);
             }
             return false;
         }
         if (!use.requestedId().equals(id)) {
-            removeQuietly(name, use.requestedId()); // the app changed the id (changeSessionId)
+            removeQuietly(name, use.requestedId(), saves); // the app changed the id (changeSessionId)
         }
         boolean passivated = inFlight.alone(use.entry()) && loaded.getNote(LOCAL) == null;
         if (passivated) {
             loaded.passivate();
         }
-        if (!share(name, loaded) && passivated) {
+        if (!share(name, loaded, saves) && passivated) {
             loaded.activate(); // it stays in this worker's memory, in use
             passivated = false;
         }
@@ -263,10 +376,11 @@ final class SessionSharingValve extends ValveBase {
     }
 
     /**
-     * Saves the session's record; false when the session must stay in this worker's memory (then it is marked so).
+     * Saves the session's record unless this request saved that same record before its response (then it changed
+     * nothing since); false when the session must stay in this worker's memory (then it is marked so).
      * A store failure is one line and the session is dropped like a saved one: the store stays the authority.
      */
-    private boolean share(String name, StandardSession session) {
+    private boolean share(String name, StandardSession session, Saves saves) {
         if (session.getNote(LOCAL) != null) {
             return false;
         }
@@ -277,14 +391,18 @@ final class SessionSharingValve extends ValveBase {
         } catch (SessionRecord.Unshareable e) {
             session.setNote(LOCAL, e.getMessage());
             store.keptLocal("tomcat", name, e.getMessage());
-            removeQuietly(name, id); // an older record of this session would be a stale copy on other workers
+            removeQuietly(name, id, null); // an older record of this session would be a stale copy elsewhere
             return false;
         } catch (IllegalStateException e) {
             return false; // invalidated by another request of this session meanwhile: nothing to save
         }
+        if (saves.holds(id, record)) {
+            return true;
+        }
         int timeout = session.getMaxInactiveInterval();
         try {
             if (store.save(name, id, record, timeout > 0 ? timeout + 60L : 0L)) {
+                saves.saved(session, id, record);
                 return true;
             }
         } catch (RuntimeException e) {
@@ -293,11 +411,15 @@ final class SessionSharingValve extends ValveBase {
             return true;
         }
         session.setNote(LOCAL, "larger than max-message"); // the store counted and warned
-        removeQuietly(name, id);
+        removeQuietly(name, id, null);
         return false;
     }
 
-    private void removeQuietly(String name, String id) {
+    /** Removes the record of {@code id}, unless {@code saves} (when given) says this request removed it already. */
+    private void removeQuietly(String name, String id, Saves saves) {
+        if (saves != null && !saves.remove(id)) {
+            return;
+        }
         try {
             store.remove(name, id);
         } catch (RuntimeException e) {
@@ -326,18 +448,20 @@ final class SessionSharingValve extends ValveBase {
         private final Manager manager;
         private final Use use;
         private final Request request;
+        private final Saves saves;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        EndOnCompletion(Context context, Manager manager, Use use, Request request) {
+        EndOnCompletion(Context context, Manager manager, Use use, Request request, Saves saves) {
             this.context = context;
             this.manager = manager;
             this.use = use;
             this.request = request;
+            this.saves = saves;
         }
 
         private void endOnce() {
             if (ended.compareAndSet(false, true)) {
-                end(context, manager, use, request);
+                end(context, manager, use, request, saves);
             }
         }
 
