@@ -13,9 +13,16 @@ import java.io.Serializable;
  * The test servers' session counter: {@code count=N id=ID created=T last=T max=S} (the session as the servlet API
  * shows it). Switches: invalidate, local (a value that is not Serializable), timeout=N, sleep=MS (between reading and
  * writing the count), put=NAME (sets attribute NAME instead of counting), rotate (changeSessionId), async (the count
- * is written on another thread, after the valve returned), none (does not touch the session), big=BYTES.
+ * is written on another thread, after the valve returned), none (does not touch the session), big=BYTES,
+ * commit=flush|length|redirect|stream (how the answer reaches the client before the servlet returns: flushBuffer,
+ * Content-Length and exactly that many bytes, sendRedirect to ?none&was=N, Content-Length then a flush of the output
+ * stream as Spring MVC's message converters do), after which the servlet waits for {@link #HOLD} (up to 10 s),
+ * then=put (after that wait, sets attribute "late"), then=invalidate (after that wait, invalidates the session).
  */
 final class CounterServlet extends HttpServlet {
+
+    /** Released by a test once its client has the answer of a commit=... request. */
+    static volatile java.util.concurrent.CountDownLatch HOLD = new java.util.concurrent.CountDownLatch(0);
 
     static final class NotSerializable {
     }
@@ -55,6 +62,10 @@ final class CounterServlet extends HttpServlet {
             });
             return;
         }
+        if (request.getParameter("commit") != null) {
+            commitThenHold(request, response);
+            return;
+        }
         HttpSession session = request.getSession(true);
         if (request.getParameter("rotate") != null) {
             request.changeSessionId();
@@ -78,6 +89,39 @@ final class CounterServlet extends HttpServlet {
             return;
         }
         response.getWriter().write(describe(count(session, request), session));
+    }
+
+    private static void commitThenHold(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        HttpSession session = request.getSession(true);
+        int count = count(session, request);
+        byte[] body = describe(count, session).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        switch (request.getParameter("commit")) {
+            case "flush" -> {
+                response.getWriter().write(describe(count, session));
+                response.flushBuffer();
+            }
+            case "length" -> {
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+            }
+            case "stream" -> {
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+                response.getOutputStream().flush();
+            }
+            case "redirect" -> response.sendRedirect(request.getContextPath() + "/count?none&was=" + count);
+            default -> throw new IllegalArgumentException(request.getParameter("commit"));
+        }
+        try {
+            HOLD.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if ("put".equals(request.getParameter("then"))) {
+            session.setAttribute("late", count);
+        } else if ("invalidate".equals(request.getParameter("then"))) {
+            session.invalidate();
+        }
     }
 
     private static int count(HttpSession session, HttpServletRequest request) {

@@ -144,6 +144,45 @@ final class TestServer implements AutoCloseable {
                 set);
     }
 
+    /**
+     * GET {@code path} of the context over a plain socket: once {@code complete} says the client has the answer (the
+     * servlet may still be running then), {@code atAnswer} gets what arrived; then reads on until the server closes
+     * the connection (the request has ended: Tomcat closes it after the valves returned) and returns all of it.
+     * Fails when the answer, or the end, does not come in 5 s.
+     */
+    String answer(String path, String cookie, java.util.function.Predicate<String> complete,
+                  java.util.function.Consumer<String> atAnswer) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            String request = "GET " + CONTEXT + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (cookie == null ? "" : "Cookie: JSESSIONID=" + cookie + "\r\n") + "Connection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            boolean answered = false;
+            while (true) {
+                if (!answered && complete.test(received.toString(java.nio.charset.StandardCharsets.UTF_8))) {
+                    answered = true;
+                    atAnswer.accept(received.toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                int n;
+                try {
+                    n = socket.getInputStream().read(buffer);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError((answered ? "the request did not end" : "no complete answer")
+                            + " in 5 s, got: " + received);
+                }
+                if (n < 0) {
+                    if (!answered) {
+                        throw new AssertionError("the connection closed before the answer was complete: " + received);
+                    }
+                    return received.toString(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                received.write(buffer, 0, n);
+            }
+        }
+    }
+
     /** The context's authenticator no longer looks for a cached login in the session (it asks every request's). */
     void withoutLoginCache() {
         for (org.apache.catalina.Valve valve : context.getPipeline().getValves()) {

@@ -308,6 +308,154 @@ class TomcatSessionsTest {
         count(a, cookie, 3);
     }
 
+    /** The count the store holds for session {@code id} now (0: no record, -1: a record without a count). */
+    private int storedCount(String id) throws Exception {
+        SessionRecord record = record(id);
+        if (record == null) {
+            return 0;
+        }
+        byte[] count = record.attributes().get("count");
+        return count == null ? -1 : (Integer) SessionRecord.deserialize(count, getClass().getClassLoader());
+    }
+
+    /** The body is complete: as long as the Content-Length the headers announce. */
+    private static boolean wholeBody(String received) {
+        int end = received.indexOf("\r\n\r\n");
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)")
+                .matcher(received);
+        return end >= 0 && length.find() && length.start() < end
+                && received.length() - end - 4 >= Integer.parseInt(length.group(1));
+    }
+
+    private static String sessionCookie(String answer, String otherwise) {
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("JSESSIONID=([^;\r]+)").matcher(answer);
+        return id.find() ? id.group(1) : otherwise;
+    }
+
+    /**
+     * Rule 2: the client has the answer of {@code query} (on b, with {@code cookie}) while the servlet still runs (it
+     * waits for {@link CounterServlet#HOLD}), and at that moment the store holds the count that answer shows, so the
+     * client's next request, on any worker, continues from it. Returns the answer once the request has ended.
+     */
+    private String answeredWhileTheServletRuns(String query, String cookie, int count,
+                                               java.util.function.Predicate<String> complete) throws Exception {
+        CounterServlet.HOLD = new java.util.concurrent.CountDownLatch(1);
+        int[] stored = {Integer.MIN_VALUE};
+        try {
+            String answer = b.answer("/count?" + query, cookie, complete, received -> {
+                try {
+                    stored[0] = storedCount(sessionCookie(received, cookie));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    CounterServlet.HOLD.countDown();
+                }
+            });
+            assertEquals(count, stored[0],
+                    "the store held the count the client had (else its next request loads the previous one): " + answer);
+            return answer;
+        } finally {
+            CounterServlet.HOLD.countDown();
+        }
+    }
+
+    @Test
+    void aServletThatFlushesBeforeReturningSavedBeforeTheClientHadTheAnswer() throws Exception {
+        String cookie = count(a, null, 1);
+        int saves = store.saves.get();
+        answeredWhileTheServletRuns("commit=flush", cookie, 2, received -> received.contains("count=2 "));
+        assertEquals(saves + 1, store.saves.get(), "nothing changed after the flush: still one save per request");
+        assertEquals(0, b.sessionsInMemory());
+        count(a, cookie, 3);
+    }
+
+    @Test
+    void aSessionCreatedByARequestThatFlushesIsInTheStoreWhenTheClientHasItsCookie() throws Exception {
+        String answer = answeredWhileTheServletRuns("commit=flush", null, 1, received -> received.contains("count=1 "));
+        String cookie = sessionCookie(answer, null);
+        assertNotNull(cookie, answer);
+        assertEquals(1, store.saves.get(), "one save");
+        assertEquals(0, b.sessionsInMemory());
+        count(a, cookie, 2);
+    }
+
+    @Test
+    void aServletThatWritesExactlyItsContentLengthSavedBeforeTheClientHadTheAnswer() throws Exception {
+        String cookie = count(a, null, 1);
+        answeredWhileTheServletRuns("commit=length", cookie, 2, TomcatSessionsTest::wholeBody);
+        count(a, cookie, 3);
+    }
+
+    /** What Spring MVC's message converters do: Content-Length, the body, then a flush of the output stream. */
+    @Test
+    void aContentLengthThenAFlushOfTheStreamSavedBeforeTheClientHadTheAnswer() throws Exception {
+        String cookie = count(a, null, 1);
+        answeredWhileTheServletRuns("commit=stream", cookie, 2, TomcatSessionsTest::wholeBody);
+        count(a, cookie, 3);
+    }
+
+    /**
+     * sendRedirect ends the response for the application (Servlet 6.1, 5.7); Tomcat sends it only once the servlet
+     * returned, but another container (or a later Tomcat) may send it at once, so the store holds the count as soon
+     * as sendRedirect is called: checked while the servlet still runs, before anything reached the client.
+     */
+    @Test
+    void aRedirectSavedWhenTheServletSentIt() throws Exception {
+        String cookie = count(a, null, 1);
+        CounterServlet.HOLD = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.answer("/count?commit=redirect", cookie, TomcatSessionsTest::wholeBody, received -> { });
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (storedCount(cookie) != 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, storedCount(cookie), "saved while the servlet still runs, after its sendRedirect");
+            assertEquals(1, b.sessionsInUse(), "the servlet still runs");
+        } finally {
+            CounterServlet.HOLD.countDown();
+        }
+        String redirect = answer.get(10, TimeUnit.SECONDS);
+        assertTrue(redirect.startsWith("HTTP/1.1 302"), redirect);
+        assertTrue(redirect.contains("was=2"), redirect);
+        count(a, cookie, 3);
+    }
+
+    @Test
+    void aChangeAfterTheResponseWasCommittedIsSavedWhenTheRequestEnds() throws Exception {
+        String cookie = count(a, null, 1);
+        int saves = store.saves.get();
+        answeredWhileTheServletRuns("commit=flush&then=put", cookie, 2, received -> received.contains("count=2 "));
+        assertEquals(saves + 2, store.saves.get(), "saved before the commit, and again for the later change");
+        assertTrue(record(cookie).attributes().containsKey("late"), "the later change is in the store");
+        assertEquals(2, storedCount(cookie));
+    }
+
+    @Test
+    void anInvalidateAfterTheResponseWasCommittedRemovesTheRecord() throws Exception {
+        String cookie = count(a, null, 1);
+        answeredWhileTheServletRuns("commit=flush&then=invalidate", cookie, 2, received -> received.contains("count=2 "));
+        assertNull(record(cookie), "invalidated after its answer went: no record");
+        TestServer.Reply next = a.get("", cookie);
+        assertEquals(1, next.count(), "a new session: " + next.body());
+    }
+
+    @Test
+    void aSessionCreatedThenInvalidatedAfterTheCommitLeavesNoRecord() throws Exception {
+        String answer = answeredWhileTheServletRuns("commit=flush&then=invalidate", null, 1,
+                received -> received.contains("count=1 "));
+        String cookie = sessionCookie(answer, null);
+        assertNotNull(cookie, answer);
+        assertNull(record(cookie), "saved before the commit, removed when invalidated");
+        assertEquals(0, store.records.size());
+        assertEquals(0, b.sessionsInMemory());
+    }
+
     private static TestServer.Reply get(TestServer server, String query, String cookie) {
         try {
             return server.get(query, cookie);
