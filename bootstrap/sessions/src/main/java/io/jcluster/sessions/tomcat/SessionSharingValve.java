@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     invalidated it). The application gets a {@link SaveBeforeCommitResponse}, which saves just before the first
  *     flush, close, sendError, sendRedirect or write that fills the buffer or reaches the Content-Length; when the
  *     application does none of these, Tomcat commits the response only after the valve returns, and the save runs
- *     there. So the client never sees an answer before the store holds its session;</li>
+ *     there (an async request: in its completion listener, which Tomcat calls before it sends the answer). So the
+ *     client never sees an answer before the store holds its session;</li>
  * <li>after the request: the session is saved again only if it changed since that early save, and dropped from the
  *     manager, so no worker serves a stale copy later;</li>
  * <li>a session that cannot be shared (an attribute that is not serializable, a record above max-message) is kept

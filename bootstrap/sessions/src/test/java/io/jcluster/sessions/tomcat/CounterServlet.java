@@ -17,7 +17,7 @@ import java.io.Serializable;
  * commit=flush|length|redirect|stream (how the answer reaches the client before the servlet returns: flushBuffer,
  * Content-Length and exactly that many bytes, sendRedirect to ?none&was=N, Content-Length then a flush of the output
  * stream as Spring MVC's message converters do), after which the servlet waits for {@link #HOLD} (up to 10 s),
- * then=put (after that wait, sets attribute "late"), then=invalidate (after that wait, invalidates the session).
+ * async&hold (an async request whose completion listener waits for {@link #HOLD}), then=put (after that wait, sets attribute "late"), then=invalidate (after that wait, invalidates the session).
  */
 final class CounterServlet extends HttpServlet {
 
@@ -49,6 +49,27 @@ final class CounterServlet extends HttpServlet {
         }
         if (request.getParameter("async") != null) {
             AsyncContext async = request.startAsync();
+            if (request.getParameter("hold") != null) {
+                // the container completes the response, then calls the listeners: this one keeps them waiting
+                async.addListener(new jakarta.servlet.AsyncListener() {
+                    @Override
+                    public void onComplete(jakarta.servlet.AsyncEvent event) {
+                        hold();
+                    }
+
+                    @Override
+                    public void onTimeout(jakarta.servlet.AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onError(jakarta.servlet.AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+                    }
+                });
+            }
             async.start(() -> {
                 sleep(100);
                 try {
@@ -112,15 +133,19 @@ final class CounterServlet extends HttpServlet {
             case "redirect" -> response.sendRedirect(request.getContextPath() + "/count?none&was=" + count);
             default -> throw new IllegalArgumentException(request.getParameter("commit"));
         }
-        try {
-            HOLD.await(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        hold();
         if ("put".equals(request.getParameter("then"))) {
             session.setAttribute("late", count);
         } else if ("invalidate".equals(request.getParameter("then"))) {
             session.invalidate();
+        }
+    }
+
+    private static void hold() {
+        try {
+            HOLD.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

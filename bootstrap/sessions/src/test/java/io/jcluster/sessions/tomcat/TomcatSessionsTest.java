@@ -426,6 +426,33 @@ class TomcatSessionsTest {
         count(a, cookie, 3);
     }
 
+    /**
+     * An async request that completes without a flush: Tomcat calls the completion listeners (the valve's saves
+     * there) before it sends the answer. The servlet's listener holds them: the client gets no answer meanwhile.
+     */
+    @Test
+    void anAsyncRequestIsAnsweredOnlyAfterItsCompletionListeners() throws Exception {
+        String cookie = count(a, null, 1);
+        CounterServlet.HOLD = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.answer("/count?async&hold", cookie, received -> received.contains("count=2 "), received -> { });
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            Thread.sleep(1000);
+            assertEquals(1, storedCount(cookie), "the listeners still run");
+            assertTrue(!answer.isDone(), "and no answer went");
+        } finally {
+            CounterServlet.HOLD.countDown();
+        }
+        assertTrue(answer.get(10, TimeUnit.SECONDS).contains("count=2 "));
+        count(a, cookie, 3);
+        assertEquals(0, a.sessionsInMemory() + b.sessionsInMemory());
+    }
+
     @Test
     void aChangeAfterTheResponseWasCommittedIsSavedWhenTheRequestEnds() throws Exception {
         String cookie = count(a, null, 1);
