@@ -14,8 +14,8 @@ import java.io.Serializable;
  * shows it). Switches: invalidate, local (a value that is not Serializable), timeout=N, sleep=MS (between reading and
  * writing the count), put=NAME (sets attribute NAME instead of counting), rotate (changeSessionId), async (the count
  * is written on another thread, after the valve returned), none (does not touch the session), big=BYTES,
- * commit=flush|length|redirect|stream (how the answer reaches the client before the servlet returns: flushBuffer,
- * Content-Length and exactly that many bytes, sendRedirect to ?none&was=N, Content-Length then a flush of the output
+ * commit=flush|length|overflow|redirect|stream (how the answer reaches the client before the servlet returns: flushBuffer,
+ * Content-Length and exactly that many bytes, a body larger than the buffer, sendRedirect to ?none&was=N, Content-Length then a flush of the output
  * stream as Spring MVC's message converters do), after which the servlet waits for {@link #HOLD} (up to 10 s),
  * async&hold (an async request whose completion listener waits for {@link #HOLD}), then=put (after that wait, sets attribute "late"), then=invalidate (after that wait, invalidates the session).
  */
@@ -129,6 +129,10 @@ final class CounterServlet extends HttpServlet {
                 response.setContentLength(body.length);
                 response.getOutputStream().write(body);
                 response.getOutputStream().flush();
+            }
+            case "overflow" -> { // more than the buffer holds: Tomcat sends the first buffer-full at once
+                response.getOutputStream().write(body); // Tomcat's buffer: 8 KiB (setBufferSize only grows it)
+                response.getOutputStream().write(("x".repeat(20_000) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             case "redirect" -> response.sendRedirect(request.getContextPath() + "/count?none&was=" + count);
             default -> throw new IllegalArgumentException(request.getParameter("commit"));

@@ -386,6 +386,15 @@ class TomcatSessionsTest {
         count(a, cookie, 3);
     }
 
+    @Test
+    void aBodyLargerThanTheBufferSavedBeforeTheClientHadItsStart() throws Exception {
+        String cookie = count(a, null, 1);
+        int saves = store.saves.get();
+        answeredWhileTheServletRuns("commit=overflow", cookie, 2, received -> received.contains("count=2 "));
+        assertEquals(saves + 1, store.saves.get(), "one save");
+        count(a, cookie, 3);
+    }
+
     /** What Spring MVC's message converters do: Content-Length, the body, then a flush of the output stream. */
     @Test
     void aContentLengthThenAFlushOfTheStreamSavedBeforeTheClientHadTheAnswer() throws Exception {
