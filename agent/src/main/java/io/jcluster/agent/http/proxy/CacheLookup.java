@@ -228,18 +228,16 @@ final class CacheLookup {
         }
         long now = epochSeconds();
         if (validating && code == 304) {
-            StoredResponse refreshed = refreshed(head, now);
-            if (refreshed != null) {
-                // the same body: one more reference, given to the cache; the one this request kept stays its own,
-                // and the cache releases the replaced entry's
-                refreshed.body().retain();
-                cache.put(refreshed);
-                stored = refreshed;
+            StoredResponse updated = updated(head, now); // on the body this request keeps: answered from that
+            StoredResponse answer = stored;
+            if (updated != null) {
+                answer = updated;
+                complete(cache.refresh(stored, updated.facts(), updated.headBytes(), requestTime, now));
+            } else {
+                complete(null);
             }
-            complete(refreshed);
             if (!background) {
-                // stored is retained by this request: its body is there even if the cache dropped it meanwhile
-                CachedResponses.write(x, stored, shown(CacheStatus.REVALIDATED), request.headMethod(),
+                CachedResponses.write(x, answer, shown(CacheStatus.REVALIDATED), request.headMethod(),
                         x.closeAfterResponse, x.http10, now);
                 x.clientNeedsFlush = true;
                 counters.revalidated();
@@ -312,8 +310,7 @@ final class CacheLookup {
                 responseTime, varyValues());
         facts = null;
         headBytes = null;
-        cache.put(response);
-        complete(response);
+        complete(cache.put(response)); // the response as stored (its body the cache's own copy), or null
     }
 
     /**
@@ -402,8 +399,11 @@ final class CacheLookup {
         }
     }
 
-    /** The stored response updated by the 304 in {@code notModified} (RFC 9111 section 4.3.4), or null. */
-    private StoredResponse refreshed(MessageHead notModified, long now) {
+    /**
+     * The stored response updated by the 304 in {@code notModified} (RFC 9111 section 4.3.4), on the same body;
+     * null if the heads cannot be merged.
+     */
+    private StoredResponse updated(MessageHead notModified, long now) {
         if (storedHead == null) {
             storedHead = new MessageHead(false, HttpSettings.MAX_REQUEST_LINE, HttpSettings.MAX_RESPONSE_HEADERS);
         }

@@ -5,7 +5,6 @@ import io.jcluster.agent.http.cache.StoredResponse;
 import io.jcluster.agent.http.wire.HeadWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.IllegalReferenceCountException;
 
 /**
  * Writes a stored response to the client: its head as stored, then Age (RFC 9111 section 5.1: the current age,
@@ -39,10 +38,9 @@ final class CachedResponses {
         ChannelHandlerContext ctx = x.ctx;
         ByteBuf body = null;
         if (!headMethod) {
-            try {
-                body = stored.body().retainedDuplicate();
-            } catch (IllegalReferenceCountException evicted) {
-                return false;
+            body = stored.retainedBody();
+            if (body == null) {
+                return false; // evicted or purged meanwhile
             }
         }
         int length = stored.body().readableBytes();
