@@ -25,6 +25,10 @@ import java.util.List;
  * stale-if-error allows: STALE; a storable response is copied as it goes by and stored at its end; an unsafe
  * method's success invalidates, RFC 9111 section 4.4). One per client connection, its fields set per request;
  * everything runs on the connection's event loop except the {@link PendingFill} callback, handed back to it.
+ *
+ * <p>{@link CacheRequest} reads the request head in place: the receiver keeps that head as it is until the
+ * exchange ends (it resets it when it awaits the next), so that the Vary values of a response being stored, and a
+ * waiter's Vary match, are read from the request they belong to.
  */
 final class CacheLookup {
 
@@ -35,7 +39,6 @@ final class CacheLookup {
     /** The request waits for the response another request is fetching for its key (bounded by response-timeout). */
     static final int WAIT = 2;
 
-    private static final String[] NO_VARY = new String[0];
     /** Request lines that make a request conditional or partial: its answer is its own, not one to store or share. */
     private static final List<String> CONDITIONAL = List.of("if-none-match", "if-modified-since", "if-match",
             "if-unmodified-since", "if-range", "range");
@@ -96,6 +99,9 @@ final class CacheLookup {
             // RFC 9111 section 3.5: a response to a request with Authorization is the user's; this cache neither
             // answers such a request nor stores its response
             unsafe = request.unsafeMethod();
+            if (unsafe) {
+                request.key(); // made now, from the head as it came: what invalidates it is known at the response
+            }
             status = CacheStatus.BYPASS;
             counters.bypassed();
             return FORWARD;
@@ -307,7 +313,7 @@ final class CacheLookup {
             return;
         }
         StoredResponse response = new StoredResponse(request.key(), facts, headBytes, body, requestTime,
-                responseTime, varyValues());
+                responseTime, request.varyValues(facts.vary()));
         facts = null;
         headBytes = null;
         complete(cache.put(response)); // the response as stored (its body the cache's own copy), or null
@@ -433,23 +439,11 @@ final class CacheLookup {
         String key = request.key();
         cache.invalidate(key);
         for (String target : new String[]{response.location(), response.contentLocation()}) {
-            String other = InvalidatedKeys.sameOrigin(key, target);
+            String other = CachePolicy.invalidatedKey(request, target);
             if (other != null) {
                 cache.invalidate(other);
             }
         }
-    }
-
-    private String[] varyValues() {
-        List<String> names = facts.vary();
-        if (names.isEmpty()) {
-            return NO_VARY;
-        }
-        String[] values = new String[names.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = request.header(names.get(i));
-        }
-        return values;
     }
 
     private boolean conditional() {

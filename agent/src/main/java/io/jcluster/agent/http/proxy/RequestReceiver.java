@@ -75,6 +75,7 @@ final class RequestReceiver {
     }
 
     void awaitHead(long now) {
+        head.reset(); // the last request's head, kept until its exchange ended (CacheLookup reads it)
         firstByteAt = 0;
         if (hasInput()) {
             firstByteAt = now; // pipelined: the next request is already here
@@ -196,7 +197,9 @@ final class RequestReceiver {
         }
         HeadWriter.end(out);
         in.skipBytes(head.length());
-        head.reset();
+        if (x.cache == null) {
+            head.reset();
+        } // else the head stays as it is until the exchange ends (awaitHead resets it): CacheLookup reads it
         releaseIfEmpty();
 
         x.begin(out, http10, keepAlive, headMethod, idempotent, upgrade, awaitingContinue, stickyCookie,

@@ -39,8 +39,8 @@ class CacheExchangeTest {
 
     @AfterEach
     void closeAll() {
-        for (EmbeddedChannel channel : channels) {
-            channel.finishAndReleaseAll();
+        for (int i = channels.size() - 1; i >= 0; i--) {
+            channels.get(i).finishAndReleaseAll(); // waiters before their filler
         }
         cache.close();
     }
@@ -291,12 +291,14 @@ class CacheExchangeTest {
         filler.writeInbound(ascii(GET_A));
         EmbeddedChannel waiter = client();
         waiter.writeInbound(ascii(GET_A));
-        EmbeddedChannel own = FakeUpstream.fresh();
-        upstream.connects.add(own);
         drain(worker);
         worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 2\r\n\r\nno"));
+        assertTrue(drain(filler).endsWith("no"));
         waiter.runPendingTasks();
-        assertTrue(drain(own).startsWith("GET /a "), "the waiter went to a worker itself");
+        assertTrue(drain(worker).startsWith("GET /a "), "the waiter went to a worker itself (the pooled one)");
+        worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 2\r\n\r\nno"));
+        String answer = drain(waiter);
+        assertTrue(answer.contains("x-cache: MISS") && answer.endsWith("no"), answer);
     }
 
     @Test
@@ -313,9 +315,15 @@ class CacheExchangeTest {
         channels.add(own);
         upstream.connects.add(own);
         past.writeInbound(ascii(GET_A));
+        past.runPendingTasks();
         assertTrue(drain(own).startsWith("GET /a "), "past the bound a request asks a worker itself");
         assertEquals(1, upstream.connectedTo.size());
         drain(worker);
+        worker.writeInbound(ascii(FRESH));
+        for (EmbeddedChannel channel : channels) {
+            channel.runPendingTasks();
+        }
+        assertEquals(ResponseCache.MAX_WAITERS, stats().coalesced(), "the waiters within the bound were answered");
     }
 
     @Test
@@ -332,6 +340,7 @@ class CacheExchangeTest {
         upstream.connects.add(own);
         Thread.sleep(150);
         waiter.runPendingTasks();
+        waiter.runPendingTasks(); // the connect's completion
         assertTrue(drain(own).startsWith("GET /a "), "after response-timeout the waiter asks a worker itself");
         drain(worker);
     }
