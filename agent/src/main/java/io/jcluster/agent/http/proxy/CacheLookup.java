@@ -251,7 +251,8 @@ final class CacheLookup {
             x.relay = DiscardingRelay.INSTANCE;
             return true;
         }
-        if (!background && stored != null && code >= 500 && CachePolicy.staleIfError(request, stored, now)) {
+        if (!background && stored != null && CachePolicy.isError(code)
+                && CachePolicy.staleIfError(request, stored, now)) {
             complete(null);
             CachedResponses.write(x, stored, shown(CacheStatus.STALE), request.headMethod(), x.closeAfterResponse,
                     x.http10, now);
@@ -321,17 +322,18 @@ final class CacheLookup {
 
     /**
      * The exchange is failing with {@code code} before any response began: answers with the stale response instead
-     * where stale-if-error allows it (RFC 5861 section 4), e.g. with every worker down.
+     * where stale-if-error allows it (RFC 5861 section 4), e.g. with every worker down; a revalidation behind a
+     * stale answer (stale-while-revalidate) just ends, its client having had its answer.
      *
      * @return true when it did: the connection goes on with its next request
      */
     boolean rescue(int code) {
-        if (code < 500 || stored == null || background || x.responseStarted || !x.receiver.body.done()
+        if (stored == null || x.responseStarted || !x.receiver.body.done()
                 || (x.state != Exchange.State.CONNECTING && x.state != Exchange.State.FORWARDING)) {
             return false;
         }
         long now = epochSeconds();
-        if (!CachePolicy.staleIfError(request, stored, now)) {
+        if (!background && (!CachePolicy.isError(code) || !CachePolicy.staleIfError(request, stored, now))) {
             return false;
         }
         Channel channel = x.detachBackend();
@@ -341,9 +343,11 @@ final class CacheLookup {
         x.deadlines.clear();
         complete(null);
         waiting = false;
-        CachedResponses.write(x, stored, shown(CacheStatus.STALE), request.headMethod(), !x.keepAlive || x.closing,
-                x.http10, now);
-        counters.stale();
+        if (!background) {
+            CachedResponses.write(x, stored, shown(CacheStatus.STALE), request.headMethod(),
+                    !x.keepAlive || x.closing, x.http10, now);
+            counters.stale();
+        } // else a revalidation behind a stale answer failed: the client has its answer, the entry stays stale
         x.state = Exchange.State.CONNECTING; // client bytes wait in the receiver meanwhile
         rescued = true;
         // not from inside whatever is failing (a dispatch inside the request head's own handling): a task of its own
