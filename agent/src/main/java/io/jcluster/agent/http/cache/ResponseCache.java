@@ -3,6 +3,7 @@ package io.jcluster.agent.http.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.jcluster.agent.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -30,6 +32,8 @@ import java.util.function.LongSupplier;
  * response, while a released unpooled one fails {@code retain} cleanly ({@link StoredResponse#retainedBody}).
  */
 public final class ResponseCache {
+
+    private static final Log.RateLimited DIRECT_MEMORY_FULL = new Log.RateLimited(60, TimeUnit.SECONDS);
 
     /** The most requests that may wait for one fill. */
     public static final int MAX_WAITERS = 1024;
@@ -116,7 +120,8 @@ public final class ResponseCache {
             given.release();
             return null;
         }
-        return keep(withOwnBody(response));
+        StoredResponse own = withOwnBody(response);
+        return own == null ? null : keep(own);
     }
 
     /**
@@ -250,11 +255,25 @@ public final class ResponseCache {
         }
     }
 
-    /** The response with its body copied into an exact-sized buffer of {@link #BODIES}; the given one released. */
+    /**
+     * The response with its body copied into an exact-sized buffer of {@link #BODIES}, or null when direct memory is
+     * exhausted; the given one released either way.
+     */
     private static StoredResponse withOwnBody(StoredResponse response) {
         ByteBuf given = response.body();
         int size = given.readableBytes();
-        ByteBuf own = BODIES.directBuffer(size, size);
+        ByteBuf own;
+        try {
+            own = BODIES.directBuffer(size, size);
+        } catch (OutOfMemoryError full) {
+            // direct memory (MaxDirectMemorySize, by default the max heap) is smaller than cache=: this response
+            // is not stored, the parent goes on
+            given.release();
+            DIRECT_MEMORY_FULL.info("the response cache could not store a response of " + size + " bytes: "
+                    + full.getMessage() + "; give the parent more direct memory (-XX:MaxDirectMemorySize) or a smaller"
+                    + " cache=");
+            return null;
+        }
         try {
             own.writeBytes(given, given.readerIndex(), size);
         } finally {
