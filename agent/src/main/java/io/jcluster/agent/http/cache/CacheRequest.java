@@ -219,12 +219,12 @@ public final class CacheRequest {
 
     /** no-cache, or Pragma: no-cache without Cache-Control, or max-age=0: a stored response must be validated first. */
     public boolean noCache() {
-        return directives.has(CacheControl.NO_CACHE) || pragmaNoCache || maxAge() == 0;
+        return directives.has(CacheControl.NO_CACHE) || directives.malformed() || pragmaNoCache || maxAge() == 0;
     }
 
     /** no-store (section 5.2.1.5): the response to this request is not stored. */
     public boolean noStore() {
-        return directives.has(CacheControl.NO_STORE);
+        return directives.has(CacheControl.NO_STORE) || directives.malformed();
     }
 
     /** max-age=N in seconds, or -1; 0 (validate) when not a number or repeated with another value. */
