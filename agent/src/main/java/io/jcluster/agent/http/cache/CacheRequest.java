@@ -34,7 +34,7 @@ public final class CacheRequest {
     private boolean authorization;
     private boolean pragmaNoCache;
     private String key;
-    /** Where the key is assembled, and the canonical value of a Vary-named field: grows to the largest head. */
+    /** Where the key is assembled, and the canonical value of a Vary-named field: grows to the largest of them. */
     private byte[] scratch = new byte[256];
 
     /**
@@ -261,7 +261,7 @@ public final class CacheRequest {
      * response's request had ({@link #varyValues}), null for absent: RFC 9111 section 4.1. Allocates nothing.
      */
     boolean fieldMatches(String name, String stored) {
-        byte[] out = room(head.bytes().length + head.count());
+        byte[] out = room(FieldLines.canonicalRoom(head, name));
         int n = FieldLines.canonical(head, name, out);
         if (n < 0 || stored == null) {
             return n < 0 && stored == null;
@@ -284,7 +284,7 @@ public final class CacheRequest {
     public String[] varyValues(List<String> names) {
         String[] values = new String[names.size()];
         for (int i = 0; i < values.length; i++) {
-            byte[] out = room(head.bytes().length + head.count());
+            byte[] out = room(FieldLines.canonicalRoom(head, names.get(i)));
             int n = FieldLines.canonical(head, names.get(i), out);
             values[i] = n < 0 ? null : new String(out, 0, n, StandardCharsets.ISO_8859_1);
         }
