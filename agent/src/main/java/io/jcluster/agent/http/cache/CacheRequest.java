@@ -26,6 +26,14 @@ public final class CacheRequest {
     private static final int HEAD = 2;
     private static final int SAFE = 3; // OPTIONS, TRACE: safe (RFC 9110 section 9.2.1) but not cacheable here
     private static final int UNSAFE = 4;
+    /**
+     * Headers with which frameworks let a client change the method or the path a request is handled as (Symfony,
+     * Laravel, Spring's HiddenHttpMethodFilter variants, IIS URL rewrite): the cache, which keys and judges a request
+     * by its request line, cannot know what such a request is, so it treats it as a method of unknown safety
+     * (RFC 9111 section 4.4) — never answered from or stored in the cache, a classic cache poisoning vector.
+     */
+    private static final String[] OVERRIDES = {"x-http-method-override", "x-http-method", "x-method-override",
+            "x-original-url", "x-rewrite-url", "x-original-method"};
 
     private final CacheControl directives = new CacheControl();
     private MessageHead head;
@@ -63,11 +71,22 @@ public final class CacheRequest {
                 authorization = true;
             } else if (nameLength == 6 && FieldLines.named(head, line, "pragma")) {
                 pragma |= hasNoCache(b, head.valueStart(line), head.valueEnd(line));
+            } else if (nameLength >= 13 && (b[head.lineStart(line)] | 0x20) == 'x' && overrides(head, line)) {
+                method = UNSAFE;
             }
         }
         // RFC 7234 section 5.4 (RFC 9111 section 5.4 deprecates Pragma but keeps HTTP/1.0 clients working): Pragma:
         // no-cache counts only when the request has no Cache-Control
         pragmaNoCache = pragma && !directives.present();
+    }
+
+    private static boolean overrides(MessageHead head, int line) {
+        for (String name : OVERRIDES) {
+            if (FieldLines.named(head, line, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int method(byte[] b, int s) {
@@ -120,12 +139,18 @@ public final class CacheRequest {
         return false;
     }
 
-    /** GET or HEAD: a method whose response a cache may reuse (RFC 9111 section 2 with RFC 9110 9.2.3). */
+    /**
+     * GET or HEAD: a method whose response a cache may reuse (RFC 9111 section 2 with RFC 9110 9.2.3); not when a
+     * header overrides the method or the path ({@link #OVERRIDES}).
+     */
     public boolean cacheableMethod() {
         return method == GET || method == HEAD;
     }
 
-    /** POST, PUT, PATCH, DELETE, or any method not known safe: its success invalidates (RFC 9111 section 4.4). */
+    /**
+     * POST, PUT, PATCH, DELETE, or any method not known safe, such as a request whose method or path a header
+     * overrides: its success invalidates (RFC 9111 section 4.4).
+     */
     public boolean unsafeMethod() {
         return method == UNSAFE;
     }

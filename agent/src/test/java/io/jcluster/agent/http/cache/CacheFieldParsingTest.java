@@ -273,6 +273,26 @@ class CacheFieldParsingTest {
         assertEquals(unsafe, request.unsafeMethod());
     }
 
+    static Object[][] overrides() {
+        return new Object[][]{
+                {"GET", "X-HTTP-Method-Override: DELETE"},
+                {"GET", "x-http-method: PUT"},
+                {"HEAD", "X-Method-Override: POST"},
+                {"GET", "X-Original-URL: /admin/delete"},
+                {"GET", "X-Rewrite-URL: /admin"},
+                {"GET", "X-Original-Method: POST"},
+        };
+    }
+
+    @ParameterizedTest(name = "{0} with {1}: neither answered nor stored, and it invalidates")
+    @MethodSource("overrides")
+    void aRequestWhoseMethodOrPathAHeaderOverridesIsOfUnknownSafety(String method, String header) {
+        CacheRequest request = cacheRequest(method + " /x HTTP/1.1|Host: a|" + header);
+        assertFalse(request.cacheableMethod());
+        assertTrue(request.unsafeMethod());
+        assertTrue(CachePolicy.invalidates(request, 200));
+    }
+
     @Test
     void aReusedRequestForgetsThePreviousOne() {
         CacheRequest request = new CacheRequest();
