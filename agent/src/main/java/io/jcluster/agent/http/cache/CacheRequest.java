@@ -228,11 +228,6 @@ public final class CacheRequest {
         return scratch;
     }
 
-    /** Whether the client came over TLS. */
-    boolean secure() {
-        return secure;
-    }
-
     /** The value of request header {@code name} (case-insensitive), the field lines joined by ", "; null if absent. */
     public String header(String name) {
         return FieldLines.combined(head, name.toLowerCase(Locale.ROOT));
