@@ -54,8 +54,28 @@ final class StatusReport {
         if (status.cluster() != null) {
             cluster(json, status.cluster());
         }
+        if (status.cache() != null) {
+            cache(json, status.cache());
+        }
         json.close('}');
         return json.text() + "\n";
+    }
+
+    private static void cache(Json json, ClusterStatus.CacheView cache) {
+        json.key("cache").open('{');
+        json.field("hits", cache.hits());
+        json.field("misses", cache.misses());
+        json.field("stale", cache.stale());
+        json.field("revalidated", cache.revalidated());
+        json.field("bypassed", cache.bypassed());
+        json.field("coalesced", cache.coalesced());
+        json.field("stores", cache.stores());
+        json.field("evictions", cache.evictions());
+        json.field("purged", cache.purged());
+        json.field("entries", cache.entries());
+        json.field("bytes", cache.bytes());
+        json.field("maxBytes", cache.maxBytes());
+        json.close('}');
     }
 
     private static void cluster(Json json, ClusterStatus.ClusterApiView cluster) {

@@ -7,6 +7,8 @@ import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.http.cache.CacheStats;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
 import io.jcluster.agent.supervisor.Outcome;
@@ -27,11 +29,18 @@ final class AdminBridge implements ClusterOperations {
     private final Supervisor supervisor;
     private final RoutingMode routing;
     private final ClusterHub hub;
+    /** Null without a response cache. */
+    private final CachePurges purges;
 
     AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub) {
+        this(supervisor, routing, hub, null);
+    }
+
+    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, CachePurges purges) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.hub = hub;
+        this.purges = purges;
     }
 
     @Override
@@ -58,7 +67,22 @@ final class AdminBridge implements ClusterOperations {
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
-                listeners, workers, clusterApi(hub.view()));
+                listeners, workers, clusterApi(hub.view()), cacheView(routing.cache()));
+    }
+
+    static ClusterStatus.CacheView cacheView(ResponseCache cache) {
+        if (cache == null) {
+            return null;
+        }
+        CacheStats stats = cache.stats();
+        return new ClusterStatus.CacheView(stats.hits(), stats.misses(), stats.stale(), stats.revalidated(),
+                stats.bypassed(), stats.coalesced(), stats.stores(), stats.evictions(), stats.purged(), stats.entries(),
+                stats.bytes(), stats.maxBytes());
+    }
+
+    @Override
+    public int purgeCache(String path, boolean prefix) {
+        return purges == null ? -1 : purges.purge(path, prefix);
     }
 
     static ClusterStatus.ClusterApiView clusterApi(ClusterHub.View view) {
