@@ -26,6 +26,14 @@ public final class CacheRequest {
     private static final int HEAD = 2;
     private static final int SAFE = 3; // OPTIONS, TRACE: safe (RFC 9110 section 9.2.1) but not cacheable here
     private static final int UNSAFE = 4;
+    /**
+     * Headers with which frameworks let a client change the method or the path a request is handled as (Symfony,
+     * Laravel, Spring's HiddenHttpMethodFilter variants, IIS URL rewrite): the cache, which keys and judges a request
+     * by its request line, cannot know what such a request is, so it treats it as a method of unknown safety
+     * (RFC 9111 section 4.4) — never answered from or stored in the cache, a classic cache poisoning vector.
+     */
+    private static final String[] OVERRIDES = {"x-http-method-override", "x-http-method", "x-method-override",
+            "x-original-url", "x-rewrite-url", "x-original-method"};
 
     private final CacheControl directives = new CacheControl();
     private MessageHead head;
@@ -34,7 +42,7 @@ public final class CacheRequest {
     private boolean authorization;
     private boolean pragmaNoCache;
     private String key;
-    /** Where the key is assembled, and the canonical value of a Vary-named field: grows to the largest head. */
+    /** Where the key is assembled, and the canonical value of a Vary-named field: grows to the largest of them. */
     private byte[] scratch = new byte[256];
 
     /**
@@ -63,11 +71,22 @@ public final class CacheRequest {
                 authorization = true;
             } else if (nameLength == 6 && FieldLines.named(head, line, "pragma")) {
                 pragma |= hasNoCache(b, head.valueStart(line), head.valueEnd(line));
+            } else if (nameLength >= 13 && (b[head.lineStart(line)] | 0x20) == 'x' && overrides(head, line)) {
+                method = UNSAFE;
             }
         }
         // RFC 7234 section 5.4 (RFC 9111 section 5.4 deprecates Pragma but keeps HTTP/1.0 clients working): Pragma:
         // no-cache counts only when the request has no Cache-Control
         pragmaNoCache = pragma && !directives.present();
+    }
+
+    private static boolean overrides(MessageHead head, int line) {
+        for (String name : OVERRIDES) {
+            if (FieldLines.named(head, line, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int method(byte[] b, int s) {
@@ -120,12 +139,18 @@ public final class CacheRequest {
         return false;
     }
 
-    /** GET or HEAD: a method whose response a cache may reuse (RFC 9111 section 2 with RFC 9110 9.2.3). */
+    /**
+     * GET or HEAD: a method whose response a cache may reuse (RFC 9111 section 2 with RFC 9110 9.2.3); not when a
+     * header overrides the method or the path ({@link #OVERRIDES}).
+     */
     public boolean cacheableMethod() {
         return method == GET || method == HEAD;
     }
 
-    /** POST, PUT, PATCH, DELETE, or any method not known safe: its success invalidates (RFC 9111 section 4.4). */
+    /**
+     * POST, PUT, PATCH, DELETE, or any method not known safe, such as a request whose method or path a header
+     * overrides: its success invalidates (RFC 9111 section 4.4).
+     */
     public boolean unsafeMethod() {
         return method == UNSAFE;
     }
@@ -203,11 +228,6 @@ public final class CacheRequest {
         return scratch;
     }
 
-    /** Whether the client came over TLS. */
-    boolean secure() {
-        return secure;
-    }
-
     /** The value of request header {@code name} (case-insensitive), the field lines joined by ", "; null if absent. */
     public String header(String name) {
         return FieldLines.combined(head, name.toLowerCase(Locale.ROOT));
@@ -219,12 +239,12 @@ public final class CacheRequest {
 
     /** no-cache, or Pragma: no-cache without Cache-Control, or max-age=0: a stored response must be validated first. */
     public boolean noCache() {
-        return directives.has(CacheControl.NO_CACHE) || pragmaNoCache || maxAge() == 0;
+        return directives.has(CacheControl.NO_CACHE) || directives.malformed() || pragmaNoCache || maxAge() == 0;
     }
 
     /** no-store (section 5.2.1.5): the response to this request is not stored. */
     public boolean noStore() {
-        return directives.has(CacheControl.NO_STORE);
+        return directives.has(CacheControl.NO_STORE) || directives.malformed();
     }
 
     /** max-age=N in seconds, or -1; 0 (validate) when not a number or repeated with another value. */
@@ -261,7 +281,7 @@ public final class CacheRequest {
      * response's request had ({@link #varyValues}), null for absent: RFC 9111 section 4.1. Allocates nothing.
      */
     boolean fieldMatches(String name, String stored) {
-        byte[] out = room(head.bytes().length + head.count());
+        byte[] out = room(FieldLines.canonicalRoom(head, name));
         int n = FieldLines.canonical(head, name, out);
         if (n < 0 || stored == null) {
             return n < 0 && stored == null;
@@ -284,7 +304,7 @@ public final class CacheRequest {
     public String[] varyValues(List<String> names) {
         String[] values = new String[names.size()];
         for (int i = 0; i < values.length; i++) {
-            byte[] out = room(head.bytes().length + head.count());
+            byte[] out = room(FieldLines.canonicalRoom(head, names.get(i)));
             int n = FieldLines.canonical(head, names.get(i), out);
             values[i] = n < 0 ? null : new String(out, 0, n, StandardCharsets.ISO_8859_1);
         }

@@ -49,12 +49,21 @@ final class FieldLines {
         return joined == null ? null : joined.toString();
     }
 
+    /** Room enough for {@link #canonical} of {@code lower}: its lines' value bytes and a comma per line. */
+    static int canonicalRoom(MessageHead head, String lower) {
+        int room = 0;
+        for (int line = find(head, lower, 0); line >= 0; line = find(head, lower, line + 1)) {
+            room += head.valueEnd(line) - head.valueStart(line) + 1;
+        }
+        return room;
+    }
+
     /**
      * Writes the canonical form of the field lines named {@code lower} into {@code out} from index 0 and returns
      * its length, or -1 when there are none. Canonical (RFC 9111 section 4.1: whitespace added or removed where the
      * syntax allows it, lines combined) means: the lines' list elements joined by one comma, without the
      * whitespace around each element and without empty elements; commas and whitespace inside quoted strings are
-     * content. {@code out} must hold the head's length.
+     * content. {@code out} must hold {@link #canonicalRoom}.
      */
     static int canonical(MessageHead head, String lower, byte[] out) {
         int n = -1;

@@ -38,6 +38,8 @@ final class CacheLookup {
     static final int ANSWERED = 1;
     /** The request waits for the response another request is fetching for its key (bounded by response-timeout). */
     static final int WAIT = 2;
+    /** only-if-cached, and nothing stored answers it: 504 (RFC 9111 section 5.2.1.7). */
+    static final int NOT_CACHED = 3;
 
     /** Request lines that make a request conditional or partial: its answer is its own, not one to store or share. */
     private static final List<String> CONDITIONAL = List.of("if-none-match", "if-modified-since", "if-match",
@@ -90,7 +92,8 @@ final class CacheLookup {
      *
      * @param plain  no body and no upgrade: a request the cache may answer
      * @param close  the connection ends after this request
-     * @return {@link #FORWARD}, {@link #ANSWERED} (the response is written, not flushed) or {@link #WAIT}
+     * @return {@link #FORWARD}, {@link #ANSWERED} (the response is written, not flushed), {@link #WAIT} or
+     * {@link #NOT_CACHED}
      */
     int lookup(MessageHead head, boolean plain, boolean close, boolean http10) {
         endRequest();
@@ -126,6 +129,9 @@ final class CacheLookup {
             } else {
                 keep(found); // to revalidate, or to answer with on an error (stale-if-error)
             }
+        }
+        if (request.onlyIfCached()) {
+            return NOT_CACHED;
         }
         status = CacheStatus.MISS;
         if (request.headMethod() || conditional()) {

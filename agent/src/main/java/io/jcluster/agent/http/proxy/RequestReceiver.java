@@ -176,6 +176,10 @@ final class RequestReceiver {
                 x.ctx.flush();
                 return true;
             }
+            if (cached == CacheLookup.NOT_CACHED) {
+                x.fail(504, "only-if-cached: nothing stored answers this request");
+                return false;
+            }
         }
 
         HopByHopHeaders.drop(head, upgrade);

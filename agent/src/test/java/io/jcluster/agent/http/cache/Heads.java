@@ -35,7 +35,7 @@ final class Heads {
     static MessageHead scan(MessageHead head, String text) {
         ByteBuf in = Unpooled.copiedBuffer(text.replace("|", "\r\n") + "\r\n\r\n", StandardCharsets.ISO_8859_1);
         try {
-            assertEquals(MessageHead.COMPLETE, head.scan(in), () -> "scan of " + text + ": " + head.error());
+            assertEquals(MessageHead.COMPLETE, head.scan(in), () -> "scan of " + text.substring(0, Math.min(200, text.length())) + ": " + head.error());
             return head;
         } finally {
             in.release();

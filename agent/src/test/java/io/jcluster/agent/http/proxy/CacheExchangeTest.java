@@ -428,6 +428,18 @@ class CacheExchangeTest {
     }
 
     @Test
+    void onlyIfCachedIsAnsweredFromTheCacheOr504WithoutAskingAWorker() {
+        EmbeddedChannel worker = worker();
+        EmbeddedChannel client = client();
+        exchangeVia(client, worker, GET_A, FRESH);
+        client.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nCache-Control: only-if-cached\r\n\r\n"));
+        assertTrue(drain(client).contains("x-cache: HIT"));
+        client.writeInbound(ascii("GET /n HTTP/1.1\r\nHost: x\r\nCache-Control: only-if-cached\r\n\r\n"));
+        assertTrue(drain(client).startsWith("HTTP/1.1 504 "));
+        assertEquals("", drain(worker));
+    }
+
+    @Test
     void withTheStatusHeaderOffNoXCacheIsSent() {
         EmbeddedChannel worker = worker();
         EmbeddedChannel client = upstream.client(settings().withCache(cache, false), pool);
