@@ -82,17 +82,6 @@ class ArchitectureTest {
                 .check(agent);
     }
 
-    @Test
-    void theResponseCacheKnowsNoExchangeNoEventLoopNoWorker() {
-        noClasses().that().resideInAPackage("io.jcluster.agent.http.cache..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.jcluster.agent.http.proxy..",
-                        "io.jcluster.agent.balancer..", "io.jcluster.agent.routing..", "io.jcluster.agent.admin..",
-                        "io.jcluster.agent.cluster..", "io.netty.channel..", "io.netty.handler..")
-                .because("the cache is rules and a store: the proxy asks it, it never reaches back (its bodies are"
-                        + " Netty buffers, nothing more of Netty)")
-                .check(agent);
-    }
-
     static final ArchRule THE_BALANCER_KNOWS_NO_HTTP = noClasses()
             .that().resideInAPackage("io.jcluster.agent.balancer..")
             .should().dependOnClassesThat().resideInAPackage("io.jcluster.agent.http..")

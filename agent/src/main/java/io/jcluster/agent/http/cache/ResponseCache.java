@@ -3,7 +3,6 @@ package io.jcluster.agent.http.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import io.jcluster.agent.log.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -32,8 +30,6 @@ import java.util.function.LongSupplier;
  * response, while a released unpooled one fails {@code retain} cleanly ({@link StoredResponse#retainedBody}).
  */
 public final class ResponseCache {
-
-    private static final Log.RateLimited DIRECT_MEMORY_FULL = new Log.RateLimited(60, TimeUnit.SECONDS);
 
     /** The most requests that may wait for one fill. */
     public static final int MAX_WAITERS = 1024;
@@ -267,11 +263,8 @@ public final class ResponseCache {
             own = BODIES.directBuffer(size, size);
         } catch (OutOfMemoryError full) {
             // direct memory (MaxDirectMemorySize, by default the max heap) is smaller than cache=: this response
-            // is not stored, the parent goes on
+            // is not stored (jcluster_cache_bytes stays below cache=, docs/cache.md says why), the parent goes on
             given.release();
-            DIRECT_MEMORY_FULL.info("the response cache could not store a response of " + size + " bytes: "
-                    + full.getMessage() + "; give the parent more direct memory (-XX:MaxDirectMemorySize) or a smaller"
-                    + " cache=");
             return null;
         }
         try {
