@@ -39,7 +39,8 @@ if [ -z "$JAVA" ]; then
   if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; else JAVA=java; fi
 fi
 JVM_FLAGS=($JVM_OPTS)
-"$JAVA" -version 2>&1 | grep -q 'version "2[4-9]' && JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED)
+JAVA_VERSION=$("$JAVA" -version 2>&1 | head -1)
+case "$JAVA_VERSION" in *'version "2'[4-9]*) JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED) ;; esac
 for tool in nginx wrk; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 [ -f "$ROOT/agent/target/jcluster.jar" ] || die "build first: mvn -B -q -DskipTests package"
 
@@ -213,7 +214,7 @@ if [ "$WRITE" = 1 ]; then
     echo "the backend during the measured runs). One nginx backend serving a 1 KiB and a 100 KiB static file with"
     echo "\`Cache-Control: public, max-age=3600\`; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with \`proxy_cache\` (worker_processes 1,"
     echo "cache on disk, served with sendfile from the page cache) and the jcluster standalone balancer (\`--mode http"
-    echo "--cache 32m $JC_OPTS\`, $("$JAVA" -version 2>&1 | head -1 | sed 's/"//g'), \`$JVM_OPTS\`) in front of it; wrk -t1 -c$CONNS, ${DURATION} s per run"
+    echo "--cache 32m $JC_OPTS\`, ${JAVA_VERSION//\"/}, \`$JVM_OPTS\`) in front of it; wrk -t1 -c$CONNS, ${DURATION} s per run"
     echo "after ${WARMUP} s of warm-up, the four runs alternating, medians of $ROUNDS rounds; proxy CPU = on-CPU time of all the"
     echo "proxy's threads (schedstat) per request. $(nproc) cores, kernel $(uname -r), machine shared with other builds."
     echo "Command: \`bench/cache-bench.sh --rounds $ROUNDS --duration $DURATION --conns $CONNS${JC_OPTS:+ --balance-opts \"$JC_OPTS\"}\` at commit $(git -C "$ROOT" rev-parse --short HEAD)."
