@@ -167,6 +167,15 @@ final class StatusReport {
                     .append(" entries, messages ").append(cluster.messagesPublished()).append(" published / ")
                     .append(cluster.messagesDelivered()).append(" delivered / ").append(dropped).append(" dropped\n");
         }
+        ClusterStatus.CacheView cache = status.cache();
+        if (cache != null) {
+            long asked = cache.hits() + cache.misses() + cache.stale() + cache.revalidated() + cache.coalesced();
+            text.append("cache: ").append(size(cache.bytes())).append(" of ").append(size(cache.maxBytes()))
+                    .append(", ").append(cache.entries()).append(" responses, hits ").append(cache.hits())
+                    .append(asked == 0 ? "" : String.format(Locale.ROOT, " (%.0f%%)", 100.0 * cache.hits() / asked))
+                    .append(", misses ").append(cache.misses()).append(", evictions ").append(cache.evictions())
+                    .append('\n');
+        }
         return text.toString();
     }
 

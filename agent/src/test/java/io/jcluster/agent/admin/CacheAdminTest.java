@@ -139,6 +139,8 @@ class CacheAdminTest {
         assertTrue(status.contains("\"cache\":{\"hits\":7,\"misses\":3,\"stale\":1,\"revalidated\":2,\"bypassed\":4,"
                 + "\"coalesced\":5,\"stores\":6,\"evictions\":8,\"purged\":9,\"entries\":10,\"bytes\":12345,"
                 + "\"maxBytes\":16777216}"), status);
+        String table = send("GET", "/status?format=table", true);
+        assertTrue(table.contains("\ncache: 0.0M of 16.0M, 10 responses, hits 7 (39%), misses 3, evictions 8\n"), table);
         String metrics = send("GET", "/metrics", true);
         for (String line : List.of("jcluster_cache_requests_total{outcome=\"hit\"} 7",
                 "jcluster_cache_requests_total{outcome=\"miss\"} 3", "jcluster_cache_requests_total{outcome=\"stale\"} 1",

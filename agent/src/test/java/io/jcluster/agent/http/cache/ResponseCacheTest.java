@@ -218,6 +218,46 @@ class ResponseCacheTest {
     }
 
     @Test
+    void concurrentMissesOfOneKeyMakeOneFillerAndEveryWaiterIsToldOnce() throws Exception {
+        ResponseCache cache = new ResponseCache(1 << 20, 1 << 16);
+        int threads = 8;
+        int rounds = 200;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String key = "http://a/" + round;
+                java.util.concurrent.atomic.AtomicInteger fillers = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        PendingFill fill = cache.fill(key);
+                        if (fill.filler()) {
+                            fillers.incrementAndGet();
+                            fill.complete(cache.put(response(key, 10)));
+                        } else if (fill.await(stored -> told.incrementAndGet())) {
+                            waiting.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (java.util.concurrent.Future<?> each : done) {
+                    each.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertTrue(fillers.get() >= 1, "round " + round);
+                assertEquals(waiting.get(), told.get(), "round " + round + ": every waiter told exactly once");
+            }
+        } finally {
+            pool.shutdownNow();
+            cache.close();
+        }
+    }
+
+    @Test
     void countersAddUp() {
         ResponseCache cache = new ResponseCache(1 << 20, 1 << 16);
         CacheCounters counters = cache.counters();
