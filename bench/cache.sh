@@ -3,7 +3,7 @@
 #
 # Starts one nginx backend (worker_processes 1) on 127.0.0.1:$BE_PORT serving /1k and /100k (1 KiB and 100 KiB of
 # bytes, Cache-Control: public, max-age=3600), nginx 1 worker as a caching reverse proxy in front of it
-# (proxy_cache in /dev/shm, keepalive to the backend) and the jcluster standalone balancer in http mode with
+# (proxy_cache in /dev/shm, sendfile on, open_file_cache, keepalive to the backend) and the jcluster standalone balancer in http mode with
 # --cache 64m. For each proxy and size it runs wrk (1 thread, CONNS connections, DURATION s after a WARMUP s warm-up),
 # in alternating rounds (nginx 1k, jcluster 1k, nginx 100k, jcluster 100k, ...), and measures requests/s and the
 # proxy's CPU time per request (utime+stime of all its processes from /proc, in CPU-microseconds per request). The
@@ -83,6 +83,9 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=1000 inactive=60s;
   proxy_cache_path $SHM levels=1:2 keys_zone=jc:10m max_size=64m inactive=1h use_temp_path=off;
   upstream be { server 127.0.0.1:$BE_PORT; keepalive 64; }
   server {
