@@ -83,8 +83,7 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  sendfile on;
-  tcp_nopush on;
+  sendfile on; # tcp_nopush is left off: with keep-alive it held 100 KiB responses back (1,300 req/s)
   open_file_cache max=1000 inactive=60s;
   proxy_cache_path $SHM levels=1:2 keys_zone=jc:10m max_size=64m inactive=1h use_temp_path=off;
   upstream be { server 127.0.0.1:$BE_PORT; keepalive 64; }
