@@ -82,6 +82,8 @@ class CachePolicyRfcTest {
                         "no explicit freshness"},
                 {"3, 5.3: an Expires header is explicit freshness", GET, OK + "|Expires: " + date(3600), null},
                 {"3, 5.2.2.10: s-maxage alone is explicit freshness", GET, OK + "|Cache-Control: s-maxage=5", null},
+                {"3, 5.3: an invalid Expires (\"0\") is explicit freshness already past: stored, stale at once", GET,
+                        OK + "|Expires: 0|ETag: \"v1\"", null},
                 {"5.2.2.3: must-understand with a status the cache implements overrides no-store", GET,
                         OK + "|Cache-Control: must-understand, no-store, max-age=60", null},
                 {"5.2.2.3: must-understand with a status the cache does not implement is not stored", GET,
