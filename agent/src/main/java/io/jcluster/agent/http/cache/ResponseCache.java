@@ -116,7 +116,8 @@ public final class ResponseCache {
             given.release();
             return null;
         }
-        return keep(withOwnBody(response));
+        StoredResponse own = withOwnBody(response);
+        return own == null ? null : keep(own);
     }
 
     /**
@@ -250,11 +251,22 @@ public final class ResponseCache {
         }
     }
 
-    /** The response with its body copied into an exact-sized buffer of {@link #BODIES}; the given one released. */
+    /**
+     * The response with its body copied into an exact-sized buffer of {@link #BODIES}, or null when direct memory is
+     * exhausted; the given one released either way.
+     */
     private static StoredResponse withOwnBody(StoredResponse response) {
         ByteBuf given = response.body();
         int size = given.readableBytes();
-        ByteBuf own = BODIES.directBuffer(size, size);
+        ByteBuf own;
+        try {
+            own = BODIES.directBuffer(size, size);
+        } catch (OutOfMemoryError full) {
+            // direct memory (MaxDirectMemorySize, by default the max heap) is smaller than cache=: this response
+            // is not stored (jcluster_cache_bytes stays below cache=, docs/cache.md says why), the parent goes on
+            given.release();
+            return null;
+        }
         try {
             own.writeBytes(given, given.readerIndex(), size);
         } finally {
