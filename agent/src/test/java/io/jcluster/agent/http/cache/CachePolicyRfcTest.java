@@ -28,11 +28,11 @@ class CachePolicyRfcTest {
     // ---- section 3 (and 3.5, 4.1, 5.2.x): may the response be stored? null = yes, else a fragment of why not ----
 
     static Object[][] storable() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"3: GET, 200, max-age: stored", GET, OK + "|Cache-Control: max-age=60", null},
                 {"3: a method the cache does not understand (POST) is not stored", "POST /a HTTP/1.1|Host: a.example"
                         + "|Content-Length: 0", OK + "|Cache-Control: max-age=60", "method"},
-                {"3 with RFC 9110 9.3.2: a response to HEAD is not stored (the GET fills the key)",
+                {"3 with RFC 9110 section 9.3.2: a response to HEAD is not stored (the GET fills the key)",
                         "HEAD /a HTTP/1.1|Host: a.example", OK + "|Cache-Control: max-age=60", "HEAD"},
                 {"3.3: partial content (206) is not stored by a cache without range support", GET,
                         "HTTP/1.1 206 Partial Content|Cache-Control: max-age=60", "status 206"},
@@ -40,7 +40,7 @@ class CachePolicyRfcTest {
                         "HTTP/1.1 304 Not Modified|Cache-Control: max-age=60", "status 304"},
                 {"3: a status the cache does not understand (500) is not stored", GET,
                         "HTTP/1.1 500 Oops|Cache-Control: max-age=60", "status 500"},
-                {"3 with RFC 9110 15.1: 404 with explicit freshness is stored", GET,
+                {"3 with RFC 9110 section 15.1: 404 with explicit freshness is stored", GET,
                         "HTTP/1.1 404 Not Found|Cache-Control: max-age=60", null},
                 {"3, 5.2.2.5: no-store in the response", GET, OK + "|Cache-Control: no-store, max-age=60",
                         "no-store"},
@@ -70,7 +70,7 @@ class CachePolicyRfcTest {
                         GET + "|Authorization: Basic YTpi", OK + "|Cache-Control: public=1, max-age=60", "Authorization"},
                 {"this cache: Set-Cookie is never stored unless public", GET,
                         OK + "|Cache-Control: max-age=60|Set-Cookie: s=1", "Set-Cookie"},
-                {"this cache, 5.2.2.9: Set-Cookie with public is stored", GET,
+                {"this cache, with RFC 9111 section 5.2.2.9: Set-Cookie with public is stored", GET,
                         OK + "|Cache-Control: public, max-age=60|Set-Cookie: s=1", null},
                 {"4.1: Vary: * always fails to match, so it is not stored", GET,
                         OK + "|Cache-Control: max-age=60|Vary: *", "Vary: *"},
@@ -82,6 +82,8 @@ class CachePolicyRfcTest {
                         "no explicit freshness"},
                 {"3, 5.3: an Expires header is explicit freshness", GET, OK + "|Expires: " + date(3600), null},
                 {"3, 5.2.2.10: s-maxage alone is explicit freshness", GET, OK + "|Cache-Control: s-maxage=5", null},
+                {"3, 5.3: an invalid Expires (\"0\") is explicit freshness already past: stored, stale at once", GET,
+                        OK + "|Expires: 0|ETag: \"v1\"", null},
                 {"5.2.2.3: must-understand with a status the cache implements overrides no-store", GET,
                         OK + "|Cache-Control: must-understand, no-store, max-age=60", null},
                 {"5.2.2.3: must-understand with a status the cache does not implement is not stored", GET,
@@ -96,10 +98,10 @@ class CachePolicyRfcTest {
                         GET + "|X-Original-URL: /admin", OK + "|Cache-Control: max-age=60", "method"},
                 {"5.2: an unterminated quoted string hides what follows: not stored", GET,
                         OK + "|Cache-Control: max-age=60, foo=\"bar, no-store", "malformed"},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("storable")
     void whetherAResponseMayBeStored(String rule, String request, String response, String whyNot) {
         String why = CachePolicy.whyNotStorable(cacheRequest(request), facts(response));
@@ -114,7 +116,7 @@ class CachePolicyRfcTest {
     // ---- section 4.2.1: freshness lifetime (response received at T0 + receivedAt) ----
 
     static Object[][] lifetimes() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.2.1: a shared cache uses s-maxage over max-age", "|Cache-Control: max-age=60, s-maxage=10", 0, 10},
                 {"4.2.1: max-age", "|Cache-Control: max-age=60", 0, 60},
                 {"4.2.1, 5.3: with max-age present Expires is ignored",
@@ -142,16 +144,16 @@ class CachePolicyRfcTest {
                         "|Cache-Control: max-age=99999999999999999999999", 0, 2_147_483_648L},
                 {"1.2.2: leading zeros are digits", "|Cache-Control: max-age=0000000000000000000000060", 0, 60},
                 {"4.2.2: no explicit expiration time and no heuristics: 0", "|Last-Modified: " + date(-86_400), 0, 0},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("lifetimes")
     void freshnessLifetime(String rule, String fields, int receivedAt, long expected) {
         assertEquals(expected, CachePolicy.freshnessLifetime(facts(OK + fields), T0 + receivedAt), rule);
     }
 
-    @ParameterizedTest(name = "RFC 9111 section 4.2.1 with RFC 9110 6.6.1: Expires without Date counts from receipt")
+    @ParameterizedTest(name = "RFC 9111 section 4.2.1 with RFC 9110 section 6.6.1: Expires without Date counts from receipt")
     @MethodSource("io.jcluster.agent.http.cache.CachePolicyRfcTest#noDate")
     void expiresWithoutDateCountsFromTheTimeOfReceipt(long receivedAt, long expected) {
         ResponseFacts f = facts("HTTP/1.1 200 OK|Expires: " + date(3600));
@@ -165,7 +167,7 @@ class CachePolicyRfcTest {
     // ---- section 4.2.3: age (request sent at T0 + sent, response received at T0 + received, now = T0 + now) ----
 
     static Object[][] ages() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.2.3: resident time alone", "|Date: " + date(0), 0, 0, 10, 10},
                 {"4.2.3, 5.1: the Age header adds to it", "|Date: " + date(0) + "|Age: 30", 0, 0, 10, 40},
                 {"4.2.3: corrected_age_value adds the response delay", "|Date: " + date(2) + "|Age: 5", 0, 2, 2, 7},
@@ -178,11 +180,11 @@ class CachePolicyRfcTest {
                 {"5.1: a negative Age is ignored", "|Date: " + date(0) + "|Age: -50", 0, 0, 0, 0},
                 {"1.2.2: an Age past 2^31 is 2^31", "|Date: " + date(0) + "|Age: 123456789012345678901234567890", 0, 0,
                         0, 2_147_483_648L},
-                {"4.2.3 with RFC 9110 6.6.1: no Date: apparent_age 0", "", 0, 1, 5, 5},
-        };
+                {"4.2.3 with RFC 9110 section 6.6.1: no Date: apparent_age 0", "", 0, 1, 5, 5},
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("ages")
     void currentAge(String rule, String fields, int sent, int received, int now, long expected) {
         ResponseFacts f = facts("HTTP/1.1 200 OK" + fields);
@@ -192,7 +194,7 @@ class CachePolicyRfcTest {
     // ---- sections 4, 4.2, 4.2.4, 5.2: may a stored response answer this request at T0 + now? ----
 
     static Object[][] reuses() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.2: fresh while freshness_lifetime > current_age", GET, "max-age=60", 30, Reuse.FRESH},
                 {"4.2: at age = lifetime it is stale (no stale permission: validate)", GET, "max-age=60", 60,
                         Reuse.VALIDATE},
@@ -224,17 +226,17 @@ class CachePolicyRfcTest {
                         "max-age=60, proxy-revalidate", 100, Reuse.VALIDATE},
                 {"4.2.4, 5.2.2.10: s-maxage implies proxy-revalidate: no stale-while-revalidate", GET,
                         "s-maxage=60, stale-while-revalidate=600", 100, Reuse.VALIDATE},
-                {"RFC 5861 3.1: max-age=600, stale-while-revalidate=30, 10 s stale: served stale", GET,
+                {"RFC 5861 section 3.1: max-age=600, stale-while-revalidate=30, 10 s stale: served stale", GET,
                         "max-age=600, stale-while-revalidate=30", 610, Reuse.STALE_WHILE_REVALIDATE},
-                {"RFC 5861 3: up to the indicated number of seconds (30 s stale)", GET,
+                {"RFC 5861 section 3: up to the indicated number of seconds (30 s stale)", GET,
                         "max-age=600, stale-while-revalidate=30", 630, Reuse.STALE_WHILE_REVALIDATE},
-                {"RFC 5861 3.1: after the window it is truly stale", GET, "max-age=600, stale-while-revalidate=30",
+                {"RFC 5861 section 3.1: after the window it is truly stale", GET, "max-age=600, stale-while-revalidate=30",
                         631, Reuse.VALIDATE},
-                {"RFC 5861 3 with 4.2.4: must-revalidate wins over stale-while-revalidate", GET,
+                {"RFC 5861 section 3 with RFC 9111 section 4.2.4: must-revalidate wins over stale-while-revalidate", GET,
                         "max-age=60, stale-while-revalidate=600, must-revalidate", 100, Reuse.VALIDATE},
-                {"RFC 7234 5.4: Pragma: no-cache without Cache-Control: validate", GET + "|Pragma: no-cache",
+                {"RFC 7234 section 5.4: Pragma: no-cache without Cache-Control: validate", GET + "|Pragma: no-cache",
                         "max-age=60", 1, Reuse.VALIDATE},
-                {"RFC 7234 5.4: with a Cache-Control in the request, Pragma is ignored",
+                {"RFC 7234 section 5.4: with a Cache-Control in the request, Pragma is ignored",
                         GET + "|Pragma: no-cache|Cache-Control: max-stale=0", "max-age=60", 1, Reuse.FRESH},
                 {"3.5: a request with Authorization is not answered by a response without shared permission",
                         GET + "|Authorization: Bearer x", "max-age=60", 1, Reuse.VALIDATE},
@@ -242,10 +244,10 @@ class CachePolicyRfcTest {
                         "public, max-age=60", 1, Reuse.FRESH},
                 {"4.2.1: an invalid max-age makes the stored response stale at once", GET, "max-age=soon", 0,
                         Reuse.VALIDATE},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("reuses")
     void reuseOfAStoredResponse(String rule, String request, String cacheControl, int now, Reuse expected) {
         StoredResponse stored = stored(OK + "|Cache-Control: " + cacheControl, request);
@@ -266,7 +268,7 @@ class CachePolicyRfcTest {
     // ---- RFC 5861 section 4: may a stored response answer instead of an error at T0 + now? ----
 
     static Object[][] staleOnError() {
-        return new Object[][]{
+        return cite("RFC 5861 section ", new Object[][]{
                 {"4.1: max-age=600, stale-if-error=1200, 900 s later", GET, "max-age=600, stale-if-error=1200", 900,
                         true},
                 {"4.1: stale for 1200 s exactly", GET, "max-age=600, stale-if-error=1200", 1800, true},
@@ -275,19 +277,19 @@ class CachePolicyRfcTest {
                 {"4: without stale-if-error an error is an error", GET, "max-age=600", 900, false},
                 {"4: as a request directive it applies to that request", GET + "|Cache-Control: stale-if-error=400",
                         "max-age=600", 900, true},
-                {"4 with RFC 9111 5.2.2.2: must-revalidate: never stale, even on error (504)", GET,
+                {"4 with RFC 9111 section 5.2.2.2: must-revalidate: never stale, even on error (504)", GET,
                         "max-age=600, stale-if-error=1200, must-revalidate", 900, false},
-                {"4 with RFC 9111 5.2.2.10: s-maxage implies proxy-revalidate", GET,
+                {"4 with RFC 9111 section 5.2.2.10: s-maxage implies proxy-revalidate", GET,
                         "s-maxage=600, stale-if-error=1200", 900, false},
-                {"4 with RFC 9111 5.2.2.4: no-cache forbids it", GET, "no-cache, max-age=600, stale-if-error=1200",
+                {"4 with RFC 9111 section 5.2.2.4: no-cache forbids it", GET, "no-cache, max-age=600, stale-if-error=1200",
                         900, false},
                 {"4: an invalid stale-if-error grants nothing", GET, "max-age=600, stale-if-error=x", 900, false},
-                {"4 with RFC 9111 4.2.4: a client's max-stale also permits a stale answer",
+                {"4 with RFC 9111 section 4.2.4: a client's max-stale also permits a stale answer",
                         GET + "|Cache-Control: max-stale=500", "max-age=600", 900, true},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 5861 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("staleOnError")
     void staleIfError(String rule, String request, String cacheControl, int now, boolean expected) {
         StoredResponse stored = stored(OK + "|Cache-Control: " + cacheControl, request);
@@ -297,7 +299,7 @@ class CachePolicyRfcTest {
     // ---- section 4.1: Vary ----
 
     static Object[][] varies() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.1: same value of the nominated field", "Accept-Encoding", "|Accept-Encoding: gzip",
                         "|Accept-Encoding: gzip", true},
                 {"4.1: a different value does not match", "Accept-Encoding", "|Accept-Encoding: gzip",
@@ -311,7 +313,7 @@ class CachePolicyRfcTest {
                 {"4.1: absent in both matches", "Accept-Encoding", "", "", true},
                 {"4.1: absent in one only does not", "Accept-Encoding", "", "|Accept-Encoding: gzip", false},
                 {"4.1: present but empty is not absent", "Accept-Encoding", "|Accept-Encoding:", "", false},
-                {"4.1 with RFC 9110 5.1: field names are case-insensitive", "ACCEPT-encoding",
+                {"4.1 with RFC 9110 section 5.1: field names are case-insensitive", "ACCEPT-encoding",
                         "|accept-ENCODING: gzip", "|Accept-Encoding: gzip", true},
                 {"4.1: every nominated field must match", "Accept-Encoding, Accept-Language",
                         "|Accept-Encoding: gzip|Accept-Language: en", "|Accept-Encoding: gzip|Accept-Language: de",
@@ -320,10 +322,10 @@ class CachePolicyRfcTest {
                         "|Accept-Encoding: gzip|Accept-Language: en", "|Accept-Encoding: gzip|Accept-Language: de",
                         false},
                 {"4.1: whitespace inside a quoted string is content", "X-Q", "|X-Q: \"a, b\"", "|X-Q: \"a,b\"", false},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("varies")
     void varySelectsAVariant(String rule, String vary, String original, String presented, boolean expected) {
         StoredResponse stored = stored(OK + "|Cache-Control: max-age=60|Vary: " + vary, GET + original);
@@ -333,7 +335,7 @@ class CachePolicyRfcTest {
     // ---- section 4.4: invalidation ----
 
     static Object[][] invalidations() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.4: POST answered 200 invalidates its target", "POST", 200, true},
                 {"4.4: a 3xx is a non-error status too", "POST", 303, true},
                 {"4.4: PUT answered 204", "PUT", 204, true},
@@ -342,12 +344,12 @@ class CachePolicyRfcTest {
                 {"4.4: a method whose safety is unknown", "PURGE", 200, true},
                 {"4.4: an error status does not invalidate (4xx)", "POST", 404, false},
                 {"4.4: an error status does not invalidate (5xx)", "DELETE", 500, false},
-                {"4.4 with RFC 9110 9.2.1: GET is safe", "GET", 200, false},
-                {"4.4 with RFC 9110 9.2.1: OPTIONS is safe", "OPTIONS", 200, false},
-        };
+                {"4.4 with RFC 9110 section 9.2.1: GET is safe", "GET", 200, false},
+                {"4.4 with RFC 9110 section 9.2.1: OPTIONS is safe", "OPTIONS", 200, false},
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("invalidations")
     void unsafeRequestsInvalidate(String rule, String method, int status, boolean expected) {
         CacheRequest request = cacheRequest(method + " /a HTTP/1.1|Host: a.example|Content-Length: 0");
@@ -355,7 +357,7 @@ class CachePolicyRfcTest {
     }
 
     static Object[][] locations() {
-        return new Object[][]{
+        return cite("RFC 9111 section ", new Object[][]{
                 {"4.4: an absolute path in Location", "/b?x=1", "http://a.example/b?x=1"},
                 {"4.4: an absolute URI of the same origin", "http://A.example/c", "http://a.example/c"},
                 {"4.4: a relative reference, resolved against the target", "d", "http://a.example/dir/d"},
@@ -366,14 +368,23 @@ class CachePolicyRfcTest {
                 {"4.4: a network-path reference to another host", "//b.example/a", null},
                 {"4.4: dot segments are not guessed at", "../x", null},
                 {"4.4: a fragment is not part of the key", "/f#top", "http://a.example/f"},
-        };
+        });
     }
 
-    @ParameterizedTest(name = "RFC 9111 section {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("locations")
     void locationAndContentLocationOfTheSameOrigin(String rule, String location, String expectedKey) {
         CacheRequest request = cacheRequest("POST /dir/page HTTP/1.1|Host: a.example|Content-Length: 0");
         assertEquals(expectedKey, CachePolicy.invalidatedKey(request, location), rule);
+    }
+
+    /** Prefixes each row's rule with the document it comes from, unless it names another itself. */
+    private static Object[][] cite(String document, Object[][] rows) {
+        for (Object[] row : rows) {
+            String rule = (String) row[0];
+            row[0] = rule.startsWith("RFC ") || rule.startsWith("this cache") ? rule : document + rule;
+        }
+        return rows;
     }
 
     /** A stored response to {@code request}, requested and received at T0. */
