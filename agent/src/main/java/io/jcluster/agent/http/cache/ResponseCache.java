@@ -27,7 +27,9 @@ import java.util.function.LongSupplier;
  * bound, sets the footprint; and a heap body is copied to a direct buffer on every hit's write). Unpooled direct
  * was the lower footprint and the faster store of the two direct kinds, and it is the safe one: a pooled buffer's
  * object is recycled once released, so a hit racing an eviction could retain a buffer that by then holds another
- * response, while a released unpooled one fails {@code retain} cleanly ({@link StoredResponse#retainedBody}).
+ * response, while a released unpooled one fails {@code retain} cleanly ({@link StoredResponse#retainedBody}). A hit's
+ * view of the body ({@code retainedDuplicate}) allocates 40 bytes on an unpooled buffer, 64 on a pooled one (measured
+ * with ThreadMXBean.getThreadAllocatedBytes over 100,000 calls).
  */
 public final class ResponseCache {
 
