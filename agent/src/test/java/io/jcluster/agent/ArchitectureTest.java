@@ -152,6 +152,14 @@ class ArchitectureTest {
             .because("HTTP/1.1 framing is bytes in, facts out: no channels, no options, no logging, so that it can be"
                     + " tested and fuzzed alone and every caller frames a message the same way");
 
+    static final ArchRule HTTP_CACHE_KNOWS_NO_EXCHANGE = classes().that()
+            .resideInAPackage("io.jcluster.agent.http.cache..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.netty.buffer..", "io.netty.util",
+                    "com.github.benmanes.caffeine..", "io.jcluster.agent.http.wire..", "io.jcluster.agent.http.cache..")
+            .because("the response cache is rules over heads and a bounded store: it knows no exchange, no event loop"
+                    + " and no worker, so that its RFC 9111 rules are pure functions tested alone and the proxy alone"
+                    + " decides what runs where");
+
     static final ArchRule ONLY_THE_WIRING_KNOWS_THE_ROUTING_MODES = noClasses()
             .that().resideOutsideOfPackages("io.jcluster.agent.parent..", "io.jcluster.agent.standalone..",
                     "io.jcluster.agent.routing.proxy..", "io.jcluster.agent.routing.kernel..")
@@ -214,6 +222,11 @@ class ArchitectureTest {
     @Test
     void httpWireCodeIsPure() {
         HTTP_WIRE_IS_PURE.check(agent);
+    }
+
+    @Test
+    void httpCacheKnowsNoExchange() {
+        HTTP_CACHE_KNOWS_NO_EXCHANGE.check(agent);
     }
 
     @Test

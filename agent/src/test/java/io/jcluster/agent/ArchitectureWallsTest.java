@@ -44,6 +44,14 @@ class ArchitectureWallsTest {
     }
 
     @Test
+    void aCacheThatKnowsTheEventLoopOrTheProxyIsCaught() {
+        assertCaught(ArchitectureTest.HTTP_CACHE_KNOWS_NO_EXCHANGE,
+                io.jcluster.agent.http.cache.WallBreakers.UsesTheEventLoop.class);
+        assertCaught(ArchitectureTest.HTTP_CACHE_KNOWS_NO_EXCHANGE,
+                io.jcluster.agent.http.cache.WallBreakers.KnowsTheProxy.class);
+    }
+
+    @Test
     void aRoomThatAsksForKernelModeIsCaught() {
         assertCaught(ArchitectureTest.ONLY_THE_WIRING_KNOWS_THE_ROUTING_MODES,
                 io.jcluster.agent.supervisor.WallBreakers.KnowsKernelMode.class);

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   POST /reload                 rolling reload; answers when done (200) or failed (500); 409 while another runs
  *   POST /scale?processes=N      start or drain workers until N serve
  *   POST /restart?worker=ID      replace one worker, its replacement ready first
+ *   POST /cache/purge?path=/x    forget the cached responses of path /x (any host, any query); prefix=/x/: of every
+ *                                path that starts with /x/; with a shared store, on every host
  * </pre>
  * With a token set, every request needs {@code Authorization: Bearer <token>}; otherwise 401. Requests from web pages
  * and requests whose Host names another server are refused ({@link AdminAccess}). A connection carries one request:
@@ -252,13 +254,39 @@ public final class AdminServer implements AutoCloseable {
                             }
                         }
                     }
+                    case "/cache/purge" -> {
+                        if (expect(ctx, request, HttpMethod.POST)) {
+                            purge(ctx, query);
+                        }
+                    }
                     default -> send(ctx, text(HttpResponseStatus.NOT_FOUND,
                             "no such endpoint: " + path + " (GET /status, GET /metrics, POST /reload,"
-                                    + " POST /scale?processes=N, POST /restart?worker=ID)\n"));
+                                    + " POST /scale?processes=N, POST /restart?worker=ID, POST /cache/purge?path=/x)\n"));
                 }
             } catch (RuntimeException e) {
                 Log.error("admin endpoint: " + request.method() + " " + path + " failed", e);
                 send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(e) + "\n"));
+            }
+        }
+
+        private void purge(ChannelHandlerContext ctx, QueryStringDecoder query) {
+            String path = parameter(query, "path");
+            String prefix = parameter(query, "prefix");
+            String target = path != null ? path : prefix;
+            if ((path == null) == (prefix == null) || !CachePurgePath.valid(target)) {
+                send(ctx, text(HttpResponseStatus.BAD_REQUEST, "expected /cache/purge?path=/x or /cache/purge?prefix=/x/"
+                        + " with one path that starts with '/', of visible ASCII characters without '?' or '#', at"
+                        + " most " + CachePurgePath.MAX_LENGTH + " of them, as clients send it (percent-encoding"
+                        + " included: write %25 for each %)\n"));
+                return;
+            }
+            int purged = cluster.purgeCache(target, prefix != null);
+            if (purged < 0) {
+                send(ctx, text(HttpResponseStatus.NOT_FOUND,
+                        "no response cache: start jcluster in http mode with cache=SIZE (e.g. cache=64m)\n"));
+            } else {
+                send(ctx, text(HttpResponseStatus.OK, "purged " + purged + " cached response(s) whose path "
+                        + (prefix != null ? "starts with " : "is ") + target + "\n"));
             }
         }
 

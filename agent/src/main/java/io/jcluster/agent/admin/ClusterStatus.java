@@ -9,18 +9,18 @@ import java.util.Map;
  */
 public record ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                             List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
-                            SessionsView sessions) {
+                            SessionsView sessions, CacheView cache) {
 
     /** Without Cluster API facts (a parent that hosts none). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                          List<ListenerView> listeners, List<WorkerView> workers) {
-        this(uptimeMillis, strategy, mode, transport, listeners, workers, null, null);
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, null, null, null);
     }
 
-    /** Without shared sessions (sessions=off). */
+    /** Without shared sessions (sessions=off) and without a response cache (cache=off, or tcp mode). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                          List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster) {
-        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, null);
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, null, null);
     }
 
     public record ListenerView(String address, long connectionsTotal, long openConnections, long refusedTotal,
@@ -70,5 +70,14 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
     /** One connected worker's offload pool (-1 before its first report) and the messages dropped for it. */
     public record ClusterWorkerView(int id, long pid, int offloadThreads, int offloadBusy, int offloadQueued,
                                     long offloadRejected, long droppedInParent, long droppedInWorker) {
+    }
+
+    /**
+     * The response cache ({@code cache=}): outcomes of requests since start (hits served from it, misses that went to
+     * a worker, stale answers, revalidations a worker confirmed with 304, requests it did not apply to, requests that
+     * waited for another's fill), responses stored, evicted (the bound) and purged, and what it holds now.
+     */
+    public record CacheView(long hits, long misses, long stale, long revalidated, long bypassed, long coalesced,
+                            long stores, long evictions, long purged, long entries, long bytes, long maxBytes) {
     }
 }

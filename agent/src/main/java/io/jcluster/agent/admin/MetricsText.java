@@ -26,6 +26,9 @@ final class MetricsText {
         if (status.sessions() != null) {
             out.sessions(status.sessions());
         }
+        if (status.cache() != null) {
+            out.cache(status.cache());
+        }
         return out.text.toString();
     }
 
@@ -136,6 +139,35 @@ final class MetricsText {
         workerFamily(status, "jcluster_worker_client_address_fallbacks_total", "counter",
                 "Connections the worker accepted from the balancer without finding their client's address: the app saw"
                         + " 127.0.0.1 as their peer. Should stay 0.", ClusterStatus.WorkerView::clientAddressFallbacks);
+    }
+
+    private void cache(ClusterStatus.CacheView cache) {
+        String requests = "jcluster_cache_requests_total";
+        family(requests, "counter", "Requests by what the response cache did for them: hit (served from it), miss"
+                + " (a worker answered; stored if it could be), stale (a stale response served: stale-while-revalidate"
+                + " or stale-if-error), revalidated (a worker confirmed a stored response with 304), bypassed (not a"
+                + " GET or HEAD, or not cacheable), coalesced (waited for another request's fill of the same key).");
+        sample(requests, labels("outcome", "hit"), cache.hits());
+        sample(requests, labels("outcome", "miss"), cache.misses());
+        sample(requests, labels("outcome", "stale"), cache.stale());
+        sample(requests, labels("outcome", "revalidated"), cache.revalidated());
+        sample(requests, labels("outcome", "bypassed"), cache.bypassed());
+        sample(requests, labels("outcome", "coalesced"), cache.coalesced());
+        family("jcluster_cache_stores_total", "counter", "Responses stored in the cache (refreshes by a 304 included).");
+        sample("jcluster_cache_stores_total", "", cache.stores());
+        family("jcluster_cache_evictions_total", "counter",
+                "Stored responses evicted to keep the cache within cache= (W-TinyLFU).");
+        sample("jcluster_cache_evictions_total", "", cache.evictions());
+        family("jcluster_cache_purged_total", "counter",
+                "Stored responses removed by POST /cache/purge, here or from another host over the shared store.");
+        sample("jcluster_cache_purged_total", "", cache.purged());
+        family("jcluster_cache_entries", "gauge", "Stored responses now (each variant of a Vary counts).");
+        sample("jcluster_cache_entries", "", cache.entries());
+        family("jcluster_cache_bytes", "gauge",
+                "Bytes the stored responses weigh now (heads, bodies, per-entry overhead), at most jcluster_cache_max_bytes.");
+        sample("jcluster_cache_bytes", "", cache.bytes());
+        family("jcluster_cache_max_bytes", "gauge", "The cache's bound (cache=).");
+        sample("jcluster_cache_max_bytes", "", cache.maxBytes());
     }
 
     private void clusterApi(ClusterStatus.ClusterApiView cluster) {

@@ -57,6 +57,9 @@ final class StatusReport {
         if (status.sessions() != null) {
             sessions(json, status.sessions());
         }
+        if (status.cache() != null) {
+            cache(json, status.cache());
+        }
         json.close('}');
         return json.text() + "\n";
     }
@@ -72,6 +75,23 @@ final class StatusReport {
         json.field("keptLocal", sessions.keptLocal());
         json.field("storeFailures", sessions.storeFailures());
         json.field("evictions", sessions.evictions());
+        json.close('}');
+    }
+
+    private static void cache(Json json, ClusterStatus.CacheView cache) {
+        json.key("cache").open('{');
+        json.field("hits", cache.hits());
+        json.field("misses", cache.misses());
+        json.field("stale", cache.stale());
+        json.field("revalidated", cache.revalidated());
+        json.field("bypassed", cache.bypassed());
+        json.field("coalesced", cache.coalesced());
+        json.field("stores", cache.stores());
+        json.field("evictions", cache.evictions());
+        json.field("purged", cache.purged());
+        json.field("entries", cache.entries());
+        json.field("bytes", cache.bytes());
+        json.field("maxBytes", cache.maxBytes());
         json.close('}');
     }
 
@@ -173,6 +193,15 @@ final class StatusReport {
                     .append(" kept local, ").append(sessions.storeFailures()).append(" store failures, ")
                     .append(sessions.evictions() < 0 ? "-" : Long.toString(sessions.evictions()))
                     .append(" evicted\n");
+        }
+        ClusterStatus.CacheView cache = status.cache();
+        if (cache != null) {
+            long asked = cache.hits() + cache.misses() + cache.stale() + cache.revalidated() + cache.coalesced();
+            text.append("cache: ").append(size(cache.bytes())).append(" of ").append(size(cache.maxBytes()))
+                    .append(", ").append(cache.entries()).append(" responses, hits ").append(cache.hits())
+                    .append(asked == 0 ? "" : String.format(Locale.ROOT, " (%.0f%%)", 100.0 * cache.hits() / asked))
+                    .append(", misses ").append(cache.misses()).append(", evictions ").append(cache.evictions())
+                    .append('\n');
         }
         return text.toString();
     }

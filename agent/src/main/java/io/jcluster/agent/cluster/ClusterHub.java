@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -35,8 +36,20 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
     static final List<String> OPERATIONS = List.of("get", "put", "putIfAbsent", "remove", "compareAndSet",
             "increment");
 
+    /**
+     * Topics that start with this are the parents' own (e.g. {@link #CACHE_PURGE_TOPIC}): a worker that publishes on
+     * one is refused, and nothing on one is delivered to a worker. An app inside a worker must not be able to purge
+     * every host's cache, or to read what the parents tell each other.
+     */
+    public static final String RESERVED_TOPICS = "jcluster:";
+    /** Where a parent tells the other hosts' parents to purge their response caches (store=redis). */
+    public static final String CACHE_PURGE_TOPIC = RESERVED_TOPICS + "cache-purge";
+    /** The publisher this parent names on what it publishes itself (its workers are 0, 1, ...; -1 is another host). */
+    static final int FROM_PARENT = -2;
+
     private final Store store;
     private final int maxMessage;
+    private volatile Consumer<byte[]> cachePurges = message -> { };
     private final Outbound.Limits limits;
     private final Leadership leadership = new Leadership();
     /** By pid: during a reload two processes of one worker id are connected. */
@@ -133,8 +146,24 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         }
     }
 
+    /** Where cache purges published by the parents of OTHER hosts go (this host's own are not handed back). */
+    public void onCachePurge(Consumer<byte[]> fromOtherHosts) {
+        this.cachePurges = fromOtherHosts;
+    }
+
+    /** Tells the other hosts' parents to purge (their {@link #onCachePurge}); at most once, dropped if Redis is down. */
+    public void publishCachePurge(byte[] message) {
+        store.messages().publish(CACHE_PURGE_TOPIC, message, FROM_PARENT);
+    }
+
     /** The bus's sink: every joined worker that subscribed {@code topic} gets the message, or drops it if full. */
     private void deliver(String topic, byte[] message, int fromWorker) {
+        if (topic.startsWith(RESERVED_TOPICS)) {
+            if (topic.equals(CACHE_PURGE_TOPIC) && fromWorker == -1) {
+                cachePurges.accept(message);
+            }
+            return;
+        }
         ClusterFrame.Message frame = new ClusterFrame.Message(topic, message, fromWorker);
         for (WorkerPeer peer : peers.values()) {
             if (peer.topics.contains(topic) && !peer.outbound.offerMessage(frame)) {
@@ -280,6 +309,11 @@ public final class ClusterHub implements ClusterListener, AutoCloseable {
         }
 
         private void publish(ClusterFrame.Publish publish) {
+            if (publish.topic().startsWith(RESERVED_TOPICS)) {
+                refusedLog.info("worker " + workerId + " published on '" + publish.topic() + "': topics that start"
+                        + " with '" + RESERVED_TOPICS + "' are jcluster's own; dropped (name the app's topics otherwise)");
+                return;
+            }
             int size = publish.message().length;
             if (size > maxMessage) {
                 // the worker checks first; a frame past it is a worker of another version or settings

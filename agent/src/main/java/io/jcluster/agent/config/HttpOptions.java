@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param tlsCert        an absolute path, null for plain http
  * @param tlsKey         null exactly when {@code tlsCert} is
  * @param trustedProxies {@link TrustedProxies#NONE} when none is
+ * @param cache          {@code cache=}: the response cache's size in bytes, 0 when off
+ * @param cacheMaxObject {@code cache-max-object=}: the largest body stored, at most {@code cache}
+ * @param cacheStatusHeader {@code cache-status-header=on}: responses carry X-Cache
  */
 public record HttpOptions(
         Duration headerTimeout,
@@ -22,16 +25,24 @@ public record HttpOptions(
         String sticky,
         Path tlsCert,
         Path tlsKey,
-        TrustedProxies trustedProxies) {
+        TrustedProxies trustedProxies,
+        long cache,
+        long cacheMaxObject,
+        boolean cacheStatusHeader) {
 
     /** Whether the parent terminates TLS ({@code tls-cert=} and {@code tls-key=}). */
     public boolean tls() {
         return tlsCert != null;
     }
 
+    /** Whether the response cache is on ({@code cache=SIZE}). */
+    public boolean cacheOn() {
+        return cache > 0;
+    }
+
     /** The same, with the TLS files that {@link OptionChecks} found readable. */
     HttpOptions withTls(Path cert, Path key) {
         return new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, cert, key,
-                trustedProxies);
+                trustedProxies, cache, cacheMaxObject, cacheStatusHeader);
     }
 }

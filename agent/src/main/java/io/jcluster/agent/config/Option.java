@@ -116,7 +116,15 @@ public enum Option {
     SESSIONS("sessions", "off or shared", "off",
             "shared: the servlet sessions of Tomcat, Jetty and Undertow live in the store (store=), not in one"
                     + " worker's memory, so a session is found on every worker and survives crashes, reloads and"
-                    + " scaling; saved when each request completes (see docs/sessions.md).");
+                    + " scaling; saved when each request completes (see docs/sessions.md)."),
+    CACHE("cache", "a size like 64m (bytes, k, m, g), or off", "off",
+            "mode=http: keep cacheable GET/HEAD responses (RFC 9111, shared cache) in the parent, at most this many"
+                    + " bytes, and answer from them without asking a worker; concurrent misses of one URL make one"
+                    + " request (see docs/cache.md)."),
+    CACHE_MAX_OBJECT("cache-max-object", "a size like 1m (bytes, k, m, g), at most cache=", "1m",
+            "With cache: a response whose body is larger is passed on but not stored."),
+    CACHE_STATUS_HEADER("cache-status-header", "on or off", "on",
+            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS.");
 
     private final String key;
     private final String accepts;

@@ -122,6 +122,7 @@ public final class OptionParser {
         Duration responseTimeout = positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT));
         Duration bodyTimeout = positiveDuration(Option.BODY_TIMEOUT, single(given, Option.BODY_TIMEOUT));
         Options.H2cUpgrade h2cUpgrade = oneOf(Option.H2C_UPGRADE, single(given, Option.H2C_UPGRADE), H2C_UPGRADES);
+        CacheSizes cache = cache(given, mode);
         Options.TransportChoice transport = transport(single(given, Option.TRANSPORT));
         Path adminTokenFile = given.containsKey(Option.ADMIN_TOKEN_FILE)
                 ? Path.of(single(given, Option.ADMIN_TOKEN_FILE)) : null;
@@ -134,7 +135,7 @@ public final class OptionParser {
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
                         tcpIdleTimeout, proxyProtocol),
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
-                        trustedProxies),
+                        trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader()),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
                 store);
@@ -151,6 +152,28 @@ public final class OptionParser {
     /** Given: a version, nothing else (there is no point in writing proxy-protocol=off). */
     private static final Map<String, Options.ProxyProtocol> PROXY_PROTOCOLS = Map.of(
             "v1", Options.ProxyProtocol.V1, "v2", Options.ProxyProtocol.V2);
+
+    private static final Map<String, Boolean> ON_OFF = Map.of("on", true, "off", false);
+
+    private record CacheSizes(long size, long maxObject, boolean statusHeader) {
+    }
+
+    private static CacheSizes cache(Map<Option, List<String>> given, Options.Mode mode) throws OptionException {
+        String sizeValue = single(given, Option.CACHE);
+        long size = size(Option.CACHE, sizeValue);
+        String maxObjectValue = single(given, Option.CACHE_MAX_OBJECT);
+        long maxObject = sizeNotOff(Option.CACHE_MAX_OBJECT, maxObjectValue);
+        boolean statusHeader = oneOf(Option.CACHE_STATUS_HEADER, single(given, Option.CACHE_STATUS_HEADER), ON_OFF);
+        if (size > 0 && mode != Options.Mode.HTTP) {
+            throw new OptionException("cache=" + sizeValue + ": needs mode=http (the cache answers HTTP requests;"
+                    + " tcp mode relays bytes it does not read)");
+        }
+        if (size > 0 && maxObject > size) {
+            throw new OptionException("cache-max-object=" + maxObjectValue + ": at most cache=" + sizeValue
+                    + "; give a smaller cache-max-object or a larger cache");
+        }
+        return new CacheSizes(size, maxObject, statusHeader);
+    }
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {
         for (String value : given.getOrDefault(Option.STORE, List.of())) {

@@ -8,6 +8,8 @@ import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlMessage;
+import io.jcluster.agent.http.cache.CacheStats;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
 import io.jcluster.agent.supervisor.Outcome;
@@ -29,13 +31,20 @@ final class AdminBridge implements ClusterOperations {
     private final RoutingMode routing;
     private final ClusterHub hub;
     private final boolean sharedSessions;
+    /** Null without a response cache. */
+    private final CachePurges purges;
 
-    /** @param sharedSessions sessions=shared: /status and /metrics show the session store */
-    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions) {
+    /**
+     * @param sharedSessions sessions=shared: /status and /metrics show the session store
+     * @param purges         null without a response cache
+     */
+    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions,
+                CachePurges purges) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.hub = hub;
         this.sharedSessions = sharedSessions;
+        this.purges = purges;
     }
 
     @Override
@@ -62,13 +71,29 @@ final class AdminBridge implements ClusterOperations {
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
-                listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null);
+                listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null,
+                cacheView(routing.cache()));
     }
 
     static ClusterStatus.SessionsView sessions(ClusterHub.SessionsView view) {
         ClusterFrame.SessionCounts counts = view.counts();
         return new ClusterStatus.SessionsView(view.stored(), counts.reads(), counts.readBytes(), counts.writes(),
                 counts.writeBytes(), counts.removes(), counts.keptLocal(), counts.storeFailures(), view.evictions());
+    }
+
+    static ClusterStatus.CacheView cacheView(ResponseCache cache) {
+        if (cache == null) {
+            return null;
+        }
+        CacheStats stats = cache.stats();
+        return new ClusterStatus.CacheView(stats.hits(), stats.misses(), stats.stale(), stats.revalidated(),
+                stats.bypassed(), stats.coalesced(), stats.stores(), stats.evictions(), stats.purged(), stats.entries(),
+                stats.bytes(), stats.maxBytes());
+    }
+
+    @Override
+    public int purgeCache(String path, boolean prefix) {
+        return purges == null ? -1 : purges.purge(path, prefix);
     }
 
     static ClusterStatus.ClusterApiView clusterApi(ClusterHub.View view) {

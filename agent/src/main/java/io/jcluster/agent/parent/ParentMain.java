@@ -89,7 +89,8 @@ public final class ParentMain {
             return new KernelRouting(options, fail);
         }
         // each worker learns its clients' addresses from the balancer
-        return new ProxyRouting(options, ProxyFrontends.of(options, true).start(), fail);
+        ProxyFrontends frontends = ProxyFrontends.of(options, true);
+        return new ProxyRouting(options, frontends.start(), frontends.cache(), fail);
     }
 
     private int run() throws IOException, InterruptedException {
@@ -106,6 +107,9 @@ public final class ParentMain {
             }
             Log.info("cluster store: " + describe(config.store()));
             hub = new ClusterHub(store, (int) config.store().maxMessage());
+            // before any worker: a purge from another host may arrive as soon as the store's messages flow
+            CachePurges purges = routing.cache() == null ? null
+                    : new CachePurges(routing.cache(), hub, !config.store().location().embedded());
             prepareWorkerHooks(control);
             List<String> argv = CommandLine.current();
             WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.supervisor().processes(),
@@ -122,8 +126,7 @@ public final class ParentMain {
             if (config.admin().enabled()) {
                 try {
                     admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
-                            new AdminBridge(supervisor, routing, hub,
-                            config.store().sharedSessions()));
+                            new AdminBridge(supervisor, routing, hub, config.store().sharedSessions(), purges));
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.jcluster.agent.routing;
 
 import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.stop.Draining;
 import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerProcess;
@@ -38,6 +39,11 @@ public interface RoutingMode extends WorkerRouting, Draining {
 
     /** What the parent knows of {@code worker}'s connections and requests. */
     WorkerTraffic traffic(WorkerProcess worker);
+
+    /** The balancer's response cache ({@code cache=}, http mode), for the admin endpoint; null when there is none. */
+    default ResponseCache cache() {
+        return null;
+    }
 
     /** At the very end: releases the mode's threads and sockets. */
     void close();

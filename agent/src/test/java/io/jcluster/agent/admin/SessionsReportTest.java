@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SessionsReportTest {
 
     private static ClusterStatus status(ClusterStatus.SessionsView sessions) {
-        return new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of(), null, sessions);
+        return new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of(), null, sessions, null);
     }
 
     private static final ClusterStatus.SessionsView EMBEDDED =

@@ -88,6 +88,30 @@ class ClusterHubTest {
     }
 
     @Test
+    void reservedTopicsAreTheParentsOwnAndOnlyOtherHostsCachePurgesReachTheHook() throws Exception {
+        start(Outbound.Limits.DEFAULT);
+        List<String> purges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.onCachePurge(message -> purges.add(text(message)));
+        Worker a = worker(0, 1000);
+        a.subscribe(1, ClusterHub.CACHE_PURGE_TOPIC);
+        a.subscribe(2, "jcluster:other");
+        a.subscribe(3, "news");
+
+        // an app must not purge every host's cache, nor read what the parents tell each other
+        a.send(new ClusterFrame.Publish(ClusterHub.CACHE_PURGE_TOPIC, bytes("=/from-a-worker")));
+        a.send(new ClusterFrame.Publish("jcluster:other", bytes("x")));
+        hub.publishCachePurge(bytes("=/own"));
+        store.messages().publish(ClusterHub.CACHE_PURGE_TOPIC, bytes("=/from-another-host"), -1);
+        a.send(new ClusterFrame.Publish("news", bytes("marker")));
+
+        ClusterFrame.Message first = a.next(ClusterFrame.Message.class);
+        assertEquals("news", first.topic(), "nothing on a reserved topic reaches a worker");
+        assertEquals(List.of("=/from-another-host"), purges,
+                "the hook gets other hosts' purges only: not a worker's, not this parent's own");
+        assertEquals(1, hub.view().messagesPublished(), "the refused publishes are not counted as published");
+    }
+
+    @Test
     void unsubscribedTopicsAreNoLongerDelivered() throws Exception {
         start(Outbound.Limits.DEFAULT);
         Worker a = worker(0, 1000);

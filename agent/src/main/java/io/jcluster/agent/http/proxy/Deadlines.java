@@ -104,6 +104,8 @@ final class Deadlines {
                 x.fail(408, "no request body bytes arrived within body-timeout="
                         + settings.bodyTimeout().toMillis() + "ms");
             }
+        } else if (x.state == Exchange.State.CONNECTING && x.cache != null && x.cache.waiting()) {
+            x.cache.waitedTooLong(); // another request's fill took response-timeout: this one asks a worker itself
         } else if (x.state == Exchange.State.FORWARDING && !x.responseStarted && !x.switching) {
             x.fail(504, "worker " + x.backend.owner() + " did not answer within response-timeout="
                     + settings.responseTimeout().toMillis() + "ms");

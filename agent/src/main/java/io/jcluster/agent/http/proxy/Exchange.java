@@ -5,6 +5,7 @@ import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Resume;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -45,6 +46,8 @@ final class Exchange implements WorkerEvents {
     final WorkerDispatch dispatch;
     final ResponseReceiver responses;
     final UpgradeHandOff.Tunnels tunnels;
+    /** The response cache's part ({@code cache=}); null when it is off. */
+    final CacheLookup cache;
 
     State state = State.AWAIT_HEAD;
     /** Graceful shutdown or a client half-close: the connection ends after the request in progress. */
@@ -98,6 +101,7 @@ final class Exchange implements WorkerEvents {
         this.forwarder = new RequestForwarder(this);
         this.dispatch = new WorkerDispatch(this, selection);
         this.responses = new ResponseReceiver(this);
+        this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache());
     }
 
     /** Sets every per-request field for a request whose head is in, and goes to CONNECTING. */
@@ -153,7 +157,7 @@ final class Exchange implements WorkerEvents {
             backendNeedsFlush = false;
             backendChannel.flush(); // one flush per read batch of a body, not per piece
         }
-        if (state != State.CLOSED && !receiver.hasInput() && !awaitingBackendWritable) {
+        if (state != State.CLOSED && !receiver.hasInput() && !awaitingBackendWritable && !receiver.pausedForClient()) {
             // nothing waits here: keep the read interest on. Turning it off after each request and on again for
             // the next costs two epoll_ctl calls per request; a client that sends its next request early gets
             // one read buffered at most (then the receiver holds bytes and reads stop until they are taken)
@@ -165,6 +169,8 @@ final class Exchange implements WorkerEvents {
     void clientWritabilityChanged() {
         if (backendChannel != null && ctx.channel().isWritable()) {
             Resume.reading(backendChannel);
+        } else if (ctx.channel().isWritable()) {
+            receiver.clientWritable();
         }
     }
 
@@ -260,8 +266,29 @@ final class Exchange implements WorkerEvents {
 
     // ---- endings ----
 
+    /** The request in progress was answered from the cache (written, not flushed): its next one, or the end. */
+    void answeredFromCache() {
+        if (!keepAlive || closing) {
+            closeAfterCachedAnswer();
+            return;
+        }
+        ctx.flush();
+        awaitRequest(System.nanoTime());
+    }
+
+    /** An answer from the cache was the last on this connection. */
+    void closeAfterCachedAnswer() {
+        state = State.CLOSED;
+        deadlines.cancel();
+        releaseBuffers();
+        LingeringClose.after(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
+    }
+
     /** Ends the connection: with an error response if none has begun, else by closing. */
     void fail(int status, String what) {
+        if (cache != null && cache.rescue(status)) {
+            return; // a stale response answered instead (stale-if-error)
+        }
         Channel channel = detachBackend();
         if (channel != null) {
             channel.close();
@@ -317,6 +344,9 @@ final class Exchange implements WorkerEvents {
     }
 
     void releaseBuffers() {
+        if (cache != null) {
+            cache.abandon();
+        }
         receiver.release();
         releaseResponseIn();
         releaseRequestOut();

@@ -2,7 +2,9 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Upstream;
+import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -34,11 +36,20 @@ public final class HttpFrontend implements Frontend {
      * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
      */
     public static HttpFrontend of(Options options, boolean backendsLearnTheClient) throws TlsContext.TlsException {
-        SslContext tls = options.http().tls() ? TlsContext.load(options.http().tlsCert(), options.http().tlsKey()) : null;
-        return new HttpFrontend(new HttpSettings(options.http().headerTimeout(), options.http().idleTimeout(),
-                options.http().responseTimeout(), options.http().bodyTimeout(), options.proxy().queueTimeout(),
-                options.http().h2cUpgrade() == Options.H2cUpgrade.PASS, Stickiness.of(options.http().sticky()), tls,
-                options.http().trustedProxies(), backendsLearnTheClient));
+        HttpOptions http = options.http();
+        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
+        // admin endpoint through ProxyFrontends.cache()
+        ResponseCache cache = http.cacheOn() ? new ResponseCache(http.cache(), http.cacheMaxObject()) : null;
+        return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
+                http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
+                Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
+                http.cacheStatusHeader()));
+    }
+
+    /** The response cache ({@code cache=}), or null when it is off. */
+    public ResponseCache cache() {
+        return settings.cache();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.config.TrustedProxies;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
@@ -13,10 +14,27 @@ import java.time.Duration;
  * @param trustedProxies the peers whose forwarding headers are kept (see ForwardedHeaders)
  * @param poolPerClient  whether a backend connection carries the requests of one client connection only (the
  *                       workers learn the client's address per connection: see {@link BackendConnectionPool})
+ * @param cache          the balancer's response cache ({@code cache=}), shared by its event loops; null when off
+ * @param cacheStatusHeader {@code cache-status-header=on}: responses say X-Cache
  */
 public record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
                     Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
-                    TrustedProxies trustedProxies, boolean poolPerClient) {
+                    TrustedProxies trustedProxies, boolean poolPerClient, ResponseCache cache,
+                    boolean cacheStatusHeader) {
+
+    /** Without a response cache. */
+    public HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
+                        Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
+                        TrustedProxies trustedProxies, boolean poolPerClient) {
+        this(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c, stickiness, tls,
+                trustedProxies, poolPerClient, null, false);
+    }
+
+    /** The same settings with {@code cache} (tests). */
+    HttpSettings withCache(ResponseCache cache, boolean statusHeader) {
+        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c,
+                stickiness, tls, trustedProxies, poolPerClient, cache, statusHeader);
+    }
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */
     public static final int MAX_REQUEST_LINE = 8 * 1024;

@@ -32,6 +32,8 @@ final class RequestReceiver {
     ByteBuf in;
     /** When the first byte of the awaited request arrived; 0 while none has. */
     private long firstByteAt;
+    /** Answers from the cache wait for the client to take the ones it was sent (see nextAfterCachedAnswer). */
+    private boolean pausedForClient;
 
     RequestReceiver(Exchange exchange, ForwardedHeaders forwarded) {
         this.x = exchange;
@@ -45,7 +47,9 @@ final class RequestReceiver {
         }
         in = Cumulation.append(x.ctx.alloc(), in, data);
         if (state == Exchange.State.AWAIT_HEAD) {
-            readHead();
+            if (!pausedForClient) {
+                readHead();
+            }
         } else if (state == Exchange.State.FORWARDING && !x.requestSent) {
             long now = System.nanoTime();
             x.forwarder.forwardBody();
@@ -54,6 +58,11 @@ final class RequestReceiver {
             }
         }
         // CONNECTING, or FORWARDING a request already sent: the bytes (a pipelined request) wait in `in`
+    }
+
+    /** Whether answers from the cache wait for the client to take those it was sent: nothing more is read. */
+    boolean pausedForClient() {
+        return pausedForClient;
     }
 
     boolean hasInput() {
@@ -66,6 +75,7 @@ final class RequestReceiver {
     }
 
     void awaitHead(long now) {
+        head.reset(); // the last request's head, kept until its exchange ended (CacheLookup reads it)
         firstByteAt = 0;
         if (hasInput()) {
             firstByteAt = now; // pipelined: the next request is already here
@@ -77,22 +87,56 @@ final class RequestReceiver {
     }
 
     private void readHead() {
-        int outcome = head.scan(in);
-        if (outcome == MessageHead.NEED_MORE) {
-            // part of a head: from its first byte on, the whole head must come within header-timeout
-            x.deadlines.header(firstByteAt, System.nanoTime());
-            x.ctx.read();
-            return;
-        }
-        if (outcome == MessageHead.FAILED) {
-            int status = head.violation().defaultStatus();
-            x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
-            return;
-        }
-        startRequest();
+        do {
+            int outcome = head.scan(in);
+            if (outcome == MessageHead.NEED_MORE) {
+                // part of a head: from its first byte on, the whole head must come within header-timeout
+                x.deadlines.header(firstByteAt, System.nanoTime());
+                x.ctx.read();
+                return;
+            }
+            if (outcome == MessageHead.FAILED) {
+                int status = head.violation().defaultStatus();
+                x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
+                return;
+            }
+        } while (startRequest() && nextAfterCachedAnswer());
     }
 
-    private void startRequest() {
+    /**
+     * After an answer from the cache: whether the next request's head is here to take now (a loop, not a call
+     * deeper per pipelined request); else the connection waits for it, or for the client to take what it was sent.
+     */
+    private boolean nextAfterCachedAnswer() {
+        long now = System.nanoTime();
+        firstByteAt = 0;
+        releaseIfEmpty();
+        if (!x.ctx.channel().isWritable()) {
+            // a client that sends requests without reading the answers: no more is read from it, nor answered,
+            // until it takes what it has (clientWritabilityChanged); it is closed after idle-timeout of this
+            pausedForClient = true;
+            x.deadlines.idle(now);
+            return false;
+        }
+        if (!hasInput()) {
+            x.deadlines.idle(now);
+            x.ctx.read();
+            return false;
+        }
+        firstByteAt = now;
+        return true;
+    }
+
+    /** The client took what it was sent: the requests it sent meanwhile are taken. */
+    void clientWritable() {
+        if (pausedForClient && x.state == Exchange.State.AWAIT_HEAD) {
+            pausedForClient = false;
+            awaitHead(System.nanoTime());
+        }
+    }
+
+    /** @return true when the request was answered from the cache and the connection awaits its next request */
+    private boolean startRequest() {
         HttpSettings settings = x.settings;
         boolean http10 = head.version() == 10;
         // h2c-upgrade=refuse: the request goes on as a plain HTTP/1.1 request, its Upgrade and HTTP2-Settings dropped
@@ -106,7 +150,7 @@ final class RequestReceiver {
             // answers 417 without reading the body (Netty's HttpObjectAggregator) reads that body as the next request
             // on a connection the parent would hand to the next client
             x.fail(417, "the only expectation this server meets is 100-continue");
-            return;
+            return false;
         }
         if (head.chunked()) {
             body.chunked();
@@ -118,13 +162,33 @@ final class RequestReceiver {
         boolean idempotent = head.idempotent();
         boolean awaitingContinue = expectation == MessageHead.EXPECT_CONTINUE && !body.done();
         String stickyCookie = settings.stickiness().cookie(head);
+        int cached = CacheLookup.FORWARD;
+        if (x.cache != null) {
+            cached = x.cache.lookup(head, body.done() && !upgrade, !keepAlive, http10);
+            if (cached == CacheLookup.ANSWERED) {
+                in.skipBytes(head.length());
+                head.reset();
+                x.state = Exchange.State.AWAIT_HEAD;
+                if (!keepAlive) {
+                    x.closeAfterCachedAnswer();
+                    return false;
+                }
+                x.ctx.flush();
+                return true;
+            }
+            if (cached == CacheLookup.NOT_CACHED) {
+                x.fail(504, "only-if-cached: nothing stored answers this request");
+                return false;
+            }
+        }
 
         HopByHopHeaders.drop(head, upgrade);
         forwarded.drop(head);
         byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0
                 ? HeadWriter.ascii(x.upstream.describe()) : null;
         // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
-        ByteBuf out = HeadWriter.begin(x.ctx.alloc(), head, forwarded.room() + 64, http10);
+        ByteBuf out = HeadWriter.begin(x.ctx.alloc(), head,
+                forwarded.room() + 64 + (x.cache == null ? 0 : x.cache.validatorRoom()), http10);
         if (upgrade) {
             out.writeBytes(h2cSettings ? CONNECTION_UPGRADE_H2C : CONNECTION_UPGRADE);
         }
@@ -132,14 +196,24 @@ final class RequestReceiver {
             out.writeBytes(HOST).writeBytes(hostOverride).writeBytes(HeadWriter.CRLF);
         }
         forwarded.write(out, head, hostOverride);
+        if (x.cache != null) {
+            x.cache.writeValidators(out);
+        }
         HeadWriter.end(out);
         in.skipBytes(head.length());
-        head.reset();
+        if (x.cache == null) {
+            head.reset();
+        } // else the head stays as it is until the exchange ends (awaitHead resets it): CacheLookup reads it
         releaseIfEmpty();
 
         x.begin(out, http10, keepAlive, headMethod, idempotent, upgrade, awaitingContinue, stickyCookie,
                 firstByteAt != 0 ? firstByteAt : System.nanoTime());
-        x.dispatch.dispatch();
+        if (cached == CacheLookup.WAIT) {
+            x.deadlines.response(0); // a wait for another request's response is bounded as that response is
+        } else {
+            x.dispatch.dispatch();
+        }
+        return false;
     }
 
     /** The waiting bytes, now the caller's (an upgrade's first bytes in the new protocol); null if none. */

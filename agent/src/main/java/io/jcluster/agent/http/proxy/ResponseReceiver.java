@@ -132,12 +132,24 @@ final class ResponseReceiver {
             x.relay = DechunkingRelay.INSTANCE;
             x.closeAfterResponse = true;
         }
+        CacheLookup cache = x.cache;
+        if (cache != null && cache.responseHead(head, body)) {
+            // the cache answered instead (or before): the worker's response is read to its end and dropped
+            ByteBuf bytes = x.responseIn;
+            x.responseIn = null;
+            bytes.skipBytes(head.length());
+            head.reset();
+            bodyBytes(bytes, -1);
+            return;
+        }
+        byte[] cacheStatus = cache == null ? null : cache.statusLine();
         boolean addConnection = x.closeAfterResponse || x.http10;
         ByteBuf bytes = x.responseIn;
         x.responseIn = null;
         int bodyStart = bytes.readerIndex() + head.length();
         int sliceFrom;
-        if (!addConnection && !addChunked && setCookie == null && !head.bareLf() && !HeadWriter.anyDropped(head)) {
+        if (!addConnection && !addChunked && setCookie == null && cacheStatus == null && !head.bareLf()
+                && !HeadWriter.anyDropped(head)) {
             sliceFrom = bytes.readerIndex(); // the head goes on as it came, in one piece with the body bytes after it
         } else {
             ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 64 + (setCookie == null ? 0 : setCookie.length()), false);
@@ -149,6 +161,9 @@ final class ResponseReceiver {
             }
             if (setCookie != null) {
                 HeadWriter.header(out, SET_COOKIE, setCookie);
+            }
+            if (cacheStatus != null) {
+                out.writeBytes(cacheStatus);
             }
             HeadWriter.end(out);
             ctx.write(out, ctx.voidPromise());
@@ -180,6 +195,9 @@ final class ResponseReceiver {
      * and the next request awaited, or the connection closed.
      */
     void ended(boolean reusable) {
+        if (x.cache != null) {
+            x.cache.responseEnded(reusable);
+        }
         x.clientNeedsFlush = false;
         ChannelFuture written = null;
         if (!x.requestSent || x.closeAfterResponse || x.closing) {

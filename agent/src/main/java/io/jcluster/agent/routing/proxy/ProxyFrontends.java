@@ -5,6 +5,7 @@ import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
@@ -42,6 +43,11 @@ public final class ProxyFrontends {
         } catch (TlsContext.TlsException | Transport.UnavailableException e) {
             throw new SetupException(e.getMessage());
         }
+    }
+
+    /** The balancer's response cache ({@code cache=}, http mode), for the admin endpoint; null when it is off. */
+    public ResponseCache cache() {
+        return frontend instanceof HttpFrontend http ? http.cache() : null;
     }
 
     /** Starts the balancer's event loops; it listens on nothing yet. */

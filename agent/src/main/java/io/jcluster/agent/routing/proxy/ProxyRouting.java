@@ -5,6 +5,7 @@ import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
@@ -34,6 +35,7 @@ public final class ProxyRouting implements RoutingMode {
 
     private final Options options;
     private final Balancer balancer;
+    private final ResponseCache cache;
     /** Stops the parent with status 1 and this reason. */
     private final Consumer<String> fail;
     /** Each worker process's backends (by its serial), by the address it serves. */
@@ -44,8 +46,14 @@ public final class ProxyRouting implements RoutingMode {
     private final Set<Long> admitted = ConcurrentHashMap.newKeySet();
 
     public ProxyRouting(Options options, Balancer balancer, Consumer<String> fail) {
+        this(options, balancer, null, fail);
+    }
+
+    /** @param cache the balancer's response cache (ProxyFrontends.cache()), or null */
+    public ProxyRouting(Options options, Balancer balancer, ResponseCache cache, Consumer<String> fail) {
         this.options = options;
         this.balancer = balancer;
+        this.cache = cache;
         this.fail = fail;
         if (balancer.transportNote() != null) {
             Log.info(balancer.transportNote());
@@ -191,5 +199,13 @@ public final class ProxyRouting implements RoutingMode {
     @Override
     public void close() {
         balancer.close();
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
+    @Override
+    public ResponseCache cache() {
+        return cache;
     }
 }
