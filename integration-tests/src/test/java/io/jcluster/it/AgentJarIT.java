@@ -21,22 +21,39 @@ class AgentJarIT {
 
     private static final Path JAR = Path.of(System.getProperty("jcluster.agent.jar", "../agent/target/jcluster.jar"));
 
+    /** Where the jar carries the session adapters (module jcluster-sessions) as resources. */
+    private static final String SESSION_ADAPTERS = "META-INF/jcluster/sessions/io/jcluster/sessions/";
+
     @Test
     void everyClassSitsUnderTheJclusterPackage() throws IOException {
         List<String> outside = new ArrayList<>();
+        List<String> adaptersOnTheClassPath = new ArrayList<>();
         int classes = 0;
+        int adapters = 0;
         try (JarFile jar = new JarFile(JAR.toFile())) {
             for (JarEntry entry : java.util.Collections.list(jar.entries())) {
-                if (entry.getName().endsWith(".class")) {
-                    classes++;
-                    if (!entry.getName().startsWith("io/jcluster/")) {
-                        outside.add(entry.getName());
-                    }
+                String name = entry.getName();
+                if (!name.endsWith(".class")) {
+                    continue;
+                }
+                if (name.startsWith(SESSION_ADAPTERS)) {
+                    adapters++; // resources a worker defines beside a server's loader: no class path reaches them
+                    continue;
+                }
+                classes++;
+                if (!name.startsWith("io/jcluster/")) {
+                    outside.add(name);
+                }
+                if (name.startsWith("io/jcluster/sessions/")) {
+                    adaptersOnTheClassPath.add(name);
                 }
             }
         }
         assertTrue(classes > 1000, "expected Byte Buddy and Netty shaded in, found only " + classes + " classes");
         assertEquals(List.of(), outside, "classes outside io/jcluster/ would clash with the app's own libraries");
+        assertTrue(adapters > 3, "the session adapters travel under " + SESSION_ADAPTERS + ": found " + adapters);
+        assertEquals(List.of(), adaptersOnTheClassPath, "the session adapters name server classes that the boot"
+                + " class path cannot see: they must not sit where a class path finds them");
     }
 
     @Test
