@@ -1,6 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.config.OptionParser;
+import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.http.cache.CacheStats;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -98,6 +100,54 @@ class CacheExchangeTest {
         assertEquals(1, stats().hits());
         assertEquals(1, stats().misses());
         assertEquals(1, stats().entries());
+    }
+
+    /** Settings whose trusted-proxies list holds the EmbeddedChannel's peer (loopback, as HttpProxyHandler reads it). */
+    private static HttpSettings trustingLoopback() throws Exception {
+        TrustedProxies trusted = OptionParser.parse("mode=http,trusted-proxies=127.0.0.1").http().trustedProxies();
+        HttpSettings base = settings();
+        return new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), Duration.ofSeconds(5), false, base.stickiness(), null, trusted, false);
+    }
+
+    @Test
+    void aTrustedProxysForwardingHeadersAreInTheKeyAndAClientsAreNot() throws Exception {
+        EmbeddedChannel worker = worker();
+        EmbeddedChannel proxy = client(trustingLoopback());
+        // a TLS-terminating proxy in front: the app redirects plain http to https, and renders https pages
+        String redirect = "HTTP/1.1 301 Moved Permanently\r\nLocation: https://x/a\r\nCache-Control: max-age=60\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        String overHttp = exchangeVia(proxy, worker, "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: http\r\n\r\n",
+                redirect);
+        assertTrue(overHttp.startsWith("HTTP/1.1 301") && overHttp.contains("x-cache: MISS"), overHttp);
+        String overHttps = exchangeVia(proxy, worker,
+                "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n", FRESH);
+        assertTrue(overHttps.startsWith("HTTP/1.1 200") && overHttps.contains("x-cache: MISS"),
+                "the https rendering is not the stored redirect: " + overHttps);
+        proxy.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nx-forwarded-proto: http\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(proxy).startsWith("HTTP/1.1 301"), "each rendering is a hit of its own");
+        for (String header : new String[]{"X-Forwarded-Host: y", "X-Forwarded-Port: 8443", "Forwarded: proto=http",
+                "X-Forwarded-Prefix: /app"}) {
+            String other = exchangeVia(proxy, worker, "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n"
+                    + header + "\r\n\r\n", FRESH);
+            assertTrue(other.contains("x-cache: MISS"), header + " is in the key: " + other);
+        }
+        proxy.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(proxy).contains("x-cache: HIT"));
+
+        // from a client they are dropped (the app sees jcluster's own, of this listener): not in the key
+        EmbeddedChannel client = client();
+        client.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"));
+        String sent = drain(worker);
+        assertTrue(sent.contains("x-forwarded-proto: http\r\n") && !sent.contains("https"),
+                "a client's header is dropped, the request is plain http's key: " + sent);
+        worker.writeInbound(ascii(FRESH));
+        assertTrue(drain(client).contains("x-cache: MISS"));
+        client.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: http\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(client).contains("x-cache: HIT"), "the same key whatever the client claims");
     }
 
     @Test
