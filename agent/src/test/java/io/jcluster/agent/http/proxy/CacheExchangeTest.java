@@ -490,6 +490,31 @@ class CacheExchangeTest {
     }
 
     @Test
+    void aWorkersOwnXCacheNeverReachesTheClientBesideTheParents() {
+        EmbeddedChannel worker = worker();
+        EmbeddedChannel client = client();
+        String workers = "X-Cache: HIT\r\nx-CACHE: HIT from app\r\n";
+        String miss = exchangeVia(client, worker, GET_A, "HTTP/1.1 200 OK\r\nCache-Control: max-age=60, must-revalidate\r\n"
+                + workers + "ETag: \"1\"\r\nContent-Length: 5\r\n\r\nhello");
+        assertEquals(1, count(miss.toLowerCase(), "x-cache:"), miss);
+        assertTrue(miss.contains("x-cache: MISS\r\n") && miss.endsWith("hello"), miss);
+        client.writeInbound(ascii(GET_A));
+        String hit = drain(client);
+        assertEquals(1, count(hit.toLowerCase(), "x-cache:"), "nor is it stored: " + hit);
+        assertTrue(hit.contains("x-cache: HIT\r\n"), hit);
+        // revalidated: the 304's own X-Cache neither reaches the client nor updates the stored head
+        String revalidated = exchangeVia(client, worker, "GET /a HTTP/1.1\r\nHost: x\r\nCache-Control: no-cache\r\n\r\n",
+                "HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\nCache-Control: max-age=60\r\n" + workers + "\r\n");
+        assertEquals(1, count(revalidated.toLowerCase(), "x-cache:"), revalidated);
+        assertTrue(revalidated.contains("x-cache: REVALIDATED\r\n"), revalidated);
+        // bypassed (POST): ours only
+        String bypass = exchangeVia(client, worker, "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n" + workers + "Content-Length: 2\r\n\r\nok");
+        assertEquals(1, count(bypass.toLowerCase(), "x-cache:"), bypass);
+        assertTrue(bypass.contains("x-cache: BYPASS\r\n"), bypass);
+    }
+
+    @Test
     void withTheStatusHeaderOffNoXCacheIsSent() {
         EmbeddedChannel worker = worker();
         EmbeddedChannel client = upstream.client(settings().withCache(cache, false), pool);
