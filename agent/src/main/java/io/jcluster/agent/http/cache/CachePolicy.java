@@ -227,7 +227,11 @@ public final class CachePolicy {
         if (reference == null || reference.isEmpty()) {
             return null;
         }
-        String base = request.key();
+        String key = request.key();
+        int fieldsAt = key.indexOf('\n');
+        // the request's keyed fields (a trusted proxy's X-Forwarded-Proto, ...) describe the referenced URI too
+        String fields = fieldsAt < 0 ? "" : key.substring(fieldsAt);
+        String base = fieldsAt < 0 ? key : key.substring(0, fieldsAt);
         int pathStart = base.indexOf('/', base.indexOf("://") + 3);
         String origin = base.substring(0, pathStart); // scheme://host
         String ref = reference;
@@ -273,7 +277,7 @@ public final class CachePolicy {
         if (hasDotSegment(candidate.substring(candidatePath))) {
             return null;
         }
-        return candidate;
+        return candidate + fields;
     }
 
     private static int endOfAuthority(String ref, int from) {

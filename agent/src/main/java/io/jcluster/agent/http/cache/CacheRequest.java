@@ -35,9 +35,19 @@ public final class CacheRequest {
     private static final String[] OVERRIDES = {"x-http-method-override", "x-http-method", "x-method-override",
             "x-original-url", "x-rewrite-url", "x-original-method"};
 
+    /**
+     * Which request header lines, besides Host and the target, change what the app renders and so belong in the key:
+     * the forwarding headers a trusted proxy sent (X-Forwarded-Proto, Forwarded, ...), which the app sees.
+     */
+    public interface KeyedFields {
+        /** Whether line {@code line} of {@code head} is part of the key; must not allocate. */
+        boolean keyed(MessageHead head, int line);
+    }
+
     private final CacheControl directives = new CacheControl();
     private MessageHead head;
     private boolean secure;
+    private KeyedFields keyed;
     private int method;
     private boolean authorization;
     private boolean pragmaNoCache;
@@ -51,8 +61,19 @@ public final class CacheRequest {
      * @param secure whether the client came over TLS: the scheme is part of the key
      */
     public void read(MessageHead head, boolean secure) {
+        read(head, secure, null);
+    }
+
+    /**
+     * Reads the request head (before the proxy drops its hop-by-hop lines).
+     *
+     * @param secure whether the client came over TLS: the scheme is part of the key
+     * @param keyed  the lines whose names and values go into the key after the target, or null for none
+     */
+    public void read(MessageHead head, boolean secure, KeyedFields keyed) {
         this.head = head;
         this.secure = secure;
+        this.keyed = keyed;
         this.key = null;
         byte[] b = head.bytes();
         method = method(b, head.startLineStart());
@@ -163,6 +184,8 @@ public final class CacheRequest {
      * The primary key: scheme, host (lower case) and the request target as sent, e.g. {@code http://a.example/x?y}.
      * The host is the Host header's (the scanner has checked that an absolute-form target names the same); an
      * absolute-form target contributes its path and query only, and an empty path is "/" (RFC 9110 section 4.2.3).
+     * Then, for each line {@link KeyedFields} names, LF, its name (lower case), ':' and its value as sent: no target
+     * and no field value holds an LF, so the parts cannot run into each other.
      */
     public String key() {
         String k = key;
@@ -200,6 +223,14 @@ public final class CacheRequest {
         }
         String scheme = secure ? "https://" : "http://";
         int length = scheme.length() + Math.max(he - hs, 0) + 1 + (te - ts);
+        KeyedFields fields = keyed;
+        if (fields != null) {
+            for (int line = 0; line < h.count(); line++) {
+                if (fields.keyed(h, line)) {
+                    length += 2 + h.valueEnd(line) - h.lineStart(line);
+                }
+            }
+        }
         byte[] out = room(length);
         int n = 0;
         for (int i = 0; i < scheme.length(); i++) {
@@ -214,6 +245,20 @@ public final class CacheRequest {
         }
         System.arraycopy(b, ts, out, n, te - ts);
         n += te - ts;
+        if (fields != null) {
+            for (int line = 0; line < h.count(); line++) {
+                if (fields.keyed(h, line)) {
+                    out[n++] = '\n';
+                    for (int i = h.lineStart(line); i < h.nameEnd(line); i++) {
+                        byte c = b[i];
+                        out[n++] = c >= 'A' && c <= 'Z' ? (byte) (c | 0x20) : c;
+                    }
+                    out[n++] = ':';
+                    System.arraycopy(b, h.valueStart(line), out, n, h.valueEnd(line) - h.valueStart(line));
+                    n += h.valueEnd(line) - h.valueStart(line);
+                }
+            }
+        }
         return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 

@@ -192,7 +192,7 @@ public final class ResponseCache {
         return count;
     }
 
-    /** Whether the path of {@code key} (scheme://host/path?query) is {@code path}, or starts with it. */
+    /** Whether the path of {@code key} (scheme://host/path?query, then its keyed fields) is {@code path}, or starts with it. */
     static boolean matches(String key, String path, boolean prefix) {
         int scheme = key.indexOf("://");
         int start = scheme < 0 ? 0 : scheme + 3;
@@ -203,8 +203,10 @@ public final class ResponseCache {
         if (start == key.length() || key.charAt(start) != '/') {
             return false;
         }
+        int fields = key.indexOf('\n', start); // the keyed fields (CacheRequest#key) follow the target
+        int targetEnd = fields < 0 ? key.length() : fields;
         int query = key.indexOf('?', start);
-        int end = query < 0 ? key.length() : query;
+        int end = query < 0 || query > targetEnd ? targetEnd : query;
         int length = end - start;
         if (prefix) {
             return length >= path.length() && key.startsWith(path, start);

@@ -47,6 +47,8 @@ final class CacheLookup {
 
     private final Exchange x;
     private final ResponseCache cache;
+    /** The request lines besides Host and target that belong in the key (ForwardedHeaders: a trusted peer's). */
+    private final CacheRequest.KeyedFields keyed;
     private final CacheCounters counters;
     final CacheRequest request = new CacheRequest();
     /** The copy of a body being stored. */
@@ -81,8 +83,9 @@ final class CacheLookup {
     private long requestTime;
     private long responseTime;
 
-    CacheLookup(Exchange exchange, ResponseCache cache) {
+    CacheLookup(Exchange exchange, ResponseCache cache, CacheRequest.KeyedFields keyed) {
         this.x = exchange;
+        this.keyed = keyed;
         this.cache = cache;
         this.counters = cache.counters();
     }
@@ -97,7 +100,7 @@ final class CacheLookup {
      */
     int lookup(MessageHead head, boolean plain, boolean close, boolean http10) {
         endRequest();
-        request.read(head, x.settings.secure());
+        request.read(head, x.settings.secure(), keyed);
         if (!request.cacheableMethod() || !plain || request.authorization()) {
             // RFC 9111 section 3.5: a response to a request with Authorization is the user's; this cache neither
             // answers such a request nor stores its response

@@ -101,7 +101,7 @@ final class Exchange implements WorkerEvents {
         this.forwarder = new RequestForwarder(this);
         this.dispatch = new WorkerDispatch(this, selection);
         this.responses = new ResponseReceiver(this);
-        this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache());
+        this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache(), forwarded);
     }
 
     /** Sets every per-request field for a request whose head is in, and goes to CONNECTING. */

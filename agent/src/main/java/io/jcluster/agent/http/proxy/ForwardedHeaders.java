@@ -1,5 +1,6 @@
 package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.cache.CacheRequest;
 import io.jcluster.agent.http.wire.HeadWriter;
 import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
@@ -27,7 +28,22 @@ import java.net.InetAddress;
  * <p>One per client connection, and the trust is decided once, when it opens: what does not change between its
  * requests is encoded once, and a request allocates nothing unless its Host differs from the previous one's.
  */
-public final class ForwardedHeaders {
+public final class ForwardedHeaders implements CacheRequest.KeyedFields {
+
+    /**
+     * The forwarding headers that tell the app its own URL (scheme, host, port, path prefix) and so change what it
+     * renders (an absolute link, an http->https redirect): from a trusted peer they reach the app, so the response
+     * cache keys on them.
+     */
+    private static final String[] RENDERING = {"x-forwarded-prefix", "x-forwarded-ssl", "x-forwarded-scheme",
+            "x-forwarded-protocol", "x-url-scheme", "x-proxied-https", "front-end-https"};
+    private static final byte[][] RENDERING_NAMES = new byte[RENDERING.length][];
+
+    static {
+        for (int i = 0; i < RENDERING.length; i++) {
+            RENDERING_NAMES[i] = HeadWriter.ascii(RENDERING[i]);
+        }
+    }
 
     private static final byte[] X_FORWARDED_FOR = HeadWriter.ascii("x-forwarded-for: ");
     private static final byte[] X_FORWARDED_HOST = HeadWriter.ascii("x-forwarded-host: ");
@@ -105,6 +121,52 @@ public final class ForwardedHeaders {
                 kept |= 1 << which;
             }
         }
+    }
+
+    /**
+     * Whether the response cache keys on this request line: a forwarding header that says what URL the app is
+     * reached by, sent by a trusted peer (so kept, and seen by the app). From a client, nothing: {@link #drop}
+     * removes them all and the app sees only jcluster's own, which the key's scheme and Host already determine.
+     * Allocates nothing.
+     */
+    @Override
+    public boolean keyed(MessageHead head, int line) {
+        if (!trusted) {
+            return false;
+        }
+        byte kind = head.kind(line);
+        if (kind != MessageHead.OTHER && (kind < MessageHead.X_FORWARDED_FOR || kind > MessageHead.FORWARDED)) {
+            return false;
+        }
+        byte[] in = head.bytes();
+        int which = ForwardingHeaderNames.match(in, head.lineStart(line), head.nameEnd(line));
+        if (which == ForwardingHeaderNames.FORWARDED || which == ForwardingHeaderNames.X_FORWARDED_PROTO
+                || which == ForwardingHeaderNames.X_FORWARDED_HOST || which == ForwardingHeaderNames.X_FORWARDED_PORT) {
+            return true;
+        }
+        if (which != ForwardingHeaderNames.OTHER) {
+            return false;
+        }
+        for (byte[] name : RENDERING_NAMES) {
+            if (sameName(in, head.lineStart(line), head.nameEnd(line), name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ignoring case, '_' read as '-' (as {@link ForwardingHeaderNames#match}). */
+    private static boolean sameName(byte[] in, int start, int end, byte[] lower) {
+        if (end - start != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < lower.length; i++) {
+            byte c = in[start + i];
+            if ((c == '_' ? '-' : c | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Room {@link #write} needs beside the values the request brings. */

@@ -143,6 +143,9 @@ final class ResponseReceiver {
             return;
         }
         byte[] cacheStatus = cache == null ? null : cache.statusLine();
+        if (cacheStatus != null) {
+            CacheStatus.dropWorkers(head);
+        }
         boolean addConnection = x.closeAfterResponse || x.http10;
         ByteBuf bytes = x.responseIn;
         x.responseIn = null;

@@ -15,6 +15,9 @@ final class StoredHeads {
 
     private static final byte[] AGE = HeadWriter.ascii("age");
     private static final byte[] X_CACHE = HeadWriter.ascii("x-cache");
+    /** RFC 9111 section 3.1: "Effectively, this is limited to" these three. */
+    private static final byte[][] PROXY_SPECIFIC = {HeadWriter.ascii("proxy-authenticate"),
+            HeadWriter.ascii("proxy-authentication-info"), HeadWriter.ascii("proxy-authorization")};
 
     private StoredHeads() {
     }
@@ -59,7 +62,16 @@ final class StoredHeads {
     private static boolean kept(MessageHead head, int line) {
         byte kind = head.kind(line);
         return !head.dropped(line) && kind != MessageHead.CONTENT_LENGTH && kind != MessageHead.TRANSFER_ENCODING
-                && !named(head, line, AGE) && !named(head, line, X_CACHE);
+                && !named(head, line, AGE) && !named(head, line, X_CACHE) && !proxySpecific(head, line);
+    }
+
+    private static boolean proxySpecific(MessageHead head, int line) {
+        for (byte[] name : PROXY_SPECIFIC) {
+            if (named(head, line, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean updates(MessageHead notModified, int line) {

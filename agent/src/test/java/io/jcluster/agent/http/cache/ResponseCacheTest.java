@@ -278,6 +278,10 @@ class ResponseCacheTest {
         assertTrue(ResponseCache.matches("http://a/x?y", "/x", false));
         assertFalse(ResponseCache.matches("http://a/x/?y", "/x", false));
         assertTrue(ResponseCache.matches("http://a/x/?y", "/x", true));
+        // a trusted proxy's forwarding fields follow the target in the key (CacheRequest#key): not part of the path
+        assertTrue(ResponseCache.matches("http://a/x\nx-forwarded-proto:https", "/x", false));
+        assertTrue(ResponseCache.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x", false));
+        assertFalse(ResponseCache.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x\nx", true));
         assertFalse(ResponseCache.matches("http://a?/x", "/x", true));
         assertFalse(ResponseCache.matches("http://a", "/", true));
     }

@@ -1,6 +1,8 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.config.OptionParser;
+import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.http.cache.CacheStats;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -98,6 +100,54 @@ class CacheExchangeTest {
         assertEquals(1, stats().hits());
         assertEquals(1, stats().misses());
         assertEquals(1, stats().entries());
+    }
+
+    /** Settings whose trusted-proxies list holds the EmbeddedChannel's peer (loopback, as HttpProxyHandler reads it). */
+    private static HttpSettings trustingLoopback() throws Exception {
+        TrustedProxies trusted = OptionParser.parse("mode=http,trusted-proxies=127.0.0.1").http().trustedProxies();
+        HttpSettings base = settings();
+        return new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), Duration.ofSeconds(5), false, base.stickiness(), null, trusted, false);
+    }
+
+    @Test
+    void aTrustedProxysForwardingHeadersAreInTheKeyAndAClientsAreNot() throws Exception {
+        EmbeddedChannel worker = worker();
+        EmbeddedChannel proxy = client(trustingLoopback());
+        // a TLS-terminating proxy in front: the app redirects plain http to https, and renders https pages
+        String redirect = "HTTP/1.1 301 Moved Permanently\r\nLocation: https://x/a\r\nCache-Control: max-age=60\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        String overHttp = exchangeVia(proxy, worker, "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: http\r\n\r\n",
+                redirect);
+        assertTrue(overHttp.startsWith("HTTP/1.1 301") && overHttp.contains("x-cache: MISS"), overHttp);
+        String overHttps = exchangeVia(proxy, worker,
+                "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n", FRESH);
+        assertTrue(overHttps.startsWith("HTTP/1.1 200") && overHttps.contains("x-cache: MISS"),
+                "the https rendering is not the stored redirect: " + overHttps);
+        proxy.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nx-forwarded-proto: http\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(proxy).startsWith("HTTP/1.1 301"), "each rendering is a hit of its own");
+        for (String header : new String[]{"X-Forwarded-Host: y", "X-Forwarded-Port: 8443", "Forwarded: proto=http",
+                "X-Forwarded-Prefix: /app"}) {
+            String other = exchangeVia(proxy, worker, "GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n"
+                    + header + "\r\n\r\n", FRESH);
+            assertTrue(other.contains("x-cache: MISS"), header + " is in the key: " + other);
+        }
+        proxy.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(proxy).contains("x-cache: HIT"));
+
+        // from a client they are dropped (the app sees jcluster's own, of this listener): not in the key
+        EmbeddedChannel client = client();
+        client.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"));
+        String sent = drain(worker);
+        assertTrue(sent.contains("x-forwarded-proto: http\r\n") && !sent.contains("https"),
+                "a client's header is dropped, the request is plain http's key: " + sent);
+        worker.writeInbound(ascii(FRESH));
+        assertTrue(drain(client).contains("x-cache: MISS"));
+        client.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: http\r\n\r\n"));
+        assertEquals("", drain(worker));
+        assertTrue(drain(client).contains("x-cache: HIT"), "the same key whatever the client claims");
     }
 
     @Test
@@ -437,6 +487,31 @@ class CacheExchangeTest {
         client.writeInbound(ascii("GET /n HTTP/1.1\r\nHost: x\r\nCache-Control: only-if-cached\r\n\r\n"));
         assertTrue(drain(client).startsWith("HTTP/1.1 504 "));
         assertEquals("", drain(worker));
+    }
+
+    @Test
+    void aWorkersOwnXCacheNeverReachesTheClientBesideTheParents() {
+        EmbeddedChannel worker = worker();
+        EmbeddedChannel client = client();
+        String workers = "X-Cache: HIT\r\nx-CACHE: HIT from app\r\n";
+        String miss = exchangeVia(client, worker, GET_A, "HTTP/1.1 200 OK\r\nCache-Control: max-age=60, must-revalidate\r\n"
+                + workers + "ETag: \"1\"\r\nContent-Length: 5\r\n\r\nhello");
+        assertEquals(1, count(miss.toLowerCase(), "x-cache:"), miss);
+        assertTrue(miss.contains("x-cache: MISS\r\n") && miss.endsWith("hello"), miss);
+        client.writeInbound(ascii(GET_A));
+        String hit = drain(client);
+        assertEquals(1, count(hit.toLowerCase(), "x-cache:"), "nor is it stored: " + hit);
+        assertTrue(hit.contains("x-cache: HIT\r\n"), hit);
+        // revalidated: the 304's own X-Cache neither reaches the client nor updates the stored head
+        String revalidated = exchangeVia(client, worker, "GET /a HTTP/1.1\r\nHost: x\r\nCache-Control: no-cache\r\n\r\n",
+                "HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\nCache-Control: max-age=60\r\n" + workers + "\r\n");
+        assertEquals(1, count(revalidated.toLowerCase(), "x-cache:"), revalidated);
+        assertTrue(revalidated.contains("x-cache: REVALIDATED\r\n"), revalidated);
+        // bypassed (POST): ours only
+        String bypass = exchangeVia(client, worker, "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n" + workers + "Content-Length: 2\r\n\r\nok");
+        assertEquals(1, count(bypass.toLowerCase(), "x-cache:"), bypass);
+        assertTrue(bypass.contains("x-cache: BYPASS\r\n"), bypass);
     }
 
     @Test

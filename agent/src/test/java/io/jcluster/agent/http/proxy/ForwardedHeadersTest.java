@@ -52,6 +52,46 @@ class ForwardedHeadersTest {
         }
     }
 
+    /**
+     * The response cache's key holds what a trusted proxy says about the app's URL (the app sees it), in the order
+     * sent, and nothing of a client's (dropped); deciding a line allocates nothing (the hit path's budget is the key).
+     */
+    @Test
+    void theCacheKeyHoldsATrustedProxysUrlHeadersOnlyAndDecidingAllocatesNothing() throws Exception {
+        String request = "GET /p?q HTTP/1.1\r\nHost: App.example\r\nX-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Proto: https\r\n"
+                + "X_Forwarded_Host: a.example\r\nX-Forwarded-Port: 443\r\nForwarded: proto=https\r\n"
+                + "X-Forwarded-Prefix: /app\r\nX-Real-IP: 1.2.3.4\r\nFront-End-Https: on\r\nAccept: */*\r\n\r\n";
+        MessageHead head = new MessageHead(true, 8192, 1 << 20);
+        ByteBuf in = Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1);
+        assertEquals(MessageHead.COMPLETE, head.scan(in));
+        in.release();
+        InetAddress peer = InetAddress.getByName("127.0.0.1");
+        ForwardedHeaders trusted = new ForwardedHeaders(peer, false, 8080, true);
+        io.jcluster.agent.http.cache.CacheRequest cache = new io.jcluster.agent.http.cache.CacheRequest();
+        cache.read(head, false, trusted);
+        assertEquals("http://app.example/p?q\nx-forwarded-proto:https\nx_forwarded_host:a.example\n"
+                + "x-forwarded-port:443\nforwarded:proto=https\nx-forwarded-prefix:/app\nfront-end-https:on", cache.key());
+        cache.read(head, false, new ForwardedHeaders(peer, false, 8080, false));
+        assertEquals("http://app.example/p?q", cache.key());
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int sink = 0;
+        for (int i = 0; i < head.count(); i++) {
+            sink += trusted.keyed(head, i) ? 1 : 0; // warm up
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int round = 0; round < 10_000; round++) {
+            for (int i = 0; i < head.count(); i++) {
+                sink += trusted.keyed(head, i) ? 1 : 0;
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(6 * 10_001, sink);
+        assertTrue(allocated < 4096, allocated + " bytes allocated by 10,000 x " + head.count() + " decisions");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"X_Forwarded_For", "x-forwarded_for", "X-FORWARDED-FOR", "x_forwarded_host", "FORWARDED",
             "X_REAL_IP", "x_forwarded_proto", "True_Client_IP", "ssl-client-cert", "SSL_CLIENT_CERT", "X-Forwarded-SSL",
