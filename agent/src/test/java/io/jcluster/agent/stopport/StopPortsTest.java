@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,8 +101,8 @@ class StopPortsTest {
     }
 
     @Test
-    void aStrangerCannotHoldMoreThanTheCapNorPastTheDeadline() throws Exception {
-        InetSocketAddress address = listen(1_500, "SHUTDOWN");
+    void aStrangerCannotHoldMoreThanTheCap() throws Exception {
+        InetSocketAddress address = listen(StopPorts.COMMAND_DEADLINE_MILLIS, "SHUTDOWN");
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < StopPorts.MAX_CONNECTIONS; i++) {
             Socket socket = connect(address);
@@ -109,14 +110,24 @@ class StopPortsTest {
             held.add(socket);
         }
         Socket oneTooMany = connect(address);
+        // at once: long before the 10 s deadline (the socket's 5 s read timeout would throw)
         assertEquals(-1, oneTooMany.getInputStream().read(), "past the cap a connection is closed at once");
         for (Socket socket : held) {
-            // the deadline closes each (within 5 s: the socket's read timeout would throw otherwise)
-            assertEquals(-1, socket.getInputStream().read());
+            socket.close();
         }
-        assertNull(stops.poll(100, TimeUnit.MILLISECONDS), "'S' at the deadline is no command");
+        assertNull(stops.poll(100, TimeUnit.MILLISECONDS), "'S' then the end of the stream is no command");
         send(address, "SHUTDOWN");
         assertNotNull(stops.poll(5, TimeUnit.SECONDS), "once they are gone the port serves again");
+    }
+
+    @Test
+    void aHeldConnectionIsClosedAtTheDeadline() throws Exception {
+        InetSocketAddress address = listen(1_000, "SHUTDOWN");
+        Socket socket = connect(address);
+        socket.getOutputStream().write("SHUT".getBytes(StandardCharsets.ISO_8859_1));
+        // within the socket's 5 s read timeout
+        assertEquals(-1, socket.getInputStream().read(), "closed at the deadline");
+        assertNull(stops.poll(100, TimeUnit.MILLISECONDS), "'SHUT' at the deadline is no command");
     }
 
     @Test
@@ -133,7 +144,10 @@ class StopPortsTest {
                 // the parent closed its side after 1024 characters: the write fails with a reset
             }
             try {
+                // long before the 10 s deadline: the socket's 5 s read timeout would throw
                 assertEquals(-1, in.read());
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the parent kept reading the flood", e);
             } catch (IOException e) {
                 // a reset, as closed as it gets
             }
