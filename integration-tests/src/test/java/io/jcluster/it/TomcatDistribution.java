@@ -120,6 +120,21 @@ final class TomcatDistribution {
                 .env("JAVA_OPTS", "");
     }
 
+    /**
+     * {@code sh bin/catalina.sh stop} of the distribution on this base, on {@code jdk}, as its users stop it: a JVM
+     * of its own (without the agent: catalina.sh passes CATALINA_OPTS to start and run only) that sends server.xml's
+     * shutdown command to its shutdown port. Tracked and killed by pid like a cluster.
+     */
+    ClusterProcess.Builder catalinaStop(Jdk jdk) {
+        return ClusterProcess.on(jdk).withoutAgent()
+                .script("CATALINA_OPTS", "sh", home.resolve("bin/catalina.sh").toString(), "stop")
+                .env("CATALINA_HOME", home.toString())
+                .env("CATALINA_BASE", base.toString())
+                .env("CATALINA_TMPDIR", base.resolve("temp").toString())
+                .env("CATALINA_PID", "")
+                .env("JAVA_OPTS", "");
+    }
+
     Path base() {
         return base;
     }

@@ -3,6 +3,8 @@ package io.jcluster.agent.control;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * The parent-worker protocol, both ends: one text line per message, words separated by single spaces.
@@ -21,13 +23,17 @@ import java.net.UnknownHostException;
  *                                          could not be shared with SO_REUSEPORT (why may hold spaces)
  *   client-address-fallbacks &lt;count&gt;        worker -&gt; parent, when it changed: connections accepted from the
  *                                          parent so far whose client was not found (the app saw 127.0.0.1)
+ *   stop-port &lt;ip&gt; &lt;port&gt; &lt;convention&gt; &lt;command&gt;  worker -&gt; parent, the app's server listens for its stop command
+ *                                          (convention: tomcat) at ip:port, each worker privately; the parent
+ *                                          listens there instead. command: Base64 of its UTF-8 bytes
  * </pre>
  * Each message travels in a frame ({@link ControlConnection}); the Cluster API's messages are binary frames of their
  * own ({@link ClusterFrame}), wrapped here as {@link Cluster}.
  */
 public sealed interface ControlMessage permits ControlMessage.Hello, ControlMessage.Bound, ControlMessage.Unclustered,
         ControlMessage.Stats, ControlMessage.DumpRequest, ControlMessage.DumpLine, ControlMessage.DumpEnd,
-        ControlMessage.Unlisten, ControlMessage.Unshared, ControlMessage.ClientAddressFallbacks, ControlMessage.Cluster {
+        ControlMessage.Unlisten, ControlMessage.Unshared, ControlMessage.ClientAddressFallbacks, ControlMessage.StopPort,
+        ControlMessage.Cluster {
 
     /** The line to send, without its line terminator. */
     String encode();
@@ -117,6 +123,37 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
         }
     }
 
+    /**
+     * Where the app's server listens for its own stop command ({@code <Server port=... shutdown=...>} of Tomcat's
+     * server.xml), and the command. The command is a password: never in a log line, never in {@link #toString}.
+     */
+    record StopPort(InetSocketAddress address, String convention, String command) implements ControlMessage {
+        /** The one convention so far: Tomcat's StandardServer#await. */
+        public static final String TOMCAT = "tomcat";
+        /** A longer command does not fit a control line (1 KiB) once in Base64; the worker says so instead. */
+        public static final int MAX_COMMAND_BYTES = 512;
+
+        public StopPort {
+            if (!TOMCAT.equals(convention)) {
+                throw new IllegalArgumentException("unknown stop convention " + convention);
+            }
+            if (command.getBytes(StandardCharsets.UTF_8).length > MAX_COMMAND_BYTES) {
+                throw new IllegalArgumentException("a stop command longer than " + MAX_COMMAND_BYTES + " bytes");
+            }
+        }
+
+        @Override
+        public String encode() {
+            return "stop-port " + address.getAddress().getHostAddress() + " " + address.getPort() + " " + convention
+                    + " " + Base64.getEncoder().encodeToString(command.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return "StopPort[" + address + ", " + convention + "]";
+        }
+    }
+
     /** A Cluster API frame; it travels as binary, never as a line. */
     record Cluster(ClusterFrame frame) implements ControlMessage {
         @Override
@@ -129,6 +166,9 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
     static ControlMessage decode(String line) throws MalformedMessage {
         if (line.startsWith("dump-line ")) {
             return new DumpLine(line.substring("dump-line ".length()));
+        }
+        if (line.startsWith("stop-port ")) {
+            return stopPort(line.split(" ", -1));
         }
         if (line.startsWith("unshared ")) {
             String[] words = line.split(" ", 4);
@@ -173,6 +213,26 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
 
         MalformedMessage(String message) {
             super(message);
+        }
+    }
+
+    /** Its errors never show the command (a password): only the words before it. */
+    private static StopPort stopPort(String[] words) throws MalformedMessage {
+        if (words.length != 5) {
+            throw new MalformedMessage("stop-port: expected 5 words, got " + words.length);
+        }
+        String line = "stop-port " + words[1] + " " + words[2] + " " + abbreviate(words[3]) + " ...";
+        InetSocketAddress address = new InetSocketAddress(ipLiteral(line, words[1]), port(line, words[2]));
+        byte[] command;
+        try {
+            command = Base64.getDecoder().decode(words[4]);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("stop-port: the command is not Base64");
+        }
+        try {
+            return new StopPort(address, words[3], new String(command, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage(e.getMessage() + ": " + line);
         }
     }
 

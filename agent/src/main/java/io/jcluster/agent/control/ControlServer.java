@@ -24,6 +24,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -48,6 +49,8 @@ public final class ControlServer implements AutoCloseable {
     private final String secret;
     private final ServerSocketChannel server;
     private volatile ControlListener listener;
+    /** Where a worker's report of its server's own stop port goes (the parent listens there instead). */
+    private volatile Consumer<ControlMessage.StopPort> stopPorts = report -> { };
     private volatile ClusterListener cluster;
     private volatile boolean closed;
 
@@ -78,6 +81,11 @@ public final class ControlServer implements AutoCloseable {
         Thread accept = new Thread(this::acceptLoop, "jcluster-control");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /** From now on the workers' {@code stop-port} reports go to {@code to}; call before {@link #serve}. */
+    public void hearStopPorts(Consumer<ControlMessage.StopPort> to) {
+        this.stopPorts = to;
     }
 
     /** The private directory; the parent keeps other per-launch files here, deleted with it. */
@@ -162,9 +170,11 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** A failure while handling a message is the parent's, not the worker's: it is logged, the channel stays. */
-    private static void deliver(ControlListener.Session session, ControlMessage message) {
+    private void deliver(ControlListener.Session session, ControlMessage message) {
         try {
-            if (message instanceof ControlMessage.Bound bound) {
+            if (message instanceof ControlMessage.StopPort report) {
+                stopPorts.accept(report);
+            } else if (message instanceof ControlMessage.Bound bound) {
                 session.bound(bound.requested(), bound.actualPort());
             } else if (message instanceof ControlMessage.Unclustered unclustered) {
                 session.unclustered(unclustered.requested());
@@ -183,7 +193,9 @@ public final class ControlServer implements AutoCloseable {
                         + " after hello; ignored");
             }
         } catch (RuntimeException e) {
-            Log.error("control channel: failed to handle '" + message.encode() + "'", e);
+            // a stop-port line carries a password: its toString leaves it out
+            String shown = message instanceof ControlMessage.StopPort ? message.toString() : message.encode();
+            Log.error("control channel: failed to handle '" + shown + "'", e);
         }
     }
 

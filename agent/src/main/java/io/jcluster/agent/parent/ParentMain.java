@@ -15,6 +15,7 @@ import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.kernel.KernelRouting;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.routing.proxy.ProxyRouting;
+import io.jcluster.agent.stopport.StopPorts;
 import io.jcluster.agent.supervisor.CommandLine;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.probe.Probe;
@@ -97,6 +98,7 @@ public final class ParentMain {
         AdminServer admin = null;
         Store store = null;
         ClusterHub hub = null;
+        StopPorts stopPorts = new StopPorts(why -> shutdown.request(0, why));
         try (ControlServer control = ControlServer.open()) {
             try {
                 store = Stores.open(config.store());
@@ -136,6 +138,8 @@ public final class ParentMain {
                 }
             }
             hub.countWorkers(supervisor::workerCount);
+            // a worker's Tomcat tells where it would listen for SHUTDOWN: the parent listens there instead
+            control.hearStopPorts(report -> stopPorts.tomcat(report.address(), report.command()));
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             supervisor.startAll();
@@ -143,6 +147,7 @@ public final class ParentMain {
             hub.stopping();
             return shutdown.stop(supervisor, routing);
         } finally {
+            stopPorts.close();
             if (admin != null) {
                 admin.close();
             }

@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Tomcat's shutdown port (StandardServer#await, 8005 in a standalone Tomcat) is per process too, but left
  * alone it would make every worker but one fail to start (Tomcat stops when it cannot bind it). Unless the
- * {@code port} option names it, each worker gets it privately on 127.0.0.1 at a port the kernel picks, and it is
- * not clustered: a SHUTDOWN sent to the port reaches no worker (stop the cluster with SIGTERM to the parent).
+ * {@code port} option names it, each worker gets it privately on 127.0.0.1 at a port the kernel picks, and tells the
+ * parent the address Tomcat asked for and its shutdown command ({@link TomcatShutdownCommand}): the parent listens
+ * there instead, and the command stops the whole cluster ({@code catalina.sh stop}).
  *
  * <p>Where a clustered bind goes depends on the balancer ({@link ClusteredBinds}): a private port, or with
  * balancer=kernel the app's own address, shared with the other workers.
@@ -81,11 +84,6 @@ final class BindReporter implements BindRewrite.Policy {
         BindCaller caller = BindCaller.current();
         if (caller == BindCaller.TOMCAT_SHUTDOWN_PORT && !options.proxy().ports().contains(inet.getPort())) {
             privateBind.set(requested);
-            if (workerId == 0 && toldPrivate.add(inet.getPort())) {
-                System.err.println("[jcluster] worker 0: Tomcat's shutdown port " + inet.getPort() + " is private to"
-                        + " each worker, not clustered (stop the cluster with SIGTERM to the parent; port="
-                        + inet.getPort() + " clusters it)");
-            }
             return new InetSocketAddress(LOOPBACK, 0);
         }
         if (options.proxy().clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
@@ -100,6 +98,9 @@ final class BindReporter implements BindRewrite.Policy {
     public void bound(SocketAddress requested, SocketAddress actual, Object socket) {
         if (privateBind.get() == requested) {
             privateBind.remove();
+            if (requested instanceof InetSocketAddress asked) {
+                reportShutdownPort(asked);
+            }
             return;
         }
         if (!(requested instanceof InetSocketAddress asked) || !(actual instanceof InetSocketAddress real)) {
@@ -107,6 +108,29 @@ final class BindReporter implements BindRewrite.Policy {
         }
         clustered.bound(requested, socket);
         send(new ControlMessage.Bound(asked, real.getPort()));
+    }
+
+    /** Tomcat's await bound its shutdown port privately: the parent takes the port, with the command. */
+    private void reportShutdownPort(InetSocketAddress requested) {
+        String why;
+        try {
+            Optional<String> command = TomcatShutdownCommand.of(requested.getPort());
+            if (command.isEmpty()) {
+                why = "its shutdown command cannot be read (Tomcat's MBean registry is off)";
+            } else if (command.get().getBytes(StandardCharsets.UTF_8).length > ControlMessage.StopPort.MAX_COMMAND_BYTES) {
+                why = "its shutdown command is longer than " + ControlMessage.StopPort.MAX_COMMAND_BYTES + " bytes";
+            } else {
+                send(new ControlMessage.StopPort(requested, ControlMessage.StopPort.TOMCAT, command.get()));
+                why = null;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            why = "its shutdown command cannot be read (" + e + ")";
+        }
+        if (workerId == 0 && toldPrivate.add(requested.getPort())) {
+            System.err.println("[jcluster] worker 0: Tomcat's shutdown port " + requested.getPort() + " is private to"
+                    + " each worker; " + (why == null ? "the parent listens there for the shutdown command"
+                    : "the parent cannot take it: " + why + "; stop the cluster with SIGTERM to the parent"));
+        }
     }
 
     private void send(ControlMessage message) {

@@ -64,6 +64,35 @@ class ControlMessageTest {
         assertEquals(line, ControlMessage.decode(line.encode()));
     }
 
+    @Test
+    void aStopPortCarriesItsCommandOfAnyTextButNeverShowsIt() throws ControlMessage.MalformedMessage {
+        for (String command : new String[] {"SHUTDOWN", "", "two words  and\ttab", "p\u00e4ss=w\u00f6rd/+", "x".repeat(512)}) {
+            ControlMessage.StopPort report = new ControlMessage.StopPort(new InetSocketAddress("127.0.0.1", 8005),
+                    ControlMessage.StopPort.TOMCAT, command);
+            assertEquals(report, ControlMessage.decode(report.encode()));
+            assertEquals(5, report.encode().split(" ", -1).length, report.encode());
+            assertTrue(report.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 1024);
+        }
+        ControlMessage.StopPort report = new ControlMessage.StopPort(new InetSocketAddress("::1", 8005),
+                ControlMessage.StopPort.TOMCAT, "SECRET-COMMAND");
+        assertEquals("stop-port 0:0:0:0:0:0:0:1 8005 tomcat U0VDUkVULUNPTU1BTkQ=", report.encode());
+        assertEquals(report, ControlMessage.decode(report.encode()));
+        assertTrue(!report.toString().contains("SECRET"), report.toString());
+    }
+
+    @Test
+    void aMalformedStopPortNeverShowsTheCommand() {
+        for (String line : new String[] {"stop-port 127.0.0.1 8005 tomcat !!c2VjcmV0", "stop-port 127.0.0.1 8005 jetty c2VjcmV0",
+                "stop-port 127.0.0.1 0 tomcat c2VjcmV0", "stop-port localhost 8005 tomcat c2VjcmV0",
+                "stop-port 127.0.0.1 8005 c2VjcmV0", "stop-port 127.0.0.1 8005 tomcat c2VjcmV0 more",
+                "stop-port 127.0.0.1 8005 tomcat " + java.util.Base64.getEncoder().encodeToString(new byte[513])}) {
+            ControlMessage.MalformedMessage rejected = assertThrows(ControlMessage.MalformedMessage.class,
+                    () -> ControlMessage.decode(line), line);
+            assertTrue(!rejected.getMessage().contains("c2VjcmV0") && !rejected.getMessage().contains("AAAA"),
+                    rejected.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "hello", "hello 1 2", "hello x 2 s", "bound 0.0.0.0 8080", "bound localhost 8080 1",
             "bound 0.0.0.0 0 41234", "bound 0.0.0.0 8080 70000", "stop now", "bound 0.0.0.0 8080 1 extra",
