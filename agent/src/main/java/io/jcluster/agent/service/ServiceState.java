@@ -16,7 +16,10 @@ import java.util.function.IntSupplier;
 
 /**
  * Whether the cluster serves, as the parent's managers need to know it: the supervisor's routing callbacks, passed on
- * unchanged, counted here (a worker is in rotation from {@link #admit} to {@link #withdraw} or {@link #gone}).
+ * unchanged, counted here. A worker serves once the routing has both registered an address it bound ({@link #bound})
+ * and admitted it ({@link #admit}), in whichever order the two come: only then is a listener open with it in
+ * rotation (a worker that connects before binding anything may be admitted with nothing to serve yet). It stops
+ * serving at {@link #withdraw} or {@link #gone}.
  *
  * <ul>
  *   <li>{@link #readiness}: ready while at least one worker is in rotation and the parent is not stopping (the admin
@@ -36,8 +39,12 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     private final WorkerRouting routing;
     /** Null when systemd asked for no notifications. */
     private final SystemdNotifier systemd;
-    /** The pids of the workers in rotation now. */
+    /** The pids of the workers admitted to rotation now. */
     private final Set<Long> inRotation = ConcurrentHashMap.newKeySet();
+    /** The pids of the workers the routing has registered an address of. */
+    private final Set<Long> bound = ConcurrentHashMap.newKeySet();
+    /** The pids of the workers that are both: they serve. */
+    private final Set<Long> serving = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean startupReported = new AtomicBoolean();
     /** Reloads asked for and not ended yet. */
     private final AtomicInteger reloads = new AtomicInteger();
@@ -67,11 +74,11 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
         if (stopping) {
             return new Readiness(false, "not ready: the cluster is stopping");
         }
-        int serving = inRotation.size();
-        if (serving == 0) {
+        int count = serving.size();
+        if (count == 0) {
             return new Readiness(false, "not ready: no worker in rotation (" + lastEvent + ")");
         }
-        return new Readiness(true, "ready: " + serving + " of " + workerCount.getAsInt() + " worker(s) in rotation");
+        return new Readiness(true, "ready: " + count + " of " + workerCount.getAsInt() + " worker(s) in rotation");
     }
 
     /**
@@ -114,7 +121,7 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     }
 
     private String statusLine() {
-        return inRotation.size() + " of " + workerCount.getAsInt() + " worker(s) in rotation; last: " + lastEvent;
+        return serving.size() + " of " + workerCount.getAsInt() + " worker(s) in rotation; last: " + lastEvent;
     }
 
     private void changed(String event) {
@@ -122,7 +129,7 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
         if (systemd == null || stopping) {
             return;
         }
-        if (!inRotation.isEmpty() && startupReported.compareAndSet(false, true)) {
+        if (!serving.isEmpty() && startupReported.compareAndSet(false, true)) {
             systemd.ready(statusLine());
         } else {
             systemd.status(statusLine());
@@ -134,6 +141,10 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     @Override
     public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
         routing.bound(worker, requested, actualPort);
+        bound.add(worker.pid());
+        if (inRotation.contains(worker.pid()) && serving.add(worker.pid())) {
+            changed(worker + " in rotation");
+        }
     }
 
     @Override
@@ -145,13 +156,16 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     public void admit(WorkerProcess worker) {
         routing.admit(worker);
         inRotation.add(worker.pid());
-        changed(worker + " in rotation");
+        if (bound.contains(worker.pid()) && serving.add(worker.pid())) {
+            changed(worker + " in rotation");
+        }
     }
 
     @Override
     public void withdraw(WorkerProcess worker) {
         routing.withdraw(worker);
-        if (inRotation.remove(worker.pid())) {
+        inRotation.remove(worker.pid());
+        if (serving.remove(worker.pid())) {
             changed(worker + " out of rotation");
         }
     }
@@ -170,6 +184,8 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     public void gone(WorkerProcess worker) {
         routing.gone(worker);
         inRotation.remove(worker.pid());
+        bound.remove(worker.pid());
+        serving.remove(worker.pid());
         changed(worker + " exited");
     }
 

@@ -1,5 +1,6 @@
 package io.jcluster.agent.supervisor;
 
+import io.jcluster.agent.control.ControlListener;
 import io.jcluster.agent.service.NotifyReceiver;
 import io.jcluster.agent.service.ServiceState;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,30 @@ class ServiceStateTest {
                     assertTrue(message.startsWith("STATUS="), "no second RELOADING=1: " + message);
                 }
                 assertTrue(message.contains("last: reloaded 2 worker(s)"), message);
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    @Test
+    void aWorkerAdmittedBeforeItBindsAnythingDoesNotMakeTheClusterReady() throws Exception {
+        try (NotifyReceiver systemd = NotifyReceiver.abstractSocket()) {
+            SupervisorHarness h = harness(systemd);
+            try {
+                h.supervisor.startAll();
+                FakeProcess first = h.launcher.launched.get(0);
+                // connected, nothing bound yet: the cluster listens on nothing, so the worker passes its probe
+                ControlListener.Session session = h.supervisor.accept(0, first.pid(), null);
+                h.clock.runDue();
+                assertTrue(h.routing.admitted(first), "admitted with nothing to serve");
+                assertFalse(service.readiness().ready(), service.readiness().message());
+                assertNull(systemd.stateWithin(Duration.ofMillis(200)), "no READY=1 while no listener is open");
+
+                session.bound(SupervisorHarness.ADDRESS, 40_100);
+                assertTrue(service.readiness().ready(), service.readiness().message());
+                assertEquals("READY=1\nSTATUS=1 of 2 worker(s) in rotation; last: worker 0 (pid " + first.pid()
+                        + ") in rotation", systemd.nextState());
             } finally {
                 service.close();
             }
