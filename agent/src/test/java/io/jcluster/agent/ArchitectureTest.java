@@ -193,7 +193,7 @@ class ArchitectureTest {
                     "io.jcluster.agent.standalone..")
             .layer("Routing modes").definedBy("io.jcluster.agent.routing..")
             .layer("Control plane").definedBy("io.jcluster.agent.supervisor..", "io.jcluster.agent.admin..",
-                    "io.jcluster.agent.cluster..", "io.jcluster.agent.stopport..")
+                    "io.jcluster.agent.cluster..", "io.jcluster.agent.stopport..", "io.jcluster.agent.service..")
             .layer("Worker side").definedBy("io.jcluster.agent.instrument..", "io.jcluster.agent.worker..")
             .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..")
             .layer("Protocol").definedBy("io.jcluster.agent.http.wire..", "io.jcluster.agent.control..")

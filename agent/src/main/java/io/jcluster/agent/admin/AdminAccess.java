@@ -92,6 +92,16 @@ final class AdminAccess {
 
     /** Null when {@code request} may go on; else why not. */
     Refusal check(HttpVersion version, HttpHeaders headers) {
+        return check(version, headers, true);
+    }
+
+    /**
+     * As {@link #check(HttpVersion, HttpHeaders)}, but with {@code tokenNeeded} false the token is not asked for: the
+     * probes {@code GET /ready} and {@code GET /live}, which change nothing and tell one bit, must answer a load
+     * balancer's or the kubelet's health check, which cannot be given a secret from a Kubernetes Secret (httpGet
+     * headers are plain text in the pod spec). The Host and browser rules still apply.
+     */
+    Refusal check(HttpVersion version, HttpHeaders headers, boolean tokenNeeded) {
         List<String> host = headers.getAll(HttpHeaderNames.HOST);
         if (host.size() > 1 || (host.isEmpty() && !version.equals(HttpVersion.HTTP_1_0))) {
             // RFC 9112 section 3.2: a request without Host (HTTP/1.1) or with several is answered 400
@@ -112,7 +122,7 @@ final class AdminAccess {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "refused: browser requests from other sites"
                     + " (Sec-Fetch-Site) are not served; use the CLI, curl or a script");
         }
-        if (expectedAuthorization != null) {
+        if (expectedAuthorization != null && tokenNeeded) {
             String given = headers.get(HttpHeaderNames.AUTHORIZATION);
             if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
                 return new Refusal(HttpResponseStatus.UNAUTHORIZED,

@@ -43,14 +43,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  *   GET  /status                 JSON (format=table: the table the CLI prints)
  *   GET  /metrics                Prometheus text format
+ *   GET  /ready                  200 while at least one worker is in rotation and the cluster is not stopping, else
+ *                                503 (for load balancers and Kubernetes' readinessProbe); no token needed
+ *   GET  /live                   200 while the parent answers (Kubernetes' livenessProbe); no token needed
  *   POST /reload                 rolling reload; answers when done (200) or failed (500); 409 while another runs
  *   POST /scale?processes=N      start or drain workers until N serve
  *   POST /restart?worker=ID      replace one worker, its replacement ready first
  *   POST /cache/purge?path=/x    forget the cached responses of path /x (any host, any query); prefix=/x/: of every
  *                                path that starts with /x/; with a shared store, on every host
  * </pre>
- * With a token set, every request needs {@code Authorization: Bearer <token>}; otherwise 401. Requests from web pages
- * and requests whose Host names another server are refused ({@link AdminAccess}). A connection carries one request:
+ * With a token set, every request but the probes /ready and /live needs {@code Authorization: Bearer <token>};
+ * otherwise 401. Requests from web pages and requests whose Host names another server are refused
+ * ({@link AdminAccess}). A connection carries one request:
  * its head at most 8 KiB, its body at most 1 KiB, all of it within 10 s of the connect; at most 16 connections at
  * once. The endpoint runs on an event loop of its own, so nothing done to it slows the balancer.
  */
@@ -144,6 +148,9 @@ public final class AdminServer implements AutoCloseable {
 
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+        /** Answered without the token (see {@link AdminAccess#check(HttpVersion, io.netty.handler.codec.http.HttpHeaders, boolean)}). */
+        private static final java.util.Set<String> PROBES = java.util.Set.of("/ready", "/live");
+
         private final AdminAccess access;
         private final int maxProcesses;
         private final ClusterOperations cluster;
@@ -192,7 +199,10 @@ public final class AdminServer implements AutoCloseable {
                 }
                 return;
             }
-            AdminAccess.Refusal refusal = access.check(request.protocolVersion(), request.headers());
+            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            String path = query.path();
+            boolean probe = request.method().equals(HttpMethod.GET) && PROBES.contains(path);
+            AdminAccess.Refusal refusal = access.check(request.protocolVersion(), request.headers(), !probe);
             if (refusal != null) {
                 if (refusal.status().code() != HttpResponseStatus.UNAUTHORIZED.code()) {
                     REFUSED.info("admin endpoint: " + request.method() + " from " + ctx.channel().remoteAddress()
@@ -205,8 +215,6 @@ public final class AdminServer implements AutoCloseable {
                 send(ctx, response);
                 return;
             }
-            QueryStringDecoder query = new QueryStringDecoder(request.uri());
-            String path = query.path();
             try {
                 switch (path) {
                     case "/status" -> {
@@ -221,6 +229,18 @@ public final class AdminServer implements AutoCloseable {
                         if (expect(ctx, request, HttpMethod.GET)) {
                             send(ctx, response(HttpResponseStatus.OK, MetricsText.CONTENT_TYPE,
                                     MetricsText.render(cluster.status())));
+                        }
+                    }
+                    case "/ready" -> {
+                        if (expect(ctx, request, HttpMethod.GET)) {
+                            ClusterOperations.Readiness readiness = cluster.readiness();
+                            send(ctx, text(readiness.ready() ? HttpResponseStatus.OK
+                                    : HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.message() + "\n"));
+                        }
+                    }
+                    case "/live" -> {
+                        if (expect(ctx, request, HttpMethod.GET)) {
+                            send(ctx, text(HttpResponseStatus.OK, "live\n"));
                         }
                     }
                     case "/reload" -> {
@@ -260,7 +280,8 @@ public final class AdminServer implements AutoCloseable {
                         }
                     }
                     default -> send(ctx, text(HttpResponseStatus.NOT_FOUND,
-                            "no such endpoint: " + path + " (GET /status, GET /metrics, POST /reload,"
+                            "no such endpoint: " + path + " (GET /status, GET /metrics, GET /ready, GET /live,"
+                                    + " POST /reload,"
                                     + " POST /scale?processes=N, POST /restart?worker=ID, POST /cache/purge?path=/x)\n"));
                 }
             } catch (RuntimeException e) {

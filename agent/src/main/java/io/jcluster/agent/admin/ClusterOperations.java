@@ -21,6 +21,21 @@ public interface ClusterOperations {
         return -1;
     }
 
+    /**
+     * Whether the cluster takes traffic now ({@code GET /ready}): at least one worker in rotation and not stopping.
+     * This default reads it from {@link #status()}; the agent's parent answers from its own count, which also knows
+     * when the stop has begun.
+     */
+    default Readiness readiness() {
+        long ready = status().workers().stream().filter(worker -> worker.state().equals("ready")).count();
+        return ready > 0 ? new Readiness(true, "ready: " + ready + " worker(s) in rotation")
+                : new Readiness(false, "not ready: no worker in rotation");
+    }
+
+    /** {@code GET /ready}'s answer: 200 with the message when ready, else 503. */
+    record Readiness(boolean ready, String message) {
+    }
+
     /** How an operation ended, and in words a user can act on. */
     record Result(Status status, String message) {
 

@@ -124,7 +124,12 @@ public enum Option {
     CACHE_MAX_OBJECT("cache-max-object", "a size like 1m (bytes, k, m, g), at most cache=", "1m",
             "With cache: a response whose body is larger is passed on but not stored."),
     CACHE_STATUS_HEADER("cache-status-header", "on or off", "on",
-            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS.");
+            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS."),
+    // service managers (systemd, scripts): the pid file
+    PID_FILE("pid-file", "the path of a file, in a directory not writable by every user (or with the sticky bit)",
+            "none",
+            "Write the parent's pid there at start (atomically) and remove it at exit; for scripts and service"
+                    + " managers that signal the parent (kill -HUP $(cat FILE)).");
 
     private final String key;
     private final String accepts;

@@ -138,7 +138,8 @@ public final class OptionParser {
                         trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader()),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
-                store);
+                store,
+                new ServiceOptions(pidFile(given)));
         return new ParsedOptions(written, processes, maxProcesses, admin == null ? null : adminValue, tlsCert, tlsKey);
     }
 
@@ -200,6 +201,22 @@ public final class OptionParser {
         }
         boolean sharedSessions = oneOf(Option.SESSIONS, single(given, Option.SESSIONS), SESSIONS);
         return new StoreOptions(location, size, timeout, maxMessage, null, sharedSessions);
+    }
+
+    /** Null when not given; the directory is checked when the parent writes the file (PidFile). */
+    private static Path pidFile(Map<Option, List<String>> given) throws OptionException {
+        if (!given.containsKey(Option.PID_FILE)) {
+            return null;
+        }
+        String value = single(given, Option.PID_FILE);
+        if (value.isBlank() || value.indexOf('\0') >= 0 || value.endsWith("/")) {
+            throw OptionException.badValue(Option.PID_FILE, value);
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw OptionException.badValue(Option.PID_FILE, value);
+        }
     }
 
     /** A size where {@code off} makes no sense. */

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * The parsed, checked options of one launch, grouped by who needs them: the supervisor, the balancer (proxy), http
- * mode, health probes, the admin endpoint and the Cluster API's store. Build with {@link OptionParser#parse(String)}.
+ * mode, health probes, the admin endpoint, the Cluster API's store and the service manager (pid file). Build with {@link OptionParser#parse(String)}.
  */
 public record Options(
         SupervisorOptions supervisor,
@@ -16,7 +16,8 @@ public record Options(
         HttpOptions http,
         HealthOptions health,
         AdminOptions admin,
-        StoreOptions store) {
+        StoreOptions store,
+        ServiceOptions service) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }

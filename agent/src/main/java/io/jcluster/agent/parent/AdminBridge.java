@@ -12,6 +12,7 @@ import io.jcluster.agent.http.cache.CacheStats;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
+import io.jcluster.agent.service.ServiceState;
 import io.jcluster.agent.supervisor.Outcome;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerProcess;
@@ -33,18 +34,27 @@ final class AdminBridge implements ClusterOperations {
     private final boolean sharedSessions;
     /** Null without a response cache. */
     private final CachePurges purges;
+    private final ServiceState service;
 
     /**
      * @param sharedSessions sessions=shared: /status and /metrics show the session store
      * @param purges         null without a response cache
+     * @param service        whether the cluster is ready (GET /ready)
      */
     AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions,
-                CachePurges purges) {
+                CachePurges purges, ServiceState service) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.hub = hub;
         this.sharedSessions = sharedSessions;
         this.purges = purges;
+        this.service = service;
+    }
+
+    @Override
+    public Readiness readiness() {
+        ServiceState.Readiness readiness = service.readiness();
+        return new Readiness(readiness.ready(), readiness.message());
     }
 
     @Override

@@ -16,6 +16,8 @@ import io.jcluster.agent.routing.kernel.KernelRouting;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.routing.proxy.ProxyRouting;
 import io.jcluster.agent.stopport.StopPorts;
+import io.jcluster.agent.service.PidFile;
+import io.jcluster.agent.service.ServiceState;
 import io.jcluster.agent.supervisor.CommandLine;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.probe.Probe;
@@ -99,7 +101,17 @@ public final class ParentMain {
         Store store = null;
         ClusterHub hub = null;
         StopPorts stopPorts = new StopPorts(why -> shutdown.request(0, why));
+        PidFile pidFile = null;
+        ServiceState service = null;
         try (ControlServer control = ControlServer.open()) {
+            if (config.service().pidFile() != null) {
+                try {
+                    pidFile = PidFile.write(config.service().pidFile(), ProcessHandle.current().pid());
+                } catch (PidFile.RefusedException e) {
+                    System.err.println("jcluster: " + e.getMessage());
+                    return 2;
+                }
+            }
             try {
                 store = Stores.open(config.store());
             } catch (RuntimeException e) {
@@ -121,14 +133,19 @@ public final class ParentMain {
             logDifferences(command);
             Probe probe = routing.probe();
             routing.prepareWorkers(control.directory(), probe);
-            // the hub learns who is in rotation (leadership) and when the worker count changes (scale)
+            // the hub learns who is in rotation (leadership) and when the worker count changes (scale); the service
+            // state whether the cluster serves (GET /ready, systemd's READY=1)
+            service = ServiceState.of(new LeadershipRouting(routing, hub), System.getenv());
             Supervisor supervisor = new Supervisor(config.supervisor(), config.health(), command, control.socketPath(),
-                    control.secret(), new LeadershipRouting(routing, hub), probe,
+                    control.secret(), service, probe,
                     () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
+            service.countWorkers(supervisor::workerCount);
+            supervisor.onReload(service);
             if (config.admin().enabled()) {
                 try {
                     admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
-                            new AdminBridge(supervisor, routing, hub, config.store().sharedSessions(), purges));
+                            new AdminBridge(supervisor, routing, hub, config.store().sharedSessions(), purges,
+                                    service));
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
@@ -143,7 +160,7 @@ public final class ParentMain {
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             supervisor.startAll();
-            shutdown.await();
+            service.stopRequested(shutdown.await());
             hub.stopping();
             return shutdown.stop(supervisor, routing);
         } finally {
@@ -158,6 +175,12 @@ public final class ParentMain {
                 store.close();
             }
             routing.close();
+            if (service != null) {
+                service.close();
+            }
+            if (pidFile != null) {
+                pidFile.remove();
+            }
             shutdown.finished();
         }
     }

@@ -39,9 +39,10 @@ final class Shutdown {
         return graceful.request(status, why);
     }
 
-    /** Waits for the first stop request. */
-    void await() throws InterruptedException {
+    /** Waits for the first stop request; returns why it was made. */
+    String await() throws InterruptedException {
         graceful.await();
+        return graceful.reason();
     }
 
     /**

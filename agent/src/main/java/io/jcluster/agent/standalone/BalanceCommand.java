@@ -7,6 +7,7 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
+import io.jcluster.agent.service.PidFile;
 import io.jcluster.agent.stop.StopSignals;
 
 import java.io.IOException;
@@ -65,7 +66,16 @@ public final class BalanceCommand {
     }
 
     private int run() throws InterruptedException {
+        PidFile pidFile = null;
         try {
+            if (arguments.options().service().pidFile() != null) {
+                try {
+                    pidFile = PidFile.write(arguments.options().service().pidFile(), ProcessHandle.current().pid());
+                } catch (PidFile.RefusedException e) {
+                    System.err.println("jcluster balance: " + e.getMessage());
+                    return 2;
+                }
+            }
             if (balancer.transportNote() != null) {
                 Log.info(balancer.transportNote());
             }
@@ -97,6 +107,9 @@ public final class BalanceCommand {
             return shutDown();
         } finally {
             balancer.close();
+            if (pidFile != null) {
+                pidFile.remove();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ public final class GracefulStop {
     private final Duration shutdownTimeout;
     private final CountDownLatch requested = new CountDownLatch(1);
     private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
+    private volatile String reason;
 
     public GracefulStop(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
@@ -29,6 +30,7 @@ public final class GracefulStop {
             return false;
         }
         Log.info(why + "; stopping (up to " + shutdownTimeout.toSeconds() + "s for open connections)");
+        reason = why;
         requested.countDown();
         return true;
     }
@@ -36,6 +38,11 @@ public final class GracefulStop {
     /** Waits for the first request. */
     public void await() throws InterruptedException {
         requested.await();
+    }
+
+    /** Why the stop was asked for ("SIGTERM received"); meaningful once {@link #await} returned. */
+    public String reason() {
+        return reason;
     }
 
     /** The status the first request asked for; meaningful once {@link #await} returned. */

@@ -32,8 +32,12 @@ final class ForkingLauncher implements ProcessLauncher {
      */
     private final ConcurrentMap<String, String> environment;
 
-    /** Secrets only the parent uses: a worker runs the app, which has no use for them. */
-    static final List<String> PARENT_ONLY = List.of(AdminToken.ENVIRONMENT, StoreOptions.PASSWORD_ENVIRONMENT);
+    /**
+     * Secrets only the parent uses: a worker runs the app, which has no use for them. And systemd's notification
+     * socket and watchdog: they are the parent's (an app that speaks sd_notify would report for the whole service).
+     */
+    static final List<String> PARENT_ONLY = List.of(AdminToken.ENVIRONMENT, StoreOptions.PASSWORD_ENVIRONMENT,
+            "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID");
 
     ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log) {
         this(command, controlSocket, secret, log, System.getenv());

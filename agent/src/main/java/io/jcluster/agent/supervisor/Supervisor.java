@@ -46,6 +46,7 @@ public final class Supervisor implements ControlListener {
     private final MemoryWatchdog memory;
     private final ProcessStopper stopper;
     private final Operations operations;
+    private volatile ReloadListener reloads = ReloadListener.NONE;
 
     /**
      * @param probe      how readiness and health are asked (the routing mode picks it)
@@ -126,7 +127,14 @@ public final class Supervisor implements ControlListener {
 
     /** Rolling reload: each worker in turn replaced by a fresh process from the same command line. */
     public CompletableFuture<Outcome> reload() {
-        return operations.reload();
+        ReloadListener listener = reloads;
+        listener.reloading();
+        return operations.reload().whenComplete((outcome, failure) -> listener.reloaded(outcome));
+    }
+
+    /** Who is told of each reload, however it was asked for (SIGHUP, the admin endpoint). */
+    public void onReload(ReloadListener listener) {
+        reloads = listener;
     }
 
     /** Starts or drains workers until {@code processes} serve. */

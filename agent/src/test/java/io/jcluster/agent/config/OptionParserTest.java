@@ -214,6 +214,17 @@ class OptionParserTest {
     }
 
     @Test
+    void pidFileIsAPathOrNothing() throws OptionException {
+        assertEquals(null, OptionParser.parse("").service().pidFile());
+        assertEquals(Path.of("/run/app/app.pid"), OptionParser.parse("pid-file=/run/app/app.pid").service().pidFile());
+        for (String bad : new String[] {"pid-file=/run/app/", "pid-file="}) {
+            OptionException e = assertThrows(OptionException.class, () -> OptionParser.parse(bad));
+            assertTrue(e.getMessage().startsWith(bad + ": expected the path of a file, in a directory not writable by"
+                    + " every user (or with the sticky bit)"), e.getMessage());
+        }
+    }
+
+    @Test
     void aSingleValuedOptionGivenTwiceIsAnError() {
         OptionException error = assertThrows(OptionException.class,
                 () -> OptionParser.parse("processes=2,processes=3"));

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A worker inherits the parent's environment, except for the secrets only the parent uses. */
+/** A worker inherits the parent's environment, except for the secrets only the parent uses and systemd's socket. */
 class ForkingLauncherTest {
 
     @Test
@@ -26,6 +26,9 @@ class ForkingLauncherTest {
         parent.put("JCLUSTER_STORE_PASSWORD", "store-secret-4711");
         parent.put("JCLUSTER_ADMIN_TOKEN", "admin-secret-4712");
         parent.put("APP_SETTING", "kept");
+        parent.put("NOTIFY_SOCKET", "@systemd-notify-4713");
+        parent.put("WATCHDOG_USEC", "4714");
+        parent.put("WATCHDOG_PID", "4715");
         Process worker = new ForkingLauncher(command, dir.resolve("control"), "s", LogMode.INHERIT, parent)
                 .launch(0, 1);
         try {
@@ -38,5 +41,8 @@ class ForkingLauncherTest {
         assertTrue(seen.contains("APP_SETTING=kept"), "the rest of the environment is inherited: " + seen);
         assertFalse(seen.contains("JCLUSTER_STORE_PASSWORD") || seen.contains("store-secret-4711"), seen);
         assertFalse(seen.contains("JCLUSTER_ADMIN_TOKEN") || seen.contains("admin-secret-4712"), seen);
+        // systemd's socket and watchdog are the parent's: an app that speaks sd_notify must not report for it
+        assertFalse(seen.contains("NOTIFY_SOCKET") || seen.contains("4713"), seen);
+        assertFalse(seen.contains("WATCHDOG_USEC") || seen.contains("WATCHDOG_PID"), seen);
     }
 }
