@@ -59,7 +59,7 @@ public final class Premain {
                 exitWithError(e.getMessage());
                 return;
             }
-            ParentMain.prepare(options, adminToken);
+            ParentMain.prepare(options, adminToken, agentArgument);
             List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
             if (!failures.isEmpty()) {
                 exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"

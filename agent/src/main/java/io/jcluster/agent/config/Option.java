@@ -22,7 +22,8 @@ public enum Option {
             "Delay before restarting a crashed worker; doubles on each crash in a row, up to 30s; a worker that ran"
                     + " 30s or more starts the doubling afresh."),
     MAX_RESTARTS("max-restarts", "a non-negative integer", "10",
-            "Restarts of one worker slot allowed within 60s; past that the slot is given up and the parent says so."),
+            "Crash restarts in a row of one worker slot whose processes each ran less than 30s (a crash loop); the"
+                    + " next crash gives the slot up and the parent says so (exit status 1 once every slot is)."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
             "Read options from a file; options given in the agent argument win over the file."),
     MODE("mode", "tcp or http", "tcp",
@@ -124,7 +125,16 @@ public enum Option {
     CACHE_MAX_OBJECT("cache-max-object", "a size like 1m (bytes, k, m, g), at most cache=", "1m",
             "With cache: a response whose body is larger is passed on but not stored."),
     CACHE_STATUS_HEADER("cache-status-header", "on or off", "on",
-            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS.");
+            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS."),
+    // recycling: workers replaced after so much work or time (issue 17, room recycle)
+    MAX_REQUESTS("max-requests", "a non-negative integer (0 = off)", "0",
+            "A worker is replaced after the parent passed it this many requests (mode=http) or connections"
+                    + " (mode=tcp), its replacement ready first, one worker at a time (Gunicorn's max-requests)."),
+    MAX_REQUESTS_JITTER("max-requests-jitter", "a non-negative integer", "0",
+            "With max-requests: each worker's limit is raised by a random 0 to this, so that workers started"
+                    + " together are not due together."),
+    MAX_AGE("max-age", "a duration like 1h or 30m, or off", "off",
+            "A worker that has served this long is replaced, its replacement ready first, one worker at a time.");
 
     private final String key;
     private final String accepts;

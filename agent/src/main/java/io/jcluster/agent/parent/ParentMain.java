@@ -6,6 +6,8 @@ import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.cluster.LeadershipRouting;
 import io.jcluster.agent.cluster.Store;
 import io.jcluster.agent.cluster.Stores;
+import io.jcluster.agent.config.OptionException;
+import io.jcluster.agent.config.OptionReread;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
@@ -38,19 +40,24 @@ public final class ParentMain {
 
     private final Options config;
     private final String adminToken;
+    private final String agentArgument;
     private final RoutingMode routing;
     private final Shutdown shutdown;
 
     private ParentMain(Launch launch, RoutingMode routing, Shutdown shutdown) {
         this.config = launch.options();
         this.adminToken = launch.adminToken();
+        this.agentArgument = launch.agentArgument();
         this.routing = routing;
         this.shutdown = shutdown;
     }
 
-    /** Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null). */
-    public static void prepare(Options options, String adminToken) {
-        PREPARED.set(new Launch(options, adminToken));
+    /**
+     * Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null),
+     * and the agent argument they came from (SIGHUP reads it and its config file again).
+     */
+    public static void prepare(Options options, String adminToken, String agentArgument) {
+        PREPARED.set(new Launch(options, adminToken, agentArgument));
     }
 
     /** @param appArguments the app's arguments; the workers get them through the command line */
@@ -138,6 +145,7 @@ public final class ParentMain {
             hub.countWorkers(supervisor::workerCount);
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
+            new RunTimeSignals(supervisor, routing, reread()).install();
             supervisor.startAll();
             shutdown.await();
             hub.stopping();
@@ -154,6 +162,17 @@ public final class ParentMain {
             }
             routing.close();
             shutdown.finished();
+        }
+    }
+
+    /** What SIGHUP compares its new reading of the options with; null (SIGHUP only reloads) if they cannot be read. */
+    private OptionReread reread() {
+        try {
+            return OptionReread.of(agentArgument);
+        } catch (OptionException e) {
+            Log.info("the options cannot be read again (" + e.getMessage() + "); SIGHUP will reload the workers"
+                    + " without reading them");
+            return null;
         }
     }
 
@@ -187,6 +206,6 @@ public final class ParentMain {
         }
     }
 
-    private record Launch(Options options, String adminToken) {
+    private record Launch(Options options, String adminToken, String agentArgument) {
     }
 }
