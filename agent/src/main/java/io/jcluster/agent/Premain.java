@@ -37,7 +37,9 @@ public final class Premain {
         WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         Options options;
         try {
-            options = worker != null ? OptionParser.parseInWorker(agentArgument) : OptionParser.parse(agentArgument);
+            options = worker != null
+                    ? OptionParser.parseInWorker(agentArgument, worker.controlSocket().getParent())
+                    : OptionParser.parse(agentArgument);
         } catch (OptionException e) {
             exitWithError(e.getMessage());
             return;

@@ -69,11 +69,28 @@ public final class OptionParser {
      * (a worker runs with its share of the processors, so its default max-processes may be lower than the parent's).
      */
     public static Options parseInWorker(String agentArgument) throws OptionException {
-        return parseInWorker(agentArgument, Machine.LOCAL);
+        return parseInWorker(agentArgument, Machine.LOCAL, null);
     }
 
     static Options parseInWorker(String agentArgument, Machine machine) throws OptionException {
+        return parseInWorker(agentArgument, machine, null);
+    }
+
+    /** In a worker the parent started: reads the parent's copy of its options rather than the config file. */
+    public static Options parseInWorker(String agentArgument, Path controlDirectory) throws OptionException {
+        return parseInWorker(agentArgument, Machine.LOCAL, controlDirectory.resolve(OptionReread.WORKER_COPY));
+    }
+
+    /**
+     * @param parentsCopy where the parent wrote the options it runs with; read instead of the config file, which may
+     *                    have been edited since the parent read it (a worker started later must not see an edit the
+     *                    parent refused or has not read yet)
+     */
+    static Options parseInWorker(String agentArgument, Machine machine, Path parentsCopy) throws OptionException {
         Map<Option, List<String>> given = OptionSources.split(agentArgument);
+        if (given.containsKey(Option.CONFIG) && parentsCopy != null && machine.isRegularFile(parentsCopy)) {
+            given.put(Option.CONFIG, List.of(parentsCopy.toString()));
+        }
         OptionSources.addConfigFile(given, machine);
         return OptionChecks.check(values(given), machine, false);
     }

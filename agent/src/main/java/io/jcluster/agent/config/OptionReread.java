@@ -1,10 +1,16 @@
 package io.jcluster.agent.config;
 
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -38,10 +44,15 @@ public final class OptionReread {
         }
     }
 
+    /** The file in the control directory where workers find the options the parent runs with. */
+    public static final String WORKER_COPY = "options.properties";
+
     private final String agentArgument;
     private final Machine machine;
     /** The values the cluster runs with, per option. Guarded by this. */
     private Map<Option, List<String>> running;
+    /** The same, as given (agent argument and file), for the workers' copy. Guarded by this. */
+    private Map<Option, List<String>> runningGiven;
 
     /** The options the cluster was launched with (premain parsed them already). */
     public static OptionReread of(String agentArgument) throws OptionException {
@@ -51,7 +62,28 @@ public final class OptionReread {
     OptionReread(String agentArgument, Machine machine) throws OptionException {
         this.agentArgument = agentArgument;
         this.machine = machine;
-        this.running = effective(OptionParser.given(agentArgument, machine));
+        this.runningGiven = OptionParser.given(agentArgument, machine);
+        this.running = effective(runningGiven);
+    }
+
+    /**
+     * Writes the options the cluster runs with where its workers read them ({@link #WORKER_COPY} in the private
+     * control {@code directory}), atomically: a worker started after an edit of the config file that the parent
+     * refused, or has not read yet, runs with the same options as the others. Not the admin token: no worker needs it.
+     */
+    public synchronized void writeWorkerCopy(Path directory) throws IOException {
+        Properties copy = new Properties();
+        runningGiven.forEach((option, values) -> {
+            if (option != Option.ADMIN_TOKEN && option != Option.CONFIG) {
+                copy.setProperty(option.key(), String.join(",", values));
+            }
+        });
+        Path temporary = directory.resolve(WORKER_COPY + ".new");
+        try (Writer writer = Files.newBufferedWriter(temporary)) {
+            copy.store(writer, "written by the jcluster parent: the options its workers run with");
+        }
+        Files.move(temporary, directory.resolve(WORKER_COPY), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Reads the options again; unless refused, the new values are the running ones from now on. */
@@ -85,6 +117,7 @@ public final class OptionReread {
                     + " change); the running configuration is kept");
         }
         running = next;
+        runningGiven = given;
         return new Change(options, changed, null);
     }
 

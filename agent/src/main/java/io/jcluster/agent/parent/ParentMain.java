@@ -24,6 +24,7 @@ import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerShares;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -145,7 +146,8 @@ public final class ParentMain {
             hub.countWorkers(supervisor::workerCount);
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
-            new RunTimeSignals(supervisor, routing, reread()).install();
+            OptionReread reread = reread(control.directory());
+            new RunTimeSignals(supervisor, routing, reread, control.directory()).install();
             supervisor.startAll();
             shutdown.await();
             hub.stopping();
@@ -166,12 +168,14 @@ public final class ParentMain {
     }
 
     /** What SIGHUP compares its new reading of the options with; null (SIGHUP only reloads) if they cannot be read. */
-    private OptionReread reread() {
+    private OptionReread reread(Path controlDirectory) {
         try {
-            return OptionReread.of(agentArgument);
-        } catch (OptionException e) {
-            Log.info("the options cannot be read again (" + e.getMessage() + "); SIGHUP will reload the workers"
-                    + " without reading them");
+            OptionReread reread = OptionReread.of(agentArgument);
+            reread.writeWorkerCopy(controlDirectory);
+            return reread;
+        } catch (OptionException | IOException e) {
+            Log.info("the options cannot be read again (" + Log.describe(e) + "); SIGHUP will reload the workers"
+                    + " without reading them, and each worker reads config= itself");
             return null;
         }
     }

@@ -9,6 +9,8 @@ import io.jcluster.agent.stop.StopSignals;
 import io.jcluster.agent.supervisor.Outcome;
 import io.jcluster.agent.supervisor.Supervisor;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +28,14 @@ final class RunTimeSignals {
     private final RoutingMode routing;
     /** Null when the options could not be read again at start (then SIGHUP only reloads). */
     private final OptionReread options;
+    /** Where the workers find the options the parent runs with. */
+    private final Path controlDirectory;
 
-    RunTimeSignals(Supervisor supervisor, RoutingMode routing, OptionReread options) {
+    RunTimeSignals(Supervisor supervisor, RoutingMode routing, OptionReread options, Path controlDirectory) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.options = options;
+        this.controlDirectory = controlDirectory;
     }
 
     void install() {
@@ -52,6 +57,11 @@ final class RunTimeSignals {
             return CompletableFuture.completedFuture(new Outcome(Outcome.Kind.FAILED, change.refusal()));
         }
         Options next = change.options();
+        try {
+            options.writeWorkerCopy(controlDirectory);
+        } catch (IOException e) {
+            Log.info("SIGHUP: could not update the workers' copy of the options (" + Log.describe(e) + ")");
+        }
         List<String> applied = new ArrayList<>();
         if (change.changes(Option.STRATEGY)) {
             routing.strategy(next.proxy().strategy());

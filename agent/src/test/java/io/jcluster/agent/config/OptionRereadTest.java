@@ -1,6 +1,11 @@
 package io.jcluster.agent.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import java.time.Duration;
 import java.util.Set;
@@ -83,6 +88,29 @@ class OptionRereadTest {
         machine.files.clear();
         assertEquals("config=" + FILE + ": file not found; the running configuration is kept",
                 reread.reread().refusal());
+    }
+
+    /**
+     * A worker started after an edit the parent refused (here: a port change) must not run with it: it reads the
+     * parent's copy of the options, not the edited file. Without the copy it would think the app's port unclustered
+     * and bind it itself (seen in RecyclingIT: "Address already in use").
+     */
+    @Test
+    void workersReadTheParentsCopyNotTheEditedFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("app.properties"), "port=8080\nadmin-token=s3cret-token\n");
+        Path control = Files.createDirectory(dir.resolve("control"));
+        String argument = "config=" + file + ",processes=2";
+        OptionReread reread = new OptionReread(argument, Machine.LOCAL);
+        reread.writeWorkerCopy(control);
+        Files.writeString(file, "port=9090\n");
+        assertTrue(reread.reread().refused());
+
+        Options worker = OptionParser.parseInWorker(argument, control);
+        assertEquals(List.of(8080), worker.proxy().ports(), "the parent's running port, not the edit");
+        assertFalse(Files.readString(control.resolve(OptionReread.WORKER_COPY)).contains("s3cret"),
+                "no worker needs the admin token");
+        assertEquals(List.of(9090), OptionParser.parseInWorker(argument).proxy().ports(),
+                "(the file itself says 9090)");
     }
 
     @Test
