@@ -37,7 +37,9 @@ public final class Premain {
         WorkerEnvironment worker = WorkerEnvironment.fromEnvironment(System.getenv());
         Options options;
         try {
-            options = worker != null ? OptionParser.parseInWorker(agentArgument) : OptionParser.parse(agentArgument);
+            options = worker != null
+                    ? OptionParser.parseInWorker(agentArgument, worker.controlSocket().getParent())
+                    : OptionParser.parse(agentArgument);
         } catch (OptionException e) {
             exitWithError(e.getMessage());
             return;
@@ -59,7 +61,7 @@ public final class Premain {
                 exitWithError(e.getMessage());
                 return;
             }
-            ParentMain.prepare(options, adminToken);
+            ParentMain.prepare(options, adminToken, agentArgument);
             List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
             if (!failures.isEmpty()) {
                 exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"

@@ -48,7 +48,7 @@ public final class Balancer implements AutoCloseable {
         }
     }
 
-    private final Strategy strategyName;
+    private volatile Strategy strategyName;
     private final Frontend frontend;
     private final ConnectionLimit limit;
     private final Transport transport;
@@ -75,6 +75,20 @@ public final class Balancer implements AutoCloseable {
         // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         return new Balancer(strategy, frontend, limit, transport, loops);
+    }
+
+    /** The strategy new connections (http mode: requests) pick their backend by. */
+    public Strategy strategy() {
+        return strategyName;
+    }
+
+    /**
+     * From now on every listener picks by {@code strategy} (a SIGHUP that changed strategy=); connections and
+     * requests already placed stay where they are.
+     */
+    public synchronized void strategy(Strategy strategy) {
+        strategyName = strategy;
+        listeners.values().forEach(listener -> listener.strategy(SelectionStrategy.of(strategy)));
     }
 
     /** "tcp", "http" or "https". */

@@ -36,7 +36,8 @@ final class Listener implements Upstream {
     private static final Log.RateLimited NOT_ADMITTED = new Log.RateLimited(5, TimeUnit.SECONDS);
 
     private final InetSocketAddress address;
-    private final SelectionStrategy strategy;
+    /** Read on every pick; replaced as a whole when the strategy changes at run time. */
+    private volatile SelectionStrategy strategy;
     private final BackendSet backends = new BackendSet();
     private final ListenerStats stats;
     private final Bootstrap backendTemplate;
@@ -159,6 +160,10 @@ final class Listener implements Upstream {
     @Override
     public SelectionStrategy strategy() {
         return strategy;
+    }
+
+    void strategy(SelectionStrategy next) {
+        strategy = next;
     }
 
     @Override

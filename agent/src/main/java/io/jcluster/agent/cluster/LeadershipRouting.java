@@ -63,6 +63,11 @@ public final class LeadershipRouting implements WorkerRouting {
     }
 
     @Override
+    public long served(WorkerProcess worker) {
+        return routing.served(worker);
+    }
+
+    @Override
     public void releaseIdle(Collection<WorkerProcess> draining) {
         routing.releaseIdle(draining);
     }

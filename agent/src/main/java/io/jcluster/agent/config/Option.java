@@ -22,7 +22,8 @@ public enum Option {
             "Delay before restarting a crashed worker; doubles on each crash in a row, up to 30s; a worker that ran"
                     + " 30s or more starts the doubling afresh."),
     MAX_RESTARTS("max-restarts", "a non-negative integer", "10",
-            "Restarts of one worker slot allowed within 60s; past that the slot is given up and the parent says so."),
+            "Crash restarts in a row of one worker slot whose processes each ran less than 30s (a crash loop); the"
+                    + " next crash gives the slot up and the parent says so (exit status 1 once every slot is)."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
             "Read options from a file; options given in the agent argument win over the file."),
     MODE("mode", "tcp or http", "tcp",
@@ -129,7 +130,16 @@ public enum Option {
     PID_FILE("pid-file", "the path of a file, in a directory not writable by every user (or with the sticky bit)",
             "none",
             "Write the parent's pid there at start (atomically) and remove it at exit; for scripts and service"
-                    + " managers that signal the parent (kill -HUP $(cat FILE)).");
+                    + " managers that signal the parent (kill -HUP $(cat FILE))."),
+    // recycling: workers replaced after so much work or time (issue 17, room recycle)
+    MAX_REQUESTS("max-requests", "a non-negative integer (0 = off)", "0",
+            "A worker is replaced after the parent passed it this many requests (mode=http) or connections"
+                    + " (mode=tcp), its replacement ready first, one worker at a time (Gunicorn's max-requests)."),
+    MAX_REQUESTS_JITTER("max-requests-jitter", "a non-negative integer", "0",
+            "With max-requests: each worker's limit is raised by a random 0 to this, so that workers started"
+                    + " together are not due together."),
+    MAX_AGE("max-age", "a duration like 1h or 30m, or off", "off",
+            "A worker that has served this long is replaced, its replacement ready first, one worker at a time.");
 
     private final String key;
     private final String accepts;

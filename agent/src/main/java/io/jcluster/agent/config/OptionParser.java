@@ -30,6 +30,11 @@ public final class OptionParser {
     }
 
     static Options parse(String agentArgument, Machine machine) throws OptionException {
+        return parseGiven(given(agentArgument, machine), machine);
+    }
+
+    /** The values given for each option: the agent argument's, then the config file's for the others. */
+    static Map<Option, List<String>> given(String agentArgument, Machine machine) throws OptionException {
         Map<Option, List<String>> given = OptionSources.split(agentArgument);
         List<String> proxyProtocol = given.get(Option.PROXY_PROTOCOL);
         if (proxyProtocol != null) {
@@ -37,6 +42,11 @@ public final class OptionParser {
             throw proxyProtocolInAgent(proxyProtocol.get(0));
         }
         OptionSources.addConfigFile(given, machine);
+        return given;
+    }
+
+    /** The parent's options from the values {@link #given} returned. */
+    static Options parseGiven(Map<Option, List<String>> given, Machine machine) throws OptionException {
         ParsedOptions parsed = values(given);
         Options.ProxyProtocol fromFile = parsed.written().proxy().proxyProtocol();
         if (fromFile != Options.ProxyProtocol.OFF) {
@@ -59,11 +69,28 @@ public final class OptionParser {
      * (a worker runs with its share of the processors, so its default max-processes may be lower than the parent's).
      */
     public static Options parseInWorker(String agentArgument) throws OptionException {
-        return parseInWorker(agentArgument, Machine.LOCAL);
+        return parseInWorker(agentArgument, Machine.LOCAL, null);
     }
 
     static Options parseInWorker(String agentArgument, Machine machine) throws OptionException {
+        return parseInWorker(agentArgument, machine, null);
+    }
+
+    /** In a worker the parent started: reads the parent's copy of its options rather than the config file. */
+    public static Options parseInWorker(String agentArgument, Path controlDirectory) throws OptionException {
+        return parseInWorker(agentArgument, Machine.LOCAL, controlDirectory.resolve(OptionReread.WORKER_COPY));
+    }
+
+    /**
+     * @param parentsCopy where the parent wrote the options it runs with; read instead of the config file, which may
+     *                    have been edited since the parent read it (a worker started later must not see an edit the
+     *                    parent refused or has not read yet)
+     */
+    static Options parseInWorker(String agentArgument, Machine machine, Path parentsCopy) throws OptionException {
         Map<Option, List<String>> given = OptionSources.split(agentArgument);
+        if (given.containsKey(Option.CONFIG) && parentsCopy != null && machine.isRegularFile(parentsCopy)) {
+            given.put(Option.CONFIG, List.of(parentsCopy.toString()));
+        }
         OptionSources.addConfigFile(given, machine);
         return OptionChecks.check(values(given), machine, false);
     }
@@ -130,8 +157,10 @@ public final class OptionParser {
                 ? oneOf(Option.PROXY_PROTOCOL, single(given, Option.PROXY_PROTOCOL), PROXY_PROTOCOLS)
                 : Options.ProxyProtocol.OFF;
         StoreOptions store = store(given);
+        RecycleOptions recycle = recycle(given, balancer);
         Options written = new Options(
-                new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log),
+                new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log,
+                        recycle),
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
                         tcpIdleTimeout, proxyProtocol),
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
@@ -174,6 +203,38 @@ public final class OptionParser {
                     + "; give a smaller cache-max-object or a larger cache");
         }
         return new CacheSizes(size, maxObject, statusHeader);
+    }
+
+    private static RecycleOptions recycle(Map<Option, List<String>> given, Options.Balancing balancer)
+            throws OptionException {
+        String maxRequestsValue = single(given, Option.MAX_REQUESTS);
+        long maxRequests = nonNegativeLong(Option.MAX_REQUESTS, maxRequestsValue);
+        String jitterValue = single(given, Option.MAX_REQUESTS_JITTER);
+        long jitter = nonNegativeLong(Option.MAX_REQUESTS_JITTER, jitterValue);
+        String maxAgeValue = single(given, Option.MAX_AGE);
+        Duration maxAge = maxAgeValue.equals("off") ? Duration.ZERO : positiveDuration(Option.MAX_AGE, maxAgeValue);
+        if (jitter > 0 && maxRequests == 0) {
+            throw new OptionException("max-requests-jitter=" + jitterValue + ": needs max-requests (the jitter is"
+                    + " added to each worker's max-requests)");
+        }
+        if (maxRequests > 0 && balancer == Options.Balancing.KERNEL) {
+            throw new OptionException("balancer=kernel has no proxy: max-requests=" + maxRequestsValue + " needs"
+                    + " balancer=proxy (the parent counts what it passes each worker; max-age works with both)");
+        }
+        return new RecycleOptions(maxRequests, jitter, maxAge);
+    }
+
+    /** Up to half of Long.MAX_VALUE, so that a sum of two never overflows. */
+    private static long nonNegativeLong(Option option, String value) throws OptionException {
+        try {
+            long number = Long.parseLong(value);
+            if (number < 0 || number > Long.MAX_VALUE / 2) {
+                throw OptionException.badValue(option, value);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw OptionException.badValue(option, value);
+        }
     }
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param maxProcesses    the most workers a scale may ask for ({@code max-processes=})
  * @param shutdownTimeout how long open connections and the workers may take to finish on SIGTERM, in all
  * @param maxMemory       the resident memory above which a worker is replaced, in bytes; 0 when off
+ * @param recycle         when a worker is replaced after so much work or time
  */
 public record SupervisorOptions(
         int processes,
@@ -19,11 +20,12 @@ public record SupervisorOptions(
         Duration shutdownTimeout,
         Duration readyTimeout,
         long maxMemory,
-        LogMode log) {
+        LogMode log,
+        RecycleOptions recycle) {
 
     /** The same, with the worker counts that {@link OptionChecks} settles once it knows the machine's processors. */
     SupervisorOptions withProcesses(int count, int max) {
         return new SupervisorOptions(count, max, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory,
-                log);
+                log, recycle);
     }
 }

@@ -6,6 +6,8 @@ import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.cluster.LeadershipRouting;
 import io.jcluster.agent.cluster.Store;
 import io.jcluster.agent.cluster.Stores;
+import io.jcluster.agent.config.OptionException;
+import io.jcluster.agent.config.OptionReread;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
@@ -25,6 +27,7 @@ import io.jcluster.agent.supervisor.WorkerCommand;
 import io.jcluster.agent.supervisor.WorkerShares;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -41,19 +44,24 @@ public final class ParentMain {
 
     private final Options config;
     private final String adminToken;
+    private final String agentArgument;
     private final RoutingMode routing;
     private final Shutdown shutdown;
 
     private ParentMain(Launch launch, RoutingMode routing, Shutdown shutdown) {
         this.config = launch.options();
         this.adminToken = launch.adminToken();
+        this.agentArgument = launch.agentArgument();
         this.routing = routing;
         this.shutdown = shutdown;
     }
 
-    /** Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null). */
-    public static void prepare(Options options, String adminToken) {
-        PREPARED.set(new Launch(options, adminToken));
+    /**
+     * Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null),
+     * and the agent argument they came from (SIGHUP reads it and its config file again).
+     */
+    public static void prepare(Options options, String adminToken, String agentArgument) {
+        PREPARED.set(new Launch(options, adminToken, agentArgument));
     }
 
     /** @param appArguments the app's arguments; the workers get them through the command line */
@@ -159,6 +167,8 @@ public final class ParentMain {
             control.hearStopPorts(report -> stopPorts.tomcat(report.address(), report.command()));
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
+            OptionReread reread = reread(control.directory());
+            new RunTimeSignals(supervisor, routing, reread, control.directory()).install();
             supervisor.startAll();
             service.stopRequested(shutdown.await());
             hub.stopping();
@@ -182,6 +192,19 @@ public final class ParentMain {
                 pidFile.remove();
             }
             shutdown.finished();
+        }
+    }
+
+    /** What SIGHUP compares its new reading of the options with; null (SIGHUP only reloads) if they cannot be read. */
+    private OptionReread reread(Path controlDirectory) {
+        try {
+            OptionReread reread = OptionReread.of(agentArgument);
+            reread.writeWorkerCopy(controlDirectory);
+            return reread;
+        } catch (OptionException | IOException e) {
+            Log.info("the options cannot be read again (" + Log.describe(e) + "); SIGHUP will reload the workers"
+                    + " without reading them, and each worker reads config= itself");
+            return null;
         }
     }
 
@@ -215,6 +238,6 @@ public final class ParentMain {
         }
     }
 
-    private record Launch(Options options, String adminToken) {
+    private record Launch(Options options, String adminToken, String agentArgument) {
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * How the parent ends: the first stop request (SIGTERM, SIGINT, a failure) fixes the exit status and wakes the main
  * thread, which drains the connections and stops the workers; a second SIGTERM/SIGINT kills the workers at once.
- * SIGHUP reloads. In every case no worker outlives this JVM.
+ * (SIGHUP, SIGTTIN and SIGTTOU: {@link RunTimeSignals}.) In every case no worker outlives this JVM.
  */
 final class Shutdown {
 
@@ -26,11 +26,10 @@ final class Shutdown {
         this.graceful = new GracefulStop(options.supervisor().shutdownTimeout());
     }
 
-    /** Handles SIGTERM, SIGINT and SIGHUP from now on (or, without jdk.unsupported, the JVM's shutdown). */
+    /** Handles SIGTERM and SIGINT from now on (or, without jdk.unsupported, the JVM's shutdown). */
     void handleSignals(Supervisor workers) {
         supervisor = workers;
         signalsHandled = StopSignals.install(this::stopSignal);
-        StopSignals.installReload(this::reloadSignal);
         Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShuttingDown, "jcluster-shutdown"));
     }
 
@@ -70,11 +69,6 @@ final class Shutdown {
             supervisor.killAll();
             Runtime.getRuntime().halt(1);
         }
-    }
-
-    private void reloadSignal() {
-        Log.info("SIGHUP received: rolling reload");
-        supervisor.reload(); // the supervisor logs how it ended
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.jcluster.agent.routing;
 
 import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.config.Strategy;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.stop.Draining;
 import io.jcluster.agent.supervisor.probe.Probe;
@@ -43,6 +44,13 @@ public interface RoutingMode extends WorkerRouting, Draining {
     /** The balancer's response cache ({@code cache=}, http mode), for the admin endpoint; null when there is none. */
     default ResponseCache cache() {
         return null;
+    }
+
+    /**
+     * A SIGHUP changed strategy=: new connections (http mode: requests) pick their worker by {@code strategy} from
+     * now on. Only the parent's proxy picks (balancer=kernel refuses strategy= at launch).
+     */
+    default void strategy(Strategy strategy) {
     }
 
     /** At the very end: releases the mode's threads and sockets. */

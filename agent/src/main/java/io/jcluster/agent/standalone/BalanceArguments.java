@@ -37,7 +37,8 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
     private static Map<String, String> agentOnly() {
         Map<String, String> reasons = new LinkedHashMap<>();
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
-                "ready-timeout", "health-threshold", "max-processes")) {
+                "ready-timeout", "health-threshold", "max-processes", "max-requests", "max-requests-jitter",
+                "max-age")) {
             reasons.put(key, WORKERS_ONLY);
         }
         reasons.put("config", "applies to the agent only; give the standalone balancer its options on the command line");

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * Starts each slot's serving process, and after it exits unasked starts another after the {@link RestartPolicy}'s
- * back-off; a slot that crashes more than max-restarts times within a minute is given up.
+ * back-off; a slot in a crash loop (the {@link RestartPolicy}'s rule) is given up, and when every slot is, the
+ * parent is told (it exits with status 1).
  */
 final class CrashRestarts {
 
@@ -77,13 +78,13 @@ final class CrashRestarts {
     private void scheduleRestart(WorkerSlot slot, String what) {
         synchronized (slots.lock) {
             long now = scheduler.nanoTime();
-            Duration delay = slot.restarts.afterExit(slot.uptime(now), now);
+            Duration delay = slot.restarts.afterExit(slot.uptime(now));
             String who = slot.current == null ? "worker " + slot.id : slot.current.toString();
             if (delay == null) {
                 slot.state = WorkerSlot.State.GIVEN_UP;
-                Log.info(who + " " + what + "; it was restarted " + config.maxRestarts() + " times within "
-                        + RestartPolicy.WINDOW.toSeconds()
-                        + "s, so it is given up (see its output above; raise max-restarts to keep trying)");
+                Log.info(who + " " + what + "; given up: a crash loop (restarted " + config.maxRestarts()
+                        + " time(s) in a row, none ran " + RestartPolicy.STABLE_UPTIME.toSeconds()
+                        + "s; see its output above; fix the cause, or raise max-restarts to keep trying longer)");
                 if (slots.allGivenUp()) {
                     allGivenUp.run();
                 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * Readiness and health, both asked through one {@link Probe}. A worker enters rotation once it serves every address
@@ -34,6 +35,7 @@ final class HealthMonitor {
     private final WorkerRouting routing;
     private final Probe probe;
     private volatile Unhealthy unhealthy = worker -> { };
+    private volatile Consumer<WorkerProcess> ready = worker -> { };
 
     HealthMonitor(SupervisorConfig config, Slots slots, Scheduler scheduler, WorkerRouting routing, Probe probe) {
         this.config = config;
@@ -45,6 +47,11 @@ final class HealthMonitor {
 
     void onUnhealthy(Unhealthy handler) {
         unhealthy = handler;
+    }
+
+    /** Told of each worker that entered rotation. */
+    void onReady(Consumer<WorkerProcess> handler) {
+        ready = handler;
     }
 
     /** Starts probing {@code worker} once it is connected and serves every address the cluster listens on. */
@@ -85,6 +92,7 @@ final class HealthMonitor {
             routing.admit(worker);
         }
         worker.ready.complete(null);
+        ready.accept(worker);
         probeHealthIn(worker, config.healthInterval());
     }
 

@@ -1,25 +1,26 @@
 package io.jcluster.agent.supervisor;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
- * When to restart one worker slot after a crash. The delay starts at restart-delay and doubles with each crash
- * in a row, up to 30 s; a worker that ran for 30 s or more before crashing starts the doubling afresh. More than
- * max-restarts restarts within 60 s and the slot is given up. Not thread-safe: called under its slot's
- * lock; time is passed in, so it is a pure function of the exits it was told about.
+ * When to restart one worker slot after a crash, and when to give it up. The delay starts at restart-delay and
+ * doubles with each crash in a row, up to 30 s. A crash counts towards giving up when the worker ran less than 30 s
+ * (it never got going): in other words each restart must come within its back-off plus 30 s of the one before,
+ * a window that grows with the back-off, so the rule trips for a crash loop at any back-off (a fixed window of 60 s
+ * never could once the back-off reached 30 s). After max-restarts such restarts in a row the next crash gives the
+ * slot up; a worker that ran 30 s or more starts both the doubling and the count afresh. With restart-delay=1s and
+ * max-restarts=10, a worker that exits at start is given up after the back-offs 1+2+4+8+16+30x5 = 181 s plus its
+ * eleven runs. Not thread-safe: called under its slot's lock.
  */
 final class RestartPolicy {
 
     static final Duration MAX_DELAY = Duration.ofSeconds(30);
-    static final Duration WINDOW = Duration.ofSeconds(60);
     static final Duration STABLE_UPTIME = Duration.ofSeconds(30);
 
     private final Duration firstDelay;
     private final int maxRestarts;
     @GuardedBy("Slots.lock")
-    private final Deque<Long> restartTimes = new ArrayDeque<>();
+    private int crashesInARow;
     @GuardedBy("Slots.lock")
     private Duration nextDelay;
 
@@ -30,28 +31,26 @@ final class RestartPolicy {
     }
 
     /**
-     * A worker of this slot exited after {@code uptime}; {@code nowNanos} is System.nanoTime().
-     * Returns the delay before its restart, or null when the slot is to be given up.
+     * A worker of this slot exited after {@code uptime}. Returns the delay before its restart, or null when the slot
+     * is to be given up.
      */
-    Duration afterExit(Duration uptime, long nowNanos) {
-        while (!restartTimes.isEmpty() && nowNanos - restartTimes.peekFirst() > WINDOW.toNanos()) {
-            restartTimes.removeFirst();
-        }
-        if (restartTimes.size() >= maxRestarts) {
-            return null;
-        }
+    Duration afterExit(Duration uptime) {
         if (uptime.compareTo(STABLE_UPTIME) >= 0) {
             nextDelay = firstDelay;
+            crashesInARow = 0;
         }
+        if (crashesInARow >= maxRestarts) {
+            return null;
+        }
+        crashesInARow++;
         Duration delay = nextDelay;
         Duration doubled = nextDelay.multipliedBy(2);
         nextDelay = doubled.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : doubled;
-        restartTimes.addLast(nowNanos);
         return delay;
     }
 
-    /** Restarts counted in the current window. */
-    int recentRestarts() {
-        return restartTimes.size();
+    /** Restarts in a row after crashes within 30 s of a start: the count the give-up rule looks at. */
+    int crashRestartsInARow() {
+        return crashesInARow;
     }
 }

@@ -1,6 +1,7 @@
 package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.config.HealthOptions;
+import io.jcluster.agent.config.RecycleOptions;
 import io.jcluster.agent.config.SupervisorOptions;
 import io.jcluster.agent.control.ControlConnection;
 import io.jcluster.agent.control.ControlListener;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Starts the workers, restarts those that crash ({@link CrashRestarts}), watches their readiness and health
  * ({@link HealthMonitor}) and memory ({@link MemoryWatchdog}), replaces them one at a time through one
- * {@link OperationQueue} (reload, restart, max-memory, failed health probes: {@link Replacer}), scales their number
+ * {@link OperationQueue} (reload, restart, max-memory, failed health probes, max-requests and max-age:
+ * {@link Replacer}, {@link Recycler}), scales their number
  * ({@link Operations}), and stops them all on shutdown ({@link ProcessStopper}). It knows processes, not bytes: what
  * a worker serves is passed on to {@link WorkerRouting}.
  *
@@ -47,6 +49,7 @@ public final class Supervisor implements ControlListener {
     private final ProcessStopper stopper;
     private final Operations operations;
     private volatile ReloadListener reloads = ReloadListener.NONE;
+    private final Recycler recycler;
 
     /**
      * @param probe      how readiness and health are asked (the routing mode picks it)
@@ -76,6 +79,10 @@ public final class Supervisor implements ControlListener {
                 turn -> replacer.replace(turn, slots.get(worker.id()), worker, "max-memory", Replacer.Mode.READY_FIRST)));
         health.onUnhealthy(worker -> queue.enqueue("health", turn ->
                 replacer.replace(turn, slots.get(worker.id()), worker, "health", Replacer.Mode.IMMEDIATE)));
+        this.recycler = new Recycler(config.recycle(), slots, scheduler, routing, (worker, why) ->
+                queue.enqueue("recycle", turn ->
+                        replacer.replace(turn, slots.get(worker.id()), worker, why, Replacer.Mode.READY_FIRST)));
+        health.onReady(recycler::admitted);
         this.operations = new Operations(config, slots, queue, replacer, starts, health, stopper);
     }
 
@@ -145,6 +152,19 @@ public final class Supervisor implements ControlListener {
     /** Replaces one worker, its replacement ready first. */
     public CompletableFuture<Outcome> restart(int workerId) {
         return operations.restart(workerId);
+    }
+
+    /** New recycling options (SIGHUP): every worker in rotation is watched by them from now on. */
+    public void recycle(RecycleOptions next) {
+        List<WorkerProcess> ready = new ArrayList<>();
+        synchronized (slots.lock) {
+            for (WorkerSlot slot : slots.all()) {
+                if (slot.current != null && slot.current.state() == WorkerProcess.State.READY) {
+                    ready.add(slot.current);
+                }
+            }
+        }
+        recycler.reconfigure(next, ready);
     }
 
     // ---- what the admin endpoint shows

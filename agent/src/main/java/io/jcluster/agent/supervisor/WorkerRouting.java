@@ -35,6 +35,14 @@ public interface WorkerRouting {
     /** One pass letting idle connections of these (withdrawn) workers go; call repeatedly while draining. */
     void releaseIdle(Collection<WorkerProcess> draining);
 
+    /**
+     * What max-requests counts: the requests (http mode) or connections (tcp mode) the balancer passed to
+     * {@code worker} so far; 0 where the parent does not see them (balancer=kernel).
+     */
+    default long served(WorkerProcess worker) {
+        return 0;
+    }
+
     /** {@code worker} exited: out of rotation, and forgotten. */
     void gone(WorkerProcess worker);
 

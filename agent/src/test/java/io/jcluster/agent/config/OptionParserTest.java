@@ -44,6 +44,15 @@ class OptionParserTest {
     }
 
     @Test
+    void recyclingIsOffByDefaultAndParsed() throws OptionException {
+        assertEquals(RecycleOptions.OFF, OptionParser.parse("processes=1").supervisor().recycle());
+        assertEquals(new RecycleOptions(1000, 50, Duration.ofHours(1)),
+                OptionParser.parse("max-requests=1000,max-requests-jitter=50,max-age=1h").supervisor().recycle());
+        assertEquals(new RecycleOptions(0, 0, Duration.ofMinutes(30)),
+                OptionParser.parse("balancer=kernel,max-age=30m").supervisor().recycle());
+    }
+
+    @Test
     void portsSayWhatIsClustered() throws OptionException {
         Options all = OptionParser.parse("processes=1");
         assertTrue(all.proxy().clusters(8080));
@@ -96,6 +105,14 @@ class OptionParserTest {
             "sticky=cookie,balancer=kernel | balancer=kernel has no proxy: sticky=cookie needs balancer=proxy",
             "balancer=kernel,idle-timeout=5s | balancer=kernel has no proxy: idle-timeout=5s needs balancer=proxy",
             "balancer=kernel,health=/health | balancer=kernel has no proxy: health=/health needs balancer=proxy (the kernel picks the worker of each connection, so an HTTP probe cannot reach a chosen worker; health=tcp checks that each worker still listens)",
+            "max-requests=-1      | max-requests=-1: expected a non-negative integer (0 = off)",
+            "max-requests=lots    | max-requests=lots: expected a non-negative integer (0 = off)",
+            "max-requests=99999999999999999999 | max-requests=99999999999999999999: expected a non-negative integer (0 = off)",
+            "max-requests-jitter=-5 | max-requests-jitter=-5: expected a non-negative integer",
+            "max-requests-jitter=20 | max-requests-jitter=20: needs max-requests (the jitter is added to each worker's max-requests)",
+            "max-age=0s           | max-age=0s: expected a duration like 1h or 30m, or off",
+            "max-age=soon         | max-age=soon: expected a duration like 1h or 30m, or off",
+            "balancer=kernel,max-requests=100 | balancer=kernel has no proxy: max-requests=100 needs balancer=proxy (the parent counts what it passes each worker; max-age works with both)",
     })
     void badInputNamesTheOptionAndWhatIsAccepted(String argument, String message) {
         OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));

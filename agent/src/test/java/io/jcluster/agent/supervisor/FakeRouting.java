@@ -15,6 +15,8 @@ final class FakeRouting implements WorkerRouting {
     final Set<Long> admitted = ConcurrentHashMap.newKeySet();
     final List<Long> withdrawn = new ArrayList<>();
     final Map<Long, Long> open = new ConcurrentHashMap<>();
+    /** What max-requests counts, by pid; set by the test. */
+    final Map<Long, Long> passed = new ConcurrentHashMap<>();
 
     boolean admitted(FakeProcess process) {
         return admitted.contains(process.pid());
@@ -45,6 +47,11 @@ final class FakeRouting implements WorkerRouting {
     @Override
     public long openConnections(WorkerProcess worker) {
         return open.getOrDefault(worker.pid(), 0L);
+    }
+
+    @Override
+    public long served(WorkerProcess worker) {
+        return passed.getOrDefault(worker.pid(), 0L);
     }
 
     @Override

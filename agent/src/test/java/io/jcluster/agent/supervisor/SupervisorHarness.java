@@ -1,6 +1,7 @@
 package io.jcluster.agent.supervisor;
 
 import io.jcluster.agent.control.ControlListener;
+import io.jcluster.agent.config.RecycleOptions;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.supervisor.probe.Probe;
 
@@ -39,8 +40,18 @@ final class SupervisorHarness {
 
     /** @param decorate what the supervisor is given instead of the fake routing (a decorator around it) */
     SupervisorHarness(int processes, int maxRestarts, UnaryOperator<WorkerRouting> decorate) {
+        this(processes, maxRestarts, decorate, RecycleOptions.OFF);
+    }
+
+    /** A cluster that recycles its workers by {@code recycle}. */
+    SupervisorHarness(int processes, RecycleOptions recycle) {
+        this(processes, 3, routing -> routing, recycle);
+    }
+
+    private SupervisorHarness(int processes, int maxRestarts, UnaryOperator<WorkerRouting> decorate,
+                              RecycleOptions recycle) {
         SupervisorConfig config = new SupervisorConfig(processes, 8, Duration.ofSeconds(1), maxRestarts,
-                READY_TIMEOUT, HEALTH_INTERVAL, 3, Duration.ofSeconds(5), MAX_MEMORY);
+                READY_TIMEOUT, HEALTH_INTERVAL, 3, Duration.ofSeconds(5), MAX_MEMORY, recycle);
         Probe probe = (pid, bound, timeoutMillis) -> probeFailures.get(pid);
         supervisor = new Supervisor(config, launcher, clock, decorate.apply(routing), probe,
                 allGivenUp::incrementAndGet);

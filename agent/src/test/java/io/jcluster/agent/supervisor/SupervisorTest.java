@@ -37,10 +37,40 @@ class SupervisorTest {
         h.launcher.last().exit(1);
         h.clock.runDue();
         h.clock.advance(Duration.ofMinutes(2));
-        assertEquals(4, h.launcher.count(), "a slot past max-restarts within a minute is not restarted again");
+        assertEquals(4, h.launcher.count(), "a slot past max-restarts crashes in a row is not restarted again");
         assertEquals("given-up", h.supervisor.workers().get(0).state());
         assertEquals(3, h.supervisor.workers().get(0).restarts());
         assertEquals(1, h.allGivenUp.get(), "with every slot given up the parent is told");
+    }
+
+    /**
+     * Acceptance 6: a worker whose app exits at start is given up after a bounded time, at the defaults too (the old
+     * rule, max-restarts within a fixed 60 s, never tripped once the back-off reached 30 s). The other slot serves
+     * on, so the parent is not told that nothing is left.
+     */
+    @Test
+    void aWorkerWhoseAppExitsAtStartIsGivenUpWithinAboutThreeMinutesAtTheDefaults() {
+        SupervisorHarness h = new SupervisorHarness(2, 10).started();
+        long firstStart = h.clock.nanoTime();
+        for (int crash = 0; crash < 11; crash++) {
+            FakeProcess last = h.launcher.last();
+            h.clock.advance(Duration.ofMillis(500)); // the app exits half a second after its start
+            last.exit(1);
+            h.clock.runDue();
+            if (crash < 10) {
+                long before = h.launcher.count();
+                h.clock.advance(RestartPolicy.MAX_DELAY);
+                assertEquals(before + 1, h.launcher.count(), "restart " + (crash + 1) + " of 10");
+            }
+        }
+        assertEquals("given-up", h.supervisor.workers().stream().filter(w -> w.process().id() == 1).findFirst()
+                .orElseThrow().state());
+        Duration tookToGiveUp = Duration.ofNanos(h.clock.nanoTime() - firstStart);
+        assertTrue(tookToGiveUp.compareTo(Duration.ofMinutes(6)) < 0, "given up in bounded time: " + tookToGiveUp);
+        h.clock.advance(Duration.ofMinutes(10));
+        assertEquals(12, h.launcher.count(), "a given-up slot is not restarted again");
+        assertEquals(0, h.allGivenUp.get(), "worker 0 still serves: the cluster goes on");
+        assertEquals(h.launcher.launched.get(0).pid() + " ready", h.serving(0));
     }
 
     @Test

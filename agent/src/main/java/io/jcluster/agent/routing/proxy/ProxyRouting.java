@@ -5,6 +5,7 @@ import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.config.Strategy;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
@@ -133,6 +134,17 @@ public final class ProxyRouting implements RoutingMode {
         return open;
     }
 
+    /** Requests in http mode (those that completed), connections in tcp mode. */
+    @Override
+    public long served(WorkerProcess worker) {
+        boolean http = options.proxy().mode() == Options.Mode.HTTP;
+        long served = 0;
+        for (Backend backend : backendsOf(worker).values()) {
+            served += http ? backend.requests().count() : backend.connectionsTotal();
+        }
+        return served;
+    }
+
     @Override
     public void releaseIdle(Collection<WorkerProcess> draining) {
         List<Backend> all = new ArrayList<>();
@@ -152,8 +164,13 @@ public final class ProxyRouting implements RoutingMode {
 
     @Override
     public Description description() {
-        return new Description(options.proxy().strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp",
+        return new Description(balancer.strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp",
                 balancer.transportName());
+    }
+
+    @Override
+    public void strategy(Strategy strategy) {
+        balancer.strategy(strategy);
     }
 
     @Override

@@ -1,0 +1,161 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Recycling (max-requests with jitter, max-age) under load with not one failed request, and SIGHUP applying an edited
+ * config file (strategy and processes) while refusing a port change. One JDK: the supervisor's logic is the same on
+ * every JDK, and the unit tests (RecyclingTest, OptionRereadTest) cover the rules in detail.
+ */
+@Timeout(180)
+class RecyclingIT {
+
+    private static final Jdk JDK = Jdk.temurin25();
+
+    /** Acceptance 3: max-requests=100,max-requests-jitter=20 in http mode recycles every worker; 0 failed requests. */
+    @Test
+    void maxRequestsRecyclesEveryWorkerUnderLoadWithoutAFailedRequest() throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(JDK)
+                .agentArgs("processes=2,mode=http,max-requests=100,max-requests-jitter=20,health=/health")
+                .mainClass("samples.ops.OpsServer").args(Integer.toString(port)).start()) {
+            cluster.awaitWorkers(2, STARTUP);
+            assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+            KeepAliveLoad.Result result;
+            try (KeepAliveLoad load = KeepAliveLoad.start(port, 20, "/", Duration.ofSeconds(120))) {
+                awaitRecycled(cluster, 0, "max-requests: served \\d+, its limit (\\d+)");
+                awaitRecycled(cluster, 1, "max-requests: served \\d+, its limit (\\d+)");
+                ClusterProcess.sleep(500);
+                result = load.stop();
+            }
+            System.out.println("[it] " + JDK + ": max-requests=100,max-requests-jitter=20 under 20 keep-alive"
+                    + " connections: " + result);
+            assertEquals(0, result.errors(), "failed requests while recycling: " + result + "\n" + cluster.describe());
+            assertEquals(0, result.non2xx(), result.toString());
+            for (String line : cluster.output().stream().filter(l -> l.contains("its limit")).toList()) {
+                Matcher limit = Pattern.compile("its limit (\\d+)").matcher(line);
+                assertTrue(limit.find(), line);
+                long value = Long.parseLong(limit.group(1));
+                assertTrue(value >= 100 && value <= 120, "a limit within max-requests + jitter: " + line);
+            }
+        }
+    }
+
+    /** Acceptance 3, by time: max-age=10s recycles every worker while requests keep succeeding. */
+    @Test
+    void maxAgeRecyclesEveryWorkerWithoutAFailedRequest() throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(JDK)
+                .agentArgs("processes=2,mode=http,max-age=10s,health=/health")
+                .mainClass("samples.ops.OpsServer").args(Integer.toString(port)).start()) {
+            cluster.awaitWorkers(2, STARTUP);
+            assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+            KeepAliveLoad.Result result;
+            try (KeepAliveLoad load = KeepAliveLoad.start(port, 4, "/", Duration.ofSeconds(120))) {
+                awaitRecycled(cluster, 0, "max-age 10s");
+                awaitRecycled(cluster, 1, "max-age 10s");
+                ClusterProcess.sleep(500);
+                result = load.stop();
+            }
+            System.out.println("[it] " + JDK + ": max-age=10s under 4 keep-alive connections: " + result);
+            assertEquals(0, result.errors(), "failed requests while recycling: " + result + "\n" + cluster.describe());
+            assertEquals(0, result.non2xx(), result.toString());
+        }
+    }
+
+    /**
+     * Acceptance 5: SIGHUP after editing the config file changes strategy and processes at run time (status shows
+     * both), and a port change is refused with one line, the running configuration kept. Then SIGTTIN and SIGTTOU
+     * scale by one.
+     */
+    @Test
+    void sighupAppliesTheEditedConfigFileAndRefusesAPortChange() throws Exception {
+        int port = FreePorts.tcp();
+        int adminPort = FreePorts.tcp();
+        Path config = Files.createTempFile("jcluster-recycling-", ".properties");
+        try {
+            Files.writeString(config, "processes=1\nstrategy=round-robin\n");
+            try (ClusterProcess cluster = ClusterProcess.on(JDK)
+                    .agentArgs("config=" + config + ",admin=127.0.0.1:" + adminPort)
+                    .mainClass("samples.ops.OpsServer").args(Integer.toString(port)).start()) {
+                cluster.awaitWorkers(1, STARTUP);
+                assertEquals(1, cluster.awaitAnswering(port, 1, STARTUP).size());
+                Admin admin = new Admin(adminPort, null);
+                admin.awaitAllReady(1, STARTUP);
+                assertTrue(admin.get("/status").body().contains("\"strategy\":\"round-robin\""));
+
+                Files.writeString(config, "processes=2\nstrategy=random\n");
+                Signals.send("HUP", cluster.pid());
+                cluster.awaitLine("^\\[jcluster\\] SIGHUP received: options read again, applying strategy=random,"
+                        + " processes=2; then a rolling reload", Duration.ofSeconds(10));
+                cluster.awaitLine("^\\[jcluster\\] reload done: reloaded 2 worker\\(s\\)", Duration.ofSeconds(90));
+                admin.awaitAllReady(2, STARTUP);
+                String status = admin.get("/status").body();
+                assertTrue(status.contains("\"strategy\":\"random\""), status);
+                assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+
+                Files.writeString(config, "processes=2\nstrategy=random\nport=" + FreePorts.tcp() + "\n");
+                Signals.send("HUP", cluster.pid());
+                String refused = cluster.awaitLine(line -> line.contains("SIGHUP received: options refused"),
+                        "the refusal", Duration.ofSeconds(10));
+                assertEquals("[jcluster] SIGHUP received: options refused: port changed: it applies at launch only"
+                        + " (restart the cluster to change it; at run time only processes, strategy, max-requests,"
+                        + " max-requests-jitter, max-age change); the running configuration is kept; nothing was"
+                        + " reloaded", refused);
+                ClusterProcess.sleep(1000);
+                assertEquals(List.of("ready", "ready"), admin.states(), "nothing changed");
+                assertTrue(admin.get("/status").body().contains("\"strategy\":\"random\""));
+                assertTrue(cluster.process().isAlive());
+
+                // Gunicorn's habit: SIGTTIN one worker more, SIGTTOU one fewer
+                Signals.send("TTIN", cluster.pid());
+                cluster.awaitLine("^\\[jcluster\\] scale done: scaled up from 2 to 3 worker\\(s\\)", Duration.ofSeconds(60));
+                admin.awaitAllReady(3, STARTUP);
+                Signals.send("TTOU", cluster.pid());
+                cluster.awaitLine("^\\[jcluster\\] scale done: scaled down from 3 to 2 worker\\(s\\)", Duration.ofSeconds(60));
+                admin.awaitAllReady(2, STARTUP);
+            }
+        } finally {
+            Files.deleteIfExists(config);
+        }
+    }
+
+    /**
+     * Acceptance 6, second half: a worker whose app exits at start is given up after a bounded time with a clear line,
+     * and with every slot given up the parent exits with status 1. (At the defaults this takes about three minutes:
+     * RestartPolicyTest and SupervisorTest show that on a fake clock; here the back-off is short.)
+     */
+    @Test
+    void aWorkerWhoseAppExitsAtStartIsGivenUpAndTheParentExitsWithStatus1() throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.on(JDK)
+                .agentArgs("processes=1,restart-delay=100ms,max-restarts=2")
+                .jvmFlags("-Dops.fail=true")
+                .mainClass("samples.ops.OpsServer").args(Integer.toString(port)).start()) {
+            cluster.awaitLine("^\\[jcluster\\] worker 0 \\(pid \\d+\\) exited with status 3; given up: a crash loop"
+                    + " \\(restarted 2 time\\(s\\) in a row, none ran 30s; see its output above", Duration.ofSeconds(60));
+            assertTrue(cluster.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+                    "the parent exits once every worker is given up\n" + cluster.describe());
+            assertEquals(1, cluster.process().exitValue(), cluster.describe());
+            assertTrue(cluster.output().stream().anyMatch(line -> line.contains("every worker was given up")),
+                    cluster.describe());
+        }
+    }
+
+    private static void awaitRecycled(ClusterProcess cluster, int id, String why) {
+        cluster.awaitLine("^\\[jcluster\\] recycle done: worker " + id + " pid \\d+ -> \\d+ \\(" + why,
+                Duration.ofSeconds(60));
+    }
+}
