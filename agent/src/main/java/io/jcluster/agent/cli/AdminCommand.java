@@ -4,8 +4,10 @@ import io.jcluster.agent.config.AdminToken;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -16,13 +18,15 @@ import java.util.List;
 
 /**
  * {@code java -jar jcluster.jar status | reload | scale N | restart ID [--admin host:port] [--token T]}: talks to a
- * running cluster's admin endpoint (started with {@code admin=...}). Exit status: 0 done, 1 failed or unreachable,
+ * running cluster's admin endpoint (started with {@code admin=...}); {@code backend drain|ready|add|remove HOST:PORT}
+ * to the standalone balancer's ({@code balance --admin ...}). Exit status: 0 done, 1 failed or unreachable,
  * 2 bad usage.
  */
 final class AdminCommand {
 
     static final String DEFAULT_ADMIN = "127.0.0.1:9090";
     static final String TOKEN_ENVIRONMENT = AdminToken.ENVIRONMENT;
+    static final List<String> BACKEND_ACTIONS = List.of("drain", "ready", "add", "remove");
 
     private AdminCommand() {
     }
@@ -74,6 +78,18 @@ final class AdminCommand {
                 }
                 request = request(admin, "/restart?worker=" + positional.get(0)).POST(HttpRequest.BodyPublishers.noBody());
             }
+            case "backend" -> {
+                // the standalone balancer's (balance --admin ...): HAProxy's runtime API habits
+                if (positional.size() != 2 || !BACKEND_ACTIONS.contains(positional.get(0))) {
+                    return usageError(err, "backend needs an action and a backend: backend drain|ready|add|remove"
+                            + " HOST:PORT");
+                }
+                request = request(admin, "/backend/" + positional.get(0) + "?address="
+                        + URLEncoder.encode(positional.get(1), StandardCharsets.UTF_8));
+                if (request != null) {
+                    request.POST(HttpRequest.BodyPublishers.noBody());
+                }
+            }
             default -> {
                 err.println("jcluster: unknown command '" + command + "'");
                 Cli.usage(err);
@@ -108,6 +124,11 @@ final class AdminCommand {
                     + TOKEN_ENVIRONMENT + (token == null ? "" : " (the token given was refused)"));
             return 1;
         }
+        if (response.statusCode() == 202) {
+            // in effect but not finished (a drain with connections still open): a script must not go on as if done
+            err.print("jcluster: " + response.body());
+            return 1;
+        }
         if (response.statusCode() / 100 != 2) {
             err.print("jcluster: " + command + " failed (HTTP " + response.statusCode() + "): " + response.body());
             return 1;
@@ -131,6 +152,7 @@ final class AdminCommand {
     private static int usageError(PrintStream err, String message) {
         err.println("jcluster: " + message);
         err.println("usage: java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
+        err.println("       java -jar jcluster.jar backend drain|ready|add|remove HOST:PORT [--admin host:port] [--token T]");
         return 2;
     }
 }
