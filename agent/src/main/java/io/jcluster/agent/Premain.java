@@ -12,7 +12,7 @@ import io.jcluster.agent.worker.WorkerAgent;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's entry point. A JVM whose environment names a control socket is a worker: it reports its binds
@@ -20,15 +20,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Premain {
 
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** The options of the copy of the agent that started (the first one named); null until one did. */
+    private static final AtomicReference<String> STARTED = new AtomicReference<>();
 
     private Premain() {
     }
 
     public static void premain(String agentArgument, Instrumentation instrumentation) {
-        // -javaagent plus JAVA_TOOL_OPTIONS can name the agent twice
-        if (!STARTED.compareAndSet(false, true)) {
+        // -javaagent plus JAVA_TOOL_OPTIONS can name the agent twice: the first one (JAVA_TOOL_OPTIONS) applies
+        if (!STARTED.compareAndSet(null, agentArgument == null ? "" : agentArgument)) {
+            warnIfNamedTwice(agentArgument);
             return;
+        }
+        long parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        if (AgentScope.outOfScope(System.getProperty("sun.java.command"), System.getenv(), parentPid) != null) {
+            return; // a JDK tool, jcluster's CLI, or a JVM a worker's app started: not a cluster of its own
         }
         if (Premain.class.getClassLoader() != null) {
             exitWithError("the agent jar must be named jcluster.jar: its manifest puts itself on the boot class path"
@@ -67,6 +73,16 @@ public final class Premain {
                 exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"
                         + " in the parent; jcluster needs an OpenJDK-based JVM, version 17 or later");
             }
+        }
+    }
+
+    /** Once, in the parent only (every worker inherits both): the options of the second copy are not used. */
+    private static void warnIfNamedTwice(String agentArgument) {
+        String second = agentArgument == null ? "" : agentArgument;
+        String firstArgument = STARTED.get();
+        if (!second.equals(firstArgument) && WorkerEnvironment.fromEnvironment(System.getenv()) == null) {
+            System.err.println("[jcluster] the agent is named twice (JAVA_TOOL_OPTIONS and -javaagent?) with different"
+                    + " options: '" + firstArgument + "' applies, '" + second + "' is ignored; name it once");
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The admin endpoint ({@code admin=host:port}) on the parent, on Netty (one small event loop of its own):
@@ -89,12 +90,29 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(InetSocketAddress address, String token, int maxProcesses, ClusterOperations cluster)
             throws IOException {
+        AdminAccess access = AdminAccess.of(address, token);
+        return bind(address, () -> new AdminHandler(access, maxProcesses, cluster, null));
+    }
+
+    /**
+     * The standalone balancer's endpoint ({@link BalancerAdmin}): the same access rules and limits. Binds now;
+     * throws the bind failure.
+     *
+     * @param token the token every request must carry, or null
+     */
+    public static AdminServer start(InetSocketAddress address, String token, BalancerOperations balancer)
+            throws IOException {
+        AdminAccess access = AdminAccess.of(address, token);
+        BalancerAdmin endpoints = new BalancerAdmin(balancer, token != null);
+        return bind(address, () -> new AdminHandler(access, 0, null, endpoints));
+    }
+
+    private static AdminServer bind(InetSocketAddress address, Supplier<AdminHandler> handlers) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             Thread thread = new Thread(runnable, "jcluster-admin");
             thread.setDaemon(true);
             return thread;
         }, NioIoHandler.newFactory());
-        AdminAccess access = AdminAccess.of(address, token);
         AtomicInteger open = new AtomicInteger();
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
@@ -111,7 +129,7 @@ public final class AdminServer implements AutoCloseable {
                         }
                         client.closeFuture().addListener(closed -> open.decrementAndGet());
                         client.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY),
-                                new BoundedBody(), new AdminHandler(access, maxProcesses, cluster));
+                                new BoundedBody(), handlers.get());
                     }
                 })
                 .bind(address)
@@ -154,14 +172,17 @@ public final class AdminServer implements AutoCloseable {
         private final AdminAccess access;
         private final int maxProcesses;
         private final ClusterOperations cluster;
+        /** The standalone balancer's endpoints instead of the cluster's; null in the agent. */
+        private final BalancerAdmin balancer;
         private ScheduledFuture<?> requestTimeout;
         /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
         private boolean answering;
 
-        AdminHandler(AdminAccess access, int maxProcesses, ClusterOperations cluster) {
+        AdminHandler(AdminAccess access, int maxProcesses, ClusterOperations cluster, BalancerAdmin balancer) {
             this.access = access;
             this.maxProcesses = maxProcesses;
             this.cluster = cluster;
+            this.balancer = balancer;
         }
 
         @Override
@@ -213,6 +234,10 @@ public final class AdminServer implements AutoCloseable {
                     response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"jcluster\"");
                 }
                 send(ctx, response);
+                return;
+            }
+            if (balancer != null) {
+                answerBalancer(ctx, request.method(), query);
                 return;
             }
             try {
@@ -288,6 +313,23 @@ public final class AdminServer implements AutoCloseable {
                 Log.error("admin endpoint: " + request.method() + " " + path + " failed", e);
                 send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(e) + "\n"));
             }
+        }
+
+        private void answerBalancer(ChannelHandlerContext ctx, HttpMethod method, QueryStringDecoder query) {
+            CompletableFuture<BalancerAdmin.Answer> answer;
+            try {
+                answer = balancer.answer(method, query);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    Log.error("admin endpoint: " + method + " " + query.path() + " failed", failure);
+                    send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(failure) + "\n"));
+                } else {
+                    send(ctx, done.response());
+                }
+            });
         }
 
         private void purge(ChannelHandlerContext ctx, QueryStringDecoder query) {

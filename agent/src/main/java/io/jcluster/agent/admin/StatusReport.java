@@ -237,7 +237,7 @@ final class StatusReport {
     }
 
     /** Just enough JSON writing for the status document. */
-    private static final class Json {
+    static final class Json {
         private final StringBuilder text = new StringBuilder();
         private boolean needComma;
 

@@ -75,6 +75,11 @@ public final class Backend {
         draining = true;
     }
 
+    /** Back from a drain (the standalone balancer's {@code backend ready}): {@link Balancer#restore}. */
+    void markServing() {
+        draining = false;
+    }
+
     void connectionOpened() {
         open.increment();
         connections.increment();

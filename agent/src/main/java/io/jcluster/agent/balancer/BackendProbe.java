@@ -85,6 +85,21 @@ public final class BackendProbe {
         return Set.copyOf(down);
     }
 
+    /** Whether {@code backend} is out of rotation, waiting for a probe to succeed. */
+    public boolean isDown(Backend backend) {
+        return down.contains(backend);
+    }
+
+    /** {@code backend} is no longer a backend (removed at run time): its probes stop. */
+    public void forget(Backend backend) {
+        down.remove(backend);
+    }
+
+    /** One connect to {@code backend} now: completes with null when it connected, else why not. */
+    public CompletableFuture<String> check(Backend backend) {
+        return attempt(backend);
+    }
+
     void stop() {
         stopped = true;
     }
@@ -94,20 +109,24 @@ public final class BackendProbe {
     }
 
     private void probe(Backend backend) {
-        if (stopped) {
-            return;
+        if (stopped || !down.contains(backend)) {
+            return; // stopped, or forgotten (removed at run time)
         }
         attempt(backend).thenAccept(why -> {
-            if (stopped) {
+            if (stopped || !down.contains(backend)) {
                 return;
             }
             if (why != null) {
                 scheduleProbe(backend);
                 return;
             }
-            down.remove(backend);
+            // out of the down set first: a restore() from now on admits it itself (see Balancer.rotation)
+            if (!down.remove(backend)) {
+                return;
+            }
             balancer.admitEverywhere(backend);
-            Log.info("backend " + Listener.describe(backend.address()) + " is back; in rotation again");
+            Log.info("backend " + Listener.describe(backend.address()) + " is back; " + (backend.draining()
+                    ? "it stays out of rotation (drained) until put back with 'backend ready'" : "in rotation again"));
         });
     }
 

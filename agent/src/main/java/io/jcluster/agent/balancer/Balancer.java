@@ -55,6 +55,12 @@ public final class Balancer implements AutoCloseable {
     private final EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
     private final Map<InetSocketAddress, Listener> listeners = new ConcurrentHashMap<>();
+    /**
+     * Held while a backend enters or leaves rotation, so that a probe finding a backend back and a drain of it
+     * cannot interleave into a drained backend in rotation. Never held while waiting for anything (an event loop
+     * takes it when a connect is refused).
+     */
+    private final Object rotation = new Object();
     private volatile boolean accepting = true;
     /** Null unless backends that refuse are probed back in ({@link #probeRefusedBackends}). */
     private volatile BackendProbe probe;
@@ -164,37 +170,70 @@ public final class Balancer implements AutoCloseable {
         clientAddresses = table;
     }
 
-    /** Puts {@code backend} in the rotation of every listener (the probe found it serving). */
+    /** Puts {@code backend} in the rotation of every listener (the probe found it serving), unless it is draining. */
     void admitEverywhere(Backend backend) {
-        for (Listener listener : listeners.values()) {
-            listener.backendSet().add(backend);
+        synchronized (rotation) {
+            if (backend.draining()) {
+                return;
+            }
+            for (Listener listener : listeners.values()) {
+                listener.backendSet().add(backend);
+            }
         }
     }
 
     /** Takes {@code backend} out of the rotation of every listener, without draining it (it may come back). */
     void removeEverywhere(Backend backend) {
-        for (Listener listener : listeners.values()) {
-            listener.backendSet().removeIf(b -> b == backend);
+        synchronized (rotation) {
+            for (Listener listener : listeners.values()) {
+                listener.backendSet().removeIf(b -> b == backend);
+            }
         }
     }
 
     /** Puts {@code backend} in the rotation of {@code requested}'s listener (opened by {@link #listen}). */
     public synchronized void admit(InetSocketAddress requested, Backend backend) {
-        Listener listener = listeners.get(requested);
-        if (listener != null && !backend.draining()) {
-            listener.backendSet().add(backend);
+        synchronized (rotation) {
+            Listener listener = listeners.get(requested);
+            if (listener != null && !backend.draining()) {
+                listener.backendSet().add(backend);
+            }
         }
     }
 
     /**
-     * Takes {@code backend} out of rotation for good: it gets no new connections and is {@linkplain
-     * Backend#draining() draining}; its open connections stay as they are (see {@link #releaseIdle}).
+     * Takes {@code backend} out of rotation: it gets no new connections and is {@linkplain Backend#draining()
+     * draining}; its open connections stay as they are (see {@link #releaseIdle}). For a worker this is for good;
+     * the standalone balancer may {@link #restore} it.
      */
     public void withdraw(Backend backend) {
-        backend.markDraining();
-        for (Listener listener : listeners.values()) {
-            listener.backendSet().removeIf(b -> b == backend);
+        synchronized (rotation) {
+            backend.markDraining();
+            for (Listener listener : listeners.values()) {
+                listener.backendSet().removeIf(b -> b == backend);
+            }
         }
+    }
+
+    /**
+     * For backends named by the user (the standalone balancer): {@code backend} serves again, after a
+     * {@link #withdraw} or as a backend added at run time. It enters every listener's rotation now, or, while the
+     * probe holds it as down ({@link #probeRefusedBackends}), as soon as a probe connects.
+     */
+    public void restore(Backend backend) {
+        synchronized (rotation) {
+            backend.markServing();
+            BackendProbe running = probe;
+            if (running == null || !running.isDown(backend)) {
+                admitEverywhere(backend);
+            }
+        }
+    }
+
+    /** The backends in rotation on {@code requested}'s listener now (none when it is not open). */
+    Backend[] inRotation(InetSocketAddress requested) {
+        Listener listener = listeners.get(requested);
+        return listener == null ? new Backend[0] : listener.backends();
     }
 
     /** The addresses listened on: what every worker must serve before it is ready. */

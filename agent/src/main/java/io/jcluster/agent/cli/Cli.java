@@ -47,6 +47,8 @@ public final class Cli {
         out.println();
         out.println("admin commands, for a cluster started with admin=host:port (default " + AdminCommand.DEFAULT_ADMIN + "):");
         out.println("  java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
+        out.println("  java -jar jcluster.jar backend drain|ready|add|remove HOST:PORT [--admin host:port] [--token T]"
+                + "  (balance --admin)");
         out.println("  the token may also come from the environment variable " + AdminCommand.TOKEN_ENVIRONMENT + ".");
     }
 }

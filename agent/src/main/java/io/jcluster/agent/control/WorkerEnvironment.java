@@ -13,6 +13,11 @@ public record WorkerEnvironment(int workerId, int workers, Path controlSocket, S
     public static final String WORKERS = "JCLUSTER_WORKERS";
     public static final String CONTROL = "JCLUSTER_CONTROL";
     public static final String SECRET = "JCLUSTER_SECRET";
+    /**
+     * The parent's pid. A JVM that inherits a worker's environment without being one (the app started another JVM,
+     * and JAVA_TOOL_OPTIONS gave it the agent too) sees another parent process: see {@link #startedByWorker}.
+     */
+    public static final String PARENT_PID = "JCLUSTER_PARENT_PID";
 
     /** The system properties an app can read (also through io.jcluster.Cluster). */
     public static final String WORKER_ID_PROPERTY = "jcluster.worker.id";
@@ -23,6 +28,20 @@ public record WorkerEnvironment(int workerId, int workers, Path controlSocket, S
         environment.put(WORKERS, Integer.toString(workers));
         environment.put(CONTROL, controlSocket.toString());
         environment.put(SECRET, secret);
+        environment.put(PARENT_PID, Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /**
+     * True when this JVM has a worker's environment but was not started by the jcluster parent: a process the app
+     * of a worker started (with JAVA_TOOL_OPTIONS, every JVM it starts loads the agent). Such a JVM is neither a
+     * worker nor a parent; the agent leaves it alone.
+     *
+     * @param parentPid this process's parent's pid, or -1 when not known
+     */
+    public static boolean startedByWorker(Map<String, String> environment, long parentPid) {
+        String expected = environment.get(PARENT_PID);
+        return environment.get(CONTROL) != null && expected != null && parentPid != -1
+                && !expected.equals(Long.toString(parentPid));
     }
 
     /** This JVM's worker identity, or null when it is not a worker (no control socket named). */

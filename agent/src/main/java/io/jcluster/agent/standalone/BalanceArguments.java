@@ -44,10 +44,6 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
         reasons.put("config", "applies to the agent only; give the standalone balancer its options on the command line");
         reasons.put("health", "applies to the agent only; the standalone balancer probes a backend that is down with"
                 + " a tcp connect (--health-interval sets how often)");
-        for (String key : List.of("admin", "admin-token", "admin-token-file")) {
-            reasons.put(key, "applies to the agent only: the admin endpoint reports and controls worker processes,"
-                    + " which the standalone balancer does not have");
-        }
         reasons.put("balancer", "applies to the agent only (balancer=kernel lets workers share the app's port);"
                 + " the standalone balancer is a proxy");
         for (String key : List.of("store", "store-size", "store-timeout", "max-message")) {
@@ -269,6 +265,9 @@ record BalanceArguments(List<InetSocketAddress> listen, List<InetSocketAddress> 
         out.println();
         out.println("Agent options that concern workers (" + String.join(", ", AGENT_ONLY.keySet().stream().sorted()
                 .toList()) + ") are refused here.");
+        out.println("--admin [HOST:]PORT: GET /status, /metrics, /ready; drain, put back, add or remove a backend at run"
+                + " time:");
+        out.println("  java -jar jcluster.jar backend drain|ready|add|remove HOST:PORT --admin HOST:PORT [--token T]");
         out.println("SIGTERM/SIGINT: stop accepting, let open connections finish (up to --shutdown-timeout), exit 0.");
         out.println("Exit status: 0 stopped by a signal, 1 cannot listen, 2 bad command line.");
     }

@@ -1,8 +1,11 @@
 package io.jcluster.agent.standalone;
 
+import io.jcluster.agent.admin.AdminServer;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.config.AdminToken;
+import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.stop.GracefulStop;
@@ -21,7 +24,9 @@ import java.util.stream.Collectors;
  * {@code java -jar jcluster.jar balance --listen 9000 --backend 127.0.0.1:8081 --backend 127.0.0.1:8082 ...}: the
  * agent's balancer (same listeners, frontends, strategies, limits) in front of servers named on the command line,
  * with no workers and no supervision. A backend that refuses a connection, or is down at start, is out of rotation
- * until a tcp connect to it succeeds ({@link BackendProbe}). SIGTERM/SIGINT stop it gracefully, like the agent.
+ * until a tcp connect to it succeeds ({@link BackendProbe}). With {@code --admin}, its admin endpoint reports the
+ * backends and drains, puts back, adds or removes one at run time ({@link BackendRegistry}). SIGTERM/SIGINT stop it
+ * gracefully, like the agent.
  *
  * <p>Exit status: 0 after a stop by signal, 1 when it cannot listen (or fails), 2 for a bad command line.
  */
@@ -29,11 +34,16 @@ public final class BalanceCommand {
 
     private final BalanceArguments arguments;
     private final Balancer balancer;
+    /** The admin endpoint's token (--admin-token, --admin-token-file or JCLUSTER_ADMIN_TOKEN), or null. */
+    private final String adminToken;
     private final GracefulStop stop;
+    /** Null until the listeners are open. */
+    private volatile BackendRegistry registry;
 
-    private BalanceCommand(BalanceArguments arguments, Balancer balancer) {
+    private BalanceCommand(BalanceArguments arguments, Balancer balancer, String adminToken) {
         this.arguments = arguments;
         this.balancer = balancer;
+        this.adminToken = adminToken;
         this.stop = new GracefulStop(arguments.options().supervisor().shutdownTimeout());
     }
 
@@ -45,18 +55,20 @@ public final class BalanceCommand {
         }
         BalanceArguments arguments;
         ProxyFrontends frontends;
+        String adminToken;
         try {
             arguments = BalanceArguments.parse(args);
             frontends = ProxyFrontends.of(arguments.options(),
                     arguments.options().proxy().proxyProtocol() != Options.ProxyProtocol.OFF);
-        } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException e) {
+            adminToken = AdminToken.resolve(arguments.options(), System.getenv(), Log::info);
+        } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException | OptionException e) {
             System.err.println("jcluster balance: " + e.getMessage());
             System.exit(2);
             return;
         }
         int status = 1;
         try {
-            status = new BalanceCommand(arguments, frontends.start()).run();
+            status = new BalanceCommand(arguments, frontends.start(), adminToken).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a failed balancer alive forever, serving nothing
             Log.error("the balancer failed and stops", failure);
@@ -67,6 +79,7 @@ public final class BalanceCommand {
 
     private int run() throws InterruptedException {
         PidFile pidFile = null;
+        AdminServer admin = null;
         try {
             if (arguments.options().service().pidFile() != null) {
                 try {
@@ -102,10 +115,32 @@ public final class BalanceCommand {
             if (up.isEmpty()) {
                 Log.info("no backend accepts connections yet: clients are turned away until one does");
             }
+            Options options = arguments.options();
+            registry = new BackendRegistry(balancer, probe, backends, options.supervisor().shutdownTimeout(),
+                    options.proxy().strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp");
+            if (options.admin().enabled()) {
+                try {
+                    admin = AdminServer.start(options.admin().address(), adminToken, registry);
+                } catch (IOException | RuntimeException e) {
+                    Log.info("cannot listen on --admin " + Balancer.describe(options.admin().address()) + " ("
+                            + Log.describe(e) + "; is another server using that port?); stopping");
+                    return 1;
+                }
+                Log.info("admin endpoint on " + Balancer.describe(options.admin().address())
+                        + (adminToken == null ? "" : " (token required)")
+                        + ": java -jar jcluster.jar status|backend drain|ready|add|remove HOST:PORT --admin "
+                        + Balancer.describe(options.admin().address()));
+            }
             StopSignals.install(this::stopSignal); // a -jar launch always has jdk.unsupported, which it needs
             stop.await();
             return shutDown();
         } finally {
+            if (admin != null) {
+                admin.close();
+            }
+            if (registry != null) {
+                registry.close();
+            }
             balancer.close();
             if (pidFile != null) {
                 pidFile.remove();
@@ -125,6 +160,10 @@ public final class BalanceCommand {
     }
 
     private void stopSignal(String signal) {
+        BackendRegistry backends = registry;
+        if (backends != null) {
+            backends.stopping(); // GET /ready: 503 from now on, so that load balancers in front move away
+        }
         if (!stop.request(0, signal + " received")) {
             Log.info(signal + " received again: closing every connection now");
             Runtime.getRuntime().halt(1);

@@ -103,17 +103,26 @@ class BalanceArgumentsTest {
     @Test
     void optionsThatConcernWorkersAreRefusedAsAgentOnly() {
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
-                "ready-timeout", "health", "health-threshold", "config", "admin", "admin-token", "max-processes",
-                "admin-token-file", "store", "store-size", "store-timeout", "max-message")) {
+                "ready-timeout", "health", "health-threshold", "config", "max-processes", "store", "store-size",
+                "store-timeout", "max-message")) {
             String message = error("--listen 9000 --backend 127.0.0.1:8081 --" + key + " 1");
             assertTrue(message.startsWith("--" + key + ": applies to the agent only"), message);
         }
     }
 
     @Test
+    void theAdminEndpointIsAStandaloneOptionWithTheAgentsTokenRules() throws Exception {
+        Options options = parse("--listen 9000 --backend 127.0.0.1:8081 --admin 9090 --admin-token s3cret").options();
+        assertEquals(new InetSocketAddress("127.0.0.1", 9090), options.admin().address());
+        assertEquals("s3cret", options.admin().token());
+        assertTrue(error("--listen 9000 --backend 127.0.0.1:8081 --admin 70000").startsWith("--admin 70000: "),
+                error("--listen 9000 --backend 127.0.0.1:8081 --admin 70000"));
+    }
+
+    @Test
     void anAgentOnlyOptionsValueIsNeverRepeated() {
         // the value may be a secret (a token, a store URI with a password): error lines end up in logs
-        for (String option : List.of("--store redis://:hunter2@127.0.0.1", "--admin-token hunter2")) {
+        for (String option : List.of("--store redis://:hunter2@127.0.0.1", "--sessions hunter2")) {
             String message = error("--listen 9000 --backend 127.0.0.1:8081 " + option);
             assertFalse(message.contains("hunter2"), message);
         }
