@@ -49,10 +49,12 @@ class StandaloneOperationsIT {
             balancer.awaitLine("^\\[jcluster\\] admin endpoint on 127\\.0\\.0\\.1:" + adminPort + " \\(token required\\)",
                     STARTUP);
             Admin endpoint = new Admin(adminPort, token);
-            assertEquals(401, new Admin(adminPort, null).get("/ready").status(), "the token rules are the agent's");
+            assertEquals(401, new Admin(adminPort, null).get("/status").status(), "the token rules are the agent's");
+            assertEquals(401, new Admin(adminPort, null).post("/backend/drain?address=127.0.0.1:" + first).status());
             assertEquals(Set.of(a.pid(), b.pid()), balancer.awaitAnswering(port, 2, STARTUP));
 
-            Admin.Reply ready = endpoint.get("/ready");
+            // a load balancer's or kubelet's probe carries no token, as on the agent's endpoint
+            Admin.Reply ready = new Admin(adminPort, null).get("/ready");
             assertEquals(200, ready.status(), ready.toString());
             assertEquals("ready: 2 of 2 backend(s) in rotation\n", ready.body());
             Admin.Reply status = endpoint.get("/status");

@@ -176,6 +176,11 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     }
 
     @Override
+    public long served(WorkerProcess worker) {
+        return routing.served(worker);
+    }
+
+    @Override
     public void releaseIdle(Collection<WorkerProcess> draining) {
         routing.releaseIdle(draining);
     }
