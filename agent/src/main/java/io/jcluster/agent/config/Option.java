@@ -124,7 +124,19 @@ public enum Option {
     CACHE_MAX_OBJECT("cache-max-object", "a size like 1m (bytes, k, m, g), at most cache=", "1m",
             "With cache: a response whose body is larger is passed on but not stored."),
     CACHE_STATUS_HEADER("cache-status-header", "on or off", "on",
-            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS.");
+            "With cache: on = each response says X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS."),
+
+    // logs: timestamps, JSON lines, the http access log
+    LOG_TIME("log-time", "iso8601, off or auto", "auto",
+            "iso8601: each parent line starts with its UTC time (2026-11-30T19:03:46.123Z); auto = iso8601 when"
+                    + " stderr is not a terminal (a file, a pipe, journald), off in a terminal."),
+    LOG_FORMAT("log-format", "text or json", "text",
+            "json: every parent line and every relayed worker line is one JSON object (time, source, worker, pid,"
+                    + " stream, message), and so is the access log; needs log=prefix."),
+    ACCESS_LOG("access-log", "a file path, stdout, or off", "off",
+            "mode=http: one line per request (combined format, or JSON with log-format=json) with the worker that"
+                    + " answered, status, bytes and duration, written off the event loops; SIGUSR1 reopens the file"
+                    + " (logrotate).");
 
     private final String key;
     private final String accepts;

@@ -31,7 +31,8 @@ final class OptionChecks {
         if (admin.enabled()) {
             admin = admin.withAddress(resolve(admin.address(), parsed.adminValue(), machine));
         }
-        return new Options(supervisor, written.proxy(), http, written.health(), admin, written.store());
+        return new Options(supervisor, written.proxy(), http, written.health(), admin, written.store(),
+                written.logs());
     }
 
     /** The pair is checked after the files, so that a missing file is named before what else it needs. */

@@ -130,6 +130,7 @@ public final class OptionParser {
                 ? oneOf(Option.PROXY_PROTOCOL, single(given, Option.PROXY_PROTOCOL), PROXY_PROTOCOLS)
                 : Options.ProxyProtocol.OFF;
         StoreOptions store = store(given);
+        LogOptions logs = logs(given, mode, log);
         Options written = new Options(
                 new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log),
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
@@ -138,7 +139,7 @@ public final class OptionParser {
                         trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader()),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
-                store);
+                store, logs);
         return new ParsedOptions(written, processes, maxProcesses, admin == null ? null : adminValue, tlsCert, tlsKey);
     }
 
@@ -173,6 +174,33 @@ public final class OptionParser {
                     + "; give a smaller cache-max-object or a larger cache");
         }
         return new CacheSizes(size, maxObject, statusHeader);
+    }
+
+    private static final Map<String, LogOptions.Time> LOG_TIMES = Map.of(
+            "iso8601", LogOptions.Time.ISO8601, "off", LogOptions.Time.OFF, "auto", LogOptions.Time.AUTO);
+    private static final Map<String, LogOptions.Format> LOG_FORMATS = Map.of(
+            "text", LogOptions.Format.TEXT, "json", LogOptions.Format.JSON);
+
+    private static LogOptions logs(Map<Option, List<String>> given, Options.Mode mode, LogMode relay)
+            throws OptionException {
+        LogOptions.Time time = oneOf(Option.LOG_TIME, single(given, Option.LOG_TIME), LOG_TIMES);
+        LogOptions.Format format = oneOf(Option.LOG_FORMAT, single(given, Option.LOG_FORMAT), LOG_FORMATS);
+        if (format == LogOptions.Format.JSON && relay == LogMode.INHERIT) {
+            throw new OptionException("log-format=json: needs log=prefix (with log=inherit the workers write"
+                    + " straight to the output, so the parent cannot turn their lines into JSON)");
+        }
+        String accessLog = single(given, Option.ACCESS_LOG);
+        if (accessLog.equals("off")) {
+            return new LogOptions(time, format, null);
+        }
+        if (accessLog.isEmpty() || accessLog.chars().anyMatch(c -> c < ' ' || c == 127)) {
+            throw OptionException.badValue(Option.ACCESS_LOG, accessLog);
+        }
+        if (mode != Options.Mode.HTTP) {
+            throw new OptionException("access-log=" + accessLog + ": needs mode=http (tcp mode relays bytes and sees"
+                    + " no requests)");
+        }
+        return new LogOptions(time, format, accessLog);
     }
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {

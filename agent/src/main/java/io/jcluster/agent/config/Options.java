@@ -16,7 +16,8 @@ public record Options(
         HttpOptions http,
         HealthOptions health,
         AdminOptions admin,
-        StoreOptions store) {
+        StoreOptions store,
+        LogOptions logs) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }

@@ -16,6 +16,7 @@ import io.jcluster.agent.routing.kernel.KernelRouting;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.routing.proxy.ProxyRouting;
 import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.SharedLogFiles;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerCommand;
@@ -23,6 +24,7 @@ import io.jcluster.agent.supervisor.WorkerShares;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -139,6 +141,9 @@ public final class ParentMain {
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             supervisor.startAll();
+            // apps that name their log file without the worker's id: said once per file
+            SharedLogFiles.start(() -> supervisor.workers().stream()
+                    .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());
             shutdown.await();
             hub.stopping();
             return shutdown.stop(supervisor, routing);

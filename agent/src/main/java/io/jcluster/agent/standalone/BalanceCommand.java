@@ -46,6 +46,7 @@ public final class BalanceCommand {
         ProxyFrontends frontends;
         try {
             arguments = BalanceArguments.parse(args);
+            Log.configure(arguments.options().logs());
             frontends = ProxyFrontends.of(arguments.options(),
                     arguments.options().proxy().proxyProtocol() != Options.ProxyProtocol.OFF);
         } catch (BalanceArguments.BadArguments | ProxyFrontends.SetupException e) {
