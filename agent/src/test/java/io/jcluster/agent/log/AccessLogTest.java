@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The access log's writer: every queued line written whole, a full queue drops and counts, reopen by name. */
@@ -46,9 +48,11 @@ class AccessLogTest {
     void aFullQueueDropsAndCountsInsteadOfWaiting() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         AccessLog log = AccessLog.unstarted(out, true, 4);
-        for (int i = 0; i < 10; i++) {
-            log.write(entry(i)); // no writer yet: nothing takes them, and write never blocks
-        }
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (int i = 0; i < 10; i++) {
+                log.write(entry(i)); // no writer yet: nothing takes them, and write never waits for room
+            }
+        });
         assertEquals(6, log.dropped());
         log.startWriter();
         log.close();
