@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * access-log= on a real cluster (http mode, 2 workers, one JDK: the log is the parent's and the same on every JDK):
  * 1,000 requests from 4 keep-alive connections give 1,000 complete lines that parse, each naming the worker whose
  * pid answered; after logrotate's move, SIGUSR1 makes the parent write to a new file by the same name. The parent's
- * stderr is a pipe here, so log-time=auto stamps its lines.
+ * stderr is a pipe here, so log-time=auto stamps its lines. With log-format=json every line of the parent's output
+ * (its own, the workers', the access log's) is one JSON object.
  */
 @Timeout(180)
 class AccessLogIT {
@@ -109,6 +110,47 @@ class AccessLogIT {
             assertEquals(10, reopened.size(), String.join("\n", reopened));
             reopened.forEach(line -> assertTrue(LINE.matcher(line).matches(), line));
             assertFalse(Files.readString(rotated).contains("/after/"), "the moved file gets no more lines");
+        }
+    }
+
+    /** A flat JSON object: string, number or null values, strings with their escapes. */
+    private static final Pattern FLAT_JSON = Pattern.compile(
+            "^\\{\"[a-z_]+\":(?:null|-?\\d+(?:\\.\\d+)?|\"(?:[^\"\\\\\\x00-\\x1f]|\\\\[\"\\\\/bfnrt]|\\\\u[0-9a-f]{4})*\")"
+                    + "(?:,\"[a-z_]+\":(?:null|-?\\d+(?:\\.\\d+)?|\"(?:[^\"\\\\\\x00-\\x1f]|\\\\[\"\\\\/bfnrt]|\\\\u[0-9a-f]{4})*\"))*}$");
+
+    /**
+     * log-format=json with access-log=stdout: every line the parent writes, on stdout and stderr, is one JSON object:
+     * its own lines, the workers' relayed lines, the access log's.
+     */
+    @Test
+    void jsonFormatMakesEveryLineOneObject() throws Exception {
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.web(Jdk.temurin25(), port,
+                "processes=2,mode=http,log-format=json,access-log=stdout")) {
+            cluster.awaitAnswering(port, 2, STARTUP);
+            try (Http.KeepAlive connection = Http.keepAlive(port)) {
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(200, connection.get("/j/" + i).status());
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (cluster.stdout().stream().filter(line -> line.contains("\"target\":\"/j/")).count() < 20
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            List<String> lines = cluster.output();
+            for (String line : lines) {
+                assertTrue(FLAT_JSON.matcher(line).matches(), "one JSON object: " + line);
+            }
+            assertTrue(lines.stream().anyMatch(line -> line.contains("\"source\":\"parent\"")
+                    && line.contains("\"message\":\"listening on 0.0.0.0:" + port + " -> 2 workers")), "parent lines");
+            assertTrue(lines.stream().anyMatch(line -> line.matches(".*\"source\":\"worker\",\"worker\":[01],"
+                    + "\"pid\":\\d+,\"stream\":\"std(out|err)\",\"message\":\".*")), "relayed worker lines");
+            List<String> access = cluster.stdout().stream().filter(line -> line.contains("\"target\":\"/j/")).toList();
+            assertEquals(20, access.size(), String.join("\n", access));
+            access.forEach(line -> assertTrue(line.matches(".*\"source\":\"access\",\"client\":\"127\\.0\\.0\\.1\","
+                    + "\"method\":\"GET\",\"target\":\"/j/\\d+\",\"protocol\":\"HTTP/1\\.1\",\"status\":200,.*"
+                    + "\"user_agent\":\"jcluster-it\",\"worker\":[01],\"duration_ms\":\\d+\\.\\d{3}}$"), line));
         }
     }
 
