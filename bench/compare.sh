@@ -154,12 +154,12 @@ start_balancer() {      # start_balancer NAME PORT MODE [MORE OPTIONS]: starts i
   LAST_PID=$!
   PIDS+=("$LAST_PID")
   for _ in $(seq 300); do
-    grep -q '^\[jcluster\] balancing ' "$WORK/$name.log" && break
+    grep -q '\[jcluster\] balancing ' "$WORK/$name.log" && break
     kill -0 "$LAST_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name did not start (log above)"; }
     sleep 0.1
   done
-  grep -q '^\[jcluster\] balancing ' "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; die "$name: no startup line in 30 s"; }
-  log "$name pid $LAST_PID: $(grep -m1 '^\[jcluster\] balancing ' "$WORK/$name.log")"
+  grep -q '\[jcluster\] balancing ' "$WORK/$name.log" || { cat "$WORK/$name.log" >&2; die "$name: no startup line in 30 s"; }
+  log "$name pid $LAST_PID: $(grep -m1 '\[jcluster\] balancing ' "$WORK/$name.log")"
 }
 start_balancer jcluster-tcp "$TCP_PORT" tcp; TCP_PID=$LAST_PID
 start_balancer jcluster-http "$HTTP_PORT" http; HTTP_PID=$LAST_PID
@@ -176,8 +176,8 @@ if [ -n "$BASELINE_JAR" ]; then
   start_balancer jcluster-http-base "$((HTTP_PORT + 4))" http
   TRANSPORT_EXTRAS+=(--extra "jcluster-http-base=$((HTTP_PORT + 4))@$LAST_PID")
 fi
-STARTUP_TCP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^\[jcluster\] //')
-STARTUP_HTTP=$(grep -m1 '^\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^\[jcluster\] //')
+STARTUP_TCP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^.*\[jcluster\] //')
+STARTUP_HTTP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^.*\[jcluster\] //')
 
 # ---------------------------------------------------------------- anchors, with the two as extras
 RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)

@@ -60,6 +60,7 @@ public final class Premain {
                 AgentInstaller.installSessionHooks(instrumentation);
             }
         } else {
+            Log.configure(options.logs());
             String adminToken;
             try {
                 adminToken = AdminToken.resolve(options, System.getenv(), Log::info);

@@ -44,6 +44,11 @@ final class ClusterProcess implements AutoCloseable {
 
     static final Duration STARTUP = Duration.ofSeconds(30);
     static final Pattern STARTED = Pattern.compile("^\\[jcluster\\] worker (\\d+) started \\(pid (\\d+)\\)");
+    /**
+     * The time log-time=iso8601 puts before a parent line; the parent's stderr is a pipe here, so log-time=auto puts
+     * it there. Lines are kept without it, so that tests match "[jcluster] ..." as a person reads it.
+     */
+    private static final Pattern LOG_TIME = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (?=\\[jcluster\\] )");
 
     private static final Set<ClusterProcess> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -69,6 +74,8 @@ final class ClusterProcess implements AutoCloseable {
     private final Thread poller;
     private volatile boolean closed;
     private int openPumps = 2;
+    /** Parent lines that came with their time (log-time), which {@link #withoutLogTime} took off. */
+    private final java.util.concurrent.atomic.AtomicInteger timedLines = new java.util.concurrent.atomic.AtomicInteger();
 
     static Builder on(Jdk jdk) {
         return new Builder(jdk);
@@ -273,12 +280,27 @@ final class ClusterProcess implements AutoCloseable {
         return Files.createDirectories(classes.resolveSibling("it-work"));
     }
 
+    /** {@code line} without the log-time stamp before "[jcluster] "; the same String when it has none. */
+    static String withoutLogTime(String line) {
+        Matcher time = LOG_TIME.matcher(line);
+        return time.find() ? line.substring(time.end()) : line;
+    }
+
+    /** How many parent lines came with their time (log-time=iso8601, or auto since the output is a pipe). */
+    int timedLines() {
+        return timedLines.get();
+    }
+
     private Thread pump(InputStream in, Stream stream) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String text;
-                while ((text = reader.readLine()) != null) {
-                    System.out.println("[" + label + " " + stream.name().toLowerCase() + "] " + text);
+                String raw;
+                while ((raw = reader.readLine()) != null) {
+                    System.out.println("[" + label + " " + stream.name().toLowerCase() + "] " + raw);
+                    String text = withoutLogTime(raw);
+                    if (text != raw) {
+                        timedLines.incrementAndGet();
+                    }
                     Matcher started = STARTED.matcher(text);
                     if (started.find()) {
                         long pid = Long.parseLong(started.group(2));

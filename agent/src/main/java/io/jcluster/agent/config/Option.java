@@ -139,7 +139,18 @@ public enum Option {
             "With max-requests: each worker's limit is raised by a random 0 to this, so that workers started"
                     + " together are not due together."),
     MAX_AGE("max-age", "a duration like 1h or 30m, or off", "off",
-            "A worker that has served this long is replaced, its replacement ready first, one worker at a time.");
+            "A worker that has served this long is replaced, its replacement ready first, one worker at a time."),
+    // logs: timestamps, JSON lines, the http access log
+    LOG_TIME("log-time", "iso8601, off or auto", "auto",
+            "iso8601: each parent line starts with its UTC time (2026-11-30T19:03:46.123Z); auto = iso8601 when"
+                    + " stderr is not a terminal (a file, a pipe, journald), off in a terminal."),
+    LOG_FORMAT("log-format", "text or json", "text",
+            "json: every parent line and every relayed worker line is one JSON object (time, source, worker, pid,"
+                    + " stream, message), and so is the access log; needs log=prefix."),
+    ACCESS_LOG("access-log", "a file path, stdout, or off", "off",
+            "mode=http: one line per request (combined format, or JSON with log-format=json) with the worker that"
+                    + " answered, status, bytes and duration, written off the event loops; SIGUSR1 reopens the file"
+                    + " (logrotate).");
 
     private final String key;
     private final String accepts;

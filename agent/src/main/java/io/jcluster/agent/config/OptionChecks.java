@@ -32,7 +32,7 @@ final class OptionChecks {
             admin = admin.withAddress(resolve(admin.address(), parsed.adminValue(), machine));
         }
         return new Options(supervisor, written.proxy(), http, written.health(), admin, written.store(),
-                written.service());
+                written.service(), written.logs());
     }
 
     /** The pair is checked after the files, so that a missing file is named before what else it needs. */

@@ -158,6 +158,7 @@ public final class OptionParser {
                 : Options.ProxyProtocol.OFF;
         StoreOptions store = store(given);
         RecycleOptions recycle = recycle(given, balancer);
+        LogOptions logs = logs(given, mode, log);
         Options written = new Options(
                 new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log,
                         recycle),
@@ -168,7 +169,7 @@ public final class OptionParser {
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
                 store,
-                new ServiceOptions(pidFile(given)));
+                new ServiceOptions(pidFile(given)), logs);
         return new ParsedOptions(written, processes, maxProcesses, admin == null ? null : adminValue, tlsCert, tlsKey);
     }
 
@@ -235,6 +236,33 @@ public final class OptionParser {
         } catch (NumberFormatException e) {
             throw OptionException.badValue(option, value);
         }
+    }
+
+    private static final Map<String, LogOptions.Time> LOG_TIMES = Map.of(
+            "iso8601", LogOptions.Time.ISO8601, "off", LogOptions.Time.OFF, "auto", LogOptions.Time.AUTO);
+    private static final Map<String, LogOptions.Format> LOG_FORMATS = Map.of(
+            "text", LogOptions.Format.TEXT, "json", LogOptions.Format.JSON);
+
+    private static LogOptions logs(Map<Option, List<String>> given, Options.Mode mode, LogMode relay)
+            throws OptionException {
+        LogOptions.Time time = oneOf(Option.LOG_TIME, single(given, Option.LOG_TIME), LOG_TIMES);
+        LogOptions.Format format = oneOf(Option.LOG_FORMAT, single(given, Option.LOG_FORMAT), LOG_FORMATS);
+        if (format == LogOptions.Format.JSON && relay == LogMode.INHERIT) {
+            throw new OptionException("log-format=json: needs log=prefix (with log=inherit the workers write"
+                    + " straight to the output, so the parent cannot turn their lines into JSON)");
+        }
+        String accessLog = single(given, Option.ACCESS_LOG);
+        if (accessLog.equals("off")) {
+            return new LogOptions(time, format, null);
+        }
+        if (accessLog.isEmpty() || accessLog.chars().anyMatch(c -> c < ' ' || c == 127)) {
+            throw OptionException.badValue(Option.ACCESS_LOG, accessLog);
+        }
+        if (mode != Options.Mode.HTTP) {
+            throw new OptionException("access-log=" + accessLog + ": needs mode=http (tcp mode relays bytes and sees"
+                    + " no requests)");
+        }
+        return new LogOptions(time, format, accessLog);
     }
 
     private static StoreOptions store(Map<Option, List<String>> given) throws OptionException {

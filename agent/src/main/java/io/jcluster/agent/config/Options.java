@@ -17,7 +17,8 @@ public record Options(
         HealthOptions health,
         AdminOptions admin,
         StoreOptions store,
-        ServiceOptions service) {
+        ServiceOptions service,
+        LogOptions logs) {
 
     /** How the balancer speaks to clients. */
     public enum Mode { TCP, HTTP }

@@ -21,6 +21,7 @@ import io.jcluster.agent.stopport.StopPorts;
 import io.jcluster.agent.service.PidFile;
 import io.jcluster.agent.service.ServiceState;
 import io.jcluster.agent.supervisor.CommandLine;
+import io.jcluster.agent.supervisor.SharedLogFiles;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerCommand;
@@ -29,6 +30,7 @@ import io.jcluster.agent.supervisor.WorkerShares;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -170,6 +172,9 @@ public final class ParentMain {
             OptionReread reread = reread(control.directory());
             new RunTimeSignals(supervisor, routing, reread, control.directory()).install();
             supervisor.startAll();
+            // apps that name their log file without the worker's id: said once per file
+            SharedLogFiles.start(() -> supervisor.workers().stream()
+                    .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());
             service.stopRequested(shutdown.await());
             hub.stopping();
             return shutdown.stop(supervisor, routing);

@@ -58,6 +58,7 @@ public final class BalanceCommand {
         String adminToken;
         try {
             arguments = BalanceArguments.parse(args);
+            Log.configure(arguments.options().logs());
             frontends = ProxyFrontends.of(arguments.options(),
                     arguments.options().proxy().proxyProtocol() != Options.ProxyProtocol.OFF);
             adminToken = AdminToken.resolve(arguments.options(), System.getenv(), Log::info);

@@ -4,6 +4,7 @@ import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.LogMode;
 import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.WorkerEnvironment;
+import io.jcluster.agent.log.Log;
 
 import java.io.File;
 import java.io.IOException;
@@ -66,11 +67,13 @@ final class ForkingLauncher implements ProcessLauncher {
         }
         Process process = builder.start();
         if (log == LogMode.PREFIX) {
-            String prefix = "[w" + id + "] ";
+            boolean json = Log.json();
+            RelayedLine out = json ? RelayedLine.json(id, process.pid(), "stdout") : RelayedLine.prefixed(id);
+            RelayedLine err = json ? RelayedLine.json(id, process.pid(), "stderr") : out;
             synchronized (this) {
                 relays.removeIf(relay -> !relay.isAlive());
-                relays.add(OutputRelay.start(process.getInputStream(), System.out, prefix, "jcluster-w" + id + "-out"));
-                relays.add(OutputRelay.start(process.getErrorStream(), System.err, prefix, "jcluster-w" + id + "-err"));
+                relays.add(OutputRelay.start(process.getInputStream(), System.out, out, "jcluster-w" + id + "-out"));
+                relays.add(OutputRelay.start(process.getErrorStream(), System.err, err, "jcluster-w" + id + "-err"));
             }
         }
         return process;

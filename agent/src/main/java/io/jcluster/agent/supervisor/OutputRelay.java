@@ -4,11 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Copies one worker stream to the parent's, each line prefixed with the worker's tag, whole lines at a time so
- * that workers' lines never interleave mid-line. Bytes pass through as they are.
+ * Copies one worker stream to the parent's, whole lines at a time so that workers' lines never interleave mid-line,
+ * each line prefixed with the worker's tag (bytes pass through as they are) or turned into a JSON object, as its
+ * {@link RelayedLine} says.
  */
 final class OutputRelay implements Runnable {
 
@@ -17,17 +17,17 @@ final class OutputRelay implements Runnable {
 
     private final InputStream from;
     private final PrintStream to;
-    private final byte[] prefix;
+    private final RelayedLine format;
 
-    private OutputRelay(InputStream from, PrintStream to, String prefix) {
+    OutputRelay(InputStream from, PrintStream to, RelayedLine format) {
         this.from = from;
         this.to = to;
-        this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
+        this.format = format;
     }
 
     /** Starts relaying on a daemon thread, which ends when the worker's stream does; returns that thread. */
-    static Thread start(InputStream from, PrintStream to, String prefix, String threadName) {
-        return DaemonThreads.start(new OutputRelay(from, to, prefix), threadName);
+    static Thread start(InputStream from, PrintStream to, RelayedLine format, String threadName) {
+        return DaemonThreads.start(new OutputRelay(from, to, format), threadName);
     }
 
     @Override
@@ -54,10 +54,9 @@ final class OutputRelay implements Runnable {
     }
 
     private void emit(ByteArrayOutputStream line) {
+        byte[] bytes = line.toByteArray();
         synchronized (to) {
-            to.write(prefix, 0, prefix.length);
-            byte[] bytes = line.toByteArray();
-            to.write(bytes, 0, bytes.length);
+            format.write(to, bytes, bytes.length);
             to.flush();
         }
         line.reset();

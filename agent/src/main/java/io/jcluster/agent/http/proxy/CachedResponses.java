@@ -68,6 +68,10 @@ final class CachedResponses {
             ctx.write(body, ctx.voidPromise());
             x.bytesToClient += length;
         }
+        if (x.access != null) {
+            x.access.answered(stored.facts().status(), now, headMethod ? 0 : length,
+                    x.backend == null ? -1 : x.backend.owner());
+        }
         return true;
     }
 

@@ -48,6 +48,8 @@ final class Exchange implements WorkerEvents {
     final UpgradeHandOff.Tunnels tunnels;
     /** The response cache's part ({@code cache=}); null when it is off. */
     final CacheLookup cache;
+    /** This connection's part in the access log ({@code access-log=}); null when it is off. */
+    final AccessRecord access;
 
     State state = State.AWAIT_HEAD;
     /** Graceful shutdown or a client half-close: the connection ends after the request in progress. */
@@ -102,6 +104,8 @@ final class Exchange implements WorkerEvents {
         this.dispatch = new WorkerDispatch(this, selection);
         this.responses = new ResponseReceiver(this);
         this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache(), forwarded);
+        this.access = settings.accessLog() == null ? null
+                : new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress());
     }
 
     /** Sets every per-request field for a request whose head is in, and goes to CONNECTING. */
@@ -184,6 +188,9 @@ final class Exchange implements WorkerEvents {
     }
 
     void clientClosed() {
+        if (access != null) {
+            access.closed(System.nanoTime(), bytesToClient, backend == null ? -1 : backend.owner());
+        }
         state = State.CLOSED;
         deadlines.cancel();
         Channel channel = detachBackend();
@@ -300,6 +307,9 @@ final class Exchange implements WorkerEvents {
         if (responseStarted || was == State.CLOSED) {
             ctx.close();
             return;
+        }
+        if (access != null) {
+            access.parentAnswered(status, System.nanoTime());
         }
         LingeringClose.after(ctx.writeAndFlush(status == 503
                 ? ErrorResponses.retryLater(ctx.alloc(), what, 1)

@@ -4,12 +4,18 @@ import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.config.LogOptions;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
+import io.jcluster.agent.log.Log;
+import io.jcluster.agent.log.ReopenSignal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
+
+import java.io.IOException;
 
 /**
  * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
@@ -35,16 +41,44 @@ public final class HttpFrontend implements Frontend {
      *                               requests of one client connection only
      * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
      */
-    public static HttpFrontend of(Options options, boolean backendsLearnTheClient) throws TlsContext.TlsException {
+    public static HttpFrontend of(Options options, boolean backendsLearnTheClient)
+            throws TlsContext.TlsException, AccessLogException {
         HttpOptions http = options.http();
         SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        AccessLog accessLog = openAccessLog(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
         // admin endpoint through ProxyFrontends.cache()
         ResponseCache cache = http.cacheOn() ? new ResponseCache(http.cache(), http.cacheMaxObject()) : null;
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
-                http.cacheStatusHeader()));
+                http.cacheStatusHeader(), accessLog));
+    }
+
+    private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
+        if (logs.accessLog() == null) {
+            return null;
+        }
+        AccessLog log;
+        try {
+            log = AccessLog.open(logs.accessLog(), logs.json());
+        } catch (IOException | RuntimeException e) {
+            throw new AccessLogException("access-log=" + logs.accessLog() + ": cannot open it for writing ("
+                    + Log.describe(e) + "); give a file in a directory the parent may write to, or stdout");
+        }
+        if (!logs.accessLog().equals(LogOptions.STDOUT)) {
+            ReopenSignal.install(log::reopen);
+        }
+        return log;
+    }
+
+    /** access-log= names a file that cannot be opened for writing; the message is the line to show. */
+    public static final class AccessLogException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AccessLogException(String message) {
+            super(message);
+        }
     }
 
     /** The response cache ({@code cache=}), or null when it is off. */

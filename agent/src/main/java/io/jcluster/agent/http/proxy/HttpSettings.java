@@ -2,6 +2,7 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.config.TrustedProxies;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
 import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
@@ -16,24 +17,31 @@ import java.time.Duration;
  *                       workers learn the client's address per connection: see {@link BackendConnectionPool})
  * @param cache          the balancer's response cache ({@code cache=}), shared by its event loops; null when off
  * @param cacheStatusHeader {@code cache-status-header=on}: responses say X-Cache
+ * @param accessLog      {@code access-log=}: where each request is logged; null when off
  */
 public record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
                     Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
                     TrustedProxies trustedProxies, boolean poolPerClient, ResponseCache cache,
-                    boolean cacheStatusHeader) {
+                    boolean cacheStatusHeader, AccessLog accessLog) {
 
     /** Without a response cache. */
     public HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
                         Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
                         TrustedProxies trustedProxies, boolean poolPerClient) {
         this(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c, stickiness, tls,
-                trustedProxies, poolPerClient, null, false);
+                trustedProxies, poolPerClient, null, false, null);
     }
 
     /** The same settings with {@code cache} (tests). */
     HttpSettings withCache(ResponseCache cache, boolean statusHeader) {
         return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c,
-                stickiness, tls, trustedProxies, poolPerClient, cache, statusHeader);
+                stickiness, tls, trustedProxies, poolPerClient, cache, statusHeader, accessLog);
+    }
+
+    /** The same settings with {@code accessLog} (tests). */
+    HttpSettings withAccessLog(AccessLog log) {
+        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c,
+                stickiness, tls, trustedProxies, poolPerClient, cache, cacheStatusHeader, log);
     }
 
     /** Longest request line (method, URI, version) accepted; longer gets 414. */

@@ -138,6 +138,9 @@ final class RequestReceiver {
     /** @return true when the request was answered from the cache and the connection awaits its next request */
     private boolean startRequest() {
         HttpSettings settings = x.settings;
+        if (x.access != null) {
+            x.access.request(head, firstByteAt != 0 ? firstByteAt : System.nanoTime());
+        }
         boolean http10 = head.version() == 10;
         // h2c-upgrade=refuse: the request goes on as a plain HTTP/1.1 request, its Upgrade and HTTP2-Settings dropped
         // as hop-by-hop (the client gets an ordinary answer, as behind nginx): an HTTP/2 connection would carry

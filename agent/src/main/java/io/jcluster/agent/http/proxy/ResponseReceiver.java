@@ -92,6 +92,9 @@ final class ResponseReceiver {
     private void finalHead() {
         ChannelHandlerContext ctx = x.ctx;
         int status = head.status();
+        if (x.access != null) {
+            x.access.status(status);
+        }
         x.responseStarted = true;
         if (x.requestSent) {
             x.deadlines.clear();
@@ -211,6 +214,9 @@ final class ResponseReceiver {
         long now = System.nanoTime();
         Backend served = x.backend;
         served.requestCompleted(now - x.startedAt);
+        if (x.access != null) {
+            x.access.ended(now, x.bytesToClient, served.owner());
+        }
         x.upstream.transferred(served, x.bytesFromClient, x.bytesToClient);
         Channel channel = x.detachBackend();
         // a final answer to Expect: 100-continue without a 100 first: the worker may have skipped the body or

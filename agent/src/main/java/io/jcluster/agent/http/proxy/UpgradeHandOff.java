@@ -35,6 +35,9 @@ final class UpgradeHandOff {
     static void switchProtocols(Exchange x, MessageHead head) {
         ChannelHandlerContext ctx = x.ctx;
         x.switching = true;
+        if (x.access != null) {
+            x.access.switched(System.nanoTime(), x.backend.owner());
+        }
         x.deadlines.clear();
         HopByHopHeaders.drop(head, true);
         ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 32, false);

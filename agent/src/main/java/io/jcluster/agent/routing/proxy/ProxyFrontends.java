@@ -40,7 +40,7 @@ public final class ProxyFrontends {
                     ? HttpFrontend.of(options, backendsLearnTheClient)
                     : Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
-        } catch (TlsContext.TlsException | Transport.UnavailableException e) {
+        } catch (TlsContext.TlsException | Transport.UnavailableException | HttpFrontend.AccessLogException e) {
             throw new SetupException(e.getMessage());
         }
     }
