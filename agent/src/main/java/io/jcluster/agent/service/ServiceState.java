@@ -90,7 +90,10 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
         if (reloads.getAndIncrement() == 0) {
             lastEvent = "reloading";
             if (systemd != null) {
-                systemd.reloading(statusLine());
+                String status = statusLine();
+                synchronized (this) {
+                    systemd.reloading(status);
+                }
             }
         }
     }
@@ -100,12 +103,15 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     public void reloaded(Outcome outcome) {
         lastEvent = outcome == null ? "reload failed" : outcome.message();
         if (reloads.decrementAndGet() == 0 && systemd != null && !stopping) {
-            systemd.ready(statusLine());
+            String status = statusLine();
+            synchronized (this) {
+                systemd.ready(status);
+            }
         }
     }
 
     /** The stop begins: not ready from now on (systemd: STOPPING=1). */
-    public void stopRequested(String why) {
+    public synchronized void stopRequested(String why) {
         stopping = true;
         lastEvent = "stopping: " + why;
         if (systemd != null) {
@@ -124,15 +130,24 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
         return serving.size() + " of " + workerCount.getAsInt() + " worker(s) in rotation; last: " + lastEvent;
     }
 
+    /**
+     * Two workers entering rotation at once call this from two threads: the one that decides on READY=1 must also be
+     * the first to hand its line to the notifier (else systemd hears a STATUS= first), hence the lock around both.
+     * The status line is made before it: the worker count takes the supervisor's lock, which the callers of admit
+     * and withdraw hold already (the order is always the supervisor's lock, then this one).
+     */
     private void changed(String event) {
         lastEvent = event;
         if (systemd == null || stopping) {
             return;
         }
-        if (!serving.isEmpty() && startupReported.compareAndSet(false, true)) {
-            systemd.ready(statusLine());
-        } else {
-            systemd.status(statusLine());
+        String status = statusLine();
+        synchronized (this) {
+            if (!serving.isEmpty() && startupReported.compareAndSet(false, true)) {
+                systemd.ready(status);
+            } else {
+                systemd.status(status);
+            }
         }
     }
 
