@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 final class CrashRestarts {
 
-    private final SupervisorConfig config;
+    private final RunningConfig config;
     private final Slots slots;
     private final Spawner spawner;
     private final Scheduler scheduler;
@@ -20,7 +20,7 @@ final class CrashRestarts {
     private final HealthMonitor health;
     private final Runnable allGivenUp;
 
-    CrashRestarts(SupervisorConfig config, Slots slots, Spawner spawner, Scheduler scheduler, WorkerRouting routing,
+    CrashRestarts(RunningConfig config, Slots slots, Spawner spawner, Scheduler scheduler, WorkerRouting routing,
                   HealthMonitor health, Runnable allGivenUp) {
         this.config = config;
         this.slots = slots;
@@ -82,7 +82,7 @@ final class CrashRestarts {
             String who = slot.current == null ? "worker " + slot.id : slot.current.toString();
             if (delay == null) {
                 slot.state = WorkerSlot.State.GIVEN_UP;
-                Log.info(who + " " + what + "; given up: a crash loop (restarted " + config.maxRestarts()
+                Log.info(who + " " + what + "; given up: a crash loop (restarted " + config.get().maxRestarts()
                         + " time(s) in a row, none ran " + RestartPolicy.STABLE_UPTIME.toSeconds()
                         + "s; see its output above; fix the cause, or raise max-restarts to keep trying longer)");
                 if (slots.allGivenUp()) {

@@ -29,7 +29,7 @@ final class HealthMonitor {
         void replace(WorkerProcess worker);
     }
 
-    private final SupervisorConfig config;
+    private final RunningConfig config;
     private final Slots slots;
     private final Scheduler scheduler;
     private final WorkerRouting routing;
@@ -37,7 +37,7 @@ final class HealthMonitor {
     private volatile Unhealthy unhealthy = worker -> { };
     private volatile Consumer<WorkerProcess> ready = worker -> { };
 
-    HealthMonitor(SupervisorConfig config, Slots slots, Scheduler scheduler, WorkerRouting routing, Probe probe) {
+    HealthMonitor(RunningConfig config, Slots slots, Scheduler scheduler, WorkerRouting routing, Probe probe) {
         this.config = config;
         this.slots = slots;
         this.scheduler = scheduler;
@@ -74,7 +74,7 @@ final class HealthMonitor {
         if (worker.state() != WorkerProcess.State.STARTING || !worker.process.isAlive()) {
             return;
         }
-        String failure = probe.check(worker.pid(), worker.boundAddresses(), config.probeTimeoutMillis());
+        String failure = probe.check(worker.pid(), worker.boundAddresses(), config.get().probeTimeoutMillis());
         if (failure != null) {
             worker.lastProbeFailure = failure;
             scheduler.schedule(READY_RETRY, () -> scheduler.blocking(() -> probeUntilReady(worker)));
@@ -93,7 +93,7 @@ final class HealthMonitor {
         }
         worker.ready.complete(null);
         ready.accept(worker);
-        probeHealthIn(worker, config.healthInterval());
+        probeHealthIn(worker, config.get().healthInterval());
     }
 
     private void probeHealthIn(WorkerProcess worker, Duration delay) {
@@ -109,7 +109,8 @@ final class HealthMonitor {
             return;
         }
         long started = scheduler.nanoTime();
-        int timeout = config.probeTimeoutMillis();
+        SupervisorConfig now = config.get(); // this probe's interval, timeout and threshold
+        int timeout = now.probeTimeoutMillis();
         String failure = probe.check(worker.pid(), worker.boundAddresses(), timeout);
         int failed;
         synchronized (slots.lock) {
@@ -118,23 +119,23 @@ final class HealthMonitor {
             }
             worker.failedProbes = failure == null ? 0 : worker.failedProbes + 1;
             failed = worker.failedProbes;
-            if (failed >= config.healthThreshold()) {
+            if (failed >= now.healthThreshold()) {
                 worker.state(WorkerProcess.State.DRAINING);
             }
         }
         if (failure == null) {
-            probeHealthIn(worker, config.healthInterval());
+            probeHealthIn(worker, now.healthInterval());
             return;
         }
-        Log.info(worker + " failed a health probe (" + failed + " of " + config.healthThreshold()
+        Log.info(worker + " failed a health probe (" + failed + " of " + now.healthThreshold()
                 + " in a row): " + failure);
-        if (failed < config.healthThreshold()) {
+        if (failed < now.healthThreshold()) {
             long elapsed = (scheduler.nanoTime() - started) / 1_000_000;
             probeHealthIn(worker, Duration.ofMillis(Math.max(0, timeout - elapsed)));
             return;
         }
         routing.withdraw(worker);
-        Log.info(worker + " failed " + config.healthThreshold() + " health probes in a row; taken out of rotation;"
+        Log.info(worker + " failed " + now.healthThreshold() + " health probes in a row; taken out of rotation;"
                 + " asking it for a thread dump, then replacing it");
         logThreadDump(worker).whenComplete((ignored, e) -> unhealthy.replace(worker));
     }
@@ -169,11 +170,12 @@ final class HealthMonitor {
     /** Completes with null once {@code worker} is ready, or with why not: it exited, or ready-timeout passed. */
     CompletableFuture<String> awaitReady(WorkerProcess worker) {
         CompletableFuture<String> result = new CompletableFuture<>();
+        Duration readyTimeout = config.get().readyTimeout();
         worker.ready.whenComplete((ready, failure) -> result.complete(failure == null ? null
                 : unwrap(failure).getMessage() + " before it was ready (see its output above)"));
-        scheduler.schedule(config.readyTimeout(), () -> {
+        scheduler.schedule(readyTimeout, () -> {
             if (!result.isDone()) {
-                result.complete("was not ready within ready-timeout " + Supervisor.format(config.readyTimeout())
+                result.complete("was not ready within ready-timeout " + Supervisor.format(readyTimeout)
                         + " (" + readinessGap(worker) + ")");
             }
         });
@@ -182,9 +184,10 @@ final class HealthMonitor {
 
     /** Logs why a worker started as a slot's serving process is not ready after ready-timeout, if it is not. */
     void warnIfNeverReady(WorkerProcess worker) {
-        scheduler.schedule(config.readyTimeout(), () -> {
+        Duration readyTimeout = config.get().readyTimeout();
+        scheduler.schedule(readyTimeout, () -> {
             if (worker.state() == WorkerProcess.State.STARTING && worker.process.isAlive()) {
-                Log.info(worker + " is not ready after ready-timeout " + Supervisor.format(config.readyTimeout())
+                Log.info(worker + " is not ready after ready-timeout " + Supervisor.format(readyTimeout)
                         + " (" + readinessGap(worker) + "); it stays out of rotation until it is");
             }
         });

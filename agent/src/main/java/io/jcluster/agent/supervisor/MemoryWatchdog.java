@@ -3,6 +3,8 @@ package io.jcluster.agent.supervisor;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.log.Log;
 
+import java.util.function.LongSupplier;
+
 /**
  * max-memory: a ready worker whose resident memory stays above the limit for {@value #REPORTS} reports in a row (one
  * a second) is replaced, its replacement ready first; asked once per process, again only if that replacement failed.
@@ -17,11 +19,12 @@ final class MemoryWatchdog {
         java.util.concurrent.CompletableFuture<Outcome> replace(WorkerProcess worker);
     }
 
-    private final long limit;
+    /** max-memory now (a SIGHUP may change it): read once per report. */
+    private final LongSupplier limit;
     private final Slots slots;
     private final Replace replace;
 
-    MemoryWatchdog(long limit, Slots slots, Replace replace) {
+    MemoryWatchdog(LongSupplier limit, Slots slots, Replace replace) {
         this.limit = limit;
         this.slots = slots;
         this.replace = replace;
@@ -29,6 +32,7 @@ final class MemoryWatchdog {
 
     /** {@code worker} sent a resource report. */
     void reported(WorkerProcess worker, ControlMessage.Stats stats) {
+        long limit = this.limit.getAsLong();
         if (limit <= 0) {
             return;
         }

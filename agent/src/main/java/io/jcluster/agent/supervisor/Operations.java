@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 /** What an operator asks for: a rolling reload, scaling, and restarting one worker; each runs in its queue turn. */
 final class Operations {
 
-    private final SupervisorConfig config;
+    private final RunningConfig config;
     private final Slots slots;
     private final OperationQueue queue;
     private final Replacer replacer;
@@ -17,7 +17,7 @@ final class Operations {
     private final HealthMonitor health;
     private final ProcessStopper stopper;
 
-    Operations(SupervisorConfig config, Slots slots, OperationQueue queue, Replacer replacer, CrashRestarts starts,
+    Operations(RunningConfig config, Slots slots, OperationQueue queue, Replacer replacer, CrashRestarts starts,
                HealthMonitor health, ProcessStopper stopper) {
         this.config = config;
         this.slots = slots;
@@ -68,9 +68,10 @@ final class Operations {
             return CompletableFuture.completedFuture(Outcome.failed("processes=" + processes
                     + ": expected a positive integer"));
         }
-        if (processes > config.maxProcesses()) {
+        int maxProcesses = config.get().maxProcesses();
+        if (processes > maxProcesses) {
             return CompletableFuture.completedFuture(Outcome.failed("processes=" + processes + ": more than"
-                    + " max-processes=" + config.maxProcesses()));
+                    + " max-processes=" + maxProcesses));
         }
         return queue.request("scale", turn -> {
             int count = slots.count();

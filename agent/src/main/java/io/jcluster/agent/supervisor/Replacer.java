@@ -27,7 +27,7 @@ final class Replacer {
     private static final Duration DRAIN_START = Duration.ofMillis(100);
     private static final Duration DRAIN_POLL = Duration.ofMillis(200);
 
-    private final SupervisorConfig config;
+    private final RunningConfig config;
     private final Slots slots;
     private final Spawner spawner;
     private final Scheduler scheduler;
@@ -35,7 +35,7 @@ final class Replacer {
     private final HealthMonitor health;
     private final ProcessStopper stopper;
 
-    Replacer(SupervisorConfig config, Slots slots, Spawner spawner, Scheduler scheduler, WorkerRouting routing,
+    Replacer(RunningConfig config, Slots slots, Spawner spawner, Scheduler scheduler, WorkerRouting routing,
              HealthMonitor health, ProcessStopper stopper) {
         this.config = config;
         this.slots = slots;
@@ -162,7 +162,7 @@ final class Replacer {
         long started = scheduler.nanoTime();
         CompletableFuture<String> result = new CompletableFuture<>();
         // a connection that picked this worker just before the withdrawal is counted by now
-        scheduler.schedule(DRAIN_START, () -> drain(worker, started, started + config.shutdownTimeout().toNanos(), result));
+        scheduler.schedule(DRAIN_START, () -> drain(worker, started, started + config.get().shutdownTimeout().toNanos(), result));
         return result;
     }
 
@@ -176,7 +176,7 @@ final class Replacer {
         long millis = (scheduler.nanoTime() - started) / 1_000_000;
         String drained = open > 0
                 ? "stopped with " + open + " connection(s) still open after shutdown-timeout "
-                  + Supervisor.format(config.shutdownTimeout())
+                  + Supervisor.format(Duration.ofNanos(deadline - started)) // the timeout this drain began with
                 : "drained in " + millis + "ms";
         Log.info(worker + " " + drained + "; stopping it");
         stopper.stop(worker, RETIRED_GRACE).thenRun(() -> result.complete("old one " + drained));

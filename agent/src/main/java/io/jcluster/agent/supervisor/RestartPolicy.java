@@ -17,8 +17,10 @@ final class RestartPolicy {
     static final Duration MAX_DELAY = Duration.ofSeconds(30);
     static final Duration STABLE_UPTIME = Duration.ofSeconds(30);
 
-    private final Duration firstDelay;
-    private final int maxRestarts;
+    @GuardedBy("Slots.lock")
+    private Duration firstDelay;
+    @GuardedBy("Slots.lock")
+    private int maxRestarts;
     @GuardedBy("Slots.lock")
     private int crashesInARow;
     @GuardedBy("Slots.lock")
@@ -28,6 +30,18 @@ final class RestartPolicy {
         this.firstDelay = firstDelay;
         this.maxRestarts = maxRestarts;
         this.nextDelay = firstDelay;
+    }
+
+    /**
+     * A SIGHUP changed restart-delay or max-restarts: the next crash is judged by {@code maxRestarts}; a back-off under
+     * way doubles on from where it is, a slot not in a crash loop starts from {@code firstDelay}.
+     */
+    void reconfigure(Duration firstDelay, int maxRestarts) {
+        this.firstDelay = firstDelay;
+        this.maxRestarts = maxRestarts;
+        if (crashesInARow == 0) {
+            nextDelay = firstDelay;
+        }
     }
 
     /**

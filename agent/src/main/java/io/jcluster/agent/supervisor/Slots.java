@@ -38,8 +38,10 @@ final class Slots {
         }
     }
 
-    WorkerSlot add(SupervisorConfig config) {
+    /** A new slot, restarting by the configuration of now (read under the lock a SIGHUP's change takes too). */
+    WorkerSlot add(RunningConfig running) {
         synchronized (lock) {
+            SupervisorConfig config = running.get();
             WorkerSlot slot = new WorkerSlot(slots.size(), config.restartDelay(), config.maxRestarts());
             slots.add(slot);
             return slot;

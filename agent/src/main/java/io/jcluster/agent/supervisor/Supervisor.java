@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Supervisor implements ControlListener {
 
-    private final SupervisorConfig config;
+    private final RunningConfig config;
     private final ProcessLauncher launcher;
     private final Scheduler scheduler;
     private final WorkerRouting routing;
@@ -63,7 +63,7 @@ public final class Supervisor implements ControlListener {
 
     Supervisor(SupervisorConfig config, ProcessLauncher launcher, Scheduler scheduler, WorkerRouting routing,
                Probe probe, Runnable allGivenUp) {
-        this.config = config;
+        this.config = new RunningConfig(config);
         this.launcher = launcher;
         this.scheduler = scheduler;
         this.routing = routing;
@@ -72,10 +72,10 @@ public final class Supervisor implements ControlListener {
         OperationQueue queue = new OperationQueue(scheduler, slots::stopping);
         Spawner spawner = new Spawner(launcher, scheduler, slots);
         this.stopper = new ProcessStopper(scheduler, routing);
-        this.health = new HealthMonitor(config, slots, scheduler, routing, probe);
-        this.starts = new CrashRestarts(config, slots, spawner, scheduler, routing, health, allGivenUp);
-        Replacer replacer = new Replacer(config, slots, spawner, scheduler, routing, health, stopper);
-        this.memory = new MemoryWatchdog(config.maxMemory(), slots, worker -> queue.enqueue("max-memory",
+        this.health = new HealthMonitor(this.config, slots, scheduler, routing, probe);
+        this.starts = new CrashRestarts(this.config, slots, spawner, scheduler, routing, health, allGivenUp);
+        Replacer replacer = new Replacer(this.config, slots, spawner, scheduler, routing, health, stopper);
+        this.memory = new MemoryWatchdog(() -> this.config.get().maxMemory(), slots, worker -> queue.enqueue("max-memory",
                 turn -> replacer.replace(turn, slots.get(worker.id()), worker, "max-memory", Replacer.Mode.READY_FIRST)));
         health.onUnhealthy(worker -> queue.enqueue("health", turn ->
                 replacer.replace(turn, slots.get(worker.id()), worker, "health", Replacer.Mode.IMMEDIATE)));
@@ -83,14 +83,14 @@ public final class Supervisor implements ControlListener {
                 queue.enqueue("recycle", turn ->
                         replacer.replace(turn, slots.get(worker.id()), worker, why, Replacer.Mode.READY_FIRST)));
         health.onReady(recycler::admitted);
-        this.operations = new Operations(config, slots, queue, replacer, starts, health, stopper);
+        this.operations = new Operations(this.config, slots, queue, replacer, starts, health, stopper);
     }
 
     public void startAll() {
         List<WorkerSlot> started = new ArrayList<>();
         synchronized (slots.lock) {
             // every worker learns the full count (JCLUSTER_WORKERS), so all slots exist before the first fork
-            for (int id = 0; id < config.processes(); id++) {
+            for (int id = 0; id < config.get().processes(); id++) {
                 started.add(slots.add(config));
             }
             started.forEach(starts::start);
@@ -165,6 +165,26 @@ public final class Supervisor implements ControlListener {
             }
         }
         recycler.reconfigure(next, ready);
+    }
+
+    /**
+     * New run-time options (SIGHUP): ready-timeout, shutdown-timeout, restart-delay, max-restarts, max-memory,
+     * max-processes, health-interval, health-threshold and the health path apply from each one's next decision (the
+     * next probe, crash, drain, memory report, scale); what is under way keeps the value it started with.
+     * Recycling: {@link #recycle}.
+     */
+    public void reconfigure(SupervisorOptions options, HealthOptions health) {
+        reconfigure(SupervisorConfig.from(options, health));
+        probe.healthPath(health.path());
+    }
+
+    void reconfigure(SupervisorConfig next) {
+        synchronized (slots.lock) {
+            config.set(next);
+            for (WorkerSlot slot : slots.all()) {
+                slot.restarts.reconfigure(next.restartDelay(), next.maxRestarts());
+            }
+        }
     }
 
     // ---- what the admin endpoint shows

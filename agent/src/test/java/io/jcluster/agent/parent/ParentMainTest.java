@@ -28,7 +28,7 @@ class ParentMainTest {
         RoutingMode routing = ParentMain.routing(OptionParser.parse("processes=2"), why -> { });
         try {
             assertInstanceOf(ProxyRouting.class, routing);
-            assertEquals("TcpProbe", routing.probe().getClass().getSimpleName(), "a connect to each private port");
+            assertEquals("health=tcp", routing.probe().toString(), "a connect to each private port");
         } finally {
             routing.close();
         }

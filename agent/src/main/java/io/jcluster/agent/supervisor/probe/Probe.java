@@ -24,6 +24,13 @@ public interface Probe {
     default void markIn(ClientAddressTable table) {
     }
 
+    /**
+     * A SIGHUP changed {@code health=}: from the next probe on, {@code healthPath} (null: tcp) is asked. Only the
+     * probes that connect to a worker's ports ({@link #connecting}) ask a path; the others ignore it.
+     */
+    default void healthPath(String healthPath) {
+    }
+
     /** health=tcp: a connect to each port the worker bound. */
     static Probe tcp() {
         return new TcpProbe();
@@ -34,9 +41,12 @@ public interface Probe {
         return new HttpProbe(path);
     }
 
-    /** {@link #tcp()} when {@code healthPath} is null, else {@link #http(String)}. */
+    /**
+     * {@link #tcp()} when {@code healthPath} is null, else {@link #http(String)}; {@link #healthPath} switches
+     * between them at run time.
+     */
     static Probe connecting(String healthPath) {
-        return healthPath == null ? tcp() : http(healthPath);
+        return new SwitchingProbe(healthPath);
     }
 
     /** balancer=kernel: the process still holds a listening socket on each port it bound. */

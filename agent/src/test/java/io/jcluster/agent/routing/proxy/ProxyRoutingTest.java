@@ -121,7 +121,7 @@ class ProxyRoutingTest {
 
     @Test
     void workersAreProbedOnTheirPrivatePorts() {
-        assertEquals("TcpProbe", routing.probe().getClass().getSimpleName(), "a connect to each private port");
+        assertEquals("health=tcp", routing.probe().toString(), "a connect to each private port");
         assertEquals("least-connections", routing.description().strategy(), "the default strategy");
         assertEquals("tcp", routing.description().protocol());
     }
