@@ -50,7 +50,8 @@ public final class Balancer implements AutoCloseable {
 
     private volatile Strategy strategyName;
     private final Frontend frontend;
-    private final ConnectionLimit limit;
+    /** What new listeners start with; each listener's gate has its own reference (see {@link #limit}). */
+    private volatile ConnectionLimit limit;
     private final Transport transport;
     private final EventLoopGroup group;
     private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
@@ -95,6 +96,26 @@ public final class Balancer implements AutoCloseable {
     public synchronized void strategy(Strategy strategy) {
         strategyName = strategy;
         listeners.values().forEach(listener -> listener.strategy(SelectionStrategy.of(strategy)));
+    }
+
+    /**
+     * From now on every listener admits new connections by {@code next} (a SIGHUP that changed max-connections,
+     * max-queue or queue-timeout); served connections are never closed for it, waiters beyond a raised limit are
+     * admitted at once.
+     */
+    public synchronized void limit(ConnectionLimit next) {
+        limit = next;
+        listeners.values().forEach(listener -> listener.limit(next));
+    }
+
+    /** The connection limit new connections are admitted by. */
+    public ConnectionLimit limit() {
+        return limit;
+    }
+
+    /** The frontend every listener serves its clients with (a SIGHUP reconfigures it). */
+    public Frontend frontend() {
+        return frontend;
     }
 
     /** "tcp", "http" or "https". */

@@ -1,5 +1,6 @@
 package io.jcluster.agent.balancer;
 
+import io.jcluster.agent.config.Options;
 import io.netty.channel.Channel;
 
 /**
@@ -20,6 +21,13 @@ public interface Frontend {
      */
     void reject(Channel client, Upstream upstream, String why);
 
+    /**
+     * A SIGHUP changed run-time options (timeouts, and in http mode stickiness, trusted proxies, h2c-upgrade,
+     * X-Cache): connections served from now on get them; open ones keep what they started with. Called on any thread.
+     */
+    default void reconfigure(Options options) {
+    }
+
     /** The tcp byte relay, knowing no protocol (see {@link #tcp(java.time.Duration, RequestStart)}). */
     static Frontend tcp() {
         return TcpFrontend.PLAIN;
@@ -32,7 +40,7 @@ public interface Frontend {
      *                 move to another backend between requests ({@link RequestStart#NONE}: it is closed when idle)
      */
     static Frontend tcp(java.time.Duration idleTimeout, RequestStart requests) {
-        return idleTimeout.isZero() && requests == RequestStart.NONE ? TcpFrontend.PLAIN
-                : new TcpFrontend(idleTimeout.toNanos(), requests);
+        // its own instance, not the shared PLAIN one: a SIGHUP may set tcp-idle-timeout later (reconfigure)
+        return new TcpFrontend(idleTimeout.toNanos(), requests);
     }
 }

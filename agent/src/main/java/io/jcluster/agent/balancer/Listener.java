@@ -61,7 +61,7 @@ final class Listener implements Upstream {
         this.clientAddresses = clientAddresses;
         this.backendTemplate = backendBootstrap(transport, clientAddresses != null);
         this.stats = new ListenerStats(address);
-        this.gate = limit.limited() ? new ConnectionGate(limit, stats) : null;
+        this.gate = new ConnectionGate(limit, stats);
     }
 
     /**
@@ -107,7 +107,7 @@ final class Listener implements Upstream {
     private void admit(SocketChannel client, Frontend frontend) {
         stats.accepted();
         client.closeFuture().addListener(closed -> stats.closed());
-        if (gate == null) {
+        if (gate.pass(client)) {
             frontend.serve(client, this);
         } else {
             gate.admit(client, () -> frontend.serve(client, this), why -> {
@@ -197,7 +197,12 @@ final class Listener implements Upstream {
 
     /** Clients waiting for a connection slot (max-connections), or 0. */
     int waiting() {
-        return gate == null ? 0 : gate.waiting();
+        return gate.waiting();
+    }
+
+    /** max-connections, max-queue and queue-timeout from now on (a SIGHUP); see {@link ConnectionGate#limit}. */
+    void limit(ConnectionLimit next) {
+        gate.limit(next);
     }
 
     void stopAccepting() {

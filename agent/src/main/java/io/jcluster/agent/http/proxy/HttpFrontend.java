@@ -29,10 +29,17 @@ public final class HttpFrontend implements Frontend {
             .setMaxHeaderSize(HttpSettings.MAX_REQUEST_HEADERS)
             .setMaxChunkSize(HttpSettings.MAX_CHUNK);
 
-    private final HttpSettings settings;
+    /**
+     * The settings new connections get: read once per connection, which keeps them until it closes; replaced as a
+     * whole by {@link #reconfigure}.
+     */
+    private volatile HttpSettings settings;
+    /** The sticky= value of {@link #settings}' stickiness (kept, with what it learned, while sticky= is unchanged). */
+    private String sticky;
 
-    private HttpFrontend(HttpSettings settings) {
+    private HttpFrontend(HttpSettings settings, String sticky) {
         this.settings = settings;
+        this.sticky = sticky;
     }
 
     /**
@@ -52,7 +59,29 @@ public final class HttpFrontend implements Frontend {
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
-                http.cacheStatusHeader(), accessLog));
+                http.cacheStatusHeader(), accessLog), http.sticky());
+    }
+
+    /**
+     * A SIGHUP: connections accepted from now on get the new header-, idle-, response-, body- and queue-timeout,
+     * h2c-upgrade, sticky, trusted-proxies and cache-status-header; open connections (keep-alive ones included) keep
+     * the settings they were accepted with until they close. TLS, the cache and the access log stay.
+     */
+    @Override
+    public synchronized void reconfigure(Options options) {
+        HttpOptions http = options.http();
+        HttpSettings now = settings;
+        Stickiness stickiness = http.sticky().equals(sticky) ? now.stickiness() : Stickiness.of(http.sticky());
+        settings = new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
+                http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
+                stickiness, now.tls(), http.trustedProxies(), now.poolPerClient(), now.cache(),
+                http.cacheStatusHeader(), now.accessLog());
+        sticky = http.sticky();
+    }
+
+    /** The settings connections accepted now get. */
+    HttpSettings settings() {
+        return settings;
     }
 
     private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
@@ -93,20 +122,22 @@ public final class HttpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
+        HttpSettings settings = this.settings;
         HttpProxyHandler proxy = new HttpProxyHandler(settings, upstream);
         ChannelPipeline pipeline = client.pipeline();
-        addTls(client);
+        addTls(client, settings);
         pipeline.addLast(HttpProxyHandler.PROXY, proxy);
     }
 
     @Override
     public void reject(Channel client, Upstream upstream, String why) {
-        addTls(client);
+        HttpSettings settings = this.settings;
+        addTls(client, settings);
         client.pipeline().addLast(new HttpRequestDecoder(REQUESTS), new RejectHandler(why, settings));
         client.config().setAutoRead(true);
     }
 
-    private void addTls(Channel client) {
+    private static void addTls(Channel client, HttpSettings settings) {
         if (settings.tls() != null) {
             client.pipeline().addLast("tls", settings.tls().newHandler(client.alloc()));
         }
