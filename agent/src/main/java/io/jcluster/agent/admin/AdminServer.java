@@ -90,6 +90,13 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(InetSocketAddress address, String token, int maxProcesses, ClusterOperations cluster)
             throws IOException {
+        return start(address, token, () -> maxProcesses, cluster);
+    }
+
+    /** The same, with max-processes as it is at each request (a SIGHUP may change it). */
+    public static AdminServer start(InetSocketAddress address, String token, java.util.function.IntSupplier maxProcesses,
+                                    ClusterOperations cluster)
+            throws IOException {
         AdminAccess access = AdminAccess.of(address, token);
         return bind(address, () -> new AdminHandler(access, maxProcesses, cluster, null));
     }
@@ -104,7 +111,7 @@ public final class AdminServer implements AutoCloseable {
             throws IOException {
         AdminAccess access = AdminAccess.of(address, token);
         BalancerAdmin endpoints = new BalancerAdmin(balancer, token != null);
-        return bind(address, () -> new AdminHandler(access, 0, null, endpoints));
+        return bind(address, () -> new AdminHandler(access, () -> 0, null, endpoints));
     }
 
     private static AdminServer bind(InetSocketAddress address, Supplier<AdminHandler> handlers) throws IOException {
@@ -170,7 +177,7 @@ public final class AdminServer implements AutoCloseable {
         private static final java.util.Set<String> PROBES = java.util.Set.of("/ready", "/live");
 
         private final AdminAccess access;
-        private final int maxProcesses;
+        private final java.util.function.IntSupplier maxProcesses;
         private final ClusterOperations cluster;
         /** The standalone balancer's endpoints instead of the cluster's; null in the agent. */
         private final BalancerAdmin balancer;
@@ -178,7 +185,7 @@ public final class AdminServer implements AutoCloseable {
         /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
         private boolean answering;
 
-        AdminHandler(AdminAccess access, int maxProcesses, ClusterOperations cluster, BalancerAdmin balancer) {
+        AdminHandler(AdminAccess access, java.util.function.IntSupplier maxProcesses, ClusterOperations cluster, BalancerAdmin balancer) {
             this.access = access;
             this.maxProcesses = maxProcesses;
             this.cluster = cluster;
@@ -279,10 +286,11 @@ public final class AdminServer implements AutoCloseable {
                             if (processes == null || processes < 1) {
                                 send(ctx, text(HttpResponseStatus.BAD_REQUEST,
                                         "expected /scale?processes=N with N a positive integer\n"));
-                            } else if (processes > maxProcesses) {
+                            } else if (processes > maxProcesses.getAsInt()) {
                                 send(ctx, text(HttpResponseStatus.BAD_REQUEST, "processes=" + processes
-                                        + ": more than max-processes=" + maxProcesses + ", the most workers this"
-                                        + " cluster may run; start it with a higher max-processes to run more\n"));
+                                        + ": more than max-processes=" + maxProcesses.getAsInt() + ", the most"
+                                        + " workers this cluster may run; start it with a higher max-processes to"
+                                        + " run more\n"));
                             } else {
                                 answerWhenDone(ctx, cluster.scale(processes));
                             }

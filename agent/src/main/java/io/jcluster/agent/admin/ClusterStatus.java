@@ -9,7 +9,17 @@ import java.util.Map;
  */
 public record ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                             List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
-                            SessionsView sessions, CacheView cache) {
+                            SessionsView sessions, CacheView cache, Map<String, String> settings) {
+
+    /**
+     * Without the running values of the run-time options ({@code settings}: option key -> value as the options
+     * say it, e.g. header-timeout -> 10s; what a SIGHUP changed shows here).
+     */
+    public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
+                         List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
+                         SessionsView sessions, CacheView cache) {
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, sessions, cache, null);
+    }
 
     /** Without Cluster API facts (a parent that hosts none). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,

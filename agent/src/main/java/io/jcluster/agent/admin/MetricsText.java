@@ -29,6 +29,9 @@ final class MetricsText {
         if (status.cache() != null) {
             out.cache(status.cache());
         }
+        if (status.settings() != null) {
+            out.settings(status.settings());
+        }
         return out.text.toString();
     }
 
@@ -266,6 +269,19 @@ final class MetricsText {
             }
             sample(name, labels("worker", Integer.toString(worker.id()), "pid", Long.toString(worker.pid())), sample);
         }
+    }
+
+    /** The run-time options' values now (a SIGHUP may change them): max-connections as a number, all as info. */
+    private void settings(java.util.Map<String, String> settings) {
+        String max = settings.get("max-connections");
+        if (max != null) {
+            family("jcluster_max_connections", "gauge", "max-connections now: client connections served at once per"
+                    + " listener; 0 = no limit.");
+            sample("jcluster_max_connections", "", Double.parseDouble(max));
+        }
+        family("jcluster_setting_info", "gauge", "The value each option that can change at run time (SIGHUP) has now,"
+                + " as the options say it; always 1.");
+        settings.forEach((key, value) -> sample("jcluster_setting_info", labels("option", key, "value", value), 1));
     }
 
     private void family(String name, String type, String help) {

@@ -60,6 +60,11 @@ final class StatusReport {
         if (status.cache() != null) {
             cache(json, status.cache());
         }
+        if (status.settings() != null) {
+            json.key("settings").open('{');
+            status.settings().forEach(json::field);
+            json.close('}');
+        }
         json.close('}');
         return json.text() + "\n";
     }

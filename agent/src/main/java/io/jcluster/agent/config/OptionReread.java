@@ -22,9 +22,19 @@ import java.util.Set;
  */
 public final class OptionReread {
 
-    /** What the parent applies at run time: the worker count, the strategy, recycling. */
-    static final Set<Option> AT_RUN_TIME = EnumSet.of(Option.PROCESSES, Option.STRATEGY, Option.MAX_REQUESTS,
-            Option.MAX_REQUESTS_JITTER, Option.MAX_AGE);
+    /**
+     * What the parent applies at run time: the worker count and its ceiling, the strategy, every timeout, the
+     * connection limits, health probing, restarts, max-memory, recycling, and how http mode treats a request
+     * (stickiness, trusted proxies, h2c upgrades, X-Cache). The rest is fixed at launch: what the parent listens on
+     * and how (port, mode, balancer, transport, TLS, admin), what the workers are started with (log, store,
+     * sessions), the cache's size and the log's form.
+     */
+    public static final Set<Option> AT_RUN_TIME = EnumSet.of(Option.PROCESSES, Option.MAX_PROCESSES, Option.STRATEGY,
+            Option.SHUTDOWN_TIMEOUT, Option.RESTART_DELAY, Option.MAX_RESTARTS, Option.STICKY, Option.TRUSTED_PROXIES,
+            Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT, Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT,
+            Option.TCP_IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT, Option.H2C_UPGRADE, Option.HEALTH,
+            Option.HEALTH_INTERVAL, Option.HEALTH_THRESHOLD, Option.MAX_MEMORY, Option.READY_TIMEOUT,
+            Option.CACHE_STATUS_HEADER, Option.MAX_REQUESTS, Option.MAX_REQUESTS_JITTER, Option.MAX_AGE);
 
     /**
      * What a re-read found.
@@ -113,18 +123,11 @@ public final class OptionReread {
             // names only: a value may be a secret (admin-token)
             return new Change(null, changed, String.join(", ", fixed) + (fixed.size() == 1 ? " changed: it applies"
                     : " changed: they apply") + " at launch only (restart the cluster to change "
-                    + (fixed.size() == 1 ? "it" : "them") + "; at run time only " + runTimeKeys()
-                    + " change); the running configuration is kept");
+                    + (fixed.size() == 1 ? "it" : "them") + "); the running configuration is kept");
         }
         running = next;
         runningGiven = given;
         return new Change(options, changed, null);
-    }
-
-    private static String runTimeKeys() {
-        List<String> keys = new ArrayList<>();
-        AT_RUN_TIME.forEach(option -> keys.add(option.key()));
-        return String.join(", ", keys);
     }
 
     /** Every option's values, its default for one not given. */

@@ -5,6 +5,8 @@ import io.jcluster.agent.admin.ClusterStatus;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.cluster.ClusterHub;
+import io.jcluster.agent.config.Options;
+import io.jcluster.agent.config.RunTimeValues;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlMessage;
@@ -19,8 +21,11 @@ import io.jcluster.agent.supervisor.WorkerProcess;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The admin endpoint's view of the cluster: processes from the supervisor, traffic from the routing mode, the
@@ -35,6 +40,8 @@ final class AdminBridge implements ClusterOperations {
     /** Null without a response cache. */
     private final CachePurges purges;
     private final ServiceState service;
+    /** The options the cluster runs with now (a SIGHUP may have changed some); null: not shown. */
+    private final Supplier<Options> running;
 
     /**
      * @param sharedSessions sessions=shared: /status and /metrics show the session store
@@ -43,6 +50,13 @@ final class AdminBridge implements ClusterOperations {
      */
     AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions,
                 CachePurges purges, ServiceState service) {
+        this(supervisor, routing, hub, sharedSessions, purges, service, null);
+    }
+
+    /** @param running the options the cluster runs with now: /status and /metrics show their run-time values */
+    AdminBridge(Supervisor supervisor, RoutingMode routing, ClusterHub hub, boolean sharedSessions,
+                CachePurges purges, ServiceState service, Supplier<Options> running) {
+        this.running = running;
         this.supervisor = supervisor;
         this.routing = routing;
         this.hub = hub;
@@ -82,7 +96,18 @@ final class AdminBridge implements ClusterOperations {
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
                 listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null,
-                cacheView(routing.cache()));
+                cacheView(routing.cache()), settings());
+    }
+
+    /** The run-time options' values now, but processes (the workers listed are the truth) and strategy (shown). */
+    private Map<String, String> settings() {
+        if (running == null) {
+            return null;
+        }
+        Map<String, String> values = new LinkedHashMap<>(RunTimeValues.of(running.get()));
+        values.remove("processes");
+        values.remove("strategy");
+        return values;
     }
 
     static ClusterStatus.SessionsView sessions(ClusterHub.SessionsView view) {

@@ -151,11 +151,14 @@ public final class ParentMain {
                     () -> shutdown.request(1, "every worker was given up; nothing is left to serve"));
             service.countWorkers(supervisor::workerCount);
             supervisor.onReload(service);
+            OptionReread reread = reread(control.directory());
+            RunTimeSignals signals = new RunTimeSignals(supervisor, routing, reread, control.directory(), shutdown,
+                    config);
             if (config.admin().enabled()) {
                 try {
-                    admin = AdminServer.start(config.admin().address(), adminToken, config.supervisor().maxProcesses(),
+                    admin = AdminServer.start(config.admin().address(), adminToken, supervisor::maxProcesses,
                             new AdminBridge(supervisor, routing, hub, config.store().sharedSessions(), purges,
-                                    service));
+                                    service, signals::running));
                     Log.info("admin endpoint on http://" + Balancer.describe(config.admin().address())
                             + (adminToken == null ? "" : " (token required)"));
                 } catch (IOException | RuntimeException e) {
@@ -169,8 +172,7 @@ public final class ParentMain {
             control.hearStopPorts(report -> stopPorts.tomcat(report.address(), report.command()));
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
-            OptionReread reread = reread(control.directory());
-            new RunTimeSignals(supervisor, routing, reread, control.directory()).install();
+            signals.install();
             supervisor.startAll();
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()

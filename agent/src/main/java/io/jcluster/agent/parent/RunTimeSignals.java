@@ -3,6 +3,7 @@ package io.jcluster.agent.parent;
 import io.jcluster.agent.config.Option;
 import io.jcluster.agent.config.OptionReread;
 import io.jcluster.agent.config.Options;
+import io.jcluster.agent.config.RunTimeValues;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.stop.StopSignals;
@@ -11,9 +12,9 @@ import io.jcluster.agent.supervisor.Supervisor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,12 +31,23 @@ final class RunTimeSignals {
     private final OptionReread options;
     /** Where the workers find the options the parent runs with. */
     private final Path controlDirectory;
+    private final Shutdown shutdown;
+    /** The options the cluster runs with: the launch's, then each applied SIGHUP's. */
+    private volatile Options running;
 
-    RunTimeSignals(Supervisor supervisor, RoutingMode routing, OptionReread options, Path controlDirectory) {
+    RunTimeSignals(Supervisor supervisor, RoutingMode routing, OptionReread options, Path controlDirectory,
+                   Shutdown shutdown, Options launched) {
         this.supervisor = supervisor;
         this.routing = routing;
         this.options = options;
         this.controlDirectory = controlDirectory;
+        this.shutdown = shutdown;
+        this.running = launched;
+    }
+
+    /** The options the cluster runs with now (GET /status shows their run-time values). */
+    Options running() {
+        return running;
     }
 
     void install() {
@@ -56,28 +68,25 @@ final class RunTimeSignals {
             Log.info("SIGHUP received: options refused: " + change.refusal() + "; nothing was reloaded");
             return CompletableFuture.completedFuture(new Outcome(Outcome.Kind.FAILED, change.refusal()));
         }
+        Options before = running;
         Options next = change.options();
+        running = next;
         try {
             options.writeWorkerCopy(controlDirectory);
         } catch (IOException e) {
             Log.info("SIGHUP: could not update the workers' copy of the options (" + Log.describe(e) + ")");
         }
-        List<String> applied = new ArrayList<>();
-        if (change.changes(Option.STRATEGY)) {
-            routing.strategy(next.proxy().strategy());
-            applied.add("strategy=" + next.proxy().strategy().optionValue());
-        }
+        List<String> applied = changes(before, next);
+        // each reads its new values once per new connection, request or decision; what is under way keeps its own
+        routing.reconfigure(next);
+        supervisor.reconfigure(next.supervisor(), next.health());
+        shutdown.shutdownTimeout(next.supervisor().shutdownTimeout());
         if (change.changes(Option.MAX_REQUESTS) || change.changes(Option.MAX_REQUESTS_JITTER)
                 || change.changes(Option.MAX_AGE)) {
             supervisor.recycle(next.supervisor().recycle());
-            applied.add("max-requests=" + next.supervisor().recycle().maxRequests() + ", max-requests-jitter="
-                    + next.supervisor().recycle().jitter() + ", max-age=" + age(next.supervisor().recycle().maxAge()));
         }
         int processes = next.supervisor().processes();
         boolean scale = change.changes(Option.PROCESSES) && processes != supervisor.workerCount();
-        if (scale) {
-            applied.add("processes=" + processes);
-        }
         Log.info("SIGHUP received: options read again, " + (applied.isEmpty() ? "none changed"
                 : "applying " + String.join(", ", applied)) + "; then a rolling reload");
         CompletableFuture<Outcome> scaled = scale ? supervisor.scale(processes)
@@ -91,8 +100,16 @@ final class RunTimeSignals {
                 });
     }
 
-    private static String age(Duration age) {
-        return age.isZero() ? "off" : age.toMillis() % 1000 == 0 ? age.toSeconds() + "s" : age.toMillis() + "ms";
+    /** "header-timeout 10s -> 2s" for each run-time option whose value changed, in the options table's order. */
+    static List<String> changes(Options before, Options after) {
+        Map<String, String> old = RunTimeValues.of(before);
+        List<String> changed = new ArrayList<>();
+        RunTimeValues.of(after).forEach((key, value) -> {
+            if (!value.equals(old.get(key))) {
+                changed.add(key + " " + old.get(key) + " -> " + value);
+            }
+        });
+        return changed;
     }
 
     /** SIGTTIN (+1) or SIGTTOU (-1). */

@@ -33,6 +33,11 @@ final class Shutdown {
         Runtime.getRuntime().addShutdownHook(new Thread(this::jvmShuttingDown, "jcluster-shutdown"));
     }
 
+    /** shutdown-timeout changed (SIGHUP): the next stop drains for {@code timeout}. */
+    void shutdownTimeout(java.time.Duration timeout) {
+        graceful.shutdownTimeout(timeout);
+    }
+
     /** Returns false when a stop was already under way. */
     boolean request(int status, String why) {
         return graceful.request(status, why);

@@ -1,7 +1,6 @@
 package io.jcluster.agent.routing;
 
 import io.jcluster.agent.balancer.ListenerStats;
-import io.jcluster.agent.config.Strategy;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.stop.Draining;
 import io.jcluster.agent.supervisor.probe.Probe;
@@ -47,10 +46,12 @@ public interface RoutingMode extends WorkerRouting, Draining {
     }
 
     /**
-     * A SIGHUP changed strategy=: new connections (http mode: requests) pick their worker by {@code strategy} from
-     * now on. Only the parent's proxy picks (balancer=kernel refuses strategy= at launch).
+     * A SIGHUP changed run-time options: new connections (http mode: requests, for the strategy) are balanced and
+     * served by {@code options} from now on (strategy, max-connections, max-queue, queue-timeout, the timeouts, and
+     * in http mode sticky, trusted-proxies, h2c-upgrade, cache-status-header); open connections keep theirs. Only the
+     * parent's proxy has any of these (balancer=kernel refuses them at launch).
      */
-    default void strategy(Strategy strategy) {
+    default void reconfigure(io.jcluster.agent.config.Options options) {
     }
 
     /** At the very end: releases the mode's threads and sockets. */

@@ -15,13 +15,19 @@ public final class GracefulStop {
 
     private static final int NOT_STOPPING = -1;
 
-    private final Duration shutdownTimeout;
+    /** Read when the stop begins; a SIGHUP may change it before ({@link #shutdownTimeout(Duration)}). */
+    private volatile Duration shutdownTimeout;
     private final CountDownLatch requested = new CountDownLatch(1);
     private final AtomicInteger exitStatus = new AtomicInteger(NOT_STOPPING);
     private volatile String reason;
 
     public GracefulStop(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** shutdown-timeout from now on (a SIGHUP); a stop under way keeps the deadline it began with. */
+    public void shutdownTimeout(Duration next) {
+        shutdownTimeout = next;
     }
 
     /** Asks for the stop, to end with {@code status}; returns false when a stop was already under way. */

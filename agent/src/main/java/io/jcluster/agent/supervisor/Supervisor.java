@@ -125,6 +125,11 @@ public final class Supervisor implements ControlListener {
         return new WorkerSession(worker, routing, health, memory, reportedUnclustered);
     }
 
+    /** max-processes now (a SIGHUP may change it). */
+    public int maxProcesses() {
+        return config.get().maxProcesses();
+    }
+
     /** The cluster's worker count now: its slots (scale changes it), whatever state their processes are in. */
     public int workerCount() {
         return slots.count();

@@ -53,8 +53,7 @@ class OptionRereadTest {
         OptionReread.Change change = reread.reread();
         assertTrue(change.refused());
         assertNull(change.options(), "nothing of a refused reading is applied, processes=3 included");
-        assertEquals("port changed: it applies at launch only (restart the cluster to change it; at run time only"
-                + " processes, strategy, max-requests, max-requests-jitter, max-age change); the running"
+        assertEquals("port changed: it applies at launch only (restart the cluster to change it); the running"
                 + " configuration is kept", change.refusal());
         assertFalse(change.refusal().contains("\n"));
 
@@ -68,8 +67,60 @@ class OptionRereadTest {
         OptionReread reread = new OptionReread(ARGUMENT, machine);
         machine.file(FILE, "processes=2\nstrategy=round-robin\ntransport=nio\nport=9090\n");
         OptionReread.Change change = reread.reread();
-        assertTrue(change.refusal().startsWith("port, transport changed: they apply at launch only (restart the"
-                + " cluster to change them;"), change.refusal());
+        assertEquals("port, transport changed: they apply at launch only (restart the cluster to change them); the"
+                + " running configuration is kept", change.refusal());
+    }
+
+    /** The old code refused each of these with "applies at launch only". */
+    @Test
+    void timeoutsLimitsHealthRestartsAndMemoryChangeAtRunTime() throws OptionException {
+        OptionReread reread = new OptionReread(ARGUMENT, machine);
+        machine.file(FILE, "processes=2\nstrategy=round-robin\nheader-timeout=2s\nidle-timeout=30s\n"
+                + "response-timeout=20s\nbody-timeout=15s\nqueue-timeout=1s\nready-timeout=40s\n"
+                + "shutdown-timeout=10s\nmax-connections=100\nmax-queue=10\n"
+                + "health=/health\nhealth-interval=2s\nhealth-threshold=5\nmax-memory=512m\nrestart-delay=500ms\n"
+                + "max-restarts=4\nmax-processes=6\nsticky=cookie\ntrusted-proxies=10.0.0.0/8\nh2c-upgrade=pass\n"
+                + "cache-status-header=off\n");
+        OptionReread.Change change = reread.reread();
+        assertFalse(change.refused(), change.refusal());
+        assertEquals(20, change.changed().size(), change.changed().toString());
+        assertTrue(OptionReread.AT_RUN_TIME.containsAll(change.changed()));
+        Options next = change.options();
+        assertEquals(Duration.ofSeconds(2), next.http().headerTimeout());
+        assertEquals(100, next.proxy().maxConnections());
+        assertEquals("/health", next.health().path());
+        assertEquals(512L << 20, next.supervisor().maxMemory());
+        assertEquals(Duration.ofMillis(500), next.supervisor().restartDelay());
+        assertEquals(4, next.supervisor().maxRestarts());
+        assertEquals(6, next.supervisor().maxProcesses());
+        assertEquals(Set.of(), reread.reread().changed());
+    }
+
+    @Test
+    void whatStaysFixedIsNamedAndNothingOfTheReadingIsApplied() throws OptionException {
+        OptionReread reread = new OptionReread(ARGUMENT, machine);
+        machine.file(FILE, "processes=2\nstrategy=round-robin\nheader-timeout=2s\nlog=inherit\ntransport=nio\n"
+                + "store-timeout=1s\ncache=64m\n");
+        OptionReread.Change change = reread.reread();
+        assertEquals("log, transport, store-timeout, cache changed: they apply at launch only (restart the cluster to"
+                + " change them); the running configuration is kept", change.refusal());
+        machine.file(FILE, "processes=2\nstrategy=round-robin\n");
+        assertEquals(Set.of(), reread.reread().changed(), "header-timeout=2s was not taken either");
+    }
+
+    @Test
+    void aBadValueOfAnOptionThatChangesAtRunTimeRefusesTheWholeReading() throws OptionException {
+        OptionReread reread = new OptionReread(ARGUMENT, machine);
+        machine.file(FILE, "processes=3\nstrategy=random\nmax-connections=100\nheader-timeout=soon\n");
+        OptionReread.Change change = reread.reread();
+        assertTrue(change.refused());
+        assertNull(change.options());
+        assertEquals("header-timeout=soon: expected " + Option.HEADER_TIMEOUT.accepts()
+                + "; the running configuration is kept", change.refusal());
+        machine.file(FILE, "processes=2\nstrategy=round-robin\nmax-connections=-1\n");
+        assertTrue(reread.reread().refusal().startsWith("max-connections=-1: "), "the limits are checked too");
+        machine.file(FILE, "processes=2\nstrategy=round-robin\n");
+        assertEquals(Set.of(), reread.reread().changed(), "processes=3, max-connections=100 were not taken");
     }
 
     @Test

@@ -2,10 +2,10 @@ package io.jcluster.agent.routing.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.Balancer;
+import io.jcluster.agent.balancer.ConnectionLimit;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.config.Strategy;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  */
 public final class ProxyRouting implements RoutingMode {
 
-    private final Options options;
+    /** The options it runs with: those of the launch, then of each SIGHUP that changed any ({@link #reconfigure}). */
+    private volatile Options options;
     private final Balancer balancer;
     private final ResponseCache cache;
     /** Stops the parent with status 1 and this reason. */
@@ -169,8 +170,17 @@ public final class ProxyRouting implements RoutingMode {
     }
 
     @Override
-    public void strategy(Strategy strategy) {
-        balancer.strategy(strategy);
+    public void reconfigure(Options next) {
+        options = next;
+        if (next.proxy().strategy() != balancer.strategy()) {
+            balancer.strategy(next.proxy().strategy());
+        }
+        ConnectionLimit limit = new ConnectionLimit(next.proxy().maxConnections(), next.proxy().maxQueue(),
+                next.proxy().queueTimeout());
+        if (!limit.equals(balancer.limit())) {
+            balancer.limit(limit);
+        }
+        balancer.frontend().reconfigure(next);
     }
 
     @Override
