@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Recycling (max-requests with jitter, max-age) under load with not one failed request, and SIGHUP applying an edited
- * config file (strategy and processes) while refusing a port change. One JDK: the supervisor's logic is the same on
+ * config file (strategy, processes and a connection limit, seen over real sockets) while refusing a port change. One JDK: the supervisor's logic is the same on
  * every JDK, and the unit tests (RecyclingTest, OptionRereadTest) cover the rules in detail.
  */
 @Timeout(180)
@@ -76,9 +76,10 @@ class RecyclingIT {
     }
 
     /**
-     * Acceptance 5: SIGHUP after editing the config file changes strategy and processes at run time (status shows
-     * both), and a port change is refused with one line, the running configuration kept. Then SIGTTIN and SIGTTOU
-     * scale by one.
+     * Acceptance 5: SIGHUP after editing the config file changes strategy, processes and the connection limit at
+     * run time (status shows them; the parent's line names old and new values; a second connection is turned away
+     * over a real socket while the first is served on), and a port change is refused with one line, the running
+     * configuration kept. Then SIGTTIN and SIGTTOU scale by one.
      */
     @Test
     void sighupAppliesTheEditedConfigFileAndRefusesAPortChange() throws Exception {
@@ -96,23 +97,38 @@ class RecyclingIT {
                 admin.awaitAllReady(1, STARTUP);
                 assertTrue(admin.get("/status").body().contains("\"strategy\":\"round-robin\""));
 
-                Files.writeString(config, "processes=2\nstrategy=random\n");
+                assertTrue(admin.get("/status").body().contains("\"max-connections\":\"0\""));
+                try (Http.KeepAlive first = Http.keepAlive(port); Http.KeepAlive second = Http.keepAlive(port)) {
+                    assertEquals(200, first.get("/").status());
+                    assertEquals(200, second.get("/").status(), "no connection limit at launch");
+                }
+
+                Files.writeString(config, "processes=2\nstrategy=random\nmax-connections=1\nmax-queue=0\n");
                 Signals.send("HUP", cluster.pid());
-                cluster.awaitLine("^\\[jcluster\\] SIGHUP received: options read again, applying strategy=random,"
-                        + " processes=2; then a rolling reload", Duration.ofSeconds(10));
+                cluster.awaitLine("^\\[jcluster\\] SIGHUP received: options read again, applying processes 1 -> 2,"
+                        + " strategy round-robin -> random, max-connections 0 -> 1, max-queue 1000 -> 0; then a rolling"
+                        + " reload", Duration.ofSeconds(10));
                 cluster.awaitLine("^\\[jcluster\\] reload done: reloaded 2 worker\\(s\\)", Duration.ofSeconds(90));
                 admin.awaitAllReady(2, STARTUP);
                 String status = admin.get("/status").body();
                 assertTrue(status.contains("\"strategy\":\"random\""), status);
+                assertTrue(status.contains("\"max-connections\":\"1\",\"max-queue\":\"0\""), status);
                 assertEquals(2, cluster.awaitAnswering(port, 2, STARTUP).size());
+                // the new limit over real sockets: one connection served, the next turned away at once (no queue)
+                try (Http.KeepAlive held = Http.keepAlive(port)) {
+                    assertEquals(200, held.get("/").status());
+                    assertTrue(turnedAway(port), "max-connections=1, max-queue=0: a second connection is closed");
+                    assertEquals(200, held.get("/").status(), "the served one goes on");
+                }
+                assertEquals(1, cluster.awaitAnswering(port, 1, Duration.ofSeconds(10)).size(), "its slot is free again");
 
-                Files.writeString(config, "processes=2\nstrategy=random\nport=" + FreePorts.tcp() + "\n");
+                Files.writeString(config, "processes=2\nstrategy=random\nmax-connections=1\nmax-queue=0\nport="
+                        + FreePorts.tcp() + "\n");
                 Signals.send("HUP", cluster.pid());
                 String refused = cluster.awaitLine(line -> line.contains("SIGHUP received: options refused"),
                         "the refusal", Duration.ofSeconds(10));
                 assertEquals("[jcluster] SIGHUP received: options refused: port changed: it applies at launch only"
-                        + " (restart the cluster to change it; at run time only processes, strategy, max-requests,"
-                        + " max-requests-jitter, max-age change); the running configuration is kept; nothing was"
+                        + " (restart the cluster to change it); the running configuration is kept; nothing was"
                         + " reloaded", refused);
                 ClusterProcess.sleep(1000);
                 assertEquals(List.of("ready", "ready"), admin.states(), "nothing changed");
@@ -151,6 +167,18 @@ class RecyclingIT {
             assertEquals(1, cluster.process().exitValue(), cluster.describe());
             assertTrue(cluster.output().stream().anyMatch(line -> line.contains("every worker was given up")),
                     cluster.describe());
+        }
+    }
+
+    /** Whether a new connection to {@code port} is closed by the parent without an answer to its request. */
+    private static boolean turnedAway(int port) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketException reset) {
+            return true; // closed before or while the request was written
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -94,7 +95,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** The same, with max-processes as it is at each request (a SIGHUP may change it). */
-    public static AdminServer start(InetSocketAddress address, String token, java.util.function.IntSupplier maxProcesses,
+    public static AdminServer start(InetSocketAddress address, String token, IntSupplier maxProcesses,
                                     ClusterOperations cluster)
             throws IOException {
         AdminAccess access = AdminAccess.of(address, token);
@@ -177,7 +178,7 @@ public final class AdminServer implements AutoCloseable {
         private static final java.util.Set<String> PROBES = java.util.Set.of("/ready", "/live");
 
         private final AdminAccess access;
-        private final java.util.function.IntSupplier maxProcesses;
+        private final IntSupplier maxProcesses;
         private final ClusterOperations cluster;
         /** The standalone balancer's endpoints instead of the cluster's; null in the agent. */
         private final BalancerAdmin balancer;
@@ -185,7 +186,8 @@ public final class AdminServer implements AutoCloseable {
         /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
         private boolean answering;
 
-        AdminHandler(AdminAccess access, java.util.function.IntSupplier maxProcesses, ClusterOperations cluster, BalancerAdmin balancer) {
+        AdminHandler(AdminAccess access, IntSupplier maxProcesses, ClusterOperations cluster,
+                     BalancerAdmin balancer) {
             this.access = access;
             this.maxProcesses = maxProcesses;
             this.cluster = cluster;

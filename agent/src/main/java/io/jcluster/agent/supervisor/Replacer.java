@@ -162,7 +162,8 @@ final class Replacer {
         long started = scheduler.nanoTime();
         CompletableFuture<String> result = new CompletableFuture<>();
         // a connection that picked this worker just before the withdrawal is counted by now
-        scheduler.schedule(DRAIN_START, () -> drain(worker, started, started + config.get().shutdownTimeout().toNanos(), result));
+        long deadline = started + config.get().shutdownTimeout().toNanos();
+        scheduler.schedule(DRAIN_START, () -> drain(worker, started, deadline, result));
         return result;
     }
 

@@ -75,7 +75,8 @@ public final class Supervisor implements ControlListener {
         this.health = new HealthMonitor(this.config, slots, scheduler, routing, probe);
         this.starts = new CrashRestarts(this.config, slots, spawner, scheduler, routing, health, allGivenUp);
         Replacer replacer = new Replacer(this.config, slots, spawner, scheduler, routing, health, stopper);
-        this.memory = new MemoryWatchdog(() -> this.config.get().maxMemory(), slots, worker -> queue.enqueue("max-memory",
+        RunningConfig running = this.config;
+        this.memory = new MemoryWatchdog(() -> running.get().maxMemory(), slots, worker -> queue.enqueue("max-memory",
                 turn -> replacer.replace(turn, slots.get(worker.id()), worker, "max-memory", Replacer.Mode.READY_FIRST)));
         health.onUnhealthy(worker -> queue.enqueue("health", turn ->
                 replacer.replace(turn, slots.get(worker.id()), worker, "health", Replacer.Mode.IMMEDIATE)));
