@@ -36,10 +36,19 @@ public final class HttpFrontend implements Frontend {
     private volatile HttpSettings settings;
     /** The sticky= value of {@link #settings}' stickiness (kept, with what it learned, while sticky= is unchanged). */
     private String sticky;
+    /** Reads tls-cert and tls-key, at start and on each SIGHUP (a renewed certificate); null for plain http. */
+    private final TlsLoader tlsLoader;
 
-    private HttpFrontend(HttpSettings settings, String sticky) {
+    /** The one way this frontend's TLS context is made from the files, so that a reload makes the same kind. */
+    @FunctionalInterface
+    private interface TlsLoader {
+        SslContext load() throws TlsContext.TlsException;
+    }
+
+    private HttpFrontend(HttpSettings settings, String sticky, TlsLoader tlsLoader) {
         this.settings = settings;
         this.sticky = sticky;
+        this.tlsLoader = tlsLoader;
     }
 
     /**
@@ -51,7 +60,8 @@ public final class HttpFrontend implements Frontend {
     public static HttpFrontend of(Options options, boolean backendsLearnTheClient)
             throws TlsContext.TlsException, AccessLogException {
         HttpOptions http = options.http();
-        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        SslContext tls = tlsLoader == null ? null : tlsLoader.load();
         AccessLog accessLog = openAccessLog(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
         // admin endpoint through ProxyFrontends.cache()
@@ -59,22 +69,32 @@ public final class HttpFrontend implements Frontend {
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
-                http.cacheStatusHeader(), accessLog), http.sticky());
+                http.cacheStatusHeader(), accessLog), http.sticky(), tlsLoader);
     }
 
     /**
      * A SIGHUP: connections accepted from now on get the new header-, idle-, response-, body- and queue-timeout,
      * h2c-upgrade, sticky, trusted-proxies and cache-status-header; open connections (keep-alive ones included) keep
-     * the settings they were accepted with until they close. TLS, the cache and the access log stay.
+     * the settings they were accepted with until they close (their TLS session included). The tls-cert and tls-key
+     * files are read again (a renewed certificate, as nginx does on reload); if they cannot be used now, the running
+     * certificate is kept and a line says why. The cache and the access log stay.
      */
     @Override
     public synchronized void reconfigure(Options options) {
         HttpOptions http = options.http();
         HttpSettings now = settings;
         Stickiness stickiness = http.sticky().equals(sticky) ? now.stickiness() : Stickiness.of(http.sticky());
+        SslContext tls = now.tls();
+        if (tlsLoader != null) {
+            try {
+                tls = tlsLoader.load();
+            } catch (TlsContext.TlsException e) {
+                Log.info("SIGHUP: " + e.getMessage() + "; the running certificate is kept");
+            }
+        }
         settings = new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
-                stickiness, now.tls(), http.trustedProxies(), now.poolPerClient(), now.cache(),
+                stickiness, tls, http.trustedProxies(), now.poolPerClient(), now.cache(),
                 http.cacheStatusHeader(), now.accessLog());
         sticky = http.sticky();
     }

@@ -3,9 +3,15 @@ package io.jcluster.agent.http.proxy;
 import io.jcluster.agent.config.OptionParser;
 import io.jcluster.agent.config.Options;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.jcluster.agent.http.proxy.PooledWorker.ascii;
 import static io.jcluster.agent.http.proxy.PooledWorker.drain;
@@ -14,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A SIGHUP's new http settings: connections accepted after it get them, open ones keep theirs (the deadlines compare
@@ -84,5 +91,41 @@ class HttpFrontendReconfigureTest {
         assertSame(first.stickiness(), next.stickiness(), "the sessions it learned stay");
         frontend.reconfigure(options("sticky=cookie"));
         assertNotSame(first.stickiness(), frontend.settings().stickiness());
+    }
+
+    /** A renewed certificate is taken on SIGHUP (as nginx's reload does); broken files keep the running one. */
+    @Test
+    void aSighupReadsTheCertificateFilesAgainAndKeepsTheRunningOneIfTheyAreBroken(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        selfSigned(cert, key, "first");
+        String tls = "tls-cert=" + cert + ",tls-key=" + key;
+        HttpFrontend frontend = HttpFrontend.of(options(tls), true);
+        SslContext first = frontend.settings().tls();
+        selfSigned(cert, key, "renewed");
+        frontend.reconfigure(options(tls));
+        SslContext renewed = frontend.settings().tls();
+        assertNotSame(first, renewed, "the files were read again");
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
+        frontend.reconfigure(options(tls));
+        assertSame(renewed, frontend.settings().tls(), "a key that cannot be used keeps the running certificate");
+    }
+
+    private static void selfSigned(Path cert, Path key, String name) throws Exception {
+        Process openssl;
+        try {
+            openssl = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=" + name))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "SKIPPED: openssl is not installed, so no certificate to renew: " + e);
+            return;
+        }
+        try {
+            assertTrue(openssl.waitFor(60, TimeUnit.SECONDS), "openssl did not finish");
+        } finally {
+            openssl.destroyForcibly();
+        }
+        assertEquals(0, openssl.exitValue(), "openssl req failed");
     }
 }
