@@ -139,9 +139,9 @@ final class BindReporter implements BindRewrite.Policy {
         }
         if (workerId == 0 && toldPrivate.add(requested.getPort())) {
             System.err.println("[jcluster] worker 0: " + (jetty ? "Jetty's stop port " : "Tomcat's shutdown port ")
-                    + requested.getPort() + " is private to each worker" + (jetty ? " (the STOP.PORT line Jetty prints"
-                    + " is the worker's own port)" : "") + "; " + (why == null ? "the parent listens there for the "
-                    + secret : "the parent cannot take it: " + why + "; stop the cluster with SIGTERM to the parent"));
+                    + requested.getPort() + " is private to each worker; " + (why == null ? "the parent listens there"
+                    + " for the " + secret : "the parent cannot take it: " + why + "; stop the cluster with SIGTERM to"
+                    + " the parent"));
         }
     }
 
