@@ -14,8 +14,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -208,8 +208,10 @@ public final class StopPorts implements AutoCloseable {
             for (Channel client : awaitingStopped) {
                 answered.add(JettyStopReader.answerStopped(client));
             }
+            // a few bytes each: written at once unless a client stopped reading, which gets a second in all
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             for (ChannelFuture answer : answered) {
-                answer.awaitUninterruptibly(1, TimeUnit.SECONDS);
+                answer.awaitUninterruptibly(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             for (Port port : ports.values()) {
                 port.channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
