@@ -125,16 +125,18 @@ public sealed interface ControlMessage permits ControlMessage.Hello, ControlMess
 
     /**
      * Where the app's server listens for its own stop command ({@code <Server port=... shutdown=...>} of Tomcat's
-     * server.xml), and the command. The command is a password: never in a log line, never in {@link #toString}.
+     * server.xml, Jetty's STOP.PORT), and the command (Jetty: STOP.KEY). The command is a password: never in a log line, never in {@link #toString}.
      */
     record StopPort(InetSocketAddress address, String convention, String command) implements ControlMessage {
-        /** The one convention so far: Tomcat's StandardServer#await. */
+        /** Tomcat's StandardServer#await: the command is server.xml's shutdown string. */
         public static final String TOMCAT = "tomcat";
+        /** Jetty's ShutdownService (STOP.PORT): the command is STOP.KEY. */
+        public static final String JETTY = "jetty";
         /** A longer command does not fit a control line (1 KiB) once in Base64; the worker says so instead. */
         public static final int MAX_COMMAND_BYTES = 512;
 
         public StopPort {
-            if (!TOMCAT.equals(convention)) {
+            if (!TOMCAT.equals(convention) && !JETTY.equals(convention)) {
                 throw new IllegalArgumentException("unknown stop convention " + convention);
             }
             if (command.getBytes(StandardCharsets.UTF_8).length > MAX_COMMAND_BYTES) {

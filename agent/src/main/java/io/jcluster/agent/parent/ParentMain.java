@@ -168,8 +168,8 @@ public final class ParentMain {
                 }
             }
             hub.countWorkers(supervisor::workerCount);
-            // a worker's Tomcat tells where it would listen for SHUTDOWN: the parent listens there instead
-            control.hearStopPorts(report -> stopPorts.tomcat(report.address(), report.command()));
+            // a worker's Tomcat (Jetty) tells where it would listen for SHUTDOWN (its STOP.KEY): the parent listens there
+            control.hearStopPorts(stopPorts::heard);
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             signals.install();

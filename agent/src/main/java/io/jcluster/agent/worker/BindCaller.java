@@ -10,6 +10,8 @@ enum BindCaller {
     RMI,
     /** Tomcat's StandardServer#await, which listens for "SHUTDOWN" on the server's port (8005 by default). */
     TOMCAT_SHUTDOWN_PORT,
+    /** Jetty's ShutdownService#listen (ShutdownMonitor#listen before 12.1), which listens on STOP.PORT for STOP.KEY. */
+    JETTY_STOP_PORT,
     OTHER;
 
     private static final int FRAMES = 40;
@@ -28,6 +30,10 @@ enum BindCaller {
         }
         if (methodName.equals("await") && className.endsWith(".catalina.core.StandardServer")) {
             return TOMCAT_SHUTDOWN_PORT;
+        }
+        if (methodName.equals("listen") && (className.endsWith(".jetty.server.ShutdownService")
+                || className.endsWith(".jetty.server.ShutdownMonitor"))) {
+            return JETTY_STOP_PORT;
         }
         return OTHER;
     }

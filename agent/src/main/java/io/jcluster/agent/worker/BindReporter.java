@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * alone it would make every worker but one fail to start (Tomcat stops when it cannot bind it). Unless the
  * {@code port} option names it, each worker gets it privately on 127.0.0.1 at a port the kernel picks, and tells the
  * parent the address Tomcat asked for and its shutdown command ({@link TomcatShutdownCommand}): the parent listens
- * there instead, and the command stops the whole cluster ({@code catalina.sh stop}).
+ * there instead, and the command stops the whole cluster ({@code catalina.sh stop}). Jetty's stop port (STOP.PORT,
+ * bound by its ShutdownService) is treated the same way, with STOP.KEY ({@link JettyStopKey}) for the command: left
+ * alone, the parent would balance it, and {@code start.jar --stop} would stop one worker, which is then restarted.
  *
  * <p>Where a clustered bind goes depends on the balancer ({@link ClusteredBinds}): a private port, or with
  * balancer=kernel the app's own address, shared with the other workers.
@@ -44,7 +46,7 @@ final class BindReporter implements BindRewrite.Policy {
     private final int workerId;
     private final Set<Integer> perProcessPorts;
     /** The bind in progress on this thread was made private (rewritten, but not for the cluster). */
-    private final ThreadLocal<SocketAddress> privateBind = new ThreadLocal<>();
+    private final ThreadLocal<PrivateBind> privateBind = new ThreadLocal<>();
     private final Set<Integer> toldPrivate = ConcurrentHashMap.newKeySet();
     private final ClusteredBinds clustered;
 
@@ -82,8 +84,9 @@ final class BindReporter implements BindRewrite.Policy {
             return requested;
         }
         BindCaller caller = BindCaller.current();
-        if (caller == BindCaller.TOMCAT_SHUTDOWN_PORT && !options.proxy().ports().contains(inet.getPort())) {
-            privateBind.set(requested);
+        if ((caller == BindCaller.TOMCAT_SHUTDOWN_PORT || caller == BindCaller.JETTY_STOP_PORT)
+                && !options.proxy().ports().contains(inet.getPort())) {
+            privateBind.set(new PrivateBind(requested, caller));
             return new InetSocketAddress(LOOPBACK, 0);
         }
         if (options.proxy().clusters(inet.getPort()) && !perProcessPorts.contains(inet.getPort()) && caller != BindCaller.RMI) {
@@ -96,10 +99,11 @@ final class BindReporter implements BindRewrite.Policy {
 
     @Override
     public void bound(SocketAddress requested, SocketAddress actual, Object socket) {
-        if (privateBind.get() == requested) {
+        PrivateBind bind = privateBind.get();
+        if (bind != null && bind.requested() == requested) {
             privateBind.remove();
             if (requested instanceof InetSocketAddress asked) {
-                reportShutdownPort(asked);
+                reportStopPort(asked, bind.caller() == BindCaller.JETTY_STOP_PORT);
             }
             return;
         }
@@ -110,27 +114,39 @@ final class BindReporter implements BindRewrite.Policy {
         send(new ControlMessage.Bound(asked, real.getPort()));
     }
 
-    /** Tomcat's await bound its shutdown port privately: the parent takes the port, with the command. */
-    private void reportShutdownPort(InetSocketAddress requested) {
+    /**
+     * Tomcat's await (Jetty's ShutdownService) bound its stop port privately: the parent takes the port, with the
+     * command (Jetty: the key).
+     */
+    private void reportStopPort(InetSocketAddress requested, boolean jetty) {
+        String secret = jetty ? "key" : "shutdown command";
         String why;
         try {
-            Optional<String> command = TomcatShutdownCommand.of(requested.getPort());
+            Optional<String> command = jetty ? JettyStopKey.of(requested.getPort())
+                    : TomcatShutdownCommand.of(requested.getPort());
             if (command.isEmpty()) {
-                why = "its shutdown command cannot be read (Tomcat's MBean registry is off)";
+                why = jetty ? "its key is not known (give start.jar both STOP.PORT and STOP.KEY)"
+                        : "its shutdown command cannot be read (Tomcat's MBean registry is off)";
             } else if (command.get().getBytes(StandardCharsets.UTF_8).length > ControlMessage.StopPort.MAX_COMMAND_BYTES) {
-                why = "its shutdown command is longer than " + ControlMessage.StopPort.MAX_COMMAND_BYTES + " bytes";
+                why = "its " + secret + " is longer than " + ControlMessage.StopPort.MAX_COMMAND_BYTES + " bytes";
             } else {
-                send(new ControlMessage.StopPort(requested, ControlMessage.StopPort.TOMCAT, command.get()));
+                send(new ControlMessage.StopPort(requested,
+                        jetty ? ControlMessage.StopPort.JETTY : ControlMessage.StopPort.TOMCAT, command.get()));
                 why = null;
             }
         } catch (RuntimeException | LinkageError e) {
-            why = "its shutdown command cannot be read (" + e + ")";
+            why = "its " + secret + " cannot be read (" + e + ")";
         }
         if (workerId == 0 && toldPrivate.add(requested.getPort())) {
-            System.err.println("[jcluster] worker 0: Tomcat's shutdown port " + requested.getPort() + " is private to"
-                    + " each worker; " + (why == null ? "the parent listens there for the shutdown command"
-                    : "the parent cannot take it: " + why + "; stop the cluster with SIGTERM to the parent"));
+            System.err.println("[jcluster] worker 0: " + (jetty ? "Jetty's stop port " : "Tomcat's shutdown port ")
+                    + requested.getPort() + " is private to each worker; " + (why == null ? "the parent listens there"
+                    + " for the " + secret : "the parent cannot take it: " + why + "; stop the cluster with SIGTERM to"
+                    + " the parent"));
         }
+    }
+
+    /** A bind made private, and who made it. */
+    private record PrivateBind(SocketAddress requested, BindCaller caller) {
     }
 
     private void send(ControlMessage message) {

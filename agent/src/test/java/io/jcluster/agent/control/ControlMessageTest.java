@@ -81,8 +81,17 @@ class ControlMessageTest {
     }
 
     @Test
+    void aJettyStopPortCarriesItsKey() throws ControlMessage.MalformedMessage {
+        ControlMessage.StopPort report = new ControlMessage.StopPort(new InetSocketAddress("127.0.0.1", 28282),
+                ControlMessage.StopPort.JETTY, "secret");
+        assertEquals("stop-port 127.0.0.1 28282 jetty c2VjcmV0", report.encode());
+        assertEquals(report, ControlMessage.decode(report.encode()));
+        assertTrue(!report.toString().contains("secret"), report.toString());
+    }
+
+    @Test
     void aMalformedStopPortNeverShowsTheCommand() {
-        for (String line : new String[] {"stop-port 127.0.0.1 8005 tomcat !!c2VjcmV0", "stop-port 127.0.0.1 8005 jetty c2VjcmV0",
+        for (String line : new String[] {"stop-port 127.0.0.1 8005 tomcat !!c2VjcmV0", "stop-port 127.0.0.1 8005 undertow c2VjcmV0",
                 "stop-port 127.0.0.1 0 tomcat c2VjcmV0", "stop-port localhost 8005 tomcat c2VjcmV0",
                 "stop-port 127.0.0.1 8005 c2VjcmV0", "stop-port 127.0.0.1 8005 tomcat c2VjcmV0 more",
                 "stop-port 127.0.0.1 8005 tomcat " + java.util.Base64.getEncoder().encodeToString(new byte[513])}) {

@@ -1,5 +1,6 @@
 package io.jcluster.agent.stopport;
 
+import io.jcluster.agent.control.ControlMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -153,6 +154,67 @@ class StopPortsTest {
             }
         }
         assertNull(stops.poll(300, TimeUnit.MILLISECONDS));
+    }
+
+    private InetSocketAddress listenJetty(String key) {
+        ports = new StopPorts(stops::add);
+        ports.heard(new ControlMessage.StopPort(ANY_LOOPBACK_PORT, ControlMessage.StopPort.JETTY, key));
+        InetSocketAddress listening = ports.listening(ANY_LOOPBACK_PORT);
+        assertNotNull(listening, "the parent listens where the worker's Jetty asked (STOP.PORT)");
+        return listening;
+    }
+
+    /** What the parent answers {@code request} before it closes (its side's end of the stream). */
+    private String exchange(InetSocketAddress address, String request) throws IOException {
+        try (Socket socket = connect(address)) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void jettysStopCommandStopsTheClusterAndHearsStoppedOnceItHasStopped() throws Exception {
+        InetSocketAddress address = listenJetty("secret");
+        // org.eclipse.jetty.start.Main#stop with STOP.WAIT: writes, then reads lines until the end of the stream
+        Socket client = connect(address);
+        client.getOutputStream().write("secret\r\nstop\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("Jetty's stop command received on 127.0.0.1:" + address.getPort(), stops.poll(5, TimeUnit.SECONDS));
+        client.setSoTimeout(300);
+        assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read(),
+                "nothing is answered while the cluster stops");
+        client.setSoTimeout(5_000);
+        ports.close(); // the cluster has stopped
+        assertEquals("Stopped\r\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aWrongJettyKeyIsIgnoredAndStatusIsAnswered() throws Exception {
+        InetSocketAddress address = listenJetty("secret");
+        assertEquals("", exchange(address, "Secret\r\nstop\r\n"), "a wrong key: closed unanswered");
+        assertEquals("", exchange(address, "\r\nstop\r\n"));
+        assertEquals("", exchange(address, "secret\r\nrestart\r\n"), "an unknown command: the same");
+        assertEquals("OK\r\n", exchange(address, "secret\r\nstatus\r\n"));
+        assertNull(stops.poll(300, TimeUnit.MILLISECONDS), "none of them stops anything");
+    }
+
+    @Test
+    void aStrangerCannotHoldJettysPortPastTheCap() throws Exception {
+        InetSocketAddress address = listenJetty("secret");
+        List<Socket> held = new ArrayList<>();
+        for (int i = 0; i < StopPorts.MAX_CONNECTIONS; i++) {
+            Socket socket = connect(address);
+            socket.getOutputStream().write('s'); // a key begun and never ended
+            held.add(socket);
+        }
+        assertEquals(-1, connect(address).getInputStream().read(), "past the cap a connection is closed at once");
+        for (Socket socket : held) {
+            socket.close();
+        }
+        ControlMessage.StopPort newKey = new ControlMessage.StopPort(ANY_LOOPBACK_PORT, ControlMessage.StopPort.JETTY,
+                "other"); // a reload after STOP.KEY changed: the latest key counts
+        ports.heard(newKey);
+        assertEquals("", exchange(address, "secret\r\nstatus\r\n"));
+        assertEquals("OK\r\n", exchange(address, "other\r\nstatus\r\n"));
     }
 
     @Test
