@@ -154,7 +154,8 @@ class ControlChannelSecurityIT {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        assertTrue(cluster.output().stream().noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
+        assertTrue(cluster.output().stream()
+                        .noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
                 "stranger " + what + ": the parent printed a listening line\n" + cluster.describe());
     }
 
