@@ -37,9 +37,14 @@ class RollingReloadIT {
         return Jdk.both().flatMap(jdk -> Stream.of("tcp", "http").map(mode -> Arguments.of(jdk, mode)));
     }
 
+    /**
+     * A rolling reload of the four workers, then scale 4 -> 2 -> 4, each under its own load, on one cluster: the
+     * reload leaves four ready workers, as a start-up does, so the scaling finds what it would find on a fresh
+     * cluster; the cluster starts once instead of twice.
+     */
     @ParameterizedTest(name = "{0} mode={1}")
     @MethodSource("modes")
-    void rollingReloadOfFourWorkersUnderLoadFailsNoRequest(Jdk jdk, String mode) throws Exception {
+    void rollingReloadThenScaleFourToTwoToFourUnderLoadFailNoRequest(Jdk jdk, String mode) throws Exception {
         int port = FreePorts.tcp();
         int adminPort = FreePorts.tcp();
         try (ClusterProcess cluster = ops(jdk, port, adminPort, "processes=4,mode=" + mode)) {
@@ -47,80 +52,81 @@ class RollingReloadIT {
             assertEquals(4, cluster.awaitAnswering(port, 4, STARTUP).size());
             Admin admin = new Admin(adminPort, null);
             assertEquals(List.of("ready", "ready", "ready", "ready"), admin.states());
-
-            KeepAliveLoad.Result result;
-            Admin.Reply reload;
-            try (KeepAliveLoad load = KeepAliveLoad.start(port, CONNECTIONS, "/", LOAD_LIMIT)) {
-                awaitRequests(load, 2_000, cluster);
-                reload = admin.post("/reload");
-                // the load goes on until every new worker has answered some of it, then 1000 requests more
-                load.awaitServedBy(cluster.startedWorkers().values(), Duration.ofSeconds(5));
-                awaitRequests(load, load.requestsSoFar() + 1_000, cluster);
-                result = load.stop();
-            }
-            System.out.println("[it] " + jdk + " mode=" + mode + ": rolling reload of 4 workers under " + CONNECTIONS
-                    + " keep-alive connections: " + result);
-            assertEquals(200, reload.status(), reload.body() + "\n" + cluster.describe());
-            assertTrue(reload.body().startsWith("reloaded 4 worker(s)"), reload.body());
-            assertEquals(0, result.errors(), "failed requests during the reload: " + result + "\n" + cluster.describe());
-            assertEquals(0, result.non2xx(), "non-2xx responses during the reload: " + result);
-
-            Map<Integer, Long> after = cluster.startedWorkers();
-            for (int id = 0; id < 4; id++) {
-                assertTrue(!before.get(id).equals(after.get(id)), "worker " + id + " was replaced: " + before + " -> " + after);
-                long old = before.get(id);
-                ProcessHandle.of(old).ifPresent(handle -> assertTrue(!ClusterProcess.isRunning(handle),
-                        "old worker pid " + old + " was stopped"));
-            }
-            assertEquals(List.of("ready", "ready", "ready", "ready"), admin.states());
-            assertEquals(Set.copyOf(after.values()), cluster.awaitAnswering(port, 4, STARTUP), "the new workers serve");
-            assertTrue(result.pids().containsAll(after.values()) || result.pids().size() >= 4,
-                    "the load reached the new workers: " + result.pids() + " vs " + after);
+            Map<Integer, Long> reloaded = rollingReloadOfFourWorkersUnderLoadFailsNoRequest(jdk, mode, cluster, port,
+                    admin, before);
+            scaleFourToTwoToFourUnderLoadFailsNoRequest(jdk, mode, cluster, port, admin, reloaded);
         }
     }
 
-    @ParameterizedTest(name = "{0} mode={1}")
-    @MethodSource("modes")
-    void scaleFourToTwoToFourUnderLoadFailsNoRequest(Jdk jdk, String mode) throws Exception {
-        int port = FreePorts.tcp();
-        int adminPort = FreePorts.tcp();
-        try (ClusterProcess cluster = ops(jdk, port, adminPort, "processes=4,mode=" + mode)) {
-            Map<Integer, Long> before = cluster.awaitWorkers(4, STARTUP);
-            assertEquals(4, cluster.awaitAnswering(port, 4, STARTUP).size());
-            Admin admin = new Admin(adminPort, null);
-
-            KeepAliveLoad.Result result;
-            Admin.Reply down;
-            Admin.Reply up;
-            List<String> between;
-            try (KeepAliveLoad load = KeepAliveLoad.start(port, CONNECTIONS, "/", LOAD_LIMIT)) {
-                awaitRequests(load, 2_000, cluster);
-                down = admin.post("/scale?processes=2");
-                between = admin.states();
-                awaitRequests(load, load.requestsSoFar() + 500, cluster); // served by the two left
-                up = admin.post("/scale?processes=4");
-                awaitRequests(load, load.requestsSoFar() + 1_000, cluster);
-                result = load.stop();
-            }
-            System.out.println("[it] " + jdk + " mode=" + mode + ": scale 4 -> 2 -> 4 under " + CONNECTIONS
-                    + " keep-alive connections: " + result);
-            assertEquals(200, down.status(), down.body() + "\n" + cluster.describe());
-            assertEquals(200, up.status(), up.body() + "\n" + cluster.describe());
-            assertEquals(List.of("ready", "ready"), between, "after scaling down\n" + cluster.describe());
-            assertEquals(0, result.errors(), "failed requests while scaling: " + result + "\n" + cluster.describe());
-            assertEquals(0, result.non2xx(), "non-2xx responses while scaling: " + result);
-
-            Map<Integer, Long> after = cluster.startedWorkers();
-            assertEquals(before.get(0), after.get(0), "scaling left worker 0 alone");
-            assertEquals(before.get(1), after.get(1), "scaling left worker 1 alone");
-            for (int id = 2; id < 4; id++) {
-                assertTrue(!before.get(id).equals(after.get(id)), "worker " + id + " was drained and started anew");
-            }
-            cluster.awaitLine("^\\[jcluster\\] worker 3 \\(pid " + before.get(3) + "\\) drained in \\d+ms; stopping it",
-                    Duration.ofSeconds(5));
-            assertEquals(List.of("ready", "ready", "ready", "ready"), admin.states());
-            assertEquals(Set.copyOf(after.values()), cluster.awaitAnswering(port, 4, STARTUP));
+    /** Returns the new workers. */
+    private static Map<Integer, Long> rollingReloadOfFourWorkersUnderLoadFailsNoRequest(
+            Jdk jdk, String mode, ClusterProcess cluster, int port, Admin admin, Map<Integer, Long> before)
+            throws Exception {
+        KeepAliveLoad.Result result;
+        Admin.Reply reload;
+        try (KeepAliveLoad load = KeepAliveLoad.start(port, CONNECTIONS, "/", LOAD_LIMIT)) {
+            awaitRequests(load, 2_000, cluster);
+            reload = admin.post("/reload");
+            // the load goes on until every new worker has answered some of it, then 1000 requests more
+            load.awaitServedBy(cluster.startedWorkers().values(), Duration.ofSeconds(5));
+            awaitRequests(load, load.requestsSoFar() + 1_000, cluster);
+            result = load.stop();
         }
+        System.out.println("[it] " + jdk + " mode=" + mode + ": rolling reload of 4 workers under " + CONNECTIONS
+                + " keep-alive connections: " + result);
+        assertEquals(200, reload.status(), reload.body() + "\n" + cluster.describe());
+        assertTrue(reload.body().startsWith("reloaded 4 worker(s)"), reload.body());
+        assertEquals(0, result.errors(), "failed requests during the reload: " + result + "\n" + cluster.describe());
+        assertEquals(0, result.non2xx(), "non-2xx responses during the reload: " + result);
+
+        Map<Integer, Long> after = cluster.startedWorkers();
+        for (int id = 0; id < 4; id++) {
+            assertTrue(!before.get(id).equals(after.get(id)),
+                    "worker " + id + " was replaced: " + before + " -> " + after);
+            long old = before.get(id);
+            ProcessHandle.of(old).ifPresent(handle -> assertTrue(!ClusterProcess.isRunning(handle),
+                    "old worker pid " + old + " was stopped"));
+        }
+        assertEquals(List.of("ready", "ready", "ready", "ready"), admin.states());
+        assertEquals(Set.copyOf(after.values()), cluster.awaitAnswering(port, 4, STARTUP), "the new workers serve");
+        assertTrue(result.pids().containsAll(after.values()) || result.pids().size() >= 4,
+                "the load reached the new workers: " + result.pids() + " vs " + after);
+        return after;
+    }
+
+    private static void scaleFourToTwoToFourUnderLoadFailsNoRequest(Jdk jdk, String mode, ClusterProcess cluster,
+            int port, Admin admin, Map<Integer, Long> before) throws Exception {
+        KeepAliveLoad.Result result;
+        Admin.Reply down;
+        Admin.Reply up;
+        List<String> between;
+        try (KeepAliveLoad load = KeepAliveLoad.start(port, CONNECTIONS, "/", LOAD_LIMIT)) {
+            awaitRequests(load, 2_000, cluster);
+            down = admin.post("/scale?processes=2");
+            between = admin.states();
+            awaitRequests(load, load.requestsSoFar() + 500, cluster); // served by the two left
+            up = admin.post("/scale?processes=4");
+            awaitRequests(load, load.requestsSoFar() + 1_000, cluster);
+            result = load.stop();
+        }
+        System.out.println("[it] " + jdk + " mode=" + mode + ": scale 4 -> 2 -> 4 under " + CONNECTIONS
+                + " keep-alive connections: " + result);
+        assertEquals(200, down.status(), down.body() + "\n" + cluster.describe());
+        assertEquals(200, up.status(), up.body() + "\n" + cluster.describe());
+        assertEquals(List.of("ready", "ready"), between, "after scaling down\n" + cluster.describe());
+        assertEquals(0, result.errors(), "failed requests while scaling: " + result + "\n" + cluster.describe());
+        assertEquals(0, result.non2xx(), "non-2xx responses while scaling: " + result);
+
+        Map<Integer, Long> after = cluster.startedWorkers();
+        assertEquals(before.get(0), after.get(0), "scaling left worker 0 alone");
+        assertEquals(before.get(1), after.get(1), "scaling left worker 1 alone");
+        for (int id = 2; id < 4; id++) {
+            assertTrue(!before.get(id).equals(after.get(id)), "worker " + id + " was drained and started anew");
+        }
+        cluster.awaitLine("^\\[jcluster\\] worker 3 \\(pid " + before.get(3) + "\\) drained in \\d+ms; stopping it",
+                Duration.ofSeconds(5));
+        assertEquals(List.of("ready", "ready", "ready", "ready"), admin.states());
+        assertEquals(Set.copyOf(after.values()), cluster.awaitAnswering(port, 4, STARTUP));
     }
 
     /**
