@@ -6,9 +6,8 @@ import org.hawkular.agent.prometheus.types.Gauge;
 import org.hawkular.agent.prometheus.types.Metric;
 import org.hawkular.agent.prometheus.types.MetricFamily;
 import org.hawkular.agent.prometheus.types.MetricType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(180)
 class AdminEndpointIT {
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void tokenStatusMetricsRestartAndTheCli(Jdk jdk) throws Exception {
+    /** One JDK: the admin endpoint and the CLI are jcluster's own code, the same on every JDK and transport. */
+    @Test
+    void tokenStatusMetricsRestartAndTheCli() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         int port = FreePorts.tcp();
         int adminPort = FreePorts.tcp();
         String token = "s3cret-token";
@@ -117,9 +117,10 @@ class AdminEndpointIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void aNonLoopbackAdminAddressWithoutTokenIsRefusedAtStart(Jdk jdk) throws Exception {
+    /** One JDK, as above (Temurin 25 here, JDK 17 above). */
+    @Test
+    void aNonLoopbackAdminAddressWithoutTokenIsRefusedAtStart() throws Exception {
+        Jdk jdk = Jdk.temurin25();
         int port = FreePorts.tcp();
         int adminPort = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk).agentArgs("processes=1,admin=0.0.0.0:" + adminPort)

@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +43,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(180)
 class ControlChannelSecurityIT {
 
+    /**
+     * On {@link Jdk#both()}: the control channel is the JDK's own unix-domain socket API in the parent and in the
+     * workers, so each JDK; the third variant differs only in the balancer's transport, which is not in play.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void strangersAreDisconnectedAndCannotOpenListeners(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,strategy=round-robin")) {
@@ -75,8 +81,22 @@ class ControlChannelSecurityIT {
                     new Stranger(null, null, noHello),                                          // no hello at all
                     new Stranger(null, clusterFrame(), noHello),                       // a Cluster API frame first
                     new Stranger("hello 1 999998 wrongsecret", clusterFrame(), wrongSecret));
-            for (Stranger stranger : strangers) {
-                strangerIsRefused(cluster, socket, stranger);
+            List<ServerSocket> targets = new ArrayList<>();
+            Map<Integer, String> stolenPorts = new LinkedHashMap<>(); // the port each stranger asked for -> who
+            try {
+                for (Stranger stranger : strangers) {
+                    ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                    targets.add(target);
+                    int stolenPort = FreePorts.tcp();
+                    stolenPorts.put(stolenPort, strangerIsRefused(cluster, socket, stranger, stolenPort, target));
+                }
+                // a listener the parent opened for any of them would be up within a second: one wait for all
+                ClusterProcess.sleep(1000);
+                stolenPorts.forEach((stolenPort, what) -> nothingListens(cluster, stolenPort, what));
+            } finally {
+                for (ServerSocket target : targets) {
+                    target.close();
+                }
             }
             assertTrue(cluster.output().stream().noneMatch(line -> line.contains("malformed")),
                     "every stranger was refused for who it is, not for how it spoke\n" + cluster.describe());
@@ -91,44 +111,52 @@ class ControlChannelSecurityIT {
     private record Stranger(String hello, byte[] clusterFrame, String refusal) {
     }
 
-    private static void strangerIsRefused(ClusterProcess cluster, Path socket, Stranger stranger) throws Exception {
-        int stolenPort = FreePorts.tcp();
+    /**
+     * Plays {@code stranger} on the control socket, asking for a listener on {@code stolenPort} forwarding to
+     * {@code target}; checks that the parent hangs up and logs why. Returns how to name the stranger.
+     */
+    private static String strangerIsRefused(ClusterProcess cluster, Path socket, Stranger stranger, int stolenPort,
+                                            ServerSocket target) throws Exception {
         String what = (stranger.hello() == null ? "'bound' without hello" : "'" + stranger.hello()
                 .replaceAll("\\S{16,}", "<secret>") + "'") + (stranger.clusterFrame() == null ? "" : " + cluster frame");
         long refusalsBefore = cluster.output().stream().filter(line -> line.contains(stranger.refusal())).count();
-        try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            ByteArrayOutputStream script = new ByteArrayOutputStream();
-            if (stranger.hello() != null) {
-                script.write(textFrame(stranger.hello()));
-            }
-            if (stranger.clusterFrame() != null) {
-                script.write(stranger.clusterFrame());
-            }
-            script.write(textFrame("bound 0.0.0.0 " + stolenPort + " " + target.getLocalPort()));
-            try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                try {
-                    channel.write(ByteBuffer.wrap(script.toByteArray()));
-                } catch (IOException e) {
-                    // already closed by the parent: fine, that is the point
-                }
-                String reply = readUntilEof(channel, 5000);
-                if (reply == null) {
-                    fail("stranger " + what + ": the parent kept the connection open for 5 s\n" + cluster.describe());
-                }
-            }
-            cluster.await(() -> cluster.output().stream().filter(line -> line.contains(stranger.refusal())).count()
-                    > refusalsBefore, "the parent logs why it refused stranger " + what + ": " + stranger.refusal(),
-                    Duration.ofSeconds(10));
-            ClusterProcess.sleep(1000);
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", stolenPort), 2000);
-                fail("stranger " + what + ": something listens on port " + stolenPort + " now\n" + cluster.describe());
-            } catch (ConnectException expected) {
-                // refused: nothing listens
-            }
-            assertTrue(cluster.output().stream().noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
-                    "stranger " + what + ": the parent printed a listening line\n" + cluster.describe());
+        ByteArrayOutputStream script = new ByteArrayOutputStream();
+        if (stranger.hello() != null) {
+            script.write(textFrame(stranger.hello()));
         }
+        if (stranger.clusterFrame() != null) {
+            script.write(stranger.clusterFrame());
+        }
+        script.write(textFrame("bound 0.0.0.0 " + stolenPort + " " + target.getLocalPort()));
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            try {
+                channel.write(ByteBuffer.wrap(script.toByteArray()));
+            } catch (IOException e) {
+                // already closed by the parent: fine, that is the point
+            }
+            String reply = readUntilEof(channel, 5000);
+            if (reply == null) {
+                fail("stranger " + what + ": the parent kept the connection open for 5 s\n" + cluster.describe());
+            }
+        }
+        cluster.await(() -> cluster.output().stream().filter(line -> line.contains(stranger.refusal())).count()
+                > refusalsBefore, "the parent logs why it refused stranger " + what + ": " + stranger.refusal(),
+                Duration.ofSeconds(10));
+        return what;
+    }
+
+    private static void nothingListens(ClusterProcess cluster, int stolenPort, String what) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", stolenPort), 2000);
+            fail("stranger " + what + ": something listens on port " + stolenPort + " now\n" + cluster.describe());
+        } catch (ConnectException expected) {
+            // refused: nothing listens
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertTrue(cluster.output().stream()
+                        .noneMatch(line -> line.contains("listening on 0.0.0.0:" + stolenPort + " ")),
+                "stranger " + what + ": the parent printed a listening line\n" + cluster.describe());
     }
 
     /** A text message as the control channel frames it: 4-byte length of what follows, kind 0, UTF-8 text. */

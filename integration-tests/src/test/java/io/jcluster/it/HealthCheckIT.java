@@ -25,8 +25,12 @@ class HealthCheckIT {
 
     private static final long INTERVAL_MILLIS = 2_000;
 
+    /**
+     * On {@link Jdk#both()}: the thread dump is the worker JDK's; the third variant differs only in the parent's
+     * transport.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void deadlockedWorkerIsDetectedDumpedAndReplaced(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk)

@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(300)
 class HttpFramingIT {
 
+    /** On {@link Jdk#both()}: framing by close is flow, on each transport; the third variant repeats epoll. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void rawFramingsComeThroughAndTheWorkerGetsTheHeadAsSent(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk).agentArgs("processes=1,mode=http")

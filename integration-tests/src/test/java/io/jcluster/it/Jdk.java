@@ -29,6 +29,15 @@ public record Jdk(int feature, Path home, List<String> flags) {
                 new Jdk(25, TEMURIN_25, List.of("--enable-native-access=ALL-UNNAMED")));
     }
 
+    /**
+     * JDK 17 (epoll in the parent) and Temurin 25 as users run it (NIO in the parent): both JDK versions and both
+     * balancer transports in two runs. For a subject that differs per JDK or per transport but is not worker
+     * instrumentation: the third variant of {@link #all()} only repeats epoll, on JDK 25.
+     */
+    public static Stream<Jdk> both() {
+        return Stream.of(jdk17(), temurin25());
+    }
+
     /** Temurin 25 as users run it: no extra flags. */
     static Jdk temurin25() {
         return new Jdk(25, TEMURIN_25, List.of());

@@ -91,6 +91,21 @@ final class KeepAliveLoad implements AutoCloseable {
         return requests.get();
     }
 
+    /**
+     * Waits until every one of {@code workers} has answered a request of this load (a poll, instead of a fixed
+     * sleep after an operation), at most {@code limit}; says whether they all did.
+     */
+    boolean awaitServedBy(java.util.Collection<Long> workers, java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!pids.containsAll(workers)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            ClusterProcess.sleep(20);
+        }
+        return true;
+    }
+
     /** Stops every connection (the requests in flight complete first) and returns the counts. */
     Result stop() {
         stopped = true;

@@ -1,5 +1,6 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -86,9 +87,13 @@ class LaunchModesIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void workerOutputIsPrefixedOrInherited(Jdk jdk) throws Exception {
+    /**
+     * One JDK: not a launch mode but the parent's handling of worker output (a pump, or inherited descriptors), the
+     * same on every JDK.
+     */
+    @Test
+    void workerOutputIsPrefixedOrInherited() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         for (String mode : new String[] {"prefix", "inherit"}) {
             int port = FreePorts.tcp();
             try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,log=" + mode)) {

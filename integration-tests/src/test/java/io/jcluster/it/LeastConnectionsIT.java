@@ -1,8 +1,7 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,9 +60,10 @@ class LeastConnectionsIT {
         return seen;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void newConnectionsGoToTheWorkerWithoutOpenConnections(Jdk jdk) throws Exception {
+    /** One JDK: the strategy is the parent's, the same on every JDK and transport. */
+    @Test
+    void newConnectionsGoToTheWorkerWithoutOpenConnections() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=4")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);

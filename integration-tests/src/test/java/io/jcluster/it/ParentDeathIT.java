@@ -15,8 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ParentDeathIT {
 
+    /**
+     * On {@link Jdk#both()}: each worker watches the control channel through its JDK; the third variant differs only in
+     * the parent's transport.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void workersDieWithinThreeSecondsOfTheParent(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=2,strategy=round-robin")) {

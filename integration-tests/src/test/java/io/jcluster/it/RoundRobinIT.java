@@ -1,8 +1,7 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.HashSet;
 import java.util.Map;
@@ -17,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(180)
 class RoundRobinIT {
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void fortyFreshConnectionsGoTenToEachOfFourWorkers(Jdk jdk) throws Exception {
+    /** One JDK: the strategy is the parent's, the same on every JDK and transport. */
+    @Test
+    void fortyFreshConnectionsGoTenToEachOfFourWorkers() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.hello(jdk, port, "processes=4,strategy=round-robin")) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);

@@ -1,5 +1,6 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,8 +33,14 @@ class StandaloneBalancerIT {
     /** How long a backend that comes up may take to be probed back in (probe period 1 s, generous margin). */
     private static final Duration PROBED_IN = Duration.ofSeconds(10);
 
+    /**
+     * Each mode once, each on one of the two JDKs users run: the balancer is launched with -jar, whose manifest
+     * grants native access, so it runs on epoll on either JDK (the third variant of {@link Jdk#all()}, JDK 25 with
+     * native access granted, would repeat plain JDK 25), and what differs between the modes is the balancer's own
+     * code, the same on every JDK.
+     */
     static Stream<Arguments> jdksAndModes() {
-        return Jdk.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, "tcp"), Arguments.of(jdk, "http")));
+        return Stream.of(Arguments.of(Jdk.jdk17(), "tcp"), Arguments.of(Jdk.temurin25(), "http"));
     }
 
     /** The cheap checks run on the two JDKs users run, as users run them. */
@@ -200,10 +207,13 @@ class StandaloneBalancerIT {
         }
     }
 
-    /** SIGTERM: stop accepting, let the request in flight finish, exit 0. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void sigtermLetsTheRequestInFlightFinishAndExitsZero(Jdk jdk) throws Exception {
+    /**
+     * SIGTERM: stop accepting, let the request in flight finish, exit 0. One JDK: the stop sequence is the
+     * balancer's own, the same on every JDK.
+     */
+    @Test
+    void sigtermLetsTheRequestInFlightFinishAndExitsZero() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         int port = FreePorts.tcp();
         int backendPort = FreePorts.tcp();
         try (ClusterProcess backend = backend(backendPort);

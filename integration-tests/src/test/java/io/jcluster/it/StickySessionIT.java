@@ -1,8 +1,7 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.CookieManager;
 import java.net.URI;
@@ -27,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(180)
 class StickySessionIT {
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void aClientStaysWithItsWorkerUntilThatWorkerDies(Jdk jdk) throws Exception {
+    /** One JDK: the cookie and the pinning are the parent's, the same on every JDK and transport. */
+    @Test
+    void aClientStaysWithItsWorkerUntilThatWorkerDies() throws Exception {
+        Jdk jdk = Jdk.jdk17();
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
                 "processes=2,mode=http,strategy=round-robin,sticky=cookie,restart-delay=10s")) {
@@ -64,10 +64,13 @@ class StickySessionIT {
         }
     }
 
-    /** Embedded Tomcat's own servlet sessions (HttpSession, its JSESSIONID cookie). */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
-    void theAppsSessionCookiePinsTheSession(Jdk jdk) throws Exception {
+    /**
+     * Embedded Tomcat's own servlet sessions (HttpSession, its JSESSIONID cookie).
+     * One JDK, as above (Temurin 25 here, JDK 17 above).
+     */
+    @Test
+    void theAppsSessionCookiePinsTheSession() throws Exception {
+        Jdk jdk = Jdk.temurin25();
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk)
                 .agentArgs("processes=2,mode=http,strategy=round-robin,sticky=JSESSIONID")

@@ -38,8 +38,9 @@ class TlsIT {
     @TempDir
     Path dir;
 
+    /** On {@link Jdk#both()}: the TLS engine is the JDK's; the third variant differs only in the transport below it. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void httpsIsTerminatedInTheParent(Jdk jdk) throws Exception {
         Path keystore = keyPair(jdk, "server");
         Path cert = writePem(keystore, "server", true);
@@ -63,8 +64,9 @@ class TlsIT {
         }
     }
 
+    /** On {@link Jdk#both()}: the key is read by the JDK's own crypto. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void aKeyThatIsNotTheCertificatesExitsTwoWithOneLine(Jdk jdk) throws Exception {
         Path keystore = keyPair(jdk, "server");
         Path other = keyPair(jdk, "other");

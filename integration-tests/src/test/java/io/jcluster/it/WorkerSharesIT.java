@@ -22,8 +22,12 @@ class WorkerSharesIT {
 
     private static final long MIB = 1024 * 1024;
 
+    /**
+     * On {@link Jdk#both()}: the worker JVM's defaults are its JDK's; the third variant differs only in the parent's
+     * transport.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void eachWorkerSeesItsShareOfProcessorsAndMemory(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         int processors = Runtime.getRuntime().availableProcessors(); // the test runs on the same machine
@@ -44,8 +48,9 @@ class WorkerSharesIT {
         }
     }
 
+    /** On {@link Jdk#both()}, as above. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.jcluster.it.Jdk#all")
+    @MethodSource("io.jcluster.it.Jdk#both")
     void theUsersOwnChoicesAreLeftAlone(Jdk jdk) throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(jdk).agentArgs("processes=2,strategy=round-robin")
