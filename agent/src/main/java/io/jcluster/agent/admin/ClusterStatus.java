@@ -1,5 +1,9 @@
 package io.jcluster.agent.admin;
 
+import io.jcluster.agent.http.cache.CacheStats;
+import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
+
 import java.util.List;
 import java.util.Map;
 
@@ -9,18 +13,25 @@ import java.util.Map;
  */
 public record ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                             List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
-                            SessionsView sessions, CacheView cache) {
+                            SessionsView sessions, CacheView cache, AccessLogView accessLog) {
+
+    /** Without an access log (access-log=off, or tcp mode). */
+    public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
+                         List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster,
+                         SessionsView sessions, CacheView cache) {
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, sessions, cache, null);
+    }
 
     /** Without Cluster API facts (a parent that hosts none). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                          List<ListenerView> listeners, List<WorkerView> workers) {
-        this(uptimeMillis, strategy, mode, transport, listeners, workers, null, null, null);
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, null, null, null, null);
     }
 
     /** Without shared sessions (sessions=off) and without a response cache (cache=off, or tcp mode). */
     public ClusterStatus(long uptimeMillis, String strategy, String mode, String transport,
                          List<ListenerView> listeners, List<WorkerView> workers, ClusterApiView cluster) {
-        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, null, null);
+        this(uptimeMillis, strategy, mode, transport, listeners, workers, cluster, null, null, null);
     }
 
     public record ListenerView(String address, long connectionsTotal, long openConnections, long refusedTotal,
@@ -79,5 +90,29 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
      */
     public record CacheView(long hits, long misses, long stale, long revalidated, long bypassed, long coalesced,
                             long stores, long evictions, long purged, long entries, long bytes, long maxBytes) {
+
+        /** {@code cache}'s counters now; null without a cache. */
+        public static CacheView of(ResponseCache cache) {
+            if (cache == null) {
+                return null;
+            }
+            CacheStats stats = cache.stats();
+            return new CacheView(stats.hits(), stats.misses(), stats.stale(), stats.revalidated(), stats.bypassed(),
+                    stats.coalesced(), stats.stores(), stats.evictions(), stats.purged(), stats.entries(),
+                    stats.bytes(), stats.maxBytes());
+        }
+    }
+
+    /**
+     * The access log ({@code access-log=}, http mode): where it writes ({@code target}, a path or "stdout"), the lines
+     * written, and the lines dropped because requests came faster than the destination took them (its queue of
+     * 8,192 was full) or a write failed.
+     */
+    public record AccessLogView(String target, long written, long dropped) {
+
+        /** {@code log}'s counters now; null without an access log. */
+        public static AccessLogView of(AccessLog log) {
+            return log == null ? null : new AccessLogView(log.target(), log.written(), log.dropped());
+        }
     }
 }

@@ -8,8 +8,6 @@ import io.jcluster.agent.cluster.ClusterHub;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlMessage;
-import io.jcluster.agent.http.cache.CacheStats;
-import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
 import io.jcluster.agent.service.ServiceState;
@@ -82,23 +80,13 @@ final class AdminBridge implements ClusterOperations {
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
                 listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null,
-                cacheView(routing.cache()));
+                ClusterStatus.CacheView.of(routing.cache()), ClusterStatus.AccessLogView.of(routing.accessLog()));
     }
 
     static ClusterStatus.SessionsView sessions(ClusterHub.SessionsView view) {
         ClusterFrame.SessionCounts counts = view.counts();
         return new ClusterStatus.SessionsView(view.stored(), counts.reads(), counts.readBytes(), counts.writes(),
                 counts.writeBytes(), counts.removes(), counts.keptLocal(), counts.storeFailures(), view.evictions());
-    }
-
-    static ClusterStatus.CacheView cacheView(ResponseCache cache) {
-        if (cache == null) {
-            return null;
-        }
-        CacheStats stats = cache.stats();
-        return new ClusterStatus.CacheView(stats.hits(), stats.misses(), stats.stale(), stats.revalidated(),
-                stats.bypassed(), stats.coalesced(), stats.stores(), stats.evictions(), stats.purged(), stats.entries(),
-                stats.bytes(), stats.maxBytes());
     }
 
     @Override
