@@ -42,13 +42,25 @@ public record ClusterStatus(long uptimeMillis, String strategy, String mode, Str
      * One worker process. {@code requests} counts requests in http mode only (tcp mode cannot see them);
      * {@code latencyBuckets} are cumulative counts per bound of {@code latencyBoundsSeconds}, then +Inf.
      * {@code clientAddressFallbacks}: connections whose client's address the worker did not find (its app saw the
-     * parent's 127.0.0.1 instead).
+     * parent's 127.0.0.1 instead). {@code recycledForRequests} and {@code recycledForAge}: how many of this id's
+     * restarts were recycles for max-requests and for max-age.
      */
     public record WorkerView(int id, long pid, String state, long uptimeMillis, int restarts, Integer lastExitStatus,
                              long openConnections, long connectionsTotal, long requests, long bytesFromClients,
                              long bytesToClients, long residentBytes, long heapUsedBytes, long gcMillis, int threads,
                              double[] latencyBoundsSeconds, long[] latencyBuckets, long latencySumNanos,
-                             long clientAddressFallbacks) {
+                             long clientAddressFallbacks, long recycledForRequests, long recycledForAge) {
+
+        /** A worker never recycled. */
+        public WorkerView(int id, long pid, String state, long uptimeMillis, int restarts, Integer lastExitStatus,
+                          long openConnections, long connectionsTotal, long requests, long bytesFromClients,
+                          long bytesToClients, long residentBytes, long heapUsedBytes, long gcMillis, int threads,
+                          double[] latencyBoundsSeconds, long[] latencyBuckets, long latencySumNanos,
+                          long clientAddressFallbacks) {
+            this(id, pid, state, uptimeMillis, restarts, lastExitStatus, openConnections, connectionsTotal, requests,
+                    bytesFromClients, bytesToClients, residentBytes, heapUsedBytes, gcMillis, threads,
+                    latencyBoundsSeconds, latencyBuckets, latencySumNanos, clientAddressFallbacks, 0, 0);
+        }
     }
 
     /** The worker count per state. */

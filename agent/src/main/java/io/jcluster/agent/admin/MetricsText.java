@@ -122,6 +122,18 @@ final class MetricsText {
                 sample("jcluster_worker_restarts_total", labels("worker", Integer.toString(worker.id())), worker.restarts());
             }
         }
+        family("jcluster_worker_recycles_total", "counter", "Processes of this worker id replaced because they reached"
+                + " max-requests or max-age (each is one of its restarts too).");
+        ids.clear();
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            if (ids.add(worker.id())) {
+                String id = Integer.toString(worker.id());
+                sample("jcluster_worker_recycles_total", labels("worker", id, "reason", "max-requests"),
+                        worker.recycledForRequests());
+                sample("jcluster_worker_recycles_total", labels("worker", id, "reason", "max-age"),
+                        worker.recycledForAge());
+            }
+        }
         workerFamily(status, "jcluster_worker_uptime_seconds", "gauge", "Seconds since the worker process started.",
                 worker -> worker.uptimeMillis() / 1000.0);
         workerFamily(status, "jcluster_worker_open_connections", "gauge",

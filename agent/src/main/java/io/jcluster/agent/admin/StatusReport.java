@@ -27,6 +27,10 @@ final class StatusReport {
             json.field("state", worker.state());
             json.field("uptimeMillis", worker.uptimeMillis());
             json.field("restarts", worker.restarts());
+            json.key("recycles").open('{');
+            json.field("maxRequests", worker.recycledForRequests());
+            json.field("maxAge", worker.recycledForAge());
+            json.close('}');
             json.key("lastExitStatus").value(worker.lastExitStatus() == null ? null : worker.lastExitStatus().longValue());
             json.field("openConnections", worker.openConnections());
             json.field("connectionsTotal", worker.connectionsTotal());

@@ -12,6 +12,7 @@ import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
 import io.jcluster.agent.service.ServiceState;
 import io.jcluster.agent.supervisor.Outcome;
+import io.jcluster.agent.supervisor.Recycles;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerProcess;
 
@@ -70,12 +71,14 @@ final class AdminBridge implements ClusterOperations {
             WorkerProcess process = info.process();
             WorkerTraffic traffic = routing.traffic(process);
             ControlMessage.Stats stats = process.stats();
+            Recycles recycles = supervisor.recycles(process.id());
             workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
                     info.restarts(), info.lastExitStatus(), traffic.openConnections(), traffic.connectionsTotal(),
                     traffic.requests(), traffic.bytesFromClients(), traffic.bytesToClients(),
                     stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
                     stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds,
-                    traffic.latencyBuckets(), traffic.latencySumNanos(), process.clientAddressFallbacks()));
+                    traffic.latencyBuckets(), traffic.latencySumNanos(), process.clientAddressFallbacks(),
+                    recycles.maxRequests(), recycles.maxAge()));
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),

@@ -80,6 +80,20 @@ class MetricsTextTest {
                 .contains("accessLog"), "nothing about an access log that is off");
     }
 
+    /** Recycles per worker id and reason, in /metrics and in /status. */
+    @Test
+    void recyclesAreShownByReason() throws IOException {
+        ClusterStatus.WorkerView worker = new ClusterStatus.WorkerView(0, 4242, "ready", 1000, 3, null, 0, 0, 0, 0, 0,
+                -1, -1, -1, -1, LatencyHistogram.boundsSeconds(), new long[0], 0, 0, 1, 2);
+        ClusterStatus status = new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of(worker));
+        String text = MetricsText.render(status);
+        assertEquals(MetricType.COUNTER, parse(text).get("jcluster_worker_recycles_total").getType());
+        assertTrue(text.contains("jcluster_worker_recycles_total{worker=\"0\",reason=\"max-requests\"} 1\n"
+                + "jcluster_worker_recycles_total{worker=\"0\",reason=\"max-age\"} 2\n"), text);
+        assertTrue(StatusReport.json(status).contains("\"restarts\":3,\"recycles\":{\"maxRequests\":1,\"maxAge\":2},"),
+                StatusReport.json(status));
+    }
+
     static Map<String, MetricFamily> parse(String text) throws IOException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
         TextPrometheusMetricDataParser parser = new TextPrometheusMetricDataParser(
