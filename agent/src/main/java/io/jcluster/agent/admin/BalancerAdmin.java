@@ -49,7 +49,8 @@ final class BalancerAdmin {
                 BalancerStatus status = balancer.status();
                 return done("table".equals(parameter(query, "format"))
                         ? AdminAnswer.text(HttpResponseStatus.OK, BalancerReport.table(status))
-                        : new AdminAnswer(HttpResponseStatus.OK, "application/json", BalancerReport.json(status), null));
+                        : new AdminAnswer(HttpResponseStatus.OK, "application/json", BalancerReport.json(status),
+                                null));
             }
             case "/metrics" -> {
                 if (!method.equals(HttpMethod.GET)) {
@@ -91,8 +92,8 @@ final class BalancerAdmin {
                 if (path.equals("/backend/add") && !tokenRequired) {
                     // without a token any local user reaches a loopback endpoint; draining is a nuisance, but a
                     // backend of their own would receive the clients' requests, credentials included
-                    return done(AdminAnswer.text(HttpResponseStatus.FORBIDDEN, "refused: adding a backend needs an admin"
-                            + " token (whoever adds one receives your clients' traffic); start the balancer with"
+                    return done(AdminAnswer.text(HttpResponseStatus.FORBIDDEN, "refused: adding a backend needs an"
+                            + " admin token (whoever adds one receives your clients' traffic); start the balancer with"
                             + " --admin-token-file PATH or JCLUSTER_ADMIN_TOKEN and pass --token\n"));
                 }
                 CompletableFuture<BalancerOperations.Outcome> outcome = switch (path) {

@@ -102,8 +102,9 @@ final class BalancerReport {
         backendFamily(out, status, "jcluster_backend_sent_bytes_total", "counter", "Bytes relayed from the backend"
                 + " to clients.", BalancerStatus.BackendView::bytesToClients);
         out.histogram("jcluster_backend_request_duration_seconds", status.backends(),
-                backend -> new String[] {"backend", backend.address()}, BalancerStatus.BackendView::latencyBoundsSeconds,
-                BalancerStatus.BackendView::latencyBuckets, BalancerStatus.BackendView::latencySumNanos);
+                backend -> new String[] {"backend", backend.address()},
+                BalancerStatus.BackendView::latencyBoundsSeconds, BalancerStatus.BackendView::latencyBuckets,
+                BalancerStatus.BackendView::latencySumNanos);
         if (status.cache() != null) {
             out.cache(status.cache());
         }

@@ -121,8 +121,9 @@ public final class BalanceCommand {
             }
             Options options = arguments.options();
             registry = new BackendRegistry(balancer, probe, backends, options.supervisor().shutdownTimeout(),
-                    options.proxy().strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp",
-                    frontends.cache(), frontends.accessLog());
+                    options.proxy().strategy().optionValue(),
+                    options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp", frontends.cache(),
+                    frontends.accessLog());
             if (options.admin().enabled()) {
                 try {
                     admin = AdminServer.start(options.admin().address(), adminToken, registry);

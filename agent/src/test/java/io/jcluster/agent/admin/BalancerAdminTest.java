@@ -139,7 +139,7 @@ class BalancerAdminTest {
         assertTrue(metrics.body().contains("jcluster_ready 1\n"), metrics.body());
     }
 
-    /** With --cache and --access-log: the agent's POST /cache/purge, and its cache and access log in /status and /metrics. */
+    /** With --cache and --access-log: the agent's POST /cache/purge, and its cache and access log figures. */
     @Test
     void cachePurgeAndTheCacheAndAccessLogFiguresAsOnTheAgentsEndpoint() throws Exception {
         BalancerStatus plain = status;

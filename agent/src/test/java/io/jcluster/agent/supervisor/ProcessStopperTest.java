@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessStopperTest {
 
     /** A shell that says "up", and on SIGTERM writes two lines 200 ms apart on stdout and one on stderr, then exits. */
-    private static final String WORKER = "trap 'echo stopping; echo on-stderr >&2; sleep 0.2; echo stopped; exit 0' TERM;"
-            + " echo up; while true; do sleep 0.05; done";
+    private static final String WORKER = "trap 'echo stopping; echo on-stderr >&2; sleep 0.2; echo stopped; exit 0'"
+            + " TERM; echo up; while true; do sleep 0.05; done";
 
     @Test
     void linesWrittenWhileTheWorkerStopsAreRelayed() throws Exception {

@@ -109,8 +109,8 @@ class AccessRecordTest {
         EmbeddedChannel malformed = client();
         malformed.writeInbound(ascii("GET / HTTP/1.1\r\nHost x\r\n\r\n"));
         EmbeddedChannel tooLarge = client();
-        tooLarge.writeInbound(ascii("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(HttpSettings.MAX_REQUEST_HEADERS)
-                + "\r\n\r\n"));
+        tooLarge.writeInbound(ascii("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "b".repeat(HttpSettings.MAX_REQUEST_HEADERS) + "\r\n\r\n"));
         EmbeddedChannel expecting = client();
         expecting.writeInbound(ascii("PUT /e HTTP/1.1\r\nHost: x\r\nExpect: the-moon\r\nContent-Length: 1\r\n\r\n"));
         EmbeddedChannel noWorker = new FakeUpstream(0).client(settings().withAccessLog(log), pool);
