@@ -29,7 +29,9 @@ import java.util.concurrent.Executors;
  * </pre>
  * With the system property {@code ops.fail=true} or a file named by {@code ops.failIfExists} present, it exits
  * with status 3 before binding: a broken deploy. With a file named by {@code ops.stallIfExists} present, it never
- * binds at all: a deploy that hangs at start.
+ * binds at all: a deploy that hangs at start. With {@code ops.appendTo=FILE} it opens FILE for append and keeps it
+ * open (every worker the same file, as a logger without the worker's id in its file name does). A shutdown hook
+ * prints "ops worker ID pid PID: shutdown hook ran".
  */
 public final class OpsServer {
 
@@ -38,6 +40,8 @@ public final class OpsServer {
     private static final Object DISPATCH_LOCK = new Object();
     private static final Object HANDLER_LOCK = new Object();
     private static final List<ByteBuffer> KEPT = new ArrayList<>();
+    /** The file of ops.appendTo, open for the process's life. */
+    private static final List<OutputStream> APPENDED = new ArrayList<>();
     private static volatile boolean hanging;
     private static final CountDownLatch DISPATCHER_STUCK = new CountDownLatch(1);
 
@@ -106,6 +110,17 @@ public final class OpsServer {
             }
             respond(exchange, 200, "pid " + PID + " keeps " + total + " MiB\n");
         });
+        String appendTo = System.getProperty("ops.appendTo");
+        if (appendTo != null) {
+            // as a logger configured with one file name for every worker does: opened for append, kept open
+            java.io.FileOutputStream log = new java.io.FileOutputStream(appendTo, true);
+            log.write(("ops worker " + WORKER_ID + " pid " + PID + " started\n").getBytes(StandardCharsets.UTF_8));
+            log.flush();
+            APPENDED.add(log);
+        }
+        // a line written while the JVM stops, as Tomcat writes "Stopping service": the parent relays it too
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("ops worker " + WORKER_ID + " pid "
+                + PID + ": shutdown hook ran"), "ops-shutdown"));
         server.start();
         System.out.println("ops server listening on port " + port);
     }

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,11 +42,13 @@ class StandaloneOperationsIT {
         int third = FreePorts.tcp();
         String admin = "127.0.0.1:" + adminPort;
         String token = "it-" + Long.toHexString(System.nanoTime());
+        Path accessLog = Files.createTempFile("jcluster-balance-access-", ".log");
         try (ClusterProcess a = backend(first); ClusterProcess b = backend(second);
              ClusterProcess balancer = ClusterProcess.on(jdk).withoutAgent()
                      .launch("-jar", AgentSnapshot.path().toString(), "balance").args("--listen", "127.0.0.1:" + port,
                              "--backend", "127.0.0.1:" + first, "--backend", "127.0.0.1:" + second, "--mode", "http",
-                             "--strategy", "round-robin", "--admin", admin)
+                             "--strategy", "round-robin", "--admin", admin, "--cache", "1m", "--access-log",
+                             accessLog.toString())
                      .env("JCLUSTER_ADMIN_TOKEN", token).start()) {
             balancer.awaitLine("^\\[jcluster\\] admin endpoint on 127\\.0\\.0\\.1:" + adminPort + " \\(token required\\)",
                     STARTUP);
@@ -64,6 +68,12 @@ class StandaloneOperationsIT {
             assertTrue(metrics.body().contains("jcluster_backend_info{backend=\"127.0.0.1:" + second
                     + "\",state=\"ready\"} 1\n"), metrics.body());
             assertTrue(metrics.body().contains("jcluster_ready 1\n"), metrics.body());
+            // with --cache and --access-log, the agent's cache purge and its cache and access log figures
+            assertTrue(metrics.body().contains("\njcluster_cache_max_bytes 1048576\n"), metrics.body());
+            assertTrue(metrics.body().contains("\njcluster_access_log_dropped_total 0\n"), metrics.body());
+            Admin.Reply purge = endpoint.post("/cache/purge?prefix=/");
+            assertEquals(200, purge.status(), purge.toString());
+            assertEquals("purged 0 cached response(s) whose path starts with /\n", purge.body());
 
             try (Load load = new Load(port)) {
                 load.awaitRequests(200);
@@ -109,8 +119,13 @@ class StandaloneOperationsIT {
             assertEquals(1, unknown.exitStatus(), unknown.toString());
             assertTrue(unknown.stderr().contains("HTTP 404"), unknown.toString());
 
+            String written = endpoint.get("/status").body();
             Signals.term(balancer.pid());
             assertEquals(0, balancer.awaitExit(Duration.ofSeconds(30)), balancer.describe());
+            assertTrue(written.contains(",\"accessLog\":{\"target\":\"" + accessLog + "\",\"written\":"), written);
+            assertTrue(Files.readAllLines(accessLog).size() > 1000, "one line per request, written by the exit");
+        } finally {
+            Files.deleteIfExists(accessLog);
         }
     }
 

@@ -33,7 +33,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -326,7 +325,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private void answerBalancer(ChannelHandlerContext ctx, HttpMethod method, QueryStringDecoder query) {
-            CompletableFuture<BalancerAdmin.Answer> answer;
+            CompletableFuture<AdminAnswer> answer;
             try {
                 answer = balancer.answer(method, query);
             } catch (RuntimeException e) {
@@ -343,24 +342,8 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private void purge(ChannelHandlerContext ctx, QueryStringDecoder query) {
-            String path = parameter(query, "path");
-            String prefix = parameter(query, "prefix");
-            String target = path != null ? path : prefix;
-            if ((path == null) == (prefix == null) || !CachePurgePath.valid(target)) {
-                send(ctx, text(HttpResponseStatus.BAD_REQUEST, "expected /cache/purge?path=/x or /cache/purge?prefix=/x/"
-                        + " with one path that starts with '/', of visible ASCII characters without '?' or '#', at"
-                        + " most " + CachePurgePath.MAX_LENGTH + " of them, as clients send it (percent-encoding"
-                        + " included: write %25 for each %)\n"));
-                return;
-            }
-            int purged = cluster.purgeCache(target, prefix != null);
-            if (purged < 0) {
-                send(ctx, text(HttpResponseStatus.NOT_FOUND,
-                        "no response cache: start jcluster in http mode with cache=SIZE (e.g. cache=64m)\n"));
-            } else {
-                send(ctx, text(HttpResponseStatus.OK, "purged " + purged + " cached response(s) whose path "
-                        + (prefix != null ? "starts with " : "is ") + target + "\n"));
-            }
+            send(ctx, CachePurgeRequest.answer(query, cluster::purgeCache,
+                    "jcluster in http mode with cache=SIZE (e.g. cache=64m)").response());
         }
 
         private static boolean expect(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
@@ -393,8 +376,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private static String parameter(QueryStringDecoder query, String name) {
-            List<String> values = query.parameters().get(name);
-            return values == null || values.isEmpty() ? null : values.get(0);
+            return CachePurgeRequest.parameter(query, name);
         }
 
         private static Integer number(String value) {

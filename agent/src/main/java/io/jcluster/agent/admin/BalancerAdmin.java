@@ -1,17 +1,9 @@
 package io.jcluster.agent.admin;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,12 +19,14 @@ import java.util.concurrent.CompletableFuture;
  *   POST /backend/add?address=H:P         a new backend, in rotation once it accepts a tcp connect; only with a
  *                                         token (403 without: a local user's backend would get the clients' traffic)
  *   POST /backend/remove?address=H:P      drain, then forget it (200, or 202 as for drain)
+ *   POST /cache/purge?path=/x             forget the cached responses of path /x (prefix=/x/: of every path that
+ *                                         starts with it), as on the agent's endpoint; 404 without --cache
  * </pre>
  */
 final class BalancerAdmin {
 
     static final String ENDPOINTS = "GET /status, GET /metrics, GET /ready, POST /backend/drain|ready|add|remove"
-            + "?address=HOST:PORT";
+            + "?address=HOST:PORT, POST /cache/purge?path=/x";
 
     private final BalancerOperations balancer;
     /** Whether every request carries the admin token (checked by AdminAccess before this sees it). */
@@ -45,26 +39,7 @@ final class BalancerAdmin {
     }
 
     /** One answer; the request has passed {@link AdminAccess} already. */
-    record Answer(HttpResponseStatus status, String contentType, String body, String allow) {
-
-        static Answer text(HttpResponseStatus status, String body) {
-            return new Answer(status, "text/plain; charset=utf-8", body, null);
-        }
-
-        FullHttpResponse response() {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            if (allow != null) {
-                response.headers().set(HttpHeaderNames.ALLOW, allow);
-            }
-            return response;
-        }
-    }
-
-    CompletableFuture<Answer> answer(HttpMethod method, QueryStringDecoder query) {
+    CompletableFuture<AdminAnswer> answer(HttpMethod method, QueryStringDecoder query) {
         String path = query.path();
         switch (path) {
             case "/status" -> {
@@ -73,14 +48,15 @@ final class BalancerAdmin {
                 }
                 BalancerStatus status = balancer.status();
                 return done("table".equals(parameter(query, "format"))
-                        ? Answer.text(HttpResponseStatus.OK, BalancerReport.table(status))
-                        : new Answer(HttpResponseStatus.OK, "application/json", BalancerReport.json(status), null));
+                        ? AdminAnswer.text(HttpResponseStatus.OK, BalancerReport.table(status))
+                        : new AdminAnswer(HttpResponseStatus.OK, "application/json", BalancerReport.json(status),
+                                null));
             }
             case "/metrics" -> {
                 if (!method.equals(HttpMethod.GET)) {
                     return done(wrongMethod(HttpMethod.GET, path));
                 }
-                return done(new Answer(HttpResponseStatus.OK, MetricsText.CONTENT_TYPE,
+                return done(new AdminAnswer(HttpResponseStatus.OK, MetricsText.CONTENT_TYPE,
                         BalancerReport.metrics(balancer.status()), null));
             }
             case "/ready" -> {
@@ -90,12 +66,19 @@ final class BalancerAdmin {
                 BalancerStatus status = balancer.status();
                 long inRotation = status.count(BalancerStatus.READY);
                 if (status.ready()) {
-                    return done(Answer.text(HttpResponseStatus.OK, "ready: " + inRotation + " of "
+                    return done(AdminAnswer.text(HttpResponseStatus.OK, "ready: " + inRotation + " of "
                             + status.backends().size() + " backend(s) in rotation\n"));
                 }
-                return done(Answer.text(HttpResponseStatus.SERVICE_UNAVAILABLE, status.stopping()
+                return done(AdminAnswer.text(HttpResponseStatus.SERVICE_UNAVAILABLE, status.stopping()
                         ? "not ready: stopping\n" : "not ready: no backend in rotation (" + status.backends().size()
                         + " known; see GET /status)\n"));
+            }
+            case "/cache/purge" -> {
+                if (!method.equals(HttpMethod.POST)) {
+                    return done(wrongMethod(HttpMethod.POST, path));
+                }
+                return done(CachePurgeRequest.answer(query, balancer::purgeCache,
+                        "the balancer in http mode with --cache SIZE (e.g. --cache 64m)"));
             }
             case "/backend/drain", "/backend/ready", "/backend/add", "/backend/remove" -> {
                 if (!method.equals(HttpMethod.POST)) {
@@ -103,14 +86,14 @@ final class BalancerAdmin {
                 }
                 String address = parameter(query, "address");
                 if (address == null || address.isEmpty()) {
-                    return done(Answer.text(HttpResponseStatus.BAD_REQUEST, "expected " + path
+                    return done(AdminAnswer.text(HttpResponseStatus.BAD_REQUEST, "expected " + path
                             + "?address=HOST:PORT (a backend as --backend names it, e.g. 127.0.0.1:8081)\n"));
                 }
                 if (path.equals("/backend/add") && !tokenRequired) {
                     // without a token any local user reaches a loopback endpoint; draining is a nuisance, but a
                     // backend of their own would receive the clients' requests, credentials included
-                    return done(Answer.text(HttpResponseStatus.FORBIDDEN, "refused: adding a backend needs an admin"
-                            + " token (whoever adds one receives your clients' traffic); start the balancer with"
+                    return done(AdminAnswer.text(HttpResponseStatus.FORBIDDEN, "refused: adding a backend needs an"
+                            + " admin token (whoever adds one receives your clients' traffic); start the balancer with"
                             + " --admin-token-file PATH or JCLUSTER_ADMIN_TOKEN and pass --token\n"));
                 }
                 CompletableFuture<BalancerOperations.Outcome> outcome = switch (path) {
@@ -122,13 +105,13 @@ final class BalancerAdmin {
                 return outcome.thenApply(BalancerAdmin::answer);
             }
             default -> {
-                return done(Answer.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path + " ("
+                return done(AdminAnswer.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path + " ("
                         + ENDPOINTS + ")\n"));
             }
         }
     }
 
-    private static Answer answer(BalancerOperations.Outcome outcome) {
+    private static AdminAnswer answer(BalancerOperations.Outcome outcome) {
         HttpResponseStatus status = switch (outcome.kind()) {
             case DONE -> HttpResponseStatus.OK;
             case UNFINISHED -> HttpResponseStatus.ACCEPTED;
@@ -136,21 +119,20 @@ final class BalancerAdmin {
             case UNKNOWN -> HttpResponseStatus.NOT_FOUND;
             case CONFLICT -> HttpResponseStatus.CONFLICT;
         };
-        return Answer.text(status, outcome.message() + "\n");
+        return AdminAnswer.text(status, outcome.message() + "\n");
     }
 
-    private static Answer wrongMethod(HttpMethod expected, String path) {
+    private static AdminAnswer wrongMethod(HttpMethod expected, String path) {
         // RFC 9110 section 15.5.6: a 405 names the methods the resource supports in Allow
-        return new Answer(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+        return new AdminAnswer(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
                 "use " + expected + " for " + path + "\n", expected.name());
     }
 
-    private static CompletableFuture<Answer> done(Answer answer) {
+    private static CompletableFuture<AdminAnswer> done(AdminAnswer answer) {
         return CompletableFuture.completedFuture(answer);
     }
 
     private static String parameter(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+        return CachePurgeRequest.parameter(query, name);
     }
 }

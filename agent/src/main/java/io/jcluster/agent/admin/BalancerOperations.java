@@ -22,6 +22,14 @@ public interface BalancerOperations {
     /** Drains it, then forgets it; completes once its connections finished or shutdown-timeout passed. */
     CompletableFuture<Outcome> remove(String backend);
 
+    /**
+     * Forgets the cached responses whose path is {@code path} (or starts with it when {@code prefix}); how many
+     * went, or -1 when the balancer has no response cache.
+     */
+    default int purgeCache(String path, boolean prefix) {
+        return -1;
+    }
+
     /** How an operation ended, in words a user can act on. */
     record Outcome(Kind kind, String message) {
 

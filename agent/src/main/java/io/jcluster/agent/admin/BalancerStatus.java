@@ -6,10 +6,19 @@ import java.util.List;
  * What the standalone balancer's GET /status, /metrics and /ready show: its listeners (the same facts as the agent's)
  * and the backends the user named, each with its state. Sizes in bytes, times in milliseconds.
  *
- * @param stopping true once SIGTERM/SIGINT arrived: /ready answers 503 from then on
+ * @param stopping  true once SIGTERM/SIGINT arrived: /ready answers 503 from then on
+ * @param cache     the response cache ({@code --cache}), or null
+ * @param accessLog the access log ({@code --access-log}), or null
  */
 public record BalancerStatus(long uptimeMillis, String strategy, String mode, String transport, boolean stopping,
-                             List<ClusterStatus.ListenerView> listeners, List<BackendView> backends) {
+                             List<ClusterStatus.ListenerView> listeners, List<BackendView> backends,
+                             ClusterStatus.CacheView cache, ClusterStatus.AccessLogView accessLog) {
+
+    /** Without a response cache and without an access log. */
+    public BalancerStatus(long uptimeMillis, String strategy, String mode, String transport, boolean stopping,
+                          List<ClusterStatus.ListenerView> listeners, List<BackendView> backends) {
+        this(uptimeMillis, strategy, mode, transport, stopping, listeners, backends, null, null);
+    }
 
     /** In rotation: new connections may go there. */
     public static final String READY = "ready";

@@ -1,9 +1,13 @@
 package io.jcluster.agent.admin;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /** GET /metrics: the cluster in the Prometheus text exposition format (version 0.0.4). */
 final class MetricsText {
@@ -12,13 +16,14 @@ final class MetricsText {
 
     private final StringBuilder text = new StringBuilder(8192);
 
-    private MetricsText() {
+    /** An empty text; {@link BalancerReport} writes the standalone balancer's with the same families. */
+    MetricsText() {
     }
 
     static String render(ClusterStatus status) {
         MetricsText out = new MetricsText();
         out.cluster(status);
-        out.listeners(status);
+        out.listeners(status.listeners(), "worker");
         out.workers(status);
         if (status.cluster() != null) {
             out.clusterApi(status.cluster());
@@ -29,10 +34,13 @@ final class MetricsText {
         if (status.cache() != null) {
             out.cache(status.cache());
         }
+        if (status.accessLog() != null) {
+            out.accessLog(status.accessLog());
+        }
         if (status.settings() != null) {
             out.settings(status.settings());
         }
-        return out.text.toString();
+        return out.text();
     }
 
     private void sessions(ClusterStatus.SessionsView sessions) {
@@ -77,26 +85,28 @@ final class MetricsText {
         }
     }
 
-    private void listeners(ClusterStatus status) {
-        listenerFamily(status, "jcluster_listener_connections_total", "counter",
+    /** The listener families; {@code servers} names what serves behind them ("worker", "backend"). */
+    void listeners(List<ClusterStatus.ListenerView> listeners, String servers) {
+        listenerFamily(listeners, "jcluster_listener_connections_total", "counter",
                 "Client connections accepted on the listener.", ClusterStatus.ListenerView::connectionsTotal);
-        listenerFamily(status, "jcluster_listener_open_connections", "gauge",
+        listenerFamily(listeners, "jcluster_listener_open_connections", "gauge",
                 "Client connections open on the listener now.", ClusterStatus.ListenerView::openConnections);
-        listenerFamily(status, "jcluster_listener_refused_connections_total", "counter",
-                "Client connections closed at once because no worker was in rotation.", ClusterStatus.ListenerView::refusedTotal);
-        listenerFamily(status, "jcluster_listener_received_bytes_total", "counter",
+        listenerFamily(listeners, "jcluster_listener_refused_connections_total", "counter",
+                "Client connections closed at once because no " + servers + " was in rotation.",
+                ClusterStatus.ListenerView::refusedTotal);
+        listenerFamily(listeners, "jcluster_listener_received_bytes_total", "counter",
                 "Bytes received from clients.", ClusterStatus.ListenerView::bytesFromClients);
-        listenerFamily(status, "jcluster_listener_sent_bytes_total", "counter",
+        listenerFamily(listeners, "jcluster_listener_sent_bytes_total", "counter",
                 "Bytes sent to clients.", ClusterStatus.ListenerView::bytesToClients);
-        listenerFamily(status, "jcluster_listener_queue_length", "gauge",
+        listenerFamily(listeners, "jcluster_listener_queue_length", "gauge",
                 "Requests waiting for a connection slot (http mode with max-connections; always 0 in tcp mode).",
                 ClusterStatus.ListenerView::queueLength);
     }
 
-    private void listenerFamily(ClusterStatus status, String name, String type, String help,
+    private void listenerFamily(List<ClusterStatus.ListenerView> listeners, String name, String type, String help,
                                 ToDoubleFunction<ClusterStatus.ListenerView> value) {
         family(name, type, help);
-        for (ClusterStatus.ListenerView listener : status.listeners()) {
+        for (ClusterStatus.ListenerView listener : listeners) {
             sample(name, labels("listener", listener.address()), value.applyAsDouble(listener));
         }
     }
@@ -113,6 +123,18 @@ final class MetricsText {
         for (ClusterStatus.WorkerView worker : status.workers()) {
             if (ids.add(worker.id())) {
                 sample("jcluster_worker_restarts_total", labels("worker", Integer.toString(worker.id())), worker.restarts());
+            }
+        }
+        family("jcluster_worker_recycles_total", "counter", "Processes of this worker id replaced because they reached"
+                + " max-requests or max-age (each is one of its restarts too).");
+        ids.clear();
+        for (ClusterStatus.WorkerView worker : status.workers()) {
+            if (ids.add(worker.id())) {
+                String id = Integer.toString(worker.id());
+                sample("jcluster_worker_recycles_total", labels("worker", id, "reason", "max-requests"),
+                        worker.recycledForRequests());
+                sample("jcluster_worker_recycles_total", labels("worker", id, "reason", "max-age"),
+                        worker.recycledForAge());
             }
         }
         workerFamily(status, "jcluster_worker_uptime_seconds", "gauge", "Seconds since the worker process started.",
@@ -144,7 +166,7 @@ final class MetricsText {
                         + " 127.0.0.1 as their peer. Should stay 0.", ClusterStatus.WorkerView::clientAddressFallbacks);
     }
 
-    private void cache(ClusterStatus.CacheView cache) {
+    void cache(ClusterStatus.CacheView cache) {
         String requests = "jcluster_cache_requests_total";
         family(requests, "counter", "Requests by what the response cache did for them: hit (served from it), miss"
                 + " (a worker answered; stored if it could be), stale (a stale response served: stale-while-revalidate"
@@ -238,24 +260,35 @@ final class MetricsText {
     }
 
     private void histogram(ClusterStatus status) {
-        String name = "jcluster_worker_request_duration_seconds";
+        histogram("jcluster_worker_request_duration_seconds", status.workers(),
+                worker -> new String[] {"worker", Integer.toString(worker.id()), "pid", Long.toString(worker.pid())},
+                ClusterStatus.WorkerView::latencyBoundsSeconds, ClusterStatus.WorkerView::latencyBuckets,
+                ClusterStatus.WorkerView::latencySumNanos);
+    }
+
+    /**
+     * A request duration histogram, one series per item labelled by {@code labels} (name, value pairs); an item
+     * without a request (tcp mode, or none yet) has none.
+     */
+    <T> void histogram(String name, List<T> items, Function<T, String[]> labels, Function<T, double[]> bounds,
+                       Function<T, long[]> buckets, ToLongFunction<T> sumNanos) {
         family(name, "histogram", "Request durations, first request byte to last response byte (http mode only;"
                 + " no samples in tcp mode).");
-        for (ClusterStatus.WorkerView worker : status.workers()) {
-            long[] counts = worker.latencyBuckets();
+        for (T item : items) {
+            long[] counts = buckets.apply(item);
             if (counts.length == 0 || counts[counts.length - 1] == 0) {
                 continue; // no request seen (tcp mode, or none yet): nothing to plot
             }
-            String id = Integer.toString(worker.id());
-            String pid = Long.toString(worker.pid());
-            double[] bounds = worker.latencyBoundsSeconds();
-            long[] buckets = worker.latencyBuckets();
-            for (int i = 0; i < buckets.length; i++) {
-                String le = i < bounds.length ? number(bounds[i]) : "+Inf";
-                sample(name + "_bucket", labels("worker", id, "pid", pid, "le", le), buckets[i]);
+            String[] pairs = labels.apply(item);
+            double[] les = bounds.apply(item);
+            for (int i = 0; i < counts.length; i++) {
+                String[] withLe = Arrays.copyOf(pairs, pairs.length + 2);
+                withLe[pairs.length] = "le";
+                withLe[pairs.length + 1] = i < les.length ? number(les[i]) : "+Inf";
+                sample(name + "_bucket", labels(withLe), counts[i]);
             }
-            sample(name + "_sum", labels("worker", id, "pid", pid), worker.latencySumNanos() / 1e9);
-            sample(name + "_count", labels("worker", id, "pid", pid), buckets.length == 0 ? 0 : buckets[buckets.length - 1]);
+            sample(name + "_sum", labels(pairs), sumNanos.applyAsLong(item) / 1e9);
+            sample(name + "_count", labels(pairs), counts[counts.length - 1]);
         }
     }
 
@@ -284,16 +317,29 @@ final class MetricsText {
         settings.forEach((key, value) -> sample("jcluster_setting_info", labels("option", key, "value", value), 1));
     }
 
-    private void family(String name, String type, String help) {
+    /** The access log's families ({@code access-log=}, http mode). */
+    void accessLog(ClusterStatus.AccessLogView log) {
+        family("jcluster_access_log_lines_total", "counter", "Access log lines written (to the file, or stdout).");
+        sample("jcluster_access_log_lines_total", "", log.written());
+        family("jcluster_access_log_dropped_total", "counter", "Access log lines lost: requests came faster than the"
+                + " destination took them (its queue of 8,192 lines was full), or a write failed. Should stay 0.");
+        sample("jcluster_access_log_dropped_total", "", log.dropped());
+    }
+
+    String text() {
+        return text.toString();
+    }
+
+    void family(String name, String type, String help) {
         text.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
         text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private void sample(String name, String labels, double value) {
+    void sample(String name, String labels, double value) {
         text.append(name).append(labels).append(' ').append(number(value)).append('\n');
     }
 
-    private static String labels(String... pairs) {
+    static String labels(String... pairs) {
         StringBuilder labels = new StringBuilder("{");
         for (int i = 0; i < pairs.length; i += 2) {
             labels.append(i == 0 ? "" : ",").append(pairs[i]).append("=\"")
@@ -302,7 +348,7 @@ final class MetricsText {
         return labels.append('}').toString();
     }
 
-    private static String number(double value) {
+    static String number(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);
         }

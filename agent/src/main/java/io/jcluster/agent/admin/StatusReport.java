@@ -3,6 +3,7 @@ package io.jcluster.agent.admin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntPredicate;
 
 /** GET /status: the cluster as JSON, or (format=table, what the CLI prints) as a table like {@code pm2 ls}. */
 final class StatusReport {
@@ -17,19 +18,7 @@ final class StatusReport {
         json.field("strategy", status.strategy());
         json.field("mode", status.mode());
         json.field("transport", status.transport());
-        json.key("listeners").open('[');
-        for (ClusterStatus.ListenerView listener : status.listeners()) {
-            json.open('{');
-            json.field("address", listener.address());
-            json.field("connectionsTotal", listener.connectionsTotal());
-            json.field("openConnections", listener.openConnections());
-            json.field("refusedTotal", listener.refusedTotal());
-            json.field("bytesFromClients", listener.bytesFromClients());
-            json.field("bytesToClients", listener.bytesToClients());
-            json.field("queueLength", listener.queueLength());
-            json.close('}');
-        }
-        json.close(']');
+        listeners(json, status.listeners());
         json.key("workers").open('[');
         for (ClusterStatus.WorkerView worker : status.workers()) {
             json.open('{');
@@ -38,6 +27,10 @@ final class StatusReport {
             json.field("state", worker.state());
             json.field("uptimeMillis", worker.uptimeMillis());
             json.field("restarts", worker.restarts());
+            json.key("recycles").open('{');
+            json.field("maxRequests", worker.recycledForRequests());
+            json.field("maxAge", worker.recycledForAge());
+            json.close('}');
             json.key("lastExitStatus").value(worker.lastExitStatus() == null ? null : worker.lastExitStatus().longValue());
             json.field("openConnections", worker.openConnections());
             json.field("connectionsTotal", worker.connectionsTotal());
@@ -60,6 +53,9 @@ final class StatusReport {
         if (status.cache() != null) {
             cache(json, status.cache());
         }
+        if (status.accessLog() != null) {
+            accessLog(json, status.accessLog());
+        }
         if (status.settings() != null) {
             json.key("settings").open('{');
             status.settings().forEach(json::field);
@@ -67,6 +63,30 @@ final class StatusReport {
         }
         json.close('}');
         return json.text() + "\n";
+    }
+
+    static void listeners(Json json, List<ClusterStatus.ListenerView> listeners) {
+        json.key("listeners").open('[');
+        for (ClusterStatus.ListenerView listener : listeners) {
+            json.open('{');
+            json.field("address", listener.address());
+            json.field("connectionsTotal", listener.connectionsTotal());
+            json.field("openConnections", listener.openConnections());
+            json.field("refusedTotal", listener.refusedTotal());
+            json.field("bytesFromClients", listener.bytesFromClients());
+            json.field("bytesToClients", listener.bytesToClients());
+            json.field("queueLength", listener.queueLength());
+            json.close('}');
+        }
+        json.close(']');
+    }
+
+    static void accessLog(Json json, ClusterStatus.AccessLogView log) {
+        json.key("accessLog").open('{');
+        json.field("target", log.target());
+        json.field("written", log.written());
+        json.field("dropped", log.dropped());
+        json.close('}');
     }
 
     private static void sessions(Json json, ClusterStatus.SessionsView sessions) {
@@ -83,7 +103,7 @@ final class StatusReport {
         json.close('}');
     }
 
-    private static void cache(Json json, ClusterStatus.CacheView cache) {
+    static void cache(Json json, ClusterStatus.CacheView cache) {
         json.key("cache").open('{');
         json.field("hits", cache.hits());
         json.field("misses", cache.misses());
@@ -154,27 +174,13 @@ final class StatusReport {
                     Long.toString(http ? worker.requests() : worker.connectionsTotal()),
                     size(worker.residentBytes()), size(worker.heapUsedBytes())});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
         StringBuilder text = new StringBuilder();
         List<String> listeners = new ArrayList<>();
         status.listeners().forEach(listener -> listeners.add(listener.address()));
         text.append("jcluster: up ").append(duration(status.uptimeMillis())).append(", ")
                 .append(status.mode()).append(" mode, ").append(status.strategy()).append(", listening on ")
                 .append(listeners.isEmpty() ? "nothing yet" : String.join(" ", listeners)).append('\n');
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                boolean numeric = i == 1 || i >= 4;
-                String cell = numeric ? pad(row[i], widths[i], true) : pad(row[i], widths[i], false);
-                line.append(i == 0 ? "" : "  ").append(cell);
-            }
-            text.append(line.toString().stripTrailing()).append('\n');
-        }
+        rows(text, rows, column -> column == 1 || column >= 4);
         if (!http) {
             text.append("(tcp mode: the balancer sees connections, not requests)\n");
         }
@@ -199,7 +205,30 @@ final class StatusReport {
                     .append(sessions.evictions() < 0 ? "-" : Long.toString(sessions.evictions()))
                     .append(" evicted\n");
         }
-        ClusterStatus.CacheView cache = status.cache();
+        cacheLine(text, status.cache());
+        accessLogLine(text, status.accessLog());
+        return text.toString();
+    }
+
+    /** The table's rows in columns as wide as their widest cell; a right-aligned column's cells end together. */
+    static void rows(StringBuilder text, List<String[]> rows, IntPredicate rightAligned) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == 0 ? "" : "  ").append(pad(row[i], widths[i], rightAligned.test(i)));
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** The table's cache: line, when there is a cache. */
+    static void cacheLine(StringBuilder text, ClusterStatus.CacheView cache) {
         if (cache != null) {
             long asked = cache.hits() + cache.misses() + cache.stale() + cache.revalidated() + cache.coalesced();
             text.append("cache: ").append(size(cache.bytes())).append(" of ").append(size(cache.maxBytes()))
@@ -208,7 +237,15 @@ final class StatusReport {
                     .append(", misses ").append(cache.misses()).append(", evictions ").append(cache.evictions())
                     .append('\n');
         }
-        return text.toString();
+    }
+
+    /** The table's access log: line, when there is an access log. */
+    static void accessLogLine(StringBuilder text, ClusterStatus.AccessLogView log) {
+        if (log != null) {
+            text.append("access log: ").append(log.target()).append(", ").append(log.written()).append(" lines, ")
+                    .append(log.dropped()).append(" dropped").append(log.dropped() > 0
+                            ? " (requests came faster than it took them, or writes failed)" : "").append('\n');
+        }
     }
 
     private static String pad(String cell, int width, boolean right) {

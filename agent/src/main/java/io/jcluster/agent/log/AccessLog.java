@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -33,6 +34,8 @@ public final class AccessLog implements AutoCloseable {
     private final boolean json;
     private final MpscAtomicArrayQueue<AccessEntry> queue;
     private final LongAdder dropped = new LongAdder();
+    /** Lines handed to the destination without an error; written by the writer thread only. */
+    private final AtomicLong written = new AtomicLong();
     private final AtomicBoolean reopenAsked = new AtomicBoolean();
     private final Thread writer;
     /** The writer is parked, or about to be: an offer wakes it. */
@@ -93,6 +96,16 @@ public final class AccessLog implements AutoCloseable {
         return dropped.sum();
     }
 
+    /** Lines written so far (handed to the file or stdout without an error). */
+    public long written() {
+        return written.get();
+    }
+
+    /** Where the lines go: the file's path as given, or "stdout". */
+    public String target() {
+        return destination.toString();
+    }
+
     /** Asks the writer to open the file again by its name (after logrotate moved it); stdout stays as it is. */
     public void reopen() {
         reopenAsked.set(true);
@@ -133,6 +146,9 @@ public final class AccessLog implements AutoCloseable {
                     nextReport = System.nanoTime() + DROP_REPORT_NANOS;
                 }
                 if (closed) {
+                    if (!queue.isEmpty()) {
+                        continue; // written between the poll above and close(): still the log's to write
+                    }
                     destination.close();
                     return;
                 }
@@ -165,13 +181,14 @@ public final class AccessLog implements AutoCloseable {
         if (filled == 0) {
             return 0;
         }
+        int lines = 0;
+        for (int i = 0; i < filled; i++) {
+            lines += batch[i] == '\n' ? 1 : 0;
+        }
         try {
             destination.write(batch, filled);
+            written.addAndGet(lines);
         } catch (IOException e) {
-            int lines = 0;
-            for (int i = 0; i < filled; i++) {
-                lines += batch[i] == '\n' ? 1 : 0;
-            }
             dropped.add(lines);
             FAILED_WRITE.info("access log: cannot write to " + destination + " (" + Log.describe(e) + "); " + lines
                     + " lines lost");

@@ -10,12 +10,11 @@ import io.jcluster.agent.config.RunTimeValues;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.control.ClusterFrame;
 import io.jcluster.agent.control.ControlMessage;
-import io.jcluster.agent.http.cache.CacheStats;
-import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
 import io.jcluster.agent.service.ServiceState;
 import io.jcluster.agent.supervisor.Outcome;
+import io.jcluster.agent.supervisor.Recycles;
 import io.jcluster.agent.supervisor.Supervisor;
 import io.jcluster.agent.supervisor.WorkerProcess;
 
@@ -86,17 +85,20 @@ final class AdminBridge implements ClusterOperations {
             WorkerProcess process = info.process();
             WorkerTraffic traffic = routing.traffic(process);
             ControlMessage.Stats stats = process.stats();
+            Recycles recycles = supervisor.recycles(process.id());
             workers.add(new ClusterStatus.WorkerView(process.id(), process.pid(), info.state(), process.uptimeMillis(),
                     info.restarts(), info.lastExitStatus(), traffic.openConnections(), traffic.connectionsTotal(),
                     traffic.requests(), traffic.bytesFromClients(), traffic.bytesToClients(),
                     stats == null ? -1 : stats.residentBytes(), stats == null ? -1 : stats.heapUsedBytes(),
                     stats == null ? -1 : stats.gcMillis(), stats == null ? -1 : stats.threads(), bounds,
-                    traffic.latencyBuckets(), traffic.latencySumNanos(), process.clientAddressFallbacks()));
+                    traffic.latencyBuckets(), traffic.latencySumNanos(), process.clientAddressFallbacks(),
+                    recycles.maxRequests(), recycles.maxAge()));
         }
         RoutingMode.Description mode = routing.description();
         return new ClusterStatus(supervisor.uptimeMillis(), mode.strategy(), mode.protocol(), mode.transport(),
                 listeners, workers, clusterApi(hub.view()), sharedSessions ? sessions(hub.sessions()) : null,
-                cacheView(routing.cache()), settings());
+                ClusterStatus.CacheView.of(routing.cache()), ClusterStatus.AccessLogView.of(routing.accessLog()),
+                settings());
     }
 
     /** The run-time options' values now, but processes (the workers listed are the truth) and strategy (shown). */
@@ -114,16 +116,6 @@ final class AdminBridge implements ClusterOperations {
         ClusterFrame.SessionCounts counts = view.counts();
         return new ClusterStatus.SessionsView(view.stored(), counts.reads(), counts.readBytes(), counts.writes(),
                 counts.writeBytes(), counts.removes(), counts.keptLocal(), counts.storeFailures(), view.evictions());
-    }
-
-    static ClusterStatus.CacheView cacheView(ResponseCache cache) {
-        if (cache == null) {
-            return null;
-        }
-        CacheStats stats = cache.stats();
-        return new ClusterStatus.CacheView(stats.hits(), stats.misses(), stats.stale(), stats.revalidated(),
-                stats.bypassed(), stats.coalesced(), stats.stores(), stats.evictions(), stats.purged(), stats.entries(),
-                stats.bytes(), stats.maxBytes());
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class ParentMain {
         }
         // each worker learns its clients' addresses from the balancer
         ProxyFrontends frontends = ProxyFrontends.of(options, true);
-        return new ProxyRouting(options, frontends.start(), frontends.cache(), fail);
+        return new ProxyRouting(options, frontends.start(), frontends.cache(), frontends.accessLog(), fail);
     }
 
     private int run() throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package io.jcluster.agent.routing;
 
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.stop.Draining;
 import io.jcluster.agent.supervisor.probe.Probe;
 import io.jcluster.agent.supervisor.WorkerProcess;
@@ -42,6 +43,11 @@ public interface RoutingMode extends WorkerRouting, Draining {
 
     /** The balancer's response cache ({@code cache=}, http mode), for the admin endpoint; null when there is none. */
     default ResponseCache cache() {
+        return null;
+    }
+
+    /** The balancer's access log ({@code access-log=}, http mode), for the admin endpoint; null when there is none. */
+    default AccessLog accessLog() {
         return null;
     }
 

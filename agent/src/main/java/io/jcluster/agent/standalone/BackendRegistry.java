@@ -10,6 +10,8 @@ import io.jcluster.agent.balancer.BackendProbe;
 import io.jcluster.agent.balancer.Balancer;
 import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
+import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.log.Log;
 
 import java.net.InetSocketAddress;
@@ -52,6 +54,10 @@ final class BackendRegistry implements BalancerOperations {
     private final Duration drainTimeout;
     private final String strategy;
     private final String mode;
+    /** Null without --cache. */
+    private final ResponseCache cache;
+    /** Null without --access-log. */
+    private final AccessLog accessLog;
     private final long startedNanos = System.nanoTime();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "jcluster-backends");
@@ -70,6 +76,17 @@ final class BackendRegistry implements BalancerOperations {
      */
     BackendRegistry(Balancer balancer, BackendProbe probe, List<Backend> backends, Duration drainTimeout,
                     String strategy, String mode) {
+        this(balancer, probe, backends, drainTimeout, strategy, mode, null, null);
+    }
+
+    /**
+     * @param cache     the balancer's response cache ({@code --cache}; /status, /metrics, POST /cache/purge), or null
+     * @param accessLog its access log ({@code --access-log}; /status, /metrics), or null
+     */
+    BackendRegistry(Balancer balancer, BackendProbe probe, List<Backend> backends, Duration drainTimeout,
+                    String strategy, String mode, ResponseCache cache, AccessLog accessLog) {
+        this.cache = cache;
+        this.accessLog = accessLog;
         this.balancer = balancer;
         this.probe = probe;
         this.drainTimeout = drainTimeout;
@@ -110,7 +127,13 @@ final class BackendRegistry implements BalancerOperations {
                     requests.sumNanos()));
         }
         return new BalancerStatus((System.nanoTime() - startedNanos) / 1_000_000, strategy, mode,
-                balancer.transportName(), stopping, listeners, backends);
+                balancer.transportName(), stopping, listeners, backends, ClusterStatus.CacheView.of(cache),
+                ClusterStatus.AccessLogView.of(accessLog));
+    }
+
+    @Override
+    public int purgeCache(String path, boolean prefix) {
+        return cache == null ? -1 : cache.purge(path, prefix);
     }
 
     private String state(Entry entry) {

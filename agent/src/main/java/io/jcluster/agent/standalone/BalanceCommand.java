@@ -34,14 +34,17 @@ public final class BalanceCommand {
 
     private final BalanceArguments arguments;
     private final Balancer balancer;
+    /** Its frontends: the response cache and the access log the admin endpoint reports. */
+    private final ProxyFrontends frontends;
     /** The admin endpoint's token (--admin-token, --admin-token-file or JCLUSTER_ADMIN_TOKEN), or null. */
     private final String adminToken;
     private final GracefulStop stop;
     /** Null until the listeners are open. */
     private volatile BackendRegistry registry;
 
-    private BalanceCommand(BalanceArguments arguments, Balancer balancer, String adminToken) {
+    private BalanceCommand(BalanceArguments arguments, ProxyFrontends frontends, Balancer balancer, String adminToken) {
         this.arguments = arguments;
+        this.frontends = frontends;
         this.balancer = balancer;
         this.adminToken = adminToken;
         this.stop = new GracefulStop(arguments.options().supervisor().shutdownTimeout());
@@ -69,7 +72,7 @@ public final class BalanceCommand {
         }
         int status = 1;
         try {
-            status = new BalanceCommand(arguments, frontends.start(), adminToken).run();
+            status = new BalanceCommand(arguments, frontends, frontends.start(), adminToken).run();
         } catch (Throwable failure) {
             // the event loops' threads would keep a failed balancer alive forever, serving nothing
             Log.error("the balancer failed and stops", failure);
@@ -118,7 +121,9 @@ public final class BalanceCommand {
             }
             Options options = arguments.options();
             registry = new BackendRegistry(balancer, probe, backends, options.supervisor().shutdownTimeout(),
-                    options.proxy().strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp");
+                    options.proxy().strategy().optionValue(),
+                    options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp", frontends.cache(),
+                    frontends.accessLog());
             if (options.admin().enabled()) {
                 try {
                     admin = AdminServer.start(options.admin().address(), adminToken, registry);

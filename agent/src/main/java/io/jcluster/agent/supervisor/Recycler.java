@@ -6,6 +6,7 @@ import io.jcluster.agent.log.Log;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +24,18 @@ final class Recycler {
     /** After a replacement failed (its successor was not ready), how long the worker serves on before the next try. */
     static final Duration RETRY = Duration.ofSeconds(30);
 
+    /** Why a worker is recycled, as /metrics labels it. */
+    enum Reason {
+        MAX_REQUESTS("max-requests"),
+        MAX_AGE("max-age");
+
+        final String label;
+
+        Reason(String label) {
+            this.label = label;
+        }
+    }
+
     /** Replaces a worker past its limit; wired to the operation queue. */
     interface Replace {
         CompletableFuture<Outcome> replace(WorkerProcess worker, String why);
@@ -35,6 +48,8 @@ final class Recycler {
     private volatile RecycleOptions options;
     /** Bumped when the options change: the watches of the options before end, new ones begin. */
     private final AtomicLong generation = new AtomicLong();
+    /** Recycles done, by worker id. */
+    private final ConcurrentHashMap<Integer, Recycles> done = new ConcurrentHashMap<>();
 
     Recycler(RecycleOptions options, Slots slots, Scheduler scheduler, WorkerRouting routing, Replace replace) {
         this.options = options;
@@ -65,29 +80,44 @@ final class Recycler {
         scheduler.schedule(CHECK, () -> check(worker, watched, limit, of));
     }
 
+    /** How many times worker {@code id}'s process was recycled, by reason. */
+    Recycles recycles(int id) {
+        return done.getOrDefault(id, Recycles.NONE);
+    }
+
     private void check(WorkerProcess worker, RecycleOptions watched, long limit, long of) {
         if (of != generation.get() || worker.state() != WorkerProcess.State.READY || !worker.process.isAlive()
                 || slots.stopping()) {
             return; // new options, or replaced, retired or exited meanwhile: its successor is watched afresh
         }
         String why = null;
+        Reason reason = null;
         if (limit > 0) {
             long served = routing.served(worker);
             if (served >= limit) {
                 why = "max-requests: served " + served + ", its limit " + limit;
+                reason = Reason.MAX_REQUESTS;
             }
         }
         if (why == null && watched.byAge()
                 && scheduler.nanoTime() - worker.startedNanos >= watched.maxAge().toNanos()) {
             why = "max-age " + Supervisor.format(watched.maxAge());
+            reason = Reason.MAX_AGE;
         }
         if (why == null) {
             scheduler.schedule(CHECK, () -> check(worker, watched, limit, of));
             return;
         }
         Log.info(worker + " reached " + why + "; replacing it (its replacement first)");
+        Reason recycled = reason;
         replace.replace(worker, why).thenAccept(outcome -> {
-            if (outcome.ok()) {
+            if (outcome.ok() && replaced(worker)) {
+                Recycles total = done.merge(worker.id(), recycled == Reason.MAX_REQUESTS ? new Recycles(1, 0)
+                        : new Recycles(0, 1), Recycles::plus);
+                Log.info("recycle done: " + outcome.message() + "; worker " + worker.id() + " recycled "
+                        + (recycled == Reason.MAX_REQUESTS ? total.maxRequests() : total.maxAge()) + " time(s) for "
+                        + recycled.label);
+            } else if (outcome.ok()) {
                 Log.info("recycle done: " + outcome.message());
             } else {
                 Log.info(worker + " serves on (its recycling failed: " + outcome.message() + "); trying again in "
@@ -95,5 +125,13 @@ final class Recycler {
                 scheduler.schedule(RETRY, () -> check(worker, watched, limit, of));
             }
         });
+    }
+
+    /** Whether {@code worker} no longer serves its id (its replacement took its place); false once scaled away. */
+    private boolean replaced(WorkerProcess worker) {
+        synchronized (slots.lock) {
+            WorkerSlot slot = slots.get(worker.id());
+            return slot != null && slot.current != worker;
+        }
     }
 }

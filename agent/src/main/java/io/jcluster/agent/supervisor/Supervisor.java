@@ -199,6 +199,11 @@ public final class Supervisor implements ControlListener {
     public record WorkerInfo(WorkerProcess process, String state, int restarts, Integer lastExitStatus) {
     }
 
+    /** How many times worker {@code id}'s process was recycled (max-requests, max-age); each is a restart too. */
+    public Recycles recycles(int id) {
+        return recycler.recycles(id);
+    }
+
     /** Every worker process there is, by id: the serving one, a replacement being readied, draining ones. */
     public List<WorkerInfo> workers() {
         List<WorkerInfo> list = new ArrayList<>();

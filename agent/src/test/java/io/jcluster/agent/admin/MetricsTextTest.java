@@ -58,6 +58,42 @@ class MetricsTextTest {
                 "jcluster_worker_client_address_fallbacks_total").getMetrics().get(0)).getValue());
     }
 
+    /** access-log=: the lines it wrote and dropped (a full queue, a failed write) in /metrics and /status. */
+    @Test
+    void theAccessLogsWrittenAndDroppedLinesAreShown() throws IOException {
+        ClusterStatus status = new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of(), null,
+                null, null, new ClusterStatus.AccessLogView("/var/log/jcluster/access.log", 5000, 42));
+        String text = MetricsText.render(status);
+        Map<String, MetricFamily> families = parse(text);
+        assertEquals(MetricType.COUNTER, families.get("jcluster_access_log_dropped_total").getType());
+        assertEquals(42.0, ((org.hawkular.agent.prometheus.types.Counter) families.get(
+                "jcluster_access_log_dropped_total").getMetrics().get(0)).getValue());
+        assertEquals(5000.0, ((org.hawkular.agent.prometheus.types.Counter) families.get(
+                "jcluster_access_log_lines_total").getMetrics().get(0)).getValue());
+        assertTrue(StatusReport.json(status).endsWith(",\"accessLog\":{\"target\":\"/var/log/jcluster/access.log\","
+                + "\"written\":5000,\"dropped\":42}}\n"), StatusReport.json(status));
+        assertTrue(StatusReport.table(status).endsWith("access log: /var/log/jcluster/access.log, 5000 lines, 42"
+                + " dropped (requests came faster than it took them, or writes failed)\n"), StatusReport.table(status));
+
+        ClusterStatus off = new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of());
+        assertTrue(!MetricsText.render(off).contains("jcluster_access_log") && !StatusReport.json(off)
+                .contains("accessLog"), "nothing about an access log that is off");
+    }
+
+    /** Recycles per worker id and reason, in /metrics and in /status. */
+    @Test
+    void recyclesAreShownByReason() throws IOException {
+        ClusterStatus.WorkerView worker = new ClusterStatus.WorkerView(0, 4242, "ready", 1000, 3, null, 0, 0, 0, 0, 0,
+                -1, -1, -1, -1, LatencyHistogram.boundsSeconds(), new long[0], 0, 0, 1, 2);
+        ClusterStatus status = new ClusterStatus(1000, "round-robin", "http", "epoll", List.of(), List.of(worker));
+        String text = MetricsText.render(status);
+        assertEquals(MetricType.COUNTER, parse(text).get("jcluster_worker_recycles_total").getType());
+        assertTrue(text.contains("jcluster_worker_recycles_total{worker=\"0\",reason=\"max-requests\"} 1\n"
+                + "jcluster_worker_recycles_total{worker=\"0\",reason=\"max-age\"} 2\n"), text);
+        assertTrue(StatusReport.json(status).contains("\"restarts\":3,\"recycles\":{\"maxRequests\":1,\"maxAge\":2},"),
+                StatusReport.json(status));
+    }
+
     static Map<String, MetricFamily> parse(String text) throws IOException {
         Map<String, MetricFamily> families = new LinkedHashMap<>();
         TextPrometheusMetricDataParser parser = new TextPrometheusMetricDataParser(

@@ -54,10 +54,14 @@ class AccessLogTest {
             }
         });
         assertEquals(6, log.dropped());
+        assertEquals(0, log.written());
         log.startWriter();
         log.close();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(4, lines.size(), "the four that fitted");
+        assertEquals(4, log.written(), "what /metrics shows as jcluster_access_log_lines_total");
+        assertEquals(6, log.dropped(), "what /metrics shows as jcluster_access_log_dropped_total");
+        assertEquals("stdout", log.target());
         assertTrue(lines.get(0).startsWith("{\"time\":") && lines.get(0).contains("\"target\":\"/0\""), lines.get(0));
     }
 

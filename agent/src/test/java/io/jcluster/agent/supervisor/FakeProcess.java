@@ -96,8 +96,73 @@ final class FakeProcess extends Process {
         return new ByteArrayInputStream(new byte[0]);
     }
 
+    /** Its handle: signals sent through it (as ProcessStopper sends them) reach this fake process. */
+    @Override
+    public ProcessHandle toHandle() {
+        return new Handle();
+    }
+
     @Override
     public String toString() {
         return "fake pid " + pid;
+    }
+
+    private final class Handle implements ProcessHandle {
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public java.util.Optional<ProcessHandle> parent() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.stream.Stream<ProcessHandle> children() {
+            return java.util.stream.Stream.empty();
+        }
+
+        @Override
+        public java.util.stream.Stream<ProcessHandle> descendants() {
+            return java.util.stream.Stream.empty();
+        }
+
+        @Override
+        public Info info() {
+            throw new UnsupportedOperationException("a fake process");
+        }
+
+        @Override
+        public CompletableFuture<ProcessHandle> onExit() {
+            return exit.thenApply(process -> this);
+        }
+
+        @Override
+        public boolean supportsNormalTermination() {
+            return true;
+        }
+
+        @Override
+        public boolean destroy() {
+            FakeProcess.this.destroy();
+            return true;
+        }
+
+        @Override
+        public boolean destroyForcibly() {
+            FakeProcess.this.destroyForcibly();
+            return true;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return FakeProcess.this.isAlive();
+        }
+
+        @Override
+        public int compareTo(ProcessHandle other) {
+            return Long.compare(pid, other.pid());
+        }
     }
 }

@@ -108,6 +108,33 @@ class RecyclingTest {
         assertEquals(3, h.launcher.count(), "tried again after " + Recycler.RETRY);
     }
 
+    /** Each recycle is counted by its reason, apart from the restarts it also is; a failed one counts nothing. */
+    @Test
+    void recyclesAreCountedPerWorkerByReason() {
+        SupervisorHarness h = new SupervisorHarness(2, new RecycleOptions(100, 0, Duration.ofSeconds(30)));
+        h.started();
+        assertEquals(Recycles.NONE, h.supervisor.recycles(0));
+        h.routing.passed.put(h.launcher.launched.get(0).pid(), 100L);
+        h.clock.advance(Recycler.CHECK);
+        h.readyLast();
+        h.clock.advance(Duration.ofMillis(100));
+        assertEquals(new Recycles(1, 0), h.supervisor.recycles(0), "worker 0: once for max-requests");
+        assertEquals(Recycles.NONE, h.supervisor.recycles(1));
+
+        h.clock.advance(Duration.ofSeconds(29)); // worker 1 reaches 30 s; worker 0's successor is younger
+        FakeProcess neverReady = h.launcher.last();
+        assertEquals(1, (int) h.launcher.ids.get(h.launcher.count() - 1), "worker 1's replacement");
+        h.clock.advance(SupervisorHarness.READY_TIMEOUT);
+        assertEquals(1, neverReady.sigterms);
+        assertEquals(Recycles.NONE, h.supervisor.recycles(1), "a replacement that never got ready is no recycle");
+        h.clock.advance(Recycler.RETRY);
+        h.readyLast();
+        h.clock.advance(Duration.ofMillis(100));
+        assertEquals(new Recycles(0, 1), h.supervisor.recycles(1), "worker 1: once for max-age");
+        assertEquals(new Recycles(1, 0), h.supervisor.recycles(0));
+        h.supervisor.workers().forEach(info -> assertEquals(1, info.restarts(), "each recycle is a restart too"));
+    }
+
     @Test
     void nothingIsRecycledWhenTheOptionsAreOff() {
         SupervisorHarness h = new SupervisorHarness(2, RecycleOptions.OFF);

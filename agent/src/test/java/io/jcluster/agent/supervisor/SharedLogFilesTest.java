@@ -82,4 +82,37 @@ class SharedLogFilesTest {
             assertTrue(appended.stream().noneMatch(path -> path.endsWith("written.log")), appended.toString());
         }
     }
+
+    /**
+     * Two real processes (as two workers: other processes of this user, not this JVM) that opened one file for append
+     * are named from the real /proc: their descriptors as the kernel shows them, read as the parent reads a worker's.
+     */
+    @Test
+    void twoRealProcessesAppendingToOneFileAreNamed(@TempDir Path dir) throws Exception {
+        Path real = Path.of("/proc");
+        if (!Files.isDirectory(real.resolve("self/fdinfo"))) {
+            System.err.println("SKIPPED: no /proc/self/fdinfo on this system");
+            return;
+        }
+        Path shared = dir.resolve("app.log").toAbsolutePath();
+        List<Process> workers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                // fd 3 opened with >> (O_APPEND), then the shell becomes sleep, which keeps it: one pid throughout
+                Process worker = new ProcessBuilder("sh", "-c", "exec 3>>\"$0\"; echo open; exec sleep 30",
+                        shared.toString()).redirectErrorStream(true).start();
+                workers.add(worker);
+                byte[] open = worker.getInputStream().readNBytes(5);
+                assertEquals("open\n", new String(open, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            List<String> warnings = new ArrayList<>();
+            new SharedLogFiles(real, warnings::add).check(List.of(Map.entry(0, workers.get(0).pid()),
+                    Map.entry(1, workers.get(1).pid())));
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("workers 0, 1 all append to " + shared.toRealPath() + ": "),
+                    warnings.get(0));
+        } finally {
+            workers.forEach(Process::destroyForcibly);
+        }
+    }
 }

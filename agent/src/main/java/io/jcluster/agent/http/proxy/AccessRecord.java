@@ -3,6 +3,8 @@ package io.jcluster.agent.http.proxy;
 import io.jcluster.agent.log.AccessEntry;
 import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.http.wire.MessageHead;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -99,6 +101,30 @@ final class AccessRecord {
      */
     void closed(long now, long bytes, int worker) {
         write(now, status != 0 ? status : CLIENT_CLOSED, bytes, worker);
+    }
+
+    /**
+     * A client turned away before the proxy took it (max-connections: {@link RejectHandler}) was answered
+     * {@code status}; its request as Netty's decoder read it, "-" when it could not be read.
+     */
+    void turnedAway(HttpRequest request, int status, long startedAt, long now) {
+        boolean read = request.decoderResult().isSuccess();
+        this.method = read ? text(request.method().name(), 32) : "-";
+        this.target = read ? text(request.uri(), AccessEntry.MAX_TARGET) : "-";
+        this.protocol = read ? (request.protocolVersion().minorVersion() == 0 ? "HTTP/1.0" : "HTTP/1.1") : "-";
+        String referer = read ? request.headers().get(HttpHeaderNames.REFERER) : null;
+        String userAgent = read ? request.headers().get(HttpHeaderNames.USER_AGENT) : null;
+        this.referer = referer == null ? null : text(referer, AccessEntry.MAX_HEADER);
+        this.userAgent = userAgent == null ? null : text(userAgent, AccessEntry.MAX_HEADER);
+        this.startedAt = startedAt;
+        this.pending = true;
+        write(now, status, 0, -1);
+    }
+
+    /** Text Netty decoded (one char per byte, ISO-8859-1) made printable as the scanner's bytes are. */
+    private static String text(String decoded, int max) {
+        byte[] bytes = decoded.getBytes(StandardCharsets.ISO_8859_1);
+        return AccessEntry.printable(bytes, 0, bytes.length, max);
     }
 
     /** An upgrade (101): the connection is a tunnel now, no longer requests. */

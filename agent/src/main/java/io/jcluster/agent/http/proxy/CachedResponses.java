@@ -69,8 +69,10 @@ final class CachedResponses {
             x.bytesToClient += length;
         }
         if (x.access != null) {
-            x.access.answered(stored.facts().status(), now, headMethod ? 0 : length,
-                    x.backend == null ? -1 : x.backend.owner());
+            // now is in epoch seconds (for Age); the line's duration is on System.nanoTime, as its start is. A hit
+            // (answered while the head is read) names no worker: x.backend is still the previous request's
+            x.access.answered(stored.facts().status(), System.nanoTime(), headMethod ? 0 : length,
+                    x.backend == null || x.state == Exchange.State.AWAIT_HEAD ? -1 : x.backend.owner());
         }
         return true;
     }

@@ -135,6 +135,11 @@ public final class HttpFrontend implements Frontend {
         return settings.cache();
     }
 
+    /** The access log ({@code access-log=}), or null when it is off. */
+    public AccessLog accessLog() {
+        return settings.accessLog();
+    }
+
     @Override
     public String name() {
         return settings.secure() ? "https" : "http";

@@ -9,14 +9,17 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers a client that max-connections turned away (behind an HTTP request decoder; rare, so Netty's): 503 with Retry-After once its request head is read (an
- * answer written before the request would reach many clients as a connection reset), then closes.
+ * Answers a client that max-connections turned away (behind an HTTP request decoder; rare, so Netty's): 503 with
+ * Retry-After once its request head is read (an answer written before the request would reach many clients as a
+ * connection reset), then closes. With access-log= the 503 is logged, without a worker.
  */
 final class RejectHandler extends ChannelInboundHandlerAdapter {
 
     private final String why;
     private final HttpSettings settings;
     private boolean answered;
+    /** When the client was turned away; its access log line's duration counts from here. */
+    private long turnedAwayAt;
 
     RejectHandler(String why, HttpSettings settings) {
         this.why = why;
@@ -25,6 +28,7 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        turnedAwayAt = System.nanoTime();
         // a client that never sends a request is not waited for longer than any other
         ctx.executor().schedule(() -> {
             ctx.close();
@@ -34,8 +38,12 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ReferenceCountUtil.release(msg);
-        if (msg instanceof HttpRequest && !answered) {
+        if (msg instanceof HttpRequest request && !answered) {
             answered = true;
+            if (settings.accessLog() != null) { // logged as nginx logs its own 503s: status, no upstream
+                new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress()).turnedAway(request, 503,
+                        turnedAwayAt, System.nanoTime());
+            }
             LingeringClose.after(ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(),
                     "the server is at its connection limit (" + why + "); try again shortly",
                     settings.queueTimeout().toSeconds())));

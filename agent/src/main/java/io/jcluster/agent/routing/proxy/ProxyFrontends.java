@@ -6,6 +6,7 @@ import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
@@ -48,6 +49,11 @@ public final class ProxyFrontends {
     /** The balancer's response cache ({@code cache=}, http mode), for the admin endpoint; null when it is off. */
     public ResponseCache cache() {
         return frontend instanceof HttpFrontend http ? http.cache() : null;
+    }
+
+    /** The balancer's access log ({@code access-log=}, http mode), for the admin endpoint; null when it is off. */
+    public AccessLog accessLog() {
+        return frontend instanceof HttpFrontend http ? http.accessLog() : null;
     }
 
     /** Starts the balancer's event loops; it listens on nothing yet. */

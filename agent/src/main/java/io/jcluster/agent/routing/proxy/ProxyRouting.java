@@ -7,6 +7,7 @@ import io.jcluster.agent.balancer.LatencyHistogram;
 import io.jcluster.agent.balancer.ListenerStats;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.log.Log;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.WorkerTraffic;
@@ -38,6 +39,7 @@ public final class ProxyRouting implements RoutingMode {
     private volatile Options options;
     private final Balancer balancer;
     private final ResponseCache cache;
+    private final AccessLog accessLog;
     /** Stops the parent with status 1 and this reason. */
     private final Consumer<String> fail;
     /** Each worker process's backends (by its serial), by the address it serves. */
@@ -53,9 +55,19 @@ public final class ProxyRouting implements RoutingMode {
 
     /** @param cache the balancer's response cache (ProxyFrontends.cache()), or null */
     public ProxyRouting(Options options, Balancer balancer, ResponseCache cache, Consumer<String> fail) {
+        this(options, balancer, cache, null, fail);
+    }
+
+    /**
+     * @param cache     the balancer's response cache (ProxyFrontends.cache()), or null
+     * @param accessLog its access log (ProxyFrontends.accessLog()), or null
+     */
+    public ProxyRouting(Options options, Balancer balancer, ResponseCache cache, AccessLog accessLog,
+                        Consumer<String> fail) {
         this.options = options;
         this.balancer = balancer;
         this.cache = cache;
+        this.accessLog = accessLog;
         this.fail = fail;
         if (balancer.transportNote() != null) {
             Log.info(balancer.transportNote());
@@ -234,5 +246,10 @@ public final class ProxyRouting implements RoutingMode {
     @Override
     public ResponseCache cache() {
         return cache;
+    }
+
+    @Override
+    public AccessLog accessLog() {
+        return accessLog;
     }
 }
