@@ -5,6 +5,11 @@ import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.LogOptions;
+import io.jcluster.agent.http.h2.AlpnSwitch;
+import io.jcluster.agent.http.h2.H2Connection;
+import io.jcluster.agent.http.h2.H2Limits;
+import io.jcluster.agent.http.h2.PriorKnowledge;
+import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.log.Log;
@@ -20,7 +25,8 @@ import java.io.IOException;
 /**
  * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
  * bytes and sends each request to a worker of its own (pooled keep-alive connections to the workers). With
- * tls-cert, TLS ends here.
+ * tls-cert, TLS ends here. With HTTP/2 (ALPN h2, or h2c with prior knowledge when http2=on on a plain listener) each
+ * stream is one such request, on the same handler (see {@link H2Connection}).
  */
 public final class HttpFrontend implements Frontend {
 
@@ -30,9 +36,15 @@ public final class HttpFrontend implements Frontend {
             .setMaxChunkSize(HttpSettings.MAX_CHUNK);
 
     private final HttpSettings settings;
+    /** HTTP/2's limits; null when http2=off. */
+    private final H2Limits h2;
+    /** http2=on on a plain listener: h2c with prior knowledge. */
+    private final boolean h2c;
 
-    private HttpFrontend(HttpSettings settings) {
+    private HttpFrontend(HttpSettings settings, H2Limits h2, boolean h2c) {
         this.settings = settings;
+        this.h2 = h2;
+        this.h2c = h2c;
     }
 
     /**
@@ -44,7 +56,8 @@ public final class HttpFrontend implements Frontend {
     public static HttpFrontend of(Options options, boolean backendsLearnTheClient)
             throws TlsContext.TlsException, AccessLogException {
         HttpOptions http = options.http();
-        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        boolean h2 = http.tls() ? http.http2() != Options.Http2.OFF : http.http2() == Options.Http2.ON;
+        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), h2) : null;
         AccessLog accessLog = openAccessLog(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
         // admin endpoint through ProxyFrontends.cache()
@@ -52,7 +65,10 @@ public final class HttpFrontend implements Frontend {
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
-                http.cacheStatusHeader(), accessLog));
+                http.cacheStatusHeader(), accessLog),
+                h2 ? new H2Limits(http.maxConcurrentStreams(), HttpSettings.MAX_REQUEST_HEADERS, http.idleTimeout(),
+                        options.supervisor().shutdownTimeout()) : null,
+                h2 && !http.tls());
     }
 
     private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
@@ -93,10 +109,41 @@ public final class HttpFrontend implements Frontend {
 
     @Override
     public void serve(Channel client, Upstream upstream) {
-        HttpProxyHandler proxy = new HttpProxyHandler(settings, upstream);
         ChannelPipeline pipeline = client.pipeline();
         addTls(client);
-        pipeline.addLast(HttpProxyHandler.PROXY, proxy);
+        if (h2 != null && settings.tls() != null) {
+            pipeline.addLast(new AlpnSwitch(new Versions(upstream)));
+        } else if (h2c) {
+            pipeline.addLast(new PriorKnowledge(new Versions(upstream), settings.idleTimeout()));
+        } else {
+            pipeline.addLast(HttpProxyHandler.PROXY, new HttpProxyHandler(settings, upstream));
+        }
+    }
+
+    /** HTTP/1.x or HTTP/2 on a client connection, once it is known which. */
+    private final class Versions implements Protocols {
+        private final Upstream upstream;
+
+        Versions(Upstream upstream) {
+            this.upstream = upstream;
+        }
+
+        @Override
+        public void http1(ChannelPipeline pipeline) {
+            pipeline.addLast(HttpProxyHandler.PROXY, new HttpProxyHandler(settings, upstream));
+        }
+
+        @Override
+        public void h2(ChannelPipeline pipeline) {
+            // the streams of one connection share its pool: a connection's backend connections never carry another
+            // client's requests where the workers learn the client from them (see BackendConnectionPool)
+            BackendConnectionPool connections = BackendConnectionPool.forClient(settings.poolPerClient());
+            connections.clientOpened();
+            pipeline.channel().closeFuture().addListener(closed -> connections.clientClosed());
+            BackendConnectionPool shared = new StreamSharedPool(connections);
+            H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
+                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY));
+        }
     }
 
     @Override
