@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -105,7 +106,10 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // resets, broken pipes, TLS failures: nothing to answer (Netty has sent GOAWAY for protocol errors)
+        if (cause instanceof Http2Exception) {
+            return; // the codec ends the connection itself, with the GOAWAY code that says why
+        }
+        // resets, broken pipes, TLS failures: nothing to answer
         ctx.close();
     }
 

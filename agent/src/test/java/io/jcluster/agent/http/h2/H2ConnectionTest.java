@@ -75,7 +75,7 @@ class H2ConnectionTest {
         return new H2Limits(maxStreams, 16 * 1024, Duration.ofSeconds(60), Duration.ofSeconds(30));
     }
 
-    H2TestClient connect(H2Limits limits, Supplier<ChannelHandler> streamHandler) {
+    static H2TestClient connect(H2Limits limits, Supplier<ChannelHandler> streamHandler) {
         // accepted by a server channel, as every client connection is (Netty's multiplexer tells a server by that)
         EmbeddedChannel server = new EmbeddedChannel(new LocalServerChannel(), DefaultChannelId.newInstance(), true,
                 false);
