@@ -24,45 +24,45 @@ import java.util.List;
  * A client that crafts raw HTTP/2 frames (Netty's frame writer, and hand-made frames where the writer refuses) and
  * reads what the server sent back as lines like {@code HEADERS 1 :status=200 end}; drives an EmbeddedChannel.
  */
-final class H2TestClient {
+public final class H2TestClient {
 
-    final EmbeddedChannel server;
+    public final EmbeddedChannel server;
     private final EmbeddedChannel wire = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
     private final ChannelHandlerContext ctx = wire.pipeline().firstContext();
     final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
     private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader(false);
     private ByteBuf received = Unpooled.buffer();
     /** Every frame the server sent, in order. */
-    final List<String> frames = new ArrayList<>();
-    final StringBuilder bodies = new StringBuilder();
+    public final List<String> frames = new ArrayList<>();
+    public final StringBuilder bodies = new StringBuilder();
 
-    H2TestClient(EmbeddedChannel server) {
+    public H2TestClient(EmbeddedChannel server) {
         this.server = server;
     }
 
     /** The connection preface and an empty SETTINGS frame. */
-    H2TestClient preface() {
+    public H2TestClient preface() {
         wire.writeOutbound(Http2CodecUtil.connectionPrefaceBuf());
         writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
         return this;
     }
 
-    static Http2Headers get(String path) {
+    public static Http2Headers get(String path) {
         return new DefaultHttp2Headers().method("GET").scheme("https").path(path).authority("example.com");
     }
 
-    H2TestClient headers(int stream, Http2Headers headers, boolean endStream) {
+    public H2TestClient headers(int stream, Http2Headers headers, boolean endStream) {
         writer.writeHeaders(ctx, stream, headers, 0, endStream, ctx.newPromise());
         return this;
     }
 
-    H2TestClient data(int stream, String text, boolean endStream) {
+    public H2TestClient data(int stream, String text, boolean endStream) {
         writer.writeData(ctx, stream, Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII), 0, endStream,
                 ctx.newPromise());
         return this;
     }
 
-    H2TestClient reset(int stream) {
+    public H2TestClient reset(int stream) {
         writer.writeRstStream(ctx, stream, Http2Error.CANCEL.code(), ctx.newPromise());
         return this;
     }
@@ -89,7 +89,7 @@ final class H2TestClient {
     }
 
     /** Sends what was written so far to the server in one read, and takes in what it answered. */
-    H2TestClient send() {
+    public H2TestClient send() {
         wire.flush();
         ByteBuf all = Unpooled.buffer();
         for (Object out; (out = wire.readOutbound()) != null; ) {
@@ -104,7 +104,7 @@ final class H2TestClient {
         return receive();
     }
 
-    H2TestClient receive() {
+    public H2TestClient receive() {
         if (server.isOpen()) {
             server.runPendingTasks();
             server.flushOutbound();
@@ -128,7 +128,7 @@ final class H2TestClient {
         return this;
     }
 
-    boolean sawFrame(String prefix) {
+    public boolean sawFrame(String prefix) {
         return frames.stream().anyMatch(frame -> frame.startsWith(prefix));
     }
 
