@@ -77,7 +77,7 @@ public final class H2TestClient {
         return this;
     }
 
-    H2TestClient windowUpdate(int stream, int increment) {
+    public H2TestClient windowUpdate(int stream, int increment) {
         writer.writeWindowUpdate(ctx, stream, increment, ctx.newPromise());
         return this;
     }

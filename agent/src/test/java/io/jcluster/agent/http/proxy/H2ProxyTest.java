@@ -153,4 +153,55 @@ class H2ProxyTest {
         assertFalse(worker.isOpen(), "a half-sent body leaves the worker connection out of step");
         assertEquals(0, pool.idle(first));
     }
+
+    /** Counts the reads the proxy asks of a worker connection. */
+    private static final class Reads extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        int count;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            count++;
+            ctx.read();
+        }
+    }
+
+    @Test
+    void aStreamWhoseClientTakesNothingPausesItsOwnWorkerOnlyAndTheOtherStreamsGoOn() {
+        Reads reads1 = new Reads();
+        Reads reads2 = new Reads();
+        EmbeddedChannel w1 = new EmbeddedChannel(reads1, new BackendResponseHandler(first, pool));
+        EmbeddedChannel w2 = new EmbeddedChannel(reads2, new BackendResponseHandler(first, pool));
+        w1.config().setAutoRead(false); // as backend connections are: the proxy asks for each read
+        w2.config().setAutoRead(false);
+        pool.offer(first, w1);
+        pool.offer(first, w2);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/big"), true).send();
+        EmbeddedChannel big = drain(w1).startsWith("GET /big") ? w1 : w2;
+        assertTrue(big == w1 || drain(w2).startsWith("GET /big"));
+        client.headers(3, H2TestClient.get("/small"), true).send();
+        EmbeddedChannel small = big == w1 ? w2 : w1;
+        assertTrue(drain(small).startsWith("GET /small"));
+
+        int size = 300_000;
+        // the worker's first 100 kB: more than the stream's window, so the stream's channel is full
+        fromWorker(client, () -> big.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n"
+                + "a".repeat(100_000))));
+        int sent = client.bodies.length();
+        assertTrue(sent <= 65_535, "no more than the stream's window: " + sent);
+
+        // the client's connection window grows (its library read the bytes), the stream's does not: the other
+        // stream is answered in full
+        client.windowUpdate(0, 1 << 20).send();
+        fromWorker(client, () -> small.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall")));
+        assertTrue(client.frames.contains("DATA 3 5 end"), client.frames::toString);
+        assertFalse(client.frames.stream().anyMatch(f -> f.startsWith("DATA 1 ") && f.endsWith(" end")));
+
+        // the slow stream's client takes its bytes: the worker is read again, and the rest comes
+        client.windowUpdate(1, size).send();
+        fromWorker(client, () -> big.writeInbound(ascii("a".repeat(size - 100_000))));
+        assertTrue(client.frames.stream().anyMatch(f -> f.startsWith("DATA 1 ") && f.endsWith(" end")),
+                client.frames::toString);
+        assertEquals(size + 5, client.bodies.length());
+    }
 }
