@@ -204,4 +204,28 @@ class H2ConnectionTest {
         proxy.context.writeAndFlush(Unpooled.copiedBuffer(response, StandardCharsets.ISO_8859_1));
         client.receive();
     }
+
+    @Test
+    void aConnectionWithoutAStreamForIdleTimeoutIsClosedWithGoAway() {
+        H2TestClient client = connect(limits(100), answering(OK));
+        client.headers(1, H2TestClient.get("/"), true).send();
+        client.server.advanceTimeBy(59, java.util.concurrent.TimeUnit.SECONDS);
+        client.server.runScheduledPendingTasks();
+        assertTrue(client.server.isOpen(), "a stream ended just now");
+        client.server.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        client.server.runScheduledPendingTasks();
+        client.receive();
+        assertTrue(client.sawFrame("GOAWAY 1 NO_ERROR"), client.frames::toString);
+        assertFalse(client.server.isOpen());
+    }
+
+    @Test
+    void anOpenStreamKeepsTheConnectionPastIdleTimeout() {
+        H2TestClient client = connect(limits(100), answering(null));
+        client.headers(1, H2TestClient.get("/slow"), true).send();
+        client.server.advanceTimeBy(120, java.util.concurrent.TimeUnit.SECONDS);
+        client.server.runScheduledPendingTasks();
+        assertTrue(client.server.isOpen());
+    }
 }
+
