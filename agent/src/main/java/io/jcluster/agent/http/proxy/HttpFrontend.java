@@ -137,10 +137,10 @@ public final class HttpFrontend implements Frontend {
         public void h2(ChannelPipeline pipeline) {
             // the streams of one connection share its pool: a connection's backend connections never carry another
             // client's requests where the workers learn the client from them (see BackendConnectionPool)
-            BackendConnectionPool connections = BackendConnectionPool.forClient(settings.poolPerClient());
-            connections.clientOpened();
-            pipeline.channel().closeFuture().addListener(closed -> connections.clientClosed());
-            BackendConnectionPool shared = new StreamSharedPool(connections);
+            StreamSharedPool shared = StreamSharedPool.forConnection(settings.poolPerClient(),
+                    h2.maxConcurrentStreams());
+            shared.connectionOpened();
+            pipeline.channel().closeFuture().addListener(closed -> shared.connectionClosed());
             H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
                     () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY));
         }

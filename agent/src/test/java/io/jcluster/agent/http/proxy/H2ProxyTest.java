@@ -42,7 +42,7 @@ class H2ProxyTest {
                 false);
         server.config().setAutoRead(false);
         HttpSettings settings = settings();
-        BackendConnectionPool shared = new StreamSharedPool(pool);
+        BackendConnectionPool shared = pool; // the loop's pool, shared by the streams as HttpFrontend's would be
         H2Connection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
                         Duration.ofSeconds(60), Duration.ofSeconds(30)), HttpSettings.MAX_RESPONSE_HEADERS,
                 HttpSettings.MAX_CHUNK, () -> new HttpProxyHandler(settings, upstream, shared,
