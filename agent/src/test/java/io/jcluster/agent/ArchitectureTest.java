@@ -197,7 +197,8 @@ class ArchitectureTest {
             .layer("Control plane").definedBy("io.jcluster.agent.supervisor..", "io.jcluster.agent.admin..",
                     "io.jcluster.agent.cluster..", "io.jcluster.agent.stopport..", "io.jcluster.agent.service..")
             .layer("Worker side").definedBy("io.jcluster.agent.instrument..", "io.jcluster.agent.worker..")
-            .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..")
+            .layer("Data plane").definedBy("io.jcluster.agent.balancer..", "io.jcluster.agent.http.proxy..",
+                    "io.jcluster.agent.http.h2..")
             .layer("Protocol").definedBy("io.jcluster.agent.http.wire..", "io.jcluster.agent.control..")
             .layer("Foundation").definedBy("io.jcluster.agent.config..", "io.jcluster.agent.log..",
                     "io.jcluster.agent.stop..")

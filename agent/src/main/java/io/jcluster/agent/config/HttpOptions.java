@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param cache          {@code cache=}: the response cache's size in bytes, 0 when off
  * @param cacheMaxObject {@code cache-max-object=}: the largest body stored, at most {@code cache}
  * @param cacheStatusHeader {@code cache-status-header=on}: responses carry X-Cache
+ * @param http2          {@code http2=}: HTTP/2 to clients (ALPN h2 with TLS; h2c with prior knowledge when on)
+ * @param maxConcurrentStreams {@code max-concurrent-streams=}: streams one HTTP/2 connection may have open at once
  */
 public record HttpOptions(
         Duration headerTimeout,
@@ -28,7 +30,9 @@ public record HttpOptions(
         TrustedProxies trustedProxies,
         long cache,
         long cacheMaxObject,
-        boolean cacheStatusHeader) {
+        boolean cacheStatusHeader,
+        Options.Http2 http2,
+        int maxConcurrentStreams) {
 
     /** Whether the parent terminates TLS ({@code tls-cert=} and {@code tls-key=}). */
     public boolean tls() {
@@ -43,6 +47,6 @@ public record HttpOptions(
     /** The same, with the TLS files that {@link OptionChecks} found readable. */
     HttpOptions withTls(Path cert, Path key) {
         return new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, cert, key,
-                trustedProxies, cache, cacheMaxObject, cacheStatusHeader);
+                trustedProxies, cache, cacheMaxObject, cacheStatusHeader, http2, maxConcurrentStreams);
     }
 }

@@ -65,6 +65,13 @@ public enum Option {
             "mode=http: refuse = a request asking to upgrade to h2c goes on as a plain HTTP/1.1 request without its"
                     + " Upgrade and HTTP2-Settings; pass = the worker may switch the connection to HTTP/2, which"
                     + " then bypasses per-request balancing and header rewriting."),
+    HTTP2("http2", "on or off", "on with tls-cert, off on a plain listener",
+            "mode=http: HTTP/2 to clients. With tls-cert ALPN offers h2 and http/1.1; on a plain listener 'on' also"
+                    + " accepts h2c with prior knowledge (a connection that starts with the HTTP/2 preface). Each"
+                    + " stream is one request, balanced and forwarded to the workers over HTTP/1.1."),
+    MAX_CONCURRENT_STREAMS("max-concurrent-streams", "a positive integer", "100",
+            "mode=http with HTTP/2: streams one client connection may have open at once; more are refused"
+                    + " (RST_STREAM REFUSED_STREAM, which clients retry)."),
     ADMIN("admin", "host:port, or a port alone for 127.0.0.1:port", "off",
             "Where the admin endpoint listens (GET /status, GET /metrics, POST /reload, /scale, /restart)."
                     + " A non-loopback host needs a token (admin-token-file, JCLUSTER_ADMIN_TOKEN or admin-token)."),

@@ -149,6 +149,11 @@ public final class OptionParser {
         Duration responseTimeout = positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT));
         Duration bodyTimeout = positiveDuration(Option.BODY_TIMEOUT, single(given, Option.BODY_TIMEOUT));
         Options.H2cUpgrade h2cUpgrade = oneOf(Option.H2C_UPGRADE, single(given, Option.H2C_UPGRADE), H2C_UPGRADES);
+        Options.Http2 http2 = given.containsKey(Option.HTTP2)
+                ? (oneOf(Option.HTTP2, single(given, Option.HTTP2), ON_OFF) ? Options.Http2.ON : Options.Http2.OFF)
+                : Options.Http2.TLS_ONLY;
+        int maxConcurrentStreams = positive(Option.MAX_CONCURRENT_STREAMS,
+                single(given, Option.MAX_CONCURRENT_STREAMS));
         CacheSizes cache = cache(given, mode);
         Options.TransportChoice transport = transport(single(given, Option.TRANSPORT));
         Path adminTokenFile = given.containsKey(Option.ADMIN_TOKEN_FILE)
@@ -165,7 +170,8 @@ public final class OptionParser {
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
                         tcpIdleTimeout, proxyProtocol),
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
-                        trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader()),
+                        trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader(), http2,
+                        maxConcurrentStreams),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
                 store,

@@ -26,6 +26,12 @@ public record Options(
     /** What http mode does with a request asking to upgrade to HTTP/2 over cleartext ({@code h2c-upgrade=}). */
     public enum H2cUpgrade { REFUSE, PASS }
 
+    /**
+     * {@code http2=}: not given (HTTP/2 with TLS only, as nginx and HAProxy default), on (also h2c with prior
+     * knowledge on a plain listener), off.
+     */
+    public enum Http2 { TLS_ONLY, ON, OFF }
+
     /** Which socket implementation the balancer asks for ({@code transport=}). */
     public enum TransportChoice {
         AUTO, IO_URING, EPOLL, NIO;

@@ -5,6 +5,11 @@ import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.LogOptions;
+import io.jcluster.agent.http.h2.AlpnSwitch;
+import io.jcluster.agent.http.h2.H2Connection;
+import io.jcluster.agent.http.h2.H2Limits;
+import io.jcluster.agent.http.h2.PriorKnowledge;
+import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.log.Log;
@@ -20,7 +25,8 @@ import java.io.IOException;
 /**
  * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
  * bytes and sends each request to a worker of its own (pooled keep-alive connections to the workers). With
- * tls-cert, TLS ends here.
+ * tls-cert, TLS ends here. With HTTP/2 (ALPN h2, or h2c with prior knowledge when http2=on on a plain listener) each
+ * stream is one such request, on the same handler (see {@link H2Connection}).
  */
 public final class HttpFrontend implements Frontend {
 
@@ -34,6 +40,10 @@ public final class HttpFrontend implements Frontend {
      * whole by {@link #reconfigure}.
      */
     private volatile HttpSettings settings;
+    /** HTTP/2's limits new connections get (max-concurrent-streams is fixed, the timeouts follow a SIGHUP); null when http2=off. */
+    private volatile H2Limits h2;
+    /** http2=on on a plain listener: h2c with prior knowledge. */
+    private final boolean h2c;
     /** The sticky= value of {@link #settings}' stickiness (kept, with what it learned, while sticky= is unchanged). */
     private String sticky;
     /** Reads tls-cert and tls-key, at start and on each SIGHUP (a renewed certificate); null for plain http. */
@@ -45,8 +55,10 @@ public final class HttpFrontend implements Frontend {
         SslContext load() throws TlsContext.TlsException;
     }
 
-    private HttpFrontend(HttpSettings settings, String sticky, TlsLoader tlsLoader) {
+    private HttpFrontend(HttpSettings settings, H2Limits h2, boolean h2c, String sticky, TlsLoader tlsLoader) {
         this.settings = settings;
+        this.h2 = h2;
+        this.h2c = h2c;
         this.sticky = sticky;
         this.tlsLoader = tlsLoader;
     }
@@ -60,7 +72,8 @@ public final class HttpFrontend implements Frontend {
     public static HttpFrontend of(Options options, boolean backendsLearnTheClient)
             throws TlsContext.TlsException, AccessLogException {
         HttpOptions http = options.http();
-        TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey()) : null;
+        boolean h2 = http.tls() ? http.http2() != Options.Http2.OFF : http.http2() == Options.Http2.ON;
+        TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey(), h2) : null;
         SslContext tls = tlsLoader == null ? null : tlsLoader.load();
         AccessLog accessLog = openAccessLog(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
@@ -69,12 +82,19 @@ public final class HttpFrontend implements Frontend {
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
-                http.cacheStatusHeader(), accessLog), http.sticky(), tlsLoader);
+                http.cacheStatusHeader(), accessLog), h2 ? h2Limits(options) : null, h2 && !http.tls(),
+                http.sticky(), tlsLoader);
+    }
+
+    private static H2Limits h2Limits(Options options) {
+        HttpOptions http = options.http();
+        return new H2Limits(http.maxConcurrentStreams(), HttpSettings.MAX_REQUEST_HEADERS, http.idleTimeout(),
+                options.supervisor().shutdownTimeout());
     }
 
     /**
      * A SIGHUP: connections accepted from now on get the new header-, idle-, response-, body- and queue-timeout,
-     * h2c-upgrade, sticky, trusted-proxies and cache-status-header; open connections (keep-alive ones included) keep
+     * h2c-upgrade, sticky, trusted-proxies and cache-status-header; open connections (keep-alive ones included; an HTTP/2 connection with its idle-timeout) keep
      * the settings they were accepted with until they close (their TLS session included). The tls-cert and tls-key
      * files are read again (a renewed certificate, as nginx does on reload); if they cannot be used now, the running
      * certificate is kept and a line says why. The cache and the access log stay.
@@ -96,6 +116,9 @@ public final class HttpFrontend implements Frontend {
                 http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 stickiness, tls, http.trustedProxies(), now.poolPerClient(), now.cache(),
                 http.cacheStatusHeader(), now.accessLog());
+        if (h2 != null) {
+            h2 = h2Limits(options);
+        }
         sticky = http.sticky();
     }
 
@@ -148,10 +171,46 @@ public final class HttpFrontend implements Frontend {
     @Override
     public void serve(Channel client, Upstream upstream) {
         HttpSettings settings = this.settings;
-        HttpProxyHandler proxy = new HttpProxyHandler(settings, upstream);
+        H2Limits h2 = this.h2;
         ChannelPipeline pipeline = client.pipeline();
         addTls(client, settings);
-        pipeline.addLast(HttpProxyHandler.PROXY, proxy);
+        if (h2 != null && settings.tls() != null) {
+            pipeline.addLast(new AlpnSwitch(new Versions(settings, h2, upstream)));
+        } else if (h2c) {
+            pipeline.addLast(new PriorKnowledge(new Versions(settings, h2, upstream), settings.idleTimeout()));
+        } else {
+            pipeline.addLast(HttpProxyHandler.PROXY, new HttpProxyHandler(settings, upstream));
+        }
+    }
+
+    /** HTTP/1.x or HTTP/2 on a client connection, once it is known which, with the settings it was accepted with. */
+    private static final class Versions implements Protocols {
+        private final HttpSettings settings;
+        private final H2Limits h2;
+        private final Upstream upstream;
+
+        Versions(HttpSettings settings, H2Limits h2, Upstream upstream) {
+            this.settings = settings;
+            this.h2 = h2;
+            this.upstream = upstream;
+        }
+
+        @Override
+        public void http1(ChannelPipeline pipeline) {
+            pipeline.addLast(HttpProxyHandler.PROXY, new HttpProxyHandler(settings, upstream));
+        }
+
+        @Override
+        public void h2(ChannelPipeline pipeline) {
+            // the streams of one connection share its pool: a connection's backend connections never carry another
+            // client's requests where the workers learn the client from them (see BackendConnectionPool)
+            StreamSharedPool shared = StreamSharedPool.forConnection(settings.poolPerClient(),
+                    h2.maxConcurrentStreams());
+            shared.connectionOpened();
+            pipeline.channel().closeFuture().addListener(closed -> shared.connectionClosed());
+            H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
+                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY));
+        }
     }
 
     @Override

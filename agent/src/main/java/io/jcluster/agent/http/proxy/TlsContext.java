@@ -5,6 +5,8 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +51,11 @@ public final class TlsContext {
     }
 
     static SslContext load(Path certFile, Path keyFile) throws TlsException {
+        return load(certFile, keyFile, false);
+    }
+
+    /** @param h2 whether ALPN offers h2 before http/1.1 (http2=on) */
+    static SslContext load(Path certFile, Path keyFile, boolean h2) throws TlsException {
         X509Certificate[] chain = certificates(certFile);
         PrivateKey key = privateKey(keyFile);
         if (!matches(key, chain[0].getPublicKey())) {
@@ -57,14 +64,23 @@ public final class TlsContext {
                     + " certificate was issued for");
         }
         try {
-            return SslContextBuilder.forServer(key, chain)
+            SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                     .sslProvider(SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2")
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(
-                            ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_1_1))
+                    .protocols("TLSv1.3", "TLSv1.2");
+            if (h2) {
+                // RFC 9113 section 9.2.2: with TLS 1.2, h2 needs an AEAD cipher suite with ephemeral key exchange;
+                // Netty's list is those (the TLS 1.3 suites all are)
+                builder.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+            }
+            return builder.applicationProtocolConfig(h2
+                            ? new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                    ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                            : new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                    ApplicationProtocolNames.HTTP_1_1))
                     .build();
         } catch (IOException | RuntimeException e) {
             throw new TlsException("tls-cert=" + certFile + ": cannot set up TLS with it and tls-key=" + keyFile + " ("

@@ -1,0 +1,157 @@
+package io.jcluster.agent.http.h2;
+
+import io.jcluster.agent.balancer.ClientConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * An HTTP/2 client connection: Netty's frame codec and stream multiplexer on the connection, and on each stream
+ * (a child channel of its own) the conversion to one HTTP/1.1 request for the handler {@code streamHandler} makes
+ * (the http mode's per-request proxy): each stream is balanced, forwarded, limited and logged as one HTTP/1.1
+ * request, independently of the others. Also the connection's part in graceful stop (GOAWAY, then the streams in
+ * progress finish) and its idle timeout.
+ */
+public final class H2Connection extends ChannelInboundHandlerAdapter implements ClientConnection {
+
+    static final String NAME = "h2-connection";
+
+    private final H2Limits limits;
+    private final int maxResponseHeaders;
+    private final int maxChunk;
+    private final Supplier<ChannelHandler> streamHandler;
+    private ChannelHandlerContext ctx;
+    private int openStreams;
+    private ScheduledFuture<?> idleClose;
+    private boolean closing;
+
+    private H2Connection(H2Limits limits, int maxResponseHeaders, int maxChunk, Supplier<ChannelHandler> streamHandler) {
+        this.limits = limits;
+        this.maxResponseHeaders = maxResponseHeaders;
+        this.maxChunk = maxChunk;
+        this.streamHandler = streamHandler;
+    }
+
+    /**
+     * Makes {@code pipeline}'s channel an HTTP/2 connection from here on (after TLS, if any); its reads are turned
+     * on: Netty's flow control bounds what the client may send.
+     *
+     * @param streamHandler a new handler for each stream: it reads the stream's request as HTTP/1.1 bytes and writes
+     *                      the response as HTTP/1.1 bytes
+     */
+    public static void install(ChannelPipeline pipeline, H2Limits limits, int maxResponseHeaders, int maxChunk,
+                               Supplier<ChannelHandler> streamHandler) {
+        H2Connection connection = new H2Connection(limits, maxResponseHeaders, maxChunk, streamHandler);
+        pipeline.addLast("h2-codec", codec(limits));
+        pipeline.addLast("h2-streams", new Http2MultiplexHandler(connection.new StreamSetup()));
+        pipeline.addLast(NAME, connection);
+    }
+
+    static Http2FrameCodec codec(H2Limits limits) {
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(limits.maxConcurrentStreams())
+                        .maxHeaderListSize(limits.maxHeaderListSize())
+                        .initialWindowSize(H2Limits.STREAM_WINDOW))
+                .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(H2Limits.MAX_RESETS, H2Limits.RST_WINDOW_SECONDS)
+                .encoderEnforceMaxQueuedControlFrames(H2Limits.MAX_QUEUED_CONTROL_FRAMES)
+                .decoderEnforceMaxSmallContinuationFrames(H2Limits.MAX_SMALL_CONTINUATIONS)
+                .gracefulShutdownTimeoutMillis(limits.gracefulStop().toMillis())
+                .build();
+        return codec;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        Channel channel = ctx.channel();
+        channel.attr(ClientConnection.KEY).set(this);
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        // the connection window is raised once, at the start (RFC 9113 section 6.9.2: only WINDOW_UPDATE raises it)
+        int raise = limits.connectionWindow() - H2Limits.STREAM_WINDOW;
+        if (raise > 0) {
+            codec.connection().local().flowController()
+                    .incrementWindowSize(codec.connection().connectionStream(), raise);
+        }
+        idleFrom();
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelIdle();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdle();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception) {
+            return; // the codec ends the connection itself, with the GOAWAY code that says why
+        }
+        // resets, broken pipes, TLS failures: nothing to answer
+        ctx.close();
+    }
+
+    /** Graceful stop: GOAWAY now, the streams in progress finish (bounded by gracefulStop), then the close. */
+    @Override
+    public void closeIfIdle() {
+        if (!closing) {
+            closing = true;
+            ctx.close(); // Netty's Http2ConnectionHandler makes this a graceful close: GOAWAY(NO_ERROR) first
+        }
+    }
+
+    private void idleFrom() {
+        cancelIdle();
+        if (!limits.idleTimeout().isZero()) {
+            idleClose = ctx.executor().schedule(this::closeIfIdle, limits.idleTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdle() {
+        if (idleClose != null) {
+            idleClose.cancel(false);
+            idleClose = null;
+        }
+    }
+
+    /** Sets up each stream's child channel: HTTP objects from and to frames, HTTP/1.1 bytes from and to objects. */
+    private final class StreamSetup extends ChannelInitializer<Http2StreamChannel> {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            // the stream handler reads when it can take more (the request body under back-pressure)
+            stream.config().setAutoRead(false);
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+                    new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get());
+            openStreams++;
+            cancelIdle();
+            stream.closeFuture().addListener(closed -> {
+                if (--openStreams == 0 && !closing && ctx.channel().isActive()) {
+                    idleFrom();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.jcluster.agent.http.proxy;
+
+import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.http.h2.H2Connection;
+import io.jcluster.agent.http.h2.H2Limits;
+import io.jcluster.agent.http.h2.H2TestClient;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalServerChannel;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static io.jcluster.agent.http.proxy.FakeUpstream.settings;
+import static io.jcluster.agent.http.proxy.PooledWorker.ascii;
+import static io.jcluster.agent.http.proxy.PooledWorker.drain;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * HTTP/2 streams through the http mode's own per-request proxy (what {@link HttpFrontend} sets up on an h2
+ * connection), to workers that are EmbeddedChannels: the request as the worker gets it, the worker's HTTP/1.1
+ * response as frames, and the proxy's error answers on a stream.
+ */
+class H2ProxyTest {
+
+    private final FakeUpstream upstream = new FakeUpstream(2);
+    private final Backend first = upstream.backends[0];
+    private final LoopSharedPool pool = new LoopSharedPool();
+
+    private EmbeddedChannel pooledWorker(Backend backend) {
+        EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(backend, pool));
+        pool.offer(backend, worker);
+        return worker;
+    }
+
+    private H2TestClient connect(FakeUpstream upstream) {
+        EmbeddedChannel server = new EmbeddedChannel(new LocalServerChannel(), DefaultChannelId.newInstance(), true,
+                false);
+        server.config().setAutoRead(false);
+        HttpSettings settings = settings();
+        BackendConnectionPool shared = pool; // the loop's pool, shared by the streams as HttpFrontend's would be
+        H2Connection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
+                        Duration.ofSeconds(60), Duration.ofSeconds(30)), HttpSettings.MAX_RESPONSE_HEADERS,
+                HttpSettings.MAX_CHUNK, () -> new HttpProxyHandler(settings, upstream, shared,
+                        UpgradeHandOff.BYTE_RELAY));
+        server.pipeline().addFirst(new InLoop());
+        return new H2TestClient(server).preface().send();
+    }
+
+    /**
+     * Runs what a worker does as one event of the client connection's loop, as a real event loop does: an
+     * EmbeddedChannel otherwise runs its pending tasks (a stream's close, which Netty posts for later) inside a
+     * flush, in the middle of the proxy's own call.
+     */
+    private static final class InLoop extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Runnable) {
+                ((Runnable) msg).run();
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+    }
+
+    private static void fromWorker(H2TestClient client, Runnable worker) {
+        client.server.writeInbound(worker);
+        client.receive();
+    }
+
+    @Test
+    void aStreamReachesAWorkerWithTheForwardingHeadersAndAChunkedResponseComesBackAsData() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/a").add("x-forwarded-for", "6.6.6.6"), true).send();
+
+        String request = drain(worker);
+        assertTrue(request.startsWith("GET /a HTTP/1.1\r\n"), request);
+        assertTrue(request.contains("host: example.com\r\n"), request);
+        assertTrue(request.contains("x-forwarded-for: ") && !request.contains("6.6.6.6"),
+                "the client's own forwarding header is not passed on: " + request);
+
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                + "X-App: 1\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
+        assertTrue(client.sawFrame("HEADERS 1 :status=200"), client.frames::toString);
+        String head = client.frames.stream().filter(f -> f.startsWith("HEADERS 1")).findFirst().orElseThrow();
+        assertTrue(head.contains("x-app: 1") && !head.contains("transfer-encoding"), head);
+        assertEquals("hello world", client.bodies.toString());
+        assertTrue(client.frames.get(client.frames.size() - 1).endsWith(" end"), client.frames::toString);
+        assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
+        assertTrue(client.server.isOpen());
+    }
+
+    @Test
+    void aRequestBodyGoesToTheWorkerChunked() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/up").method("POST"), false).data(1, "abc", false).data(1, "de", true)
+                .send();
+        String request = drain(worker);
+        assertTrue(request.startsWith("POST /up HTTP/1.1\r\n") && request.contains("transfer-encoding: chunked")
+                && request.endsWith("\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), request);
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")));
+        assertTrue(client.sawFrame("HEADERS 1 :status=201 end") || client.frames.contains("DATA 1 0 end"),
+                client.frames::toString);
+        assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
+    }
+
+    @Test
+    void aHeadResponseEndsTheStreamWithoutABody() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/a").method("HEAD"), true).send();
+        assertTrue(drain(worker).startsWith("HEAD /a HTTP/1.1\r\n"));
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")));
+        assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
+        assertTrue(client.sawFrame("HEADERS 1 :status=200 end") || client.frames.contains("DATA 1 0 end"),
+                client.frames::toString);
+    }
+
+    @Test
+    void noWorkerInRotationIsA503OnTheStreamAndTheConnectionStays() {
+        H2TestClient client = connect(new FakeUpstream(0));
+        client.headers(1, H2TestClient.get("/a"), true).send();
+        assertTrue(client.sawFrame("HEADERS 1 :status=503"), client.frames::toString);
+        assertTrue(client.bodies.length() > 0, "a one-line body says why");
+        assertTrue(client.server.isOpen(), "one stream's error is not the connection's");
+    }
+
+    @Test
+    void aWorkerThatClosesBeforeAnsweringAPostIsA502OnThatStreamOnly() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/order").method("POST").set("content-length", "0"), true).send();
+        assertFalse(drain(worker).isEmpty());
+        fromWorker(client, worker::close);
+        assertTrue(client.sawFrame("HEADERS 1 :status=502"), client.frames::toString);
+        assertTrue(client.server.isOpen());
+    }
+
+    @Test
+    void aClientResetMidBodyClosesTheWorkerConnection() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/up").method("POST").set("content-length", "10"), false)
+                .data(1, "abc", false).send();
+        assertTrue(drain(worker).endsWith("\r\n\r\nabc"));
+        client.reset(1).send();
+        assertFalse(worker.isOpen(), "a half-sent body leaves the worker connection out of step");
+        assertEquals(0, pool.idle(first));
+    }
+
+    /** Counts the reads the proxy asks of a worker connection. */
+    private static final class Reads extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        int count;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            count++;
+            ctx.read();
+        }
+    }
+
+    @Test
+    void aStreamWhoseClientTakesNothingPausesItsOwnWorkerOnlyAndTheOtherStreamsGoOn() {
+        Reads reads1 = new Reads();
+        Reads reads2 = new Reads();
+        EmbeddedChannel w1 = new EmbeddedChannel(reads1, new BackendResponseHandler(first, pool));
+        EmbeddedChannel w2 = new EmbeddedChannel(reads2, new BackendResponseHandler(first, pool));
+        w1.config().setAutoRead(false); // as backend connections are: the proxy asks for each read
+        w2.config().setAutoRead(false);
+        pool.offer(first, w1);
+        pool.offer(first, w2);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/big"), true).send();
+        EmbeddedChannel big = drain(w1).startsWith("GET /big") ? w1 : w2;
+        assertTrue(big == w1 || drain(w2).startsWith("GET /big"));
+        client.headers(3, H2TestClient.get("/small"), true).send();
+        EmbeddedChannel small = big == w1 ? w2 : w1;
+        assertTrue(drain(small).startsWith("GET /small"));
+
+        int size = 300_000;
+        // the worker's first 100 kB: more than the stream's window, so the stream's channel is full
+        fromWorker(client, () -> big.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n"
+                + "a".repeat(100_000))));
+        int sent = client.bodies.length();
+        assertTrue(sent <= 65_535, "no more than the stream's window: " + sent);
+
+        // the client's connection window grows (its library read the bytes), the stream's does not: the other
+        // stream is answered in full
+        client.windowUpdate(0, 1 << 20).send();
+        fromWorker(client, () -> small.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall")));
+        assertTrue(client.frames.contains("DATA 3 5 end"), client.frames::toString);
+        assertFalse(client.frames.stream().anyMatch(f -> f.startsWith("DATA 1 ") && f.endsWith(" end")));
+
+        // the slow stream's client takes its bytes: the worker is read again, and the rest comes
+        client.windowUpdate(1, size).send();
+        fromWorker(client, () -> big.writeInbound(ascii("a".repeat(size - 100_000))));
+        assertTrue(client.frames.stream().anyMatch(f -> f.startsWith("DATA 1 ") && f.endsWith(" end")),
+                client.frames::toString);
+        assertEquals(size + 5, client.bodies.length());
+    }
+}

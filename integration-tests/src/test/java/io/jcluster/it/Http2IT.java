@@ -1,0 +1,189 @@
+package io.jcluster.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.time.Duration;
+
+import static io.jcluster.it.ClusterProcess.STARTUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * HTTP/2 to clients, HTTP/1.1 to an unmodified app (the JDK's HTTP/1.1 server, two workers): the JDK HttpClient
+ * over TLS (ALPN h2) sends 100 concurrent streams on one connection, balanced round-robin over both workers, each
+ * with the forwarding headers; curl --http2 over TLS, and curl --http2-prior-knowledge (h2c) on a plain listener
+ * with http2=on, where HTTP/1.1 still works on the same port. One JDK: the code under test is the parent's Netty
+ * pipeline, the same on every JDK.
+ */
+@Timeout(240)
+class Http2IT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void h2OverTlsAndH2cWithPriorKnowledgeReachAnHttp11App() throws Exception {
+        Jdk jdk = Jdk.temurin25();
+        Path keystore = keyPair(jdk);
+        Path cert = writePem(keystore, true);
+        Path key = writePem(keystore, false);
+        int port = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.web(jdk, port, "processes=2,mode=http,strategy=round-robin"
+                + ",tls-cert=" + cert + ",tls-key=" + key)) {
+            cluster.awaitListening("0.0.0.0:" + port, STARTUP);
+            cluster.awaitWorkers(2, STARTUP);
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(keystore))
+                    .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "https://localhost:" + port;
+
+            HttpResponse<String> headers = await(client, base + "/headers");
+            assertEquals(HttpClient.Version.HTTP_2, headers.version(), "ALPN chose h2");
+            assertEquals(200, headers.statusCode());
+            assertTrue(headers.body().contains("x-forwarded-proto: https\n"), headers.body());
+            assertTrue(headers.body().contains("x-forwarded-for: 127.0.0.1\n"), headers.body());
+            assertTrue(headers.body().contains("host: localhost:" + port + "\n"), ":authority is the Host: "
+                    + headers.body());
+
+            // 100 streams at once on the client's one connection, each a request balanced on its own
+            List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                streams.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/?i=" + i))
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            Map<String, Long> perWorker = new java.util.TreeMap<>();
+            for (CompletableFuture<HttpResponse<String>> stream : streams) {
+                HttpResponse<String> response = stream.get(60, TimeUnit.SECONDS);
+                assertEquals(200, response.statusCode(), response.body());
+                assertEquals(HttpClient.Version.HTTP_2, response.version());
+                perWorker.merge(response.body().trim(), 1L, Long::sum);
+            }
+            assertEquals(2, perWorker.size(), "both workers answered: " + perWorker);
+            perWorker.values().forEach(count -> assertTrue(count >= 40, "round-robin: " + perWorker));
+
+            // a request body (DATA frames without content-length: chunked to the worker) and a chunked response
+            HttpResponse<String> upload = client.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[300_000])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("bytes 300000\n", upload.body());
+            HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(URI.create(base + "/chunked?lines=5000"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(5000, chunked.body().lines().count());
+
+            if (curlMissing()) {
+                return;
+            }
+            List<String> curl = curl("--http2", "--cacert", cert.toString(), base + "/headers");
+            assertEquals("2", curl.get(curl.size() - 1), "curl --http2 spoke HTTP/2: " + curl);
+            assertTrue(curl.contains("x-forwarded-proto: https"), curl.toString());
+        }
+
+        if (curlMissing()) {
+            return;
+        }
+        int plain = FreePorts.tcp();
+        try (ClusterProcess cluster = ClusterProcess.web(jdk, plain, "processes=2,mode=http,http2=on")) {
+            cluster.awaitListening("0.0.0.0:" + plain, STARTUP);
+            cluster.awaitWorkers(2, STARTUP);
+            String base = "http://127.0.0.1:" + plain;
+            List<String> h2c = curl("--http2-prior-knowledge", base + "/headers");
+            assertEquals("2", h2c.get(h2c.size() - 1), "h2c with prior knowledge: " + h2c);
+            assertTrue(h2c.contains("x-forwarded-proto: http") && h2c.contains("x-forwarded-for: 127.0.0.1"),
+                    h2c.toString());
+            List<String> http11 = curl("--http1.1", base + "/headers");
+            assertEquals("1.1", http11.get(http11.size() - 1), "HTTP/1.1 on the same port: " + http11);
+        }
+    }
+
+    private static boolean curlMissing() {
+        if (Files.isExecutable(Path.of("/usr/bin/curl"))) {
+            return false;
+        }
+        System.err.println("**** Http2IT: SKIPPED the curl part: /usr/bin/curl is missing (apt-get install curl)");
+        return true;
+    }
+
+    /** curl's body lines, then the HTTP version it spoke as the last line. */
+    private static List<String> curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/curl", "-sS", "--max-time", "20", "-w",
+                "\\n%{http_version}"));
+        command.addAll(List.of(args));
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(curl.waitFor(30, TimeUnit.SECONDS), "curl ended");
+        assertEquals(0, curl.exitValue(), String.join(" ", command) + ": " + output);
+        return output.lines().collect(Collectors.toList());
+    }
+
+    private static HttpResponse<String> await(HttpClient client, String url) throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (true) {
+            try {
+                return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+    }
+
+    /** A PKCS#12 keystore with a fresh self-signed RSA certificate for localhost, made by the JDK's keytool. */
+    private Path keyPair(Jdk jdk) throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
+                "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
+                "-ext", "san=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + output);
+        return keystore;
+    }
+
+    private Path writePem(Path keystore, boolean certificate) throws Exception {
+        KeyStore store = load(keystore);
+        byte[] der = certificate ? store.getCertificate("server").getEncoded()
+                : store.getKey("server", "changeit".toCharArray()).getEncoded();
+        String type = certificate ? "CERTIFICATE" : "PRIVATE KEY";
+        String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+        return Files.writeString(dir.resolve(certificate ? "cert.pem" : "key.pem"), pem);
+    }
+
+    private static KeyStore load(Path keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        return store;
+    }
+
+    private static SSLContext trusting(Path keystore) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(keystore));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+}
