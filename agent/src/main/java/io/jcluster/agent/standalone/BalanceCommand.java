@@ -8,6 +8,7 @@ import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.service.PidFile;
@@ -112,6 +113,12 @@ public final class BalanceCommand {
                 }
             }
             Log.info(startupLine(backends));
+            String ownFlags = System.getenv(OwnJvmFlags.MARKER);
+            if (ownFlags != null && !ownFlags.isEmpty()) {
+                Log.info("running with JVM flags of its own, before yours: " + ownFlags + " (" + OwnJvmFlags.SWITCH
+                        + "=keep: only yours)");
+            }
+            RunTimeHeap.tighten(Log::info);
             down.forEach(probe::down);
             if (up.isEmpty()) {
                 Log.info("no backend accepts connections yet: clients are turned away until one does");
