@@ -52,10 +52,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 log() { echo "[$(date +%H:%M:%S)] memory: $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# the RSS of a process and of its descendants that are java too (the standalone launcher's child, if any), KiB
+# the RSS of a process, KiB; standalone: plus its java children (a launcher that waits for a child JVM would
+# cost its own RSS too; jcluster's restart replaces the process image, so there is none). The agent's children
+# are its workers: not counted.
 rss_kib() {
   local total=0 p
-  for p in "$1" $(pgrep -P "$1" -x java 2>/dev/null); do
+  for p in "$1" $([ "$WHAT" = standalone ] && pgrep -P "$1" -x java 2>/dev/null); do
     total=$(( total + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
   done
   echo "$total"

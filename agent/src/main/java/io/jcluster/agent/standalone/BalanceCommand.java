@@ -113,12 +113,6 @@ public final class BalanceCommand {
                 }
             }
             Log.info(startupLine(backends));
-            String ownFlags = System.getenv(OwnJvmFlags.MARKER);
-            if (ownFlags != null && !ownFlags.isEmpty()) {
-                Log.info("running with JVM flags of its own, before yours: " + ownFlags + " (" + OwnJvmFlags.SWITCH
-                        + "=keep: only yours)");
-            }
-            RunTimeHeap.tighten(Log::info);
             down.forEach(probe::down);
             if (up.isEmpty()) {
                 Log.info("no backend accepts connections yet: clients are turned away until one does");
@@ -140,6 +134,12 @@ public final class BalanceCommand {
                         + Balancer.describe(options.admin().address()));
             }
             StopSignals.install(this::stopSignal); // a -jar launch always has jdk.unsupported, which it needs
+            String ownFlags = System.getenv(OwnJvmFlags.MARKER);
+            if (ownFlags != null && !ownFlags.isEmpty()) {
+                Log.info("running with JVM flags of its own, before yours: " + ownFlags + " (" + OwnJvmFlags.SWITCH
+                        + "=keep: only yours)");
+            }
+            RunTimeHeap.tighten(Log::info);
             stop.await();
             return shutDown();
         } finally {

@@ -101,6 +101,7 @@ public final class OwnJvmFlags {
         // the JVM put these into getInputArguments() already; passed on again they would apply twice
         environment.remove("JDK_JAVA_OPTIONS");
         environment.remove("JAVA_TOOL_OPTIONS");
+        environment.remove("_JAVA_OPTIONS");
         List<String> command = command(java, userFlags, jar.get(), List.of(balanceArgs));
         List<String> env = new ArrayList<>();
         environment.forEach((key, value) -> env.add(key + "=" + value));
