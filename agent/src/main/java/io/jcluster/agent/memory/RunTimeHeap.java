@@ -9,34 +9,33 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Lets the balancer's heap follow its live data instead of the app's sizing: the parent inherits the app's
- * {@code -Xmx4g}, and a JVM with no flags starts with 1/64 of the machine's memory as its heap, whose young
- * generation gets touched page by page before the first collection (100-300 MiB of RSS for ~15 MiB of live data).
- * The manageable flags {@code MinHeapFreeRatio}/{@code MaxHeapFreeRatio} (honoured by Serial and G1, on JDK 17 and
- * 25) are lowered so that a collection gives memory back, G1's {@code G1PeriodicGCInterval} makes an idle G1 heap
- * shrink too, and one full collection after start-up shrinks it now. A flag the command line set itself is left
- * as it is; a flag that cannot be set is said in one line. {@code -Xms} (with {@code AlwaysPreTouch}) keeps its
- * meaning: the heap never shrinks below it.
+ * Lets a Serial heap follow the balancer's live data: lowers the manageable flags {@code MinHeapFreeRatio}/{@code
+ * MaxHeapFreeRatio} (JDK 17 and 25) so that a full collection gives memory back, and collects once after start-up.
+ * A flag the command line set itself is left as it is; a flag that cannot be set is said in one line. {@code -Xms}
+ * keeps its meaning: the heap never shrinks below it.
+ *
+ * <p>Nothing is changed under G1 or Parallel (the parent inherits the app's collector): measured with the app's
+ * {@code -Xmx4g} on G1, the same ratios (and {@code G1PeriodicGCInterval}) shrank the parent's heap to 18-24 MiB
+ * after the collection, and under 2,000 connections G1 then expanded it to 200 MiB for GC time (its
+ * {@code GCTimeRatio} is not manageable) and sized the young generation to 84 MiB in it: more RSS than G1 left alone
+ * (bench/RESULTS.md "Memory"). Parallel's adaptive sizing ignores the ratios.
  */
 public final class RunTimeHeap {
 
     /** Free heap after a collection, in %: below the minimum the heap grows, above the maximum it shrinks. */
     static final String MIN_FREE = "10";
     static final String MAX_FREE = "30";
-    /** An idle G1 heap runs a concurrent cycle (and shrinks) once per this many ms without a collection. */
-    static final String G1_PERIOD_MS = "60000";
-
     /** The flag settings, in the order they must be made (the minimum may never exceed the maximum). */
-    static List<String[]> settings(boolean g1, VMOptions current) {
+    static List<String[]> settings(boolean serial, VMOptions current) {
         List<String[]> settings = new ArrayList<>();
+        if (!serial) {
+            return settings;
+        }
         boolean ratiosFromCommandLine = current.setByCommandLine("MinHeapFreeRatio")
                 || current.setByCommandLine("MaxHeapFreeRatio");
         if (!ratiosFromCommandLine) {
             settings.add(new String[] {"MinHeapFreeRatio", MIN_FREE});
             settings.add(new String[] {"MaxHeapFreeRatio", MAX_FREE});
-        }
-        if (g1 && !current.setByCommandLine("G1PeriodicGCInterval")) {
-            settings.add(new String[] {"G1PeriodicGCInterval", G1_PERIOD_MS});
         }
         return settings;
     }
@@ -53,10 +52,14 @@ public final class RunTimeHeap {
     }
 
     /**
-     * Applies the settings and collects once. {@code log} gets one line when a flag cannot be set (naming the
+     * Under Serial (its old collector is "MarkSweepCompact"), applies the settings and collects once. {@code log} gets one line when a flag cannot be set (naming the
      * flags and why), nothing otherwise.
      */
     public static void tighten(Consumer<String> log) {
+        if (ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .noneMatch(gc -> gc.getName().equals("MarkSweepCompact"))) {
+            return;
+        }
         HotSpotDiagnosticMXBean hotSpot;
         try {
             hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
@@ -68,9 +71,11 @@ public final class RunTimeHeap {
             log.accept("cannot tune the balancer's heap at run time (not a HotSpot JVM)");
             return;
         }
-        boolean g1 = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .anyMatch(gc -> gc.getName().startsWith("G1"));
-        apply(settings(g1, hotSpot(hotSpot)), hotSpot(hotSpot), log);
+        List<String[]> settings = settings(true, hotSpot(hotSpot));
+        if (settings.isEmpty()) {
+            return;
+        }
+        apply(settings, hotSpot(hotSpot), log);
         System.gc(); // the heap shrinks to what is live now; the young generation with it
     }
 

@@ -41,27 +41,26 @@ class RunTimeHeapTest {
     }
 
     @Test
-    void lowersTheMinimumBeforeTheMaximumAndSetsThePeriodOnlyForG1() {
+    void lowersTheMinimumBeforeTheMaximumUnderSerialOnly() {
         FakeOptions options = new FakeOptions(Set.of(), Set.of());
-        assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30", "G1PeriodicGCInterval=60000"),
-                names(RunTimeHeap.settings(true, options)));
-        assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30"), names(RunTimeHeap.settings(false, options)));
+        assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30"), names(RunTimeHeap.settings(true, options)));
+        assertEquals(List.of(), names(RunTimeHeap.settings(false, options)), "G1 and Parallel are left alone");
     }
 
     @Test
     void leavesWhatTheCommandLineSet() {
-        FakeOptions options = new FakeOptions(Set.of("MaxHeapFreeRatio", "G1PeriodicGCInterval"), Set.of());
+        FakeOptions options = new FakeOptions(Set.of("MaxHeapFreeRatio"), Set.of());
         assertEquals(List.of(), names(RunTimeHeap.settings(true, options)));
     }
 
     @Test
     void saysInOneLineWhichFlagsCouldNotBeSet() {
-        FakeOptions options = new FakeOptions(Set.of(), Set.of("MaxHeapFreeRatio", "G1PeriodicGCInterval"));
+        FakeOptions options = new FakeOptions(Set.of(), Set.of("MinHeapFreeRatio", "MaxHeapFreeRatio"));
         List<String> lines = new ArrayList<>();
         RunTimeHeap.apply(RunTimeHeap.settings(true, options), options, lines::add);
-        assertEquals(List.of("MinHeapFreeRatio=10"), options.set);
+        assertEquals(List.of(), options.set);
         assertEquals(1, lines.size(), lines.toString());
-        assertTrue(lines.get(0).contains("MaxHeapFreeRatio=30") && lines.get(0).contains("G1PeriodicGCInterval=60000")
+        assertTrue(lines.get(0).contains("MinHeapFreeRatio=10") && lines.get(0).contains("MaxHeapFreeRatio=30")
                 && lines.get(0).contains("not writeable"), lines.get(0));
     }
 
@@ -70,14 +69,29 @@ class RunTimeHeapTest {
         FakeOptions options = new FakeOptions(Set.of(), Set.of());
         List<String> lines = new ArrayList<>();
         RunTimeHeap.apply(RunTimeHeap.settings(true, options), options, lines::add);
-        assertEquals(3, options.set.size());
+        assertEquals(2, options.set.size());
         assertEquals(List.of(), lines);
     }
 
     @Test
     void theRealJvmTakesEveryFlagOnThisJdk() {
+        // whatever this JVM's collector, HotSpot takes both ratios (Serial's are the ones tighten() sets)
+        RunTimeHeap.VMOptions real = new RunTimeHeap.VMOptions() {
+            final com.sun.management.HotSpotDiagnosticMXBean hotSpot = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+
+            @Override
+            public boolean setByCommandLine(String name) {
+                return false;
+            }
+
+            @Override
+            public void set(String name, String value) {
+                hotSpot.setVMOption(name, value);
+            }
+        };
         List<String> lines = new ArrayList<>();
-        RunTimeHeap.tighten(lines::add);
+        RunTimeHeap.apply(RunTimeHeap.settings(true, real), real, lines::add);
         assertEquals(List.of(), lines, "a manageable flag was refused on " + Runtime.version());
     }
 }
