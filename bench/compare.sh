@@ -36,6 +36,8 @@
 #   --baseline-jar J  also measure both modes with another jcluster.jar (e.g. built from an earlier commit), on
 #                     the two ports after the epoll ones, as "jcluster-tcp-base"/"jcluster-http-base": a before/after
 #                     in the same alternating rounds; the table gets a "CPU vs baseline" column
+#   --no-noflags      skip the two balancers started with no JVM flags at all (as README shows the command),
+#                     measured in the same rounds for the "RSS no JVM flags" column (ports after the baseline ones)
 #   --no-write        print the table only; leave bench/RESULTS.md alone
 #   -h, --help        this text
 set -euo pipefail
@@ -43,7 +45,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
-TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR=""
+TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR="" NOFLAGS=1
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
 PASS=()
 ORIG_ARGS=("$@")
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
     --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
+    --no-noflags) NOFLAGS=0; shift ;;
     --epoll) ALSO_EPOLL=1; shift ;;
     --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
     --rounds|--conns|--many|--duration|--configs|--many-configs|--threads|--quiet-wait|--max-other|--retries)
@@ -105,7 +108,8 @@ fi
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || die "--baseline-jar $BASELINE_JAR: no such file"
 for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$ALSO_EPOLL" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))") \
-    $([ -n "$BASELINE_JAR" ] && echo "$((HTTP_PORT + 3)) $((HTTP_PORT + 4))"); do
+    $([ -n "$BASELINE_JAR" ] && echo "$((HTTP_PORT + 3)) $((HTTP_PORT + 4))") \
+    $([ "$NOFLAGS" = 1 ] && echo "$((HTTP_PORT + 5)) $((HTTP_PORT + 6))"); do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
 done
 
@@ -145,10 +149,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_balancer() {      # start_balancer NAME PORT MODE [MORE OPTIONS]: starts it, waits for its startup line, sets LAST_PID
-  local name=$1 port=$2 mode=$3 jar="$WORK/jcluster.jar"; shift 3
-  case "$name" in *-base) jar="$WORK/baseline/jcluster.jar" ;; esac
+  local name=$1 port=$2 mode=$3 jar="$WORK/jcluster.jar" flags=("${JVM_FLAGS[@]}"); shift 3
+  case "$name" in *-base) jar="$WORK/baseline/jcluster.jar" ;; *-noflags) flags=() ;; esac
   # shellcheck disable=SC2086
-  "$JAVA" "${JVM_FLAGS[@]}" -jar "$jar" balance --listen "127.0.0.1:$port" \
+  "$JAVA" ${flags[@]+"${flags[@]}"} -jar "$jar" balance --listen "127.0.0.1:$port" \
     --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode "$mode" --strategy "$STRATEGY" \
     $BALANCE_OPTS "$@" > "$WORK/$name.log" 2>&1 &
   LAST_PID=$!
@@ -176,6 +180,12 @@ if [ -n "$BASELINE_JAR" ]; then
   start_balancer jcluster-http-base "$((HTTP_PORT + 4))" http
   TRANSPORT_EXTRAS+=(--extra "jcluster-http-base=$((HTTP_PORT + 4))@$LAST_PID")
 fi
+if [ "$NOFLAGS" = 1 ]; then   # as README shows it: java -jar jcluster.jar balance ..., no JVM flags at all
+  start_balancer jcluster-tcp-noflags "$((HTTP_PORT + 5))" tcp
+  TRANSPORT_EXTRAS+=(--extra "jcluster-tcp-noflags=$((HTTP_PORT + 5))@$LAST_PID")
+  start_balancer jcluster-http-noflags "$((HTTP_PORT + 6))" http
+  TRANSPORT_EXTRAS+=(--extra "jcluster-http-noflags=$((HTTP_PORT + 6))@$LAST_PID")
+fi
 STARTUP_TCP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^.*\[jcluster\] //')
 STARTUP_HTTP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^.*\[jcluster\] //')
 
@@ -193,7 +203,7 @@ SUMMARY=$(bash "$ANCHORS" --summarize "$RUN")
 
 # ---------------------------------------------------------------- the markdown table
 # summarize's rows: config conns n rps spread p50 p99 proxy-cpu spread backend machine hop rss busy runq other errors
-TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" '
+TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" -v noflags="$NOFLAGS" '
   function label(c) {
     if (c == "direct") return "none (direct to one backend)"
     if (c == "hap-tcp-rr") return "HAProxy tcp (roundrobin, 1 thread)"
@@ -225,21 +235,26 @@ TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" '
     return sprintf("%+.1f%%", 100 * (cpu[c "," n] / cpu[ref "," n] - 1))
   }
   $2 ~ /^[0-9]+$/ && NF >= 17 {
-    k = $1 "," $2; order[++nk] = k; cfg[k] = $1; conns[k] = $2
+    k = $1 "," $2; cfg[k] = $1; conns[k] = $2
+    if ($1 !~ /-noflags$/) order[++nk] = k
     rps[k] = $4; p50[k] = $6; p99[k] = $7; cpu[k] = $8; rss[k] = $13; err[k] = $17
   }
   END {
     head = "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy |"
     rule = "|---|---|---|---|---|---|---|"
     if (base) { head = head " CPU vs baseline |"; rule = rule "---|" }
-    print head " proxy RSS MiB | errors |"
-    print rule "---|---|"
+    if (noflags) { head = head " proxy RSS MiB | RSS no JVM flags MiB | errors |"; rule = rule "---|---|---|" }
+    else { head = head " proxy RSS MiB | errors |"; rule = rule "---|---|" }
+    print head
+    print rule
     for (i = 1; i <= nk; i++) {
       k = order[i]
       printf "| %s | %s | %s | %s | %s | %s | %s |", label(cfg[k]), conns[k], rps[k], p50[k], p99[k],
         cpu[k] == "NA" ? "—" : cpu[k], ratio(cfg[k], conns[k])
       if (base) printf " %s |", vsbase(cfg[k], conns[k])
-      printf " %s | %s |\n", rss[k] == "NA" ? "—" : rss[k], err[k]
+      printf " %s |", rss[k] == "NA" ? "—" : rss[k]
+      if (noflags) printf " %s |", (cfg[k] ~ /^extra:jcluster-(tcp|http)$/ && ((cfg[k] "-noflags," conns[k]) in rss)) ? rss[cfg[k] "-noflags," conns[k]] : ""
+      printf " %s |\n", err[k]
     }
   }')
 
@@ -257,7 +272,8 @@ SECTION=$(cat <<EOF
 $TABLE
 
 CPU vs HAProxy = jcluster's proxy CPU µs/req divided by HAProxy's at the same connection count in the same run
-(tcp vs hap-tcp-rr, http vs hap-http). Proxy CPU per request is the figure that survives a noisy shared machine;
+(tcp vs hap-tcp-rr, http vs hap-http). RSS no JVM flags = peak RSS of the same balancer started as README shows it,
+with no JVM flags at all (it picks its own on JDK 22+), measured in the same rounds. Proxy CPU per request is the figure that survives a noisy shared machine;
 compare rps and p99 only within one run.
 
 <details><summary>anchors.sh summary</summary>

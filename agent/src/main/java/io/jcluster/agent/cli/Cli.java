@@ -1,7 +1,9 @@
 package io.jcluster.agent.cli;
 
 import io.jcluster.agent.config.Option;
+import io.jcluster.agent.log.Log;
 import io.jcluster.agent.standalone.BalanceCommand;
+import io.jcluster.agent.standalone.OwnJvmFlags;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -21,7 +23,9 @@ public final class Cli {
             return;
         }
         if (args[0].equals("balance")) {
-            BalanceCommand.main(Arrays.copyOfRange(args, 1, args.length));
+            String[] balanceArgs = Arrays.copyOfRange(args, 1, args.length);
+            OwnJvmFlags.restartIfUseful(balanceArgs, Log::info); // returns when it did not restart
+            BalanceCommand.main(balanceArgs);
             return;
         }
         System.exit(AdminCommand.run(args, System.out, System.err));

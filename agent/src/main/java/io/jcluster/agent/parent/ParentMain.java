@@ -13,6 +13,7 @@ import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.kernel.KernelRouting;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
@@ -174,6 +175,7 @@ public final class ParentMain {
             shutdown.handleSignals(supervisor);
             signals.install();
             supervisor.startAll();
+            RunTimeHeap.tighten(Log::info); // the app's heap flags sized this JVM for the app, not for a balancer
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()
                     .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());

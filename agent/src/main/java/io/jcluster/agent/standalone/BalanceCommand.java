@@ -8,6 +8,7 @@ import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
 import io.jcluster.agent.service.PidFile;
@@ -138,6 +139,12 @@ public final class BalanceCommand {
                         + Balancer.describe(options.admin().address()));
             }
             StopSignals.install(this::stopSignal); // a -jar launch always has jdk.unsupported, which it needs
+            String ownFlags = System.getenv(OwnJvmFlags.MARKER);
+            if (ownFlags != null && !ownFlags.isEmpty()) {
+                Log.info("running with JVM flags of its own, before yours: " + ownFlags + " (" + OwnJvmFlags.SWITCH
+                        + "=keep: only yours)");
+            }
+            RunTimeHeap.tighten(Log::info);
             stop.await();
             return shutDown();
         } finally {
