@@ -336,7 +336,9 @@ class CacheFieldParsingTest {
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
         assertEquals(4L * rounds, sink, "every round was a fresh hit whose variant matched");
-        assertTrue(allocated < 4096, allocated + " bytes allocated by " + rounds + " reads and hit decisions");
+        // under one byte a round: any allocation per hit is 16 bytes or more a round, while a few one-off
+        // kilobytes (a method compiled late on a loaded machine: 6,264 bytes were seen once) are not per hit
+        assertTrue(allocated < rounds, allocated + " bytes allocated by " + rounds + " reads and hit decisions");
     }
 
     private static int hit(CacheRequest request, MessageHead head, StoredResponse stored) {
