@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -135,8 +136,7 @@ public final class AdminServer implements AutoCloseable {
                             return;
                         }
                         client.closeFuture().addListener(closed -> open.decrementAndGet());
-                        client.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY),
-                                new BoundedBody(), handlers.get());
+                        client.pipeline().addLast(clientHandlers(handlers.get()));
                     }
                 })
                 .bind(address)
@@ -147,6 +147,16 @@ public final class AdminServer implements AutoCloseable {
             throw cause instanceof IOException ? (IOException) cause : new IOException(cause.getMessage(), cause);
         }
         return new AdminServer(group, bound.channel());
+    }
+
+    private static ChannelHandler[] clientHandlers(AdminHandler handler) {
+        return new ChannelHandler[] {new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY), new BoundedBody(),
+            handler};
+    }
+
+    /** What one admin connection's pipeline holds, for a test on an EmbeddedChannel (the request deadline's). */
+    static ChannelHandler[] clientHandlers(InetSocketAddress address, String token, ClusterOperations cluster) {
+        return clientHandlers(new AdminHandler(AdminAccess.of(address, token), () -> 1, cluster, null));
     }
 
     @Override
