@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,24 +23,9 @@ class AdminRequestDeadlineTest {
 
     private EmbeddedChannel connect() {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", 9090);
-        channel = new EmbeddedChannel(AdminServer.clientHandlers(address, null, new ClusterOperations() {
+        channel = new EmbeddedChannel(AdminServer.clientHandlers(address, null, new StatusOnlyCluster() {
             @Override
             public ClusterStatus status() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> reload() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> scale(int processes) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> restart(int workerId) {
                 throw new UnsupportedOperationException();
             }
         }));
