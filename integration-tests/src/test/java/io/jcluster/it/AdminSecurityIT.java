@@ -6,10 +6,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The admin endpoint against web pages, DNS rebinding, a runaway scale, slow or silent clients, oversized requests;
- * and where its token may come from. One JDK: nothing here differs between JDKs (the endpoint is jcluster's own
+ * The admin endpoint against web pages, DNS rebinding, a runaway scale, a pile of held connections, oversized
+ * requests; and where its token may come from. One JDK: nothing here differs between JDKs (the endpoint is jcluster's own
  * Netty code on NIO).
  */
 @Timeout(180)
@@ -79,16 +77,11 @@ class AdminSecurityIT {
                     + "\r\nContent-Length: 100000\r\n\r\n");
             assertEquals(413, bigBody.status(), bigBody.text());
 
-            // slow clients: a silent connection is closed after 10 s, one that trickles a byte a second as well;
-            // 16 at once fill the endpoint, a 17th is closed at once, and the balancer serves all along
+            // 16 held connections fill the endpoint, a 17th is closed at once, and the balancer serves all along
+            // (the 10 s deadline for a silent or trickling client is AdminRequestDeadlineTest's, on a fake clock)
             List<Socket> held = new ArrayList<>();
             try {
-                long start = System.nanoTime();
-                Socket silent = connect(adminPort);
-                Socket trickling = connect(adminPort);
-                held.add(silent);
-                held.add(trickling);
-                for (int i = 2; i < 16; i++) {
+                for (int i = 0; i < 16; i++) {
                     held.add(connect(adminPort));
                 }
                 ClusterProcess.sleep(300);
@@ -97,23 +90,6 @@ class AdminSecurityIT {
                 assertEquals(-1, extra.getInputStream().read(), "the 17th connection is closed at once");
                 extra.close();
                 assertEquals(200, Http.fresh(port, "/").status(), "the balancer is not affected");
-                OutputStream trickle = trickling.getOutputStream();
-                String head = "GET /status HTTP/1.1\r\n";
-                boolean trickleClosed = false;
-                for (int i = 0; i < head.length() && !trickleClosed; i++) {
-                    try {
-                        trickle.write(head.charAt(i));
-                        trickle.flush();
-                    } catch (IOException closed) {
-                        trickleClosed = true;
-                    }
-                    ClusterProcess.sleep(1_000);
-                    trickleClosed |= System.nanoTime() - start > Duration.ofSeconds(15).toNanos();
-                }
-                assertEquals(-1, readWithin(trickling, Duration.ofSeconds(5)), "the trickling client was closed");
-                assertEquals(-1, readWithin(silent, Duration.ofSeconds(5)), "the silent client was closed");
-                long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-                assertTrue(seconds >= 9, "not before the 10 s limit: " + seconds + " s");
             } finally {
                 for (Socket socket : held) {
                     socket.close();
@@ -210,17 +186,5 @@ class AdminSecurityIT {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         return socket;
-    }
-
-    /** The next byte, -1 at the end of the stream (also for a reset: the peer closed); fails on a timeout. */
-    private static int readWithin(Socket socket, Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
-        try {
-            return socket.getInputStream().read();
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("still open after " + timeout.toSeconds() + " s more", e);
-        } catch (IOException reset) {
-            return -1;
-        }
     }
 }

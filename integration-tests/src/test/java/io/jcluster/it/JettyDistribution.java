@@ -1,7 +1,5 @@
 package io.jcluster.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +32,8 @@ final class JettyDistribution {
 
     /** The distribution's JETTY_HOME; aborts the current test, loudly, when it is not there. */
     static Path home() {
-        String property = System.getProperty(HOME_PROPERTY);
-        Path home = property == null ? null : Path.of(property).toAbsolutePath().normalize();
-        if (home == null || !Files.isRegularFile(home.resolve("start.jar"))) {
-            String why = "the Eclipse Jetty distribution is missing (" + HOME_PROPERTY + " = " + home + "): the build"
-                    + " unpacks org.eclipse.jetty:jetty-home:zip from Maven Central into"
-                    + " integration-tests/target/jetty-distribution unless -DskipJettyDistribution is given; run the"
-                    + " test through Maven (mvn -B verify -pl integration-tests -am -Dit.test=...)";
-            System.err.println();
-            System.err.println("!!!!! [it] SKIPPED: " + why + " !!!!!");
-            System.err.println();
-            Assumptions.abort(why);
-        }
-        return home;
+        return UnpackedDistribution.home(HOME_PROPERTY, "start.jar", "the Eclipse Jetty distribution",
+                "org.eclipse.jetty:jetty-home:zip", "jetty");
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.jcluster.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -50,19 +48,8 @@ final class TomcatDistribution {
 
     /** The distribution's CATALINA_HOME; aborts the current test, loudly, when it is not there. */
     static Path home() {
-        String property = System.getProperty(HOME_PROPERTY);
-        Path home = property == null ? null : Path.of(property).toAbsolutePath().normalize();
-        if (home == null || !Files.isRegularFile(home.resolve("bin/catalina.sh"))) {
-            String why = "the Apache Tomcat distribution is missing (" + HOME_PROPERTY + " = " + home + "): the"
-                    + " build unpacks org.apache.tomcat:tomcat:zip from Maven Central into"
-                    + " integration-tests/target/tomcat-distribution unless -DskipTomcatDistribution is given; run the"
-                    + " test through Maven (mvn -B verify -pl integration-tests -am -Dit.test=...)";
-            System.err.println();
-            System.err.println("!!!!! [it] SKIPPED: " + why + " !!!!!");
-            System.err.println();
-            Assumptions.abort(why);
-        }
-        return home;
+        return UnpackedDistribution.home(HOME_PROPERTY, "bin/catalina.sh", "the Apache Tomcat distribution",
+                "org.apache.tomcat:tomcat:zip", "tomcat");
     }
 
     /**

@@ -6,13 +6,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -35,7 +32,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -115,30 +111,13 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static AdminServer bind(InetSocketAddress address, Supplier<AdminHandler> handlers) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
-            Thread thread = new Thread(runnable, "jcluster-admin");
-            thread.setDaemon(true);
-            return thread;
-        }, NioIoHandler.newFactory());
-        AtomicInteger open = new AtomicInteger();
+        EventLoopGroup group = CappedConnections.eventLoop("jcluster-admin");
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel client) {
-                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
-                            open.decrementAndGet();
-                            TOO_MANY.info("admin endpoint: " + MAX_CONNECTIONS + " connections are open already;"
-                                    + " closed another");
-                            client.close();
-                            return;
-                        }
-                        client.closeFuture().addListener(closed -> open.decrementAndGet());
-                        client.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY),
-                                new BoundedBody(), handlers.get());
-                    }
-                })
+                .childHandler(new CappedConnections(MAX_CONNECTIONS, () -> TOO_MANY.info("admin endpoint: "
+                        + MAX_CONNECTIONS + " connections are open already; closed another"),
+                        client -> client.pipeline().addLast(clientHandlers(handlers.get()))))
                 .bind(address)
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {
@@ -147,6 +126,16 @@ public final class AdminServer implements AutoCloseable {
             throw cause instanceof IOException ? (IOException) cause : new IOException(cause.getMessage(), cause);
         }
         return new AdminServer(group, bound.channel());
+    }
+
+    private static ChannelHandler[] clientHandlers(AdminHandler handler) {
+        return new ChannelHandler[] {new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, MAX_BODY), new BoundedBody(),
+            handler};
+    }
+
+    /** What one admin connection's pipeline holds, for a test on an EmbeddedChannel (the request deadline's). */
+    static ChannelHandler[] clientHandlers(InetSocketAddress address, String token, ClusterOperations cluster) {
+        return clientHandlers(new AdminHandler(AdminAccess.of(address, token), () -> 1, cluster, null));
     }
 
     @Override

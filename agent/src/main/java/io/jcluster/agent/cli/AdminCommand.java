@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * {@code java -jar jcluster.jar status | reload | scale N | restart ID [--admin host:port] [--token T]}: talks to a
  * running cluster's admin endpoint (started with {@code admin=...}); {@code backend drain|ready|add|remove HOST:PORT}
- * to the standalone balancer's ({@code balance --admin ...}). Exit status: 0 done, 1 failed or unreachable,
+ * to the standalone balancer's ({@code balance --admin ...}); {@code cache purge PATH [--prefix]} to either.
+ * Exit status: 0 done, 1 failed or unreachable,
  * 2 bad usage.
  */
 final class AdminCommand {
@@ -38,8 +39,10 @@ final class AdminCommand {
         List<String> positional = new ArrayList<>();
         String admin = DEFAULT_ADMIN;
         String token = System.getenv(TOKEN_ENVIRONMENT);
+        boolean prefix = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--prefix" -> prefix = true;
                 case "--admin", "--token" -> {
                     if (i + 1 >= args.length) {
                         err.println("jcluster: " + args[i] + " needs a value");
@@ -91,11 +94,24 @@ final class AdminCommand {
                 path = "/backend/" + positional.get(0) + "?address="
                         + URLEncoder.encode(positional.get(1), StandardCharsets.UTF_8);
             }
+            case "cache" -> {
+                // the agent's admin endpoint and the standalone balancer's both answer POST /cache/purge
+                if (positional.size() != 2 || !positional.get(0).equals("purge")
+                        || !positional.get(1).startsWith("/")) {
+                    return usageError(err, "cache needs purge and a path as clients send it: cache purge /PATH"
+                            + " [--prefix]");
+                }
+                path = "/cache/purge?" + (prefix ? "prefix=" : "path=")
+                        + URLEncoder.encode(positional.get(1), StandardCharsets.UTF_8);
+            }
             default -> {
                 err.println("jcluster: unknown command '" + command + "'");
                 Cli.usage(err);
                 return 2;
             }
+        }
+        if (prefix && !command.equals("cache")) {
+            return usageError(err, "--prefix belongs to cache purge");
         }
         if (!admin.matches("[^\\s/]+:[0-9]{1,5}")) {
             return usageError(err, "--admin " + admin + ": expected host:port");
@@ -171,6 +187,7 @@ final class AdminCommand {
         err.println("jcluster: " + message);
         err.println("usage: java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
         err.println("       java -jar jcluster.jar backend drain|ready|add|remove HOST:PORT [--admin host:port] [--token T]");
+        err.println("       java -jar jcluster.jar cache purge PATH [--prefix] [--admin host:port] [--token T]");
         return 2;
     }
 }

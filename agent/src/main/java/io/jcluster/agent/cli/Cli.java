@@ -53,6 +53,8 @@ public final class Cli {
         out.println("  java -jar jcluster.jar status|reload|scale N|restart ID [--admin host:port] [--token T]");
         out.println("  java -jar jcluster.jar backend drain|ready|add|remove HOST:PORT [--admin host:port] [--token T]"
                 + "  (balance --admin)");
+        out.println("  java -jar jcluster.jar cache purge PATH [--prefix] [--admin host:port] [--token T]"
+                + "  (cache=SIZE: forget the cached responses of PATH, or of every path it starts with --prefix)");
         out.println("  the token may also come from the environment variable " + AdminCommand.TOKEN_ENVIRONMENT + ".");
     }
 }

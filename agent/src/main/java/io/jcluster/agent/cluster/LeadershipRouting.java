@@ -1,13 +1,11 @@
 package io.jcluster.agent.cluster;
 
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.supervisor.ForwardingRouting;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.Set;
 
 /**
  * The supervisor's routing callbacks, passed on unchanged, and told to the cluster hub as well: admission to rotation
@@ -15,11 +13,10 @@ import java.util.Set;
  * when the worker count may have changed (scale). {@link #stopping} waits (bounded) until a leader has run its
  * {@code lost} callbacks, so they run before SIGTERM.
  */
-public final class LeadershipRouting implements WorkerRouting {
+public final class LeadershipRouting extends ForwardingRouting {
 
     static final Duration RELEASE_WAIT = Duration.ofSeconds(10);
 
-    private final WorkerRouting routing;
     private final ClusterHub hub;
     private final Duration releaseWait;
 
@@ -28,19 +25,9 @@ public final class LeadershipRouting implements WorkerRouting {
     }
 
     LeadershipRouting(WorkerRouting routing, ClusterHub hub, Duration releaseWait) {
-        this.routing = routing;
+        super(routing);
         this.hub = hub;
         this.releaseWait = releaseWait;
-    }
-
-    @Override
-    public void bound(WorkerProcess worker, InetSocketAddress requested, int actualPort) {
-        routing.bound(worker, requested, actualPort);
-    }
-
-    @Override
-    public Set<InetSocketAddress> listening() {
-        return routing.listening();
     }
 
     @Override
@@ -55,21 +42,6 @@ public final class LeadershipRouting implements WorkerRouting {
         routing.withdraw(worker);
         hub.leadership().withdrawn(worker.pid());
         hub.workerCountMayHaveChanged();
-    }
-
-    @Override
-    public long openConnections(WorkerProcess worker) {
-        return routing.openConnections(worker);
-    }
-
-    @Override
-    public long served(WorkerProcess worker) {
-        return routing.served(worker);
-    }
-
-    @Override
-    public void releaseIdle(Collection<WorkerProcess> draining) {
-        routing.releaseIdle(draining);
     }
 
     @Override
@@ -90,10 +62,5 @@ public final class LeadershipRouting implements WorkerRouting {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public void cannotShare(WorkerProcess worker, InetSocketAddress requested, String why) {
-        routing.cannotShare(worker, requested, why);
     }
 }

@@ -9,6 +9,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One end of a control connection. Every message is a frame: a 4-byte big-endian length (of what follows it), a kind
@@ -18,6 +21,11 @@ import java.nio.charset.StandardCharsets;
  * when a thread blocked in it, or entering it, is interrupted, and in a worker the app's own threads send (a Cluster
  * API call from a cancelled task). A non-blocking channel ignores interrupts, so any thread may write directly,
  * without handing the frame to a thread of jcluster's.
+ *
+ * <p>Senders queue their frames in order; whichever finds no other writing becomes the writer and writes the queue
+ * out, waiting for the socket when the peer reads slowly. The others return once their frame is queued: a peer that
+ * reads nothing holds up one thread, not every sender (nor whatever lock a sender holds). The queue is bounded in
+ * bytes ({@link #MAX_QUEUED}); past that a sender waits for room, so a stalled peer costs bounded memory.
  */
 public final class ControlConnection implements AutoCloseable {
 
@@ -25,12 +33,21 @@ public final class ControlConnection implements AutoCloseable {
     private static final int MAX_TEXT = 1024;
     /** The largest Cluster API frame: a message of the largest max-message with its topic and fields. */
     public static final int MAX_CLUSTER_FRAME = 8 * 1024 * 1024 + 4 * 1024;
+    /** Queued frames' bytes past which a sender waits for room (a larger frame still goes when the queue is empty). */
+    static final long MAX_QUEUED = 2L * MAX_CLUSTER_FRAME;
     private static final byte TEXT = 0;
     private static final byte CLUSTER = 1;
 
     private final SocketChannel channel;
     private final ByteBuffer header = ByteBuffer.allocate(5);
-    private final Object writeLock = new Object();
+    /** Frames not fully written yet, in send order; the head may be partly written. */
+    private final Queue<ByteBuffer[]> queued = new ConcurrentLinkedQueue<>();
+    /** Held by the one thread writing the queue out. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    /** Guards {@link #queuedBytes} and {@link #broken}; senders waiting for room wait on it. */
+    private final Object room = new Object();
+    private long queuedBytes;
+    private IOException broken;
     private final Selector readable;
     private final Selector writable;
 
@@ -43,6 +60,10 @@ public final class ControlConnection implements AutoCloseable {
         channel.register(writable, SelectionKey.OP_WRITE);
     }
 
+    /**
+     * Sends {@code message} after every frame queued before it. Returns once it is written, or queued behind the
+     * frames another thread is writing (that thread writes it); waits only for room in a full queue.
+     */
     public void send(ControlMessage message) throws IOException {
         byte kind;
         byte[] body;
@@ -54,13 +75,84 @@ public final class ControlConnection implements AutoCloseable {
             body = message.encode().getBytes(StandardCharsets.UTF_8);
         }
         ByteBuffer[] frame = {ByteBuffer.allocate(5).putInt(body.length + 1).put(kind).flip(), ByteBuffer.wrap(body)};
-        synchronized (writeLock) {
-            while (frame[1].hasRemaining() || frame[0].hasRemaining()) {
-                if (channel.write(frame) == 0) {
-                    await(writable);
+        enqueue(frame, 5L + body.length);
+        writeQueued();
+    }
+
+    private void enqueue(ByteBuffer[] frame, long size) throws IOException {
+        boolean interrupted = false;
+        try {
+            synchronized (room) {
+                while (broken == null && queuedBytes > 0 && queuedBytes + size > MAX_QUEUED) {
+                    try {
+                        room.wait();
+                    } catch (InterruptedException e) {
+                        // as in await: a send is not abandoned halfway; the interrupt status is kept
+                        interrupted = true;
+                    }
                 }
+                if (broken != null) {
+                    throw new IOException("the control connection failed: " + broken.getMessage(), broken);
+                }
+                queuedBytes += size;
+                // added under the lock: the queue's order is the order of the room granted
+                queued.add(frame);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Writes the queue out unless another thread is at it. A frame queued just as the writer found the queue empty
+     * is seen by one of the two: the writer looks again after it lets go.
+     */
+    private void writeQueued() throws IOException {
+        while (!queued.isEmpty() && writing.compareAndSet(false, true)) {
+            try {
+                ByteBuffer[] frame;
+                while ((frame = queued.peek()) != null) {
+                    long size = frame[0].capacity() + (long) frame[1].capacity();
+                    while (frame[1].hasRemaining() || frame[0].hasRemaining()) {
+                        if (channel.write(frame) == 0) {
+                            await(writable);
+                        }
+                    }
+                    synchronized (room) {
+                        if (broken == null) {
+                            // else close() emptied the queue meanwhile
+                            queued.poll();
+                            queuedBytes -= size;
+                            room.notifyAll();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                fail(e);
+                throw e;
+            } finally {
+                writing.set(false);
+            }
+        }
+    }
+
+    /** The queued frames cannot go: they are dropped, and senders (also those waiting for room) get the failure. */
+    private void fail(IOException cause) {
+        synchronized (room) {
+            if (broken == null) {
+                broken = cause;
+            }
+            queued.clear();
+            queuedBytes = 0;
+            room.notifyAll();
+        }
+    }
+
+    /** Frames queued and not fully written yet (for tests). */
+    int queuedFrames() {
+        return queued.size();
     }
 
     /** Sends a Cluster API frame. */
@@ -140,6 +232,7 @@ public final class ControlConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        fail(new ClosedChannelException());
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -1,12 +1,12 @@
 package io.jcluster.agent.service;
 
+import io.jcluster.agent.supervisor.ForwardingRouting;
 import io.jcluster.agent.supervisor.Outcome;
 import io.jcluster.agent.supervisor.ReloadListener;
 import io.jcluster.agent.supervisor.WorkerProcess;
 import io.jcluster.agent.supervisor.WorkerRouting;
 
 import java.net.InetSocketAddress;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,13 +30,12 @@ import java.util.function.IntSupplier;
  *       last event).</li>
  * </ul>
  */
-public final class ServiceState implements WorkerRouting, ReloadListener {
+public final class ServiceState extends ForwardingRouting implements ReloadListener {
 
     /** Whether the cluster takes traffic now, and in words. */
     public record Readiness(boolean ready, String message) {
     }
 
-    private final WorkerRouting routing;
     /** Null when systemd asked for no notifications. */
     private final SystemdNotifier systemd;
     /** The pids of the workers admitted to rotation now. */
@@ -53,7 +52,7 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     private volatile String lastEvent = "starting";
 
     ServiceState(WorkerRouting routing, SystemdNotifier systemd) {
-        this.routing = routing;
+        super(routing);
         this.systemd = systemd;
     }
 
@@ -163,11 +162,6 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     }
 
     @Override
-    public Set<InetSocketAddress> listening() {
-        return routing.listening();
-    }
-
-    @Override
     public void admit(WorkerProcess worker) {
         routing.admit(worker);
         inRotation.add(worker.pid());
@@ -186,36 +180,11 @@ public final class ServiceState implements WorkerRouting, ReloadListener {
     }
 
     @Override
-    public long openConnections(WorkerProcess worker) {
-        return routing.openConnections(worker);
-    }
-
-    @Override
-    public long served(WorkerProcess worker) {
-        return routing.served(worker);
-    }
-
-    @Override
-    public void releaseIdle(Collection<WorkerProcess> draining) {
-        routing.releaseIdle(draining);
-    }
-
-    @Override
     public void gone(WorkerProcess worker) {
         routing.gone(worker);
         inRotation.remove(worker.pid());
         bound.remove(worker.pid());
         serving.remove(worker.pid());
         changed(worker + " exited");
-    }
-
-    @Override
-    public void stopping(WorkerProcess worker) {
-        routing.stopping(worker);
-    }
-
-    @Override
-    public void cannotShare(WorkerProcess worker, InetSocketAddress requested, String why) {
-        routing.cannotShare(worker, requested, why);
     }
 }

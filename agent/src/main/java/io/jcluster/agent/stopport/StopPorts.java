@@ -1,15 +1,12 @@
 package io.jcluster.agent.stopport;
 
+import io.jcluster.agent.admin.CappedConnections;
 import io.jcluster.agent.control.ControlMessage;
 import io.jcluster.agent.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.net.Inet6Address;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -119,35 +115,21 @@ public final class StopPorts implements AutoCloseable {
 
     private Channel bind(Port port) {
         if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(1, runnable -> {
-                Thread thread = new Thread(runnable, "jcluster-stop-port");
-                thread.setDaemon(true);
-                return thread;
-            }, NioIoHandler.newFactory());
+            group = CappedConnections.eventLoop("jcluster-stop-port");
         }
-        AtomicInteger open = new AtomicInteger();
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel client) {
-                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
-                            open.decrementAndGet();
-                            tooMany.info(port.convention.port + " " + describe(port.listening()) + ": " + MAX_CONNECTIONS
-                                    + " connections are open already; closed another");
-                            client.close();
-                            return;
-                        }
-                        client.closeFuture().addListener(closedFuture -> open.decrementAndGet());
-                        InetSocketAddress from = client.remoteAddress();
-                        client.pipeline().addLast(port.convention == StopConvention.JETTY
-                                ? new JettyStopReader(port.secret, deadlineMillis,
-                                        verdict -> received(port, client, from, verdict))
-                                : new TomcatShutdownReader(port.secret, deadlineMillis,
-                                        match -> received(port, from, match)));
-                    }
-                })
+                .childHandler(new CappedConnections(MAX_CONNECTIONS, () -> tooMany.info(port.convention.port + " "
+                        + describe(port.listening()) + ": " + MAX_CONNECTIONS
+                        + " connections are open already; closed another"), client -> {
+                            InetSocketAddress from = client.remoteAddress();
+                            client.pipeline().addLast(port.convention == StopConvention.JETTY
+                                    ? new JettyStopReader(port.secret, deadlineMillis,
+                                            verdict -> received(port, client, from, verdict))
+                                    : new TomcatShutdownReader(port.secret, deadlineMillis,
+                                            match -> received(port, from, match)));
+                        }))
                 .bind(port.address)
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {

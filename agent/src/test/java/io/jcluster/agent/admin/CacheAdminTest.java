@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,25 +31,10 @@ class CacheAdminTest {
         }
         ClusterStatus.CacheView view = cacheOn
                 ? new ClusterStatus.CacheView(7, 3, 1, 2, 4, 5, 6, 8, 9, 10, 12345, 16 << 20) : null;
-        server = AdminServer.start(new InetSocketAddress("127.0.0.1", port), TOKEN, 8, new ClusterOperations() {
+        server = AdminServer.start(new InetSocketAddress("127.0.0.1", port), TOKEN, 8, new StatusOnlyCluster() {
             @Override
             public ClusterStatus status() {
                 return new ClusterStatus(1000, "round-robin", "http", "nio", List.of(), List.of(), null, null, view);
-            }
-
-            @Override
-            public CompletableFuture<Result> reload() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> scale(int processes) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> restart(int workerId) {
-                throw new UnsupportedOperationException();
             }
 
             @Override

@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +36,7 @@ class ProbesTest {
     }
 
     private ClusterOperations cluster(List<ClusterStatus.WorkerView> workers, boolean ownReadiness) {
-        return new ClusterOperations() {
+        return new StatusOnlyCluster() {
             @Override
             public ClusterStatus status() {
                 return new ClusterStatus(1000, "round-robin", "tcp", "nio", List.of(), workers, null, null, null);
@@ -45,22 +44,7 @@ class ProbesTest {
 
             @Override
             public Readiness readiness() {
-                return ownReadiness ? readiness.get() : ClusterOperations.super.readiness();
-            }
-
-            @Override
-            public CompletableFuture<Result> reload() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> scale(int processes) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<Result> restart(int workerId) {
-                throw new UnsupportedOperationException();
+                return ownReadiness ? readiness.get() : super.readiness();
             }
         };
     }

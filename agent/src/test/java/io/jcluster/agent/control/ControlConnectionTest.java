@@ -83,6 +83,77 @@ class ControlConnectionTest {
 
     /** Frames from several threads never interleave their bytes: each send writes its frame whole. */
     @Test
+    void aPeerThatReadsNothingHoldsUpOneSenderNotTheNext() throws Exception {
+        // 4 MB: far more than a unix socket's buffers hold, so its sender waits for the peer to read
+        byte[] large = new byte[4 * 1024 * 1024];
+        CompletableFuture<Void> stuck = CompletableFuture.runAsync(() -> {
+            try {
+                worker.send(new ClusterFrame.Publish("large", large));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (worker.queuedFrames() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, worker.queuedFrames(), "the large frame is being written");
+        assertTrue(!stuck.isDone(), "the peer reads nothing: the large frame cannot be written yet");
+        // another thread's sends return while the first waits (they queued behind it, in order)
+        CompletableFuture<Void> next = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 100; i++) {
+                    worker.send(new ControlMessage.DumpLine("line " + i));
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        next.get(10, TimeUnit.SECONDS);
+        assertTrue(!stuck.isDone(), "still waiting for the peer");
+        ClusterFrame.Publish first = (ClusterFrame.Publish) ((ControlMessage.Cluster) parent.receive()).frame();
+        assertEquals(large.length, first.message().length);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(new ControlMessage.DumpLine("line " + i), parent.receive());
+        }
+        stuck.get(10, TimeUnit.SECONDS);
+        assertEquals(0, worker.queuedFrames());
+    }
+
+    @Test
+    void aFullQueueMakesSendersWaitForRoomAndAClosedConnectionFailsThem() throws Exception {
+        // two frames of MAX_QUEUED / 2 fill the queue while the peer reads nothing; a third waits for room
+        byte[] half = new byte[(int) (ControlConnection.MAX_QUEUED / 2) - 64];
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sends.add(CompletableFuture.runAsync(() -> {
+                try {
+                    worker.send(new ClusterFrame.Publish("half", half));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (worker.queuedFrames() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
+        assertEquals(2, worker.queuedFrames(), "the third frame waits for room instead of being queued");
+        worker.close();
+        for (CompletableFuture<Void> send : sends) {
+            try {
+                send.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException failed) {
+                assertTrue(failed.getCause().getCause() instanceof IOException, failed.toString());
+            }
+        }
+        assertTrue(sends.stream().filter(CompletableFuture::isCompletedExceptionally).count() >= 2,
+                "the writer and the sender waiting for room both learn that the connection closed");
+        assertThrows(IOException.class, () -> worker.send(new ControlMessage.DumpEnd()));
+    }
+
+    @Test
     void concurrentSendersKeepFramesWhole() throws Exception {
         int threads = 4;
         int each = 200;

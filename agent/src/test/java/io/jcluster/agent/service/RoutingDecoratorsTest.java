@@ -25,10 +25,14 @@ class RoutingDecoratorsTest {
                 if (!method.isDefault()) {
                     continue;
                 }
+                // the wrapper's own or ForwardingRouting's, which passes each on (ForwardingRoutingTest)
                 try {
-                    wrapper.getDeclaredMethod(method.getName(), method.getParameterTypes());
+                    if (wrapper.getMethod(method.getName(), method.getParameterTypes()).getDeclaringClass()
+                            == WorkerRouting.class) {
+                        missing.add(method.getName());
+                    }
                 } catch (NoSuchMethodException e) {
-                    missing.add(method.getName());
+                    throw new AssertionError(e);
                 }
             }
             assertEquals(List.of(), missing, wrapper.getSimpleName() + " must pass these on to the routing it wraps");

@@ -4,11 +4,11 @@ import io.jcluster.bootstrap.SharedSessions;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +23,19 @@ public final class SessionAdapters {
     public static final String JETTY = "io.jcluster.sessions.jetty.JettySessions";
     public static final String UNDERTOW = "io.jcluster.sessions.undertow.UndertowSessions";
 
-    private static final Map<ClassLoader, Map<String, Consumer<Object>>> ADAPTERS = new WeakHashMap<>();
+    /**
+     * The adapters by the server object's class. A ClassValue keeps each value inside its class, so an adapter
+     * (whose loader's parent is that class's loader) does not keep a redeployed webapp's loader alive; a
+     * WeakHashMap keyed by the loader would, as its values are strongly reachable from the map.
+     */
+    private static final ClassValue<Map<String, Consumer<Object>>> ADAPTERS = new ClassValue<>() {
+        @Override
+        protected Map<String, Consumer<Object>> computeValue(Class<?> server) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+    /** One adapter loader per server loader, held weakly: the adapters' classes keep it alive as long as needed. */
+    private static final Map<ClassLoader, WeakReference<AdapterLoader>> LOADERS = new WeakHashMap<>();
     /**
      * The server objects adopted so far, by identity: a WeakHashMap would compare them with equals, and Undertow's
      * session managers are equal by deployment name (a second manager of one name would never be adopted).
@@ -44,7 +56,7 @@ public final class SessionAdapters {
             return;
         }
         try {
-            adapter(server.getClass().getClassLoader(), adapter).accept(server);
+            adapter(server.getClass(), adapter).accept(server);
         } catch (Throwable e) {
             store.log("sessions=shared: could not share the sessions of " + server.getClass().getName() + " ("
                     + e + "); its sessions stay in each worker's memory");
@@ -69,17 +81,32 @@ public final class SessionAdapters {
     }
 
     @SuppressWarnings("unchecked")
-    private static Consumer<Object> adapter(ClassLoader server, String name) throws ReflectiveOperationException {
-        ClassLoader parent = server == null ? ClassLoader.getSystemClassLoader() : server;
-        synchronized (ADAPTERS) {
-            Map<String, Consumer<Object>> byName = ADAPTERS.computeIfAbsent(parent, loader -> new HashMap<>());
-            Consumer<Object> adapter = byName.get(name);
-            if (adapter == null) {
-                Class<?> type = Class.forName(name, true, new AdapterLoader(parent));
-                adapter = (Consumer<Object>) type.getConstructor().newInstance();
-                byName.put(name, adapter);
+    static Consumer<Object> adapter(Class<?> server, String name) throws ReflectiveOperationException {
+        Map<String, Consumer<Object>> byName = ADAPTERS.get(server);
+        Consumer<Object> adapter = byName.get(name);
+        if (adapter == null) {
+            synchronized (byName) {
+                adapter = byName.get(name);
+                if (adapter == null) {
+                    Class<?> type = Class.forName(name, true, loaderFor(server.getClassLoader()));
+                    adapter = (Consumer<Object>) type.getConstructor().newInstance();
+                    byName.put(name, adapter);
+                }
             }
-            return adapter;
+        }
+        return adapter;
+    }
+
+    private static AdapterLoader loaderFor(ClassLoader server) {
+        ClassLoader parent = server == null ? ClassLoader.getSystemClassLoader() : server;
+        synchronized (LOADERS) {
+            WeakReference<AdapterLoader> known = LOADERS.get(parent);
+            AdapterLoader loader = known == null ? null : known.get();
+            if (loader == null) {
+                loader = new AdapterLoader(parent);
+                LOADERS.put(parent, new WeakReference<>(loader));
+            }
+            return loader;
         }
     }
 }
