@@ -37,8 +37,16 @@ final class AccessRecord {
     /** The status of the response the client is getting; 0 until its head is sent. */
     private int status;
 
+    /** Whether the client's requests are HTTP/2 streams (the head the proxy reads is their HTTP/1.1 form). */
+    private final boolean http2;
+
     AccessRecord(AccessLog log, SocketAddress client) {
+        this(log, client, false);
+    }
+
+    AccessRecord(AccessLog log, SocketAddress client, boolean http2) {
         this.log = log;
+        this.http2 = http2;
         this.client = client instanceof InetSocketAddress address && address.getAddress() != null
                 ? address.getAddress().getHostAddress() : "-";
     }
@@ -55,7 +63,7 @@ final class AccessRecord {
         int targetEnd = Math.max(targetStart, head.versionStart() - 1);
         this.method = AccessEntry.printable(bytes, start, methodEnd, 32);
         this.target = AccessEntry.printable(bytes, targetStart, targetEnd, AccessEntry.MAX_TARGET);
-        this.protocol = head.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+        this.protocol = http2 ? "HTTP/2.0" : head.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
         this.referer = header(head, REFERER);
         this.userAgent = header(head, USER_AGENT);
         this.startedAt = startedAt;

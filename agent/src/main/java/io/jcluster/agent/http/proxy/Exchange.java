@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * The request/response exchange in progress on one client connection, and its state machine:
@@ -105,7 +106,8 @@ final class Exchange implements WorkerEvents {
         this.responses = new ResponseReceiver(this);
         this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache(), forwarded);
         this.access = settings.accessLog() == null ? null
-                : new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress());
+                : new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress(),
+                        ctx.channel() instanceof Http2StreamChannel);
     }
 
     /** Sets every per-request field for a request whose head is in, and goes to CONNECTING. */

@@ -38,10 +38,13 @@ class H2ProxyTest {
     }
 
     private H2TestClient connect(FakeUpstream upstream) {
+        return connect(upstream, settings());
+    }
+
+    private H2TestClient connect(FakeUpstream upstream, HttpSettings settings) {
         EmbeddedChannel server = new EmbeddedChannel(new LocalServerChannel(), DefaultChannelId.newInstance(), true,
                 false);
         server.config().setAutoRead(false);
-        HttpSettings settings = settings();
         BackendConnectionPool shared = pool; // the loop's pool, shared by the streams as HttpFrontend's would be
         H2Connection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
                         Duration.ofSeconds(60), Duration.ofSeconds(30)), HttpSettings.MAX_RESPONSE_HEADERS,
@@ -70,6 +73,21 @@ class H2ProxyTest {
     private static void fromWorker(H2TestClient client, Runnable worker) {
         client.server.writeInbound(worker);
         client.receive();
+    }
+
+    @Test
+    void aStreamIsAccessLoggedAsHttp2() {
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        io.jcluster.agent.log.AccessLog log = io.jcluster.agent.log.AccessLog.to(written, false, 64);
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream, settings().withAccessLog(log));
+        client.headers(1, H2TestClient.get("/logged"), true).send();
+        drain(worker);
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")));
+        assertTrue(client.sawFrame("HEADERS 1 :status=200"), client.frames::toString);
+        log.close();
+        String line = written.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(line.contains("\"GET /logged HTTP/2.0\" 200 "), line);
     }
 
     @Test
