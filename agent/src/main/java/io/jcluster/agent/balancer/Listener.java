@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -78,10 +79,10 @@ final class Listener implements Upstream {
         initial.forEach(listener.backends::add);
         ServerBootstrap server = new ServerBootstrap();
         transport.configure(server);
+        accepting(server);
         ChannelFuture bound = server
                 .group(group)
                 .channelFactory(transport.serverChannels)
-                .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -103,6 +104,22 @@ final class Listener implements Upstream {
         listener.serverChannel = bound.channel();
         return listener;
     }
+
+    /**
+     * How the listening socket accepts. Netty's default allocator for a server channel stops an epoll accept loop
+     * after the first connection: it takes the accepted file descriptor for a byte count and reads "fewer bytes
+     * than attempted" as "nothing more to accept". One accept per event-loop wake-up, on a loop that also relays
+     * the connections already accepted, left 2,000 clients that connect at once waiting in the accept queue for
+     * over 2 s (wrk timeouts; bench/c2000.sh, issue 18). Up to {@link #ACCEPT_BATCH} per wake-up, until the queue
+     * is empty, as HAProxy's tune.maxaccept; io_uring's multishot accept was never limited this way.
+     */
+    static void accepting(ServerBootstrap server) {
+        server.option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator()
+                        .respectMaybeMoreData(false).maxMessagesPerRead(ACCEPT_BATCH));
+    }
+
+    static final int ACCEPT_BATCH = 64;
 
     private void admit(SocketChannel client, Frontend frontend) {
         stats.accepted();

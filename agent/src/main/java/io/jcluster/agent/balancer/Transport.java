@@ -82,7 +82,7 @@ public final class Transport {
 
     /**
      * io_uring, else epoll, else NIO; the note says why a faster one was passed over. (io_uring once stalled a
-     * relay paused for back-pressure; {@link Resume} works around it and BackPressureIT keeps checking.)
+     * relay paused for back-pressure: see {@link Relay#channelRead} and IoUringRelayResumeTest.)
      */
     static Transport auto() {
         if (!nativeAccessAllowedQuietly()) {
