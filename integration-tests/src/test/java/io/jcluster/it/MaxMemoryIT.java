@@ -54,8 +54,15 @@ class MaxMemoryIT {
             System.out.println("[it] " + jdk + ": max-memory replacement under 10 keep-alive connections: " + result);
             assertEquals(0, result.errors(), "failed requests during the replacement: " + result + "\n" + cluster.describe());
             assertEquals(0, result.non2xx(), result.toString());
-            ProcessHandle.of(grown).ifPresent(handle -> assertTrue(!ClusterProcess.isRunning(handle),
-                    "the grown worker " + grown + " was stopped"));
+            // "stopping it" is logged as SIGTERM goes out: the JVM then runs its shutdown hooks and exits, within
+            // shutdown-timeout (10 s by default) or it is killed
+            ProcessHandle.of(grown).ifPresent(handle -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (ClusterProcess.isRunning(handle) && System.nanoTime() < deadline) {
+                    ClusterProcess.sleep(50);
+                }
+                assertTrue(!ClusterProcess.isRunning(handle), "the grown worker " + grown + " was stopped");
+            });
         }
     }
 }
