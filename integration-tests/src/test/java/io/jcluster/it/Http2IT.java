@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,9 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,15 +39,15 @@ class Http2IT {
     @Test
     void h2OverTlsAndH2cWithPriorKnowledgeReachAnHttp11App() throws Exception {
         Jdk jdk = Jdk.temurin25();
-        Path keystore = keyPair(jdk);
-        Path cert = writePem(keystore, true);
-        Path key = writePem(keystore, false);
+        Path keystore = TestCertificates.keyPair(jdk, dir, "server");
+        Path cert = TestCertificates.writePem(keystore, "server", true);
+        Path key = TestCertificates.writePem(keystore, "server", false);
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.web(jdk, port, "processes=2,mode=http,strategy=round-robin"
                 + ",tls-cert=" + cert + ",tls-key=" + key)) {
             cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             cluster.awaitWorkers(2, STARTUP);
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(keystore))
+            HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.trusting(keystore))
                     .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
             String base = "https://localhost:" + port;
 
@@ -147,43 +142,5 @@ class Http2IT {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
         }
-    }
-
-    /** A PKCS#12 keystore with a fresh self-signed RSA certificate for localhost, made by the JDK's keytool. */
-    private Path keyPair(Jdk jdk) throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
-                "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
-                "-ext", "san=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + output);
-        return keystore;
-    }
-
-    private Path writePem(Path keystore, boolean certificate) throws Exception {
-        KeyStore store = load(keystore);
-        byte[] der = certificate ? store.getCertificate("server").getEncoded()
-                : store.getKey("server", "changeit".toCharArray()).getEncoded();
-        String type = certificate ? "CERTIFICATE" : "PRIVATE KEY";
-        String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-        return Files.writeString(dir.resolve(certificate ? "cert.pem" : "key.pem"), pem);
-    }
-
-    private static KeyStore load(Path keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        return store;
-    }
-
-    private static SSLContext trusting(Path keystore) throws Exception {
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(load(keystore));
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }

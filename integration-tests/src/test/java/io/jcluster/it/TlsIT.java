@@ -5,21 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,9 +34,9 @@ class TlsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#both")
     void httpsIsTerminatedInTheParent(Jdk jdk) throws Exception {
-        Path keystore = keyPair(jdk, "server");
-        Path cert = writePem(keystore, "server", true);
-        Path key = writePem(keystore, "server", false);
+        Path keystore = TestCertificates.keyPair(jdk, dir, "server");
+        Path cert = TestCertificates.writePem(keystore, "server", true);
+        Path key = TestCertificates.writePem(keystore, "server", false);
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
                 "processes=2,mode=http,tls-cert=" + cert + ",tls-key=" + key)) {
@@ -52,7 +44,7 @@ class TlsIT {
             assertTrue(listening.contains(", https, "), listening);
             cluster.awaitWorkers(2, STARTUP);
             for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
-                HttpClient client = HttpClient.newBuilder().sslContext(trusting(keystore))
+                HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.trusting(keystore))
                         .sslParameters(new SSLParameters(null, new String[] {protocol}))
                         .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 HttpResponse<String> response = awaitHttps(client, port);
@@ -68,10 +60,10 @@ class TlsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#both")
     void aKeyThatIsNotTheCertificatesExitsTwoWithOneLine(Jdk jdk) throws Exception {
-        Path keystore = keyPair(jdk, "server");
-        Path other = keyPair(jdk, "other");
-        Path cert = writePem(keystore, "server", true);
-        Path wrongKey = writePem(other, "other", false);
+        Path keystore = TestCertificates.keyPair(jdk, dir, "server");
+        Path other = TestCertificates.keyPair(jdk, dir, "other");
+        Path cert = TestCertificates.writePem(keystore, "server", true);
+        Path wrongKey = TestCertificates.writePem(other, "other", false);
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.web(jdk, port,
                 "processes=2,mode=http,tls-cert=" + cert + ",tls-key=" + wrongKey)) {
@@ -97,52 +89,5 @@ class TlsIT {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
         }
-    }
-
-    /** A PKCS#12 keystore with a fresh self-signed RSA certificate for localhost, made by the JDK's keytool. */
-    private Path keyPair(Jdk jdk, String alias) throws Exception {
-        Path keystore = dir.resolve(alias + ".p12");
-        Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
-                "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
-                "-ext", "san=dns:localhost,ip:127.0.0.1", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + output);
-        return keystore;
-    }
-
-    private Path writePem(Path keystore, String alias, boolean certificate) throws Exception {
-        KeyStore store = load(keystore);
-        String pem;
-        if (certificate) {
-            Certificate cert = store.getCertificate(alias);
-            pem = pem("CERTIFICATE", cert.getEncoded());
-        } else {
-            Key key = store.getKey(alias, "changeit".toCharArray());
-            assertEquals("PKCS#8", key.getFormat());
-            pem = pem("PRIVATE KEY", key.getEncoded());
-        }
-        return Files.writeString(dir.resolve(alias + (certificate ? "-cert.pem" : "-key.pem")), pem);
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static KeyStore load(Path keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        return store;
-    }
-
-    private static SSLContext trusting(Path keystore) throws Exception {
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(load(keystore));
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }
