@@ -262,7 +262,7 @@ class StandaloneBalancerIT {
     }
 
     /** A plain HelloServer JVM (no agent) on {@code port}, listening when this returns. */
-    private static ClusterProcess backend(int port) throws IOException {
+    static ClusterProcess backend(int port) throws IOException {
         ClusterProcess server = ClusterProcess.on(Jdk.jdk17()).withoutAgent().mainClass("samples.hello.HelloServer")
                 .args(Integer.toString(port)).start();
         try {

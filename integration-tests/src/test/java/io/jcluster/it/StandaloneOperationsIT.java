@@ -43,7 +43,8 @@ class StandaloneOperationsIT {
         String admin = "127.0.0.1:" + adminPort;
         String token = "it-" + Long.toHexString(System.nanoTime());
         Path accessLog = Files.createTempFile("jcluster-balance-access-", ".log");
-        try (ClusterProcess a = backend(first); ClusterProcess b = backend(second);
+        try (ClusterProcess a = StandaloneBalancerIT.backend(first);
+             ClusterProcess b = StandaloneBalancerIT.backend(second);
              ClusterProcess balancer = ClusterProcess.on(jdk).withoutAgent()
                      .launch("-jar", AgentSnapshot.path().toString(), "balance").args("--listen", "127.0.0.1:" + port,
                              "--backend", "127.0.0.1:" + first, "--backend", "127.0.0.1:" + second, "--mode", "http",
@@ -93,7 +94,7 @@ class StandaloneOperationsIT {
                 assertTrue(endpoint.get("/status").body().contains("{\"address\":\"127.0.0.1:" + first
                         + "\",\"state\":\"draining\",\"openConnections\":0"), endpoint.get("/status").body());
 
-                try (ClusterProcess c = backend(third)) {
+                try (ClusterProcess c = StandaloneBalancerIT.backend(third)) {
                     Admin.CliRun add = Admin.cli(jdk, "backend", "add", "127.0.0.1:" + third, "--admin", admin,
                             "--token", token);
                     assertEquals(0, add.exitStatus(), add.toString());
@@ -204,19 +205,5 @@ class StandaloneOperationsIT {
         public void close() throws InterruptedException {
             stop();
         }
-    }
-
-    /** A plain HelloServer JVM (no agent) on {@code port}, listening when this returns. */
-    private static ClusterProcess backend(int port) throws IOException {
-        ClusterProcess server = ClusterProcess.on(Jdk.jdk17()).withoutAgent().mainClass("samples.hello.HelloServer")
-                .args(Integer.toString(port)).start();
-        try {
-            server.awaitLine(line -> line.equals("hello server listening on port " + port), "'hello server listening'",
-                    STARTUP);
-        } catch (AssertionError | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
     }
 }
