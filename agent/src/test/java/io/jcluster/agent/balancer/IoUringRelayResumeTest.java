@@ -128,7 +128,7 @@ class IoUringRelayResumeTest {
     }
 
     /** The channel's writability, pending outbound bytes and its transport's primitive state fields. */
-    private static String state(Channel channel) {
+    static String state(Channel channel) {
         StringBuilder text = new StringBuilder(channel.toString()).append(" writable=").append(channel.isWritable());
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
         if (out != null) {
