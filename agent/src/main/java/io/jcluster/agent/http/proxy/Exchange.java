@@ -2,7 +2,6 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendLease;
-import io.jcluster.agent.balancer.Resume;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -156,6 +155,11 @@ final class Exchange implements WorkerEvents {
             return;
         }
         receiver.read(data);
+        if (backendNeedsFlush && backendChannel != null && !backendChannel.isWritable()) {
+            // past the worker connection's high-water mark: flush now, not at read-complete (see backendRead)
+            backendNeedsFlush = false;
+            backendChannel.flush();
+        }
     }
 
     void clientReadComplete() {
@@ -174,7 +178,7 @@ final class Exchange implements WorkerEvents {
     /** The client can take more of the response again: resume reading from the worker (see clientWritable). */
     void clientWritabilityChanged() {
         if (backendChannel != null && ctx.channel().isWritable()) {
-            Resume.reading(backendChannel);
+            backendChannel.read();
         } else if (ctx.channel().isWritable()) {
             receiver.clientWritable();
         }
@@ -225,6 +229,15 @@ final class Exchange implements WorkerEvents {
             return;
         }
         responses.read(data);
+        if (clientNeedsFlush && !ctx.channel().isWritable()) {
+            // Past the client's high-water mark: flush now rather than at backendReadComplete, which Netty's
+            // io_uring transport (4.2.18) does not always deliver after a read once the worker has sent its FIN
+            // (IoUringHttpResumeTest). Bytes left unflushed there keep the client unwritable for good, and the
+            // worker connection paused waiting for it. Every relay writes the worker's bytes inside responses.read,
+            // so this one check covers them all: one isWritable() per read.
+            clientNeedsFlush = false;
+            ctx.flush();
+        }
     }
 
     @Override
@@ -245,7 +258,7 @@ final class Exchange implements WorkerEvents {
         if (writable && awaitingBackendWritable) {
             awaitingBackendWritable = false;
             deadlines.body(0); // the client's turn again
-            Resume.reading(ctx.channel());
+            ctx.read();
         }
     }
 
