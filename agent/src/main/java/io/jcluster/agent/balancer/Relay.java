@@ -36,7 +36,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (!peer.isWritable()) {
             // Past the high-water mark: flush now rather than at channelReadComplete, which Netty's io_uring
             // transport (4.2.18) does not always deliver after a read (IoUringRelayResumeTest); bytes left
-            // unflushed there keep the peer unwritable for good, and this side paused waiting for it.
+            // unflushed there keep the peer unwritable for good, and this side paused waiting for it. http mode's
+            // Exchange.backendRead does the same (IoUringHttpResumeTest).
             peer.flush();
         }
     }
