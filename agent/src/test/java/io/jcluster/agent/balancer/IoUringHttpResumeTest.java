@@ -58,12 +58,95 @@ class IoUringHttpResumeTest {
         eachRun(false, false);
     }
 
-    private static void eachRun(boolean chunked, boolean workerCloses) throws Exception {
+    /**
+     * The other direction: the client sends a 64 MiB request body and its FIN as fast as it can, the worker reads
+     * nothing for a while, then everything; the proxy pauses the client for back-pressure.
+     */
+    @Test
+    void uploadThenFin() throws Exception {
+        requireIoUring();
+        Transport transport = Transport.choose(TransportChoice.IO_URING);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers);
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        try (ServerSocket worker = new ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+            Listener listener = Listener.open(new InetSocketAddress("127.0.0.1", freePort()),
+                    List.of(new Backend(0, (InetSocketAddress) worker.getLocalSocketAddress())),
+                    SelectionStrategy.roundRobin(), group, transport, connections,
+                    HttpFrontend.of(OptionParser.parse("mode=http"), false), ConnectionLimit.NONE, null, null,
+                    ProxyProtocol.OFF);
+            try {
+                for (int run = 0; run < RUNS; run++) {
+                    List<String> stall = new ArrayList<>();
+                    long received = uploadOnce(worker, listener.port(), 100 + 50 * run, connections, stall);
+                    assertEquals(TOTAL, received, "run " + run + " stalled at " + received + " of " + TOTAL
+                            + " body bytes: " + stall);
+                }
+            } finally {
+                listener.stopAccepting();
+                connections.close().awaitUninterruptibly();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static long uploadOnce(ServerSocket worker, int port, long pauseMillis, ChannelGroup connections,
+                                   List<String> stall) throws Exception {
+        Thread sender = new Thread(() -> {
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress("127.0.0.1", port));
+                OutputStream out = client.getOutputStream();
+                out.write(("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + TOTAL + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                byte[] chunk = new byte[CHUNK];
+                for (int sent = 0; sent < TOTAL; sent += CHUNK) {
+                    out.write(chunk);
+                }
+                client.shutdownOutput();
+                client.setSoTimeout(10_000);
+                client.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // the worker's count tells
+            }
+        }, "uploader");
+        sender.setDaemon(true);
+        sender.start();
+        long received = 0;
+        try (Socket s = worker.accept()) {
+            s.setSoTimeout(3_000); // a stalled proxy ends the read instead of hanging the test
+            Thread.sleep(pauseMillis); // the client fills the proxy while the worker reads nothing
+            InputStream in = s.getInputStream();
+            try {
+                if (!readHead(in)) {
+                    return -1;
+                }
+                byte[] buffer = new byte[1 << 16];
+                int read;
+                while (received < TOTAL && (read = in.read(buffer)) >= 0) {
+                    received += read;
+                }
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+            } catch (SocketTimeoutException stalled) {
+                for (Channel channel : connections) {
+                    stall.add(channel.eventLoop().submit(() -> IoUringRelayResumeTest.state(channel)).get());
+                }
+            }
+        }
+        sender.join(15_000);
+        return received;
+    }
+
+    private static void requireIoUring() {
         if (!IoUring.isAvailable()) {
             System.err.println("SKIPPED LOUDLY: IoUringHttpResumeTest needs io_uring, not available here: "
                     + IoUring.unavailabilityCause());
         }
         assumeTrue(IoUring.isAvailable(), "io_uring is not available here: " + IoUring.unavailabilityCause());
+    }
+
+    private static void eachRun(boolean chunked, boolean workerCloses) throws Exception {
+        requireIoUring();
         Transport transport = Transport.choose(TransportChoice.IO_URING);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);

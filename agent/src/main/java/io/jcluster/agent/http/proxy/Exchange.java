@@ -154,12 +154,7 @@ final class Exchange implements WorkerEvents {
             data.release(); // input after the final answer, drained by a lingering close
             return;
         }
-        receiver.read(data);
-        if (backendNeedsFlush && backendChannel != null && !backendChannel.isWritable()) {
-            // past the worker connection's high-water mark: flush now, not at read-complete (see backendRead)
-            backendNeedsFlush = false;
-            backendChannel.flush();
-        }
+        receiver.read(data); // a request body past the worker's high-water mark is flushed there (afterBody)
     }
 
     void clientReadComplete() {
@@ -234,7 +229,8 @@ final class Exchange implements WorkerEvents {
             // io_uring transport (4.2.18) does not always deliver after a read once the worker has sent its FIN
             // (IoUringHttpResumeTest). Bytes left unflushed there keep the client unwritable for good, and the
             // worker connection paused waiting for it. Every relay writes the worker's bytes inside responses.read,
-            // so this one check covers them all: one isWritable() per read.
+            // so this one check covers them all: one isWritable() per read. (Request bodies: the same is done in
+            // RequestForwarder.afterBody.)
             clientNeedsFlush = false;
             ctx.flush();
         }
