@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -15,6 +16,12 @@ record AdminAnswer(HttpResponseStatus status, String contentType, String body, S
 
     static AdminAnswer text(HttpResponseStatus status, String body) {
         return new AdminAnswer(status, "text/plain; charset=utf-8", body, null);
+    }
+
+    /** A 405: RFC 9110 section 15.5.6 has it name the methods the resource supports in Allow. */
+    static AdminAnswer wrongMethod(HttpMethod expected, String path) {
+        return new AdminAnswer(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                "use " + expected + " for " + path + "\n", expected.name());
     }
 
     /** The response, which closes the connection (one request per admin connection). */

@@ -2,35 +2,19 @@ package io.jcluster.agent.admin;
 
 import io.jcluster.agent.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -58,7 +42,6 @@ import java.util.function.Supplier;
 public final class AdminServer implements AutoCloseable {
 
     private static final Log.RateLimited TOO_MANY = new Log.RateLimited(5, TimeUnit.SECONDS);
-    private static final Log.RateLimited REFUSED = new Log.RateLimited(5, TimeUnit.SECONDS);
 
     /** At most this many admin connections at once; more are closed at once (slowloris must not pile up). */
     static final int MAX_CONNECTIONS = 16;
@@ -94,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
                                     ClusterOperations cluster)
             throws IOException {
         AdminAccess access = AdminAccess.of(address, token);
-        return bind(address, () -> new AdminHandler(access, maxProcesses, cluster, null));
+        return bind(address, () -> new AdminHandler(access, new ClusterAdmin(cluster, maxProcesses)));
     }
 
     /**
@@ -107,7 +90,7 @@ public final class AdminServer implements AutoCloseable {
             throws IOException {
         AdminAccess access = AdminAccess.of(address, token);
         BalancerAdmin endpoints = new BalancerAdmin(balancer, token != null);
-        return bind(address, () -> new AdminHandler(access, () -> 0, null, endpoints));
+        return bind(address, () -> new AdminHandler(access, endpoints));
     }
 
     private static AdminServer bind(InetSocketAddress address, Supplier<AdminHandler> handlers) throws IOException {
@@ -135,7 +118,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** What one admin connection's pipeline holds, for a test on an EmbeddedChannel (the request deadline's). */
     static ChannelHandler[] clientHandlers(InetSocketAddress address, String token, ClusterOperations cluster) {
-        return clientHandlers(new AdminHandler(AdminAccess.of(address, token), () -> 1, cluster, null));
+        return clientHandlers(new AdminHandler(AdminAccess.of(address, token), new ClusterAdmin(cluster, () -> 1)));
     }
 
     @Override
@@ -155,250 +138,8 @@ public final class AdminServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             // Netty's own answer keeps a keep-alive connection open to skip the body: here it would only be read
             ctx.channel().config().setAutoRead(false);
-            AdminHandler.send(ctx, AdminHandler.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "a request body may have at most " + MAX_BODY + " bytes (no endpoint takes one)\n"));
-        }
-    }
-
-    private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-
-        /** Answered without the token (see {@link AdminAccess#check(HttpVersion, io.netty.handler.codec.http.HttpHeaders, boolean)}). */
-        private static final java.util.Set<String> PROBES = java.util.Set.of("/ready", "/live");
-
-        private final AdminAccess access;
-        private final IntSupplier maxProcesses;
-        private final ClusterOperations cluster;
-        /** The standalone balancer's endpoints instead of the cluster's; null in the agent. */
-        private final BalancerAdmin balancer;
-        private ScheduledFuture<?> requestTimeout;
-        /** Set at the first request: pipelined ones after it, decoded from the same read, are dropped. */
-        private boolean answering;
-
-        AdminHandler(AdminAccess access, IntSupplier maxProcesses, ClusterOperations cluster,
-                     BalancerAdmin balancer) {
-            this.access = access;
-            this.maxProcesses = maxProcesses;
-            this.cluster = cluster;
-            this.balancer = balancer;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            // one deadline for the whole request, not an idle timer: a client trickling a byte now and then
-            // (slowloris) is closed as surely as a silent one
-            Runnable close = ctx::close;
-            requestTimeout = ctx.executor().schedule(close, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            requestTimeout.cancel(false);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            // one request per connection (each answer closes it): whatever follows is not read
-            if (answering) {
-                return;
-            }
-            answering = true;
-            requestTimeout.cancel(false);
-            ctx.channel().config().setAutoRead(false);
-            if (request.decoderResult().isFailure()) {
-                Throwable cause = request.decoderResult().cause();
-                if (cause instanceof TooLongHttpLineException) {
-                    send(ctx, text(HttpResponseStatus.REQUEST_URI_TOO_LONG,
-                            "the request line is longer than " + MAX_REQUEST_LINE + " bytes\n"));
-                } else if (cause instanceof TooLongHttpHeaderException) {
-                    send(ctx, text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                            "the request headers are longer than " + MAX_HEADERS + " bytes\n"));
-                } else {
-                    send(ctx, text(HttpResponseStatus.BAD_REQUEST, "malformed request\n"));
-                }
-                return;
-            }
-            QueryStringDecoder query = new QueryStringDecoder(request.uri());
-            String path = query.path();
-            boolean probe = request.method().equals(HttpMethod.GET) && PROBES.contains(path);
-            AdminAccess.Refusal refusal = access.check(request.protocolVersion(), request.headers(), !probe);
-            if (refusal != null) {
-                if (refusal.status().code() != HttpResponseStatus.UNAUTHORIZED.code()) {
-                    REFUSED.info("admin endpoint: " + request.method() + " from " + ctx.channel().remoteAddress()
-                            + " answered " + refusal.status().code() + ": " + refusal.message());
-                }
-                FullHttpResponse response = text(refusal.status(), refusal.message() + "\n");
-                if (refusal.status().equals(HttpResponseStatus.UNAUTHORIZED)) {
-                    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"jcluster\"");
-                }
-                send(ctx, response);
-                return;
-            }
-            if (balancer != null) {
-                answerBalancer(ctx, request.method(), query);
-                return;
-            }
-            try {
-                switch (path) {
-                    case "/status" -> {
-                        if (expect(ctx, request, HttpMethod.GET)) {
-                            boolean table = "table".equals(parameter(query, "format"));
-                            ClusterStatus status = cluster.status();
-                            send(ctx, table ? text(HttpResponseStatus.OK, StatusReport.table(status))
-                                    : response(HttpResponseStatus.OK, "application/json", StatusReport.json(status)));
-                        }
-                    }
-                    case "/metrics" -> {
-                        if (expect(ctx, request, HttpMethod.GET)) {
-                            send(ctx, response(HttpResponseStatus.OK, MetricsText.CONTENT_TYPE,
-                                    MetricsText.render(cluster.status())));
-                        }
-                    }
-                    case "/ready" -> {
-                        if (expect(ctx, request, HttpMethod.GET)) {
-                            ClusterOperations.Readiness readiness = cluster.readiness();
-                            send(ctx, text(readiness.ready() ? HttpResponseStatus.OK
-                                    : HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.message() + "\n"));
-                        }
-                    }
-                    case "/live" -> {
-                        if (expect(ctx, request, HttpMethod.GET)) {
-                            send(ctx, text(HttpResponseStatus.OK, "live\n"));
-                        }
-                    }
-                    case "/reload" -> {
-                        if (expect(ctx, request, HttpMethod.POST)) {
-                            answerWhenDone(ctx, cluster.reload());
-                        }
-                    }
-                    case "/scale" -> {
-                        if (expect(ctx, request, HttpMethod.POST)) {
-                            Integer processes = number(parameter(query, "processes"));
-                            if (processes == null || processes < 1) {
-                                send(ctx, text(HttpResponseStatus.BAD_REQUEST,
-                                        "expected /scale?processes=N with N a positive integer\n"));
-                            } else if (processes > maxProcesses.getAsInt()) {
-                                send(ctx, text(HttpResponseStatus.BAD_REQUEST, "processes=" + processes
-                                        + ": more than max-processes=" + maxProcesses.getAsInt() + ", the most"
-                                        + " workers this cluster may run; start it with a higher max-processes to"
-                                        + " run more\n"));
-                            } else {
-                                answerWhenDone(ctx, cluster.scale(processes));
-                            }
-                        }
-                    }
-                    case "/restart" -> {
-                        if (expect(ctx, request, HttpMethod.POST)) {
-                            Integer worker = number(parameter(query, "worker"));
-                            if (worker == null || worker < 0) {
-                                send(ctx, text(HttpResponseStatus.BAD_REQUEST,
-                                        "expected /restart?worker=ID with ID a worker id (0, 1, ...)\n"));
-                            } else {
-                                answerWhenDone(ctx, cluster.restart(worker));
-                            }
-                        }
-                    }
-                    case "/cache/purge" -> {
-                        if (expect(ctx, request, HttpMethod.POST)) {
-                            purge(ctx, query);
-                        }
-                    }
-                    default -> send(ctx, text(HttpResponseStatus.NOT_FOUND,
-                            "no such endpoint: " + path + " (GET /status, GET /metrics, GET /ready, GET /live,"
-                                    + " POST /reload,"
-                                    + " POST /scale?processes=N, POST /restart?worker=ID, POST /cache/purge?path=/x)\n"));
-                }
-            } catch (RuntimeException e) {
-                Log.error("admin endpoint: " + request.method() + " " + path + " failed", e);
-                send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(e) + "\n"));
-            }
-        }
-
-        private void answerBalancer(ChannelHandlerContext ctx, HttpMethod method, QueryStringDecoder query) {
-            CompletableFuture<AdminAnswer> answer;
-            try {
-                answer = balancer.answer(method, query);
-            } catch (RuntimeException e) {
-                answer = CompletableFuture.failedFuture(e);
-            }
-            answer.whenComplete((done, failure) -> {
-                if (failure != null) {
-                    Log.error("admin endpoint: " + method + " " + query.path() + " failed", failure);
-                    send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(failure) + "\n"));
-                } else {
-                    send(ctx, done.response());
-                }
-            });
-        }
-
-        private void purge(ChannelHandlerContext ctx, QueryStringDecoder query) {
-            send(ctx, CachePurgeRequest.answer(query, cluster::purgeCache,
-                    "jcluster in http mode with cache=SIZE (e.g. cache=64m)").response());
-        }
-
-        private static boolean expect(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
-            if (request.method().equals(method)) {
-                return true;
-            }
-            FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    "use " + method + " for " + new QueryStringDecoder(request.uri()).path() + "\n");
-            response.headers().set(HttpHeaderNames.ALLOW, method.name());
-            send(ctx, response);
-            return false;
-        }
-
-        private static void answerWhenDone(ChannelHandlerContext ctx, CompletableFuture<ClusterOperations.Result> result) {
-            result.whenComplete((outcome, failure) -> {
-                if (failure != null) {
-                    send(ctx, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed: " + Log.describe(failure) + "\n"));
-                } else {
-                    send(ctx, text(statusOf(outcome.status()), outcome.message() + "\n"));
-                }
-            });
-        }
-
-        private static HttpResponseStatus statusOf(ClusterOperations.Result.Status status) {
-            return switch (status) {
-                case DONE -> HttpResponseStatus.OK;
-                case BUSY -> HttpResponseStatus.CONFLICT;
-                case FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
-            };
-        }
-
-        private static String parameter(QueryStringDecoder query, String name) {
-            return CachePurgeRequest.parameter(query, name);
-        }
-
-        private static Integer number(String value) {
-            if (value == null) {
-                return null;
-            }
-            try {
-                return Integer.parseInt(value.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-
-        private static FullHttpResponse text(HttpResponseStatus status, String body) {
-            return response(status, "text/plain; charset=utf-8", body);
-        }
-
-        private static FullHttpResponse response(HttpResponseStatus status, String contentType, String body) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return response;
-        }
-
-        private static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            AdminHandler.send(ctx, AdminAnswer.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "a request body may have at most " + MAX_BODY + " bytes (no endpoint takes one)\n").response());
         }
     }
 }

@@ -6,6 +6,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.concurrent.CompletableFuture;
 
+import static io.jcluster.agent.admin.AdminEndpoints.done;
+import static io.jcluster.agent.admin.AdminEndpoints.parameter;
+
 /**
  * The standalone balancer's endpoints, served by {@link AdminServer} behind the same access rules and limits as the
  * agent's:
@@ -23,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  *                                         starts with it), as on the agent's endpoint; 404 without --cache
  * </pre>
  */
-final class BalancerAdmin {
+final class BalancerAdmin implements AdminEndpoints {
 
     static final String ENDPOINTS = "GET /status, GET /metrics, GET /ready, POST /backend/drain|ready|add|remove"
             + "?address=HOST:PORT, POST /cache/purge?path=/x";
@@ -38,13 +41,13 @@ final class BalancerAdmin {
         this.tokenRequired = tokenRequired;
     }
 
-    /** One answer; the request has passed {@link AdminAccess} already. */
-    CompletableFuture<AdminAnswer> answer(HttpMethod method, QueryStringDecoder query) {
+    @Override
+    public CompletableFuture<AdminAnswer> answer(HttpMethod method, QueryStringDecoder query) {
         String path = query.path();
         switch (path) {
             case "/status" -> {
                 if (!method.equals(HttpMethod.GET)) {
-                    return done(wrongMethod(HttpMethod.GET, path));
+                    return done(AdminAnswer.wrongMethod(HttpMethod.GET, path));
                 }
                 BalancerStatus status = balancer.status();
                 return done("table".equals(parameter(query, "format"))
@@ -54,14 +57,14 @@ final class BalancerAdmin {
             }
             case "/metrics" -> {
                 if (!method.equals(HttpMethod.GET)) {
-                    return done(wrongMethod(HttpMethod.GET, path));
+                    return done(AdminAnswer.wrongMethod(HttpMethod.GET, path));
                 }
                 return done(new AdminAnswer(HttpResponseStatus.OK, MetricsText.CONTENT_TYPE,
                         BalancerReport.metrics(balancer.status()), null));
             }
             case "/ready" -> {
                 if (!method.equals(HttpMethod.GET)) {
-                    return done(wrongMethod(HttpMethod.GET, path));
+                    return done(AdminAnswer.wrongMethod(HttpMethod.GET, path));
                 }
                 BalancerStatus status = balancer.status();
                 long inRotation = status.count(BalancerStatus.READY);
@@ -75,14 +78,14 @@ final class BalancerAdmin {
             }
             case "/cache/purge" -> {
                 if (!method.equals(HttpMethod.POST)) {
-                    return done(wrongMethod(HttpMethod.POST, path));
+                    return done(AdminAnswer.wrongMethod(HttpMethod.POST, path));
                 }
                 return done(CachePurgeRequest.answer(query, balancer::purgeCache,
                         "the balancer in http mode with --cache SIZE (e.g. --cache 64m)"));
             }
             case "/backend/drain", "/backend/ready", "/backend/add", "/backend/remove" -> {
                 if (!method.equals(HttpMethod.POST)) {
-                    return done(wrongMethod(HttpMethod.POST, path));
+                    return done(AdminAnswer.wrongMethod(HttpMethod.POST, path));
                 }
                 String address = parameter(query, "address");
                 if (address == null || address.isEmpty()) {
@@ -120,19 +123,5 @@ final class BalancerAdmin {
             case CONFLICT -> HttpResponseStatus.CONFLICT;
         };
         return AdminAnswer.text(status, outcome.message() + "\n");
-    }
-
-    private static AdminAnswer wrongMethod(HttpMethod expected, String path) {
-        // RFC 9110 section 15.5.6: a 405 names the methods the resource supports in Allow
-        return new AdminAnswer(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-                "use " + expected + " for " + path + "\n", expected.name());
-    }
-
-    private static CompletableFuture<AdminAnswer> done(AdminAnswer answer) {
-        return CompletableFuture.completedFuture(answer);
-    }
-
-    private static String parameter(QueryStringDecoder query, String name) {
-        return CachePurgeRequest.parameter(query, name);
     }
 }
