@@ -34,6 +34,7 @@ final class Echo {
 
     static final MethodDescriptor<String, String> WHO = method("Who", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
+    static final MethodDescriptor<String, String> BUSY = method("Busy", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<String, String> TICKS = method("Ticks", MethodDescriptor.MethodType.SERVER_STREAMING);
 
     private Echo() {

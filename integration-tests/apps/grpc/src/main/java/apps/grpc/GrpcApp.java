@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A plain grpc-java server: {@code java -jar app.jar PORT [default|epoll|nio]}. {@code default} lets grpc-netty-shaded
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code Who} (unary): answers {@code "<pid> <worker>"}, the worker being the system property
  *       {@code jcluster.worker.id} ({@code -} without the agent);</li>
  *   <li>{@code Slow} (unary): the request is a number of milliseconds; answers {@code "<pid> <worker>"} after them;</li>
+ *   <li>{@code Busy} (unary): answers {@code "<pid> <worker> <n>"}, n being the Slow calls this process has not
+ *       answered yet;</li>
  *   <li>{@code Ticks} (server streaming): the request is {@code "<count>"} or {@code "<count> <interval ms>"}
  *       (default 100 ms); sends {@code "<pid> <worker> <i>"} for i = 0..count-1, one each interval, then completes.</li>
  * </ul>
@@ -35,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcApp {
 
     private static final String WHO = ProcessHandle.current().pid() + " " + System.getProperty("jcluster.worker.id", "-");
+    private static final AtomicInteger SLOW_IN_FLIGHT = new AtomicInteger();
 
     private GrpcApp() {
     }
@@ -67,6 +71,7 @@ public final class GrpcApp {
         System.out.println("grpc app (" + transport + (transport.equals("default") && Epoll.isAvailable()
                 ? ", epoll available" : "") + ") pid " + WHO + " listening on " + server.getListenSockets());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("grpc app pid " + WHO + " stopping: no new calls, those in flight may finish");
             server.shutdown();
             try {
                 if (!server.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -85,8 +90,14 @@ public final class GrpcApp {
                 .addMethod(Echo.WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response, WHO)))
                 .addMethod(Echo.SLOW, ServerCalls.asyncUnaryCall((request, response) -> {
                     long ms = Long.parseLong(request.trim());
-                    timer.schedule(() -> answer(response, WHO), ms, TimeUnit.MILLISECONDS);
+                    SLOW_IN_FLIGHT.incrementAndGet();
+                    timer.schedule(() -> {
+                        SLOW_IN_FLIGHT.decrementAndGet();
+                        answer(response, WHO);
+                    }, ms, TimeUnit.MILLISECONDS);
                 }))
+                .addMethod(Echo.BUSY, ServerCalls.asyncUnaryCall((request, response) ->
+                        answer(response, WHO + " " + SLOW_IN_FLIGHT.get())))
                 .addMethod(Echo.TICKS, ServerCalls.asyncServerStreamingCall((request, response) ->
                         ticks(request, (ServerCallStreamObserver<String>) response, timer)))
                 .build();
