@@ -26,9 +26,11 @@ public enum Option {
                     + " next crash gives the slot up and the parent says so (exit status 1 once every slot is)."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
             "Read options from a file; options given in the agent argument win over the file."),
-    MODE("mode", "tcp or http", "tcp",
+    MODE("mode", "tcp, http or grpc", "tcp",
             "tcp: relay each connection's bytes to one worker. http: an HTTP/1.1 reverse proxy that balances each"
-                    + " request, adds X-Forwarded-* headers, and offers TLS, sticky sessions and error pages."),
+                    + " request, adds X-Forwarded-* headers, and offers TLS, sticky sessions and error pages. grpc:"
+                    + " HTTP/2 clients (h2c, or h2 with tls-cert), each call balanced on its own and relayed over"
+                    + " pooled HTTP/2 connections to the workers (the app serves gRPC on its port), with deadlines."),
     TLS_CERT("tls-cert", "the path of a PEM file: the certificate, then its chain", "none",
             "mode=http: terminate TLS (1.2 and 1.3) in the parent with this certificate; needs tls-key."),
     TLS_KEY("tls-key", "the path of a PEM file with an unencrypted PKCS#8 private key", "none",
