@@ -1,6 +1,6 @@
 package io.jcluster.agent.http.grpc;
 
-import io.jcluster.agent.config.TrustedProxies;
+import io.jcluster.agent.config.OptionParser;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -191,18 +191,21 @@ class GrpcRelayTest {
     }
 
     @Test
-    void aSlowClientDoesNotStallAnotherCallOnTheSameWorkerConnection() throws Exception {
+    void aSlowClientDoesNotStallAnotherCallOnTheSameWorkerConnectionAndHoldsBackItsWorker() throws Exception {
         rig = new GrpcRig(1); // one event loop: both calls share the one worker connection
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.BIG);
-        GrpcRig.Call slow = rig.client().start(false, GrpcRig.call("/big.Big/Get"), "x");
+        GrpcRig.Call slow = rig.client().start(false, GrpcRig.call("/big.Big/Slow"), "x");
         Thread.sleep(300); // the slow client's window (64 KiB) fills, and so does its worker stream's
 
-        GrpcRig.Call fast = rig.client().start(GrpcRig.call("/big.Big/Get"), "y");
+        GrpcRig.Call fast = rig.client().start(GrpcRig.call("/big.Big/Fast"), "y");
         List<String> frames = fast.untilEnd();
         assertTrue(frames.get(frames.size() - 1).contains("grpc-status: 0"), frames::toString);
         assertEquals(GrpcRig.BIG_BYTES, fast.dataBytes);
         assertEquals(1, worker.accepted.size());
         assertTrue(slow.frames.isEmpty() || !slow.frames.contains("TRAILERS"), "the slow call is still waiting");
+        // the parent holds a few windows of the slow call, not its response: the worker could not send the rest
+        long sent = worker.sent.get("/big.Big/Slow").get();
+        assertTrue(sent <= 256 * 1024, () -> "the worker sent " + sent + " bytes of the slow call");
 
         slow.stream.eventLoop().execute(() -> slow.stream.config().setAutoRead(true));
         List<String> slowFrames = slow.untilEnd();
@@ -232,7 +235,8 @@ class GrpcRelayTest {
 
     @Test
     void aTrustedProxysForwardedForIsAppendedTo() throws Exception {
-        rig = new GrpcRig(1, GrpcRig.limits(100), io.jcluster.agent.config.OptionParser.parse("mode=grpc,trusted-proxies=127.0.0.1").http().trustedProxies());
+        rig = new GrpcRig(1, GrpcRig.limits(100),
+                OptionParser.parse("mode=grpc,trusted-proxies=127.0.0.1").http().trustedProxies());
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.ECHO);
         rig.client().start(GrpcRig.call("/x.X/Y").add("x-forwarded-for", "203.0.113.7")
                 .add("x-forwarded-proto", "https"), "x").untilEnd();

@@ -44,13 +44,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Real sockets on 127.0.0.1 and Netty's HTTP/2 codec on every side: fake gRPC workers (h2c servers), the frontend on
@@ -192,6 +195,8 @@ final class GrpcRig implements AutoCloseable {
         final List<Http2Headers> requests = new CopyOnWriteArrayList<>();
         final BlockingQueue<String> resets = new LinkedBlockingQueue<>();
         final List<Http2StreamChannel> streams = new CopyOnWriteArrayList<>();
+        /** BIG: per request path, the response bytes the worker got onto the wire (its writes that completed). */
+        final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
 
         FakeWorker(int id, Behaviour behaviour) throws InterruptedException {
             this.id = id;
@@ -249,8 +254,15 @@ final class GrpcRig implements AutoCloseable {
                         ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                                 .set("content-type", "application/grpc").set("x-worker", Integer.toString(id))));
                         if (behaviour == Behaviour.BIG) {
-                            for (int sent = 0; sent < BIG_BYTES; sent += 16 * 1024) {
-                                ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[16 * 1024])));
+                            AtomicLong out = sent.computeIfAbsent(headers.headers().path().toString(),
+                                    path -> new AtomicLong());
+                            for (int bytes = 0; bytes < BIG_BYTES; bytes += 16 * 1024) {
+                                ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[16 * 1024])))
+                                        .addListener(written -> {
+                                            if (written.isSuccess()) {
+                                                out.addAndGet(16 * 1024);
+                                            }
+                                        });
                             }
                         }
                         if (headers.isEndStream()) {
