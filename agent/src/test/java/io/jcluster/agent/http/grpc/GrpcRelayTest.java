@@ -267,6 +267,15 @@ class GrpcRelayTest {
     }
 
     @Test
+    void aWorkersResetReachesTheClientWithItsCode() throws Exception {
+        rig = new GrpcRig(1);
+        rig.worker(GrpcRig.Behaviour.REFUSE);
+        GrpcRig.Call call = rig.client().start(GrpcRig.call("/x.X/Y"), "a");
+        // REFUSED_STREAM: not processed, which a gRPC client retries transparently (and is balanced anew)
+        assertEquals(List.of("RST REFUSED_STREAM"), call.untilEnd());
+    }
+
+    @Test
     void aClientResetCancelsItsWorkerStream() throws Exception {
         rig = new GrpcRig(1);
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.HANG);
