@@ -190,13 +190,19 @@ public final class OptionParser {
     private static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
         for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
                 Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER,
-                Option.ACCESS_LOG, Option.PROXY_PROTOCOL)) {
+                Option.ACCESS_LOG)) {
             List<String> values = given.get(option);
             if (values != null && !values.isEmpty()) {
                 throw new OptionException(option.key() + "=" + values.get(0) + ": needs mode=http (mode=grpc relays"
                         + " each call's HTTP/2 frames: its deadline is the call's grpc-timeout, it has no cookies and"
                         + " nothing cacheable, and one worker connection carries many clients' calls)");
             }
+        }
+        List<String> proxyProtocol = given.get(Option.PROXY_PROTOCOL);
+        if (proxyProtocol != null && !proxyProtocol.isEmpty()) {
+            throw new OptionException("proxy-protocol=" + proxyProtocol.get(0) + ": not with mode=grpc (one backend"
+                    + " connection carries the calls of many clients, so no PROXY header can name one; backends read"
+                    + " the client from x-forwarded-for)");
         }
         List<String> http2 = given.get(Option.HTTP2);
         if (http2 != null && !http2.isEmpty() && http2.get(0).equals("off")) {

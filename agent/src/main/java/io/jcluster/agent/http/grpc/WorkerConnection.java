@@ -37,6 +37,11 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
 
     /** Streams one connection carries at most; a call beyond them opens another connection to the worker. */
     static final int MAX_STREAMS = 100;
+    /**
+     * Past this stream id a connection takes no new calls (stream ids are never reused, RFC 9113 section 5.1.1: a
+     * connection that has used them up is replaced).
+     */
+    static final int LAST_STREAM_ID = Integer.MAX_VALUE - 2 * MAX_STREAMS;
     /** Per-stream receive window (the HTTP/2 default). */
     static final int STREAM_WINDOW = 65_535;
 
@@ -80,7 +85,8 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
             return open < maxStreams;
         }
         return state == State.READY && open < maxStreams && codec.connection().local().canOpenStream()
-                && !codec.connection().goAwayReceived();
+                && !codec.connection().goAwayReceived()
+                && codec.connection().local().lastStreamCreated() < LAST_STREAM_ID;
     }
 
     void connect(EventLoop loop) {
@@ -141,6 +147,7 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
     private void openNow(GrpcCall call) {
         streams.handler(new WorkerStream(call)).open().addListener((Future<Http2StreamChannel> opened) -> {
             if (!opened.isSuccess()) {
+                retire(); // a connection that cannot open a stream takes no more calls; its open ones finish
                 streamClosed();
                 call.connectFailed(backend); // nothing was sent: another worker may take it
                 return;
@@ -153,8 +160,9 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
 
     private void streamClosed() {
         open--;
-        if (open == 0 && backend.draining() && state == State.READY) {
-            // out of rotation (a reload, a scale-down): no call will come; the worker need not keep it
+        if (open == 0 && channel != null && (state == State.RETIRED || backend.draining())) {
+            // retired (GOAWAY, a failed open), or its worker out of rotation (a reload, a scale-down): no call will
+            // come; closed now rather than left to the worker
             retire();
             channel.close();
         }

@@ -191,6 +191,26 @@ class GrpcRelayTest {
     }
 
     @Test
+    void aWorkerOutOfRotationGetsNoNewCallsAndItsCallsInFlightFinish() throws Exception {
+        rig = new GrpcRig(1);
+        GrpcRig.FakeWorker leaving = rig.worker(GrpcRig.Behaviour.HANG);
+        GrpcRig.FakeWorker staying = rig.worker(GrpcRig.Behaviour.ECHO);
+        GrpcRig.Client client = rig.client();
+        GrpcRig.Call streaming = client.start(GrpcRig.call("/x.X/Stream"), "a");
+        assertTrue(streaming.next().contains("x-worker: 0"));
+
+        rig.upstream.backends.remove(leaving.backend); // a rolling reload withdraws it
+        for (int i = 0; i < 4; i++) {
+            List<String> frames = client.start(GrpcRig.call("/x.X/Y"), "b").untilEnd();
+            assertTrue(frames.get(0).contains("x-worker: 1") && frames.get(1).contains("grpc-status: 0"),
+                    frames::toString);
+        }
+        assertEquals(1, leaving.requests.size());
+        leaving.release();
+        assertTrue(streaming.next().contains("grpc-status: 0"), "the call in flight finished on its worker");
+    }
+
+    @Test
     void aSlowClientDoesNotStallAnotherCallOnTheSameWorkerConnectionAndHoldsBackItsWorker() throws Exception {
         rig = new GrpcRig(1); // one event loop: both calls share the one worker connection
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.BIG);
@@ -244,6 +264,15 @@ class GrpcRelayTest {
         assertEquals(List.of("203.0.113.7, 127.0.0.1"), strings(request.getAll("x-forwarded-for")));
         assertEquals(List.of("https"), strings(request.getAll("x-forwarded-proto")));
         assertEquals("203.0.113.7", request.get("x-real-ip").toString());
+    }
+
+    @Test
+    void aWorkersResetReachesTheClientWithItsCode() throws Exception {
+        rig = new GrpcRig(1);
+        rig.worker(GrpcRig.Behaviour.REFUSE);
+        GrpcRig.Call call = rig.client().start(GrpcRig.call("/x.X/Y"), "a");
+        // REFUSED_STREAM: not processed, which a gRPC client retries transparently (and is balanced anew)
+        assertEquals(List.of("RST REFUSED_STREAM"), call.untilEnd());
     }
 
     @Test

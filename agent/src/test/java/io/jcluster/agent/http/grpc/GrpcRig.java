@@ -68,7 +68,9 @@ final class GrpcRig implements AutoCloseable {
         /** Headers, then nothing until released (or the stream is reset). */
         HANG,
         /** Headers and 1 MiB of DATA in 16 KiB frames, then trailers. */
-        BIG
+        BIG,
+        /** RST_STREAM(REFUSED_STREAM) at once, as a server at its stream limit does: the call was not processed. */
+        REFUSE
     }
 
     static final int BIG_BYTES = 1 << 20;
@@ -249,7 +251,11 @@ final class GrpcRig implements AutoCloseable {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
-                    if (msg instanceof Http2HeadersFrame headers) {
+                    if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.REFUSE) {
+                        requests.add(headers.headers());
+                        ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+                                Http2Error.REFUSED_STREAM));
+                    } else if (msg instanceof Http2HeadersFrame headers) {
                         requests.add(headers.headers());
                         ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                                 .set("content-type", "application/grpc").set("x-worker", Integer.toString(id))));
