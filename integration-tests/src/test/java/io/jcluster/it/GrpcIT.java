@@ -82,6 +82,9 @@ class GrpcIT {
         cluster.awaitListening("0.0.0.0:" + port, STARTUP);
         cluster.awaitWorkers(WORKERS, STARTUP);
         admin.awaitAllReady(WORKERS, STARTUP);
+        // grpc-netty-shaded serves on its shaded native epoll whenever it loads: that is the bind the agent moved
+        cluster.awaitLine(line -> line.contains("grpc app (default, epoll available) pid "),
+                "the app on grpc's shaded epoll transport", STARTUP);
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
 
