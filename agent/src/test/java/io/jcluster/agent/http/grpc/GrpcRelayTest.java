@@ -211,6 +211,19 @@ class GrpcRelayTest {
     }
 
     @Test
+    void aCallTheWorkersGoAwaySaysItNeverProcessedIsRefusedForTheClientToRetry() throws Exception {
+        rig = new GrpcRig(1);
+        GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.SILENT);
+        GrpcRig.Call call = rig.client().start(GrpcRig.call("/x.X/Y"), "a");
+        for (int i = 0; i < 100 && worker.requests.isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, worker.requests.size());
+        worker.goAway(worker.accepted.get(0), 0); // "I took none of your streams"
+        assertEquals(List.of("RST REFUSED_STREAM"), call.untilEnd());
+    }
+
+    @Test
     void aSlowClientDoesNotStallAnotherCallOnTheSameWorkerConnectionAndHoldsBackItsWorker() throws Exception {
         rig = new GrpcRig(1); // one event loop: both calls share the one worker connection
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.BIG);

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -70,7 +71,9 @@ final class GrpcRig implements AutoCloseable {
         /** Headers and 1 MiB of DATA in 16 KiB frames, then trailers. */
         BIG,
         /** RST_STREAM(REFUSED_STREAM) at once, as a server at its stream limit does: the call was not processed. */
-        REFUSE
+        REFUSE,
+        /** Takes the call and sends nothing. */
+        SILENT
     }
 
     static final int BIG_BYTES = 1 << 20;
@@ -235,6 +238,16 @@ final class GrpcRig implements AutoCloseable {
                     new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(0)));
         }
 
+        /** GOAWAY saying the worker took no stream above {@code lastStreamId}: those were not processed. */
+        void goAway(Channel connection, int lastStreamId) {
+            connection.eventLoop().execute(() -> {
+                ChannelHandlerContext codec = connection.pipeline().context(Http2FrameCodec.class);
+                ((Http2FrameCodec) codec.handler()).goAway(codec, lastStreamId, Http2Error.NO_ERROR.code(),
+                        Unpooled.EMPTY_BUFFER, codec.newPromise());
+                codec.flush();
+            });
+        }
+
         /** Ends the calls a HANG worker holds: trailers with grpc-status 0. */
         void release() {
             for (Http2StreamChannel stream : streams) {
@@ -251,7 +264,9 @@ final class GrpcRig implements AutoCloseable {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
-                    if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.REFUSE) {
+                    if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.SILENT) {
+                        requests.add(headers.headers());
+                    } else if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.REFUSE) {
                         requests.add(headers.headers());
                         ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
                                 Http2Error.REFUSED_STREAM));
@@ -290,7 +305,7 @@ final class GrpcRig implements AutoCloseable {
             }
 
             private void end(ChannelHandlerContext ctx) {
-                if (behaviour != Behaviour.HANG) {
+                if (behaviour != Behaviour.HANG && behaviour != Behaviour.SILENT) {
                     ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().set("grpc-status", "0")
                             .set("x-trailer", "t" + id), true));
                 }
