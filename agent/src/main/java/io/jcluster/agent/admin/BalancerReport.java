@@ -47,7 +47,7 @@ final class BalancerReport {
     }
 
     static String table(BalancerStatus status) {
-        boolean http = status.mode().equals("http");
+        boolean http = !status.mode().equals("tcp"); // grpc counts calls as http counts requests
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"backend", "state", "conns", http ? "reqs" : "conns-total", "in", "out"});
         for (BalancerStatus.BackendView backend : status.backends()) {

@@ -162,7 +162,7 @@ final class StatusReport {
     }
 
     static String table(ClusterStatus status) {
-        boolean http = status.mode().equals("http");
+        boolean http = !status.mode().equals("tcp"); // grpc counts calls as http counts requests
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"id", "pid", "state", "uptime", "restarts", "conns", http ? "reqs" : "conns-total",
                 "rss", "heap"});

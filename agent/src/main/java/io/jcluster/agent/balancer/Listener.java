@@ -145,6 +145,12 @@ final class Listener implements Upstream {
     }
 
     @Override
+    public ChannelFuture connectShared(EventLoop loop, Backend backend) {
+        // no client: the slot is published as one whose client is gone, which the worker neither shows nor counts
+        return BackendConnector.connect(connector(loop), backend.address(), null, clientAddresses);
+    }
+
+    @Override
     public ChannelFuture connect(Channel client, Backend backend) {
         ChannelFuture connect = BackendConnector.connect(connector(client.eventLoop()), backend.address(),
                 client.remoteAddress(), clientAddresses);

@@ -49,6 +49,15 @@ public interface Upstream {
     ChannelFuture connect(Channel client, Backend backend);
 
     /**
+     * Opens a backend connection on {@code loop} that carries the requests of many clients (mode=grpc's HTTP/2
+     * connections to the workers), made by {@link #connector}: the worker is told it is nobody's in particular (its
+     * app sees the loopback address as the peer, and counts no miss). Call on {@code loop}'s thread.
+     */
+    default ChannelFuture connectShared(EventLoop loop, Backend backend) {
+        return connector(loop).connect(backend.address());
+    }
+
+    /**
      * A connect to {@code backend} failed. A refusal means nothing listens there any more, so the backend leaves
      * rotation until its worker binds again (logged once); a timeout only means busy.
      */

@@ -26,11 +26,13 @@ public enum Option {
                     + " next crash gives the slot up and the parent says so (exit status 1 once every slot is)."),
     CONFIG("config", "the path of a properties file with the same keys", "none",
             "Read options from a file; options given in the agent argument win over the file."),
-    MODE("mode", "tcp or http", "tcp",
+    MODE("mode", "tcp, http or grpc", "tcp",
             "tcp: relay each connection's bytes to one worker. http: an HTTP/1.1 reverse proxy that balances each"
-                    + " request, adds X-Forwarded-* headers, and offers TLS, sticky sessions and error pages."),
+                    + " request, adds X-Forwarded-* headers, and offers TLS, sticky sessions and error pages. grpc:"
+                    + " HTTP/2 clients (h2c, or h2 with tls-cert), each call balanced on its own and relayed over"
+                    + " pooled HTTP/2 connections to the workers (the app serves gRPC on its port), with deadlines."),
     TLS_CERT("tls-cert", "the path of a PEM file: the certificate, then its chain", "none",
-            "mode=http: terminate TLS (1.2 and 1.3) in the parent with this certificate; needs tls-key."),
+            "mode=http or grpc: terminate TLS (1.2 and 1.3) in the parent with this certificate; needs tls-key."),
     TLS_KEY("tls-key", "the path of a PEM file with an unencrypted PKCS#8 private key", "none",
             "The private key of tls-cert (BEGIN PRIVATE KEY; convert others with openssl pkcs8 -topk8 -nocrypt)."),
     STICKY("sticky", "off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)", "off",
@@ -38,9 +40,10 @@ public enum Option {
                     + " that session cookie go to the worker that issued it."),
     TRUSTED_PROXIES("trusted-proxies", "IPv4/IPv6 addresses and CIDR ranges, comma-separated (e.g."
             + " 10.0.0.0/8,192.168.1.5,fd00::/8)", "none",
-            "mode=http: connections from these peers are proxies of yours: their X-Forwarded-For and Forwarded are"
-                    + " kept and appended to, their X-Forwarded-Proto/-Host/-Port, X-Real-IP and the like kept. From"
-                    + " every other peer all such headers are removed and replaced by what the parent knows."),
+            "mode=http or grpc: connections from these peers are proxies of yours: their X-Forwarded-For and"
+                    + " Forwarded are kept and appended to, their X-Forwarded-Proto/-Host/-Port, X-Real-IP and the"
+                    + " like kept. From every other peer all such headers are removed and replaced by what the parent"
+                    + " knows."),
     MAX_CONNECTIONS("max-connections", "a positive integer, or 0 for no limit", "0",
             "Per listener: at most this many client connections are served at once; more wait in a queue."),
     MAX_QUEUE("max-queue", "a non-negative integer", "1000",

@@ -46,9 +46,9 @@ final class OptionChecks {
             throw new OptionException(present.key() + "=" + value + ": needs " + missing.key() + " too ("
                     + missing.accepts() + ")");
         }
-        if (cert != null && parsed.written().proxy().mode() != Options.Mode.HTTP) {
-            throw new OptionException("tls-cert=" + parsed.tlsCert() + ": needs mode=http (in tcp mode TLS passes"
-                    + " through to the app untouched)");
+        if (cert != null && parsed.written().proxy().mode() == Options.Mode.TCP) {
+            throw new OptionException("tls-cert=" + parsed.tlsCert() + ": needs mode=http or grpc (in tcp mode TLS"
+                    + " passes through to the app untouched)");
         }
         return parsed.written().http().withTls(cert, key);
     }

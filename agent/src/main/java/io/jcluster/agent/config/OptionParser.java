@@ -111,6 +111,9 @@ public final class OptionParser {
         // one option after the other in a fixed order: of two bad values, always the same one is named
         List<Integer> ports = ports(given.getOrDefault(Option.PORT, List.of()));
         Options.Mode mode = oneOf(Option.MODE, single(given, Option.MODE), MODES);
+        if (mode == Options.Mode.GRPC) {
+            httpOnlyInGrpc(given);
+        }
         String tlsCert = given.containsKey(Option.TLS_CERT) ? single(given, Option.TLS_CERT) : null;
         String tlsKey = given.containsKey(Option.TLS_KEY) ? single(given, Option.TLS_KEY) : null;
         Options.Balancing balancer = oneOf(Option.BALANCER, single(given, Option.BALANCER), BALANCERS);
@@ -179,7 +182,36 @@ public final class OptionParser {
         return new ParsedOptions(written, processes, maxProcesses, admin == null ? null : adminValue, tlsCert, tlsKey);
     }
 
-    private static final Map<String, Options.Mode> MODES = Map.of("tcp", Options.Mode.TCP, "http", Options.Mode.HTTP);
+    /**
+     * Options of http mode's HTTP/1.1 proxy that mean nothing to gRPC calls (relayed as HTTP/2 frames: no request
+     * framing to time, no cookies, nothing cacheable, always HTTP/2): given with mode=grpc, refused rather than
+     * silently ignored. (tls-cert, trusted-proxies, idle-timeout and max-concurrent-streams apply to both.)
+     */
+    private static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
+        for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
+                Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER,
+                Option.ACCESS_LOG)) {
+            List<String> values = given.get(option);
+            if (values != null && !values.isEmpty()) {
+                throw new OptionException(option.key() + "=" + values.get(0) + ": needs mode=http (mode=grpc relays"
+                        + " each call's HTTP/2 frames: its deadline is the call's grpc-timeout, it has no cookies and"
+                        + " nothing cacheable, and one worker connection carries many clients' calls)");
+            }
+        }
+        List<String> proxyProtocol = given.get(Option.PROXY_PROTOCOL);
+        if (proxyProtocol != null && !proxyProtocol.isEmpty()) {
+            throw new OptionException("proxy-protocol=" + proxyProtocol.get(0) + ": not with mode=grpc (one backend"
+                    + " connection carries the calls of many clients, so no PROXY header can name one; backends read"
+                    + " the client from x-forwarded-for)");
+        }
+        List<String> http2 = given.get(Option.HTTP2);
+        if (http2 != null && !http2.isEmpty() && http2.get(0).equals("off")) {
+            throw new OptionException("http2=off: mode=grpc needs HTTP/2 (gRPC is HTTP/2 only); leave http2 out");
+        }
+    }
+
+    private static final Map<String, Options.Mode> MODES = Map.of("tcp", Options.Mode.TCP, "http", Options.Mode.HTTP,
+            "grpc", Options.Mode.GRPC);
     private static final Map<String, Options.Balancing> BALANCERS = Map.of(
             "proxy", Options.Balancing.PROXY, "kernel", Options.Balancing.KERNEL);
     private static final Map<String, LogMode> LOG_MODES = Map.of("prefix", LogMode.PREFIX, "inherit", LogMode.INHERIT);

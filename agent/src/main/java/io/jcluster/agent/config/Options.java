@@ -21,7 +21,14 @@ public record Options(
         LogOptions logs) {
 
     /** How the balancer speaks to clients. */
-    public enum Mode { TCP, HTTP }
+    public enum Mode {
+        TCP, HTTP, GRPC;
+
+        /** As mode= spells it, and the startup line and the admin endpoint say it. */
+        public String optionValue() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** What http mode does with a request asking to upgrade to HTTP/2 over cleartext ({@code h2c-upgrade=}). */
     public enum H2cUpgrade { REFUSE, PASS }

@@ -116,9 +116,10 @@ public final class TrustedProxies {
             throw OptionException.badValue(Option.TRUSTED_PROXIES, String.join(",", values));
         }
         TrustedProxies trusted = TrustedProxies.parse(ranges);
-        if (mode != Options.Mode.HTTP && !trusted.isEmpty()) {
-            throw new OptionException("trusted-proxies=" + String.join(",", ranges) + ": needs mode=http (in tcp"
-                    + " mode the balancer does not read requests, so it neither adds nor removes forwarding headers)");
+        if (mode == Options.Mode.TCP && !trusted.isEmpty()) {
+            throw new OptionException("trusted-proxies=" + String.join(",", ranges) + ": needs mode=http or grpc"
+                    + " (in tcp mode the balancer does not read requests, so it neither adds nor removes forwarding"
+                    + " headers)");
         }
         return trusted;
     }

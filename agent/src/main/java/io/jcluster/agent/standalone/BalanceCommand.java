@@ -123,7 +123,7 @@ public final class BalanceCommand {
             Options options = arguments.options();
             registry = new BackendRegistry(balancer, probe, backends, options.supervisor().shutdownTimeout(),
                     options.proxy().strategy().optionValue(),
-                    options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp", frontends.cache(),
+                    options.proxy().mode().optionValue(), frontends.cache(),
                     frontends.accessLog());
             if (options.admin().enabled()) {
                 try {

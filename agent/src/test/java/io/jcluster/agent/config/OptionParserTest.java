@@ -77,7 +77,11 @@ class OptionParserTest {
             "max-restarts=-2      | max-restarts=-2: expected a non-negative integer",
             "processes            | processes: expected key=value (known keys: {KNOWN})",
             "config=/no/such/file | config=/no/such/file: file not found",
-            "mode=https           | mode=https: expected tcp or http",
+            "mode=https           | mode=https: expected tcp, http or grpc",
+            "mode=grpc,sticky=cookie | sticky=cookie: needs mode=http (mode=grpc relays each call's HTTP/2 frames: its deadline is the call's grpc-timeout, it has no cookies and nothing cacheable, and one worker connection carries many clients' calls)",
+            "mode=grpc,response-timeout=5s | response-timeout=5s: needs mode=http (mode=grpc relays each call's HTTP/2 frames: its deadline is the call's grpc-timeout, it has no cookies and nothing cacheable, and one worker connection carries many clients' calls)",
+            "mode=grpc,http2=off  | http2=off: mode=grpc needs HTTP/2 (gRPC is HTTP/2 only); leave http2 out",
+            "balancer=kernel,mode=grpc | balancer=kernel has no proxy: mode=grpc needs balancer=proxy",
             "sticky=cookie        | sticky=cookie: needs mode=http (in tcp mode the balancer does not read requests, so it cannot see cookies)",
             "mode=http,sticky=a;b | sticky=a;b: expected off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)",
             "tls-cert=/no/cert    | tls-cert=/no/cert: no such file",
@@ -125,9 +129,19 @@ class OptionParserTest {
         Path key = Files.writeString(dir.resolve("key.pem"), "x");
         assertEquals("tls-cert=" + cert + ": needs tls-key too (the path of a PEM file with an unencrypted PKCS#8 private key)",
                 assertThrows(OptionException.class, () -> OptionParser.parse("mode=http,tls-cert=" + cert)).getMessage());
-        assertEquals("tls-cert=" + cert + ": needs mode=http (in tcp mode TLS passes through to the app untouched)",
+        assertEquals("tls-cert=" + cert + ": needs mode=http or grpc (in tcp mode TLS passes through to the app untouched)",
                 assertThrows(OptionException.class,
                         () -> OptionParser.parse("tls-cert=" + cert + ",tls-key=" + key)).getMessage());
+    }
+
+    @Test
+    void grpcModeTakesTheOptionsThatApplyToIt() throws Exception {
+        Options grpc = OptionParser.parse("mode=grpc,trusted-proxies=10.0.0.0/8,max-concurrent-streams=50,"
+                + "idle-timeout=30s,http2=on");
+        assertEquals(Options.Mode.GRPC, grpc.proxy().mode());
+        assertEquals("grpc", grpc.proxy().mode().optionValue());
+        assertEquals(50, grpc.http().maxConcurrentStreams());
+        assertTrue(grpc.http().trustedProxies().contains(java.net.InetAddress.getByName("10.1.2.3")));
     }
 
     @Test

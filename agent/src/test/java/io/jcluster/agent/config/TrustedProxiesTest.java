@@ -125,7 +125,7 @@ class TrustedProxiesTest {
 
     @Test
     void itNeedsHttpModeAndTheProxy() {
-        assertEquals("trusted-proxies=10.0.0.0/8: needs mode=http (in tcp mode the balancer does not read requests,"
+        assertEquals("trusted-proxies=10.0.0.0/8: needs mode=http or grpc (in tcp mode the balancer does not read requests,"
                         + " so it neither adds nor removes forwarding headers)",
                 assertThrows(OptionException.class, () -> OptionParser.parse("trusted-proxies=10.0.0.0/8")).getMessage());
         assertEquals("balancer=kernel has no proxy: trusted-proxies=10.0.0.0/8 needs balancer=proxy",

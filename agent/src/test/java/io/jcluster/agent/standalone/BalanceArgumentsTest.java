@@ -101,6 +101,16 @@ class BalanceArgumentsTest {
     }
 
     @Test
+    void grpcModeIsAcceptedWithoutTheProxyProtocol() throws Exception {
+        assertEquals(io.jcluster.agent.config.Options.Mode.GRPC,
+                parse("--listen 9000 --backend 127.0.0.1:8081 --mode grpc").options().proxy().mode());
+        // one backend connection carries many clients' calls: no PROXY header can name its client
+        assertTrue(error("--listen 9000 --backend 127.0.0.1:8081 --mode grpc --proxy-protocol v2")
+                .startsWith("--proxy-protocol v2: not with mode=grpc"), () -> error(
+                        "--listen 9000 --backend 127.0.0.1:8081 --mode grpc --proxy-protocol v2"));
+    }
+
+    @Test
     void optionsThatConcernWorkersAreRefusedAsAgentOnly() {
         for (String key : List.of("processes", "port", "log", "restart-delay", "max-restarts", "max-memory",
                 "ready-timeout", "health", "health-threshold", "config", "max-processes", "store", "store-size",

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -31,19 +32,16 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
     static final String NAME = "h2-connection";
 
     private final H2Limits limits;
-    private final int maxResponseHeaders;
-    private final int maxChunk;
-    private final Supplier<ChannelHandler> streamHandler;
+    /** Adds the handlers of each stream's child channel. */
+    private final Consumer<Http2StreamChannel> streamPipeline;
     private ChannelHandlerContext ctx;
     private int openStreams;
     private ScheduledFuture<?> idleClose;
     private boolean closing;
 
-    private H2Connection(H2Limits limits, int maxResponseHeaders, int maxChunk, Supplier<ChannelHandler> streamHandler) {
+    private H2Connection(H2Limits limits, Consumer<Http2StreamChannel> streamPipeline) {
         this.limits = limits;
-        this.maxResponseHeaders = maxResponseHeaders;
-        this.maxChunk = maxChunk;
-        this.streamHandler = streamHandler;
+        this.streamPipeline = streamPipeline;
     }
 
     /**
@@ -55,7 +53,17 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
      */
     public static void install(ChannelPipeline pipeline, H2Limits limits, int maxResponseHeaders, int maxChunk,
                                Supplier<ChannelHandler> streamHandler) {
-        H2Connection connection = new H2Connection(limits, maxResponseHeaders, maxChunk, streamHandler);
+        install(pipeline, limits, stream -> stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+                new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get()));
+    }
+
+    /**
+     * The same connection (codec, limits, graceful stop, idle timeout), but each stream's child channel gets only
+     * what {@code streamPipeline} adds: handlers that read and write {@code Http2StreamFrame}s themselves (mode=grpc
+     * relays frames). The child channel's reads are off.
+     */
+    public static void install(ChannelPipeline pipeline, H2Limits limits, Consumer<Http2StreamChannel> streamPipeline) {
+        H2Connection connection = new H2Connection(limits, streamPipeline);
         pipeline.addLast("h2-codec", codec(limits));
         pipeline.addLast("h2-streams", new Http2MultiplexHandler(connection.new StreamSetup()));
         pipeline.addLast(NAME, connection);
@@ -137,14 +145,16 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** Sets up each stream's child channel: HTTP objects from and to frames, HTTP/1.1 bytes from and to objects. */
+    /**
+     * Sets up each stream's child channel: its reads off, then {@code streamPipeline} (by default HTTP objects from
+     * and to frames, HTTP/1.1 bytes from and to objects).
+     */
     private final class StreamSetup extends ChannelInitializer<Http2StreamChannel> {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
             // the stream handler reads when it can take more (the request body under back-pressure)
             stream.config().setAutoRead(false);
-            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-                    new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get());
+            streamPipeline.accept(stream);
             openStreams++;
             cancelIdle();
             stream.closeFuture().addListener(closed -> {

@@ -55,7 +55,7 @@ public final class TlsContext {
     }
 
     /** @param h2 whether ALPN offers h2 before http/1.1 (http2=on) */
-    static SslContext load(Path certFile, Path keyFile, boolean h2) throws TlsException {
+    public static SslContext load(Path certFile, Path keyFile, boolean h2) throws TlsException {
         X509Certificate[] chain = certificates(certFile);
         PrivateKey key = privateKey(keyFile);
         if (!matches(key, chain[0].getPublicKey())) {

@@ -6,6 +6,7 @@ import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Transport;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.cache.ResponseCache;
+import io.jcluster.agent.http.grpc.GrpcFrontend;
 import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
@@ -30,16 +31,18 @@ public final class ProxyFrontends {
     }
 
     /**
-     * Checks the TLS material (http mode) and the transport the options ask for.
+     * Checks the TLS material (http and grpc mode) and the transport the options ask for.
      *
      * @param backendsLearnTheClient whether each backend learns its clients' addresses from the balancer (the
      *                               agent's workers, or backends that read a PROXY header)
      */
     public static ProxyFrontends of(Options options, boolean backendsLearnTheClient) throws SetupException {
         try {
-            Frontend frontend = options.proxy().mode() == Options.Mode.HTTP
-                    ? HttpFrontend.of(options, backendsLearnTheClient)
-                    : Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
+            Frontend frontend = switch (options.proxy().mode()) {
+                case HTTP -> HttpFrontend.of(options, backendsLearnTheClient);
+                case GRPC -> GrpcFrontend.of(options); // its worker connections carry many clients' calls
+                case TCP -> Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
+            };
             return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
         } catch (TlsContext.TlsException | Transport.UnavailableException | HttpFrontend.AccessLogException e) {
             throw new SetupException(e.getMessage());

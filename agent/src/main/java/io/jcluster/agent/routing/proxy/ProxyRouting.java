@@ -150,7 +150,7 @@ public final class ProxyRouting implements RoutingMode {
     /** Requests in http mode (those that completed), connections in tcp mode. */
     @Override
     public long served(WorkerProcess worker) {
-        boolean http = options.proxy().mode() == Options.Mode.HTTP;
+        boolean http = options.proxy().mode() != Options.Mode.TCP; // grpc counts calls
         long served = 0;
         for (Backend backend : backendsOf(worker).values()) {
             served += http ? backend.requests().count() : backend.connectionsTotal();
@@ -177,7 +177,7 @@ public final class ProxyRouting implements RoutingMode {
 
     @Override
     public Description description() {
-        return new Description(balancer.strategy().optionValue(), options.proxy().mode() == Options.Mode.HTTP ? "http" : "tcp",
+        return new Description(balancer.strategy().optionValue(), options.proxy().mode().optionValue(),
                 balancer.transportName());
     }
 

@@ -1,0 +1,14 @@
+package io.jcluster.agent.http.grpc;
+
+import io.jcluster.agent.balancer.Upstream;
+
+/**
+ * What the calls of one client connection share: the listener's workers, the connection's forwarding headers, and
+ * the worker connections of its event loop. Used on that event loop only.
+ *
+ * @param upstream    the listener: its workers in rotation, its strategy
+ * @param forwarding  the forwarding headers of this client's calls
+ * @param workers     the event loop's connections to the workers
+ */
+record ClientCalls(Upstream upstream, GrpcForwarding forwarding, WorkerConnections workers) {
+}

@@ -1,0 +1,452 @@
+package io.jcluster.agent.http.grpc;
+
+import io.jcluster.agent.balancer.Backend;
+import io.jcluster.agent.balancer.BackendLease;
+import io.jcluster.agent.balancer.Upstream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call: the handler of a client's stream (its child channel, reads off), relaying its frames to a stream of
+ * its own on a worker connection and the worker's frames back, one read at a time in each direction and only while
+ * the other side can take them (so each direction holds at most a stream window: a slow client stops the reads of
+ * its worker stream, whose window then stops the worker, and nothing else on that worker connection).
+ *
+ * <p>{@code HEADERS -> CONNECTING -> RELAYING -> DONE}. The request's headers pick the worker (the listener's
+ * strategy; the call counts as one open connection of the worker's from the pick to its end, for
+ * least-connections); frames that arrive while its stream is being opened wait here (what one read gave). The parent
+ * answers a call itself, with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when
+ * its {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its
+ * worker's connection ends before the response did (UNAVAILABLE).
+ */
+final class GrpcCall extends ChannelDuplexHandler {
+
+    enum State { HEADERS, CONNECTING, RELAYING, DONE }
+
+    private final ClientCalls calls;
+    private ChannelHandlerContext ctx;
+    private State state = State.HEADERS;
+    /** Whether the request's content-type is gRPC's: the parent's answers are then gRPC trailers, else HTTP. */
+    private boolean grpc;
+    private Http2HeadersFrame requestHeaders;
+    /** Client frames read while the worker's stream was being opened. */
+    private ArrayDeque<Http2StreamFrame> early;
+    private List<Backend> tried;
+    private Backend backend;
+    private BackendLease lease;
+    private Http2StreamChannel worker;
+    private ScheduledFuture<?> deadline;
+    /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
+    private CharSequence grpcTimeout;
+    private long startedAt;
+    private long fromClient;
+    private long toClient;
+    /** The client sent END_STREAM. */
+    private boolean clientEnded;
+    /** Response HEADERS went to the client. */
+    private boolean responseStarted;
+    /** END_STREAM went to the client (the worker's trailers, or the parent's answer). */
+    private boolean responseEnded;
+    /** The worker's trailers came: the call completed there. */
+    private boolean workerAnswered;
+    /** The worker's stream was refused by its GOAWAY (not processed there). */
+    private boolean refusedByWorker;
+    private boolean workerNeedsFlush;
+    private boolean clientNeedsFlush;
+
+    GrpcCall(ClientCalls calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.read(); // the request's headers
+    }
+
+    // ---- the client's stream ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Http2StreamFrame) || state == State.DONE) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        Http2StreamFrame frame = (Http2StreamFrame) msg;
+        if (state == State.HEADERS) {
+            if (frame instanceof Http2HeadersFrame) {
+                begin((Http2HeadersFrame) frame);
+            } else {
+                ReferenceCountUtil.release(frame); // cannot be: the codec makes HEADERS a stream's first frame
+            }
+            return;
+        }
+        clientEnded |= endsStream(frame);
+        if (state == State.RELAYING) {
+            toWorker(frame);
+        } else {
+            if (early == null) {
+                early = new ArrayDeque<>(4);
+            }
+            early.add(frame);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state != State.RELAYING) {
+            return; // while connecting no more is read: what came waits in early
+        }
+        if (workerNeedsFlush) {
+            workerNeedsFlush = false;
+            worker.flush();
+        }
+        if (!clientEnded && worker.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && state == State.RELAYING) {
+            worker.read(); // the client takes the response again
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame && state != State.DONE) {
+            end(); // the client cancelled the call: its worker stream is reset with CANCEL as it closes
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        end();
+        ctx.fireChannelInactive();
+    }
+
+    private void begin(Http2HeadersFrame headers) {
+        startedAt = System.nanoTime();
+        clientEnded = headers.isEndStream();
+        requestHeaders = headers;
+        grpc = GrpcAnswers.isGrpc(headers.headers().get(GrpcAnswers.CONTENT_TYPE));
+        long timeout = GrpcTimeout.UNTIMED;
+        if (grpc) {
+            CharSequence value = headers.headers().get(GrpcAnswers.GRPC_TIMEOUT);
+            if (value != null) {
+                grpcTimeout = value;
+                timeout = GrpcTimeout.nanos(value);
+                if (timeout == GrpcTimeout.MALFORMED) {
+                    answer(GrpcAnswers.INTERNAL, 400, "malformed grpc-timeout: " + value
+                            + " (at most 8 digits and one of H M S m u n)");
+                    return;
+                }
+            }
+        }
+        String refused = calls.forwarding().rewrite(headers.headers());
+        if (refused != null) {
+            answer(GrpcAnswers.INTERNAL, 400, "request headers refused: " + refused);
+            return;
+        }
+        if (timeout == 0) {
+            answer(GrpcAnswers.DEADLINE_EXCEEDED, 504, "deadline exceeded (grpc-timeout " + value() + ")");
+            return;
+        }
+        if (timeout != GrpcTimeout.UNTIMED) {
+            deadline = ctx.executor().schedule(this::deadlineExceeded, timeout, TimeUnit.NANOSECONDS);
+        }
+        state = State.CONNECTING;
+        dispatch();
+    }
+
+    private String value() {
+        return grpcTimeout == null ? "" : grpcTimeout.toString();
+    }
+
+    /** In CONNECTING: picks a worker among those in rotation not tried yet, and opens a stream to it. */
+    private void dispatch() {
+        Upstream upstream = calls.upstream();
+        Backend[] candidates = upstream.backendsExcept(tried);
+        if (candidates.length == 0) {
+            upstream.noBackendAvailable();
+            answer(GrpcAnswers.UNAVAILABLE, 503, tried == null
+                    ? "no worker is serving " + upstream.describe() + " right now; try again shortly"
+                    : "no worker could be reached (" + tried.size() + " tried); try again shortly");
+            return;
+        }
+        backend = upstream.strategy().pick(candidates);
+        lease = new BackendLease(backend); // least-connections counts calls in flight
+        calls.workers().open(upstream, backend, this, ctx.channel().eventLoop());
+    }
+
+    // ---- the worker's side (WorkerConnection, WorkerStream) ----
+
+    /** The connection to {@code failed} could not be made: the call goes to another worker (nothing was sent). */
+    void connectFailed(Backend failed) {
+        if (state != State.CONNECTING || failed != backend) {
+            return;
+        }
+        releaseLease();
+        if (tried == null) {
+            tried = new ArrayList<>(2);
+        }
+        tried.add(failed);
+        dispatch();
+    }
+
+    /** The worker's stream is open (not yet on the wire: the request's headers open it). */
+    void workerOpened(Http2StreamChannel stream) {
+        if (state != State.CONNECTING) {
+            stream.close(); // the call ended while its stream was being opened
+            return;
+        }
+        worker = stream;
+        state = State.RELAYING;
+        Http2HeadersFrame headers = requestHeaders;
+        requestHeaders = null;
+        stream.write(headers.stream(null), stream.voidPromise());
+        if (early != null) {
+            Http2StreamFrame frame;
+            while ((frame = early.poll()) != null) {
+                toWorker(frame);
+            }
+        }
+        workerNeedsFlush = false;
+        stream.flush();
+        stream.read();
+        if (!clientEnded && stream.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    void fromWorker(Http2StreamFrame frame) {
+        if (state != State.RELAYING) {
+            ReferenceCountUtil.release(frame);
+            return;
+        }
+        if (frame instanceof Http2HeadersFrame) {
+            Http2HeadersFrame headers = (Http2HeadersFrame) frame;
+            responseStarted = true;
+            if (headers.isEndStream()) {
+                responseEnded = true;
+                workerAnswered = true;
+            }
+        } else if (frame instanceof Http2DataFrame) {
+            Http2DataFrame data = (Http2DataFrame) frame;
+            toClient += data.content().readableBytes();
+            if (data.isEndStream()) {
+                responseEnded = true; // a non-gRPC response may end with DATA
+                workerAnswered = true;
+            }
+            frame = unpadded(data);
+        } else {
+            ReferenceCountUtil.release(frame);
+            return;
+        }
+        ctx.write(frame.stream(null), ctx.voidPromise());
+        clientNeedsFlush = true;
+    }
+
+    void workerReadComplete() {
+        flushClient();
+        if (state == State.RELAYING && ctx.channel().isWritable()) {
+            worker.read();
+        }
+    }
+
+    void workerWritable() {
+        if (state == State.RELAYING && !clientEnded) {
+            ctx.read();
+        }
+    }
+
+    /** The worker reset its stream: the client's is reset with the same code (after its trailers: NO_ERROR). */
+    void workerReset(Http2Error error) {
+        if (state != State.RELAYING) {
+            return;
+        }
+        flushClient();
+        Http2Error code = responseEnded ? Http2Error.NO_ERROR : error;
+        if (!responseEnded || !clientEnded) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(code), ctx.voidPromise());
+        }
+        responseEnded = true;
+        end();
+        ctx.close();
+    }
+
+    /** The worker's GOAWAY said it did not take this stream: it was not processed there. */
+    void workerRefused() {
+        refusedByWorker = true;
+    }
+
+    /** The worker's stream closed. */
+    void workerClosed() {
+        if (state != State.RELAYING && state != State.CONNECTING) {
+            return;
+        }
+        // the last frames' read-complete never comes when the stream closes with them (Netty closes the child
+        // channel first): they are flushed here
+        flushClient();
+        if (responseEnded) {
+            return; // the response is complete; the client's stream closes once its request is in too
+        }
+        if (refusedByWorker && !responseStarted) {
+            // not processed by the worker: REFUSED_STREAM tells a gRPC client it may send the call again (it does,
+            // transparently), and its next attempt is balanced anew
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM), ctx.voidPromise());
+            end();
+            ctx.close();
+            return;
+        }
+        Backend lost = backend;
+        answer(GrpcAnswers.UNAVAILABLE, 502, "worker " + (lost == null ? "?" : lost.owner())
+                + " closed its connection during the call; it was not completed");
+    }
+
+    private void deadlineExceeded() {
+        deadline = null;
+        if (state == State.DONE) {
+            return;
+        }
+        answer(GrpcAnswers.DEADLINE_EXCEEDED, 504, "deadline exceeded (grpc-timeout " + value()
+                + ") before the worker answered");
+    }
+
+    // ---- endings ----
+
+    /**
+     * The parent ends the call with its own answer: gRPC trailers (Trailers-Only when nothing of the response was
+     * sent yet), or for a request that is not gRPC an HTTP status with a line of text; then its worker stream is
+     * reset (CANCEL) and the client's stream ends (RST_STREAM NO_ERROR if the client is still sending).
+     */
+    private void answer(int grpcStatus, int httpStatus, String message) {
+        if (state == State.DONE) {
+            return;
+        }
+        flushClient();
+        if (!responseEnded) {
+            if (grpc) {
+                ctx.write(new DefaultHttp2HeadersFrame(responseStarted ? GrpcAnswers.trailers(grpcStatus, message)
+                        : GrpcAnswers.trailersOnly(grpcStatus, message), true), ctx.voidPromise());
+            } else if (!responseStarted) {
+                ctx.write(new DefaultHttp2HeadersFrame(GrpcAnswers.httpHead(httpStatus), false), ctx.voidPromise());
+                ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), message + "\n"), true),
+                        ctx.voidPromise());
+            } else {
+                ctx.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+            }
+            responseEnded = true;
+        }
+        if (!clientEnded) {
+            // RFC 9113 section 8.1: a response complete before the request is followed by RST_STREAM(NO_ERROR)
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+        }
+        ctx.flush();
+        end();
+        ctx.close();
+    }
+
+    private void flushClient() {
+        if (clientNeedsFlush) {
+            clientNeedsFlush = false;
+            ctx.flush();
+        }
+    }
+
+    /** Ends the call's part here: its timer, its claim on the worker, its worker stream (reset if unfinished). */
+    private void end() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        if (backend != null) {
+            if (workerAnswered) {
+                backend.requestCompleted(System.nanoTime() - startedAt);
+            }
+            calls.upstream().transferred(backend, fromClient, toClient);
+        }
+        releaseLease();
+        if (worker != null) {
+            worker.close(); // RST_STREAM(CANCEL) unless both ends of the stream were sent
+            worker = null;
+        }
+        if (early != null) {
+            Http2StreamFrame frame;
+            while ((frame = early.poll()) != null) {
+                ReferenceCountUtil.release(frame);
+            }
+        }
+        requestHeaders = null;
+    }
+
+    private void releaseLease() {
+        if (lease != null) {
+            lease.release();
+            lease = null;
+        }
+    }
+
+    private void toWorker(Http2StreamFrame frame) {
+        if (frame instanceof Http2DataFrame) {
+            Http2DataFrame data = (Http2DataFrame) frame;
+            fromClient += data.content().readableBytes();
+            frame = unpadded(data);
+        } else if (!(frame instanceof Http2HeadersFrame)) {
+            ReferenceCountUtil.release(frame);
+            return;
+        }
+        worker.write(frame.stream(null), worker.voidPromise());
+        workerNeedsFlush = true;
+    }
+
+    /** The frame to pass on: the same one (its stream is set anew by the channel it is written to), without padding. */
+    private static Http2StreamFrame unpadded(Http2DataFrame data) {
+        if (data.padding() == 0) {
+            return data;
+        }
+        Http2DataFrame copy = new DefaultHttp2DataFrame(data.content().retain(), data.isEndStream());
+        data.release();
+        return copy;
+    }
+
+    private static boolean endsStream(Http2StreamFrame frame) {
+        return frame instanceof Http2HeadersFrame ? ((Http2HeadersFrame) frame).isEndStream()
+                : frame instanceof Http2DataFrame && ((Http2DataFrame) frame).isEndStream();
+    }
+
+    /** For tests. */
+    State state() {
+        return state;
+    }
+}
