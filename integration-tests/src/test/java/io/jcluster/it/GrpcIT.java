@@ -220,11 +220,6 @@ class GrpcIT {
      */
     @Test
     @Order(3)
-    @org.junit.jupiter.api.Disabled("parent side (grpc-proxy 7bb7338): after kill -9 of worker 1 holding 10 of 40"
-            + " Slow(3 s) calls, those 10 end only at the client's 20 s deadline (DEADLINE_EXCEEDED), not UNAVAILABLE:"
-            + " the parent's h2c connection to the dead worker sits in CLOSE-WAIT, since the worker connections"
-            + " inherit ALLOW_HALF_CLOSURE=true from the balancer's backend Bootstrap (Listener), so the FIN is an"
-            + " input-shutdown event, never channelInactive; with it set false in WorkerConnection the test passes")
     void killMinus9OfAWorkerFailsOnlyTheCallsInFlightOnIt() throws Exception {
         admin.awaitAllReady(WORKERS, STARTUP);
         assertEquals(WORKERS, workersByPid().size(), "every worker answers (and the channel is connected)");

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -106,6 +107,9 @@ final class WorkerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         channel = connect.channel();
+        // the balancer's connector keeps a half-closed connection open for the tcp relay; here a worker's FIN
+        // (kill -9 sends nothing else) must end the connection, or its calls wait for their deadlines
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Settings.defaultSettings()
                         .pushEnabled(false)

@@ -156,7 +156,9 @@ final class GrpcRig implements AutoCloseable {
         @Override
         public Bootstrap connector(EventLoop loop) {
             return new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                    .handler(TestUpstreams.untilConnected()).option(ChannelOption.AUTO_READ, false);
+                    .handler(TestUpstreams.untilConnected()).option(ChannelOption.AUTO_READ, false)
+                    // as the listener's connector (Listener.backendBootstrap), which the tcp relay needs
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
 
         @Override
@@ -224,11 +226,15 @@ final class GrpcRig implements AutoCloseable {
             backend = new Backend(id, (InetSocketAddress) server.localAddress());
         }
 
-        /** As kill -9: the port closes, and every connection with it. */
+        /**
+         * As kill -9: the port closes, and every connection with it, with a bare FIN: the socket is closed under
+         * the HTTP/2 codec, which would otherwise say GOAWAY first (a killed process says nothing).
+         */
         void kill() {
             server.close().syncUninterruptibly();
             for (Channel channel : accepted) {
-                channel.close().syncUninterruptibly();
+                channel.eventLoop().submit(() -> channel.unsafe().close(channel.voidPromise())).syncUninterruptibly();
+                channel.closeFuture().syncUninterruptibly();
             }
         }
 
