@@ -34,6 +34,8 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
     private final int maxResponseHeaders;
     private final int maxChunk;
     private final Supplier<ChannelHandler> streamHandler;
+    /** Frames to and from HTTP objects: Netty's, sharable, one for all the connection's streams. */
+    private final Http2StreamFrameToHttpObjectCodec objects = new Http2StreamFrameToHttpObjectCodec(true, true);
     private ChannelHandlerContext ctx;
     private int openStreams;
     private ScheduledFuture<?> idleClose;
@@ -143,8 +145,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
         protected void initChannel(Http2StreamChannel stream) {
             // the stream handler reads when it can take more (the request body under back-pressure)
             stream.config().setAutoRead(false);
-            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-                    new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get());
+            stream.pipeline().addLast(objects, new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get());
             openStreams++;
             cancelIdle();
             stream.closeFuture().addListener(closed -> {

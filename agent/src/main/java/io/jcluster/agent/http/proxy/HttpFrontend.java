@@ -210,8 +210,11 @@ public final class HttpFrontend implements Frontend {
                     h2.maxConcurrentStreams());
             shared.connectionOpened();
             pipeline.channel().closeFuture().addListener(closed -> shared.connectionClosed());
+            // one client: its forwarding headers are encoded once for all its streams (all on this event loop;
+            // each request's drop-then-write runs without a break)
+            ForwardedHeaders forwarded = HttpProxyHandler.forwardedHeaders(pipeline.channel(), settings, upstream);
             H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
-                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY));
+                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY, forwarded));
         }
     }
 
