@@ -18,7 +18,8 @@
 #   --rounds N        alternating rounds (default 3)
 #   --duration S      h2load -D seconds per measured run (default 10)
 #   --warmup S        unmeasured h2load load before each run (default 5)
-#   --jit-warmup S    once, after start: h2load load on each jcluster balancer (default 30; the JIT's first minute)
+#   --jit-warmup S    once, after start: h2load load on each jcluster balancer (default 60; the JIT's first minute; what it
+#                     still compiles later is measured too: "of it JIT compiler")
 #   --clients N       h2load -c (default 50)
 #   --streams N       h2load -m, concurrent streams per connection (default 10)
 #   --configs LIST    comma list (default hap-h2-tls,jc-h2-tls,hap-h2c,jc-h2c)
@@ -26,6 +27,7 @@
 #   --jvm-opts "..."  jcluster's JVM options (default "-XX:+UseSerialGC -Xmx64m", as compare.sh)
 #   --jar PATH        the jcluster.jar to measure (default agent/target/jcluster.jar, built if missing)
 #   --write           append the section to bench/RESULTS.md
+#   --table CSV       only print the table of an earlier run's results.csv (measures nothing)
 # Env: BE1_PORT BE2_PORT (18081 18082, anchors'), H2_BASE_PORT (18120: the four proxies on 18120..18123)
 #
 # Everything it starts (anchors.sh's backends, the two HAProxies, the two balancers) is started by pid and stopped
@@ -35,10 +37,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 [ -f "$ANCHORS" ] || ANCHORS=/work/shared/bench/anchors.sh
-ROUNDS=3 DURATION=10 WARMUP=5 JIT_WARMUP=30 CLIENTS=50 STREAMS=10 WRITE=0 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" JAR=""
+ROUNDS=3 DURATION=10 WARMUP=5 JIT_WARMUP=60 CLIENTS=50 STREAMS=10 WRITE=0 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" JAR=""
 CONFIGS="hap-h2-tls,jc-h2-tls,hap-h2c,jc-h2c"
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082} BASE_PORT=${H2_BASE_PORT:-18120}
 ORIG_ARGS=("$@")
+TABLE_ONLY=""
 
 die() { echo "h2: $*" >&2; exit 1; }
 log() { echo "[$(date +%H:%M:%S)] h2: $*" >&2; }
@@ -56,10 +59,50 @@ while [ $# -gt 0 ]; do
     --jvm-opts) JVM_OPTS=${2?}; shift 2 ;;
     --jar) JAR=${2:?}; shift 2 ;;
     --write) WRITE=1; shift ;;
+    --table) TABLE_ONLY=${2:?}; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
+
+table() {   # table CSV: the markdown table of a run's results.csv
+  awk -F, '
+  function med(s,   n, a, i, j, t) {
+    n = split(s, a, " "); if (n == 0) return "NA"
+    for (i = 2; i <= n; i++) { t = a[i] + 0; j = i - 1; while (j > 0 && a[j] + 0 > t) { a[j + 1] = a[j]; j-- } a[j + 1] = t }
+    return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  function range(s,   n, a, i, lo, hi) {
+    n = split(s, a, " "); lo = hi = a[1] + 0
+    for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+    return sprintf("%.0f-%.0f", lo, hi)
+  }
+  function label(c) {
+    if (c == "hap-h2-tls") return "HAProxy 2.6 h2 over TLS (alpn h2,http/1.1)"
+    if (c == "jc-h2-tls") return "**jcluster h2 over TLS** (tls-cert)"
+    if (c == "hap-h2c") return "HAProxy 2.6 h2c (proto h2)"
+    if (c == "jc-h2c") return "**jcluster h2c** (http2=on)"
+    return c
+  }
+  NR > 1 { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+           rps[$1] = rps[$1] " " $3; mean[$1] = mean[$1] " " $4; mx[$1] = mx[$1] " " $5; cpu[$1] = cpu[$1] " " $9
+           rss[$1] = rss[$1] " " $10; busy[$1] = busy[$1] " " $11; err[$1] += $7 + $8; reqs[$1] += $6
+           jit[$1] = jit[$1] " " (($13 ~ /^[0-9.]+$/) ? $13 : 0); nojit[$1] = nojit[$1] " " ($9 - (($13 ~ /^[0-9.]+$/) ? $13 : 0)) }
+  END {
+    print "| proxy | rps | mean ms | max ms | proxy CPU µs/req | (min-max) | CPU vs HAProxy | of it JIT compiler | without JIT vs HAProxy | peak RSS MiB | machine busy % | failed+errored / done |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for (i = 1; i <= n; i++) {
+      c = order[i]; ratio = ""
+      ref = (c == "jc-h2-tls") ? "hap-h2-tls" : (c == "jc-h2c") ? "hap-h2c" : ""
+      nratio = ""
+      if (ref != "" && (ref in cpu) && med(cpu[ref]) > 0) ratio = sprintf("**%.2fx**", med(cpu[c]) / med(cpu[ref]))
+      if (ref != "" && (ref in cpu) && med(cpu[ref]) > 0) nratio = sprintf("%.1f µs/req, %.2fx", med(nojit[c]), med(nojit[c]) / med(cpu[ref]))
+      printf "| %s | %.0f | %.2f | %.1f | %.1f | %s | %s | %.1f | %s | %.0f | %.0f | %d / %d |\n", label(c), med(rps[c]), med(mean[c]),
+        med(mx[c]), med(cpu[c]), range(cpu[c]), ratio, med(jit[c]), nratio, med(rss[c]), med(busy[c]), err[c], reqs[c]
+    }
+  }' "$1"
+}
+if [ -n "$TABLE_ONLY" ]; then table "$TABLE_ONLY"; exit 0; fi
 
 for tool in h2load:nghttp2-client haproxy:haproxy nginx:nginx openssl:openssl ss:iproute2 curl:curl; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || die "${tool%%:*} is missing (apt-get install -y ${tool#*:})"
@@ -187,63 +230,47 @@ for c in "${CFGS[@]}"; do
 done
 
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r += $1} END {printf "%.0f", r}'; }
+jit_ns() {      # on-CPU time of the JVM's JIT compiler threads (none for HAProxy)
+  local t r=0 v
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ Compiler*|C2\ Compiler*) v=$(awk '{printf "%.0f", $1}' "$t/schedstat" 2>/dev/null) || v=0; r=$((r + ${v:-0})) ;;
+    esac
+  done
+  echo "$r"
+}
 rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status 2>/dev/null || echo 0; }
 machine() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit}' /proc/stat; }
 
 CSV="$WORK/results.csv"
-echo "config,round,rps,mean_ms,max_ms,done,failed,errored,cpu_us_per_req,rss_mib,busy_pct,load1" > "$CSV"
+echo "config,round,rps,mean_ms,max_ms,done,failed,errored,cpu_us_per_req,rss_mib,busy_pct,load1,jit_us_per_req" > "$CSV"
 H2LOAD=(h2load -t 1 -c "$CLIENTS" -m "$STREAMS")
 log "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $ROUNDS rounds x ${#CFGS[@]} configs, ${DURATION}s each"
 for r in $(seq "$ROUNDS"); do
   for c in "${CFGS[@]}"; do
     pid=${PID_OF[$c]} url=$(url_of "$c") raw="$WORK/$c-r$r.txt"
     "${H2LOAD[@]}" -D "$WARMUP" "$url" > /dev/null 2>&1 || true
-    c0=$(cpu_ns "$pid"); m0=$(machine)
+    c0=$(cpu_ns "$pid"); j0=$(jit_ns "$pid"); m0=$(machine)
     "${H2LOAD[@]}" -D "$DURATION" "$url" > "$raw" 2>&1 &
     hp=$!; rss=0
     while kill -0 "$hp" 2>/dev/null; do v=$(rss_kb "$pid"); [ "${v:-0}" -gt "$rss" ] && rss=$v; sleep 1; done
     wait "$hp" || true
-    c1=$(cpu_ns "$pid"); m1=$(machine); load=$(cut -d' ' -f1 /proc/loadavg)
-    row=$(awk -v c="$c" -v r="$r" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v rss="$rss" -v load="$load" '
+    c1=$(cpu_ns "$pid"); j1=$(jit_ns "$pid"); m1=$(machine); load=$(cut -d' ' -f1 /proc/loadavg)
+    row=$(awk -v c="$c" -v r="$r" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v rss="$rss" -v load="$load" -v jit="$((j1 - j0))" '
       /^finished in/ { rps = $4 }
       /^requests:/ { done = $6; failed = $10; errored = $12 }
       /^time for request:/ { mx = $5; mean = $6 }
       function ms(v) { if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000; if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0; if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000; return "NA" }
       END { split(m0, a, " "); split(m1, b, " "); t = b[1] - a[1]; i = b[2] - a[2]
-            printf "%s,%s,%s,%.3f,%.1f,%s,%s,%s,%s,%.1f,%.0f,%s", c, r, rps, ms(mean), ms(mx), done + 0, failed + 0, errored + 0,
-              (done > 0) ? sprintf("%.2f", (c1 - c0) / 1000 / done) : "NA", rss / 1024, (t > 0) ? 100 * (t - i) / t : 0, load }' "$raw")
+            printf "%s,%s,%s,%.3f,%.1f,%s,%s,%s,%s,%.1f,%.0f,%s,%s", c, r, rps, ms(mean), ms(mx), done + 0, failed + 0, errored + 0,
+              (done > 0) ? sprintf("%.2f", (c1 - c0) / 1000 / done) : "NA", rss / 1024, (t > 0) ? 100 * (t - i) / t : 0, load,
+              (done > 0) ? sprintf("%.2f", jit / 1000 / done) : "NA" }' "$raw")
     echo "$row" >> "$CSV"
-    echo "$row" | awk -F, '{printf "  r%s %-11s rps=%-9s mean=%sms max=%sms done=%s failed=%s errored=%s proxy=%sus/req rss=%sMiB busy=%s%% load1=%s\n", $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12}' >&2
+    echo "$row" | awk -F, '{printf "  r%s %-11s rps=%-9s mean=%sms max=%sms done=%s failed=%s errored=%s proxy=%sus/req (jit %s) rss=%sMiB busy=%s%% load1=%s\n", $2, $1, $3, $4, $5, $6, $7, $8, $9, $13, $10, $11, $12}' >&2
   done
 done
 
-TABLE=$(awk -F, '
-  function med(s,   n, a, i, j, t) {
-    n = split(s, a, " "); if (n == 0) return "NA"
-    for (i = 2; i <= n; i++) { t = a[i] + 0; j = i - 1; while (j > 0 && a[j] + 0 > t) { a[j + 1] = a[j]; j-- } a[j + 1] = t }
-    return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  function label(c) {
-    if (c == "hap-h2-tls") return "HAProxy 2.6 h2 over TLS (alpn h2,http/1.1)"
-    if (c == "jc-h2-tls") return "**jcluster h2 over TLS** (tls-cert)"
-    if (c == "hap-h2c") return "HAProxy 2.6 h2c (proto h2)"
-    if (c == "jc-h2c") return "**jcluster h2c** (http2=on)"
-    return c
-  }
-  NR > 1 { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
-           rps[$1] = rps[$1] " " $3; mean[$1] = mean[$1] " " $4; mx[$1] = mx[$1] " " $5; cpu[$1] = cpu[$1] " " $9
-           rss[$1] = rss[$1] " " $10; busy[$1] = busy[$1] " " $11; err[$1] += $7 + $8; reqs[$1] += $6 }
-  END {
-    print "| proxy | rps | mean ms | max ms | proxy CPU µs/req | CPU vs HAProxy | peak RSS MiB | machine busy % | failed+errored / done |"
-    print "|---|---|---|---|---|---|---|---|---|"
-    for (i = 1; i <= n; i++) {
-      c = order[i]; ratio = ""
-      ref = (c == "jc-h2-tls") ? "hap-h2-tls" : (c == "jc-h2c") ? "hap-h2c" : ""
-      if (ref != "" && (ref in cpu) && med(cpu[ref]) > 0) ratio = sprintf("**%.2fx**", med(cpu[c]) / med(cpu[ref]))
-      printf "| %s | %.0f | %.2f | %.1f | %.1f | %s | %.0f | %.0f | %d / %d |\n", label(c), med(rps[c]), med(mean[c]),
-        med(mx[c]), med(cpu[c]), ratio, med(rss[c]), med(busy[c]), err[c], reqs[c]
-    }
-  }' "$CSV")
+TABLE=$(table "$CSV")
 
 SECTION=$(cat <<EOF
 ## HTTP/2 termination beside HAProxy $(date -u +%Y-%m-%dT%H:%MZ) (bench/h2.sh)
@@ -257,7 +284,9 @@ SECTION=$(cat <<EOF
 $TABLE
 
 proxy CPU µs/req = on-CPU time of all the proxy's threads (/proc/PID/task/*/schedstat) / requests h2load completed.
-CPU vs HAProxy = jcluster's divided by HAProxy's with the same transport (TLS or h2c), same run.
+CPU vs HAProxy = jcluster's divided by HAProxy's with the same transport (TLS or h2c), same run. "of it JIT compiler" =
+the part spent by the JVM's C1/C2 compiler threads during the run (still compiling after the warm-up; zero once a
+long-running balancer has settled); "without JIT" leaves it out.
 EOF
 )
 echo
