@@ -45,6 +45,22 @@ class HttpFrontendRejectTest {
     }
 
     @Test
+    void anH2cClientTurnedAwayIsAccessLoggedAsHttp2WithIts503(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("access.log");
+        HttpFrontend frontend = HttpFrontend.of(OptionParser.parse("mode=http,http2=on,access-log=" + file), false);
+        EmbeddedChannel client = new EmbeddedChannel();
+        client.config().setAutoRead(false);
+        frontend.reject(client, new FakeUpstream(1), "max-connections=1");
+        new H2TestClient(client).preface().headers(1, H2TestClient.get("/busy").add("user-agent", "load/2"), true)
+                .send();
+        frontend.accessLog().close();
+        String log = java.nio.file.Files.readString(file);
+        assertTrue(log.contains("\"GET /busy HTTP/2.0\" 503 ") && log.contains("\"load/2\"")
+                && log.contains("worker=-"), log);
+    }
+
+    @Test
     void anHttp11ClientOnTheSameListenerStillGetsHttp11() throws Exception {
         EmbeddedChannel client = turnedAway("http2=on,queue-timeout=7s");
         client.writeInbound(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
