@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WebProbe {
 
     private static final long PID = ProcessHandle.current().pid();
+    /** Requests to /counted this process answered (a load generator's requests, told apart per worker). */
+    private static final AtomicInteger COUNTED = new AtomicInteger();
     private static final Map<String, AtomicInteger> SESSIONS = new ConcurrentHashMap<>();
 
     private WebProbe() {
@@ -41,6 +43,8 @@ public final class WebProbe {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.setExecutor(Executors.newFixedThreadPool(32));
         server.createContext("/", exchange -> respond(exchange, 200, "pid " + PID + "\n"));
+        server.createContext("/counted", exchange -> respond(exchange, 200, "counted " + COUNTED.incrementAndGet() + "\n"));
+        server.createContext("/count", exchange -> respond(exchange, 200, "pid " + PID + " counted " + COUNTED.get() + "\n"));
         server.createContext("/headers", exchange -> {
             StringBuilder text = new StringBuilder();
             new TreeMap<>(exchange.getRequestHeaders()).forEach((name, values) ->

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -53,7 +54,9 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
      */
     public static void install(ChannelPipeline pipeline, H2Limits limits, int maxResponseHeaders, int maxChunk,
                                Supplier<ChannelHandler> streamHandler) {
-        install(pipeline, limits, stream -> stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+        // frames to and from HTTP objects: Netty's codec is sharable, one for all the connection's streams
+        Http2StreamFrameToHttpObjectCodec objects = new Http2StreamFrameToHttpObjectCodec(true, true);
+        install(pipeline, limits, stream -> stream.pipeline().addLast(objects,
                 new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get()));
     }
 
@@ -110,6 +113,25 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The client closed its side of the TCP connection: HTTP/2 has no half-closed connection (a stream ends with
+     * END_STREAM, not a FIN), so the connection is over. Closed now, its streams with it: a graceful close would wait
+     * up to shutdown-timeout for streams no client will take (one stuck on a window the client never reopens would
+     * hold its worker connection all that time).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            closing = true;
+            Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+            if (codec != null) {
+                codec.gracefulShutdownTimeoutMillis(0);
+            }
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -40,6 +40,9 @@ final class Http1Bridge extends ChannelDuplexHandler {
     private final RequestBytes requestBytes = new RequestBytes();
     private final ResponseObjects responseObjects;
     private final List<Object> out = new ArrayList<>(4);
+    /** The response's objects of a write, reused unless a write comes while one is in progress. */
+    private final List<Object> responseOut = new ArrayList<>(4);
+    private boolean writing;
     /** The worker's response bytes not decoded yet. */
     private ByteBuf pending;
     /** A 1xx was passed on as a whole message: the empty end the decoder gives after it is not the stream's end. */
@@ -90,45 +93,76 @@ final class Http1Bridge extends ChannelDuplexHandler {
             data.release();
             pending = joined;
         }
-        List<Object> objects = new ArrayList<>(4);
+        List<Object> objects = writing ? new ArrayList<>(4) : responseOut;
+        boolean outermost = !writing;
+        writing = true;
         try {
-            int before;
-            do {
-                before = pending.readableBytes();
-                int produced = objects.size();
-                responseObjects.decodeSome(ctx, pending, objects);
-                if (objects.size() == produced && pending.readableBytes() == before) {
-                    break; // needs more bytes
+            try {
+                int before;
+                do {
+                    before = pending.readableBytes();
+                    int produced = objects.size();
+                    responseObjects.decodeSome(ctx, pending, objects);
+                    if (objects.size() == produced && pending.readableBytes() == before) {
+                        break; // needs more bytes
+                    }
+                } while (pending.isReadable());
+            } finally {
+                if (!pending.isReadable()) {
+                    pending.release();
+                    pending = null;
                 }
-            } while (pending.isReadable());
+            }
+            boolean failed = false;
+            for (int i = 0; i < objects.size(); i++) {
+                if (objects.get(i) instanceof HttpObject object && object.decoderResult().isFailure()) {
+                    // cannot happen with the proxy's own output; if it did, the stream is reset, not half-sent
+                    for (int j = i; j < objects.size(); j++) {
+                        ReferenceCountUtil.release(objects.get(j));
+                    }
+                    objects.subList(i, objects.size()).clear();
+                    failed = true;
+                    break;
+                }
+            }
+            writeObjects(ctx, objects, promise);
+            if (failed) {
+                ctx.close();
+            }
         } finally {
-            if (!pending.isReadable()) {
-                pending.release();
-                pending = null;
+            objects.clear();
+            if (outermost) {
+                writing = false;
             }
         }
+    }
+
+    private void writeObjects(ChannelHandlerContext ctx, List<Object> objects, ChannelPromise promise) {
+        if (objects.size() == 2 && objects.get(0) instanceof HttpResponse head && !(head instanceof LastHttpContent)
+                && head.status().codeClass() != HttpStatusClass.INFORMATIONAL
+                && objects.get(1) instanceof LastHttpContent end) {
+            // a whole response in one write (the usual small one): one pass through the codec, no promise combiner
+            ctx.write(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(),
+                    head.headers(), end.trailingHeaders()), promise);
+            return;
+        }
+        if (objects.size() == 1) {
+            Object frame = interimAsWhole(objects.get(0));
+            if (frame != null) {
+                ctx.write(frame, promise);
+            } else {
+                promise.setSuccess();
+            }
+            return;
+        }
         PromiseCombiner writes = new PromiseCombiner(ctx.executor());
-        boolean failed = false;
-        for (Object object : objects) {
-            if (failed) {
-                ReferenceCountUtil.release(object);
-                continue;
-            }
-            if (object instanceof HttpObject && ((HttpObject) object).decoderResult().isFailure()) {
-                // cannot happen with the proxy's own output; if it did, the stream is reset rather than half-sent
-                ReferenceCountUtil.release(object);
-                failed = true;
-                continue;
-            }
-            Object frame = interimAsWhole(object);
+        for (int i = 0; i < objects.size(); i++) {
+            Object frame = interimAsWhole(objects.get(i));
             if (frame != null) {
                 writes.add(ctx.write(frame));
             }
         }
         writes.finish(promise);
-        if (failed) {
-            ctx.close();
-        }
     }
 
     /**

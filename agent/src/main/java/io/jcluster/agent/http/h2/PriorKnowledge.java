@@ -1,5 +1,6 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.balancer.ClientConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,6 +34,8 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         super.handlerAdded(ctx);
+        // carries no request yet: a graceful stop closes it at once (the protocol's handler replaces this)
+        ctx.channel().attr(ClientConnection.KEY).set(ctx::close);
         timeout = ctx.executor().schedule(() -> {
             ctx.close();
         }, firstBytesTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -53,6 +56,7 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
             return;
         }
         // the bytes stay where they are: ByteToMessageDecoder passes them on to what replaces this handler
+        ctx.channel().attr(ClientConnection.KEY).set(null);
         if (matches) {
             protocols.h2(ctx.pipeline());
         } else {

@@ -119,7 +119,8 @@ final class AccessRecord {
         boolean read = request.decoderResult().isSuccess();
         this.method = read ? text(request.method().name(), 32) : "-";
         this.target = read ? text(request.uri(), AccessEntry.MAX_TARGET) : "-";
-        this.protocol = read ? (request.protocolVersion().minorVersion() == 0 ? "HTTP/1.0" : "HTTP/1.1") : "-";
+        this.protocol = !read ? "-" : http2 ? "HTTP/2.0"
+                : request.protocolVersion().minorVersion() == 0 ? "HTTP/1.0" : "HTTP/1.1";
         String referer = read ? request.headers().get(HttpHeaderNames.REFERER) : null;
         String userAgent = read ? request.headers().get(HttpHeaderNames.USER_AGENT) : null;
         this.referer = referer == null ? null : text(referer, AccessEntry.MAX_HEADER);

@@ -8,6 +8,7 @@ import io.jcluster.agent.config.LogOptions;
 import io.jcluster.agent.http.h2.AlpnSwitch;
 import io.jcluster.agent.http.h2.H2Connection;
 import io.jcluster.agent.http.h2.H2Limits;
+import io.jcluster.agent.http.h2.H2Refusal;
 import io.jcluster.agent.http.h2.PriorKnowledge;
 import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.cache.ResponseCache;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
@@ -208,17 +210,67 @@ public final class HttpFrontend implements Frontend {
                     h2.maxConcurrentStreams());
             shared.connectionOpened();
             pipeline.channel().closeFuture().addListener(closed -> shared.connectionClosed());
+            // one client: its forwarding headers are encoded once for all its streams (all on this event loop;
+            // each request's drop-then-write runs without a break)
+            ForwardedHeaders forwarded = HttpProxyHandler.forwardedHeaders(pipeline.channel(), settings, upstream);
             H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
-                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY));
+                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY, forwarded));
         }
     }
 
+    /**
+     * A client max-connections turned away gets a 503 with Retry-After in the protocol it speaks: HTTP/2 when it
+     * chose h2 by ALPN or sent the h2c preface ({@link H2Refusal}), else HTTP/1.1 ({@link RejectHandler}). Either
+     * way it is closed after header-timeout at the latest.
+     */
     @Override
     public void reject(Channel client, Upstream upstream, String why) {
         HttpSettings settings = this.settings;
+        H2Limits h2 = this.h2;
         addTls(client, settings);
-        client.pipeline().addLast(new HttpRequestDecoder(REQUESTS), new RejectHandler(why, settings));
-        client.config().setAutoRead(true);
+        Refusal refusal = new Refusal(settings, h2, why);
+        if (h2 != null && settings.tls() != null) {
+            client.pipeline().addLast(new AlpnSwitch(refusal));
+        } else if (h2c) {
+            client.pipeline().addLast(new PriorKnowledge(refusal, settings.headerTimeout()));
+        } else {
+            refusal.http1(client.pipeline());
+        }
+    }
+
+    /** A turned-away client's answer, once its protocol is known. */
+    private static final class Refusal implements Protocols {
+        private final HttpSettings settings;
+        private final H2Limits h2;
+        private final String why;
+
+        Refusal(HttpSettings settings, H2Limits h2, String why) {
+            this.settings = settings;
+            this.h2 = h2;
+            this.why = why;
+        }
+
+        @Override
+        public void http1(ChannelPipeline pipeline) {
+            pipeline.addLast(new HttpRequestDecoder(REQUESTS), new RejectHandler(why, settings));
+            pipeline.channel().config().setAutoRead(true);
+        }
+
+        @Override
+        public void h2(ChannelPipeline pipeline) {
+            Channel client = pipeline.channel();
+            long turnedAwayAt = System.nanoTime();
+            client.eventLoop().schedule(() -> {
+                client.close(); // a client that never sends a request is not waited for longer than any other
+            }, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            H2Refusal.install(pipeline, h2, RejectHandler.reason(why), settings.queueTimeout().toSeconds(),
+                    request -> {
+                        if (settings.accessLog() != null) { // as RejectHandler logs an HTTP/1.1 client's
+                            new AccessRecord(settings.accessLog(), client.remoteAddress(), true).turnedAway(request,
+                                    503, turnedAwayAt, System.nanoTime());
+                        }
+                    });
+        }
     }
 
     private static void addTls(Channel client, HttpSettings settings) {

@@ -3,6 +3,7 @@ package io.jcluster.agent.http.proxy;
 import io.jcluster.agent.balancer.ClientConnection;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -26,6 +27,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     /** The pool to use, or null: the one {@link BackendConnectionPool#forClient} gives. */
     private final BackendConnectionPool givenPool;
     private final UpgradeHandOff.Tunnels tunnels;
+    /** The forwarding headers to use, or null: this connection's own. */
+    private final ForwardedHeaders givenForwarded;
     private Exchange exchange;
 
     HttpProxyHandler(HttpSettings settings, Upstream upstream) {
@@ -35,20 +38,36 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     /** @param pool the pool to use (tests), or null: {@link BackendConnectionPool#forClient} */
     HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
                      UpgradeHandOff.Tunnels tunnels) {
+        this(settings, upstream, pool, tunnels, null);
+    }
+
+    /**
+     * @param forwarded the forwarding headers of the connection this one is part of (an HTTP/2 stream: every stream
+     *                  of a connection has the same client, so they share what is encoded for it), or null
+     */
+    HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
+                     UpgradeHandOff.Tunnels tunnels, ForwardedHeaders forwarded) {
         this.settings = settings;
         this.upstream = upstream;
         this.givenPool = pool;
         this.tunnels = tunnels;
+        this.givenForwarded = forwarded;
+    }
+
+    /** The forwarding headers a client connection on {@code channel} gets. */
+    static ForwardedHeaders forwardedHeaders(Channel channel, HttpSettings settings, Upstream upstream) {
+        SocketAddress remote = channel.remoteAddress();
+        InetAddress client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress()
+                : InetAddress.getLoopbackAddress();
+        return new ForwardedHeaders(client, settings.secure(), upstream.port(),
+                settings.trustedProxies().contains(client));
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().attr(ClientConnection.KEY).set(this);
-        SocketAddress remote = ctx.channel().remoteAddress();
-        InetAddress client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress()
-                : InetAddress.getLoopbackAddress();
-        ForwardedHeaders forwarded = new ForwardedHeaders(client, settings.secure(), upstream.port(),
-                settings.trustedProxies().contains(client));
+        ForwardedHeaders forwarded = givenForwarded != null ? givenForwarded
+                : forwardedHeaders(ctx.channel(), settings, upstream);
         BackendConnectionPool pool = givenPool != null ? givenPool
                 : BackendConnectionPool.forClient(settings.poolPerClient());
         exchange = new Exchange(ctx, settings, upstream, pool, forwarded,

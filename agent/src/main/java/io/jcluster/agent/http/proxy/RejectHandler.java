@@ -44,10 +44,14 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
                 new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress()).turnedAway(request, 503,
                         turnedAwayAt, System.nanoTime());
             }
-            LingeringClose.after(ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(),
-                    "the server is at its connection limit (" + why + "); try again shortly",
+            LingeringClose.after(ctx.writeAndFlush(ErrorResponses.retryLater(ctx.alloc(), reason(why),
                     settings.queueTimeout().toSeconds())));
         }
+    }
+
+    /** The line a turned-away client's 503 carries. */
+    static String reason(String why) {
+        return "the server is at its connection limit (" + why + "); try again shortly";
     }
 
     @Override

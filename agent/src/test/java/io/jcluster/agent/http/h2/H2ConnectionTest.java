@@ -227,5 +227,16 @@ class H2ConnectionTest {
         client.server.runScheduledPendingTasks();
         assertTrue(client.server.isOpen());
     }
-}
 
+    @Test
+    void aClientThatClosesItsSideEndsTheConnectionAtOnceItsStuckStreamsWithIt() {
+        H2TestClient client = connect(limits(100), answering(null));
+        client.headers(1, H2TestClient.get("/slow"), true).send();
+        assertTrue(client.server.isOpen());
+        client.server.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        client.server.runPendingTasks();
+        client.receive();
+        assertFalse(client.server.isOpen(), "not held for shutdown-timeout for a stream no client will take");
+        assertTrue(streams.get(0).closed, "the stream (and the worker connection behind it) is closed too");
+    }
+}

@@ -1,5 +1,6 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.balancer.ClientConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,6 +53,24 @@ class PriorKnowledgeTest {
 
     private static ByteBuf ascii(String text) {
         return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aGracefulStopClosesAConnectionStillSendingItsFirstBytesAtOnce() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(ascii("PRI * HTTP/2.0\r\n"));
+        ClientConnection undecided = channel.attr(ClientConnection.KEY).get();
+        assertTrue(undecided != null, "graceful stop must find the connection (it carries no request: close it)");
+        undecided.closeIfIdle();
+        assertFalse(channel.isOpen(), "closed when the stop begins, not at the drain deadline");
+    }
+
+    @Test
+    void onceTheProtocolIsKnownGracefulStopIsLeftToItsHandler() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertNull(channel.attr(ClientConnection.KEY).get(), "the protocol's handler sets its own (none here)");
+        assertTrue(channel.isOpen());
     }
 
     @Test

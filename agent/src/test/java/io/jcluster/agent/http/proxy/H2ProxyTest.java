@@ -46,10 +46,12 @@ class H2ProxyTest {
                 false);
         server.config().setAutoRead(false);
         BackendConnectionPool shared = pool; // the loop's pool, shared by the streams as HttpFrontend's would be
+        // one set of forwarding headers for all the connection's streams, as HttpFrontend makes it
+        ForwardedHeaders forwarded = HttpProxyHandler.forwardedHeaders(server, settings, upstream);
         H2Connection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
                         Duration.ofSeconds(60), Duration.ofSeconds(30)), HttpSettings.MAX_RESPONSE_HEADERS,
                 HttpSettings.MAX_CHUNK, () -> new HttpProxyHandler(settings, upstream, shared,
-                        UpgradeHandOff.BYTE_RELAY));
+                        UpgradeHandOff.BYTE_RELAY, forwarded));
         server.pipeline().addFirst(new InLoop());
         return new H2TestClient(server).preface().send();
     }
@@ -111,6 +113,26 @@ class H2ProxyTest {
         assertTrue(client.frames.get(client.frames.size() - 1).endsWith(" end"), client.frames::toString);
         assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
         assertTrue(client.server.isOpen());
+    }
+
+    @Test
+    void streamsOfOneConnectionWithDifferentHostsEachGetTheirOwnForwardedHost() {
+        FakeUpstream single = new FakeUpstream(1);
+        EmbeddedChannel worker = new EmbeddedChannel(new BackendResponseHandler(single.backends[0], pool));
+        pool.offer(single.backends[0], worker);
+        H2TestClient client = connect(single);
+        String[] hosts = {"a.example", "b.example", "a.example", "c.example"};
+        for (int i = 0; i < hosts.length; i++) {
+            client.headers(1 + 2 * i, H2TestClient.get("/" + i).authority(hosts[i]), true).send();
+            String request = drain(worker);
+            assertTrue(request.startsWith("GET /" + i + " ") && request.contains("host: " + hosts[i] + "\r\n")
+                    && request.contains("x-forwarded-host: " + hosts[i] + "\r\n")
+                    && request.contains(";host=" + hosts[i] + ";")
+                    && request.indexOf("x-forwarded-host: ") == request.lastIndexOf("x-forwarded-host: "),
+                    "stream " + (1 + 2 * i) + " gets its own Host in its forwarding headers: " + request);
+            fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")));
+            assertTrue(client.sawFrame("HEADERS " + (1 + 2 * i) + " :status=200"), client.frames::toString);
+        }
     }
 
     @Test
