@@ -101,6 +101,15 @@ public final class RunTimeHeap {
         NativeHeapTrim.startUnlessTheJvmTrims(hotSpot, log);
     }
 
+    /** Whether this JVM has the flag {@code name} (HotSpot; false where it cannot tell). */
+    public static boolean hasFlag(String name) {
+        try {
+            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name) != null;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
     static void apply(List<String[]> settings, VMOptions options, Consumer<String> log) {
         List<String> failed = new ArrayList<>();
         for (String[] setting : settings) {

@@ -87,4 +87,17 @@ class OwnJvmFlagsTest {
         assertTrue(OwnJvmFlags.wanted(Map.of(), List.of("-XX:+UseG1GC", "-Xmx1g", "-XX:TrimNativeHeapInterval=0")),
                 "the compiler and the ratios are still ours to choose");
     }
+
+    @Test
+    void onJdk17To21ItNamesTheFlagsThisJvmHasInsteadOfRestarting() {
+        String advice = OwnJvmFlags.advice(17, Map.of(), List.of("-Dx=y"), name -> !name.equals("TrimNativeHeapInterval"));
+        assertTrue(advice.contains("give it -XX:+UseSerialGC -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+                + " -XX:-TieredCompilation before -jar"), advice);
+        assertFalse(advice.contains("TrimNativeHeapInterval"), "17.0.8 and older would not start with it: " + advice);
+        assertTrue(OwnJvmFlags.advice(21, Map.of(), List.of(), name -> true).contains("TrimNativeHeapInterval=1000"));
+        assertEquals(null, OwnJvmFlags.advice(25, Map.of(), List.of(), name -> true), "JDK 22+ restarts instead");
+        assertEquals(null, OwnJvmFlags.advice(17, Map.of(OwnJvmFlags.SWITCH, "keep"), List.of(), name -> true));
+        assertEquals(null, OwnJvmFlags.advice(17, Map.of(), List.of("-XX:+UseG1GC", "-Xmx1g", "-XX:MaxHeapFreeRatio=70",
+                "-XX:TrimNativeHeapInterval=0", "-XX:TieredStopAtLevel=4"), name -> true), "the user chose everything");
+    }
 }
