@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * user gave is kept, after these, so it wins; a flag of ours in a family the user set (a collector, a heap size) is
  * left out. The environment variable {@link #MARKER} says the restart happened (never twice) and which flags it
  * added; {@code JCLUSTER_BALANCE_JVM=keep} turns the restart off. Elsewhere (JDK 17-21) the balancer runs as
- * started, and {@link io.jcluster.agent.memory.RunTimeHeap} tunes what can be tuned at run time.
+ * started, {@link io.jcluster.agent.memory.RunTimeHeap} tunes what can be tuned at run time, and {@link #advice}
+ * names the flags to give it.
  */
 public final class OwnJvmFlags {
 
