@@ -56,7 +56,8 @@ final class NativeHeapTrim implements Runnable {
             Thread thread = new Thread(null, trim, "jcluster-native-trim", 256 * 1024);
             thread.setDaemon(true);
             thread.start();
-        } catch (JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException | LinkageError e) {
+            // e.g. the app's flags name an MBeanServerBuilder (-Djavax.management.builder.initial) the parent lacks
             log.accept("cannot give freed native memory back to the OS (" + e + "); on JDK 22+ the JVM does with"
                     + " -XX:TrimNativeHeapInterval=1000");
         }
@@ -68,7 +69,7 @@ final class NativeHeapTrim implements Runnable {
             server.invoke(diagnosticCommands, OPERATION, new Object[] {new String[0]},
                     new String[] {String[].class.getName()});
             return true;
-        } catch (JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException | LinkageError e) {
             log.accept("cannot give freed native memory back to the OS (" + e.getMessage() + "; this JVM has no"
                     + " System.trim_native_heap): its RSS keeps what the JIT compiler once used");
             return false;

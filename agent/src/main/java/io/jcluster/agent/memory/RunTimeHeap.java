@@ -91,8 +91,14 @@ public final class RunTimeHeap {
             log.accept("cannot tune the balancer's heap at run time (not a HotSpot JVM)");
             return;
         }
-        Collector collector = Collector.of(ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(GarbageCollectorMXBean::getName).toList());
+        Collector collector;
+        try {
+            collector = Collector.of(ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .map(GarbageCollectorMXBean::getName).toList());
+        } catch (RuntimeException | LinkageError e) {
+            log.accept("cannot tune the balancer's heap at run time (" + e + "); give it heap flags of its own");
+            return;
+        }
         List<String[]> settings = settings(collector, role, hotSpot(hotSpot));
         if (!settings.isEmpty()) {
             apply(settings, hotSpot(hotSpot), log);
