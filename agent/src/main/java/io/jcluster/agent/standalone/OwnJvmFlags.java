@@ -44,7 +44,7 @@ public final class OwnJvmFlags {
     /**
      * Serial: no concurrent GC threads, no remembered sets, a heap that grows with live data from 8 MiB (the heap
      * stays unbounded above: 10,000 connections need ~40 MiB live) and, with 10-30% free after a collection, shrinks
-     * back when connections go (given here rather than at run time: setting them at run time needs JMX, ~300 classes
+     * back when connections go (given here rather than at run time: setting them at run time loads JMX, 300+ classes
      * of metaspace). Native heap trimmed every second: compiler arenas and freed Netty buffers go back to the OS
      * instead of staying in glibc's arenas. C2 alone ({@code -TieredCompilation}): the same C2 code once warm, without
      * C1's profiled code and the C1 compilations of start-up (~10 MiB less code cache and compiler memory); warm-up
