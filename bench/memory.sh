@@ -8,35 +8,39 @@
 # c2000 peak. RSS is robust to CPU noise on a shared machine, so no quiet wait: this script measures memory only
 # (rps is printed for sanity, not for comparison). wrk runs are bounded (--duration, default 5 s).
 #
-# Usage: bench/memory.sh [--java PATH] [--jvm-opts "..."] [--modes "tcp http"] [--what standalone|parent]
-#                        [--duration S] [--jar PATH] [--label TEXT] [--out FILE]
+# Usage: bench/memory.sh [--java PATH] [--jvm-opts "..."] [--modes "tcp http"] [--what standalone|parent|all]
+#                        [--parent-flags "A|B"] [--duration S] [--jar PATH] [--label TEXT] [--out FILE]
 #   --jvm-opts   the JVM flags of the balancer's (parent's) command line; default none: the JVM's defaults
 #   --what       standalone (default): java [opts] -jar jcluster.jar balance ...; parent: java [opts]
-#                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT
+#                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT;
+#                all: the standalone balancer with no flags, then the parent once per --parent-flags set (the
+#                app's flags; default "-Xmx4g|-Xmx4g -XX:+UseParallelGC": G1 and Parallel), one table
 #   --jar        the jcluster.jar to measure (default agent/target/jcluster.jar, copied first)
 # Everything it starts is stopped by pid on exit.
 set -euo pipefail
 JAVA=java JVM_OPTS="" MODES="tcp http" WHAT=standalone DURATION=5 JAR="" LABEL="" OUT=""
+PARENT_FLAGS="-Xmx4g|-Xmx4g -XX:+UseParallelGC"
 while [ $# -gt 0 ]; do
   case "$1" in
     --java) JAVA=${2:?}; shift 2 ;;
     --jvm-opts) JVM_OPTS=${2?}; shift 2 ;;
     --modes) MODES=${2:?}; shift 2 ;;
     --what) WHAT=${2:?}; shift 2 ;;
+    --parent-flags) PARENT_FLAGS=${2:?}; shift 2 ;;
     --duration) DURATION=${2:?}; shift 2 ;;
     --jar) JAR=${2:?}; shift 2 ;;
     --label) LABEL=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "memory: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$WHAT" in standalone|parent) ;; *) echo "memory: --what standalone|parent" >&2; exit 2 ;; esac
+case "$WHAT" in standalone|parent|all) ;; *) echo "memory: --what standalone|parent|all" >&2; exit 2 ;; esac
 [ "$DURATION" -le 30 ] || { echo "memory: --duration at most 30 (s)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/jcluster-memory.XXXXXX)
 cp "${JAR:-agent/target/jcluster.jar}" "$WORK/jcluster.jar"
-if [ "$WHAT" = parent ]; then
+if [ "$WHAT" != standalone ]; then
   SAMPLES=$(ls integration-tests/target/samples*.jar 2>/dev/null | head -1)
   [ -n "$SAMPLES" ] || { echo "memory: no integration-tests/target/samples*.jar: mvn -B -q -DskipTests package" >&2; exit 1; }
   cp "$SAMPLES" "$WORK/samples.jar"
@@ -57,7 +61,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # are its workers: not counted.
 rss_kib() {
   local total=0 p
-  for p in "$1" $([ "$WHAT" = standalone ] && pgrep -P "$1" -x java 2>/dev/null); do
+  for p in "$1" $([ "$TARGET" = standalone ] && pgrep -P "$1" -x java 2>/dev/null); do
     total=$(( total + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
   done
   echo "$total"
@@ -107,45 +111,63 @@ EOF
 done
 sleep 0.5
 
-ROWS=()
-for mode in ${MODES//,/ }; do
+ROWS=() RUN=0
+# measure TARGET ("standalone" or "parent") in MODE with the JVM flags OPTS; appends a row labelled ROW_LABEL
+measure() {
+  local JVM_OPTS=$1 mode=$2 row_label=$3 port pid native idle thr0 p50 rps50 to50 p2k rps2k thr2k to2k after transport
+  RUN=$((RUN + 1)); local logf="$WORK/run$RUN-$TARGET-$mode.log"
   port=$(free_port)
   # shellcheck disable=SC2086
-  if [ "$WHAT" = standalone ]; then
+  if [ "$TARGET" = standalone ]; then
     "$JAVA" $JVM_OPTS -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:$port" --backend "127.0.0.1:${BE[0]}" \
       --backend "127.0.0.1:${BE[1]}" --mode "$mode" --strategy round-robin --max-connections 10000 \
-      > "$WORK/$mode.log" 2>&1 &
+      > "$logf" 2>&1 &
     pid=$!; PIDS+=("$pid")
-    await_line "$WORK/$mode.log" "balancing .*:$port" 60
+    await_line "$logf" "balancing .*:$port" 60
   else
     native=""; "$JAVA" -version 2>&1 | grep -q 'version "1[0-9]\.' || native="--enable-native-access=ALL-UNNAMED"
     "$JAVA" $native $JVM_OPTS -javaagent:"$WORK/jcluster.jar=processes=2,mode=$mode,strategy=round-robin,max-connections=10000" \
-      -cp "$WORK/samples.jar" samples.hello.HelloServer "$port" > "$WORK/$mode.log" 2>&1 &
+      -cp "$WORK/samples.jar" samples.hello.HelloServer "$port" > "$logf" 2>&1 &
     pid=$!; PIDS+=("$pid")
-    await_line "$WORK/$mode.log" "listening on .*:$port" 90
+    await_line "$logf" "listening on .*:$port" 90
   fi
   sleep 3
   idle=$(rss_kib "$pid"); thr0=$(threads_of "$pid")
   read -r p50 rps50 _ to50 <<< "$(peak_under 50 "$port" "$pid")"
   read -r p2k rps2k thr2k to2k <<< "$(peak_under 2000 "$port" "$pid")"
   if [ -n "${NMT:-}" ]; then   # NMT=1 and --jvm-opts -XX:NativeMemoryTracking=summary: where the RSS goes
-    "$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd" "$pid" VM.native_memory summary > "$WORK/nmt-$mode.txt" 2>&1 || true
-    log "native memory summary: $WORK/nmt-$mode.txt"
+    "$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd" "$pid" VM.native_memory summary > "$logf.nmt" 2>&1 || true
+    log "native memory summary: $logf.nmt"
   fi
   sleep 5
   after=$(rss_kib "$pid")
-  transport=$(grep -oE '\((round-robin|least)[^)]*\)' "$WORK/$mode.log" | head -1)
+  transport=$(grep -oE '\((round-robin|least)[^)]*\)' "$logf" | head -1)
   kill -TERM "$pid"; wait "$pid" || true
-  ROWS+=("| ${LABEL:-$WHAT} | $mode | $((idle / 1024)) | $((p50 / 1024)) | $((p2k / 1024)) | $((after / 1024)) | $thr0 → $thr2k | $rps50 / $rps2k | ${to50:-0} / ${to2k:-0} |")
-  log "$mode $transport: RSS idle $((idle / 1024)) MiB, c50 peak $((p50 / 1024)), c2000 peak $((p2k / 1024)), after $((after / 1024))"
-done
+  ROWS+=("| $row_label | $mode | $((idle / 1024)) | $((p50 / 1024)) | $((p2k / 1024)) | $((after / 1024)) | $thr0 → $thr2k | $rps50 / $rps2k | ${to50:-0} / ${to2k:-0} |")
+  log "$row_label $mode $transport: RSS idle $((idle / 1024)) MiB, c50 peak $((p50 / 1024)), c2000 peak $((p2k / 1024)), after $((after / 1024))"
+}
+JDK_NAME=$("$JAVA" -version 2>&1 | head -1 | grep -oE '"[^"]+"' | tr -d '"')
+if [ "$WHAT" = all ]; then
+  TARGET=standalone
+  for mode in ${MODES//,/ }; do
+    measure "$JVM_OPTS" "$mode" "${LABEL:+$LABEL, }standalone, $([ -n "$JVM_OPTS" ] && echo "\`$JVM_OPTS\`" || echo "no JVM flags") (JDK $JDK_NAME)"
+  done
+  TARGET=parent
+  IFS='|' read -r -a SETS <<< "$PARENT_FLAGS"
+  for flags in "${SETS[@]}"; do
+    for mode in ${MODES//,/ }; do measure "$flags" "$mode" "${LABEL:+$LABEL, }parent, app's flags \`$flags\` (JDK $JDK_NAME)"; done
+  done
+else
+  TARGET=$WHAT
+  for mode in ${MODES//,/ }; do measure "$JVM_OPTS" "$mode" "${LABEL:-$WHAT}"; done
+fi
 
 {
   echo "| target | mode | RSS idle, MiB | peak RSS c50, MiB | peak RSS c2000, MiB | RSS 5 s after, MiB | threads idle → c2000 | rps c50 / c2000 | wrk timeouts |"
   echo "|---|---|---:|---:|---:|---:|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "- command: \`bench/memory.sh --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"") --modes \"$MODES\" --duration $DURATION\`"
-  echo "- JDK: $("$JAVA" -version 2>&1 | head -1); kernel $(uname -r); nproc=$(nproc); $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" = all ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION\`"
+  echo "- JDK: $("$JAVA" -version 2>&1 | head -1); kernel $(uname -r); nproc=$(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- git: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- agent bootstrap 2>/dev/null || echo ' (dirty tree)'); logs: $WORK"
 } | tee -a "${OUT:-/dev/null}"

@@ -41,11 +41,13 @@ class StandaloneOwnFlagsIT {
                 .launch("-jar", AgentSnapshot.path().toString(), "balance")
                 .args("--listen", "127.0.0.1:" + port, "--backend", "127.0.0.1:" + backend).start()) {
             balancer.awaitLine("^\\[jcluster\\] running with JVM flags of its own, before yours: "
-                    + "-XX:\\+UseSerialGC -Xms8m \\(JCLUSTER_BALANCE_JVM=keep: only yours\\)", STARTUP);
+                    + "-XX:\\+UseSerialGC -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-TieredCompilation "
+                    + "\\(JCLUSTER_BALANCE_JVM=keep: only yours\\)", STARTUP);
             List<String> command = commandLine(balancer.pid());
             // ours first, then the user's: the user's TrimNativeHeapInterval replaced ours (a family the user set)
             int jar = command.indexOf("-jar");
-            assertEquals(List.of("-XX:+UseSerialGC", "-Xms8m", "-Dit.user.flag=kept", "-XX:TrimNativeHeapInterval=0"),
+            assertEquals(List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+                    "-XX:-TieredCompilation", "-Dit.user.flag=kept", "-XX:TrimNativeHeapInterval=0"),
                     command.subList(1, jar), command.toString());
             assertEquals("balance", command.get(jar + 2), command.toString());
             assertEquals(1, count(balancer, "] balancing 127.0.0.1:" + port), "one balancer, started once: "

@@ -175,7 +175,7 @@ public final class ParentMain {
             shutdown.handleSignals(supervisor);
             signals.install();
             supervisor.startAll();
-            RunTimeHeap.tighten(Log::info); // the app's heap flags sized this JVM for the app, not for a balancer
+            RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()
                     .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());

@@ -144,7 +144,16 @@ public final class BalanceCommand {
                 Log.info("running with JVM flags of its own, before yours: " + ownFlags + " (" + OwnJvmFlags.SWITCH
                         + "=keep: only yours)");
             }
-            RunTimeHeap.tighten(Log::info);
+            if (!OwnJvmFlags.restarted(System.getenv())) {
+                // started with the JVM's defaults (JDK 17-21) or the user's flags: G1's 1/64-of-RAM heap shrunk
+                RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.STANDALONE);
+                String advice = OwnJvmFlags.advice(Runtime.version().feature(), System.getenv(),
+                        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                        RunTimeHeap::hasFlag);
+                if (advice != null) {
+                    Log.info(advice);
+                }
+            }
             stop.await();
             return shutDown();
         } finally {

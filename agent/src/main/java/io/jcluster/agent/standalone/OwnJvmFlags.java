@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * user gave is kept, after these, so it wins; a flag of ours in a family the user set (a collector, a heap size) is
  * left out. The environment variable {@link #MARKER} says the restart happened (never twice) and which flags it
  * added; {@code JCLUSTER_BALANCE_JVM=keep} turns the restart off. Elsewhere (JDK 17-21) the balancer runs as
- * started, and {@link io.jcluster.agent.memory.RunTimeHeap} tunes what can be tuned at run time.
+ * started, {@link io.jcluster.agent.memory.RunTimeHeap} tunes what can be tuned at run time, and {@link #advice}
+ * names the flags to give it.
  */
 public final class OwnJvmFlags {
 
@@ -30,20 +31,32 @@ public final class OwnJvmFlags {
     /** {@code JCLUSTER_BALANCE_JVM=keep}: no restart. */
     public static final String SWITCH = "JCLUSTER_BALANCE_JVM";
 
-    /** One flag of ours, and the user flags that replace it (a family: any collector, any heap size). */
-    record Flag(String flag, Pattern replacedBy) {
+    /**
+     * Flags of ours that go together, and the user flags that replace them all (a family: any collector, any heap
+     * size; both heap free ratios, since a minimum of ours above the user's maximum would not start).
+     */
+    record Flag(List<String> flags, Pattern replacedBy) {
+        Flag(String flag, Pattern replacedBy) {
+            this(List.of(flag), replacedBy);
+        }
     }
 
     /**
      * Serial: no concurrent GC threads, no remembered sets, a heap that grows with live data from 8 MiB (the heap
-     * stays unbounded above: 10,000 connections need ~40 MiB live). Native heap trimmed every second: compiler
-     * arenas and freed Netty buffers go back to the OS instead of staying in glibc's arenas.
-     * Measured in bench/RESULTS.md ("Memory").
+     * stays unbounded above: 10,000 connections need ~40 MiB live) and, with 10-30% free after a collection, shrinks
+     * back when connections go (given here rather than at run time: setting them at run time loads JMX, 300+ classes
+     * of metaspace). Native heap trimmed every second: compiler arenas and freed Netty buffers go back to the OS
+     * instead of staying in glibc's arenas. C2 alone ({@code -TieredCompilation}): the same C2 code once warm, without
+     * C1's profiled code and the C1 compilations of start-up (~10 MiB less code cache and compiler memory); warm-up
+     * takes longer (the interpreter profiles). Measured in bench/RESULTS.md ("Memory").
      */
     static final List<Flag> FLAGS = List.of(
             new Flag("-XX:+UseSerialGC", Pattern.compile("-XX:[+-]Use\\w*GC")),
             new Flag("-Xms8m", Pattern.compile("-Xm[sx].*|-XX:(Initial|Min|Max)HeapSize=.*|-XX:\\w*RAM(Percentage)?=.*")),
-            new Flag("-XX:TrimNativeHeapInterval=1000", Pattern.compile("-XX:TrimNativeHeapInterval=.*")));
+            new Flag(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"),
+                    Pattern.compile("-XX:M(in|ax)HeapFreeRatio=.*")),
+            new Flag("-XX:TrimNativeHeapInterval=1000", Pattern.compile("-XX:TrimNativeHeapInterval=.*")),
+            new Flag("-XX:-TieredCompilation", Pattern.compile("-XX:[+-]TieredCompilation|-XX:TieredStopAtLevel=.*")));
 
     private OwnJvmFlags() {
     }
@@ -53,7 +66,7 @@ public final class OwnJvmFlags {
         List<String> added = new ArrayList<>();
         for (Flag flag : FLAGS) {
             if (userFlags.stream().noneMatch(user -> flag.replacedBy().matcher(user).matches())) {
-                added.add(flag.flag());
+                added.addAll(flag.flags());
             }
         }
         return added;
@@ -72,10 +85,36 @@ public final class OwnJvmFlags {
         return command;
     }
 
+    /**
+     * Where no restart is possible (JDK 17-21): one line naming the flags the user could give instead, or null when
+     * there is nothing to suggest. A flag this JVM does not have ({@code TrimNativeHeapInterval} before 17.0.9) is
+     * left out: the suggested command line must start.
+     */
+    static String advice(int feature, Map<String, String> environment, List<String> userFlags,
+            java.util.function.Predicate<String> jvmHasFlag) {
+        if (feature >= 22 || restarted(environment) || "keep".equals(environment.get(SWITCH))) {
+            return null;
+        }
+        List<String> flags = new ArrayList<>();
+        for (String flag : added(userFlags)) {
+            String name = flag.replaceFirst("^-XX:[+-]?", "").replaceFirst("=.*", "");
+            if (!flag.startsWith("-XX:") || jvmHasFlag.test(name)) {
+                flags.add(flag);
+            }
+        }
+        return flags.isEmpty() ? null : "JDK " + feature + " cannot restart the balancer with JVM flags of its own"
+                + " (JDK 22+ does): for 15-30 MiB less resident memory give it " + String.join(" ", flags)
+                + " before -jar (" + SWITCH + "=keep: no such line)";
+    }
+
     /** Whether to restart: not restarted yet, not switched off, and there is something to add. */
     static boolean wanted(Map<String, String> environment, List<String> userFlags) {
-        return !environment.containsKey(MARKER) && !"keep".equals(environment.get(SWITCH))
-                && !added(userFlags).isEmpty();
+        return !restarted(environment) && !"keep".equals(environment.get(SWITCH)) && !added(userFlags).isEmpty();
+    }
+
+    /** Whether this JVM is the restarted one (its flags were chosen: nothing to tune at run time). */
+    public static boolean restarted(Map<String, String> environment) {
+        return environment.containsKey(MARKER);
     }
 
     /**
@@ -83,11 +122,11 @@ public final class OwnJvmFlags {
      * cannot or need not. {@code note} gets one line when a restart was attempted and failed.
      */
     public static void restartIfUseful(String[] balanceArgs, java.util.function.Consumer<String> note) {
-        if (Runtime.version().feature() < 22 || !nativeAccessEnabled()) {
-            return;
+        Map<String, String> environment = new TreeMap<>(System.getenv());
+        if (Runtime.version().feature() < 22 || restarted(environment) || !nativeAccessEnabled()) {
+            return; // checked before the JMX call below: the restarted JVM loads none of java.management
         }
         List<String> userFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        Map<String, String> environment = new TreeMap<>(System.getenv());
         if (!wanted(environment, userFlags)) {
             return;
         }

@@ -40,24 +40,44 @@ class RunTimeHeapTest {
         return settings.stream().map(setting -> setting[0] + "=" + setting[1]).toList();
     }
 
+    private static final RunTimeHeap.Collector SERIAL = RunTimeHeap.Collector.SERIAL;
+    private static final RunTimeHeap.Collector G1 = RunTimeHeap.Collector.G1;
+    private static final RunTimeHeap.Role STANDALONE = RunTimeHeap.Role.STANDALONE;
+    private static final RunTimeHeap.Role PARENT = RunTimeHeap.Role.PARENT;
+
     @Test
-    void lowersTheMinimumBeforeTheMaximumUnderSerialOnly() {
+    void lowersTheMinimumBeforeTheMaximumUnderSerialAndUnderG1InTheStandaloneBalancer() {
         FakeOptions options = new FakeOptions(Set.of(), Set.of());
-        assertEquals(List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30"), names(RunTimeHeap.settings(true, options)));
-        assertEquals(List.of(), names(RunTimeHeap.settings(false, options)), "G1 and Parallel are left alone");
+        List<String> ratios = List.of("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30");
+        assertEquals(ratios, names(RunTimeHeap.settings(SERIAL, STANDALONE, options)));
+        assertEquals(ratios, names(RunTimeHeap.settings(SERIAL, PARENT, options)));
+        assertEquals(ratios, names(RunTimeHeap.settings(G1, STANDALONE, options)), "JDK 17's default, no flags");
+        assertEquals(List.of(), names(RunTimeHeap.settings(G1, PARENT, options)), "G1 expands for GC time");
+        assertEquals(List.of(), names(RunTimeHeap.settings(RunTimeHeap.Collector.OTHER, STANDALONE, options)),
+                "Parallel ignores the ratios");
+    }
+
+    @Test
+    void knowsTheCollectorByItsMxBeanNames() {
+        assertEquals(SERIAL, RunTimeHeap.Collector.of(List.of("Copy", "MarkSweepCompact")));
+        assertEquals(G1, RunTimeHeap.Collector.of(List.of("G1 Young Generation", "G1 Concurrent GC",
+                "G1 Old Generation")));
+        assertEquals(RunTimeHeap.Collector.OTHER, RunTimeHeap.Collector.of(List.of("PS Scavenge", "PS MarkSweep")));
+        assertEquals(RunTimeHeap.Collector.OTHER, RunTimeHeap.Collector.of(List.of("ZGC Cycles", "ZGC Pauses")));
     }
 
     @Test
     void leavesWhatTheCommandLineSet() {
         FakeOptions options = new FakeOptions(Set.of("MaxHeapFreeRatio"), Set.of());
-        assertEquals(List.of(), names(RunTimeHeap.settings(true, options)));
+        assertEquals(List.of(), names(RunTimeHeap.settings(SERIAL, STANDALONE, options)));
+        assertEquals(List.of(), names(RunTimeHeap.settings(G1, STANDALONE, options)));
     }
 
     @Test
     void saysInOneLineWhichFlagsCouldNotBeSet() {
         FakeOptions options = new FakeOptions(Set.of(), Set.of("MinHeapFreeRatio", "MaxHeapFreeRatio"));
         List<String> lines = new ArrayList<>();
-        RunTimeHeap.apply(RunTimeHeap.settings(true, options), options, lines::add);
+        RunTimeHeap.apply(RunTimeHeap.settings(SERIAL, STANDALONE, options), options, lines::add);
         assertEquals(List.of(), options.set);
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("MinHeapFreeRatio=10") && lines.get(0).contains("MaxHeapFreeRatio=30")
@@ -68,7 +88,7 @@ class RunTimeHeapTest {
     void saysNothingWhenEveryFlagWasSet() {
         FakeOptions options = new FakeOptions(Set.of(), Set.of());
         List<String> lines = new ArrayList<>();
-        RunTimeHeap.apply(RunTimeHeap.settings(true, options), options, lines::add);
+        RunTimeHeap.apply(RunTimeHeap.settings(SERIAL, STANDALONE, options), options, lines::add);
         assertEquals(2, options.set.size());
         assertEquals(List.of(), lines);
     }
@@ -91,7 +111,7 @@ class RunTimeHeapTest {
             }
         };
         List<String> lines = new ArrayList<>();
-        RunTimeHeap.apply(RunTimeHeap.settings(true, real), real, lines::add);
+        RunTimeHeap.apply(RunTimeHeap.settings(G1, STANDALONE, real), real, lines::add);
         assertEquals(List.of(), lines, "a manageable flag was refused on " + Runtime.version());
     }
 }
