@@ -41,6 +41,9 @@
 #   --no-scaling      skip the 2-core scaling table (below)
 #   --scaling-conns N --scaling-threads N --scaling-modes "tcp http"
 #                     the scaling table's wrk connections (default 200), wrk threads (default 2) and modes
+#   --out DIR         anchors' run directory (default /tmp/anchors/compare.DATE). Another anchors.sh starting
+#                     meanwhile stops the processes of every run directory under /tmp/anchors it finds (its
+#                     leftover reaping): on a machine shared with other benchmarks give a DIR outside /tmp/anchors
 #   --no-write        print the table only; leave bench/RESULTS.md alone
 #
 # The scaling table (after the anchors run, same backends restarted by anchors.sh --backends-only): each proxy
@@ -57,7 +60,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
 TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR="" NOFLAGS=1
-SCALING=1 SCALING_CONNS=200 SCALING_THREADS=2 SCALING_MODES="tcp http" ROUNDS=3 DURATION=10
+RUN="" SCALING=1 SCALING_CONNS=200 SCALING_THREADS=2 SCALING_MODES="tcp http" ROUNDS=3 DURATION=10
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
 PASS=()
 ORIG_ARGS=("$@")
@@ -76,6 +79,7 @@ while [ $# -gt 0 ]; do
     --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
+    --out) RUN=${2:?}; shift 2 ;;
     --no-noflags) NOFLAGS=0; shift ;;
     --epoll) ALSO_EPOLL=1; shift ;;
     --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
@@ -218,7 +222,7 @@ STARTUP_TCP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 
 STARTUP_HTTP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^.*\[jcluster\] //')
 
 # ---------------------------------------------------------------- anchors, with the two as extras
-RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
+[ -n "$RUN" ] || RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
 log "running $ANCHORS (run dir $RUN)"
 BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
   --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${TRANSPORT_EXTRAS[@]}" "${PASS[@]}" \
