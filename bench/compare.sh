@@ -38,7 +38,21 @@
 #                     in the same alternating rounds; the table gets a "CPU vs baseline" column
 #   --no-noflags      skip the two balancers started with no JVM flags at all (as README shows the command),
 #                     measured in the same rounds for the "RSS no JVM flags" column (ports after the baseline ones)
+#   --no-scaling      skip the 2-core scaling table (below)
+#   --scaling-conns N --scaling-threads N --scaling-modes "tcp http"
+#                     the scaling table's wrk connections (default 200), wrk threads (default 2) and modes
+#   --out DIR         anchors' run directory (default /tmp/anchors/compare.DATE). Another anchors.sh starting
+#                     meanwhile stops the processes of every run directory under /tmp/anchors it finds (its
+#                     leftover reaping): on a machine shared with other benchmarks give a DIR outside /tmp/anchors
 #   --no-write        print the table only; leave bench/RESULTS.md alone
+#
+# The scaling table (after the anchors run, same backends restarted by anchors.sh --backends-only): each proxy
+# given 1 core and then 2 cores, pinned with taskset (-c 1, then -c 0,1); wrk and the two nginx backends are NOT
+# pinned and float over both cores. HAProxy runs nbthread 1 on 1 core and nbthread 2 on 2 cores; jcluster runs
+# -XX:ActiveProcessorCount=N --event-loops N. Each proxy keeps running across the rounds (JIT warm), rounds
+# alternate the four, medians are printed. On a 2-core machine the second core is shared with wrk and nginx, so
+# no proxy can double its rps: what the table shows is whether a proxy can use a second core at all (a
+# one-thread proxy stays near 1.0x) and what it costs in CPU per request, side by side with HAProxy.
 #   -h, --help        this text
 set -euo pipefail
 
@@ -46,6 +60,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
 TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR="" NOFLAGS=1
+RUN="" SCALING=1 SCALING_CONNS=200 SCALING_THREADS=2 SCALING_MODES="tcp http" ROUNDS=3 DURATION=10
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
 PASS=()
 ORIG_ARGS=("$@")
@@ -64,10 +79,16 @@ while [ $# -gt 0 ]; do
     --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
+    --out) RUN=${2:?}; shift 2 ;;
     --no-noflags) NOFLAGS=0; shift ;;
     --epoll) ALSO_EPOLL=1; shift ;;
     --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
+    --no-scaling) SCALING=0; shift ;;
+    --scaling-conns) SCALING_CONNS=${2:?}; shift 2 ;;
+    --scaling-threads) SCALING_THREADS=${2:?}; shift 2 ;;
+    --scaling-modes) SCALING_MODES=${2:?}; shift 2 ;;
     --rounds|--conns|--many|--duration|--configs|--many-configs|--threads|--quiet-wait|--max-other|--retries)
+      case "$1" in --rounds) ROUNDS=${2:?} ;; --duration) DURATION=${2:?} ;; esac
       PASS+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --pin|--no-install) PASS+=("$1"); shift ;;
     --) shift; PASS+=("$@"); break ;;
@@ -76,6 +97,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# a worktree under /work/wt/NAME sits one level deeper than the main checkout next to ../shared
+[ -f "$ANCHORS" ] || [ ! -f "$ROOT/../../shared/bench/anchors.sh" ] || ANCHORS=$(cd "$ROOT/../../shared/bench" && pwd)/anchors.sh
 [ -f "$ANCHORS" ] || die "anchors.sh not found at $ANCHORS (give --anchors PATH)"
 if [ -z "$JAVA" ]; then
   if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; else JAVA=java; fi
@@ -89,7 +112,7 @@ if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native
 # anchors.sh installs what it lacks itself, but its install step ends the script silently (set -e, pipefail)
 # when no nginx/haproxy process runs yet (pgrep finds none: status 1): install here first, the same way
 NEED=()
-for tool in haproxy:haproxy nginx:nginx wrk:wrk curl:curl ss:iproute2; do
+for tool in haproxy:haproxy nginx:nginx wrk:wrk curl:curl ss:iproute2 taskset:util-linux; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || NEED+=("${tool#*:}")
 done
 if [ ${#NEED[@]} -gt 0 ]; then
@@ -109,7 +132,8 @@ port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || die "--baseline-jar $BASELINE_JAR: no such file"
 for p in "$TCP_PORT" "$HTTP_PORT" "$BE1_PORT" "$BE2_PORT" $([ "$ALSO_EPOLL" = 1 ] && echo "$((HTTP_PORT + 1)) $((HTTP_PORT + 2))") \
     $([ -n "$BASELINE_JAR" ] && echo "$((HTTP_PORT + 3)) $((HTTP_PORT + 4))") \
-    $([ "$NOFLAGS" = 1 ] && echo "$((HTTP_PORT + 5)) $((HTTP_PORT + 6))"); do
+    $([ "$NOFLAGS" = 1 ] && echo "$((HTTP_PORT + 5)) $((HTTP_PORT + 6))") \
+    $([ "$SCALING" = 1 ] && seq $((HTTP_PORT + 7)) $((HTTP_PORT + 14))); do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running? (one at a time: they share the backends' ports)"
 done
 
@@ -129,10 +153,18 @@ if [ -n "$(cd "$ROOT" && git status --porcelain --untracked-files=no -- agent bo
 fi
 
 # ---------------------------------------------------------------- the two balancers
-PIDS=()
+PIDS=() OTHER_PIDS=()
 cleanup() {
   trap '' INT TERM
   local pid
+  for pid in "${OTHER_PIDS[@]}"; do   # the scaling table's HAProxy instances and its backends (anchors.sh cleans up its own)
+    # anchors.sh --backends-only waits in a foreground sleep, and bash runs its cleanup trap only once that ends:
+    # end the sleep (its child, by pid) as well
+    kill -TERM "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null) 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -190,7 +222,7 @@ STARTUP_TCP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 
 STARTUP_HTTP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^.*\[jcluster\] //')
 
 # ---------------------------------------------------------------- anchors, with the two as extras
-RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
+[ -n "$RUN" ] || RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
 log "running $ANCHORS (run dir $RUN)"
 BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
   --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${TRANSPORT_EXTRAS[@]}" "${PASS[@]}" \
@@ -200,6 +232,118 @@ kill -0 "$HTTP_PID" 2>/dev/null || die "the http balancer died during the run (l
 RSS_TCP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$TCP_PID/status")
 RSS_HTTP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HTTP_PID/status")
 SUMMARY=$(bash "$ANCHORS" --summarize "$RUN")
+
+# ---------------------------------------------------------------- the 2-core scaling table
+SCALING_TABLE="" SCALING_COMMANDS=""
+proc_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%.0f", t}'; }
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+wait_port() {   # wait_port PORT PID NAME LOG: until something listens on PORT (30 s), or the process is gone
+  for _ in $(seq 300); do
+    port_busy "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$4" >&2; die "$3 did not start (log above)"; }
+    sleep 0.1
+  done
+  cat "$4" >&2; die "$3: nothing listens on port $1 after 30 s"
+}
+if [ "$SCALING" = 1 ]; then
+  if [ "$(nproc)" -lt 2 ]; then log "no scaling table: it needs 2 CPUs, this machine has $(nproc)"; SCALING=0; fi
+fi
+if [ "$SCALING" = 1 ]; then
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  log "scaling table: starting the backends (anchors.sh --backends-only)"
+  BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --backends-only 100000 --no-install --out "$RUN/scaling-backends" \
+    > "$WORK/scaling-backends.log" 2>&1 &
+  OTHER_PIDS+=($!)
+  for _ in $(seq 300); do grep -q 'backends up' "$WORK/scaling-backends.log" && break; sleep 0.1; done
+  grep -q 'backends up' "$WORK/scaling-backends.log" || { cat "$WORK/scaling-backends.log" >&2; die "scaling: backends did not come up"; }
+  SCALE_NAMES=() SCALE_PIDS=() SCALE_PORTS=()
+  port=$((HTTP_PORT + 7))
+  for mode in $SCALING_MODES; do
+    for cores in 1 2; do
+      cpus=$([ "$cores" = 1 ] && echo 1 || echo 0,1)
+      name="hap-$mode-${cores}core"
+      extra=""
+      [ "$mode" = http ] && extra="    option http-keep-alive
+    http-reuse always
+    timeout http-keep-alive 30s"
+      cat > "$WORK/$name.cfg" <<HAP
+global
+    nbthread $cores
+    maxconn $((SCALING_CONNS * 2 + 1000))
+defaults
+    mode $mode
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+$extra
+frontend fe
+    bind 127.0.0.1:$port
+    default_backend be
+backend be
+    balance roundrobin
+    server s1 127.0.0.1:$BE1_PORT
+    server s2 127.0.0.1:$BE2_PORT
+HAP
+      taskset -c "$cpus" haproxy -db -f "$WORK/$name.cfg" > "$WORK/$name.log" 2>&1 &
+      OTHER_PIDS+=($!); SCALE_NAMES+=("$name"); SCALE_PIDS+=($!); SCALE_PORTS+=("$port")
+      SCALING_COMMANDS+="- $name: \`taskset -c $cpus haproxy -db -f $name.cfg\` (nbthread $cores, mode $mode, balance roundrobin)"$'\n'
+      wait_port "$port" "$!" "$name" "$WORK/$name.log"
+      port=$((port + 1))
+      name="jcluster-$mode-${cores}core"
+      # shellcheck disable=SC2086
+      taskset -c "$cpus" "$JAVA" ${JVM_FLAGS[@]+"${JVM_FLAGS[@]}"} -XX:ActiveProcessorCount="$cores" -jar "$WORK/jcluster.jar" \
+        balance --listen "127.0.0.1:$port" --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode "$mode" \
+        --strategy "$STRATEGY" --event-loops "$cores" $BALANCE_OPTS > "$WORK/$name.log" 2>&1 &
+      PIDS+=($!); SCALE_NAMES+=("$name"); SCALE_PIDS+=($!); SCALE_PORTS+=("$port")
+      SCALING_COMMANDS+="- $name: \`taskset -c $cpus java ${JVM_FLAGS[*]} -XX:ActiveProcessorCount=$cores -jar jcluster.jar balance --mode $mode --strategy $STRATEGY --event-loops $cores ...\`"$'\n'
+      wait_port "$port" "$!" "$name" "$WORK/$name.log"
+      port=$((port + 1))
+    done
+  done
+  SCALE_LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  : > "$WORK/scaling.csv"
+  for round in $(seq "$ROUNDS"); do
+    for i in "${!SCALE_NAMES[@]}"; do
+      name=${SCALE_NAMES[$i]} pid=${SCALE_PIDS[$i]} port=${SCALE_PORTS[$i]}
+      kill -0 "$pid" 2>/dev/null || die "scaling: $name (pid $pid) died (log: $WORK/$name.log)"
+      wrk -t"$SCALING_THREADS" -c"$SCALING_CONNS" -d"${WARMUP}s" --timeout 5s "http://127.0.0.1:$port/" > /dev/null 2>&1 || true
+      before=$(proc_cpu_ns "$pid")
+      wrk -t"$SCALING_THREADS" -c"$SCALING_CONNS" -d"${DURATION}s" --timeout 5s --latency "http://127.0.0.1:$port/" \
+        > "$WORK/scaling-$name-$round.txt" 2>&1 || true
+      after=$(proc_cpu_ns "$pid")
+      awk -v name="$name" -v ns=$((after - before)) '
+        /requests in/ {req = $1} /Requests\/sec/ {rps = $2}
+        $1 == "99%" {v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; p99 = v}
+        /Socket errors|Non-2xx/ {err = 1}
+        END {printf "%s %s %.3f %.2f %d\n", name, rps, p99, (req > 0 ? ns / 1000 / req : 0), err}' \
+        "$WORK/scaling-$name-$round.txt" >> "$WORK/scaling.csv"
+      log "scaling round $round: $(tail -1 "$WORK/scaling.csv")"
+    done
+  done
+  SCALE_LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+  cp "$WORK"/scaling* "$RUN/" 2>/dev/null || true
+  SCALING_TABLE="| proxy | mode | cores (taskset) | threads / event loops | rps | rps 2 cores / 1 core | p99 ms | proxy CPU µs/req | wrk errors |"$'\n'
+  SCALING_TABLE+="|---|---|---|---|---|---|---|---|---|"$'\n'
+  for mode in $SCALING_MODES; do
+    for proxy in hap jcluster; do
+      one=$(awk -v n="$proxy-$mode-1core" '$1 == n {print $2}' "$WORK/scaling.csv" | median)
+      for cores in 1 2; do
+        name="$proxy-$mode-${cores}core"
+        rps=$(awk -v n="$name" '$1 == n {print $2}' "$WORK/scaling.csv" | median)
+        p99=$(awk -v n="$name" '$1 == n {print $3}' "$WORK/scaling.csv" | median)
+        cpu=$(awk -v n="$name" '$1 == n {print $4}' "$WORK/scaling.csv" | median)
+        errs=$(awk -v n="$name" '$1 == n {s += $5} END {print s + 0}' "$WORK/scaling.csv")
+        gain="" label="HAProxy (nbthread $cores)" cpus="-c 1"
+        if [ "$cores" = 2 ]; then
+          gain=$(awk -v a="$rps" -v b="$one" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "**%.2fx**", a / b}')
+          cpus="-c 0,1"
+        fi
+        [ "$proxy" = hap ] || label="**jcluster** (event-loops $cores)"
+        SCALING_TABLE+="| $label | $mode | $cores ($cpus) | $cores | $(awk -v r="$rps" 'BEGIN {printf (r ~ /^[0-9.]+$/) ? "%.0f" : "%s", r}') | $gain | $p99 | $cpu | $errs |"$'\n'
+      done
+    done
+  done
+fi
 
 # ---------------------------------------------------------------- the markdown table
 # summarize's rows: config conns n rps spread p50 p99 proxy-cpu spread backend machine hop rss busy runq other errors
@@ -227,6 +371,29 @@ TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" -v n
     if (ref == "" || !((ref "," n) in cpu) || cpu[ref "," n] !~ /^[0-9.]+$/ || cpu[c "," n] !~ /^[0-9.]+$/ || cpu[ref "," n] == 0) return ""
     return sprintf("**%.2fx** %s", cpu[c "," n] / cpu[ref "," n], ref)
   }
+  # issue 18 goals: proxy CPU per request <= 0.75x HAProxy (tcp) / 0.8x (http) at 50 and 200 connections,
+  # <= 0.85x at 2,000 (the many point); p99 at or below that of HAProxy at every connection count
+  function refof(c, n) {
+    if (c ~ /^extra:jcluster-tcp/) return (("hap-tcp-rr," n) in cpu) ? "hap-tcp-rr" : "hap-tcp-lc"
+    if (c ~ /^extra:jcluster-http/) return "hap-http"
+    return ""
+  }
+  function goalx(c, n) { return n >= 2000 ? 0.85 : (c ~ /^extra:jcluster-tcp/ ? 0.75 : 0.80) }
+  function goal(c, n,   ref) {
+    if (c !~ /^extra:jcluster-(tcp|http)$/) return ""
+    ref = refof(c, n)
+    return sprintf("CPU <= %.2fx, p99 <= %s", goalx(c, n), ((ref "," n) in p99) ? p99[ref "," n] : "?")
+  }
+  function met(c, n,   ref, okc, okp, r) {
+    if (c !~ /^extra:jcluster-(tcp|http)$/) return ""
+    ref = refof(c, n)
+    if (!((ref "," n) in cpu) || cpu[ref "," n] !~ /^[0-9.]+$/ || cpu[c "," n] !~ /^[0-9.]+$/ || cpu[ref "," n] == 0) return "no HAProxy row"
+    r = cpu[c "," n] / cpu[ref "," n]
+    okc = (sprintf("%.2f", r) + 0 <= goalx(c, n)); okp = (p99[c "," n] + 0 <= p99[ref "," n] + 0)
+    goals++; if (okc) metgoals++
+    goals++; if (okp) metgoals++
+    return sprintf("CPU %s, p99 %s", okc ? "yes" : "**no**", okp ? "yes" : "**no**")
+  }
   function vsbase(c, n,   ref) {
     if (c == "extra:jcluster-tcp") ref = "extra:jcluster-tcp-base"
     else if (c == "extra:jcluster-http") ref = "extra:jcluster-http-base"
@@ -240,8 +407,8 @@ TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" -v n
     rps[k] = $4; p50[k] = $6; p99[k] = $7; cpu[k] = $8; rss[k] = $13; err[k] = $17
   }
   END {
-    head = "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy |"
-    rule = "|---|---|---|---|---|---|---|"
+    head = "| proxy | conns | rps | p50 ms | p99 ms | proxy CPU µs/req | CPU vs HAProxy | goal | met? |"
+    rule = "|---|---|---|---|---|---|---|---|---|"
     if (base) { head = head " CPU vs baseline |"; rule = rule "---|" }
     if (noflags) { head = head " proxy RSS MiB | RSS no JVM flags MiB | errors |"; rule = rule "---|---|---|" }
     else { head = head " proxy RSS MiB | errors |"; rule = rule "---|---|" }
@@ -251,16 +418,33 @@ TABLE=$(echo "$SUMMARY" | awk -v base="$([ -n "$BASELINE_JAR" ] && echo 1)" -v n
       k = order[i]
       printf "| %s | %s | %s | %s | %s | %s | %s |", label(cfg[k]), conns[k], rps[k], p50[k], p99[k],
         cpu[k] == "NA" ? "—" : cpu[k], ratio(cfg[k], conns[k])
+      printf " %s | %s |", goal(cfg[k], conns[k]), met(cfg[k], conns[k])
       if (base) printf " %s |", vsbase(cfg[k], conns[k])
       printf " %s |", rss[k] == "NA" ? "—" : rss[k]
       if (noflags) printf " %s |", (cfg[k] ~ /^extra:jcluster-(tcp|http)$/ && ((cfg[k] "-noflags," conns[k]) in rss)) ? rss[cfg[k] "-noflags," conns[k]] : ""
       printf " %s |\n", err[k]
     }
+    if (goals > 0) printf "\nGoals met: %d of %d (CPU and p99 per jcluster row above).\n", metgoals, goals
   }')
 
 MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r)"
 COMMAND="bench/compare.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
 NOW=$(date -u +%Y-%m-%dT%H:%MZ)
+SCALING_SECTION=""
+if [ -n "$SCALING_TABLE" ]; then
+  SCALING_SECTION=$(cat <<EOF
+### Scaling: 1 core vs 2 cores (wrk -t$SCALING_THREADS -c$SCALING_CONNS, ${DURATION} s per run, rounds: $ROUNDS, medians)
+
+$SCALING_TABLE
+Each proxy pinned with taskset to CPU 1 (1 core) or CPUs 0,1 (2 cores); wrk and both nginx backends are not
+pinned and share the same 2 CPUs, so no proxy can double its rps here: the table shows whether a proxy uses a
+second core at all (a one-thread proxy stays near 1.0x) and at what CPU cost per request, beside HAProxy given the
+same cores. Load average before/after: $SCALE_LOAD_BEFORE / $SCALE_LOAD_AFTER. Commands:
+
+$SCALING_COMMANDS
+EOF
+)
+fi
 SECTION=$(cat <<EOF
 ## Balancer comparison $NOW (bench/compare.sh)
 
@@ -275,6 +459,8 @@ CPU vs HAProxy = jcluster's proxy CPU µs/req divided by HAProxy's at the same c
 (tcp vs hap-tcp-rr, http vs hap-http). RSS no JVM flags = peak RSS of the same balancer started as README shows it,
 with no JVM flags at all (it picks its own on JDK 22+), measured in the same rounds. Proxy CPU per request is the figure that survives a noisy shared machine;
 compare rps and p99 only within one run.
+
+$SCALING_SECTION
 
 <details><summary>anchors.sh summary</summary>
 

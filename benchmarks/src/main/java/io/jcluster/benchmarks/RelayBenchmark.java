@@ -82,7 +82,7 @@ public class RelayBenchmark {
                 target = backend.address();
             } else {
                 balancer = Balancer.start(Strategy.LEAST_CONNECTIONS, frontend, ConnectionLimit.NONE,
-                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(Locale.ROOT))));
+                        Transport.choose(Options.TransportChoice.valueOf(transport.toUpperCase(Locale.ROOT))), 0);
                 target = listen(balancer, backend);
             }
         }

@@ -54,6 +54,7 @@ public final class Balancer implements AutoCloseable {
     private volatile ConnectionLimit limit;
     private final Transport transport;
     private final EventLoopGroup group;
+    private final int eventLoops;
     private final ChannelGroup connections = new DefaultChannelGroup("jcluster-connections", GlobalEventExecutor.INSTANCE);
     private final Map<InetSocketAddress, Listener> listeners = new ConcurrentHashMap<>();
     /**
@@ -75,13 +76,24 @@ public final class Balancer implements AutoCloseable {
         this.frontend = frontend;
         this.limit = limit;
         this.transport = transport;
+        this.eventLoops = eventLoops;
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlers);
     }
 
-    public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit, Transport transport) {
-        // on this kind of work the kernel's TCP stack is most of the cost: one loop per two processors is plenty
-        int loops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new Balancer(strategy, frontend, limit, transport, loops);
+    /** @param eventLoops event-loop threads; 0 = {@link #defaultEventLoops()} */
+    public static Balancer start(Strategy strategy, Frontend frontend, ConnectionLimit limit, Transport transport,
+                                 int eventLoops) {
+        return new Balancer(strategy, frontend, limit, transport, eventLoops > 0 ? eventLoops : defaultEventLoops());
+    }
+
+    /** event-loops=auto: on this kind of work the kernel's TCP stack is most of the cost, one per two processors. */
+    static int defaultEventLoops() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** How many event-loop threads this balancer runs. */
+    public int eventLoops() {
+        return eventLoops;
     }
 
     /** The strategy new connections (http mode: requests) pick their backend by. */

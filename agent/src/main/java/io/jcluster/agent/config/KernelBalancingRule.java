@@ -15,7 +15,7 @@ final class KernelBalancingRule {
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
             Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
             Option.H2C_UPGRADE, Option.HTTP2, Option.MAX_CONCURRENT_STREAMS, Option.TRANSPORT,
-            Option.TCP_IDLE_TIMEOUT, Option.TRUSTED_PROXIES, Option.CACHE);
+            Option.TCP_IDLE_TIMEOUT, Option.TRUSTED_PROXIES, Option.CACHE, Option.EVENT_LOOPS);
 
     private KernelBalancingRule() {
     }
@@ -31,7 +31,7 @@ final class KernelBalancingRule {
                 case MODE -> value.equals("tcp");
                 case STICKY -> value.equals(Options.NOT_STICKY);
                 case MAX_CONNECTIONS -> value.equals("0");
-                case TRANSPORT -> value.equals("auto");
+                case TRANSPORT, EVENT_LOOPS -> value.equals("auto");
                 case TCP_IDLE_TIMEOUT -> value.equals("off");
                 case H2C_UPGRADE -> value.equals("refuse");
                 case HTTP2 -> value.equals("off");

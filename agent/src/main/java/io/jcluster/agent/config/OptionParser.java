@@ -171,7 +171,7 @@ public final class OptionParser {
                 new SupervisorOptions(0, 0, restartDelay, maxRestarts, shutdownTimeout, readyTimeout, maxMemory, log,
                         recycle),
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
-                        tcpIdleTimeout, proxyProtocol),
+                        tcpIdleTimeout, proxyProtocol, eventLoops(single(given, Option.EVENT_LOOPS))),
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
                         trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader(), http2,
                         maxConcurrentStreams),
@@ -471,6 +471,11 @@ public final class OptionParser {
                     + " may be given only once (it was also " + option.key() + "=" + values.get(0) + ")");
         }
         return values.get(0);
+    }
+
+    /** event-loops: "auto" is 0 (the balancer decides), else a positive count. */
+    private static int eventLoops(String value) throws OptionException {
+        return value.equals("auto") ? 0 : positive(Option.EVENT_LOOPS, value);
     }
 
     private static int positive(Option option, String value) throws OptionException {

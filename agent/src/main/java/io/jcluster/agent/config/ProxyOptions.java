@@ -11,6 +11,7 @@ import java.util.List;
  * @param maxConnections per listener; 0 for no limit
  * @param tcpIdleTimeout mode=tcp: zero when off
  * @param proxyProtocol  the standalone balancer's PROXY header towards its backends
+ * @param eventLoops     the balancer's event-loop threads; 0 = auto (one per two processors)
  */
 public record ProxyOptions(
         List<Integer> ports,
@@ -22,7 +23,8 @@ public record ProxyOptions(
         int maxQueue,
         Duration queueTimeout,
         Duration tcpIdleTimeout,
-        Options.ProxyProtocol proxyProtocol) {
+        Options.ProxyProtocol proxyProtocol,
+        int eventLoops) {
 
     public ProxyOptions {
         ports = List.copyOf(ports);

@@ -44,6 +44,18 @@ class OptionParserTest {
     }
 
     @Test
+    void eventLoopsAreAutoOrAPositiveCount() throws OptionException {
+        assertEquals(0, OptionParser.parse(null).proxy().eventLoops(), "auto: the balancer decides");
+        assertEquals(0, OptionParser.parse("event-loops=auto").proxy().eventLoops());
+        assertEquals(2, OptionParser.parse("event-loops=2").proxy().eventLoops());
+        for (String bad : List.of("0", "-1", "two")) {
+            OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse("event-loops=" + bad));
+            assertTrue(error.getMessage().startsWith("event-loops=" + bad), error.getMessage());
+        }
+        assertThrows(OptionException.class, () -> OptionParser.parse("balancer=kernel,event-loops=2"));
+    }
+
+    @Test
     void recyclingIsOffByDefaultAndParsed() throws OptionException {
         assertEquals(RecycleOptions.OFF, OptionParser.parse("processes=1").supervisor().recycle());
         assertEquals(new RecycleOptions(1000, 50, Duration.ofHours(1)),

@@ -62,13 +62,15 @@ public final class ProxyFrontends {
     /** Starts the balancer's event loops; it listens on nothing yet. */
     public Balancer start() {
         return Balancer.start(options.proxy().strategy(), frontend,
-                new ConnectionLimit(options.proxy().maxConnections(), options.proxy().maxQueue(), options.proxy().queueTimeout()), transport);
+                new ConnectionLimit(options.proxy().maxConnections(), options.proxy().maxQueue(), options.proxy().queueTimeout()), transport,
+                options.proxy().eventLoops());
     }
 
     /** What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]". */
     public static String settings(Balancer balancer, Options options) {
         return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
-                + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "");
+                + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "")
+                + (options.proxy().eventLoops() > 0 ? ", event-loops=" + balancer.eventLoops() : "");
     }
 
     /** {@code balancer}'s client connections, for {@link io.jcluster.agent.stop.GracefulStop}. */
