@@ -56,6 +56,8 @@ final class GrpcCall extends ChannelDuplexHandler {
     /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
     private CharSequence grpcTimeout;
     private long startedAt;
+    /** When the client's deadline passes (System.nanoTime), if the parent times it. */
+    private long deadlineAt;
     private long fromClient;
     private long toClient;
     /** The client sent END_STREAM. */
@@ -179,6 +181,7 @@ final class GrpcCall extends ChannelDuplexHandler {
             return;
         }
         if (timeout != GrpcTimeout.UNTIMED) {
+            deadlineAt = startedAt + timeout;
             deadline = ctx.executor().schedule(this::deadlineExceeded, timeout, TimeUnit.NANOSECONDS);
         }
         state = State.CONNECTING;
@@ -230,6 +233,12 @@ final class GrpcCall extends ChannelDuplexHandler {
         state = State.RELAYING;
         Http2HeadersFrame headers = requestHeaders;
         requestHeaders = null;
+        if (deadline != null) {
+            // the worker gets what is left of the client's deadline, not all of it again (the time spent here, a
+            // connect to the worker above all, is gone), as gRPC proxies forward it; the timer passes it first
+            long remaining = Math.max(1, deadlineAt - System.nanoTime());
+            headers.headers().set(GrpcAnswers.GRPC_TIMEOUT, GrpcTimeout.encode(remaining));
+        }
         stream.write(headers.stream(null), stream.voidPromise());
         if (early != null) {
             Http2StreamFrame frame;
