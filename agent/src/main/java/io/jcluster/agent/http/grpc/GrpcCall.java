@@ -40,6 +40,8 @@ final class GrpcCall extends ChannelDuplexHandler {
 
     enum State { HEADERS, CONNECTING, RELAYING, DONE }
 
+    private static final io.netty.util.AsciiString USER_AGENT = io.netty.util.AsciiString.cached("user-agent");
+
     private final ClientCalls calls;
     private ChannelHandlerContext ctx;
     private State state = State.HEADERS;
@@ -71,6 +73,14 @@ final class GrpcCall extends ChannelDuplexHandler {
     /** The worker's stream was refused by its GOAWAY (not processed there). */
     private boolean refusedByWorker;
     private boolean workerNeedsFlush;
+    /** The HTTP status the client got (the worker's, or the parent's answer's); 0 before any. */
+    private int httpStatus;
+    /** The grpc-status the call ended with (the worker's trailers, or the parent's answer); -1 without one. */
+    private int grpcStatus = -1;
+    /** The request's :method, :path and user-agent, for the access log (only when it is on). */
+    private CharSequence method;
+    private CharSequence path;
+    private CharSequence userAgent;
     private boolean clientNeedsFlush;
 
     GrpcCall(ClientCalls calls) {
@@ -155,6 +165,11 @@ final class GrpcCall extends ChannelDuplexHandler {
 
     private void begin(Http2HeadersFrame headers) {
         startedAt = System.nanoTime();
+        if (calls.log() != null) { // references to the request's texts, made log text only when the call ends
+            method = headers.headers().method();
+            path = headers.headers().path();
+            userAgent = headers.headers().get(USER_AGENT);
+        }
         clientEnded = headers.isEndStream();
         requestHeaders = headers;
         grpc = GrpcAnswers.isGrpc(headers.headers().get(GrpcAnswers.CONTENT_TYPE));
@@ -261,8 +276,14 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         if (frame instanceof Http2HeadersFrame) {
             Http2HeadersFrame headers = (Http2HeadersFrame) frame;
+            if (!responseStarted) {
+                CharSequence status = headers.headers().status();
+                httpStatus = status == null ? 0 : parseStatus(status);
+            }
             responseStarted = true;
             if (headers.isEndStream()) {
+                CharSequence status = headers.headers().get(GrpcAnswers.GRPC_STATUS);
+                grpcStatus = status == null ? -1 : parseStatus(status);
                 responseEnded = true;
                 workerAnswered = true;
             }
@@ -362,9 +383,12 @@ final class GrpcCall extends ChannelDuplexHandler {
         flushClient();
         if (!responseEnded) {
             if (grpc) {
+                this.httpStatus = responseStarted ? this.httpStatus : 200;
+                this.grpcStatus = grpcStatus;
                 ctx.write(new DefaultHttp2HeadersFrame(responseStarted ? GrpcAnswers.trailers(grpcStatus, message)
                         : GrpcAnswers.trailersOnly(grpcStatus, message), true), ctx.voidPromise());
             } else if (!responseStarted) {
+                this.httpStatus = httpStatus;
                 ctx.write(new DefaultHttp2HeadersFrame(GrpcAnswers.httpHead(httpStatus), false), ctx.voidPromise());
                 ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), message + "\n"), true),
                         ctx.voidPromise());
@@ -394,7 +418,13 @@ final class GrpcCall extends ChannelDuplexHandler {
         if (state == State.DONE) {
             return;
         }
+        State was = state;
         state = State.DONE;
+        if (was != State.HEADERS && calls.log() != null) {
+            calls.log().call(method, path, userAgent, httpStatus, grpcStatus, toClient, fromClient,
+                    backend != null && (responseStarted || workerAnswered) ? backend.owner() : -1,
+                    System.nanoTime() - startedAt);
+        }
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
@@ -447,6 +477,22 @@ final class GrpcCall extends ChannelDuplexHandler {
         Http2DataFrame copy = new DefaultHttp2DataFrame(data.content().retain(), data.isEndStream());
         data.release();
         return copy;
+    }
+
+    /** A status of up to 3 digits (:status, grpc-status); -1 for anything else. */
+    private static int parseStatus(CharSequence value) {
+        if (value.length() == 0 || value.length() > 3) {
+            return -1;
+        }
+        int status = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            status = status * 10 + (c - '0');
+        }
+        return status;
     }
 
     private static boolean endsStream(Http2StreamFrame frame) {

@@ -84,10 +84,13 @@ final class GrpcRig implements AutoCloseable {
     final RigUpstream upstream = new RigUpstream();
     final Channel listener;
     final GrpcFrontend frontend;
+    /** The access log's lines (every rig logs its calls, so every test runs the logging too). */
+    final java.io.ByteArrayOutputStream accessLines = new java.io.ByteArrayOutputStream();
+    final io.jcluster.agent.log.AccessLog accessLog = io.jcluster.agent.log.AccessLog.to(accessLines, false, 64);
 
     GrpcRig(int frontendThreads, H2Limits limits, TrustedProxies trusted) throws InterruptedException {
         frontendLoops = new MultiThreadIoEventLoopGroup(frontendThreads, NioIoHandler.newFactory());
-        frontend = GrpcFrontend.plain(limits, trusted);
+        frontend = GrpcFrontend.plain(limits, trusted, accessLog);
         listener = new ServerBootstrap().group(frontendLoops).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -125,6 +128,7 @@ final class GrpcRig implements AutoCloseable {
         }
         frontendLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         others.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        accessLog.close();
     }
 
     static Http2Headers call(String path) {
@@ -423,5 +427,19 @@ final class GrpcRig implements AutoCloseable {
             } while (!frame.startsWith("TRAILERS") && !frame.startsWith("RST"));
             return seen;
         }
+    }
+
+    /** The access log's lines once there are {@code count} of them (at most 5 s). */
+    List<String> accessLines(int count) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        List<String> lines;
+        do {
+            lines = accessLines.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < until);
+        return lines;
     }
 }
