@@ -160,7 +160,7 @@ public enum Option {
     ACCESS_LOG("access-log", "a file path, stdout, or off", "off",
             "mode=http: one line per request (combined format, or JSON with log-format=json) with the worker that"
                     + " answered, status, bytes and duration, written off the event loops; SIGUSR1 reopens the file"
-                    + " (logrotate).");
+                    + " (logrotate). mode=grpc: one line per call, with its grpc-status and request bytes too.");
 
     private final String key;
     private final String accepts;
