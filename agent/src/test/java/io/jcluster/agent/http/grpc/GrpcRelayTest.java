@@ -250,6 +250,35 @@ class GrpcRelayTest {
     }
 
     @Test
+    void aLargeUploadToAWorkerThatDoesNotReadIsHeldToAStreamWindowAndAnotherCallStillCompletes() throws Exception {
+        rig = new GrpcRig(1); // one event loop: both calls share the one worker connection
+        GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.STALL_UPLOAD);
+        GrpcRig.Client client = rig.client();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        GrpcRig.Call stalled = GrpcRig.upload(client, GrpcRig.call("/up.Up/Stall"), 4 << 20, sent);
+        assertTrue(stalled.next().startsWith("HEADERS"), "the worker took the call");
+        long before;
+        do { // until the client's flow control holds the upload back
+            before = sent.get();
+            Thread.sleep(300);
+        } while (sent.get() != before);
+
+        // the parent holds about a stream window of it: the client's window to the parent (64 KiB), what the
+        // parent wrote to the worker's stream and the worker's window (64 KiB), not the 4 MiB the client has
+        long upload = sent.get();
+        assertTrue(upload <= 320 * 1024, () -> "the client got " + upload + " bytes of its upload out");
+        long read = worker.received.get("/up.Up/Stall").get();
+        assertTrue(read <= 128 * 1024, () -> "the worker read " + read + " bytes");
+
+        GrpcRig.Call other = client.start(GrpcRig.call("/up.Up/Say"), "y");
+        List<String> frames = other.untilEnd();
+        assertTrue(frames.get(frames.size() - 1).contains("grpc-status: 0"), frames::toString);
+        assertEquals("y", other.body.toString());
+        assertEquals(1, worker.accepted.size(), "the same worker connection");
+        assertTrue(stalled.frames.isEmpty(), "the stalled call is still waiting");
+    }
+
+    @Test
     void forwardingHeadersFromAClientAreReplacedByTheParentsOwn() throws Exception {
         rig = new GrpcRig(1);
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.ECHO);

@@ -73,7 +73,13 @@ final class GrpcRig implements AutoCloseable {
         /** RST_STREAM(REFUSED_STREAM) at once, as a server at its stream limit does: the call was not processed. */
         REFUSE,
         /** Takes the call and sends nothing. */
-        SILENT
+        SILENT,
+        /**
+         * Calls to a path ending in "/Stall": headers, then the worker stops reading the request (its stream window
+         * is not given back); other calls ECHO. The connection's window is 1 MiB larger, as grpc-java's server makes
+         * it, so the stalled stream's window alone holds back only that stream.
+         */
+        STALL_UPLOAD
     }
 
     static final int BIG_BYTES = 1 << 20;
@@ -208,6 +214,8 @@ final class GrpcRig implements AutoCloseable {
         final List<Http2StreamChannel> streams = new CopyOnWriteArrayList<>();
         /** BIG: per request path, the response bytes the worker got onto the wire (its writes that completed). */
         final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
+        /** STALL_UPLOAD: per request path, the request bytes the worker read. */
+        final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
 
         FakeWorker(int id, Behaviour behaviour) throws InterruptedException {
             this.id = id;
@@ -271,9 +279,15 @@ final class GrpcRig implements AutoCloseable {
         }
 
         private final class WorkerCall extends ChannelInboundHandlerAdapter {
+            /** STALL_UPLOAD: the request bytes this stalled call's worker read; null for other calls. */
+            private AtomicLong stalled;
+
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
+                    if (behaviour == Behaviour.STALL_UPLOAD && stall(ctx, msg)) {
+                        return;
+                    }
                     if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.SILENT) {
                         requests.add(headers.headers());
                     } else if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.REFUSE) {
@@ -301,7 +315,8 @@ final class GrpcRig implements AutoCloseable {
                         }
                         ctx.flush();
                     } else if (msg instanceof Http2DataFrame data) {
-                        if (behaviour == Behaviour.ECHO && data.content().isReadable()) {
+                        boolean echoes = behaviour == Behaviour.ECHO || behaviour == Behaviour.STALL_UPLOAD;
+                        if (echoes && data.content().isReadable()) {
                             ctx.write(new DefaultHttp2DataFrame(data.content().retain()));
                         }
                         if (data.isEndStream()) {
@@ -312,6 +327,25 @@ final class GrpcRig implements AutoCloseable {
                 } finally {
                     ReferenceCountUtil.release(msg);
                 }
+            }
+
+            /** STALL_UPLOAD: whether {@code msg} was a stalled call's (counted, not answered). */
+            private boolean stall(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof Http2HeadersFrame headers && headers.headers().path().toString().endsWith("/Stall")) {
+                    stalled = new AtomicLong();
+                    requests.add(headers.headers());
+                    received.put(headers.headers().path().toString(), stalled);
+                    ctx.channel().parent().writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame(
+                            1 << 20)); // the connection's window, not the stream's
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                            .set("content-type", "application/grpc").set("x-worker", Integer.toString(id))));
+                    ctx.channel().config().setAutoRead(false); // reads no more of the request
+                    return true;
+                }
+                if (stalled != null && msg instanceof Http2DataFrame data) {
+                    stalled.addAndGet(data.content().readableBytes());
+                }
+                return stalled != null;
             }
 
             private void end(ChannelHandlerContext ctx) {
@@ -362,6 +396,31 @@ final class GrpcRig implements AutoCloseable {
             stream.flush();
             return call;
         }
+    }
+
+    /**
+     * Starts a call that sends {@code bytes} of request in 16 KiB DATA frames (the last ends the stream), all written
+     * at once; {@code sent} counts the bytes that got onto the wire (the writes that completed, which the client's
+     * flow control holds back while the parent's window for the stream is used up).
+     */
+    static Call upload(Client client, Http2Headers headers, int bytes, AtomicLong sent) throws InterruptedException {
+        Call call = new Call(true);
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(client.channel).handler(call).open().sync()
+                .getNow();
+        call.stream = stream;
+        stream.eventLoop().execute(() -> {
+            stream.write(new DefaultHttp2HeadersFrame(headers, false));
+            for (int at = 0; at < bytes; at += 16 * 1024) {
+                stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[16 * 1024]),
+                        at + 16 * 1024 >= bytes)).addListener(written -> {
+                            if (written.isSuccess()) {
+                                sent.addAndGet(16 * 1024);
+                            }
+                        });
+            }
+            stream.flush();
+        });
+        return call;
     }
 
     /** One call as the client sees it: each frame as a line ("HEADERS ...", "DATA n", "TRAILERS ...", "RST ..."). */
