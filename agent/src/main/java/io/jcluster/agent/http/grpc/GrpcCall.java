@@ -3,11 +3,8 @@ package io.jcluster.agent.http.grpc;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Upstream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -40,8 +37,6 @@ final class GrpcCall extends ChannelDuplexHandler {
 
     enum State { HEADERS, CONNECTING, RELAYING, DONE }
 
-    private static final io.netty.util.AsciiString USER_AGENT = io.netty.util.AsciiString.cached("user-agent");
-
     private final ClientCalls calls;
     private ChannelHandlerContext ctx;
     private State state = State.HEADERS;
@@ -57,11 +52,10 @@ final class GrpcCall extends ChannelDuplexHandler {
     private ScheduledFuture<?> deadline;
     /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
     private CharSequence grpcTimeout;
-    private long startedAt;
     /** When the client's deadline passes (System.nanoTime), if the parent times it. */
     private long deadlineAt;
-    private long fromClient;
-    private long toClient;
+    /** Its bytes, statuses and time, and the bookkeeping when it ends. */
+    private final CallTally tally = new CallTally();
     /** The client sent END_STREAM. */
     private boolean clientEnded;
     /** Response HEADERS went to the client. */
@@ -73,14 +67,6 @@ final class GrpcCall extends ChannelDuplexHandler {
     /** The worker's stream was refused by its GOAWAY (not processed there). */
     private boolean refusedByWorker;
     private boolean workerNeedsFlush;
-    /** The HTTP status the client got (the worker's, or the parent's answer's); 0 before any. */
-    private int httpStatus;
-    /** The grpc-status the call ended with (the worker's trailers, or the parent's answer); -1 without one. */
-    private int grpcStatus = -1;
-    /** The request's :method, :path and user-agent, for the access log (only when it is on). */
-    private CharSequence method;
-    private CharSequence path;
-    private CharSequence userAgent;
     private boolean clientNeedsFlush;
 
     GrpcCall(ClientCalls calls) {
@@ -110,7 +96,7 @@ final class GrpcCall extends ChannelDuplexHandler {
             }
             return;
         }
-        clientEnded |= endsStream(frame);
+        clientEnded |= GrpcFrames.endsStream(frame);
         if (state == State.RELAYING) {
             toWorker(frame);
         } else {
@@ -164,12 +150,7 @@ final class GrpcCall extends ChannelDuplexHandler {
     }
 
     private void begin(Http2HeadersFrame headers) {
-        startedAt = System.nanoTime();
-        if (calls.log() != null) { // references to the request's texts, made log text only when the call ends
-            method = headers.headers().method();
-            path = headers.headers().path();
-            userAgent = headers.headers().get(USER_AGENT);
-        }
+        long startedAt = tally.begin(headers.headers(), calls.log() != null);
         clientEnded = headers.isEndStream();
         requestHeaders = headers;
         grpc = GrpcAnswers.isGrpc(headers.headers().get(GrpcAnswers.CONTENT_TYPE));
@@ -277,24 +258,22 @@ final class GrpcCall extends ChannelDuplexHandler {
         if (frame instanceof Http2HeadersFrame) {
             Http2HeadersFrame headers = (Http2HeadersFrame) frame;
             if (!responseStarted) {
-                CharSequence status = headers.headers().status();
-                httpStatus = status == null ? 0 : parseStatus(status);
+                tally.responseHead(headers.headers());
             }
             responseStarted = true;
             if (headers.isEndStream()) {
-                CharSequence status = headers.headers().get(GrpcAnswers.GRPC_STATUS);
-                grpcStatus = status == null ? -1 : parseStatus(status);
+                tally.trailers(headers.headers());
                 responseEnded = true;
                 workerAnswered = true;
             }
         } else if (frame instanceof Http2DataFrame) {
             Http2DataFrame data = (Http2DataFrame) frame;
-            toClient += data.content().readableBytes();
+            tally.toClient(data.content().readableBytes());
             if (data.isEndStream()) {
                 responseEnded = true; // a non-gRPC response may end with DATA
                 workerAnswered = true;
             }
-            frame = unpadded(data);
+            frame = GrpcFrames.unpadded(data);
         } else {
             ReferenceCountUtil.release(frame);
             return;
@@ -383,18 +362,11 @@ final class GrpcCall extends ChannelDuplexHandler {
         flushClient();
         if (!responseEnded) {
             if (grpc) {
-                this.httpStatus = responseStarted ? this.httpStatus : 200;
-                this.grpcStatus = grpcStatus;
-                ctx.write(new DefaultHttp2HeadersFrame(responseStarted ? GrpcAnswers.trailers(grpcStatus, message)
-                        : GrpcAnswers.trailersOnly(grpcStatus, message), true), ctx.voidPromise());
+                tally.answeredGrpc(grpcStatus, responseStarted);
             } else if (!responseStarted) {
-                this.httpStatus = httpStatus;
-                ctx.write(new DefaultHttp2HeadersFrame(GrpcAnswers.httpHead(httpStatus), false), ctx.voidPromise());
-                ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), message + "\n"), true),
-                        ctx.voidPromise());
-            } else {
-                ctx.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+                tally.answeredHttp(httpStatus);
             }
+            GrpcAnswers.write(ctx, grpc, responseStarted, grpcStatus, httpStatus, message);
             responseEnded = true;
         }
         if (!clientEnded) {
@@ -420,20 +392,12 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         State was = state;
         state = State.DONE;
-        if (was != State.HEADERS && calls.log() != null) {
-            calls.log().call(method, path, userAgent, httpStatus, grpcStatus, toClient, fromClient,
-                    backend != null && (responseStarted || workerAnswered) ? backend.owner() : -1,
-                    System.nanoTime() - startedAt);
+        if (was != State.HEADERS) {
+            tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
         }
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
-        }
-        if (backend != null) {
-            if (workerAnswered) {
-                backend.requestCompleted(System.nanoTime() - startedAt);
-            }
-            calls.upstream().transferred(backend, fromClient, toClient);
         }
         releaseLease();
         if (worker != null) {
@@ -459,45 +423,14 @@ final class GrpcCall extends ChannelDuplexHandler {
     private void toWorker(Http2StreamFrame frame) {
         if (frame instanceof Http2DataFrame) {
             Http2DataFrame data = (Http2DataFrame) frame;
-            fromClient += data.content().readableBytes();
-            frame = unpadded(data);
+            tally.fromClient(data.content().readableBytes());
+            frame = GrpcFrames.unpadded(data);
         } else if (!(frame instanceof Http2HeadersFrame)) {
             ReferenceCountUtil.release(frame);
             return;
         }
         worker.write(frame.stream(null), worker.voidPromise());
         workerNeedsFlush = true;
-    }
-
-    /** The frame to pass on: the same one (its stream is set anew by the channel it is written to), without padding. */
-    private static Http2StreamFrame unpadded(Http2DataFrame data) {
-        if (data.padding() == 0) {
-            return data;
-        }
-        Http2DataFrame copy = new DefaultHttp2DataFrame(data.content().retain(), data.isEndStream());
-        data.release();
-        return copy;
-    }
-
-    /** A status of up to 3 digits (:status, grpc-status); -1 for anything else. */
-    private static int parseStatus(CharSequence value) {
-        if (value.length() == 0 || value.length() > 3) {
-            return -1;
-        }
-        int status = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            status = status * 10 + (c - '0');
-        }
-        return status;
-    }
-
-    private static boolean endsStream(Http2StreamFrame frame) {
-        return frame instanceof Http2HeadersFrame ? ((Http2HeadersFrame) frame).isEndStream()
-                : frame instanceof Http2DataFrame && ((Http2DataFrame) frame).isEndStream();
     }
 
     /** For tests. */
