@@ -14,6 +14,8 @@ final class CallTally {
 
     private static final AsciiString USER_AGENT = AsciiString.cached("user-agent");
 
+    /** The request's headers came: there is a call to account for (not so for a stream closed before them). */
+    private boolean begun;
     private long startedAt;
     private long fromClient;
     private long toClient;
@@ -28,6 +30,7 @@ final class CallTally {
 
     /** The request's headers came (before the forwarding rewrite); returns when, in System.nanoTime. */
     long begin(Http2Headers request, boolean logged) {
+        begun = true;
         startedAt = System.nanoTime();
         if (logged) { // references to the request's texts, made log text only when the call ends
             method = request.method();
@@ -69,13 +72,16 @@ final class CallTally {
     }
 
     /**
-     * The call ended.
+     * The call ended (nothing is counted if its request's headers never came).
      *
      * @param backend        its worker, null if none was picked
      * @param workerAnswered whether the worker's response completed (its time counts for the strategy)
      * @param workerResponded whether any of the worker's response reached the client (the log's worker)
      */
     void ended(ClientCalls calls, Backend backend, boolean workerAnswered, boolean workerResponded) {
+        if (!begun) {
+            return;
+        }
         long took = System.nanoTime() - startedAt;
         if (calls.log() != null) {
             calls.log().call(method, path, userAgent, httpStatus, grpcStatus, toClient, fromClient,

@@ -390,11 +390,8 @@ final class GrpcCall extends ChannelDuplexHandler {
         if (state == State.DONE) {
             return;
         }
-        State was = state;
         state = State.DONE;
-        if (was != State.HEADERS) {
-            tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
-        }
+        tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;

@@ -51,6 +51,17 @@ class GrpcAccessLogTest {
     }
 
     @Test
+    void aCallRefusedBeforeAnyWorkerIsLoggedToo() throws Exception {
+        rig = new GrpcRig(1);
+        rig.worker(GrpcRig.Behaviour.ECHO);
+        rig.client().start(GrpcRig.call("/x.X/Bad").set("grpc-timeout", "10s"), "x").untilEnd();
+        List<String> lines = rig.accessLines(1);
+        assertEquals(1, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("\"POST /x.X/Bad HTTP/2.0\" 200 0 \"-\" \"-\" worker=- ")
+                && lines.get(0).endsWith(" grpc-status=13 request-bytes=0"), lines::toString);
+    }
+
+    @Test
     void aCallItsClientCancelsBeforeAnyResponseIs499WithoutAGrpcStatus() throws Exception {
         rig = new GrpcRig(1);
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.SILENT);
