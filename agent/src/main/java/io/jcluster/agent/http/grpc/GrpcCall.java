@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * least-connections); frames that arrive while its stream is being opened wait here (what one read gave). The parent
  * answers a call itself, with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when
  * its {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its
- * worker's connection ends before the response did (UNAVAILABLE).
+ * worker's connection ends before the response did (UNAVAILABLE). What the call did (bytes, statuses, time) and its
+ * bookkeeping at the end (strategy timing, listener bytes, access log) are its {@link CallTally}'s; the frames of
+ * the parent's own answers are {@link GrpcAnswers}'.
  */
 final class GrpcCall extends ChannelDuplexHandler {
 
