@@ -160,7 +160,7 @@ public enum Option {
     ACCESS_LOG("access-log", "a file path, stdout, or off", "off",
             "mode=http: one line per request (combined format, or JSON with log-format=json) with the worker that"
                     + " answered, status, bytes and duration, written off the event loops; SIGUSR1 reopens the file"
-                    + " (logrotate)."),
+                    + " (logrotate). mode=grpc: one line per call, with its grpc-status and request bytes too."),
     EVENT_LOOPS("event-loops", "auto or a positive integer", "auto",
             "The balancer's event-loop threads. auto = one per two processors the JVM sees (the agent's parent"
                     + " shares the machine with its workers; the kernel's TCP work is most of a relay's cost); the"

@@ -189,8 +189,7 @@ public final class OptionParser {
      */
     private static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
         for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
-                Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER,
-                Option.ACCESS_LOG)) {
+                Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER)) {
             List<String> values = given.get(option);
             if (values != null && !values.isEmpty()) {
                 throw new OptionException(option.key() + "=" + values.get(0) + ": needs mode=http (mode=grpc relays"
@@ -296,9 +295,9 @@ public final class OptionParser {
         if (accessLog.isEmpty() || accessLog.chars().anyMatch(c -> c < ' ' || c == 127)) {
             throw OptionException.badValue(Option.ACCESS_LOG, accessLog);
         }
-        if (mode != Options.Mode.HTTP) {
-            throw new OptionException("access-log=" + accessLog + ": needs mode=http (tcp mode relays bytes and sees"
-                    + " no requests)");
+        if (mode == Options.Mode.TCP) {
+            throw new OptionException("access-log=" + accessLog + ": needs mode=http or mode=grpc (tcp mode relays"
+                    + " bytes and sees no requests)");
         }
         return new LogOptions(time, format, accessLog);
     }

@@ -21,9 +21,21 @@ import java.util.Locale;
  * @param userAgent null when absent
  * @param worker   the worker that answered; -1 when none did (the parent's own answer, or none)
  * @param durationNanos from the request's first byte to the response's end
+ * @param grpcStatus the grpc-status a gRPC call ended with (mode=grpc); -1 when none (http mode, or a call that
+ *                   ended without one: reset, or its client gone)
+ * @param requestBytes the request body's bytes from the client (mode=grpc: a call streams both ways); -1 when not
+ *                     counted (http mode)
  */
 public record AccessEntry(long endedAt, String client, String method, String target, String protocol, int status,
-                          long bytes, String referer, String userAgent, int worker, long durationNanos) {
+                          long bytes, String referer, String userAgent, int worker, long durationNanos,
+                          int grpcStatus, long requestBytes) {
+
+    /** An HTTP request's line: no grpc-status, no request bytes. */
+    public AccessEntry(long endedAt, String client, String method, String target, String protocol, int status,
+                       long bytes, String referer, String userAgent, int worker, long durationNanos) {
+        this(endedAt, client, method, target, protocol, status, bytes, referer, userAgent, worker, durationNanos, -1,
+                -1);
+    }
 
     /** Longest request target kept; a longer one is cut and ends with "...". */
     public static final int MAX_TARGET = 2048;
@@ -36,7 +48,8 @@ public record AccessEntry(long endedAt, String client, String method, String tar
 
     /**
      * The combined log format (Apache's and nginx's default), then the worker and the duration in seconds:
-     * {@code 127.0.0.1 - - [30/Nov/2026:19:03:46 +0000] "GET / HTTP/1.1" 200 12 "-" "curl/8.5.0" worker=1 duration=0.003}.
+     * {@code 127.0.0.1 - - [30/Nov/2026:19:03:46 +0000] "GET / HTTP/1.1" 200 12 "-" "curl/8.5.0" worker=1 duration=0.003};
+     * a gRPC call's line adds {@code grpc-status=0 request-bytes=17} (each only when known).
      */
     public StringBuilder combined(StringBuilder out) {
         out.append(client).append(" - - [").append(CLF_TIME.format(Instant.ofEpochMilli(endedAt))).append("] \"");
@@ -54,7 +67,14 @@ public record AccessEntry(long endedAt, String client, String method, String tar
             out.append(worker);
         }
         out.append(" duration=");
-        return decimal(out, durationNanos / 1_000_000); // seconds, to the millisecond (nginx's $request_time)
+        decimal(out, durationNanos / 1_000_000); // seconds, to the millisecond (nginx's $request_time)
+        if (grpcStatus >= 0) {
+            out.append(" grpc-status=").append(grpcStatus);
+        }
+        if (requestBytes >= 0) {
+            out.append(" request-bytes=").append(requestBytes);
+        }
+        return out;
     }
 
     /** One JSON object with the same facts; {@code duration_ms} to the microsecond. */
@@ -81,6 +101,12 @@ public record AccessEntry(long endedAt, String client, String method, String tar
         }
         out.append(",\"duration_ms\":");
         decimal(out, durationNanos / 1_000);
+        if (grpcStatus >= 0) {
+            out.append(",\"grpc_status\":").append(grpcStatus);
+        }
+        if (requestBytes >= 0) {
+            out.append(",\"request_bytes\":").append(requestBytes);
+        }
         return out.append('}');
     }
 

@@ -26,6 +26,8 @@ class LogOptionsTest {
         assertEquals(LogOptions.Time.OFF, OptionParser.parse("processes=1,log-time=off").logs().time());
         assertEquals(LogOptions.STDOUT, OptionParser.parse("processes=1,mode=http,access-log=stdout").logs().accessLog());
         assertNull(OptionParser.parse("processes=1,mode=http,access-log=off").logs().accessLog());
+        // one line per gRPC call, as nginx and HAProxy log them
+        assertEquals(LogOptions.STDOUT, OptionParser.parse("processes=1,mode=grpc,access-log=stdout").logs().accessLog());
     }
 
     @ParameterizedTest
@@ -33,8 +35,8 @@ class LogOptionsTest {
             "log-time=utc             | log-time=utc: expected iso8601, off or auto",
             "log-format=xml           | log-format=xml: expected text or json",
             "log=inherit,log-format=json | log-format=json: needs log=prefix (with log=inherit the workers write straight to the output, so the parent cannot turn their lines into JSON)",
-            "access-log=/tmp/a.log    | access-log=/tmp/a.log: needs mode=http (tcp mode relays bytes and sees no requests)",
-            "balancer=kernel,access-log=/tmp/a.log | access-log=/tmp/a.log: needs mode=http (tcp mode relays bytes and sees no requests)",
+            "access-log=/tmp/a.log    | access-log=/tmp/a.log: needs mode=http or mode=grpc (tcp mode relays bytes and sees no requests)",
+            "balancer=kernel,access-log=/tmp/a.log | access-log=/tmp/a.log: needs mode=http or mode=grpc (tcp mode relays bytes and sees no requests)",
     })
     void badValuesNameTheOptionAndWhatIsAccepted(String argument, String message) {
         OptionException error = assertThrows(OptionException.class, () -> OptionParser.parse(argument));

@@ -9,6 +9,7 @@ import io.jcluster.agent.balancer.Upstream;
  * @param upstream    the listener: its workers in rotation, its strategy
  * @param forwarding  the forwarding headers of this client's calls
  * @param workers     the event loop's connections to the workers
+ * @param log         the access log's part for this connection; null when access-log is off
  */
-record ClientCalls(Upstream upstream, GrpcForwarding forwarding, WorkerConnections workers) {
+record ClientCalls(Upstream upstream, GrpcForwarding forwarding, WorkerConnections workers, CallLog log) {
 }

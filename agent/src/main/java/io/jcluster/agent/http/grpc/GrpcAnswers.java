@@ -1,6 +1,12 @@
 package io.jcluster.agent.http.grpc;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
@@ -40,6 +46,25 @@ final class GrpcAnswers {
         }
         char next = contentType.charAt(APPLICATION_GRPC.length());
         return next == '+' || next == ';';
+    }
+
+    /**
+     * Writes (does not flush) the parent's answer to a call: gRPC trailers (Trailers-Only when nothing of the
+     * response was sent yet), or for a request that is not gRPC an HTTP status and a line of text; a response of the
+     * worker's that is not gRPC and already under way cannot take one and is reset (INTERNAL_ERROR).
+     */
+    static void write(ChannelHandlerContext ctx, boolean grpc, boolean responseStarted, int grpcStatus,
+                      int httpStatus, String message) {
+        if (grpc) {
+            ctx.write(new DefaultHttp2HeadersFrame(responseStarted ? trailers(grpcStatus, message)
+                    : trailersOnly(grpcStatus, message), true), ctx.voidPromise());
+        } else if (!responseStarted) {
+            ctx.write(new DefaultHttp2HeadersFrame(httpHead(httpStatus), false), ctx.voidPromise());
+            ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), message + "\n"), true),
+                    ctx.voidPromise());
+        } else {
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+        }
     }
 
     /** Trailers-Only: the whole response in one HEADERS frame. */

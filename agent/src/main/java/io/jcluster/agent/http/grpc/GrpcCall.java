@@ -3,11 +3,8 @@ package io.jcluster.agent.http.grpc;
 import io.jcluster.agent.balancer.Backend;
 import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Upstream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -34,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * least-connections); frames that arrive while its stream is being opened wait here (what one read gave). The parent
  * answers a call itself, with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when
  * its {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its
- * worker's connection ends before the response did (UNAVAILABLE).
+ * worker's connection ends before the response did (UNAVAILABLE). What the call did (bytes, statuses, time) and its
+ * bookkeeping at the end (strategy timing, listener bytes, access log) are its {@link CallTally}'s; the frames of
+ * the parent's own answers are {@link GrpcAnswers}'.
  */
 final class GrpcCall extends ChannelDuplexHandler {
 
@@ -55,9 +54,10 @@ final class GrpcCall extends ChannelDuplexHandler {
     private ScheduledFuture<?> deadline;
     /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
     private CharSequence grpcTimeout;
-    private long startedAt;
-    private long fromClient;
-    private long toClient;
+    /** When the client's deadline passes (System.nanoTime), if the parent times it. */
+    private long deadlineAt;
+    /** Its bytes, statuses and time, and the bookkeeping when it ends. */
+    private final CallTally tally = new CallTally();
     /** The client sent END_STREAM. */
     private boolean clientEnded;
     /** Response HEADERS went to the client. */
@@ -98,7 +98,7 @@ final class GrpcCall extends ChannelDuplexHandler {
             }
             return;
         }
-        clientEnded |= endsStream(frame);
+        clientEnded |= GrpcFrames.endsStream(frame);
         if (state == State.RELAYING) {
             toWorker(frame);
         } else {
@@ -152,7 +152,7 @@ final class GrpcCall extends ChannelDuplexHandler {
     }
 
     private void begin(Http2HeadersFrame headers) {
-        startedAt = System.nanoTime();
+        long startedAt = tally.begin(headers.headers(), calls.log() != null);
         clientEnded = headers.isEndStream();
         requestHeaders = headers;
         grpc = GrpcAnswers.isGrpc(headers.headers().get(GrpcAnswers.CONTENT_TYPE));
@@ -179,6 +179,7 @@ final class GrpcCall extends ChannelDuplexHandler {
             return;
         }
         if (timeout != GrpcTimeout.UNTIMED) {
+            deadlineAt = startedAt + timeout;
             deadline = ctx.executor().schedule(this::deadlineExceeded, timeout, TimeUnit.NANOSECONDS);
         }
         state = State.CONNECTING;
@@ -230,6 +231,12 @@ final class GrpcCall extends ChannelDuplexHandler {
         state = State.RELAYING;
         Http2HeadersFrame headers = requestHeaders;
         requestHeaders = null;
+        if (deadline != null) {
+            // the worker gets what is left of the client's deadline, not all of it again (the time spent here, a
+            // connect to the worker above all, is gone), as gRPC proxies forward it; the timer passes it first
+            long remaining = Math.max(1, deadlineAt - System.nanoTime());
+            headers.headers().set(GrpcAnswers.GRPC_TIMEOUT, GrpcTimeout.encode(remaining));
+        }
         stream.write(headers.stream(null), stream.voidPromise());
         if (early != null) {
             Http2StreamFrame frame;
@@ -252,19 +259,23 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         if (frame instanceof Http2HeadersFrame) {
             Http2HeadersFrame headers = (Http2HeadersFrame) frame;
+            if (!responseStarted) {
+                tally.responseHead(headers.headers());
+            }
             responseStarted = true;
             if (headers.isEndStream()) {
+                tally.trailers(headers.headers());
                 responseEnded = true;
                 workerAnswered = true;
             }
         } else if (frame instanceof Http2DataFrame) {
             Http2DataFrame data = (Http2DataFrame) frame;
-            toClient += data.content().readableBytes();
+            tally.toClient(data.content().readableBytes());
             if (data.isEndStream()) {
                 responseEnded = true; // a non-gRPC response may end with DATA
                 workerAnswered = true;
             }
-            frame = unpadded(data);
+            frame = GrpcFrames.unpadded(data);
         } else {
             ReferenceCountUtil.release(frame);
             return;
@@ -353,15 +364,11 @@ final class GrpcCall extends ChannelDuplexHandler {
         flushClient();
         if (!responseEnded) {
             if (grpc) {
-                ctx.write(new DefaultHttp2HeadersFrame(responseStarted ? GrpcAnswers.trailers(grpcStatus, message)
-                        : GrpcAnswers.trailersOnly(grpcStatus, message), true), ctx.voidPromise());
+                tally.answeredGrpc(grpcStatus, responseStarted);
             } else if (!responseStarted) {
-                ctx.write(new DefaultHttp2HeadersFrame(GrpcAnswers.httpHead(httpStatus), false), ctx.voidPromise());
-                ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), message + "\n"), true),
-                        ctx.voidPromise());
-            } else {
-                ctx.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+                tally.answeredHttp(httpStatus);
             }
+            GrpcAnswers.write(ctx, grpc, responseStarted, grpcStatus, httpStatus, message);
             responseEnded = true;
         }
         if (!clientEnded) {
@@ -386,15 +393,10 @@ final class GrpcCall extends ChannelDuplexHandler {
             return;
         }
         state = State.DONE;
+        tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
-        }
-        if (backend != null) {
-            if (workerAnswered) {
-                backend.requestCompleted(System.nanoTime() - startedAt);
-            }
-            calls.upstream().transferred(backend, fromClient, toClient);
         }
         releaseLease();
         if (worker != null) {
@@ -420,29 +422,14 @@ final class GrpcCall extends ChannelDuplexHandler {
     private void toWorker(Http2StreamFrame frame) {
         if (frame instanceof Http2DataFrame) {
             Http2DataFrame data = (Http2DataFrame) frame;
-            fromClient += data.content().readableBytes();
-            frame = unpadded(data);
+            tally.fromClient(data.content().readableBytes());
+            frame = GrpcFrames.unpadded(data);
         } else if (!(frame instanceof Http2HeadersFrame)) {
             ReferenceCountUtil.release(frame);
             return;
         }
         worker.write(frame.stream(null), worker.voidPromise());
         workerNeedsFlush = true;
-    }
-
-    /** The frame to pass on: the same one (its stream is set anew by the channel it is written to), without padding. */
-    private static Http2StreamFrame unpadded(Http2DataFrame data) {
-        if (data.padding() == 0) {
-            return data;
-        }
-        Http2DataFrame copy = new DefaultHttp2DataFrame(data.content().retain(), data.isEndStream());
-        data.release();
-        return copy;
-    }
-
-    private static boolean endsStream(Http2StreamFrame frame) {
-        return frame instanceof Http2HeadersFrame ? ((Http2HeadersFrame) frame).isEndStream()
-                : frame instanceof Http2DataFrame && ((Http2DataFrame) frame).isEndStream();
     }
 
     /** For tests. */

@@ -13,11 +13,15 @@ import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.proxy.ForwardedHeaders;
 import io.jcluster.agent.http.proxy.HttpSettings;
 import io.jcluster.agent.http.proxy.TlsContext;
+import io.jcluster.agent.config.LogOptions;
+import io.jcluster.agent.log.AccessLog;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.log.ReopenSignal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -30,8 +34,8 @@ import java.net.SocketAddress;
  */
 public final class GrpcFrontend implements Frontend {
 
-    /** What connections accepted now get; replaced as a whole on a SIGHUP. */
-    private record Settings(H2Limits h2, SslContext tls, TrustedProxies trustedProxies) {
+    /** What connections accepted now get; replaced as a whole on a SIGHUP (the access log stays the one opened). */
+    private record Settings(H2Limits h2, SslContext tls, TrustedProxies trustedProxies, AccessLog accessLog) {
     }
 
     private volatile Settings settings;
@@ -42,16 +46,51 @@ public final class GrpcFrontend implements Frontend {
         this.tls = tls;
     }
 
-    /** @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show */
-    public static GrpcFrontend of(Options options) throws TlsContext.TlsException {
+    /**
+     * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
+     * @throws AccessLogException when access-log names a file that cannot be opened; its message is the line to show
+     */
+    public static GrpcFrontend of(Options options) throws TlsContext.TlsException, AccessLogException {
         HttpOptions http = options.http();
         SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), true) : null;
-        return new GrpcFrontend(new Settings(limits(options), tls, http.trustedProxies()), tls != null);
+        return new GrpcFrontend(new Settings(limits(options), tls, http.trustedProxies(),
+                openAccessLog(options.logs())), tls != null);
     }
 
-    /** For tests: plain h2c, these limits, peers in {@code trusted} trusted. */
-    static GrpcFrontend plain(H2Limits limits, TrustedProxies trusted) {
-        return new GrpcFrontend(new Settings(limits, null, trusted), false);
+    /** For tests: plain h2c, these limits, peers in {@code trusted} trusted, calls logged to {@code accessLog}. */
+    static GrpcFrontend plain(H2Limits limits, TrustedProxies trusted, AccessLog accessLog) {
+        return new GrpcFrontend(new Settings(limits, null, trusted, accessLog), false);
+    }
+
+    private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
+        if (logs.accessLog() == null) {
+            return null;
+        }
+        AccessLog log;
+        try {
+            log = AccessLog.open(logs.accessLog(), logs.json());
+        } catch (IOException | RuntimeException e) {
+            throw new AccessLogException("access-log=" + logs.accessLog() + ": cannot open it for writing ("
+                    + Log.describe(e) + "); give a file in a directory the parent may write to, or stdout");
+        }
+        if (!logs.accessLog().equals(LogOptions.STDOUT)) {
+            ReopenSignal.install(log::reopen); // SIGUSR1 after logrotate, as in http mode
+        }
+        return log;
+    }
+
+    /** access-log= names a file that cannot be opened for writing; the message is the line to show. */
+    public static final class AccessLogException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AccessLogException(String message) {
+            super(message);
+        }
+    }
+
+    /** The access log ({@code access-log=}), or null when it is off. */
+    public AccessLog accessLog() {
+        return settings.accessLog();
     }
 
     private static H2Limits limits(Options options) {
@@ -76,7 +115,7 @@ public final class GrpcFrontend implements Frontend {
                 Log.info("SIGHUP: " + e.getMessage() + "; the running certificate is kept");
             }
         }
-        settings = new Settings(limits(options), context, http.trustedProxies());
+        settings = new Settings(limits(options), context, http.trustedProxies(), settings.accessLog());
     }
 
     @Override
@@ -120,15 +159,21 @@ public final class GrpcFrontend implements Frontend {
 
         @Override
         public void h2(ChannelPipeline pipeline) {
-            ClientCalls calls = new ClientCalls(upstream, forwarding(pipeline.channel()),
-                    WorkerConnections.ofThisLoop());
+            Channel client = pipeline.channel();
+            ClientCalls calls = new ClientCalls(upstream, forwarding(client), WorkerConnections.ofThisLoop(),
+                    settings.accessLog() == null ? null : new CallLog(settings.accessLog(), address(client)
+                            .getHostAddress()));
             H2Connection.install(pipeline, settings.h2(), stream -> stream.pipeline().addLast(new GrpcCall(calls)));
         }
 
-        private GrpcForwarding forwarding(Channel client) {
+        private static InetAddress address(Channel client) {
             SocketAddress peer = client.remoteAddress();
-            InetAddress address = peer instanceof InetSocketAddress inet && inet.getAddress() != null
+            return peer instanceof InetSocketAddress inet && inet.getAddress() != null
                     ? inet.getAddress() : InetAddress.getLoopbackAddress();
+        }
+
+        private GrpcForwarding forwarding(Channel client) {
+            InetAddress address = address(client);
             boolean trusted = settings.trustedProxies().contains(address);
             return new GrpcForwarding(new ForwardedHeaders(address, settings.tls() != null, upstream.port(), trusted),
                     trusted);

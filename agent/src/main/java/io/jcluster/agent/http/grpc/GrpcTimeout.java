@@ -62,4 +62,25 @@ final class GrpcTimeout {
         // at most 99,999,999 units: compare before multiplying, so that nothing overflows
         return amount > LONGEST / unit ? UNTIMED : amount * unit;
     }
+
+    /** Units from the finest: the first in which an amount fits 8 digits is the one written. */
+    private static final char[] UNITS = {'n', 'u', 'm', 'S', 'M', 'H'};
+    private static final long[] UNIT_NANOS = {1, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1),
+            TimeUnit.SECONDS.toNanos(1), TimeUnit.MINUTES.toNanos(1), TimeUnit.HOURS.toNanos(1)};
+    private static final long MAX_AMOUNT = 99_999_999;
+
+    /**
+     * {@code nanos} (positive) as a grpc-timeout: in the finest unit in which it fits 8 digits, rounded up to a whole
+     * unit (as grpc-go writes it): the worker's deadline is the client's, at most one such unit later (a part in
+     * 10^7).
+     */
+    static String encode(long nanos) {
+        for (int i = 0; i < UNITS.length; i++) {
+            long amount = (nanos + UNIT_NANOS[i] - 1) / UNIT_NANOS[i];
+            if (amount <= MAX_AMOUNT) {
+                return Long.toString(Math.max(amount, 1)) + UNITS[i];
+            }
+        }
+        return MAX_AMOUNT + "H";
+    }
 }

@@ -44,7 +44,8 @@ public final class ProxyFrontends {
                 case TCP -> Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             };
             return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
-        } catch (TlsContext.TlsException | Transport.UnavailableException | HttpFrontend.AccessLogException e) {
+        } catch (TlsContext.TlsException | Transport.UnavailableException | HttpFrontend.AccessLogException
+                 | GrpcFrontend.AccessLogException e) {
             throw new SetupException(e.getMessage());
         }
     }
@@ -54,9 +55,10 @@ public final class ProxyFrontends {
         return frontend instanceof HttpFrontend http ? http.cache() : null;
     }
 
-    /** The balancer's access log ({@code access-log=}, http mode), for the admin endpoint; null when it is off. */
+    /** The balancer's access log ({@code access-log=}, http and grpc mode), for the admin endpoint; null when off. */
     public AccessLog accessLog() {
-        return frontend instanceof HttpFrontend http ? http.accessLog() : null;
+        return frontend instanceof HttpFrontend http ? http.accessLog()
+                : frontend instanceof GrpcFrontend grpc ? grpc.accessLog() : null;
     }
 
     /** Starts the balancer's event loops; it listens on nothing yet. */

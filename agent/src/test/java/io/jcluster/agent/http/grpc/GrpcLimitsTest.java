@@ -86,7 +86,7 @@ class GrpcLimitsTest {
                 false);
         server.config().setAutoRead(false);
         worker.server = server;
-        GrpcFrontend.plain(GrpcRig.limits(maxStreams), TrustedProxies.NONE).serve(server, worker);
+        GrpcFrontend.plain(GrpcRig.limits(maxStreams), TrustedProxies.NONE, null).serve(server, worker);
         return new H2TestClient(server).preface().send();
     }
 
@@ -124,7 +124,7 @@ class GrpcLimitsTest {
         EmbeddedChannel server = new EmbeddedChannel(new LocalServerChannel(), DefaultChannelId.newInstance(), true,
                 false);
         worker.server = server;
-        GrpcFrontend.plain(GrpcRig.limits(100), TrustedProxies.NONE).serve(server, worker);
+        GrpcFrontend.plain(GrpcRig.limits(100), TrustedProxies.NONE, null).serve(server, worker);
         server.writeInbound(GrpcRig.text("GET / HTTP/1.1\r\nhost: a\r\n\r\n"));
         io.netty.buffer.ByteBuf answer = server.readOutbound();
         String text = answer.toString(java.nio.charset.StandardCharsets.US_ASCII);

@@ -74,7 +74,7 @@ class GrpcRelayTest {
     void aCallWhoseDeadlinePassesEndsDeadlineExceededAndItsWorkerStreamIsReset() throws Exception {
         rig = new GrpcRig(1);
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.HANG);
-        GrpcRig.Call call = rig.client().start(GrpcRig.call("/slow.Slow/Wait").set("grpc-timeout", "200m"), "x");
+        GrpcRig.Call call = rig.client().start(GrpcRig.call("/slow.Slow/Wait").set("grpc-timeout", "1S"), "x");
 
         List<String> frames = call.untilEnd();
         assertTrue(frames.get(0).startsWith("HEADERS"), frames::toString); // the worker's response headers came
@@ -82,7 +82,10 @@ class GrpcRelayTest {
         assertTrue(trailers.startsWith("TRAILERS") && trailers.contains("grpc-status: 4")
                 && trailers.contains("deadline exceeded"), frames::toString);
         assertEquals("RST CANCEL", worker.resets.poll(5, TimeUnit.SECONDS));
-        assertEquals("200m", worker.requests.get(0).get("grpc-timeout").toString()); // the worker keeps it too
+        // the worker gets the deadline too: what was left of it when the call's headers went out, not all again
+        String forwarded = worker.requests.get(0).get("grpc-timeout").toString();
+        long left = GrpcTimeout.nanos(forwarded);
+        assertTrue(left > 0 && left < TimeUnit.SECONDS.toNanos(1), forwarded);
     }
 
     @Test
@@ -244,6 +247,35 @@ class GrpcRelayTest {
         List<String> slowFrames = slow.untilEnd();
         assertTrue(slowFrames.get(slowFrames.size() - 1).contains("grpc-status: 0"), slowFrames::toString);
         assertEquals(GrpcRig.BIG_BYTES, slow.dataBytes);
+    }
+
+    @Test
+    void aLargeUploadToAWorkerThatDoesNotReadIsHeldToAStreamWindowAndAnotherCallStillCompletes() throws Exception {
+        rig = new GrpcRig(1); // one event loop: both calls share the one worker connection
+        GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.STALL_UPLOAD);
+        GrpcRig.Client client = rig.client();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        GrpcRig.Call stalled = GrpcRig.upload(client, GrpcRig.call("/up.Up/Stall"), 4 << 20, sent);
+        assertTrue(stalled.next().startsWith("HEADERS"), "the worker took the call");
+        long before;
+        do { // until the client's flow control holds the upload back
+            before = sent.get();
+            Thread.sleep(300);
+        } while (sent.get() != before);
+
+        // the parent holds about a stream window of it: the client's window to the parent (64 KiB), what the
+        // parent wrote to the worker's stream and the worker's window (64 KiB), not the 4 MiB the client has
+        long upload = sent.get();
+        assertTrue(upload <= 320 * 1024, () -> "the client got " + upload + " bytes of its upload out");
+        long read = worker.received.get("/up.Up/Stall").get();
+        assertTrue(read <= 128 * 1024, () -> "the worker read " + read + " bytes");
+
+        GrpcRig.Call other = client.start(GrpcRig.call("/up.Up/Say"), "y");
+        List<String> frames = other.untilEnd();
+        assertTrue(frames.get(frames.size() - 1).contains("grpc-status: 0"), frames::toString);
+        assertEquals("y", other.body.toString());
+        assertEquals(1, worker.accepted.size(), "the same worker connection");
+        assertTrue(stalled.frames.isEmpty(), "the stalled call is still waiting");
     }
 
     @Test

@@ -73,7 +73,13 @@ final class GrpcRig implements AutoCloseable {
         /** RST_STREAM(REFUSED_STREAM) at once, as a server at its stream limit does: the call was not processed. */
         REFUSE,
         /** Takes the call and sends nothing. */
-        SILENT
+        SILENT,
+        /**
+         * Calls to a path ending in "/Stall": headers, then the worker stops reading the request (its stream window
+         * is not given back); other calls ECHO. The connection's window is 1 MiB larger, as grpc-java's server makes
+         * it, so the stalled stream's window alone holds back only that stream.
+         */
+        STALL_UPLOAD
     }
 
     static final int BIG_BYTES = 1 << 20;
@@ -84,10 +90,13 @@ final class GrpcRig implements AutoCloseable {
     final RigUpstream upstream = new RigUpstream();
     final Channel listener;
     final GrpcFrontend frontend;
+    /** The access log's lines (every rig logs its calls, so every test runs the logging too). */
+    final java.io.ByteArrayOutputStream accessLines = new java.io.ByteArrayOutputStream();
+    final io.jcluster.agent.log.AccessLog accessLog = io.jcluster.agent.log.AccessLog.to(accessLines, false, 64);
 
     GrpcRig(int frontendThreads, H2Limits limits, TrustedProxies trusted) throws InterruptedException {
         frontendLoops = new MultiThreadIoEventLoopGroup(frontendThreads, NioIoHandler.newFactory());
-        frontend = GrpcFrontend.plain(limits, trusted);
+        frontend = GrpcFrontend.plain(limits, trusted, accessLog);
         listener = new ServerBootstrap().group(frontendLoops).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -125,6 +134,7 @@ final class GrpcRig implements AutoCloseable {
         }
         frontendLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         others.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        accessLog.close();
     }
 
     static Http2Headers call(String path) {
@@ -204,6 +214,8 @@ final class GrpcRig implements AutoCloseable {
         final List<Http2StreamChannel> streams = new CopyOnWriteArrayList<>();
         /** BIG: per request path, the response bytes the worker got onto the wire (its writes that completed). */
         final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
+        /** STALL_UPLOAD: per request path, the request bytes the worker read. */
+        final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
 
         FakeWorker(int id, Behaviour behaviour) throws InterruptedException {
             this.id = id;
@@ -267,9 +279,15 @@ final class GrpcRig implements AutoCloseable {
         }
 
         private final class WorkerCall extends ChannelInboundHandlerAdapter {
+            /** STALL_UPLOAD: the request bytes this stalled call's worker read; null for other calls. */
+            private AtomicLong stalled;
+
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
+                    if (behaviour == Behaviour.STALL_UPLOAD && stall(ctx, msg)) {
+                        return;
+                    }
                     if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.SILENT) {
                         requests.add(headers.headers());
                     } else if (msg instanceof Http2HeadersFrame headers && behaviour == Behaviour.REFUSE) {
@@ -297,7 +315,8 @@ final class GrpcRig implements AutoCloseable {
                         }
                         ctx.flush();
                     } else if (msg instanceof Http2DataFrame data) {
-                        if (behaviour == Behaviour.ECHO && data.content().isReadable()) {
+                        boolean echoes = behaviour == Behaviour.ECHO || behaviour == Behaviour.STALL_UPLOAD;
+                        if (echoes && data.content().isReadable()) {
                             ctx.write(new DefaultHttp2DataFrame(data.content().retain()));
                         }
                         if (data.isEndStream()) {
@@ -308,6 +327,25 @@ final class GrpcRig implements AutoCloseable {
                 } finally {
                     ReferenceCountUtil.release(msg);
                 }
+            }
+
+            /** STALL_UPLOAD: whether {@code msg} was a stalled call's (counted, not answered). */
+            private boolean stall(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof Http2HeadersFrame headers && headers.headers().path().toString().endsWith("/Stall")) {
+                    stalled = new AtomicLong();
+                    requests.add(headers.headers());
+                    received.put(headers.headers().path().toString(), stalled);
+                    ctx.channel().parent().writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame(
+                            1 << 20)); // the connection's window, not the stream's
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                            .set("content-type", "application/grpc").set("x-worker", Integer.toString(id))));
+                    ctx.channel().config().setAutoRead(false); // reads no more of the request
+                    return true;
+                }
+                if (stalled != null && msg instanceof Http2DataFrame data) {
+                    stalled.addAndGet(data.content().readableBytes());
+                }
+                return stalled != null;
             }
 
             private void end(ChannelHandlerContext ctx) {
@@ -358,6 +396,31 @@ final class GrpcRig implements AutoCloseable {
             stream.flush();
             return call;
         }
+    }
+
+    /**
+     * Starts a call that sends {@code bytes} of request in 16 KiB DATA frames (the last ends the stream), all written
+     * at once; {@code sent} counts the bytes that got onto the wire (the writes that completed, which the client's
+     * flow control holds back while the parent's window for the stream is used up).
+     */
+    static Call upload(Client client, Http2Headers headers, int bytes, AtomicLong sent) throws InterruptedException {
+        Call call = new Call(true);
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(client.channel).handler(call).open().sync()
+                .getNow();
+        call.stream = stream;
+        stream.eventLoop().execute(() -> {
+            stream.write(new DefaultHttp2HeadersFrame(headers, false));
+            for (int at = 0; at < bytes; at += 16 * 1024) {
+                stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[16 * 1024]),
+                        at + 16 * 1024 >= bytes)).addListener(written -> {
+                            if (written.isSuccess()) {
+                                sent.addAndGet(16 * 1024);
+                            }
+                        });
+            }
+            stream.flush();
+        });
+        return call;
     }
 
     /** One call as the client sees it: each frame as a line ("HEADERS ...", "DATA n", "TRAILERS ...", "RST ..."). */
@@ -423,5 +486,19 @@ final class GrpcRig implements AutoCloseable {
             } while (!frame.startsWith("TRAILERS") && !frame.startsWith("RST"));
             return seen;
         }
+    }
+
+    /** The access log's lines once there are {@code count} of them (at most 5 s). */
+    List<String> accessLines(int count) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        List<String> lines;
+        do {
+            lines = accessLines.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < until);
+        return lines;
     }
 }
