@@ -17,7 +17,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringBufferRingConfig;
 import io.netty.channel.uring.IoUringChannelOption;
-import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -110,7 +109,7 @@ public final class Transport {
         }
         IoUringIoHandlerConfig config = new IoUringIoHandlerConfig().setBufferRingConfig(
                 IoUringBufferRingConfig.builder().bufferGroupId(BUFFER_GROUP).bufferRingSize((short) 512)
-                        .batchSize(64).allocator(new IoUringFixedBufferRingAllocator(16 * 1024)).build());
+                        .batchSize(64).allocator(RingBuffers.allocator()).build());
         return new Transport("io_uring", IoUringIoHandler.newFactory(config), IoUringServerSocketChannel::new,
                 IoUringSocketChannel::new, null, true);
     }
