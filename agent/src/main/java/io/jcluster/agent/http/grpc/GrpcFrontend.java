@@ -13,15 +13,13 @@ import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.proxy.ForwardedHeaders;
 import io.jcluster.agent.http.proxy.HttpSettings;
 import io.jcluster.agent.http.proxy.TlsContext;
-import io.jcluster.agent.config.LogOptions;
 import io.jcluster.agent.log.AccessLog;
+import io.jcluster.agent.log.AccessLogFile;
 import io.jcluster.agent.log.Log;
-import io.jcluster.agent.log.ReopenSignal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -48,44 +46,18 @@ public final class GrpcFrontend implements Frontend {
 
     /**
      * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
-     * @throws AccessLogException when access-log names a file that cannot be opened; its message is the line to show
+     * @throws AccessLogFile.Unusable when access-log names a file that cannot be opened; its message is the line to show
      */
-    public static GrpcFrontend of(Options options) throws TlsContext.TlsException, AccessLogException {
+    public static GrpcFrontend of(Options options) throws TlsContext.TlsException, AccessLogFile.Unusable {
         HttpOptions http = options.http();
         SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), true) : null;
         return new GrpcFrontend(new Settings(limits(options), tls, http.trustedProxies(),
-                openAccessLog(options.logs())), tls != null);
+                AccessLogFile.open(options.logs())), tls != null);
     }
 
     /** For tests: plain h2c, these limits, peers in {@code trusted} trusted, calls logged to {@code accessLog}. */
     static GrpcFrontend plain(H2Limits limits, TrustedProxies trusted, AccessLog accessLog) {
         return new GrpcFrontend(new Settings(limits, null, trusted, accessLog), false);
-    }
-
-    private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
-        if (logs.accessLog() == null) {
-            return null;
-        }
-        AccessLog log;
-        try {
-            log = AccessLog.open(logs.accessLog(), logs.json());
-        } catch (IOException | RuntimeException e) {
-            throw new AccessLogException("access-log=" + logs.accessLog() + ": cannot open it for writing ("
-                    + Log.describe(e) + "); give a file in a directory the parent may write to, or stdout");
-        }
-        if (!logs.accessLog().equals(LogOptions.STDOUT)) {
-            ReopenSignal.install(log::reopen); // SIGUSR1 after logrotate, as in http mode
-        }
-        return log;
-    }
-
-    /** access-log= names a file that cannot be opened for writing; the message is the line to show. */
-    public static final class AccessLogException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        AccessLogException(String message) {
-            super(message);
-        }
     }
 
     /** The access log ({@code access-log=}), or null when it is off. */

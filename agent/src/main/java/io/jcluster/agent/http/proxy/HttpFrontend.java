@@ -4,7 +4,6 @@ import io.jcluster.agent.balancer.Frontend;
 import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
-import io.jcluster.agent.config.LogOptions;
 import io.jcluster.agent.http.h2.AlpnSwitch;
 import io.jcluster.agent.http.h2.H2Connection;
 import io.jcluster.agent.http.h2.H2Limits;
@@ -13,15 +12,14 @@ import io.jcluster.agent.http.h2.PriorKnowledge;
 import io.jcluster.agent.http.h2.Protocols;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.log.AccessLog;
+import io.jcluster.agent.log.AccessLogFile;
 import io.jcluster.agent.log.Log;
-import io.jcluster.agent.log.ReopenSignal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,12 +70,12 @@ public final class HttpFrontend implements Frontend {
      * @throws TlsContext.TlsException when tls-cert/tls-key cannot be used; its message is the line to show
      */
     public static HttpFrontend of(Options options, boolean backendsLearnTheClient)
-            throws TlsContext.TlsException, AccessLogException {
+            throws TlsContext.TlsException, AccessLogFile.Unusable {
         HttpOptions http = options.http();
         boolean h2 = http.tls() ? http.http2() != Options.Http2.OFF : http.http2() == Options.Http2.ON;
         TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey(), h2) : null;
         SslContext tls = tlsLoader == null ? null : tlsLoader.load();
-        AccessLog accessLog = openAccessLog(options.logs());
+        AccessLog accessLog = AccessLogFile.open(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the
         // admin endpoint through ProxyFrontends.cache()
         ResponseCache cache = http.cacheOn() ? new ResponseCache(http.cache(), http.cacheMaxObject()) : null;
@@ -127,32 +125,6 @@ public final class HttpFrontend implements Frontend {
     /** The settings connections accepted now get. */
     HttpSettings settings() {
         return settings;
-    }
-
-    private static AccessLog openAccessLog(LogOptions logs) throws AccessLogException {
-        if (logs.accessLog() == null) {
-            return null;
-        }
-        AccessLog log;
-        try {
-            log = AccessLog.open(logs.accessLog(), logs.json());
-        } catch (IOException | RuntimeException e) {
-            throw new AccessLogException("access-log=" + logs.accessLog() + ": cannot open it for writing ("
-                    + Log.describe(e) + "); give a file in a directory the parent may write to, or stdout");
-        }
-        if (!logs.accessLog().equals(LogOptions.STDOUT)) {
-            ReopenSignal.install(log::reopen);
-        }
-        return log;
-    }
-
-    /** access-log= names a file that cannot be opened for writing; the message is the line to show. */
-    public static final class AccessLogException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        AccessLogException(String message) {
-            super(message);
-        }
     }
 
     /** The response cache ({@code cache=}), or null when it is off. */

@@ -8,6 +8,7 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.cache.ResponseCache;
 import io.jcluster.agent.http.grpc.GrpcFrontend;
 import io.jcluster.agent.log.AccessLog;
+import io.jcluster.agent.log.AccessLogFile;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
@@ -44,8 +45,7 @@ public final class ProxyFrontends {
                 case TCP -> Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             };
             return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
-        } catch (TlsContext.TlsException | Transport.UnavailableException | HttpFrontend.AccessLogException
-                 | GrpcFrontend.AccessLogException e) {
+        } catch (TlsContext.TlsException | Transport.UnavailableException | AccessLogFile.Unusable e) {
             throw new SetupException(e.getMessage());
         }
     }
