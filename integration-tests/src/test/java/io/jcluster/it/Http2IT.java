@@ -144,14 +144,22 @@ class Http2IT {
 
     /** A command's output lines (stdout and stderr), after it ended with status 0. */
     private static List<String> run(List<String> command, int seconds) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        // the output goes to a file: reading a pipe to its end would wait for a hung command past the time limit
+        Path log = Files.createTempFile("http2it-", ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            boolean ended = process.waitFor(seconds, TimeUnit.SECONDS);
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (!ended) {
+                throw new AssertionError(String.join(" ", command) + " did not end: " + output);
+            }
+            assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+            return output.lines().collect(Collectors.toList());
+        } finally {
             process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not end: " + output);
+            process.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
         }
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-        return output.lines().collect(Collectors.toList());
     }
 
     private static boolean curlMissing() {
