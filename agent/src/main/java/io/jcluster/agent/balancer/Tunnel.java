@@ -16,16 +16,19 @@ public final class Tunnel {
      * Adds the relays at the end of both pipelines. The caller then removes its own handlers before them; a
      * decoder removed after this passes the bytes it still holds on to the relay, so nothing is lost.
      *
-     * @param lease    the backend's count for this connection, released when the backend connection ends
+     * @param lease    the backend's count for this connection, released when the backend connection ends (a
+     *                 {@linkplain BackendLease#reusable() reusable} lease is handed off: the tunnel keeps a lease of
+     *                 its own, and the caller's may be claimed again without the tunnel's release counting it down)
      * @param requests tells a request's start in the client's bytes (see {@link RequestStart})
      */
     public static void join(Upstream upstream, Channel client, Channel backend, BackendLease lease,
                             RequestStart requests) {
         ProxiedConnection connection = new ProxiedConnection(client, upstream, requests);
         connection.backend = backend;
-        connection.lease = lease;
+        BackendLease own = lease.isReusable() ? lease.handOff() : lease;
+        connection.lease = own;
         client.attr(ClientConnection.KEY).set(connection);
-        backend.closeFuture().addListener(lease);
+        backend.closeFuture().addListener(own);
         backend.pipeline().addLast("relay", new Relay(client, connection, false));
         client.pipeline().addLast("relay", new Relay(backend, connection, true));
         backend.read();

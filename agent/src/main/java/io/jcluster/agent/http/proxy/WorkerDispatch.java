@@ -16,6 +16,7 @@ final class WorkerDispatch {
     private final Exchange x;
     private final WorkerSelection selection;
     final RetryPolicy retries = new RetryPolicy();
+    private final BackendLease lease = BackendLease.reusable(); // claimed per request: none allocated per request
 
     WorkerDispatch(Exchange exchange, WorkerSelection selection) {
         this.x = exchange;
@@ -37,7 +38,7 @@ final class WorkerDispatch {
         }
         Backend chosen = selection.select(candidates, x.stickyCookie);
         x.backend = chosen;
-        x.lease = new BackendLease(chosen); // least-connections counts requests in flight in http mode
+        x.lease = lease.claim(chosen); // least-connections counts requests in flight in http mode
         Channel pooled = x.upgrade ? null : x.pool.take(chosen);
         if (pooled != null) {
             attach(pooled, pooled.pipeline().get(BackendResponseHandler.class));
