@@ -48,6 +48,12 @@ import java.util.concurrent.TimeUnit;
  *
  * The time per op is a loopback round trip with the kernel's wake-ups in it, on whatever cores are free; it says
  * little about the balancer. The allocation figure is the point.
+ *
+ * <p>On io_uring, a JVM whose compiler queue is long (a busy machine, or JFR on) may compile Netty's
+ * {@code IoRegistrationWrapper.submit} at tier 2, without a receiver profile; C2 then leaves that interface call
+ * virtual, Netty's per-write {@code IoUringIoOps} escapes into it, and the fork reports about 144 B more per round
+ * trip. Forks in that mode are a property of tiered compilation, not of the relay: {@code -jvmArgsAppend
+ * -XX:-TieredCompilation} (what the standalone balancer runs with on JDK 22+) leaves them out (bench/RESULTS.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
