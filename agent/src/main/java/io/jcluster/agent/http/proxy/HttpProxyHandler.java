@@ -70,7 +70,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
                 : forwardedHeaders(ctx.channel(), settings, upstream);
         BackendConnectionPool pool = givenPool != null ? givenPool
                 : BackendConnectionPool.forClient(settings.poolPerClient());
-        exchange = new Exchange(ctx, settings, upstream, pool, forwarded,
+        exchange = new Exchange(new ChannelClient(ctx), settings, upstream, pool, forwarded,
                 WorkerSelection.of(settings.stickiness(), upstream), tunnels);
         pool.clientOpened();
         exchange.awaitRequest(System.nanoTime());
