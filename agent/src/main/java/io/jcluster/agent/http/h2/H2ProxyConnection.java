@@ -144,6 +144,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelIdle();
         super.channelInactive(ctx); // closes the streams: each one's handler hears it (StreamFrames.streamClosed)
+        frames.discardIdle();
     }
 
     @Override

@@ -152,6 +152,11 @@ public final class H2Stream {
         connection.frames.recycle(this);
     }
 
+    /** Kept no longer (the connection ended, or enough are kept). */
+    void discard() {
+        handler.discarded();
+    }
+
     private void releasePending() {
         if (pending != null) {
             pending.release();

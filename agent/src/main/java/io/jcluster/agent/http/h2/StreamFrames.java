@@ -96,8 +96,17 @@ final class StreamFrames extends Http2FrameAdapter {
 
     /** {@code h2} served its stream to the end and its handler has heard so: kept for a next stream. */
     void recycle(H2Stream h2) {
-        if (idle.size() < maxIdle) {
+        if (idle.size() < maxIdle && connection.context().channel().isActive()) {
             idle.addLast(h2);
+        } else {
+            h2.discard();
+        }
+    }
+
+    /** The connection ended: the kept stream objects serve no more streams. */
+    void discardIdle() {
+        for (H2Stream h2; (h2 = idle.pollLast()) != null; ) {
+            h2.discard();
         }
     }
 }

@@ -26,4 +26,7 @@ public interface StreamHandler {
      * inside a call the handler made. Then the handler may get {@link #started} again, for another stream.
      */
     void ended();
+
+    /** The connection ended: the handler serves no more streams (it may let go of what it kept for them). */
+    void discarded();
 }

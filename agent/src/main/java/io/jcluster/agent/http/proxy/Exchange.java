@@ -206,11 +206,24 @@ final class Exchange implements WorkerEvents {
     }
 
     void clientClosed() {
+        clientGone();
+        deadlines.cancel();
+    }
+
+    /**
+     * An HTTP/2 stream's end: as {@link #clientClosed}, but the deadline timer stays for the exchange's next stream
+     * (it fires once into a closed exchange and stops, or finds the next stream's deadline and moves to it): a
+     * stream costs no timer of its own. {@link #removed} cancels it when the connection ends.
+     */
+    void streamEnded() {
+        clientGone();
+    }
+
+    private void clientGone() {
         if (access != null) {
             access.closed(System.nanoTime(), bytesToClient, backend == null ? -1 : backend.owner());
         }
         state = State.CLOSED;
-        deadlines.cancel();
         Channel channel = detachBackend();
         if (channel != null) {
             channel.close(); // mid-exchange: the connection is in an unknown state, not reusable

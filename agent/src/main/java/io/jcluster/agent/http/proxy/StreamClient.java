@@ -52,7 +52,12 @@ final class StreamClient implements ClientSide, StreamHandler {
 
     @Override
     public void ended() {
-        exchange.clientClosed();
+        exchange.streamEnded();
+    }
+
+    @Override
+    public void discarded() {
+        exchange.removed();
     }
 
     // ---- the exchange's client ----

@@ -161,6 +161,11 @@ public final class H2TestClient {
         }
 
         @Override
+        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
+            frames.add("WINDOW_UPDATE " + streamId + " " + windowSizeIncrement);
+        }
+
+        @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
             frames.add("RST " + streamId + " " + Http2Error.valueOf(errorCode));
         }
