@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,8 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idleClose;
     private boolean closing;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
 
     private H2ProxyConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
                               H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers) {
@@ -83,7 +88,12 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
             this.limits = limits;
             this.maxResponseHeaders = maxResponseHeaders;
             this.handlers = handlers;
-            server(true);
+            // streams share the connection's window in turn: no priority tree per stream (RFC 9113 deprecated
+            // the priority scheme; Netty's weighted default keeps one, updated on every stream's start and end)
+            Http2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
+                    new UniformStreamByteDistributor(connection)));
+            connection(connection);
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(limits.maxConcurrentStreams())
                     .maxHeaderListSize(limits.maxHeaderListSize())
@@ -112,6 +122,23 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
 
     ChannelHandlerContext context() {
         return ctx;
+    }
+
+    /**
+     * The streams' flush, once for all of them: after the event loop has handled every worker connection that is
+     * ready now, so that the responses of the streams answered in one loop iteration leave in one write, not one
+     * write (one system call) per stream.
+     */
+    void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        flush(ctx);
     }
 
     Http2Connection.PropertyKey streamKey() {

@@ -59,8 +59,13 @@ public final class H2Stream {
         this.requestEnded = endStream;
         this.wantsRead = false;
         response.start(headMethod);
-        handler.started(head);
-        handler.readComplete();
+        handlerCalls++;
+        try {
+            handler.started(head);
+            handler.readComplete();
+        } finally {
+            handlerCalls--;
+        }
     }
 
     /** A DATA frame's bytes (not retained by the caller), or null: the request's trailers. */
@@ -111,8 +116,13 @@ public final class H2Stream {
         int n = unconsumed;
         unconsumed = 0;
         consume(n);
-        handler.requestBytes(bytes);
-        handler.readComplete();
+        handlerCalls++;
+        try {
+            handler.requestBytes(bytes);
+            handler.readComplete();
+        } finally {
+            handlerCalls--;
+        }
     }
 
     private void deliverLater() {
@@ -133,15 +143,25 @@ public final class H2Stream {
         }
     }
 
-    /** The stream closed: the handler hears it once its call in progress (if any) has returned. */
+    /**
+     * The stream closed: the handler hears it now, or, when this happens inside one of its calls (its last frame
+     * written), once that call has returned.
+     */
     void streamClosed() {
         stream = null;
         releasePending();
         if (serving && !endScheduled) {
-            endScheduled = true;
-            executor().execute(end);
+            if (handlerCalls == 0) {
+                ended();
+            } else {
+                endScheduled = true;
+                executor().execute(end);
+            }
         }
     }
+
+    /** Calls of the handler's in progress here (writes, ends): the stream's end is told after them. */
+    private int handlerCalls;
 
     private void ended() {
         endScheduled = false;
@@ -200,14 +220,22 @@ public final class H2Stream {
             data.release();
             return;
         }
-        if (!response.write(data)) {
-            reset(Http2Error.INTERNAL_ERROR);
+        handlerCalls++;
+        try {
+            if (!response.write(data)) {
+                reset(Http2Error.INTERNAL_ERROR);
+            }
+        } finally {
+            handlerCalls--;
         }
     }
 
-    /** Through the connection handler's own flush: the frames its flow controller holds go out first. */
+    /**
+     * Through the connection handler's own flush (the frames its flow controller holds go out first), once per
+     * event-loop iteration for all the connection's streams ({@link H2ProxyConnection#flushSoon}).
+     */
     public void flush() {
-        connection.flush(connection.context());
+        connection.flushSoon();
     }
 
     public boolean isWritable() {
@@ -219,24 +247,34 @@ public final class H2Stream {
         if (stream == null) {
             return;
         }
-        if (response.complete()) {
-            endRequest();
-        } else {
-            reset(response.started() ? Http2Error.INTERNAL_ERROR : Http2Error.CANCEL);
+        handlerCalls++;
+        try {
+            if (response.complete()) {
+                endRequest();
+            } else {
+                reset(response.started() ? Http2Error.INTERNAL_ERROR : Http2Error.CANCEL);
+            }
+        } finally {
+            handlerCalls--;
         }
         flush();
     }
 
     /** Writes the response's last bytes ({@code last}, ownership passes), then the stream's end. */
     public void endAfter(ByteBuf last) {
-        write(last);
-        if (stream == null) {
-            return;
+        handlerCalls++;
+        try {
+            write(last);
+            if (stream == null) {
+                return;
+            }
+            if (response.untilEnd()) {
+                response.endUntilEnd();
+            }
+            close();
+        } finally {
+            handlerCalls--;
         }
-        if (response.untilEnd()) {
-            response.endUntilEnd();
-        }
-        close();
     }
 
     /**
@@ -281,7 +319,12 @@ public final class H2Stream {
     /** The stream's writability changed. */
     void writabilityChanged() {
         if (serving) {
-            handler.writabilityChanged();
+            handlerCalls++;
+            try {
+                handler.writabilityChanged();
+            } finally {
+                handlerCalls--;
+            }
         }
     }
 }

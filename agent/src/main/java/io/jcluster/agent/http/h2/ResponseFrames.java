@@ -6,7 +6,7 @@ import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
@@ -159,9 +159,13 @@ final class ResponseFrames {
         }
     }
 
+    /**
+     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
+     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here).
+     */
     private Http2Headers headers(int status) {
-        Http2Headers headers = new DefaultHttp2Headers(false, head.count() + 1);
-        headers.status(HttpResponseStatus.valueOf(status).codeAsText());
+        AsciiString[] fields = new AsciiString[2 * head.count()];
+        int n = 0;
         byte[] bytes = head.bytes();
         for (int i = 0; i < head.count(); i++) {
             byte kind = head.kind(i);
@@ -171,10 +175,13 @@ final class ResponseFrames {
                 continue;
             }
             int valueStart = head.valueStart(i);
-            headers.add(name(bytes, head.lineStart(i), head.nameEnd(i)),
-                    new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true));
+            fields[n++] = name(bytes, head.lineStart(i), head.nameEnd(i));
+            fields[n++] = new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true);
         }
-        return headers;
+        if (n < fields.length) {
+            fields = java.util.Arrays.copyOf(fields, n);
+        }
+        return ReadOnlyHttp2Headers.serverHeaders(false, HttpResponseStatus.valueOf(status).codeAsText(), fields);
     }
 
     /** The field name in lower case (RFC 9113 section 8.2.1). */
