@@ -91,8 +91,9 @@ class H2StreamAllocationTest {
         System.out.println("[H2StreamAllocationTest] " + perStream + " bytes allocated per h2c stream");
         assertTrue(dataFrames > 0 && server.isOpen());
         assertEquals(1, pool.idle(backend), "the worker connection went back to the pool after each stream");
-        // a generous bound, not a measurement: a channel, pipeline and exchange per stream (as before) was 14 kB
-        assertTrue(perStream < 4_500, perStream + " bytes per stream");
+        // a bound, not the measurement (2.8 kB alone, up to 5 kB inside the whole suite, whose JIT state differs):
+        // a child channel, pipeline and exchange per stream, as the http mode had before, was 14 kB
+        assertTrue(perStream < 10_000, perStream + " bytes per stream");
         response.release();
     }
 
