@@ -174,11 +174,6 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         frames.discardIdle();
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        super.channelWritabilityChanged(ctx); // the flow controller tells the streams whose writability changed
-    }
-
     /**
      * The client closed its side of the TCP connection: HTTP/2 has no half-closed connection (a stream ends with
      * END_STREAM, not a FIN), so the connection is over. Closed now, its streams with it: a graceful close would wait
