@@ -8,6 +8,7 @@
 #   hap-h2c      HAProxy 'bind ... proto h2' (h2c with prior knowledge), otherwise the same
 #   jc-h2-tls    java -jar jcluster.jar balance --mode http --tls-cert ... (http2 on by default with TLS)
 #   jc-h2c       java -jar jcluster.jar balance --mode http --http2 on (h2c with prior knowledge)
+#   jc-h2c-old   the same with --baseline-jar's jar (an A/B of two builds in one run; only when named in --configs)
 # Each round measures them alternating (hap-h2-tls jc-h2-tls hap-h2c jc-h2c), each run after an unmeasured warm-up
 # with the same h2load load. Per run: rps, mean/max request time, failed+errored requests, the proxy's CPU per
 # request (on-CPU time of all its threads from /proc/PID/task/*/schedstat, as anchors.sh/compare.sh), peak RSS, and
@@ -26,6 +27,7 @@
 #   --java PATH       java for jcluster (default: Temurin 25 if installed, else java)
 #   --jvm-opts "..."  jcluster's JVM options (default "-XX:+UseSerialGC -Xmx64m", as compare.sh)
 #   --jar PATH        the jcluster.jar to measure (default agent/target/jcluster.jar, built if missing)
+#   --baseline-jar PATH  the jar of config jc-h2c-old (e.g. main's build, to compare with --jar's alternately)
 #   --write           append the section to bench/RESULTS.md
 #   --table CSV       only print the table of an earlier run's results.csv (measures nothing)
 # Env: BE1_PORT BE2_PORT (18081 18082, anchors'), H2_BASE_PORT (18120: the four proxies on 18120..18123)
@@ -37,7 +39,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
 [ -f "$ANCHORS" ] || ANCHORS=/work/shared/bench/anchors.sh
-ROUNDS=3 DURATION=10 WARMUP=5 JIT_WARMUP=60 CLIENTS=50 STREAMS=10 WRITE=0 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" JAR=""
+ROUNDS=3 DURATION=10 WARMUP=5 JIT_WARMUP=60 CLIENTS=50 STREAMS=10 WRITE=0 JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" JAR="" BASELINE_JAR=""
 CONFIGS="hap-h2-tls,jc-h2-tls,hap-h2c,jc-h2c"
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082} BASE_PORT=${H2_BASE_PORT:-18120}
 ORIG_ARGS=("$@")
@@ -58,6 +60,7 @@ while [ $# -gt 0 ]; do
     --java) JAVA=${2:?}; shift 2 ;;
     --jvm-opts) JVM_OPTS=${2?}; shift 2 ;;
     --jar) JAR=${2:?}; shift 2 ;;
+    --baseline-jar) BASELINE_JAR=${2:?}; shift 2 ;;
     --write) WRITE=1; shift ;;
     --table) TABLE_ONLY=${2:?}; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
@@ -82,6 +85,7 @@ table() {   # table CSV: the markdown table of a run's results.csv
     if (c == "jc-h2-tls") return "**jcluster h2 over TLS** (tls-cert)"
     if (c == "hap-h2c") return "HAProxy 2.6 h2c (proto h2)"
     if (c == "jc-h2c") return "**jcluster h2c** (http2=on)"
+    if (c == "jc-h2c-old") return "jcluster h2c, --baseline-jar"
     return c
   }
   NR > 1 { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
@@ -93,7 +97,7 @@ table() {   # table CSV: the markdown table of a run's results.csv
     print "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= n; i++) {
       c = order[i]; ratio = ""
-      ref = (c == "jc-h2-tls") ? "hap-h2-tls" : (c == "jc-h2c") ? "hap-h2c" : ""
+      ref = (c == "jc-h2-tls") ? "hap-h2-tls" : (c == "jc-h2c" || c == "jc-h2c-old") ? "hap-h2c" : ""
       nratio = ""
       if (ref != "" && (ref in cpu) && med(cpu[ref]) > 0) ratio = sprintf("**%.2fx**", med(cpu[c]) / med(cpu[ref]))
       if (ref != "" && (ref in cpu) && med(cpu[ref]) > 0) nratio = sprintf("%.1f µs/req, %.2fx", med(nojit[c]), med(nojit[c]) / med(cpu[ref]))
@@ -118,7 +122,8 @@ if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-declare -A PORT_OF=([hap-h2-tls]=$BASE_PORT [jc-h2-tls]=$((BASE_PORT + 1)) [hap-h2c]=$((BASE_PORT + 2)) [jc-h2c]=$((BASE_PORT + 3)))
+declare -A PORT_OF=([hap-h2-tls]=$BASE_PORT [jc-h2-tls]=$((BASE_PORT + 1)) [hap-h2c]=$((BASE_PORT + 2)) [jc-h2c]=$((BASE_PORT + 3))
+  [jc-h2c-old]=$((BASE_PORT + 4)))
 for p in "$BE1_PORT" "$BE2_PORT" "${PORT_OF[@]}"; do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running?"
 done
@@ -129,6 +134,7 @@ if [ -z "$JAR" ]; then
 fi
 WORK=$(mktemp -d /tmp/jcluster-h2.XXXXXX)
 cp "$JAR" "$WORK/jcluster.jar"   # a rebuild under a running JVM crashes it
+if [ -n "$BASELINE_JAR" ]; then cp "$BASELINE_JAR" "$WORK/jcluster-old.jar"; fi
 COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(cd "$ROOT" && git status --porcelain --untracked-files=no -- agent bootstrap pom.xml 2>/dev/null)" ] || COMMIT="$COMMIT (+ uncommitted changes)"
 
@@ -149,7 +155,7 @@ cleanup() {
     for pid in $(pgrep -P "$ANCHORS_PID" -x sleep || true); do kill -TERM "$pid" 2>/dev/null || true; done
     stop_pid "$ANCHORS_PID"
   fi
-  rm -f "$WORK/jcluster.jar"
+  rm -f "$WORK/jcluster.jar" "$WORK/jcluster-old.jar"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -214,6 +220,10 @@ start() {       # start NAME
                  --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode http --strategy round-robin \
                  --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" > "$WORK/$name.log" 2>&1 & ;;
     jc-h2c) "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:${PORT_OF[$name]}" \
+                 --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode http --strategy round-robin \
+                 --http2 on > "$WORK/$name.log" 2>&1 & ;;
+    jc-h2c-old) [ -f "$WORK/jcluster-old.jar" ] || die "jc-h2c-old needs --baseline-jar"
+               "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster-old.jar" balance --listen "127.0.0.1:${PORT_OF[$name]}" \
                  --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode http --strategy round-robin \
                  --http2 on > "$WORK/$name.log" 2>&1 & ;;
     *) die "unknown config $name" ;;

@@ -2,7 +2,6 @@ package io.jcluster.agent.http.h2;
 
 import io.jcluster.agent.balancer.ClientConnection;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -14,19 +13,16 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * An HTTP/2 client connection: Netty's frame codec and stream multiplexer on the connection, and on each stream
- * (a child channel of its own) the conversion to one HTTP/1.1 request for the handler {@code streamHandler} makes
- * (the http mode's per-request proxy): each stream is balanced, forwarded, limited and logged as one HTTP/1.1
- * request, independently of the others. Also the connection's part in graceful stop (GOAWAY, then the streams in
- * progress finish) and its idle timeout.
+ * An HTTP/2 client connection of mode=grpc: Netty's frame codec and stream multiplexer on the connection, each
+ * stream a child channel of its own whose handlers relay its frames. Also the connection's part in graceful stop
+ * (GOAWAY, then the streams in progress finish) and its idle timeout. (The http mode's connections need no channel
+ * per stream: {@link H2ProxyConnection}.)
  */
 public final class H2Connection extends ChannelInboundHandlerAdapter implements ClientConnection {
 
@@ -46,24 +42,10 @@ public final class H2Connection extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * Makes {@code pipeline}'s channel an HTTP/2 connection from here on (after TLS, if any); its reads are turned
-     * on: Netty's flow control bounds what the client may send.
-     *
-     * @param streamHandler a new handler for each stream: it reads the stream's request as HTTP/1.1 bytes and writes
-     *                      the response as HTTP/1.1 bytes
-     */
-    public static void install(ChannelPipeline pipeline, H2Limits limits, int maxResponseHeaders, int maxChunk,
-                               Supplier<ChannelHandler> streamHandler) {
-        // frames to and from HTTP objects: Netty's codec is sharable, one for all the connection's streams
-        Http2StreamFrameToHttpObjectCodec objects = new Http2StreamFrameToHttpObjectCodec(true, true);
-        install(pipeline, limits, stream -> stream.pipeline().addLast(objects,
-                new Http1Bridge(maxResponseHeaders, maxChunk), streamHandler.get()));
-    }
-
-    /**
-     * The same connection (codec, limits, graceful stop, idle timeout), but each stream's child channel gets only
-     * what {@code streamPipeline} adds: handlers that read and write {@code Http2StreamFrame}s themselves (mode=grpc
-     * relays frames). The child channel's reads are off.
+     * Makes {@code pipeline}'s channel an HTTP/2 connection from here on (after TLS, if any), each stream's child
+     * channel with what {@code streamPipeline} adds: handlers that read and write {@code Http2StreamFrame}s
+     * themselves (mode=grpc relays frames). The child channel's reads are off; the connection's are on: Netty's flow
+     * control bounds what the client may send.
      */
     public static void install(ChannelPipeline pipeline, H2Limits limits, Consumer<Http2StreamChannel> streamPipeline) {
         H2Connection connection = new H2Connection(limits, streamPipeline);

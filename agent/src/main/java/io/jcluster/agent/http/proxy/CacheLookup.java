@@ -149,7 +149,7 @@ final class CacheLookup {
             return FORWARD;
         }
         int round = ++waitRound;
-        if (fill.await(filled -> x.ctx.executor().execute(() -> resume(round, filled)))) {
+        if (fill.await(filled -> x.client.executor().execute(() -> resume(round, filled)))) {
             waiting = true;
             return WAIT;
         }
@@ -166,7 +166,7 @@ final class CacheLookup {
         if (!fill.filler()) {
             return ANSWERED;
         }
-        x.ctx.flush(); // the client has its answer now; the worker's comes later
+        x.client.flush(); // the client has its answer now; the worker's comes later
         pending = fill;
         validating = true;
         background = true;
@@ -292,7 +292,7 @@ final class CacheLookup {
         }
         ResponseFacts read = ResponseFacts.read(head);
         if (CachePolicy.whyNotStorable(request, read) != null
-                || !fill.start(x.ctx.alloc(), body.kind(), head.contentLength(), cache.maxObject())) {
+                || !fill.start(x.client.alloc(), body.kind(), head.contentLength(), cache.maxObject())) {
             return false;
         }
         facts = read;
@@ -360,7 +360,7 @@ final class CacheLookup {
         x.state = Exchange.State.CONNECTING; // client bytes wait in the receiver meanwhile
         rescued = true;
         // not from inside whatever is failing (a dispatch inside the request head's own handling): a task of its own
-        x.ctx.executor().execute(afterRescue);
+        x.client.executor().execute(afterRescue);
         return true;
     }
 

@@ -4,7 +4,6 @@ import io.jcluster.agent.http.cache.CachePolicy;
 import io.jcluster.agent.http.cache.StoredResponse;
 import io.jcluster.agent.http.wire.HeadWriter;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * Writes a stored response to the client: its head as stored, then Age (RFC 9111 section 5.1: the current age,
@@ -35,7 +34,7 @@ final class CachedResponses {
      */
     static boolean write(Exchange x, StoredResponse stored, CacheStatus status, boolean headMethod, boolean close,
                          boolean http10, long now) {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide client = x.client;
         ByteBuf body = null;
         if (!headMethod) {
             body = stored.retainedBody();
@@ -45,7 +44,7 @@ final class CachedResponses {
         }
         int length = stored.body().readableBytes();
         byte[] head = stored.headBytes();
-        ByteBuf out = ctx.alloc().directBuffer(head.length + ROOM);
+        ByteBuf out = client.alloc().directBuffer(head.length + ROOM);
         out.writeBytes(head);
         out.writeBytes(AGE);
         digits(out, Math.max(0, CachePolicy.currentAge(stored.facts(), stored.requestTime(), stored.responseTime(),
@@ -63,9 +62,9 @@ final class CachedResponses {
             out.writeBytes(CONNECTION_KEEP_ALIVE);
         }
         HeadWriter.end(out);
-        ctx.write(out, ctx.voidPromise());
+        client.write(out);
         if (body != null) {
-            ctx.write(body, ctx.voidPromise());
+            client.write(body);
             x.bytesToClient += length;
         }
         if (x.access != null) {

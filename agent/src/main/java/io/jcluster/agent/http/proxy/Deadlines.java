@@ -71,7 +71,7 @@ final class Deadlines {
             cancel();
             timerAt = at;
             long delay = at - (now != 0 ? now : System.nanoTime());
-            timer = x.ctx.executor().schedule(task, Math.max(0, delay), TimeUnit.NANOSECONDS);
+            timer = x.client.executor().schedule(task, Math.max(0, delay), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -89,7 +89,7 @@ final class Deadlines {
         HttpSettings settings = x.settings;
         if (x.state == Exchange.State.AWAIT_HEAD) {
             if (!x.receiver.headBegun()) {
-                x.ctx.close(); // an idle keep-alive connection: closed without a word, as every server does
+                x.client.close(); // an idle keep-alive connection: closed without a word, as every server does
             } else {
                 x.fail(408, "the request headers did not arrive within header-timeout="
                         + settings.headerTimeout().toMillis() + "ms");

@@ -2,7 +2,6 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.http.wire.ChunkedScanner;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 
 /** A chunked body to an HTTP/1.0 client, which knows no chunks: the data only, ended by closing. */
 final class DechunkingRelay implements BodyRelay {
@@ -14,7 +13,7 @@ final class DechunkingRelay implements BodyRelay {
 
     @Override
     public int relay(Exchange x, ByteBuf data, int sliceFrom) {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide client = x.client;
         ChunkedScanner chunks = x.responses.body.chunks();
         int end = data.readerIndex();
         while (end < data.writerIndex() && !chunks.done()) {
@@ -22,12 +21,12 @@ final class DechunkingRelay implements BodyRelay {
             end = chunks.step(data, stepStart, data.writerIndex());
             if (end < 0) {
                 data.release();
-                ctx.close();
+                client.close();
                 return CUT;
             }
             if (chunks.lastStepData() && end > stepStart) {
                 x.bytesToClient += end - stepStart;
-                ctx.write(data.retainedSlice(stepStart, end - stepStart), ctx.voidPromise());
+                client.write(data.retainedSlice(stepStart, end - stepStart));
                 x.clientNeedsFlush = true;
             }
         }

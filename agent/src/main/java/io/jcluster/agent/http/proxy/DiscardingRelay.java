@@ -23,7 +23,7 @@ final class DiscardingRelay implements BodyRelay {
         if (outcome == CUT) {
             // the worker's framing broke: its connection cannot be trusted, and the exchange cannot tell where the
             // response ends; the client already has its answer, the connection ends as a passed-on one would
-            x.ctx.close();
+            x.client.close();
         }
         return outcome;
     }

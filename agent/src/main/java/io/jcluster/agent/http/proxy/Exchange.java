@@ -6,8 +6,6 @@ import io.jcluster.agent.balancer.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * The request/response exchange in progress on one client connection, and its state machine:
@@ -35,7 +33,13 @@ final class Exchange implements WorkerEvents {
     }
 
     // the connection's, fixed
-    final ChannelHandlerContext ctx;
+    /** The client connection (or HTTP/2 stream) the requests come from and the responses go to. */
+    final ClientSide client;
+    /**
+     * Each exchange serves one request only and its client's end is the response's end (an HTTP/2 stream): the
+     * response needs no connection header, and nothing is awaited after it.
+     */
+    final boolean oneRequest;
     final HttpSettings settings;
     final Upstream upstream;
     /** Idle connections to the workers this connection's requests may reuse. */
@@ -91,9 +95,10 @@ final class Exchange implements WorkerEvents {
     boolean awaitingBackendWritable;
     boolean backendNeedsFlush;
 
-    Exchange(ChannelHandlerContext ctx, HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
+    Exchange(ClientSide client, HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
              ForwardedHeaders forwarded, WorkerSelection selection, UpgradeHandOff.Tunnels tunnels) {
-        this.ctx = ctx;
+        this.client = client;
+        this.oneRequest = client.http2();
         this.settings = settings;
         this.upstream = upstream;
         this.pool = pool;
@@ -105,8 +110,7 @@ final class Exchange implements WorkerEvents {
         this.responses = new ResponseReceiver(this);
         this.cache = settings.cache() == null ? null : new CacheLookup(this, settings.cache(), forwarded);
         this.access = settings.accessLog() == null ? null
-                : new AccessRecord(settings.accessLog(), ctx.channel().remoteAddress(),
-                        ctx.channel() instanceof Http2StreamChannel);
+                : new AccessRecord(settings.accessLog(), client.remoteAddress(), client.http2());
     }
 
     /** Sets every per-request field for a request whose head is in, and goes to CONNECTING. */
@@ -147,6 +151,19 @@ final class Exchange implements WorkerEvents {
         receiver.awaitHead(now);
     }
 
+    /**
+     * An HTTP/2 stream's exchange (new, or taken again after its previous stream ended): the stream's request
+     * bytes begin with {@code head}, as a new connection's first read would.
+     */
+    void startStream(ByteBuf head) {
+        state = State.AWAIT_HEAD;
+        closing = false;
+        responseStarted = false;
+        releaseRequestOut();
+        receiver.restart();
+        clientRead(head);
+    }
+
     // ---- client events (HttpProxyHandler) ----
 
     void clientRead(ByteBuf data) {
@@ -166,15 +183,15 @@ final class Exchange implements WorkerEvents {
             // nothing waits here: keep the read interest on. Turning it off after each request and on again for
             // the next costs two epoll_ctl calls per request; a client that sends its next request early gets
             // one read buffered at most (then the receiver holds bytes and reads stop until they are taken)
-            ctx.read();
+            client.read();
         }
     }
 
     /** The client can take more of the response again: resume reading from the worker (see clientWritable). */
     void clientWritabilityChanged() {
-        if (backendChannel != null && ctx.channel().isWritable()) {
+        if (backendChannel != null && client.isWritable()) {
             backendChannel.read();
-        } else if (ctx.channel().isWritable()) {
+        } else if (client.isWritable()) {
             receiver.clientWritable();
         }
     }
@@ -184,16 +201,29 @@ final class Exchange implements WorkerEvents {
         closing = true;
         keepAlive = false;
         if (state == State.AWAIT_HEAD || state == State.CLOSED) {
-            ctx.close();
+            client.close();
         }
     }
 
     void clientClosed() {
+        clientGone();
+        deadlines.cancel();
+    }
+
+    /**
+     * An HTTP/2 stream's end: as {@link #clientClosed}, but the deadline timer stays for the exchange's next stream
+     * (it fires once into a closed exchange and stops, or finds the next stream's deadline and moves to it): a
+     * stream costs no timer of its own. {@link #removed} cancels it when the connection ends.
+     */
+    void streamEnded() {
+        clientGone();
+    }
+
+    private void clientGone() {
         if (access != null) {
             access.closed(System.nanoTime(), bytesToClient, backend == null ? -1 : backend.owner());
         }
         state = State.CLOSED;
-        deadlines.cancel();
         Channel channel = detachBackend();
         if (channel != null) {
             channel.close(); // mid-exchange: the connection is in an unknown state, not reusable
@@ -211,7 +241,7 @@ final class Exchange implements WorkerEvents {
     void closeIfIdle() {
         closing = true;
         if (state == State.AWAIT_HEAD && !receiver.hasInput()) {
-            ctx.close();
+            client.close();
         }
     }
 
@@ -224,7 +254,7 @@ final class Exchange implements WorkerEvents {
             return;
         }
         responses.read(data);
-        if (clientNeedsFlush && !ctx.channel().isWritable()) {
+        if (clientNeedsFlush && !client.isWritable()) {
             // Past the client's high-water mark: flush now rather than at backendReadComplete, which Netty's
             // io_uring transport (4.2.18) does not always deliver after a read once the worker has sent its FIN
             // (IoUringHttpResumeTest). Bytes left unflushed there keep the client unwritable for good, and the
@@ -232,7 +262,7 @@ final class Exchange implements WorkerEvents {
             // so this one check covers them all: one isWritable() per read. (Request bodies: the same is done in
             // RequestForwarder.afterBody.)
             clientNeedsFlush = false;
-            ctx.flush();
+            client.flush();
         }
     }
 
@@ -240,13 +270,13 @@ final class Exchange implements WorkerEvents {
     public void backendReadComplete() {
         if (clientNeedsFlush) {
             clientNeedsFlush = false;
-            ctx.flush();
+            client.flush();
         }
     }
 
     @Override
     public boolean clientWritable() {
-        return ctx.channel().isWritable();
+        return client.isWritable();
     }
 
     @Override
@@ -254,7 +284,7 @@ final class Exchange implements WorkerEvents {
         if (writable && awaitingBackendWritable) {
             awaitingBackendWritable = false;
             deadlines.body(0); // the client's turn again
-            ctx.read();
+            client.read();
         }
     }
 
@@ -279,7 +309,7 @@ final class Exchange implements WorkerEvents {
             fail(502, "worker " + lost.owner() + " closed the connection before answering");
             return;
         }
-        ctx.close(); // the response was cut short: closing tells the client so
+        client.close(); // the response was cut short: closing tells the client so
     }
 
     // ---- endings ----
@@ -290,7 +320,7 @@ final class Exchange implements WorkerEvents {
             closeAfterCachedAnswer();
             return;
         }
-        ctx.flush();
+        client.flush();
         awaitRequest(System.nanoTime());
     }
 
@@ -299,7 +329,7 @@ final class Exchange implements WorkerEvents {
         state = State.CLOSED;
         deadlines.cancel();
         releaseBuffers();
-        LingeringClose.after(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
+        client.endAfter(Unpooled.EMPTY_BUFFER);
     }
 
     /** Ends the connection: with an error response if none has begun, else by closing. */
@@ -316,15 +346,15 @@ final class Exchange implements WorkerEvents {
         state = State.CLOSED;
         releaseBuffers();
         if (responseStarted || was == State.CLOSED) {
-            ctx.close();
+            client.close();
             return;
         }
         if (access != null) {
             access.parentAnswered(status, System.nanoTime());
         }
-        LingeringClose.after(ctx.writeAndFlush(status == 503
-                ? ErrorResponses.retryLater(ctx.alloc(), what, 1)
-                : ErrorResponses.of(ctx.alloc(), status, what)));
+        client.endAfter(status == 503
+                ? ErrorResponses.retryLater(client.alloc(), what, 1)
+                : ErrorResponses.of(client.alloc(), status, what));
     }
 
     /** Returns the backend channel (or null), no longer tied to this exchange; releases the request's lease. */

@@ -5,7 +5,7 @@ import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.http.h2.AlpnSwitch;
-import io.jcluster.agent.http.h2.H2Connection;
+import io.jcluster.agent.http.h2.H2ProxyConnection;
 import io.jcluster.agent.http.h2.H2Limits;
 import io.jcluster.agent.http.h2.H2Refusal;
 import io.jcluster.agent.http.h2.PriorKnowledge;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * mode=http: each client connection gets a {@link HttpProxyHandler} that reads its requests' framing from the raw
  * bytes and sends each request to a worker of its own (pooled keep-alive connections to the workers). With
  * tls-cert, TLS ends here. With HTTP/2 (ALPN h2, or h2c with prior knowledge when http2=on on a plain listener) each
- * stream is one such request, on the same handler (see {@link H2Connection}).
+ * stream is one such request, on an exchange of its own (see {@link H2ProxyConnection}).
  */
 public final class HttpFrontend implements Frontend {
 
@@ -185,8 +185,8 @@ public final class HttpFrontend implements Frontend {
             // one client: its forwarding headers are encoded once for all its streams (all on this event loop;
             // each request's drop-then-write runs without a break)
             ForwardedHeaders forwarded = HttpProxyHandler.forwardedHeaders(pipeline.channel(), settings, upstream);
-            H2Connection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS, HttpSettings.MAX_CHUNK,
-                    () -> new HttpProxyHandler(settings, upstream, shared, UpgradeHandOff.BYTE_RELAY, forwarded));
+            H2ProxyConnection.install(pipeline, h2, HttpSettings.MAX_RESPONSE_HEADERS,
+                    stream -> new StreamClient(stream, settings, upstream, shared, forwarded));
         }
     }
 

@@ -27,8 +27,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     /** The pool to use, or null: the one {@link BackendConnectionPool#forClient} gives. */
     private final BackendConnectionPool givenPool;
     private final UpgradeHandOff.Tunnels tunnels;
-    /** The forwarding headers to use, or null: this connection's own. */
-    private final ForwardedHeaders givenForwarded;
     private Exchange exchange;
 
     HttpProxyHandler(HttpSettings settings, Upstream upstream) {
@@ -38,20 +36,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     /** @param pool the pool to use (tests), or null: {@link BackendConnectionPool#forClient} */
     HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
                      UpgradeHandOff.Tunnels tunnels) {
-        this(settings, upstream, pool, tunnels, null);
-    }
-
-    /**
-     * @param forwarded the forwarding headers of the connection this one is part of (an HTTP/2 stream: every stream
-     *                  of a connection has the same client, so they share what is encoded for it), or null
-     */
-    HttpProxyHandler(HttpSettings settings, Upstream upstream, BackendConnectionPool pool,
-                     UpgradeHandOff.Tunnels tunnels, ForwardedHeaders forwarded) {
         this.settings = settings;
         this.upstream = upstream;
         this.givenPool = pool;
         this.tunnels = tunnels;
-        this.givenForwarded = forwarded;
     }
 
     /** The forwarding headers a client connection on {@code channel} gets. */
@@ -66,11 +54,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().attr(ClientConnection.KEY).set(this);
-        ForwardedHeaders forwarded = givenForwarded != null ? givenForwarded
-                : forwardedHeaders(ctx.channel(), settings, upstream);
+        ForwardedHeaders forwarded = forwardedHeaders(ctx.channel(), settings, upstream);
         BackendConnectionPool pool = givenPool != null ? givenPool
                 : BackendConnectionPool.forClient(settings.poolPerClient());
-        exchange = new Exchange(ctx, settings, upstream, pool, forwarded,
+        exchange = new Exchange(new ChannelClient(ctx), settings, upstream, pool, forwarded,
                 WorkerSelection.of(settings.stickiness(), upstream), tunnels);
         pool.clientOpened();
         exchange.awaitRequest(System.nanoTime());

@@ -1,7 +1,6 @@
 package io.jcluster.agent.http.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 
 /** A body goes on as it came: the framing only counts where it ends. */
 final class PassThroughRelay implements BodyRelay {
@@ -13,13 +12,13 @@ final class PassThroughRelay implements BodyRelay {
 
     @Override
     public int relay(Exchange x, ByteBuf data, int sliceFrom) {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide client = x.client;
         int start = data.readerIndex();
         int from = sliceFrom >= 0 ? sliceFrom : start;
         int end = x.responses.body.scan(data, start, data.writerIndex());
         if (end < 0) {
             data.release();
-            ctx.close(); // the response is cut; the client must not take it for whole
+            client.close(); // the response is cut; the client must not take it for whole
             return CUT;
         }
         x.bytesToClient += end - start;
@@ -27,10 +26,10 @@ final class PassThroughRelay implements BodyRelay {
             x.clientNeedsFlush = true;
             if (end == data.writerIndex()) {
                 data.readerIndex(from); // all of it goes on: the buffer itself, no slice
-                ctx.write(data, ctx.voidPromise());
+                client.write(data);
                 return WHOLE;
             }
-            ctx.write(data.retainedSlice(from, end - from), ctx.voidPromise());
+            client.write(data.retainedSlice(from, end - from));
         }
         int outcome = end < data.writerIndex() ? LEFTOVER : WHOLE;
         data.release();

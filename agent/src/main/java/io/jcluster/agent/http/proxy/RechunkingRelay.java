@@ -4,7 +4,6 @@ import io.jcluster.agent.http.wire.HeadWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * A body the worker ends by closing, to an HTTP/1.1 client that keeps its connection: each read goes on as one
@@ -21,17 +20,17 @@ final class RechunkingRelay implements BodyRelay {
 
     @Override
     public int relay(Exchange x, ByteBuf data, int sliceFrom) {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide client = x.client;
         int start = data.readerIndex();
         int n = data.writerIndex() - start;
         x.bytesToClient += n;
         if (n > 0) {
-            ByteBuf size = ctx.alloc().directBuffer(12);
+            ByteBuf size = client.alloc().directBuffer(12);
             ByteBufUtil.writeAscii(size, Integer.toHexString(n));
             size.writeBytes(HeadWriter.CRLF);
-            ctx.write(size, ctx.voidPromise());
-            ctx.write(data.retainedSlice(start, n), ctx.voidPromise());
-            ctx.write(Unpooled.wrappedBuffer(HeadWriter.CRLF), ctx.voidPromise());
+            client.write(size);
+            client.write(data.retainedSlice(start, n));
+            client.write(Unpooled.wrappedBuffer(HeadWriter.CRLF));
             x.clientNeedsFlush = true;
         }
         data.release();
@@ -40,6 +39,6 @@ final class RechunkingRelay implements BodyRelay {
 
     @Override
     public void endedByClose(Exchange x) {
-        x.ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), x.ctx.voidPromise());
+        x.client.write(Unpooled.wrappedBuffer(LAST_CHUNK));
     }
 }

@@ -33,7 +33,7 @@ final class RequestForwarder {
             x.backendNeedsFlush = false;
             channel.flush();
             if (channel.isWritable()) {
-                x.ctx.read();
+                x.client.read();
             } else {
                 x.awaitingBackendWritable = true;
             }
@@ -87,7 +87,7 @@ final class RequestForwarder {
             }
         } else if (channel.isWritable()) {
             x.deadlines.body(now);
-            x.ctx.read();
+            x.client.read();
         } else {
             x.awaitingBackendWritable = true; // first: the flush may make the channel writable again at once
             x.backendNeedsFlush = false;

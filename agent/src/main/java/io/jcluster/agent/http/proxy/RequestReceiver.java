@@ -45,7 +45,7 @@ final class RequestReceiver {
         if (state == Exchange.State.AWAIT_HEAD && firstByteAt == 0) {
             firstByteAt = System.nanoTime();
         }
-        in = Cumulation.append(x.ctx.alloc(), in, data);
+        in = Cumulation.append(x.client.alloc(), in, data);
         if (state == Exchange.State.AWAIT_HEAD) {
             if (!pausedForClient) {
                 readHead();
@@ -74,6 +74,14 @@ final class RequestReceiver {
         return firstByteAt != 0;
     }
 
+    /** A new HTTP/2 stream's request: nothing of the last one is kept (its head arrives next, at once). */
+    void restart() {
+        release();
+        head.reset();
+        firstByteAt = 0;
+        pausedForClient = false;
+    }
+
     void awaitHead(long now) {
         head.reset(); // the last request's head, kept until its exchange ended (CacheLookup reads it)
         firstByteAt = 0;
@@ -83,7 +91,7 @@ final class RequestReceiver {
             return;
         }
         x.deadlines.idle(now);
-        x.ctx.read();
+        x.client.read();
     }
 
     private void readHead() {
@@ -92,7 +100,7 @@ final class RequestReceiver {
             if (outcome == MessageHead.NEED_MORE) {
                 // part of a head: from its first byte on, the whole head must come within header-timeout
                 x.deadlines.header(firstByteAt, System.nanoTime());
-                x.ctx.read();
+                x.client.read();
                 return;
             }
             if (outcome == MessageHead.FAILED) {
@@ -111,7 +119,7 @@ final class RequestReceiver {
         long now = System.nanoTime();
         firstByteAt = 0;
         releaseIfEmpty();
-        if (!x.ctx.channel().isWritable()) {
+        if (!x.client.isWritable()) {
             // a client that sends requests without reading the answers: no more is read from it, nor answered,
             // until it takes what it has (clientWritabilityChanged); it is closed after idle-timeout of this
             pausedForClient = true;
@@ -120,7 +128,7 @@ final class RequestReceiver {
         }
         if (!hasInput()) {
             x.deadlines.idle(now);
-            x.ctx.read();
+            x.client.read();
             return false;
         }
         firstByteAt = now;
@@ -160,7 +168,7 @@ final class RequestReceiver {
         } else {
             body.length(Math.max(0, head.contentLength())); // a request without either has no body
         }
-        boolean keepAlive = head.keepAlive() && !x.closing;
+        boolean keepAlive = head.keepAlive() && !x.closing && !x.oneRequest;
         boolean headMethod = head.isHeadMethod();
         boolean idempotent = head.idempotent();
         boolean awaitingContinue = expectation == MessageHead.EXPECT_CONTINUE && !body.done();
@@ -176,7 +184,7 @@ final class RequestReceiver {
                     x.closeAfterCachedAnswer();
                     return false;
                 }
-                x.ctx.flush();
+                x.client.flush();
                 return true;
             }
             if (cached == CacheLookup.NOT_CACHED) {
@@ -190,7 +198,7 @@ final class RequestReceiver {
         byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0
                 ? HeadWriter.ascii(x.upstream.describe()) : null;
         // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
-        ByteBuf out = HeadWriter.begin(x.ctx.alloc(), head,
+        ByteBuf out = HeadWriter.begin(x.client.alloc(), head,
                 forwarded.room() + 64 + (x.cache == null ? 0 : x.cache.validatorRoom()), http10);
         if (upgrade) {
             out.writeBytes(h2cSettings ? CONNECTION_UPGRADE_H2C : CONNECTION_UPGRADE);

@@ -8,8 +8,6 @@ import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * The worker's side of the exchange: its response heads (1xx passed on, 101 handed to {@link UpgradeHandOff}, the
@@ -39,7 +37,7 @@ final class ResponseReceiver {
             bodyBytes(data, -1);
             return;
         }
-        x.responseIn = Cumulation.append(x.ctx.alloc(), x.responseIn, data);
+        x.responseIn = Cumulation.append(x.client.alloc(), x.responseIn, data);
         while (true) {
             int outcome = head.scan(x.responseIn);
             if (outcome == MessageHead.NEED_MORE) {
@@ -73,7 +71,7 @@ final class ResponseReceiver {
             }
             HopByHopHeaders.drop(head, false);
             writeHeadAsIs();
-            x.ctx.flush();
+            x.client.flush();
             if (x.responseIn == null) {
                 return;
             }
@@ -90,7 +88,7 @@ final class ResponseReceiver {
     }
 
     private void finalHead() {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide client = x.client;
         int status = head.status();
         if (x.access != null) {
             x.access.status(status);
@@ -149,7 +147,8 @@ final class ResponseReceiver {
         if (cacheStatus != null) {
             CacheStatus.dropWorkers(head);
         }
-        boolean addConnection = x.closeAfterResponse || x.http10;
+        // an HTTP/2 stream's response has no connection header: its end is the stream's
+        boolean addConnection = !x.oneRequest && (x.closeAfterResponse || x.http10);
         ByteBuf bytes = x.responseIn;
         x.responseIn = null;
         int bodyStart = bytes.readerIndex() + head.length();
@@ -158,7 +157,7 @@ final class ResponseReceiver {
                 && !HeadWriter.anyDropped(head)) {
             sliceFrom = bytes.readerIndex(); // the head goes on as it came, in one piece with the body bytes after it
         } else {
-            ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 64 + (setCookie == null ? 0 : setCookie.length()), false);
+            ByteBuf out = HeadWriter.begin(client.alloc(), head, 64 + (setCookie == null ? 0 : setCookie.length()), false);
             if (addConnection) {
                 out.writeBytes(x.closeAfterResponse ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE);
             }
@@ -172,7 +171,7 @@ final class ResponseReceiver {
                 out.writeBytes(cacheStatus);
             }
             HeadWriter.end(out);
-            ctx.write(out, ctx.voidPromise());
+            client.write(out);
             x.clientNeedsFlush = true;
             sliceFrom = bodyStart;
         }
@@ -205,11 +204,9 @@ final class ResponseReceiver {
             x.cache.responseEnded(reusable);
         }
         x.clientNeedsFlush = false;
-        ChannelFuture written = null;
-        if (!x.requestSent || x.closeAfterResponse || x.closing) {
-            written = x.ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        } else {
-            x.ctx.flush();
+        boolean last = !x.requestSent || x.closeAfterResponse || x.closing;
+        if (!last) {
+            x.client.flush();
         }
         long now = System.nanoTime();
         Backend served = x.backend;
@@ -229,11 +226,11 @@ final class ResponseReceiver {
         } else {
             channel.close();
         }
-        if (written != null) {
+        if (last) {
             // !requestSent: the worker answered before the body was all there; the rest cannot be skipped safely
             x.state = Exchange.State.CLOSED;
             x.releaseBuffers();
-            LingeringClose.after(written);
+            x.client.endAfter(Unpooled.EMPTY_BUFFER);
             return;
         }
         x.awaitRequest(now);
@@ -244,14 +241,14 @@ final class ResponseReceiver {
         ByteBuf out;
         ByteBuf responseIn = x.responseIn;
         if (head.bareLf() || HeadWriter.anyDropped(head)) {
-            out = HeadWriter.begin(x.ctx.alloc(), head, 0, false);
+            out = HeadWriter.begin(x.client.alloc(), head, 0, false);
             HeadWriter.end(out);
             responseIn.skipBytes(head.length());
         } else {
             out = responseIn.readRetainedSlice(head.length());
         }
         head.reset();
-        x.ctx.write(out, x.ctx.voidPromise());
+        x.client.write(out);
         if (!responseIn.isReadable()) {
             responseIn.release();
             x.responseIn = null;

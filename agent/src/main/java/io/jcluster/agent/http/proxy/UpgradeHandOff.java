@@ -9,7 +9,6 @@ import io.jcluster.agent.http.wire.MessageHead;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 
 /**
  * The worker accepted an upgrade the client asked for (a WebSocket; h2c with h2c-upgrade=pass): the 101 goes to the
@@ -33,34 +32,34 @@ final class UpgradeHandOff {
 
     /** @param head the 101 head, scanned from the exchange's responseIn */
     static void switchProtocols(Exchange x, MessageHead head) {
-        ChannelHandlerContext ctx = x.ctx;
+        ClientSide side = x.client;
         x.switching = true;
         if (x.access != null) {
             x.access.switched(System.nanoTime(), x.backend.owner());
         }
         x.deadlines.clear();
         HopByHopHeaders.drop(head, true);
-        ByteBuf out = HeadWriter.begin(ctx.alloc(), head, 32, false);
+        ByteBuf out = HeadWriter.begin(side.alloc(), head, 32, false);
         out.writeBytes(CONNECTION_UPGRADE);
         HeadWriter.end(out);
-        ctx.write(out, ctx.voidPromise());
+        side.write(out);
         ByteBuf responseIn = x.responseIn;
         x.responseIn = null;
         responseIn.skipBytes(head.length());
         head.reset();
         if (responseIn.isReadable()) {
-            ctx.write(responseIn, ctx.voidPromise()); // the new protocol's first bytes came with the 101
+            side.write(responseIn); // the new protocol's first bytes came with the 101
         } else {
             responseIn.release();
         }
 
-        Channel client = ctx.channel();
+        Channel client = side.channel();
         Channel toWorker = x.backendChannel;
         BackendLease tunnelLease = x.lease;
         x.lease = null; // the tunnel keeps the worker's count until it closes
         x.detachBackend();
         x.state = Exchange.State.CLOSED;
-        ctx.flush();
+        side.flush();
         ByteBuf early = x.receiver.take();
         if (early != null && early.isReadable()) {
             toWorker.writeAndFlush(early, toWorker.voidPromise()); // the client's first bytes in the new protocol
@@ -68,7 +67,7 @@ final class UpgradeHandOff {
             early.release();
         }
         toWorker.pipeline().remove(BackendResponseHandler.class);
-        client.pipeline().remove(ctx.handler());
+        side.handOff();
         x.tunnels.join(x.upstream, client, toWorker, tunnelLease);
     }
 }

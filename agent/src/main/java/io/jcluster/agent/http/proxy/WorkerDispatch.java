@@ -45,7 +45,7 @@ final class WorkerDispatch {
             x.forwarder.sendHead();
             return;
         }
-        upstream.connect(x.ctx.channel(), chosen)
+        upstream.connect(x.client.channel(), chosen)
                 .addListener((ChannelFutureListener) connect -> connected(connect, chosen));
     }
 

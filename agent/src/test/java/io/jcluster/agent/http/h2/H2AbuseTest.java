@@ -2,7 +2,6 @@ package io.jcluster.agent.http.h2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import static io.jcluster.agent.http.h2.H2ConnectionTest.OK;
 import static io.jcluster.agent.http.h2.H2ConnectionTest.connect;
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The HTTP/2 floods and bombs that cost a server memory or CPU for little of the client's, each bounded (the limits
- * are Netty's, set in {@link H2Connection#codec}): each test sends more than its limit allows and expects the
+ * are Netty's, set in {@link H2ProxyConnection}): each test sends more than its limit allows and expects the
  * connection (or stream) ended before the proxy behind it saw anything.
  */
 class H2AbuseTest {
@@ -34,9 +33,9 @@ class H2AbuseTest {
 
     private final List<H2ConnectionTest.FakeProxy> streams = new ArrayList<>();
 
-    private Supplier<ChannelHandler> proxies() {
-        return () -> {
-            H2ConnectionTest.FakeProxy proxy = new H2ConnectionTest.FakeProxy(OK);
+    private Function<H2Stream, StreamHandler> proxies() {
+        return stream -> {
+            H2ConnectionTest.FakeProxy proxy = new H2ConnectionTest.FakeProxy(stream, OK);
             streams.add(proxy);
             return proxy;
         };

@@ -2,9 +2,6 @@ package io.jcluster.agent.http.h2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.local.LocalServerChannel;
@@ -15,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,46 +23,73 @@ class H2ConnectionTest {
 
     static final String OK = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi";
 
-    /** Stands for the http mode's proxy on a stream: records the HTTP/1.1 bytes it gets, answers with {@code answer}. */
-    static final class FakeProxy extends ChannelInboundHandlerAdapter {
+    /**
+     * Stands for the http mode's proxy on a stream: records the HTTP/1.1 bytes of its stream's request, answers with
+     * {@code answer}. Kept with its stream object for the connection's next stream: each stream starts it afresh.
+     */
+    static final class FakeProxy implements StreamHandler {
         final StringBuilder got = new StringBuilder();
         final String answer;
+        final H2Stream stream;
+        /** The stream ended (and the handler heard it). */
         boolean closed;
-        ChannelHandlerContext context;
+        int streamsServed;
         private boolean answered;
 
-        FakeProxy(String answer) {
+        FakeProxy(H2Stream stream, String answer) {
+            this.stream = stream;
             this.answer = answer;
         }
 
         @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            context = ctx;
-            ctx.read(); // as HttpProxyHandler does: the stream's reads are off
-            ctx.channel().closeFuture().addListener(f -> closed = true);
+        public void started(ByteBuf head) {
+            got.setLength(0);
+            answered = false;
+            closed = false;
+            streamsServed++;
+            requestBytes(head);
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            got.append(((ByteBuf) msg).toString(StandardCharsets.ISO_8859_1));
-            ((ByteBuf) msg).release();
+        public void requestBytes(ByteBuf bytes) {
+            got.append(bytes.toString(StandardCharsets.ISO_8859_1));
+            bytes.release();
             if (answer != null && !answered && got.indexOf("\r\n\r\n") >= 0) {
                 answered = true;
-                ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1));
+                stream.write(Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1));
+                stream.flush();
+            }
+        }
+
+        /** Whether it asks for more of the request (false: as a proxy whose worker takes nothing). */
+        boolean reading = true;
+
+        @Override
+        public void readComplete() {
+            if (reading) {
+                stream.read();
             }
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.read();
+        public void writabilityChanged() {
+        }
+
+        @Override
+        public void ended() {
+            closed = true;
+        }
+
+        @Override
+        public void discarded() {
         }
     }
 
     final List<FakeProxy> streams = new ArrayList<>();
 
-    Supplier<ChannelHandler> answering(String answer) {
-        return () -> {
-            FakeProxy proxy = new FakeProxy(answer);
+    Function<H2Stream, StreamHandler> answering(String answer) {
+        return stream -> {
+            FakeProxy proxy = new FakeProxy(stream, answer);
             streams.add(proxy);
             return proxy;
         };
@@ -75,12 +99,12 @@ class H2ConnectionTest {
         return new H2Limits(maxStreams, 16 * 1024, Duration.ofSeconds(60), Duration.ofSeconds(30));
     }
 
-    static H2TestClient connect(H2Limits limits, Supplier<ChannelHandler> streamHandler) {
+    static H2TestClient connect(H2Limits limits, Function<H2Stream, StreamHandler> streamHandler) {
         // accepted by a server channel, as every client connection is (Netty's multiplexer tells a server by that)
         EmbeddedChannel server = new EmbeddedChannel(new LocalServerChannel(), DefaultChannelId.newInstance(), true,
                 false);
         server.config().setAutoRead(false);
-        H2Connection.install(server.pipeline(), limits, 64 * 1024, 64 * 1024, streamHandler);
+        H2ProxyConnection.install(server.pipeline(), limits, 64 * 1024, streamHandler);
         return new H2TestClient(server).preface().send();
     }
 
@@ -186,7 +210,7 @@ class H2ConnectionTest {
     void gracefulStopSendsGoAwayAndLetsTheStreamInProgressFinish() {
         H2TestClient client = connect(limits(100), answering(null));
         client.headers(1, H2TestClient.get("/slow"), true).send();
-        H2Connection connection = (H2Connection) client.server.pipeline().get(H2Connection.NAME);
+        H2ProxyConnection connection = client.server.pipeline().get(H2ProxyConnection.class);
         connection.closeIfIdle();
         client.receive();
         assertTrue(client.frames.contains("GOAWAY 1 NO_ERROR"), client.frames::toString);
@@ -201,7 +225,8 @@ class H2ConnectionTest {
     }
 
     private static void proxyWrite(H2TestClient client, FakeProxy proxy, String response) {
-        proxy.context.writeAndFlush(Unpooled.copiedBuffer(response, StandardCharsets.ISO_8859_1));
+        proxy.stream.write(Unpooled.copiedBuffer(response, StandardCharsets.ISO_8859_1));
+        proxy.stream.flush();
         client.receive();
     }
 

@@ -104,10 +104,18 @@ public final class H2TestClient {
         return receive();
     }
 
+    /**
+     * Only what the server flushed itself is taken (the default: a server that forgets to flush fails its test);
+     * false: the channel is flushed first.
+     */
+    public boolean serverFlushes = true;
+
     public H2TestClient receive() {
         if (server.isOpen()) {
             server.runPendingTasks();
-            server.flushOutbound();
+            if (!serverFlushes) {
+                server.flushOutbound();
+            }
         }
         for (Object out; (out = server.readOutbound()) != null; ) {
             received.writeBytes((ByteBuf) out);
@@ -150,6 +158,11 @@ public final class H2TestClient {
         public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int dependency,
                                   short weight, boolean exclusive, int padding, boolean end) {
             onHeadersRead(ctx, streamId, headers, padding, end);
+        }
+
+        @Override
+        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
+            frames.add("WINDOW_UPDATE " + streamId + " " + windowSizeIncrement);
         }
 
         @Override

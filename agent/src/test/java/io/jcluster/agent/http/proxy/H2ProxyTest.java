@@ -1,7 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
-import io.jcluster.agent.http.h2.H2Connection;
+import io.jcluster.agent.http.h2.H2ProxyConnection;
 import io.jcluster.agent.http.h2.H2Limits;
 import io.jcluster.agent.http.h2.H2TestClient;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,10 +48,9 @@ class H2ProxyTest {
         BackendConnectionPool shared = pool; // the loop's pool, shared by the streams as HttpFrontend's would be
         // one set of forwarding headers for all the connection's streams, as HttpFrontend makes it
         ForwardedHeaders forwarded = HttpProxyHandler.forwardedHeaders(server, settings, upstream);
-        H2Connection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
+        H2ProxyConnection.install(server.pipeline(), new H2Limits(100, HttpSettings.MAX_REQUEST_HEADERS,
                         Duration.ofSeconds(60), Duration.ofSeconds(30)), HttpSettings.MAX_RESPONSE_HEADERS,
-                HttpSettings.MAX_CHUNK, () -> new HttpProxyHandler(settings, upstream, shared,
-                        UpgradeHandOff.BYTE_RELAY, forwarded));
+                stream -> new StreamClient(stream, settings, upstream, shared, forwarded));
         server.pipeline().addFirst(new InLoop());
         return new H2TestClient(server).preface().send();
     }

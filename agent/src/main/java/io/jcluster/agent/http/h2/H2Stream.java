@@ -1,0 +1,330 @@
+package io.jcluster.agent.http.h2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * One HTTP/2 stream of an {@link H2ProxyConnection} as one HTTP/1.1 request and its response, for its
+ * {@link StreamHandler}: the request's head ({@link RequestHead}) and body bytes (chunked when the client gave no
+ * content-length) go to the handler when it asks ({@link #read}); the HTTP/1.1 response bytes it writes go out as
+ * frames ({@link ResponseFrames}). Kept with its handler for the connection's next stream once its own ended.
+ *
+ * <p>Flow control: the request body's bytes count as consumed (the client's window opens again) only when the
+ * handler takes them, so what waits here is bounded by the stream's window. The response is writable while the
+ * stream's and the connection's windows and the channel take more.
+ */
+public final class H2Stream {
+
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private final H2ProxyConnection connection;
+    private final StreamHandler handler;
+    private final ResponseFrames response;
+    private final Runnable deliver = this::deliverLater;
+    private final Runnable end = this::ended;
+    /** The stream served; null once it closed. */
+    private Http2Stream stream;
+    /** From start to the handler's ended(). */
+    private boolean serving;
+    private boolean endScheduled;
+
+    private boolean chunked;
+    private boolean requestEnded;
+    /** Request bytes the handler has not taken yet. */
+    private ByteBuf pending;
+    /** The client's DATA bytes in {@link #pending}: counted as consumed when the handler takes them. */
+    private int unconsumed;
+    private boolean wantsRead;
+    private boolean deliverScheduled;
+
+    H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
+             java.util.function.Function<H2Stream, StreamHandler> handlers) {
+        this.connection = connection;
+        this.response = new ResponseFrames(this, maxResponseHeaders);
+        this.handler = handlers.apply(this);
+    }
+
+    void start(Http2Stream stream, ByteBuf head, boolean chunked, boolean endStream, boolean headMethod) {
+        this.stream = stream;
+        this.serving = true;
+        this.chunked = chunked;
+        this.requestEnded = endStream;
+        this.wantsRead = false;
+        response.start(headMethod);
+        handlerCalls++;
+        try {
+            handler.started(head);
+            handler.readComplete();
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    /** A DATA frame's bytes (not retained by the caller), or null: the request's trailers. */
+    void requestData(ByteBuf data, boolean endStream) {
+        int n = data == null ? 0 : data.readableBytes();
+        ByteBuf framed = null;
+        if (chunked) {
+            if (n > 0 || endStream) {
+                framed = alloc().directBuffer(n + 16);
+                if (n > 0) {
+                    ByteBufUtil.writeAscii(framed, Integer.toHexString(n));
+                    framed.writeShort(CRLF).writeBytes(data).writeShort(CRLF);
+                }
+                if (endStream) {
+                    framed.writeBytes(LAST_CHUNK);
+                }
+            }
+        } else if (n > 0) {
+            framed = data.retainedSlice();
+        }
+        requestEnded |= endStream;
+        unconsumed += n;
+        if (framed != null) {
+            pending = append(pending, framed);
+        }
+        if (wantsRead && pending != null) {
+            deliver();
+        }
+    }
+
+    private static final int CRLF = ('\r' << 8) | '\n';
+
+    private ByteBuf append(ByteBuf waiting, ByteBuf data) {
+        if (waiting == null) {
+            return data;
+        }
+        ByteBuf merged = alloc().directBuffer(waiting.readableBytes() + data.readableBytes());
+        merged.writeBytes(waiting).writeBytes(data);
+        waiting.release();
+        data.release();
+        return merged;
+    }
+
+    private void deliver() {
+        ByteBuf bytes = pending;
+        pending = null;
+        wantsRead = false;
+        int n = unconsumed;
+        unconsumed = 0;
+        consume(n);
+        handlerCalls++;
+        try {
+            handler.requestBytes(bytes);
+            handler.readComplete();
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    private void deliverLater() {
+        deliverScheduled = false;
+        if (pending != null && wantsRead && serving) {
+            deliver();
+            flush(); // the WINDOW_UPDATE
+        }
+    }
+
+    private void consume(int n) {
+        if (n > 0 && stream != null) {
+            try {
+                connection.connection().local().flowController().consumeBytes(stream, n);
+            } catch (Http2Exception e) {
+                connection.onError(connection.context(), false, e);
+            }
+        }
+    }
+
+    /**
+     * The stream closed: the handler hears it now, or, when this happens inside one of its calls (its last frame
+     * written), once that call has returned.
+     */
+    void streamClosed() {
+        stream = null;
+        releasePending();
+        if (serving && !endScheduled) {
+            if (handlerCalls == 0) {
+                ended();
+            } else {
+                endScheduled = true;
+                executor().execute(end);
+            }
+        }
+    }
+
+    /** Calls of the handler's in progress here (writes, ends): the stream's end is told after them. */
+    private int handlerCalls;
+
+    private void ended() {
+        endScheduled = false;
+        serving = false;
+        response.release();
+        releasePending();
+        handler.ended();
+        connection.frames.recycle(this);
+    }
+
+    /** Kept no longer (the connection ended, or enough are kept). */
+    void discard() {
+        handler.discarded();
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        unconsumed = 0;
+        wantsRead = false;
+    }
+
+    boolean open() {
+        return stream != null;
+    }
+
+    // ---- for the handler ----
+
+    public ByteBufAllocator alloc() {
+        return connection.context().alloc();
+    }
+
+    public EventExecutor executor() {
+        return connection.context().executor();
+    }
+
+    /** The client connection's channel. */
+    public Channel channel() {
+        return connection.context().channel();
+    }
+
+    /** The handler can take more of the request: it gets what is here (later, not inside this call) or next. */
+    public void read() {
+        wantsRead = true;
+        if (pending != null && !deliverScheduled) {
+            deliverScheduled = true;
+            executor().execute(deliver);
+        }
+    }
+
+    /** HTTP/1.1 response bytes (ownership passes); not flushed. */
+    public void write(ByteBuf data) {
+        if (stream == null) {
+            data.release();
+            return;
+        }
+        handlerCalls++;
+        try {
+            if (!response.write(data)) {
+                reset(Http2Error.INTERNAL_ERROR);
+            }
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    /**
+     * Through the connection handler's own flush (the frames its flow controller holds go out first), once per
+     * event-loop iteration for all the connection's streams ({@link H2ProxyConnection#flushSoon}).
+     */
+    public void flush() {
+        connection.flushSoon();
+    }
+
+    public boolean isWritable() {
+        return stream != null && connection.encoder().flowController().isWritable(stream);
+    }
+
+    /** Ends the stream abruptly: RST_STREAM, CANCEL before a response began, INTERNAL_ERROR when it is cut. */
+    public void close() {
+        if (stream == null) {
+            return;
+        }
+        handlerCalls++;
+        try {
+            if (response.complete()) {
+                endRequest();
+            } else {
+                reset(response.started() ? Http2Error.INTERNAL_ERROR : Http2Error.CANCEL);
+            }
+        } finally {
+            handlerCalls--;
+        }
+        flush();
+    }
+
+    /** Writes the response's last bytes ({@code last}, ownership passes), then the stream's end. */
+    public void endAfter(ByteBuf last) {
+        handlerCalls++;
+        try {
+            write(last);
+            if (stream == null) {
+                return;
+            }
+            if (response.untilEnd()) {
+                response.endUntilEnd();
+            }
+            close();
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    /**
+     * The response is complete while the request is not: RFC 9113 section 8.1 lets the server tell the client to
+     * stop sending it with RST_STREAM(NO_ERROR).
+     */
+    private void endRequest() {
+        if (!requestEnded && stream != null) {
+            reset(Http2Error.NO_ERROR);
+        }
+    }
+
+    private void reset(Http2Error error) {
+        Http2Stream s = stream;
+        if (s != null) {
+            ChannelHandlerContext ctx = connection.context();
+            connection.resetStream(ctx, s.id(), error.code(), ctx.newPromise());
+        }
+    }
+
+    void writeHeaders(Http2Headers headers, boolean endStream) {
+        Http2Stream s = stream;
+        if (s == null) {
+            return; // reset meanwhile
+        }
+        ChannelHandlerContext ctx = connection.context();
+        connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream,
+                endStream ? ctx.newPromise() : ctx.voidPromise());
+    }
+
+    void writeData(ByteBuf data, boolean endStream) {
+        Http2Stream s = stream;
+        if (s == null) {
+            data.release(); // reset meanwhile
+            return;
+        }
+        ChannelHandlerContext ctx = connection.context();
+        connection.encoder().writeData(ctx, s.id(), data, 0, endStream,
+                endStream ? ctx.newPromise() : ctx.voidPromise());
+    }
+
+    /** The stream's writability changed. */
+    void writabilityChanged() {
+        if (serving) {
+            handlerCalls++;
+            try {
+                handler.writabilityChanged();
+            } finally {
+                handlerCalls--;
+            }
+        }
+    }
+}

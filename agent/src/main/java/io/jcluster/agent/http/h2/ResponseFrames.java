@@ -1,0 +1,271 @@
+package io.jcluster.agent.http.h2;
+
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.ChunkedScanner;
+import io.jcluster.agent.http.wire.MessageHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+
+/**
+ * A stream's response, written by the proxy as HTTP/1.1 bytes, as HEADERS and DATA frames: the head's fields
+ * lowercased, without the connection-specific ones (RFC 9113 section 8.2.2: connection, keep-alive,
+ * proxy-connection, transfer-encoding, upgrade, te), a 1xx as a HEADERS frame that does not end the stream; the body
+ * by its HTTP/1.1 framing (content-length, or chunked: the chunks' data only), its end the stream's end. The
+ * response to HEAD, a 204 and a 304 have no body. Nothing is decoded into message objects: {@link MessageHead}
+ * finds the lines, {@link BodyFraming} the body's end.
+ */
+final class ResponseFrames {
+
+    private static final int HEAD = 0;
+    private static final int BODY = 1;
+    private static final int DONE = 2;
+
+    /** Field names most responses carry, so that their frames need no new name each. */
+    private static final AsciiString[] COMMON = {
+            AsciiString.cached("content-type"), AsciiString.cached("content-length"), AsciiString.cached("date"),
+            AsciiString.cached("server"), AsciiString.cached("last-modified"), AsciiString.cached("etag"),
+            AsciiString.cached("accept-ranges"), AsciiString.cached("cache-control"), AsciiString.cached("vary"),
+            AsciiString.cached("expires"), AsciiString.cached("location"), AsciiString.cached("set-cookie"),
+            AsciiString.cached("content-encoding"), AsciiString.cached("age"), AsciiString.cached("x-cache"),
+            AsciiString.cached("retry-after")};
+
+    private final H2Stream stream;
+    private final MessageHead head;
+    private final BodyFraming body = new BodyFraming();
+    private ByteBuf headIn;
+    private int state = HEAD;
+    private boolean headMethod;
+    private boolean headersSent;
+    /** The last head written could not be read. */
+    private boolean failed;
+
+    ResponseFrames(H2Stream stream, int maxResponseHeaders) {
+        this.stream = stream;
+        this.head = new MessageHead(false, 8 * 1024, maxResponseHeaders);
+    }
+
+    void start(boolean headMethod) {
+        this.headMethod = headMethod;
+        state = HEAD;
+        headersSent = false;
+        failed = false;
+        head.reset();
+    }
+
+    /** Whether the whole response went out (its last frame ends the stream). */
+    boolean complete() {
+        return state == DONE;
+    }
+
+    /** Whether a final head or its body went out, so that the response can only be cut, not answered. */
+    boolean started() {
+        return headersSent;
+    }
+
+    /** Whether the body in progress has no framing (ends when the proxy ends the stream). */
+    boolean untilEnd() {
+        return state == BODY && body.kind() == BodyFraming.Kind.UNTIL_CLOSE;
+    }
+
+    void release() {
+        if (headIn != null) {
+            headIn.release();
+            headIn = null;
+        }
+        head.reset();
+    }
+
+    /** Response bytes from the proxy (released or handed on here). @return false: malformed, reset the stream */
+    boolean write(ByteBuf data) {
+        if (state == DONE) {
+            data.release();
+            return true;
+        }
+        if (state == HEAD) {
+            data = heads(data);
+            if (failed) {
+                failed = false;
+                return false;
+            }
+            if (data == null) {
+                return true;
+            }
+        }
+        return body(data);
+    }
+
+    /** @return the bytes after the final head (the body's first), or null when none are left */
+    private ByteBuf heads(ByteBuf data) {
+        if (headIn != null) {
+            ByteBuf joined = stream.alloc().directBuffer(headIn.readableBytes() + data.readableBytes());
+            joined.writeBytes(headIn).writeBytes(data);
+            headIn.release();
+            data.release();
+            data = joined;
+            headIn = null;
+        }
+        while (true) {
+            int outcome = head.scan(data);
+            if (outcome == MessageHead.NEED_MORE) {
+                headIn = data;
+                return null;
+            }
+            if (outcome == MessageHead.FAILED) {
+                data.release();
+                failed = true; // cannot happen with the proxy's own output; the stream is reset, not half-sent
+                state = DONE;
+                return null;
+            }
+            int status = head.status();
+            Http2Headers headers = headers(status);
+            data.skipBytes(head.length());
+            boolean interim = status < 200;
+            if (interim) {
+                head.reset();
+                stream.writeHeaders(headers, false);
+                if (!data.isReadable()) {
+                    data.release();
+                    return null;
+                }
+                continue;
+            }
+            if (headMethod || status == 204 || status == 304) {
+                body.none();
+            } else if (head.hasTransferEncoding()) {
+                if (head.chunked()) {
+                    body.chunked();
+                } else {
+                    body.untilClose();
+                }
+            } else if (head.contentLength() >= 0) {
+                body.length(head.contentLength());
+            } else {
+                body.untilClose();
+            }
+            head.reset();
+            headersSent = true;
+            boolean end = body.done();
+            state = end ? DONE : BODY;
+            stream.writeHeaders(headers, end);
+            if (end || !data.isReadable()) {
+                data.release();
+                return null;
+            }
+            return data;
+        }
+    }
+
+    /**
+     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
+     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here).
+     */
+    private Http2Headers headers(int status) {
+        AsciiString[] fields = new AsciiString[2 * head.count()];
+        int n = 0;
+        byte[] bytes = head.bytes();
+        for (int i = 0; i < head.count(); i++) {
+            byte kind = head.kind(i);
+            if (head.dropped(i) || kind == MessageHead.CONNECTION || kind == MessageHead.KEEP_ALIVE
+                    || kind == MessageHead.PROXY_CONNECTION || kind == MessageHead.TRANSFER_ENCODING
+                    || kind == MessageHead.UPGRADE || kind == MessageHead.TE) {
+                continue;
+            }
+            int valueStart = head.valueStart(i);
+            fields[n++] = name(bytes, head.lineStart(i), head.nameEnd(i));
+            fields[n++] = new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true);
+        }
+        if (n < fields.length) {
+            fields = java.util.Arrays.copyOf(fields, n);
+        }
+        return ReadOnlyHttp2Headers.serverHeaders(false, HttpResponseStatus.valueOf(status).codeAsText(), fields);
+    }
+
+    /** The field name in lower case (RFC 9113 section 8.2.1). */
+    private static AsciiString name(byte[] bytes, int start, int end) {
+        int length = end - start;
+        for (AsciiString common : COMMON) {
+            if (common.length() == length && sameIgnoringCase(bytes, start, common)) {
+                return common;
+            }
+        }
+        byte[] lower = new byte[length];
+        for (int i = 0; i < length; i++) {
+            byte b = bytes[start + i];
+            lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+        }
+        return new AsciiString(lower, false);
+    }
+
+    private static boolean sameIgnoringCase(byte[] bytes, int start, AsciiString lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int b = bytes[start + i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lower.byteAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Body bytes: as DATA frames, the last one ending the stream. @return false: malformed */
+    private boolean body(ByteBuf data) {
+        if (body.kind() != BodyFraming.Kind.CHUNKED) {
+            int start = data.readerIndex();
+            int end = body.scan(data, start, data.writerIndex());
+            boolean done = body.done();
+            if (done) {
+                state = DONE;
+            }
+            if (end == data.writerIndex()) {
+                stream.writeData(data, done);
+            } else {
+                stream.writeData(data.retainedSlice(start, end - start), done);
+                data.release(); // bytes past the end: never the client's
+            }
+            return true;
+        }
+        ChunkedScanner chunks = body.chunks();
+        int index = data.readerIndex();
+        int spanStart = -1;
+        int spanEnd = -1;
+        while (index < data.writerIndex() && !chunks.done()) {
+            int stepStart = index;
+            index = chunks.step(data, stepStart, data.writerIndex());
+            if (index < 0) {
+                data.release();
+                state = DONE;
+                return false;
+            }
+            if (chunks.lastStepData() && index > stepStart) {
+                if (spanStart >= 0) {
+                    stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), false);
+                }
+                spanStart = stepStart;
+                spanEnd = index;
+            }
+        }
+        boolean done = chunks.done();
+        if (done) {
+            state = DONE; // trailers, if any, are not passed on
+        }
+        if (spanStart >= 0) {
+            stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), done);
+        } else if (done) {
+            stream.writeData(Unpooled.EMPTY_BUFFER, true);
+        }
+        data.release();
+        return true;
+    }
+
+    /** The proxy ends a body that has no framing: its end is the stream's. */
+    void endUntilEnd() {
+        state = DONE;
+        stream.writeData(Unpooled.EMPTY_BUFFER, true);
+    }
+}
