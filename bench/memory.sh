@@ -9,16 +9,21 @@
 # (rps is printed for sanity, not for comparison). wrk runs are bounded (--duration, default 5 s).
 #
 # Usage: bench/memory.sh [--java PATH] [--jvm-opts "..."] [--modes "tcp http"] [--what standalone|parent|all]
-#                        [--parent-flags "A|B"] [--duration S] [--jar PATH] [--label TEXT] [--out FILE]
+#                        [--parent-flags "A|B"] [--duration S] [--jar PATH] [--label TEXT] [--out FILE] [--nmt]
 #   --jvm-opts   the JVM flags of the balancer's (parent's) command line; default none: the JVM's defaults
 #   --what       standalone (default): java [opts] -jar jcluster.jar balance ...; parent: java [opts]
 #                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT;
 #                all: the standalone balancer with no flags, then the parent once per --parent-flags set (the
 #                app's flags; default "-Xmx4g|-Xmx4g -XX:+UseParallelGC": G1 and Parallel), one table
 #   --jar        the jcluster.jar to measure (default agent/target/jcluster.jar, copied first)
+#   --nmt        where the RSS goes: adds -XX:NativeMemoryTracking=summary to the JVM's flags and, at rest and
+#                1.5 s before each wrk run ends, logs NMT's committed MiB per category (heap, metaspace + class
+#                space, code, compiler + arenas, GC, other, threads, symbols) and the resident MiB of the
+#                JVM's own files (libjvm text, CDS archive); full summaries beside the run's log. NMT's own
+#                bookkeeping adds ~1 MiB to the RSS measured
 # Everything it starts is stopped by pid on exit.
 set -euo pipefail
-JAVA=java JVM_OPTS="" MODES="tcp http" WHAT=standalone DURATION=5 JAR="" LABEL="" OUT=""
+JAVA=java JVM_OPTS="" MODES="tcp http" WHAT=standalone DURATION=5 JAR="" LABEL="" OUT="" NMT=${NMT:-}
 PARENT_FLAGS="-Xmx4g|-Xmx4g -XX:+UseParallelGC"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,7 +36,8 @@ while [ $# -gt 0 ]; do
     --jar) JAR=${2:?}; shift 2 ;;
     --label) LABEL=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --nmt) NMT=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "memory: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -72,13 +78,32 @@ await_line() { # FILE REGEX SECONDS
   for i in $(seq 1 $(( $3 * 10 ))); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "memory: timed out waiting for /$2/ in $1:" >&2; tail -20 "$1" >&2; return 1
 }
+# --nmt: NMT summary and smaps of PID into FILE.nmt/FILE.smaps, and one line of where its memory goes
+nmt_snapshot() { # PID FILE PHASE
+  local jcmd
+  jcmd="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd"
+  "$jcmd" "$1" VM.native_memory summary > "$2.nmt" 2>&1 || true
+  cat "/proc/$1/smaps" > "$2.smaps" 2>/dev/null || true
+  log "$3 (NMT committed MiB) $(awk '
+    /^-/ { name=$0; sub(/^- +/, "", name); sub(/ \(.*/, "", name)
+           if (match($0, /committed=[0-9]+KB/)) c[name] = substr($0, RSTART + 10, RLENGTH - 12) / 1024 }
+    END { printf "heap %.1f, metaspace+class %.1f, code %.1f, compiler+arenas %.1f, GC %.1f, other %.1f, threads %.1f, symbols %.1f",
+          c["Java Heap"], c["Metaspace"] + c["Class"], c["Code"], c["Compiler"] + c["Arena Chunk"], c["GC"], c["Other"],
+          c["Thread"], c["Symbol"] }' "$2.nmt"); resident files MiB: $(awk '
+    /^[0-9a-f]+-[0-9a-f]+ / { f = (NF > 5 ? $6 : "") }
+    /^Rss:/ { if (f ~ /libjvm/) j += $2; else if (f ~ /\.jsa$/) a += $2 }
+    END { printf "libjvm %.1f, CDS archive %.1f", j / 1024, a / 1024 }' "$2.smaps")"
+}
 # peak RSS while wrk runs: peak_under CONNS PORT PID -> "peakKiB rps threads"
 peak_under() {
-  local conns=$1 port=$2 pid=$3 peak=0 thr=0 r
+  local conns=$1 port=$2 pid=$3 peak=0 thr=0 r snapped="" start=$SECONDS
   wrk -t2 -c"$conns" -d"${DURATION}s" --timeout 5s "http://127.0.0.1:$port/" > "$WORK/wrk-$conns.txt" 2>&1 &
   local w=$!
   while kill -0 "$w" 2>/dev/null; do
     r=$(rss_kib "$pid"); [ "$r" -gt "$peak" ] && { peak=$r; thr=$(threads_of "$pid"); }
+    if [ -n "$NMT" ] && [ -z "$snapped" ] && [ $(( (SECONDS - start) * 10 )) -ge $(( DURATION * 10 - 15 )) ]; then
+      nmt_snapshot "$pid" "$WORK/run$RUN-c$conns" "c$conns"; snapped=1
+    fi
     sleep 0.25
   done
   wait "$w" || true
@@ -116,6 +141,7 @@ ROWS=() RUN=0
 measure() {
   local JVM_OPTS=$1 mode=$2 row_label=$3 port pid native idle thr0 p50 rps50 to50 p2k rps2k thr2k to2k after transport
   RUN=$((RUN + 1)); local logf="$WORK/run$RUN-$TARGET-$mode.log"
+  [ -z "$NMT" ] || JVM_OPTS="$JVM_OPTS -XX:NativeMemoryTracking=summary"
   port=$(free_port)
   # shellcheck disable=SC2086
   if [ "$TARGET" = standalone ]; then
@@ -133,12 +159,9 @@ measure() {
   fi
   sleep 3
   idle=$(rss_kib "$pid"); thr0=$(threads_of "$pid")
+  [ -z "$NMT" ] || nmt_snapshot "$pid" "$WORK/run$RUN-idle" "$row_label $mode idle"
   read -r p50 rps50 _ to50 <<< "$(peak_under 50 "$port" "$pid")"
   read -r p2k rps2k thr2k to2k <<< "$(peak_under 2000 "$port" "$pid")"
-  if [ -n "${NMT:-}" ]; then   # NMT=1 and --jvm-opts -XX:NativeMemoryTracking=summary: where the RSS goes
-    "$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd" "$pid" VM.native_memory summary > "$logf.nmt" 2>&1 || true
-    log "native memory summary: $logf.nmt"
-  fi
   sleep 5
   after=$(rss_kib "$pid")
   transport=$(grep -oE '\((round-robin|least)[^)]*\)' "$logf" | head -1)
@@ -167,7 +190,7 @@ fi
   echo "|---|---|---:|---:|---:|---:|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" = all ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION\`"
+  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" = all ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION$([ -n "$NMT" ] && echo " --nmt")\`"
   echo "- JDK: $("$JAVA" -version 2>&1 | head -1); kernel $(uname -r); nproc=$(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- git: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- agent bootstrap 2>/dev/null || echo ' (dirty tree)'); logs: $WORK"
 } | tee -a "${OUT:-/dev/null}"

@@ -1,7 +1,9 @@
 package io.jcluster.it;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,32 @@ class StandaloneOwnFlagsIT {
             kept.awaitLine("^\\[jcluster\\] balancing 127\\.0\\.0\\.1:" + port, STARTUP);
             assertFalse(commandLine(kept.pid()).contains("-XX:+UseSerialGC"), commandLine(kept.pid()).toString());
             assertEquals(0, count(kept, "running with JVM flags of its own"), kept.output().toString());
+        }
+    }
+
+    /**
+     * Netty's pooled allocator checks a Flight Recorder event on each chunk it allocates (the io_uring buffer ring
+     * allocates one as its event loop starts), which loaded jdk.jfr into a balancer that records nothing: the
+     * balancer turns Netty's events off under the name the shaded jar reads, unless the user's -D says otherwise.
+     */
+    @Test
+    void nettysFlightRecorderEventsStayUnloaded(@TempDir Path dir) throws Exception {
+        int port = FreePorts.tcp();
+        Path classes = dir.resolve("classes.log");
+        try (ClusterProcess balancer = ClusterProcess.on(Jdk.temurin25()).withoutAgent()
+                .jvmFlags("-Xlog:class+load=info:file=" + classes)
+                .launch("-jar", AgentSnapshot.path().toString(), "balance")
+                .args("--listen", "127.0.0.1:" + port, "--backend", "127.0.0.1:" + FreePorts.tcp())
+                .env("JCLUSTER_BALANCE_JVM", "keep").start()) {
+            String started = balancer.awaitLine("^\\[jcluster\\] balancing 127\\.0\\.0\\.1:" + port + ".*", STARTUP)
+                    .group();
+            Assumptions.assumeTrue(started.contains("io_uring"), "LOUD SKIP: no io_uring here, so no buffer ring"
+                    + " allocates a pooled chunk at start: " + started);
+            List<String> loaded = Files.readAllLines(classes);
+            String chunk = " io.jcluster.shaded.io.netty.buffer.PoolChunk ";
+            assertTrue(loaded.stream().anyMatch(line -> line.contains(chunk)),
+                    "the ring allocated a pooled chunk: " + loaded.size() + " classes");
+            assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" jdk.jfr.Event ")).toList());
         }
     }
 }

@@ -53,6 +53,7 @@ public final class BalanceCommand {
 
     /** @param args what follows {@code balance} on the command line */
     public static void main(String[] args) {
+        OwnNettyProperties.apply(System.getProperties()); // before any Netty class initialises
         if (BalanceArguments.wantsHelp(args)) {
             BalanceArguments.usage(System.out);
             System.exit(0);
