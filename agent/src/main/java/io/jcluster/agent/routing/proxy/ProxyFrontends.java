@@ -12,6 +12,7 @@ import io.jcluster.agent.log.AccessLogFile;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
+import io.jcluster.agent.log.Log;
 import io.jcluster.agent.stop.Draining;
 
 /**
@@ -39,6 +40,12 @@ public final class ProxyFrontends {
      */
     public static ProxyFrontends of(Options options, boolean backendsLearnTheClient) throws SetupException {
         try {
+            if (options.http().tls() && options.proxy().mode() != Options.Mode.TCP) {
+                String note = TlsContext.provider(options.http().tlsProvider()).note();
+                if (note != null) {
+                    Log.info(note);
+                }
+            }
             Frontend frontend = switch (options.proxy().mode()) {
                 case HTTP -> HttpFrontend.of(options, backendsLearnTheClient);
                 case GRPC -> GrpcFrontend.of(options); // its worker connections carry many clients' calls
@@ -68,9 +75,15 @@ public final class ProxyFrontends {
                 options.proxy().eventLoops());
     }
 
-    /** What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]". */
+    /**
+     * What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]", with
+     * TLS "round-robin, https, TLS by OpenSSL (BoringSSL), epoll".
+     */
     public static String settings(Balancer balancer, Options options) {
-        return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+        String tls = options.http().tls() && options.proxy().mode() != Options.Mode.TCP
+                ? ", TLS by " + TlsContext.describe(options.http().tlsProvider()) : "";
+        return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + tls + ", "
+                + balancer.transportName()
                 + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "")
                 + (options.proxy().eventLoops() > 0 ? ", event-loops=" + balancer.eventLoops() : "");
     }
