@@ -1,6 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Transport;
+import io.jcluster.agent.config.HttpOptions;
 import io.jcluster.agent.config.Options;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -69,15 +70,34 @@ public final class TlsContext {
 
     private static final Provider JDK = new Provider(SslProvider.JDK, "the JDK", null);
 
-    /** @throws TlsException when tls-provider=openssl and OpenSSL cannot be loaded here; the message says why */
-    public static Provider provider(Options.TlsProvider choice) throws TlsException {
-        return choice == Options.TlsProvider.JDK ? JDK : provider(choice, whyNoOpenSsl());
+    /**
+     * Netty's OpenSSL picks the certificate for a handshake by these key types only; an EdDSA or RSASSA-PSS key (which
+     * the JDK serves) would fail every handshake or not load.
+     */
+    private static final java.util.Set<String> OPENSSL_KEYS = java.util.Set.of("RSA", "EC");
+
+    /**
+     * For the launch's tls-cert/tls-key (the key is read again here: cheap, once at start).
+     *
+     * @throws TlsException when tls-provider=openssl and OpenSSL cannot be used here or with this key; the message
+     *                      says why, or when the key cannot be read
+     */
+    public static Provider provider(HttpOptions http) throws TlsException {
+        return provider(http.tlsProvider(), privateKey(http.tlsKey()).getAlgorithm());
     }
 
-    /** @param unavailable why OpenSSL cannot be used here, or null when it can */
-    static Provider provider(Options.TlsProvider choice, String unavailable) throws TlsException {
+    private static Provider provider(Options.TlsProvider choice, String keyAlgorithm) throws TlsException {
+        return choice == Options.TlsProvider.JDK ? JDK : provider(choice, keyAlgorithm, whyNoOpenSsl());
+    }
+
+    /** @param unavailable why OpenSSL cannot be used on this machine, or null when it can */
+    static Provider provider(Options.TlsProvider choice, String keyAlgorithm, String unavailable)
+            throws TlsException {
         if (choice == Options.TlsProvider.JDK) {
             return JDK;
+        }
+        if (unavailable == null && !OPENSSL_KEYS.contains(keyAlgorithm)) {
+            unavailable = "Netty's OpenSSL serves RSA and EC keys only, and tls-key holds an " + keyAlgorithm + " key";
         }
         if (unavailable == null) {
             return new Provider(SslProvider.OPENSSL, "OpenSSL (" + OpenSsl.versionString() + ")", null);
@@ -91,9 +111,9 @@ public final class TlsContext {
     }
 
     /** For the startup line: "OpenSSL (BoringSSL)" or "the JDK". */
-    public static String describe(Options.TlsProvider choice) {
+    public static String describe(HttpOptions http) {
         try {
-            return provider(choice).description();
+            return provider(http).description();
         } catch (TlsException e) {
             return "none (" + e.getMessage() + ")";
         }
@@ -122,9 +142,9 @@ public final class TlsContext {
      */
     public static SslContext load(Path certFile, Path keyFile, boolean h2, Options.TlsProvider provider)
             throws TlsException {
-        SslProvider ssl = provider(provider).ssl();
         X509Certificate[] chain = certificates(certFile);
         PrivateKey key = privateKey(keyFile);
+        SslProvider ssl = provider(provider, key.getAlgorithm()).ssl();
         if (!matches(key, chain[0].getPublicKey())) {
             throw new TlsException("tls-key=" + keyFile + ": this key does not belong to the certificate in tls-cert="
                     + certFile + " (" + chain[0].getSubjectX500Principal().getName() + "); give the key the"

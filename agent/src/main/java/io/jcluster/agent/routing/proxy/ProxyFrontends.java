@@ -40,18 +40,21 @@ public final class ProxyFrontends {
      */
     public static ProxyFrontends of(Options options, boolean backendsLearnTheClient) throws SetupException {
         try {
-            if (options.http().tls() && options.proxy().mode() != Options.Mode.TCP) {
-                String note = TlsContext.provider(options.http().tlsProvider()).note();
-                if (note != null) {
-                    Log.info(note);
-                }
-            }
             Frontend frontend = switch (options.proxy().mode()) {
                 case HTTP -> HttpFrontend.of(options, backendsLearnTheClient);
                 case GRPC -> GrpcFrontend.of(options); // its worker connections carry many clients' calls
                 case TCP -> Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             };
-            return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
+            Transport transport = Transport.choose(options.proxy().transport());
+            ProxyFrontends frontends = new ProxyFrontends(options, frontend, transport);
+            if (options.http().tls()) {
+                // after every check passed: a launch that fails says one line, its error
+                String note = TlsContext.provider(options.http()).note();
+                if (note != null) {
+                    Log.info(note);
+                }
+            }
+            return frontends;
         } catch (TlsContext.TlsException | Transport.UnavailableException | AccessLogFile.Unusable e) {
             throw new SetupException(e.getMessage());
         }
@@ -80,8 +83,7 @@ public final class ProxyFrontends {
      * TLS "round-robin, https, TLS by OpenSSL (BoringSSL), epoll".
      */
     public static String settings(Balancer balancer, Options options) {
-        String tls = options.http().tls() && options.proxy().mode() != Options.Mode.TCP
-                ? ", TLS by " + TlsContext.describe(options.http().tlsProvider()) : "";
+        String tls = options.http().tls() ? ", TLS by " + TlsContext.describe(options.http()) : "";
         return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + tls + ", "
                 + balancer.transportName()
                 + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "")

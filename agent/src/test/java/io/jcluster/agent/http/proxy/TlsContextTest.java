@@ -53,29 +53,49 @@ class TlsContextTest {
         return Options.TlsProvider.JDK;
     }
 
+    private io.jcluster.agent.config.HttpOptions http(Path[] files, String more) throws Exception {
+        return OptionParser.parse("mode=http,tls-cert=" + files[0] + ",tls-key=" + files[1] + more).http();
+    }
+
     @Test
     void autoIsOpenSslWhereItLoadsAndJdkIsTheJdk() throws Exception {
         assumeTrue(OpenSsl.isAvailable(), "SKIPPED: netty-tcnative does not load here");
-        TlsContext.Provider auto = TlsContext.provider(Options.TlsProvider.AUTO);
+        Path[] files = selfSigned("ec", "choice");
+        TlsContext.Provider auto = TlsContext.provider(http(files, ""));
         assertEquals(SslProvider.OPENSSL, auto.ssl());
         assertEquals("OpenSSL (BoringSSL)", auto.description());
         assertNull(auto.note());
-        assertEquals(SslProvider.OPENSSL, TlsContext.provider(Options.TlsProvider.OPENSSL).ssl());
-        assertEquals(SslProvider.JDK, TlsContext.provider(Options.TlsProvider.JDK).ssl());
-        assertEquals("the JDK", TlsContext.describe(Options.TlsProvider.JDK));
+        assertEquals(SslProvider.OPENSSL, TlsContext.provider(http(files, ",tls-provider=openssl")).ssl());
+        assertEquals(SslProvider.JDK, TlsContext.provider(http(files, ",tls-provider=jdk")).ssl());
+        assertEquals("the JDK", TlsContext.describe(http(files, ",tls-provider=jdk")));
+        assertEquals("OpenSSL (BoringSSL)", TlsContext.describe(http(files, "")));
     }
 
     @Test
     void withoutOpenSslAutoSaysWhyAndOpensslStopsTheLaunch() throws Exception {
         String why = "netty-tcnative did not load: no libnetty_tcnative in java.library.path";
-        TlsContext.Provider auto = TlsContext.provider(Options.TlsProvider.AUTO, why);
+        TlsContext.Provider auto = TlsContext.provider(Options.TlsProvider.AUTO, "EC", why);
         assertEquals(SslProvider.JDK, auto.ssl());
         assertEquals("TLS by the JDK, not OpenSSL: " + why + " (fix that for OpenSSL's lower CPU cost per request)",
                 auto.note());
         assertEquals("tls-provider=openssl: OpenSSL cannot be used here: " + why + "; fix that, or use"
                 + " tls-provider=auto or jdk for the JDK's TLS", assertThrows(TlsContext.TlsException.class,
-                        () -> TlsContext.provider(Options.TlsProvider.OPENSSL, why)).getMessage());
-        assertNull(TlsContext.provider(Options.TlsProvider.JDK, why).note());
+                        () -> TlsContext.provider(Options.TlsProvider.OPENSSL, "EC", why)).getMessage());
+        assertNull(TlsContext.provider(Options.TlsProvider.JDK, "EC", why).note());
+    }
+
+    /** Netty's OpenSSL chooses the certificate by RSA and EC key types only: other keys go to the JDK. */
+    @Test
+    void anEdDsaKeyIsTheJdksUnderAutoAndRefusedByOpenssl() throws Exception {
+        String why = "Netty's OpenSSL serves RSA and EC keys only, and tls-key holds an Ed25519 key";
+        TlsContext.Provider auto = TlsContext.provider(Options.TlsProvider.AUTO, "Ed25519", null);
+        assertEquals(SslProvider.JDK, auto.ssl());
+        assertEquals("TLS by the JDK, not OpenSSL: " + why + " (fix that for OpenSSL's lower CPU cost per request)",
+                auto.note());
+        assertEquals("tls-provider=openssl: OpenSSL cannot be used here: " + why + "; fix that, or use"
+                + " tls-provider=auto or jdk for the JDK's TLS", assertThrows(TlsContext.TlsException.class,
+                        () -> TlsContext.provider(Options.TlsProvider.OPENSSL, "Ed25519", null)).getMessage());
+        assertEquals(SslProvider.OPENSSL, TlsContext.provider(Options.TlsProvider.AUTO, "RSA", null).ssl());
     }
 
     @ParameterizedTest
@@ -151,6 +171,31 @@ class TlsContextTest {
         assertEquals("CN=renewed", renewed.peer());
         assertEquals("h2", renewed.protocol());
         assertEquals(server == Server.OPENSSL, frontend.settings().tls() instanceof OpenSslContext);
+    }
+
+    /** Every key type TlsContext reads serves a TLS 1.3 handshake under auto and under the provider it names. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rsa:2048", "ec", "ed25519", "ed448", "rsa-pss"})
+    void everyKeyTypeServes(String keyType) throws Exception {
+        Path[] files = selfSigned(keyType, keyType.replace(':', '-'));
+        boolean openSslKey = keyType.startsWith("rsa:") || keyType.equals("ec");
+        for (Options.TlsProvider provider : Options.TlsProvider.values()) {
+            if (provider == Options.TlsProvider.OPENSSL && !openSslKey) {
+                assertThrows(TlsContext.TlsException.class, () -> TlsContext.load(files[0], files[1], true, provider));
+                continue;
+            }
+            SslContext context;
+            try {
+                context = TlsContext.load(files[0], files[1], true, provider);
+            } catch (TlsContext.TlsException e) {
+                throw new AssertionError(keyType + " with tls-provider=" + provider.key() + ": " + e.getMessage(), e);
+            }
+            Handshake handshake = handshake(context, client(List.of("TLSv1.3"), null, "h2"));
+            assertTrue(handshake.succeeded(), keyType + " with tls-provider=" + provider.key() + " ("
+                    + context.getClass().getSimpleName() + ")");
+            assertEquals(openSslKey && provider != Options.TlsProvider.JDK && OpenSsl.isAvailable(),
+                    context instanceof OpenSslContext, keyType + " " + provider.key());
+        }
     }
 
     private static SslContext client(List<String> protocols, String suite, String... alpn) throws Exception {
@@ -231,7 +276,10 @@ class TlsContextTest {
     }
 
     private static void selfSigned(String keyType, String name, Path cert, Path key) throws Exception {
-        List<String> command = keyType.equals("ec")
+        List<String> command = keyType.equals("ed25519") || keyType.equals("ed448") || keyType.equals("rsa-pss")
+                ? List.of("openssl", "req", "-x509", "-newkey", keyType, "-nodes", "-keyout", key.toString(), "-out",
+                        cert.toString(), "-days", "1", "-subj", "/CN=" + name)
+                : keyType.equals("ec")
                 ? List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                         "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=" + name)
                 : List.of("openssl", "req", "-x509", "-newkey", keyType, "-nodes", "-keyout", key.toString(), "-out",
