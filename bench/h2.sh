@@ -29,7 +29,7 @@
 #   --jar PATH        the jcluster.jar to measure (default agent/target/jcluster.jar, built if missing)
 #   --write           append the section to bench/RESULTS.md
 #   --table CSV       only print the table of an earlier run's results.csv (measures nothing)
-# Env: BE1_PORT BE2_PORT (18081 18082, anchors'), H2_BASE_PORT (18120: the proxies on 18120..18124)
+# Env: BE1_PORT BE2_PORT (18081 18082, anchors'), H2_BASE_PORT (18120: the proxies on 18120..18125)
 #
 # Everything it starts (anchors.sh's backends, the two HAProxies, the two balancers) is started by pid and stopped
 # by pid on exit, Ctrl-C or SIGTERM. Traffic goes to 127.0.0.1 only.
@@ -121,7 +121,7 @@ if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 declare -A PORT_OF=([hap-h2-tls]=$BASE_PORT [jc-h2-tls]=$((BASE_PORT + 1)) [hap-h2c]=$((BASE_PORT + 2)) [jc-h2c]=$((BASE_PORT + 3))
-  [jc-h2-tls-jdk]=$((BASE_PORT + 4)))
+  [jc-h2-tls-jdk]=$((BASE_PORT + 5)))
 for p in "$BE1_PORT" "$BE2_PORT" "${PORT_OF[@]}"; do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running?"
 done
