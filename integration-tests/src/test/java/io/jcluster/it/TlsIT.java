@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tls-cert/tls-key terminate TLS in the parent: the JDK client with a self-signed certificate made here (by the
- * JDK's keytool) gets 200 over TLS 1.3 and 1.2, and the app learns the request came over https. A key that is
- * not the certificate's stops the launch with one line and exit status 2.
+ * tls-cert/tls-key terminate TLS in the parent (OpenSSL from the jar's shaded tcnative, or the JDK's): the JDK
+ * client with a self-signed certificate made here (by the JDK's keytool) gets 200 over TLS 1.3 and 1.2, and the app
+ * learns the request came over https. A key that is not the certificate's stops the launch with one line and exit
+ * status 2.
  */
 @Timeout(180)
 class TlsIT {
@@ -30,7 +31,10 @@ class TlsIT {
     @TempDir
     Path dir;
 
-    /** On {@link Jdk#both()}: the TLS engine is the JDK's; the third variant differs only in the transport below it. */
+    /**
+     * On {@link Jdk#both()}: JDK 17 gets OpenSSL, Temurin 25 as users run it (no native access) the JDK's TLS, so both
+     * providers serve a real client here; the third variant differs only in the transport below it.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jcluster.it.Jdk#both")
     void httpsIsTerminatedInTheParent(Jdk jdk) throws Exception {
@@ -42,6 +46,16 @@ class TlsIT {
                 "processes=2,mode=http,tls-cert=" + cert + ",tls-key=" + key)) {
             String listening = cluster.awaitListening("0.0.0.0:" + port, STARTUP);
             assertTrue(listening.contains(", https, "), listening);
+            // tls-provider=auto: the shaded jar's relocated tcnative loads where native code may (a packaging slip
+            // would fall back to the JDK's TLS); JDK 25 without native access uses the JDK's TLS and says why
+            if (jdk.nativeAccess()) {
+                assertTrue(listening.contains(", https, TLS by OpenSSL (BoringSSL), "), listening);
+            } else {
+                assertTrue(listening.contains(", https, TLS by the JDK, "), listening);
+                assertTrue(cluster.stderr().stream().anyMatch(line -> line.contains("[jcluster] TLS by the JDK, not"
+                        + " OpenSSL: on JDK 24+ native code needs --enable-native-access=ALL-UNNAMED")),
+                        cluster.describe());
+            }
             cluster.awaitWorkers(2, STARTUP);
             for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
                 HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.trusting(keystore))

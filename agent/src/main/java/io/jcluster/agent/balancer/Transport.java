@@ -170,9 +170,9 @@ public final class Transport {
 
     /**
      * JDK 24+ warns on the first native library load unless native access was granted; loading a native
-     * transport there without the grant would print a surprise warning, so none is tried.
+     * transport (or OpenSSL for TLS) there without the grant would print a surprise warning, so none is tried.
      */
-    private static boolean nativeAccessAllowedQuietly() {
+    public static boolean nativeAccessAllowedQuietly() {
         if (Runtime.version().feature() < 24) {
             return true;
         }

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param cacheStatusHeader {@code cache-status-header=on}: responses carry X-Cache
  * @param http2          {@code http2=}: HTTP/2 to clients (ALPN h2 with TLS; h2c with prior knowledge when on)
  * @param maxConcurrentStreams {@code max-concurrent-streams=}: streams one HTTP/2 connection may have open at once
+ * @param tlsProvider    {@code tls-provider=}: who does the TLS work (with {@code tlsCert})
  */
 public record HttpOptions(
         Duration headerTimeout,
@@ -32,7 +33,8 @@ public record HttpOptions(
         long cacheMaxObject,
         boolean cacheStatusHeader,
         Options.Http2 http2,
-        int maxConcurrentStreams) {
+        int maxConcurrentStreams,
+        Options.TlsProvider tlsProvider) {
 
     /** Whether the parent terminates TLS ({@code tls-cert=} and {@code tls-key=}). */
     public boolean tls() {
@@ -47,6 +49,7 @@ public record HttpOptions(
     /** The same, with the TLS files that {@link OptionChecks} found readable. */
     HttpOptions withTls(Path cert, Path key) {
         return new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, cert, key,
-                trustedProxies, cache, cacheMaxObject, cacheStatusHeader, http2, maxConcurrentStreams);
+                trustedProxies, cache, cacheMaxObject, cacheStatusHeader, http2, maxConcurrentStreams,
+                tlsProvider);
     }
 }

@@ -35,6 +35,11 @@ public enum Option {
             "mode=http or grpc: terminate TLS (1.2 and 1.3) in the parent with this certificate; needs tls-key."),
     TLS_KEY("tls-key", "the path of a PEM file with an unencrypted PKCS#8 private key", "none",
             "The private key of tls-cert (BEGIN PRIVATE KEY; convert others with openssl pkcs8 -topk8 -nocrypt)."),
+    TLS_PROVIDER("tls-provider", "auto, openssl or jdk", "auto",
+            "With tls-cert: who does the TLS work. openssl = BoringSSL through Netty's tcnative (bundled for Linux"
+                    + " x86_64 and aarch64; on JDK 24+ it needs --enable-native-access=ALL-UNNAMED); jdk = the JDK's"
+                    + " own. auto = openssl where it loads and the key is RSA or EC, else jdk (the startup line"
+                    + " says which, and why not openssl); openssl that cannot be used stops the launch."),
     STICKY("sticky", "off, cookie, or the name of the app's session cookie (e.g. JSESSIONID)", "off",
             "mode=http: cookie = the parent sets a JCLUSTER cookie naming the worker; a cookie name = requests with"
                     + " that session cookie go to the worker that issued it."),

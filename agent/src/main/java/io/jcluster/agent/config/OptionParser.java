@@ -116,6 +116,7 @@ public final class OptionParser {
         }
         String tlsCert = given.containsKey(Option.TLS_CERT) ? single(given, Option.TLS_CERT) : null;
         String tlsKey = given.containsKey(Option.TLS_KEY) ? single(given, Option.TLS_KEY) : null;
+        Options.TlsProvider tlsProvider = tlsProvider(given, tlsCert);
         Options.Balancing balancer = oneOf(Option.BALANCER, single(given, Option.BALANCER), BALANCERS);
         if (balancer == Options.Balancing.KERNEL) {
             KernelBalancingRule.check(given);
@@ -174,7 +175,7 @@ public final class OptionParser {
                         tcpIdleTimeout, proxyProtocol, eventLoops(single(given, Option.EVENT_LOOPS))),
                 new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
                         trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader(), http2,
-                        maxConcurrentStreams),
+                        maxConcurrentStreams, tlsProvider),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
                 new AdminOptions(admin, adminToken, adminTokenFile),
                 store,
@@ -415,6 +416,26 @@ public final class OptionParser {
                     + " idle keep-alive connections)");
         }
         return timeout;
+    }
+
+    /** Given without tls-cert it would choose nothing: refused rather than silently ignored. */
+    private static Options.TlsProvider tlsProvider(Map<Option, List<String>> given, String tlsCert)
+            throws OptionException {
+        String value = single(given, Option.TLS_PROVIDER);
+        Options.TlsProvider choice = null;
+        for (Options.TlsProvider provider : Options.TlsProvider.values()) {
+            if (provider.key().equals(value)) {
+                choice = provider;
+            }
+        }
+        if (choice == null) {
+            throw OptionException.badValue(Option.TLS_PROVIDER, value);
+        }
+        if (given.containsKey(Option.TLS_PROVIDER) && tlsCert == null) {
+            throw new OptionException("tls-provider=" + value + ": needs tls-cert (it chooses who terminates the"
+                    + " parent's TLS; without tls-cert there is none)");
+        }
+        return choice;
     }
 
     private static Options.TransportChoice transport(String value) throws OptionException {

@@ -39,6 +39,16 @@ public record Options(
      */
     public enum Http2 { TLS_ONLY, ON, OFF }
 
+    /** Who does the TLS work ({@code tls-provider=}): OpenSSL where it loads (auto), OpenSSL, or the JDK. */
+    public enum TlsProvider {
+        AUTO, OPENSSL, JDK;
+
+        /** The option value: {@code auto}, {@code openssl}, {@code jdk}. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Which socket implementation the balancer asks for ({@code transport=}). */
     public enum TransportChoice {
         AUTO, IO_URING, EPOLL, NIO;

@@ -56,6 +56,16 @@ class BalanceArgumentsTest {
     }
 
     @Test
+    void tlsProviderIsAStandaloneOption(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "c");
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "k");
+        String tls = "--listen 9000 --backend 127.0.0.1:1 --mode http --tls-cert " + cert + " --tls-key " + key;
+        assertEquals(Options.TlsProvider.JDK, parse(tls + " --tls-provider jdk").options().http().tlsProvider());
+        assertEquals(Options.TlsProvider.AUTO, parse(tls).options().http().tlsProvider());
+        assertEquals("--tls-provider java: expected auto, openssl or jdk", error(tls + " --tls-provider java"));
+    }
+
+    @Test
     void healthIntervalSetsTheProbePeriod() throws Exception {
         assertEquals(Duration.ofMillis(250), parse("--listen 9000 --backend 127.0.0.1:1 --health-interval 250ms")
                 .probePeriod());

@@ -50,7 +50,7 @@ public final class GrpcFrontend implements Frontend {
      */
     public static GrpcFrontend of(Options options) throws TlsContext.TlsException, AccessLogFile.Unusable {
         HttpOptions http = options.http();
-        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), true) : null;
+        SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), true, http.tlsProvider()) : null;
         return new GrpcFrontend(new Settings(limits(options), tls, http.trustedProxies(),
                 AccessLogFile.open(options.logs())), tls != null);
     }
@@ -82,7 +82,7 @@ public final class GrpcFrontend implements Frontend {
         SslContext context = settings.tls();
         if (tls && http.tls()) {
             try {
-                context = TlsContext.load(http.tlsCert(), http.tlsKey(), true);
+                context = TlsContext.load(http.tlsCert(), http.tlsKey(), true, http.tlsProvider());
             } catch (TlsContext.TlsException e) {
                 Log.info("SIGHUP: " + e.getMessage() + "; the running certificate is kept");
             }

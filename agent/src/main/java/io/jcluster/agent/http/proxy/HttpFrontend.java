@@ -73,7 +73,7 @@ public final class HttpFrontend implements Frontend {
             throws TlsContext.TlsException, AccessLogFile.Unusable {
         HttpOptions http = options.http();
         boolean h2 = http.tls() ? http.http2() != Options.Http2.OFF : http.http2() == Options.Http2.ON;
-        TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey(), h2) : null;
+        TlsLoader tlsLoader = http.tls() ? () -> TlsContext.load(http.tlsCert(), http.tlsKey(), h2, http.tlsProvider()) : null;
         SslContext tls = tlsLoader == null ? null : tlsLoader.load();
         AccessLog accessLog = AccessLogFile.open(options.logs());
         // THE response cache of this balancer (cache=): one for all its event loops and listeners, reached by the

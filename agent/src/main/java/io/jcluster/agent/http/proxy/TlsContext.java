@@ -1,7 +1,11 @@
 package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.balancer.Transport;
+import io.jcluster.agent.config.HttpOptions;
+import io.jcluster.agent.config.Options;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -30,7 +34,9 @@ import java.util.regex.Pattern;
 /**
  * Loads tls-cert and tls-key (PEM) and checks them before anything starts: a certificate file without a
  * certificate, a key in a form the JDK cannot read, or a key that does not belong to the certificate each stop
- * the launch with one line that says which file and what to do.
+ * the launch with one line that says which file and what to do. Who does the TLS work is tls-provider='s choice
+ * ({@link #provider}): OpenSSL (BoringSSL, Netty's tcnative, shaded into the agent jar) costs a fraction of the
+ * JDK's CPU per record and handshake (bench/RESULTS.md); both get the same protocols, cipher suites and ALPN.
  */
 public final class TlsContext {
 
@@ -50,14 +56,95 @@ public final class TlsContext {
         }
     }
 
-    static SslContext load(Path certFile, Path keyFile) throws TlsException {
-        return load(certFile, keyFile, false);
+    /**
+     * Who does the TLS work on this machine, as tls-provider= chose it.
+     *
+     * @param ssl         Netty's provider: {@link SslProvider#OPENSSL}, whose engines and contexts free their native
+     *                    memory when collected (a SIGHUP's replaced context stays alive while a connection uses it,
+     *                    so it cannot be released by hand at the swap), or {@link SslProvider#JDK}
+     * @param description for the startup line: "OpenSSL (BoringSSL)" or "the JDK"
+     * @param note        with auto, why not OpenSSL (a line to show); null otherwise
+     */
+    public record Provider(SslProvider ssl, String description, String note) {
     }
 
-    /** @param h2 whether ALPN offers h2 before http/1.1 (http2=on) */
-    public static SslContext load(Path certFile, Path keyFile, boolean h2) throws TlsException {
+    private static final Provider JDK = new Provider(SslProvider.JDK, "the JDK", null);
+
+    /**
+     * Netty's OpenSSL picks the certificate for a handshake by these key types only; an EdDSA or RSASSA-PSS key (which
+     * the JDK serves) would fail every handshake or not load.
+     */
+    private static final java.util.Set<String> OPENSSL_KEYS = java.util.Set.of("RSA", "EC");
+
+    /**
+     * For the launch's tls-cert/tls-key (the key is read again here: cheap, once at start).
+     *
+     * @throws TlsException when tls-provider=openssl and OpenSSL cannot be used here or with this key; the message
+     *                      says why, or when the key cannot be read
+     */
+    public static Provider provider(HttpOptions http) throws TlsException {
+        return provider(http.tlsProvider(), privateKey(http.tlsKey()).getAlgorithm());
+    }
+
+    private static Provider provider(Options.TlsProvider choice, String keyAlgorithm) throws TlsException {
+        return choice == Options.TlsProvider.JDK ? JDK : provider(choice, keyAlgorithm, whyNoOpenSsl());
+    }
+
+    /** @param unavailable why OpenSSL cannot be used on this machine, or null when it can */
+    static Provider provider(Options.TlsProvider choice, String keyAlgorithm, String unavailable)
+            throws TlsException {
+        if (choice == Options.TlsProvider.JDK) {
+            return JDK;
+        }
+        if (unavailable == null && !OPENSSL_KEYS.contains(keyAlgorithm)) {
+            unavailable = "Netty's OpenSSL serves RSA and EC keys only, and tls-key holds an " + keyAlgorithm + " key";
+        }
+        if (unavailable == null) {
+            return new Provider(SslProvider.OPENSSL, "OpenSSL (" + OpenSsl.versionString() + ")", null);
+        }
+        if (choice == Options.TlsProvider.OPENSSL) {
+            throw new TlsException("tls-provider=openssl: OpenSSL cannot be used here: " + unavailable + "; fix that,"
+                    + " or use tls-provider=auto or jdk for the JDK's TLS");
+        }
+        return new Provider(SslProvider.JDK, "the JDK", "TLS by the JDK, not OpenSSL: " + unavailable
+                + " (fix that for OpenSSL's lower CPU cost per request)");
+    }
+
+    /** For the startup line: "OpenSSL (BoringSSL)" or "the JDK". */
+    public static String describe(HttpOptions http) {
+        try {
+            return provider(http).description();
+        } catch (TlsException e) {
+            return "none (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Why OpenSSL cannot be used here, or null when it can (it loads once per JVM, on the first call). */
+    private static String whyNoOpenSsl() {
+        if (!Transport.nativeAccessAllowedQuietly()) {
+            // loading it anyway would print the JDK's warning about a restricted method
+            return "on JDK 24+ native code needs --enable-native-access=ALL-UNNAMED on the java command line";
+        }
+        if (!OpenSsl.isAvailable()) {
+            Throwable cause = OpenSsl.unavailabilityCause();
+            String text = cause == null ? "no reason given" : String.valueOf(cause.getMessage() != null
+                    ? cause.getMessage() : cause);
+            int newline = text.indexOf('\n');
+            return "netty-tcnative did not load: " + (newline < 0 ? text : text.substring(0, newline))
+                    + "; the jar bundles it for Linux x86_64 and aarch64 (glibc)";
+        }
+        return null;
+    }
+
+    /**
+     * @param h2       whether ALPN offers h2 before http/1.1 (http2=on)
+     * @param provider tls-provider=
+     */
+    public static SslContext load(Path certFile, Path keyFile, boolean h2, Options.TlsProvider provider)
+            throws TlsException {
         X509Certificate[] chain = certificates(certFile);
         PrivateKey key = privateKey(keyFile);
+        SslProvider ssl = provider(provider, key.getAlgorithm()).ssl();
         if (!matches(key, chain[0].getPublicKey())) {
             throw new TlsException("tls-key=" + keyFile + ": this key does not belong to the certificate in tls-cert="
                     + certFile + " (" + chain[0].getSubjectX500Principal().getName() + "); give the key the"
@@ -65,13 +152,13 @@ public final class TlsContext {
         }
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
-                    .sslProvider(SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2");
-            if (h2) {
-                // RFC 9113 section 9.2.2: with TLS 1.2, h2 needs an AEAD cipher suite with ephemeral key exchange;
-                // Netty's list is those (the TLS 1.3 suites all are)
-                builder.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
-            }
+                    .sslProvider(ssl)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    // ECDHE with an AEAD cipher only, with either provider and whether h2 is offered or not (as
+                    // Mozilla's "intermediate" profile): RFC 9113 section 9.2.2 requires those for h2 over TLS 1.2,
+                    // and OpenSSL's default list would also take RSA key exchange and CBC suites. The TLS 1.3
+                    // suites all are AEAD with ephemeral keys.
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
             return builder.applicationProtocolConfig(h2
                             ? new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

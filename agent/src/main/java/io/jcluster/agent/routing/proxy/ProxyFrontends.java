@@ -12,6 +12,7 @@ import io.jcluster.agent.log.AccessLogFile;
 import io.jcluster.agent.http.proxy.HttpFrontend;
 import io.jcluster.agent.http.wire.RequestLine;
 import io.jcluster.agent.http.proxy.TlsContext;
+import io.jcluster.agent.log.Log;
 import io.jcluster.agent.stop.Draining;
 
 /**
@@ -44,7 +45,16 @@ public final class ProxyFrontends {
                 case GRPC -> GrpcFrontend.of(options); // its worker connections carry many clients' calls
                 case TCP -> Frontend.tcp(options.proxy().tcpIdleTimeout(), RequestLine::isStartOf);
             };
-            return new ProxyFrontends(options, frontend, Transport.choose(options.proxy().transport()));
+            Transport transport = Transport.choose(options.proxy().transport());
+            ProxyFrontends frontends = new ProxyFrontends(options, frontend, transport);
+            if (options.http().tls()) {
+                // after every check passed: a launch that fails says one line, its error
+                String note = TlsContext.provider(options.http()).note();
+                if (note != null) {
+                    Log.info(note);
+                }
+            }
+            return frontends;
         } catch (TlsContext.TlsException | Transport.UnavailableException | AccessLogFile.Unusable e) {
             throw new SetupException(e.getMessage());
         }
@@ -68,9 +78,14 @@ public final class ProxyFrontends {
                 options.proxy().eventLoops());
     }
 
-    /** What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]". */
+    /**
+     * What the startup line says about how {@code balancer} balances: "round-robin, http, epoll[, max-...]", with
+     * TLS "round-robin, https, TLS by OpenSSL (BoringSSL), epoll".
+     */
     public static String settings(Balancer balancer, Options options) {
-        return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + ", " + balancer.transportName()
+        String tls = options.http().tls() ? ", TLS by " + TlsContext.describe(options.http()) : "";
+        return options.proxy().strategy().optionValue() + ", " + balancer.frontendName() + tls + ", "
+                + balancer.transportName()
                 + (options.proxy().maxConnections() > 0 ? ", max-connections=" + options.proxy().maxConnections() : "")
                 + (options.proxy().eventLoops() > 0 ? ", event-loops=" + balancer.eventLoops() : "");
     }
