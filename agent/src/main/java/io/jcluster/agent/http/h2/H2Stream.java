@@ -68,9 +68,9 @@ public final class H2Stream {
         }
     }
 
-    /** A DATA frame's bytes (not retained by the caller), or null: the request's trailers. */
+    /** A DATA frame's bytes (not retained by the caller). */
     void requestData(ByteBuf data, boolean endStream) {
-        int n = data == null ? 0 : data.readableBytes();
+        int n = data.readableBytes();
         ByteBuf framed = null;
         if (chunked) {
             if (n > 0 || endStream) {
@@ -97,6 +97,20 @@ public final class H2Stream {
     }
 
     private static final int CRLF = ('\r' << 8) | '\n';
+
+    /**
+     * The request's trailers (valid), which end it: a chunked body's trailer section; with a content-length body
+     * there is none in HTTP/1.1, and they are dropped (RFC 9110 section 6.5.1 lets a recipient discard them).
+     */
+    void requestTrailers(Http2Headers trailers) {
+        requestEnded = true;
+        if (chunked) {
+            pending = append(pending, RequestHead.lastChunk(alloc(), trailers));
+        }
+        if (wantsRead && pending != null) {
+            deliver();
+        }
+    }
 
     private ByteBuf append(ByteBuf waiting, ByteBuf data) {
         if (waiting == null) {
