@@ -1,5 +1,7 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -9,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
@@ -239,6 +242,23 @@ public final class H2Stream {
             if (!response.write(data)) {
                 reset(Http2Error.INTERNAL_ERROR);
             }
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    /**
+     * The final response head, as the proxy scanned and rewrote it ({@code extra}: name and value pairs it adds, or
+     * null), and its body's framing ({@code length} for {@link BodyFraming.Kind#LENGTH}): framed from the scanned
+     * fields, not written as bytes and scanned again. The body follows through {@link #write}. Not flushed.
+     */
+    public void responseHead(MessageHead head, BodyFraming.Kind framing, long length, AsciiString[] extra) {
+        if (stream == null) {
+            return;
+        }
+        handlerCalls++;
+        try {
+            response.head(head, framing, length, extra);
         } finally {
             handlerCalls--;
         }

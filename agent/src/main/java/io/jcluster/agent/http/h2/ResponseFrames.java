@@ -124,7 +124,7 @@ final class ResponseFrames {
                 return null;
             }
             int status = head.status();
-            Http2Headers headers = headers(status);
+            Http2Headers headers = headers(head, null);
             data.skipBytes(head.length());
             boolean interim = status < 200;
             if (interim) {
@@ -163,11 +163,32 @@ final class ResponseFrames {
     }
 
     /**
-     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
-     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here).
+     * The final head the proxy has scanned and rewritten already ({@code head}'s dropped lines left out, {@code extra}
+     * name and value pairs added, or null), and its body's framing: no HTTP/1.1 bytes to write and scan again. The
+     * body's bytes follow through {@link #write}.
      */
-    private Http2Headers headers(int status) {
-        AsciiString[] fields = new AsciiString[2 * head.count()];
+    void head(MessageHead head, BodyFraming.Kind framing, long length, AsciiString[] extra) {
+        switch (framing) {
+            case NONE -> body.none();
+            case LENGTH -> body.length(length);
+            case CHUNKED -> body.chunked();
+            default -> body.untilClose();
+        }
+        Http2Headers headers = headers(head, extra);
+        headersSent = true;
+        boolean end = body.done();
+        state = end ? DONE : BODY;
+        stream.writeHeaders(headers, end);
+    }
+
+    /**
+     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
+     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
+     * {@code extra} (name and value pairs, or null) after them.
+     */
+    private static Http2Headers headers(MessageHead head, AsciiString[] extra) {
+        int status = head.status();
+        AsciiString[] fields = new AsciiString[2 * head.count() + (extra == null ? 0 : extra.length)];
         int n = 0;
         byte[] bytes = head.bytes();
         for (int i = 0; i < head.count(); i++) {
@@ -178,6 +199,10 @@ final class ResponseFrames {
             int valueStart = head.valueStart(i);
             fields[n++] = name(bytes, head.lineStart(i), head.nameEnd(i));
             fields[n++] = new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true);
+        }
+        if (extra != null) {
+            System.arraycopy(extra, 0, fields, n, extra.length);
+            n += extra.length;
         }
         if (n < fields.length) {
             fields = java.util.Arrays.copyOf(fields, n);
