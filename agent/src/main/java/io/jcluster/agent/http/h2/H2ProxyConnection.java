@@ -35,7 +35,12 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     private final H2Limits limits;
     final StreamFrames frames;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> idleClose;
+    /** The one idle timer: re-armed by itself from {@link #idleSince}, never cancelled and set again per stream. */
+    private ScheduledFuture<?> idleTimer;
+    /** When the last stream ended (the executor's ticker), or {@link #BUSY} while one is open. */
+    private long idleSince = BUSY;
+    private static final long BUSY = Long.MIN_VALUE;
+    private final Runnable idleCheck = this::idleCheck;
     private boolean closing;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushNow;
@@ -54,7 +59,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {
-                cancelIdle();
+                idleSince = BUSY;
             }
 
             @Override
@@ -209,18 +214,37 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         }
     }
 
+    /**
+     * No stream is open from now: the connection closes after idle-timeout unless one opens. A field write when the
+     * timer is already set (streams one after the other keep it set; it re-arms itself from {@link #idleSince}).
+     */
     private void idleFrom() {
-        cancelIdle();
-        if (!limits.idleTimeout().isZero()) {
-            idleClose = ctx.executor().schedule(this::closeIfIdle, limits.idleTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
+        if (limits.idleTimeout().isZero()) {
+            return;
+        }
+        idleSince = ctx.executor().ticker().nanoTime();
+        if (idleTimer == null) {
+            idleTimer = ctx.executor().schedule(idleCheck, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (closing || idleSince == BUSY || !ctx.channel().isActive()) {
+            return; // an open stream's end sets the timer again
+        }
+        long left = idleSince + limits.idleTimeout().toNanos() - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            idleTimer = ctx.executor().schedule(idleCheck, left, TimeUnit.NANOSECONDS);
+        } else {
+            closeIfIdle();
         }
     }
 
     private void cancelIdle() {
-        if (idleClose != null) {
-            idleClose.cancel(false);
-            idleClose = null;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
         }
     }
 }

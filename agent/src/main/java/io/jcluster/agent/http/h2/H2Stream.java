@@ -1,21 +1,23 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
  * One HTTP/2 stream of an {@link H2ProxyConnection} as one HTTP/1.1 request and its response, for its
- * {@link StreamHandler}: the request's head ({@link RequestHead}) and body bytes (chunked when the client gave no
- * content-length) go to the handler when it asks ({@link #read}); the HTTP/1.1 response bytes it writes go out as
- * frames ({@link ResponseFrames}). Kept with its handler for the connection's next stream once its own ended.
+ * {@link StreamHandler}: the request's head ({@link RequestHead}) and body bytes ({@link RequestBody}) go to the
+ * handler when it asks ({@link #read}); its response (the final head as the proxy scanned it, {@link #responseHead},
+ * or HTTP/1.1 bytes) goes out as frames ({@link ResponseFrames}). Kept with its handler for the connection's next stream once its own ended.
  *
  * <p>Flow control: the request body's bytes count as consumed (the client's window opens again) only when the
  * handler takes them, so what waits here is bounded by the stream's window. The response is writable while the
@@ -23,27 +25,16 @@ import io.netty.util.concurrent.EventExecutor;
  */
 public final class H2Stream {
 
-    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
-
     private final H2ProxyConnection connection;
     private final StreamHandler handler;
     private final ResponseFrames response;
-    private final Runnable deliver = this::deliverLater;
+    private final RequestBody request = new RequestBody(this);
     private final Runnable end = this::ended;
     /** The stream served; null once it closed. */
     private Http2Stream stream;
     /** From start to the handler's ended(). */
     private boolean serving;
     private boolean endScheduled;
-
-    private boolean chunked;
-    private boolean requestEnded;
-    /** Request bytes the handler has not taken yet. */
-    private ByteBuf pending;
-    /** The client's DATA bytes in {@link #pending}: counted as consumed when the handler takes them. */
-    private int unconsumed;
-    private boolean wantsRead;
-    private boolean deliverScheduled;
 
     H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
              java.util.function.Function<H2Stream, StreamHandler> handlers) {
@@ -55,9 +46,7 @@ public final class H2Stream {
     void start(Http2Stream stream, ByteBuf head, boolean chunked, boolean endStream, boolean headMethod) {
         this.stream = stream;
         this.serving = true;
-        this.chunked = chunked;
-        this.requestEnded = endStream;
-        this.wantsRead = false;
+        request.start(chunked, endStream);
         response.start(headMethod);
         handlerCalls++;
         try {
@@ -68,54 +57,18 @@ public final class H2Stream {
         }
     }
 
-    /** A DATA frame's bytes (not retained by the caller), or null: the request's trailers. */
+    /** A DATA frame's bytes (not retained by the caller). */
     void requestData(ByteBuf data, boolean endStream) {
-        int n = data == null ? 0 : data.readableBytes();
-        ByteBuf framed = null;
-        if (chunked) {
-            if (n > 0 || endStream) {
-                framed = alloc().directBuffer(n + 16);
-                if (n > 0) {
-                    ByteBufUtil.writeAscii(framed, Integer.toHexString(n));
-                    framed.writeShort(CRLF).writeBytes(data).writeShort(CRLF);
-                }
-                if (endStream) {
-                    framed.writeBytes(LAST_CHUNK);
-                }
-            }
-        } else if (n > 0) {
-            framed = data.retainedSlice();
-        }
-        requestEnded |= endStream;
-        unconsumed += n;
-        if (framed != null) {
-            pending = append(pending, framed);
-        }
-        if (wantsRead && pending != null) {
-            deliver();
-        }
+        request.data(data, endStream);
     }
 
-    private static final int CRLF = ('\r' << 8) | '\n';
-
-    private ByteBuf append(ByteBuf waiting, ByteBuf data) {
-        if (waiting == null) {
-            return data;
-        }
-        ByteBuf merged = alloc().directBuffer(waiting.readableBytes() + data.readableBytes());
-        merged.writeBytes(waiting).writeBytes(data);
-        waiting.release();
-        data.release();
-        return merged;
+    /** The request's trailers (valid): they end it. */
+    void requestTrailers(Http2Headers trailers) {
+        request.trailers(trailers);
     }
 
-    private void deliver() {
-        ByteBuf bytes = pending;
-        pending = null;
-        wantsRead = false;
-        int n = unconsumed;
-        unconsumed = 0;
-        consume(n);
+    /** Request bytes for the handler (ownership passes). */
+    void toHandler(ByteBuf bytes) {
         handlerCalls++;
         try {
             handler.requestBytes(bytes);
@@ -125,15 +78,12 @@ public final class H2Stream {
         }
     }
 
-    private void deliverLater() {
-        deliverScheduled = false;
-        if (pending != null && wantsRead && serving) {
-            deliver();
-            flush(); // the WINDOW_UPDATE
-        }
+    boolean serving() {
+        return serving;
     }
 
-    private void consume(int n) {
+    /** The client's DATA bytes the handler took: its window opens again by them. */
+    void consume(int n) {
         if (n > 0 && stream != null) {
             try {
                 connection.connection().local().flowController().consumeBytes(stream, n);
@@ -149,7 +99,7 @@ public final class H2Stream {
      */
     void streamClosed() {
         stream = null;
-        releasePending();
+        request.release();
         if (serving && !endScheduled) {
             if (handlerCalls == 0) {
                 ended();
@@ -167,7 +117,7 @@ public final class H2Stream {
         endScheduled = false;
         serving = false;
         response.release();
-        releasePending();
+        request.release();
         handler.ended();
         connection.frames.recycle(this);
     }
@@ -175,15 +125,6 @@ public final class H2Stream {
     /** Kept no longer (the connection ended, or enough are kept). */
     void discard() {
         handler.discarded();
-    }
-
-    private void releasePending() {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
-        unconsumed = 0;
-        wantsRead = false;
     }
 
     boolean open() {
@@ -207,11 +148,7 @@ public final class H2Stream {
 
     /** The handler can take more of the request: it gets what is here (later, not inside this call) or next. */
     public void read() {
-        wantsRead = true;
-        if (pending != null && !deliverScheduled) {
-            deliverScheduled = true;
-            executor().execute(deliver);
-        }
+        request.read();
     }
 
     /** HTTP/1.1 response bytes (ownership passes); not flushed. */
@@ -225,6 +162,23 @@ public final class H2Stream {
             if (!response.write(data)) {
                 reset(Http2Error.INTERNAL_ERROR);
             }
+        } finally {
+            handlerCalls--;
+        }
+    }
+
+    /**
+     * The final response head, as the proxy scanned and rewrote it ({@code extra}: name and value pairs it adds, or
+     * null), and its body's framing ({@code length} for {@link BodyFraming.Kind#LENGTH}): framed from the scanned
+     * fields, not written as bytes and scanned again. The body follows through {@link #write}. Not flushed.
+     */
+    public void responseHead(MessageHead head, BodyFraming.Kind framing, long length, AsciiString[] extra) {
+        if (stream == null) {
+            return;
+        }
+        handlerCalls++;
+        try {
+            response.head(head, framing, length, extra);
         } finally {
             handlerCalls--;
         }
@@ -282,7 +236,7 @@ public final class H2Stream {
      * stop sending it with RST_STREAM(NO_ERROR).
      */
     private void endRequest() {
-        if (!requestEnded && stream != null) {
+        if (!request.ended() && stream != null) {
             reset(Http2Error.NO_ERROR);
         }
     }

@@ -123,6 +123,38 @@ final class RequestHead {
     }
 
     private static final int CRLF = ('\r' << 8) | '\n';
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
+
+    /**
+     * Whether a request's trailers may become an HTTP/1.1 trailer section: fields as in the head (lowercase token
+     * names, values without CR, LF or NUL: section 8.2.1), and no pseudo-header field (section 8.1: malformed).
+     */
+    static boolean trailersValid(Http2Headers trailers) {
+        for (Map.Entry<CharSequence, CharSequence> field : trailers) {
+            if (!token(field.getKey(), true) || !value(field.getValue())) {
+                return false; // ':' is no token character: a pseudo-header field is refused here too
+            }
+        }
+        return true;
+    }
+
+    /** A chunked request body's last chunk and trailer section (RFC 9112 section 7.1.2), from valid trailers. */
+    static ByteBuf lastChunk(ByteBufAllocator alloc, Http2Headers trailers) {
+        int size = LAST_CHUNK.length + 2;
+        for (Map.Entry<CharSequence, CharSequence> field : trailers) {
+            size += field.getKey().length() + field.getValue().length() + 4;
+        }
+        ByteBuf out = alloc.directBuffer(size);
+        out.writeBytes(LAST_CHUNK);
+        for (Map.Entry<CharSequence, CharSequence> field : trailers) {
+            ascii(out, field.getKey());
+            out.writeByte(':').writeByte(' ');
+            ascii(out, field.getValue());
+            out.writeShort(CRLF);
+        }
+        out.writeShort(CRLF);
+        return out;
+    }
 
     /** The names Netty's old HTTP/1 conversion used for stream facts: a client's own are not passed on. */
     private static boolean extension(CharSequence name) {

@@ -14,7 +14,8 @@ import io.netty.util.AsciiString;
  * A stream's response, written by the proxy as HTTP/1.1 bytes, as HEADERS and DATA frames: the head's fields
  * lowercased, without the connection-specific ones (RFC 9113 section 8.2.2: connection, keep-alive,
  * proxy-connection, transfer-encoding, upgrade, te), a 1xx as a HEADERS frame that does not end the stream; the body
- * by its HTTP/1.1 framing (content-length, or chunked: the chunks' data only), its end the stream's end. The
+ * by its HTTP/1.1 framing (content-length, or chunked: the chunks' data only, a trailer section as a last HEADERS
+ * frame, {@link ResponseTrailers}), its end the stream's end. The
  * response to HEAD, a 204 and a 304 have no body. Nothing is decoded into message objects: {@link MessageHead}
  * finds the lines, {@link BodyFraming} the body's end.
  */
@@ -36,6 +37,7 @@ final class ResponseFrames {
     private final H2Stream stream;
     private final MessageHead head;
     private final BodyFraming body = new BodyFraming();
+    private final ResponseTrailers trailers = new ResponseTrailers();
     private ByteBuf headIn;
     private int state = HEAD;
     private boolean headMethod;
@@ -54,6 +56,7 @@ final class ResponseFrames {
         headersSent = false;
         failed = false;
         head.reset();
+        trailers.clear();
     }
 
     /** Whether the whole response went out (its last frame ends the stream). */
@@ -121,7 +124,7 @@ final class ResponseFrames {
                 return null;
             }
             int status = head.status();
-            Http2Headers headers = headers(status);
+            Http2Headers headers = headers(head, null);
             data.skipBytes(head.length());
             boolean interim = status < 200;
             if (interim) {
@@ -160,23 +163,46 @@ final class ResponseFrames {
     }
 
     /**
-     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
-     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here).
+     * The final head the proxy has scanned and rewritten already ({@code head}'s dropped lines left out, {@code extra}
+     * name and value pairs added, or null), and its body's framing: no HTTP/1.1 bytes to write and scan again. The
+     * body's bytes follow through {@link #write}.
      */
-    private Http2Headers headers(int status) {
-        AsciiString[] fields = new AsciiString[2 * head.count()];
+    void head(MessageHead head, BodyFraming.Kind framing, long length, AsciiString[] extra) {
+        switch (framing) {
+            case NONE -> body.none();
+            case LENGTH -> body.length(length);
+            case CHUNKED -> body.chunked();
+            default -> body.untilClose();
+        }
+        Http2Headers headers = headers(head, extra);
+        headersSent = true;
+        boolean end = body.done();
+        state = end ? DONE : BODY;
+        stream.writeHeaders(headers, end);
+    }
+
+    /**
+     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
+     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
+     * {@code extra} (name and value pairs, or null) after them.
+     */
+    private static Http2Headers headers(MessageHead head, AsciiString[] extra) {
+        int status = head.status();
+        AsciiString[] fields = new AsciiString[2 * head.count() + (extra == null ? 0 : extra.length)];
         int n = 0;
         byte[] bytes = head.bytes();
         for (int i = 0; i < head.count(); i++) {
             byte kind = head.kind(i);
-            if (head.dropped(i) || kind == MessageHead.CONNECTION || kind == MessageHead.KEEP_ALIVE
-                    || kind == MessageHead.PROXY_CONNECTION || kind == MessageHead.TRANSFER_ENCODING
-                    || kind == MessageHead.UPGRADE || kind == MessageHead.TE) {
+            if (head.dropped(i) || ConnectionSpecific.kind(kind)) {
                 continue;
             }
             int valueStart = head.valueStart(i);
             fields[n++] = name(bytes, head.lineStart(i), head.nameEnd(i));
             fields[n++] = new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true);
+        }
+        if (extra != null) {
+            System.arraycopy(extra, 0, fields, n, extra.length);
+            n += extra.length;
         }
         if (n < fields.length) {
             fields = java.util.Arrays.copyOf(fields, n);
@@ -185,7 +211,7 @@ final class ResponseFrames {
     }
 
     /** The field name in lower case (RFC 9113 section 8.2.1). */
-    private static AsciiString name(byte[] bytes, int start, int end) {
+    static AsciiString name(byte[] bytes, int start, int end) {
         int length = end - start;
         for (AsciiString common : COMMON) {
             if (common.length() == length && sameIgnoringCase(bytes, start, common)) {
@@ -242,22 +268,33 @@ final class ResponseFrames {
                 state = DONE;
                 return false;
             }
-            if (chunks.lastStepData() && index > stepStart) {
-                if (spanStart >= 0) {
-                    stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), false);
+            if (chunks.lastStepData()) {
+                if (index > stepStart) {
+                    if (spanStart >= 0) {
+                        stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), false);
+                    }
+                    spanStart = stepStart;
+                    spanEnd = index;
                 }
-                spanStart = stepStart;
-                spanEnd = index;
+                trailers.clear();
+            } else {
+                trailers.framing(data, stepStart, index);
             }
         }
         boolean done = chunks.done();
+        Http2Headers trailerFields = null;
         if (done) {
-            state = DONE; // trailers, if any, are not passed on
+            state = DONE;
+            trailerFields = trailers.fields();
         }
+        boolean endWithData = done && trailerFields == null;
         if (spanStart >= 0) {
-            stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), done);
-        } else if (done) {
+            stream.writeData(data.retainedSlice(spanStart, spanEnd - spanStart), endWithData);
+        } else if (endWithData) {
             stream.writeData(Unpooled.EMPTY_BUFFER, true);
+        }
+        if (trailerFields != null) {
+            stream.writeHeaders(trailerFields, true); // RFC 9113 section 8.1: trailers end the stream
         }
         data.release();
         return true;

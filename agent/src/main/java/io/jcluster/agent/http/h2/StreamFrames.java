@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * The frames a client sends on its streams, to their {@link H2Stream}s: a request's HEADERS become its HTTP/1.1
- * head ({@link RequestHead}), its DATA its body. Netty has checked them first (RFC 9113 section 8.2.2:
+ * head ({@link RequestHead}), its DATA its body, its trailing HEADERS a chunked body's trailer section. Netty has checked them first (RFC 9113 section 8.2.2:
  * connection-specific fields and a {@code te} other than {@code trailers} reset the stream; section 8.1.1: DATA that
  * does not add up to {@code content-length} resets the stream before the offending frame is delivered).
  *
@@ -54,10 +54,12 @@ final class StreamFrames extends Http2FrameAdapter {
         }
         H2Stream existing = stream.getProperty(key);
         if (existing != null) {
-            // trailers (RFC 9113 section 8.1): not passed on; they end the request
-            if (endStream) {
-                existing.requestData(null, true);
+            // trailers (RFC 9113 section 8.1; Netty refuses a second HEADERS without END_STREAM)
+            if (!RequestHead.trailersValid(headers)) {
+                throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR,
+                        "malformed request trailer field");
             }
+            existing.requestTrailers(headers);
             return;
         }
         boolean chunked = !endStream && !headers.contains(RequestHead.CONTENT_LENGTH);

@@ -224,6 +224,11 @@ final class CacheLookup {
         return shown == null ? null : shown.line;
     }
 
+    /** What X-Cache says for the request in progress, or null when it is not shown. */
+    CacheStatus shownStatus() {
+        return shown(status);
+    }
+
     /**
      * The worker's final response head is in, its hop-by-hop lines marked dropped and its relay chosen: invalidates,
      * answers from the cache instead, or starts storing it.

@@ -2,6 +2,7 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.http.wire.HeadWriter;
 import io.jcluster.agent.http.wire.MessageHead;
+import io.netty.util.AsciiString;
 
 /** What the response cache did for a request, as the X-Cache line says it ({@code cache-status-header=on}). */
 enum CacheStatus {
@@ -18,6 +19,8 @@ enum CacheStatus {
 
     /** {@code x-cache: NAME} and its CRLF. */
     final byte[] line = HeadWriter.ascii("x-cache: " + name() + "\r\n");
+    /** The X-Cache value, for an HTTP/2 stream's head. */
+    final AsciiString value = AsciiString.cached(name());
 
     /**
      * Marks the worker's own X-Cache lines of {@code head} dropped: the client gets one X-Cache, the parent's (a

@@ -1,5 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -70,6 +72,12 @@ final class ChannelClient implements ClientSide {
     @Override
     public boolean http2() {
         return false;
+    }
+
+    /** Never asked: an HTTP/1.1 client gets the head's bytes. */
+    @Override
+    public void responseHead(MessageHead head, BodyFraming body, String setCookie, CacheStatus cacheStatus) {
+        throw new UnsupportedOperationException("an HTTP/1.1 client takes the head's bytes");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jcluster.agent.http.proxy;
 
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -43,6 +45,14 @@ interface ClientSide {
 
     /** Whether this is an HTTP/2 stream: one request, its client's end the response's end. */
     boolean http2();
+
+    /**
+     * An HTTP/2 stream's final response head, scanned and rewritten by the exchange (its dropped lines left out),
+     * with the fields the proxy adds ({@code setCookie}: a sticky session's cookie; {@code cacheStatus}: X-Cache;
+     * either null) and its body's framing: the stream frames these, with no HTTP/1.1 head to write and scan again.
+     * Only for {@link #http2()}: an HTTP/1.1 client gets the head's bytes.
+     */
+    void responseHead(MessageHead head, BodyFraming body, String setCookie, CacheStatus cacheStatus);
 
     /** The connection leaves http mode (a tunnel after a 101): the proxy's handler is taken off it. */
     void handOff();

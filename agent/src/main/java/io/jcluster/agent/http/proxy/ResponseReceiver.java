@@ -120,7 +120,7 @@ final class ResponseReceiver {
             x.backendKeepAlive = false;
             if (x.http10) {
                 x.closeAfterResponse = true; // HTTP/1.0 knows bodies ended by closing
-            } else {
+            } else if (!x.oneRequest) { // an HTTP/2 stream's end is the body's end: no chunks
                 x.relay = RechunkingRelay.INSTANCE;
                 addChunked = true;
             }
@@ -146,6 +146,17 @@ final class ResponseReceiver {
         byte[] cacheStatus = cache == null ? null : cache.statusLine();
         if (cacheStatus != null) {
             CacheStatus.dropWorkers(head);
+        }
+        if (x.oneRequest) {
+            // an HTTP/2 stream frames the scanned head: no HTTP/1.1 head written to be scanned again
+            client.responseHead(head, body, setCookie, cacheStatus == null ? null : cache.shownStatus());
+            x.clientNeedsFlush = true;
+            ByteBuf in = x.responseIn;
+            x.responseIn = null;
+            in.skipBytes(head.length());
+            head.reset();
+            bodyBytes(in, -1);
+            return;
         }
         // an HTTP/2 stream's response has no connection header: its end is the stream's
         boolean addConnection = !x.oneRequest && (x.closeAfterResponse || x.http10);

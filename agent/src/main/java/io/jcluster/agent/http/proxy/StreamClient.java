@@ -3,9 +3,12 @@ package io.jcluster.agent.http.proxy;
 import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.http.h2.H2Stream;
 import io.jcluster.agent.http.h2.StreamHandler;
+import io.jcluster.agent.http.wire.BodyFraming;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.SocketAddress;
@@ -115,6 +118,27 @@ final class StreamClient implements ClientSide, StreamHandler {
     @Override
     public boolean http2() {
         return true;
+    }
+
+    private static final AsciiString SET_COOKIE = AsciiString.cached("set-cookie");
+    private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+
+    @Override
+    public void responseHead(MessageHead head, BodyFraming body, String setCookie, CacheStatus cacheStatus) {
+        AsciiString[] extra = null;
+        if (setCookie != null || cacheStatus != null) {
+            extra = new AsciiString[(setCookie == null ? 0 : 2) + (cacheStatus == null ? 0 : 2)];
+            int n = 0;
+            if (setCookie != null) {
+                extra[n++] = SET_COOKIE;
+                extra[n++] = new AsciiString(setCookie);
+            }
+            if (cacheStatus != null) {
+                extra[n++] = X_CACHE;
+                extra[n] = cacheStatus.value;
+            }
+        }
+        stream.responseHead(head, body.kind(), head.contentLength(), extra);
     }
 
     /** Never asked: RFC 9113 section 8.2.2 makes a request with Upgrade malformed, so no stream switches. */

@@ -245,6 +245,32 @@ class H2ConnectionTest {
     }
 
     @Test
+    void theIdleTimeoutCountsFromTheLastStreamsEndNotFromTheFirstIdleMoment() {
+        H2TestClient client = connect(limits(100), answering(null));
+        java.util.concurrent.TimeUnit s = java.util.concurrent.TimeUnit.SECONDS;
+        client.server.advanceTimeBy(30, s); // idle since the preface: the one timer is due at 60 s
+        client.headers(1, H2TestClient.get("/slow"), true).send();
+        client.server.advanceTimeBy(20, s);
+        proxyWrite(client, streams.get(0), OK); // the stream ends at 50 s: idle from there
+        client.server.advanceTimeBy(15, s); // 65 s: the timer fired, found the connection idle for 15 s only
+        client.server.runScheduledPendingTasks();
+        assertTrue(client.server.isOpen(), "idle for 15 s of 60");
+        client.headers(3, H2TestClient.get("/slow"), true).send();
+        client.server.advanceTimeBy(100, s); // an open stream: the timer re-armed at 65 s fires and stays off
+        client.server.runScheduledPendingTasks();
+        assertTrue(client.server.isOpen(), "a stream is open");
+        proxyWrite(client, streams.get(0), OK); // 165 s
+        client.server.advanceTimeBy(59, s);
+        client.server.runScheduledPendingTasks();
+        assertTrue(client.server.isOpen(), "idle for 59 s of 60");
+        client.server.advanceTimeBy(2, s);
+        client.server.runScheduledPendingTasks();
+        client.receive();
+        assertTrue(client.sawFrame("GOAWAY 3 NO_ERROR"), client.frames::toString);
+        assertFalse(client.server.isOpen());
+    }
+
+    @Test
     void anOpenStreamKeepsTheConnectionPastIdleTimeout() {
         H2TestClient client = connect(limits(100), answering(null));
         client.headers(1, H2TestClient.get("/slow"), true).send();

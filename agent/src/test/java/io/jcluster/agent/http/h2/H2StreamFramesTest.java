@@ -48,7 +48,85 @@ class H2StreamFramesTest {
                 + "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nx-trailer: t\r\n\r\n", H2TestClient.get("/"));
         assertFalse(head(client, 1).contains("transfer-encoding"), head(client, 1));
         assertEquals("hello world", client.bodies.toString());
-        assertTrue(client.frames.get(client.frames.size() - 1).endsWith(" end"), client.frames::toString);
+        assertTrue(client.frames.get(client.frames.size() - 1).startsWith("HEADERS 1 :status=null end"),
+                client.frames::toString); // the trailer section
+    }
+
+    /**
+     * A chunked response's trailer section is the stream's last HEADERS frame, its END_STREAM (RFC 9113 section 8.1):
+     * names lowercased, the connection-specific fields left out as in a head (section 8.2.2); it may arrive in pieces.
+     */
+    @Test
+    void aChunkedResponsesTrailersAreAHeadersFrameThatEndsTheStream() {
+        H2TestClient client = connect(limits(100), fixture.answering(null));
+        client.headers(1, H2TestClient.get("/"), true).send();
+        H2Stream stream = fixture.streams.get(0).stream;
+        String response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0;x=1\r\n"
+                + "X-Checksum:  abc \r\nConnection: close\r\nTE: trailers\r\ngrpc-status: 0\r\n\r\n";
+        int cut = response.indexOf("Checksum") + 3;
+        stream.write(io.netty.buffer.Unpooled.copiedBuffer(response.substring(0, cut), java.nio.charset.StandardCharsets.ISO_8859_1));
+        stream.write(io.netty.buffer.Unpooled.copiedBuffer(response.substring(cut), java.nio.charset.StandardCharsets.ISO_8859_1));
+        stream.flush();
+        client.receive();
+        assertEquals("hello", client.bodies.toString());
+        assertTrue(client.frames.contains("DATA 1 5"), client.frames::toString);
+        String last = client.frames.get(client.frames.size() - 1);
+        assertTrue(last.startsWith("HEADERS 1 :status=null end"), client.frames::toString);
+        assertTrue(last.contains("x-checksum: abc") && last.contains("grpc-status: 0"), last);
+        assertFalse(last.contains("connection") || last.contains("te:") || last.contains("X-Checksum"), last);
+    }
+
+    @Test
+    void aTrailerSectionOfOnlyConnectionSpecificFieldsEndsTheStreamWithData() {
+        H2TestClient client = answered("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nhi\r\n0\r\nConnection: close\r\n\r\n", H2TestClient.get("/"));
+        assertTrue(client.frames.contains("DATA 1 2 end"), client.frames::toString);
+        assertEquals(1, client.frames.stream().filter(f -> f.startsWith("HEADERS 1 ")).count(), client.frames::toString);
+    }
+
+    private H2TestClient posting(Http2Headers trailers) {
+        H2TestClient client = connect(limits(100), fixture.answering(null));
+        client.headers(1, H2TestClient.get("/up").method("POST"), false).data(1, "abc", false)
+                .headers(1, trailers, true).send();
+        return client;
+    }
+
+    /** A client's trailers on a body without content-length are the chunked request's trailer section. */
+    @Test
+    void aRequestsTrailersAreTheChunkedBodysTrailerSection() {
+        H2TestClient client = posting(new DefaultHttp2Headers(false).add("x-sum", "1").add("x-more", "a b"));
+        String request = fixture.streams.get(0).got.toString();
+        assertTrue(request.contains("transfer-encoding: chunked\r\n"), request);
+        assertTrue(request.endsWith("\r\n\r\n3\r\nabc\r\n0\r\nx-sum: 1\r\nx-more: a b\r\n\r\n"), request);
+        assertFalse(client.sawFrame("RST 1"), client.frames::toString);
+    }
+
+    /**
+     * Trailers are checked as the head's fields: a pseudo-header field is malformed (RFC 9113 section 8.1), a value
+     * with CR, LF or NUL or an uppercase name too (section 8.2.1); none reaches the worker as a trailer line (a CR LF
+     * would end the trailer section and start another request: smuggling).
+     */
+    @Test
+    void aMalformedTrailerResetsTheStreamAndNeverReachesTheProxy() {
+        Http2Headers[] bad = {new DefaultHttp2Headers(false).add(":path", "/admin"),
+                new DefaultHttp2Headers(false).add("x-a", "1\r\n\r\nGET /admin HTTP/1.1"),
+                new DefaultHttp2Headers(false).add("x-a", "1\0"), new DefaultHttp2Headers(false).add("X-Up", "1")};
+        for (Http2Headers trailers : bad) {
+            fixture.streams.clear();
+            H2TestClient client = posting(trailers);
+            assertTrue(client.sawFrame("RST 1 PROTOCOL_ERROR") || client.sawFrame("GOAWAY"), client.frames::toString);
+            String request = fixture.streams.get(0).got.toString();
+            assertFalse(request.contains("0\r\n") || request.contains("admin"), request);
+        }
+    }
+
+    @Test
+    void aRequestsTrailersAfterAContentLengthBodyAreDropped() {
+        H2TestClient client = connect(limits(100), fixture.answering(null));
+        client.headers(1, H2TestClient.get("/up").method("POST").set("content-length", "3"), false)
+                .data(1, "abc", false).headers(1, new DefaultHttp2Headers(false).add("x-sum", "1"), true).send();
+        String request = fixture.streams.get(0).got.toString();
+        assertTrue(request.endsWith("\r\n\r\nabc"), request);
     }
 
     @Test

@@ -97,4 +97,30 @@ class RequestHeadTest {
         assertEquals(true, RequestHead.isHead(request().method("HEAD")));
         assertEquals(false, RequestHead.isHead(request()));
     }
+    /**
+     * Trailers become trailer lines of the chunked body the worker reads: a field that could end the trailer section
+     * early or start another request must never be written (Netty 4.2's decoder refuses these too; this is the
+     * check that holds whatever the decoder does).
+     */
+    @Test
+    void trailersAreCheckedAsHeadFieldsAndPseudoHeadersAreMalformed() {
+        assertEquals(true, RequestHead.trailersValid(new DefaultHttp2Headers(false).add("x-sum", "a b")));
+        for (Http2Headers bad : new Http2Headers[] {new DefaultHttp2Headers(false).add(":path", "/admin"),
+                new DefaultHttp2Headers(false).add("x-a", "1\r\n\r\nGET /admin HTTP/1.1"),
+                new DefaultHttp2Headers(false).add("x-a", "1\n"), new DefaultHttp2Headers(false).add("x-a", "1\0"),
+                new DefaultHttp2Headers(false).add("X-Up", "1"), new DefaultHttp2Headers(false).add("x a", "1")}) {
+            assertEquals(false, RequestHead.trailersValid(bad), bad.toString());
+        }
+    }
+
+    @Test
+    void theLastChunkCarriesTheTrailerSection() {
+        ByteBuf last = RequestHead.lastChunk(UnpooledByteBufAllocator.DEFAULT,
+                new DefaultHttp2Headers(false).add("x-sum", "1").add("grpc-status", "0"));
+        try {
+            assertEquals("0\r\nx-sum: 1\r\ngrpc-status: 0\r\n\r\n", last.toString(StandardCharsets.ISO_8859_1));
+        } finally {
+            last.release();
+        }
+    }
 }

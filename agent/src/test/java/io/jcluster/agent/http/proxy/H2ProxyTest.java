@@ -149,6 +149,73 @@ class H2ProxyTest {
         assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
     }
 
+    private static String head(H2TestClient client, int stream) {
+        return client.frames.stream().filter(f -> f.startsWith("HEADERS " + stream + " ")).findFirst().orElseThrow();
+    }
+
+    /**
+     * The worker's head, scanned once by the exchange, is framed from its scanned fields with the ones the proxy
+     * adds (a sticky cookie, X-Cache in place of the worker's own) and without the ones it drops.
+     */
+    @Test
+    void theScannedHeadGoesOutWithTheProxysOwnFields() {
+        io.jcluster.agent.http.cache.ResponseCache cache = new io.jcluster.agent.http.cache.ResponseCache(1 << 20,
+                64 << 10);
+        try {
+            EmbeddedChannel worker = pooledWorker(first);
+            HttpSettings sticky = FakeUpstream.settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
+                    Duration.ofSeconds(60), Duration.ofSeconds(60), "cookie").withCache(cache, true);
+            H2TestClient client = connect(upstream, sticky);
+            client.headers(1, H2TestClient.get("/a"), true).send();
+            drain(worker);
+            fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nX-Cache: HIT\r\n"
+                    + "Keep-Alive: timeout=5\r\nX-App: 1\r\nContent-Length: 2\r\n\r\nok")));
+            String head = head(client, 1);
+            assertTrue(head.contains("set-cookie: ") && head.contains("x-cache: MISS") && head.contains("x-app: 1")
+                    && head.contains("content-length: 2"), head);
+            assertFalse(head.contains("HIT") || head.contains("keep-alive"), head);
+            assertTrue(client.frames.contains("DATA 1 2 end"), client.frames::toString);
+        } finally {
+            cache.close();
+        }
+    }
+
+    /** A body the worker ends by closing: no chunks on a stream, the worker's close is the stream's end. */
+    @Test
+    void aBodyEndedByTheWorkersCloseEndsTheStream() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/a"), true).send();
+        drain(worker);
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc")));
+        assertTrue(client.frames.contains("DATA 1 3"), client.frames::toString);
+        assertFalse(head(client, 1).contains("transfer-encoding") || head(client, 1).contains("connection"),
+                head(client, 1));
+        fromWorker(client, () -> worker.writeInbound(ascii("de")));
+        fromWorker(client, worker::close);
+        assertEquals("abcde", client.bodies.toString());
+        assertTrue(client.frames.contains("DATA 1 0 end"), client.frames::toString);
+    }
+
+    /** Trailers both ways: the client's as the chunked request's trailer section, the worker's as HEADERS. */
+    @Test
+    void trailersGoThroughBothWays() {
+        EmbeddedChannel worker = pooledWorker(first);
+        H2TestClient client = connect(upstream);
+        client.headers(1, H2TestClient.get("/up").method("POST"), false).data(1, "abc", false)
+                .headers(1, new io.netty.handler.codec.http2.DefaultHttp2Headers(false).add("x-sum", "9"), true)
+                .send();
+        String request = drain(worker);
+        assertTrue(request.endsWith("\r\n\r\n3\r\nabc\r\n0\r\nx-sum: 9\r\n\r\n"), request);
+        fromWorker(client, () -> worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\nGrpc-Status: 0\r\n\r\n")));
+        assertTrue(client.frames.contains("DATA 1 2"), client.frames::toString);
+        String last = client.frames.get(client.frames.size() - 1);
+        assertTrue(last.startsWith("HEADERS 1 :status=null end") && last.contains("grpc-status: 0"),
+                client.frames::toString);
+        assertEquals(1, pool.idle(first), "the worker connection went back to the pool");
+    }
+
     @Test
     void aHeadResponseEndsTheStreamWithoutABody() {
         EmbeddedChannel worker = pooledWorker(first);
