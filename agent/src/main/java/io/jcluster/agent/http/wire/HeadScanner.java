@@ -2,6 +2,10 @@ package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Finds a head's lines in the bytes that carry it, then gives the start line to {@link StartLine} and each header
  * line to {@link HeaderRules}; the empty line ends the head. The bytes are copied into {@link HeaderLines#bytes} in
@@ -17,6 +21,10 @@ final class HeadScanner {
     private static final byte LF = '\n';
     /** The first copy of a call takes at least this much (a head that comes whole is then copied in one call). */
     private static final int MIN_COPY = 1024;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final MessageHead head;
     private final HeaderLines lines;
@@ -123,8 +131,17 @@ final class HeadScanner {
         }
     }
 
-    private static int indexOfLf(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
+    /** The first LF in {@code b[from, to)}, or -1; eight bytes a step (SWAR: the bytes of {@code w} that are 0). */
+    static int indexOfLf(byte[] b, int from, int to) {
+        int i = from;
+        for (; i <= to - 8; i += 8) {
+            long w = (long) LONGS.get(b, i) ^ LFS;
+            long zeros = (w - ONES) & ~w & HIGHS; // exact for the lowest zero byte, the one wanted
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (b[i] == LF) {
                 return i;
             }
