@@ -47,6 +47,31 @@ class HeadScannerTest {
         assertEquals(HeadViolation.CONTROL_IN_VALUE, head.violation());
     }
 
+    /** RFC 9110 section 5.5: no control character but HTAB in a field value; obs-text and whitespace are kept. */
+    @Test
+    void everyControlCharacterButHtabIsRefusedInAValue() {
+        for (int c = 0; c < 256; c++) {
+            if (c == '\n' || c == '\r') {
+                continue; // line ends (a bare CR is checked above)
+            }
+            MessageHead head = new MessageHead(true, MAX_LINE, MAX_HEADERS);
+            int outcome = scan(head, "GET / HTTP/1.1\r\nHost: a\r\nX: \t a" + (char) c + "b \t\r\n\r\n");
+            boolean control = c < 0x20 && c != '\t' || c == 0x7f;
+            assertEquals(control ? MessageHead.FAILED : MessageHead.COMPLETE, outcome, "byte " + c);
+            if (control) {
+                assertEquals(HeadViolation.CONTROL_IN_VALUE, head.violation(), "byte " + c);
+            } else {
+                assertEquals("a" + (char) c + "b", head.value(1), "byte " + c);
+            }
+        }
+        MessageHead head = new MessageHead(true, MAX_LINE, MAX_HEADERS);
+        assertEquals(MessageHead.COMPLETE, scan(head, "GET / HTTP/1.1\r\nHost: a\r\nX: \t \r\nY:\r\n\r\n"));
+        assertEquals("", head.value(1));
+        assertEquals(head.nameEnd(1) + 1, head.valueStart(1), "an empty value sits right after the colon");
+        assertEquals(head.valueStart(1), head.valueEnd(1));
+        assertEquals("", head.value(2));
+    }
+
     /** The same head read whole, a byte at a time, and split at every byte: the same lines, the same length. */
     @Test
     void aHeadReadsTheSameHoweverItArrives() {
