@@ -2,25 +2,46 @@ package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
- * Finds a head's lines in the bytes that carry it: each line is copied into {@link HeaderLines#bytes} once its LF
- * is found, then the start line goes to {@link StartLine} and each header line to {@link HeaderRules}; the empty
- * line ends the head. Scanning resumes where the last call stopped, so a head that arrives a byte at a time costs no
- * more than one that arrives whole. Offsets are relative to the head's first byte: the bytes may move to a bigger
- * buffer between two calls, as long as the head starts at that buffer's reader index.
+ * Finds a head's lines in the bytes that carry it, then gives the start line to {@link StartLine} and each header
+ * line to {@link HeaderRules}; the empty line ends the head. The bytes are copied into {@link HeaderLines#bytes} in
+ * bulk (one {@code getBytes} per call in the common case, at most what a head within the limits can span), and line
+ * ends are found in that copy: no per-line buffer call. Scanning resumes where the last call stopped (the search for
+ * the open line's LF too), so a head that arrives a byte at a time costs no more than one that arrives whole.
+ * Offsets are relative to the head's first byte: the bytes may move to a bigger buffer between two calls, as long as
+ * the head starts at that buffer's reader index and the bytes already seen do not change.
  */
 final class HeadScanner {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
+    /** The first copy of a call takes at least this much (a head that comes whole is then copied in one call). */
+    private static final int MIN_COPY = 1024;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final MessageHead head;
     private final HeaderLines lines;
     private final int maxStartLine;
     private final int maxHeaders;
+    /**
+     * The most bytes a head within the limits spans: empty lines before the request line (at most maxStartLine + 1),
+     * the start line and its line end, the header section; an LF further on could only end a line over its limit.
+     */
+    private final int maxSpan;
 
     /** Relative index of the first byte not scanned into a line yet. */
     private int next;
+    /** Bytes of the head copied into {@link HeaderLines#bytes} so far (from relative index 0). */
+    private int copied;
+    /** The open line has no LF before this relative index. */
+    private int searched;
     private boolean startLineDone;
     private int headersStart;
 
@@ -29,10 +50,13 @@ final class HeadScanner {
         this.lines = head.lines;
         this.maxStartLine = maxStartLine;
         this.maxHeaders = maxHeaders;
+        this.maxSpan = (int) Math.min(Integer.MAX_VALUE - 8, 2L * maxStartLine + maxHeaders + 4);
     }
 
     void reset() {
         next = 0;
+        copied = 0;
+        searched = 0;
         startLineDone = false;
         headersStart = 0;
     }
@@ -43,26 +67,34 @@ final class HeadScanner {
         boolean request = head.request;
         int base = in.readerIndex();
         int limit = in.writerIndex() - base;
-        while (next < limit) {
-            int lf = in.indexOf(base + next, base + limit, LF);
+        int reach = Math.min(limit, maxSpan); // the bytes worth copying
+        byte[] bytes = lines.bytes;
+        for (;;) {
+            int from = Math.max(next, searched);
+            int lf = from < copied ? indexOfLf(bytes, from, copied) : -1;
             if (lf < 0) {
-                return tooLongSoFar(limit);
+                searched = copied;
+                if (copied >= reach) {
+                    return tooLongSoFar(limit);
+                }
+                // double what is copied (at least MIN_COPY): few copies for a large head, little of a body behind it
+                int end = (int) Math.min(reach, Math.max(copied + MIN_COPY, 2L * copied));
+                bytes = lines.room(end);
+                in.getBytes(base + copied, bytes, copied, end - copied);
+                copied = end;
+                continue;
             }
             int lineStart = next;
-            int lineNext = lf - base + 1;
-            byte[] bytes = lines.room(lineNext);
-            in.getBytes(base + lineStart, bytes, lineStart, lineNext - lineStart);
-            int contentEnd = lf - base;
+            int lineNext = lf + 1;
+            int contentEnd = lf;
             if (contentEnd > lineStart && bytes[contentEnd - 1] == CR) {
                 contentEnd--;
             } else {
                 head.bareLf = true;
             }
             next = lineNext;
+            searched = lineNext;
             if (!startLineDone) {
-                if (contentEnd > lineStart && StartLine.indexOf(bytes, lineStart, contentEnd, CR) >= 0) {
-                    return head.fail(HeadViolation.BARE_CR);
-                }
                 if (contentEnd == lineStart) {
                     if (!request || next > maxStartLine) {
                         return head.fail(HeadViolation.LEADING_EMPTY_LINES);
@@ -70,13 +102,14 @@ final class HeadScanner {
                     head.start = next; // RFC 9112 section 2.2: empty lines before a request line are ignored
                     continue;
                 }
-                if (contentEnd - lineStart > maxStartLine) {
-                    return head.fail(HeadViolation.START_LINE_TOO_LONG);
-                }
-                HeadViolation broken = request ? StartLine.request(head, bytes, lineStart, contentEnd)
+                HeadViolation broken = contentEnd - lineStart > maxStartLine ? HeadViolation.START_LINE_TOO_LONG
+                        : request ? StartLine.request(head, bytes, lineStart, contentEnd)
                         : StartLine.status(head, bytes, lineStart, contentEnd);
                 if (broken != null) {
-                    return head.fail(broken);
+                    // RFC 9112 section 2.2: a bare CR is the violation named (a line that holds one is broken:
+                    // StartLine checks each byte of a request line, and a status line's reason for CR)
+                    return head.fail(StartLine.indexOf(bytes, lineStart, contentEnd, CR) >= 0 ? HeadViolation.BARE_CR
+                            : broken);
                 }
                 head.startLineEnd = contentEnd;
                 startLineDone = true;
@@ -96,7 +129,24 @@ final class HeadScanner {
                 return head.fail(broken);
             }
         }
-        return tooLongSoFar(limit);
+    }
+
+    /** The first LF in {@code b[from, to)}, or -1; eight bytes a step (SWAR: the bytes of {@code w} that are 0). */
+    static int indexOfLf(byte[] b, int from, int to) {
+        int i = from;
+        for (; i <= to - 8; i += 8) {
+            long w = (long) LONGS.get(b, i) ^ LFS;
+            long zeros = (w - ONES) & ~w & HIGHS; // exact for the lowest zero byte, the one wanted
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A line still open: is it already over its limit? */

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A head's bytes, copied line by line as they are scanned (parsing works on an array, not a buffer), and each
+ * A head's bytes, copied in bulk as they are scanned (parsing works on an array, not a buffer), and each
  * header line by its offsets into them, with its kind and whether it is dropped. Offsets are relative to the
  * head's first byte. The arrays grow to the largest head seen and are reused for the next.
  */
@@ -19,9 +19,7 @@ final class HeaderLines {
     private int count;
 
     void reset() {
-        for (int i = 0; i < count; i++) {
-            dropped[i] = false;
-        }
+        Arrays.fill(dropped, 0, count, false);
         count = 0;
     }
 

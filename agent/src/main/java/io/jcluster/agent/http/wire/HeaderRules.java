@@ -15,7 +15,14 @@ final class HeaderRules {
     /** uri-host [ ":" port ] (RFC 9110 section 7.2, RFC 3986 section 3.2.2): reg-name, IP-literal, IPv4, port. */
     private static final boolean[] HOST_CHAR = new boolean[256];
 
+    /** The control characters a field value may not hold: all but HTAB (RFC 9110 section 5.5). */
+    private static final boolean[] CONTROL = new boolean[256];
+
     static {
+        for (int c = 0; c < 0x20; c++) {
+            CONTROL[c] = c != '\t';
+        }
+        CONTROL[0x7f] = true;
         for (char c = '0'; c <= '9'; c++) {
             HOST_CHAR[c] = true;
         }
@@ -51,23 +58,21 @@ final class HeaderRules {
             return HeadViolation.EMPTY_NAME;
         }
         int colon = i;
-        int vs = -1;
-        int ve = colon + 1;
-        for (i++; i < e; i++) {
-            c = b[i];
-            if (c == ' ' || c == '\t') {
-                continue;
-            }
-            if ((c & 0xff) < 0x20 || c == 0x7f) {
+        int vs = colon + 1;
+        while (vs < e && (b[vs] == ' ' || b[vs] == '\t')) {
+            vs++;
+        }
+        for (i = vs; i < e; i++) {
+            if (CONTROL[b[i] & 0xff]) {
                 return HeadViolation.CONTROL_IN_VALUE;
             }
-            if (vs < 0) {
-                vs = i;
-            }
-            ve = i + 1;
         }
-        if (vs < 0) {
-            vs = ve = colon + 1;
+        int ve = e;
+        while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t')) {
+            ve--;
+        }
+        if (vs == e) {
+            vs = ve = colon + 1; // an empty value: the line is written on as "Name:" (HeadWriter, bare LF heads)
         }
         byte kind = HeaderNames.classify(b, s, colon);
         head.lines.add(s, colon, vs, ve, next, kind);

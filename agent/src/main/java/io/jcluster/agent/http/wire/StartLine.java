@@ -9,7 +9,11 @@ final class StartLine {
     private StartLine() {
     }
 
-    /** {@code METHOD SP request-target SP HTTP-version} in {@code b[s, e)}, without its line end. */
+    /**
+     * {@code METHOD SP request-target SP HTTP-version} in {@code b[s, e)}, without its line end. Every byte is
+     * checked, so a line that holds a bare CR (RFC 9112 section 2.2) is refused here; {@link HeadScanner} then names
+     * the CR as the reason.
+     */
     static HeadViolation request(MessageHead head, byte[] b, int s, int e) {
         int sp1 = indexOf(b, s, e, (byte) ' ');
         if (sp1 <= s) {
@@ -106,6 +110,9 @@ final class StartLine {
         }
         if (code < 100) {
             return HeadViolation.MALFORMED_STATUS_LINE;
+        }
+        if (indexOf(b, s + 13, e, (byte) '\r') >= 0) {
+            return HeadViolation.BARE_CR; // RFC 9112 section 2.2; the bytes before the reason are checked above
         }
         head.status = code;
         return null;
