@@ -24,6 +24,7 @@ public record HttpOptions(
         Duration idleTimeout,
         Duration responseTimeout,
         Duration bodyTimeout,
+        Duration sendTimeout,
         Options.H2cUpgrade h2cUpgrade,
         String sticky,
         Path tlsCert,
@@ -48,7 +49,7 @@ public record HttpOptions(
 
     /** The same, with the TLS files that {@link OptionChecks} found readable. */
     HttpOptions withTls(Path cert, Path key) {
-        return new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, cert, key,
+        return new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, sendTimeout, h2cUpgrade, sticky, cert, key,
                 trustedProxies, cache, cacheMaxObject, cacheStatusHeader, http2, maxConcurrentStreams,
                 tlsProvider);
     }

@@ -14,6 +14,7 @@ final class KernelBalancingRule {
     private static final List<Option> NEED_THE_PROXY = List.of(Option.MODE, Option.STRATEGY, Option.TLS_CERT,
             Option.TLS_KEY, Option.STICKY, Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT,
             Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
+            Option.SEND_TIMEOUT,
             Option.H2C_UPGRADE, Option.HTTP2, Option.MAX_CONCURRENT_STREAMS, Option.TRANSPORT,
             Option.TCP_IDLE_TIMEOUT, Option.TRUSTED_PROXIES, Option.CACHE, Option.EVENT_LOOPS);
 

@@ -152,6 +152,7 @@ public final class OptionParser {
         Duration idleTimeout = positiveDuration(Option.IDLE_TIMEOUT, single(given, Option.IDLE_TIMEOUT));
         Duration responseTimeout = positiveDuration(Option.RESPONSE_TIMEOUT, single(given, Option.RESPONSE_TIMEOUT));
         Duration bodyTimeout = positiveDuration(Option.BODY_TIMEOUT, single(given, Option.BODY_TIMEOUT));
+        Duration sendTimeout = positiveDuration(Option.SEND_TIMEOUT, single(given, Option.SEND_TIMEOUT));
         Options.H2cUpgrade h2cUpgrade = oneOf(Option.H2C_UPGRADE, single(given, Option.H2C_UPGRADE), H2C_UPGRADES);
         Options.Http2 http2 = given.containsKey(Option.HTTP2)
                 ? (oneOf(Option.HTTP2, single(given, Option.HTTP2), ON_OFF) ? Options.Http2.ON : Options.Http2.OFF)
@@ -173,7 +174,7 @@ public final class OptionParser {
                         recycle),
                 new ProxyOptions(ports, mode, balancer, strategy, transport, maxConnections, maxQueue, queueTimeout,
                         tcpIdleTimeout, proxyProtocol, eventLoops(single(given, Option.EVENT_LOOPS))),
-                new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, h2cUpgrade, sticky, null, null,
+                new HttpOptions(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, sendTimeout, h2cUpgrade, sticky, null, null,
                         trustedProxies, cache.size(), cache.maxObject(), cache.statusHeader(), http2,
                         maxConcurrentStreams, tlsProvider),
                 new HealthOptions(healthPath, healthInterval, healthThreshold),
@@ -189,7 +190,7 @@ public final class OptionParser {
      * silently ignored. (tls-cert, trusted-proxies, idle-timeout and max-concurrent-streams apply to both.)
      */
     private static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
-        for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
+        for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT, Option.SEND_TIMEOUT,
                 Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER)) {
             List<String> values = given.get(option);
             if (values != null && !values.isEmpty()) {

@@ -32,7 +32,7 @@ public final class OptionReread {
     public static final Set<Option> AT_RUN_TIME = EnumSet.of(Option.PROCESSES, Option.MAX_PROCESSES, Option.STRATEGY,
             Option.SHUTDOWN_TIMEOUT, Option.RESTART_DELAY, Option.MAX_RESTARTS, Option.STICKY, Option.TRUSTED_PROXIES,
             Option.MAX_CONNECTIONS, Option.MAX_QUEUE, Option.QUEUE_TIMEOUT, Option.HEADER_TIMEOUT, Option.IDLE_TIMEOUT,
-            Option.TCP_IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT, Option.H2C_UPGRADE, Option.HEALTH,
+            Option.TCP_IDLE_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT, Option.SEND_TIMEOUT, Option.H2C_UPGRADE, Option.HEALTH,
             Option.HEALTH_INTERVAL, Option.HEALTH_THRESHOLD, Option.MAX_MEMORY, Option.READY_TIMEOUT,
             Option.CACHE_STATUS_HEADER, Option.MAX_REQUESTS, Option.MAX_REQUESTS_JITTER, Option.MAX_AGE);
 

@@ -38,6 +38,7 @@ public final class RunTimeValues {
         values.put(Option.TCP_IDLE_TIMEOUT, duration(proxy.tcpIdleTimeout()));
         values.put(Option.RESPONSE_TIMEOUT, duration(http.responseTimeout()));
         values.put(Option.BODY_TIMEOUT, duration(http.bodyTimeout()));
+        values.put(Option.SEND_TIMEOUT, duration(http.sendTimeout()));
         values.put(Option.H2C_UPGRADE, http.h2cUpgrade().name().toLowerCase(Locale.ROOT));
         values.put(Option.HEALTH, health.overHttp() ? health.path() : "tcp");
         values.put(Option.HEALTH_INTERVAL, duration(health.interval()));

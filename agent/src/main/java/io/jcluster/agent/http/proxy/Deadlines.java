@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one deadline of a client connection: idle-timeout between requests, header-timeout for a head, body-timeout
- * for a body that stops coming, response-timeout for the worker. One timer checks it, moved only when the deadline
+ * for a body that stops coming, response-timeout for the worker, send-timeout for a client that stops taking the
+ * response. One timer checks it, moved only when the deadline
  * comes before it: most requests move the deadline with a field write, not a timer task.
  */
 final class Deadlines {
@@ -49,6 +50,30 @@ final class Deadlines {
     void response(long now) {
         long at = now != 0 ? now : System.nanoTime();
         at(at + x.settings.responseTimeout().toNanos(), at);
+    }
+
+    /**
+     * The response is being relayed and the client takes no more of it (a full TCP window, an HTTP/2 stream without
+     * flow-control window): the relay pauses, and the client must take bytes again within send-timeout (nginx's
+     * send_timeout), else the response is cut. Without it a client that never reads holds the exchange, its worker
+     * connection and the worker thread behind it for ever (a slow-read attack). Each pause sets it anew, each
+     * regained writability clears it ({@link #sending}): a field write, no timer per pause.
+     *
+     * @param now System.nanoTime(), or 0 if the caller has none at hand
+     */
+    void send(long now) {
+        if (!x.requestSent || !x.responseStarted || x.switching) {
+            return; // while the body is coming, body-timeout times the exchange (it also cuts a started response)
+        }
+        long at = now != 0 ? now : System.nanoTime();
+        at(at + x.settings.sendTimeout().toNanos(), at);
+    }
+
+    /** The client takes the response again: nothing to time while it does. */
+    void sending() {
+        if (x.requestSent && x.responseStarted && !x.switching) {
+            deadline = Long.MAX_VALUE;
+        }
     }
 
     /** Nothing to time (the request is being connected, or the response is coming). */
@@ -109,6 +134,11 @@ final class Deadlines {
         } else if (x.state == Exchange.State.FORWARDING && !x.responseStarted && !x.switching) {
             x.fail(504, "worker " + x.backend.owner() + " did not answer within response-timeout="
                     + settings.responseTimeout().toMillis() + "ms");
+        } else if (x.state == Exchange.State.FORWARDING && !x.switching && !x.client.isWritable()) {
+            // send-timeout: a started response cannot become an error response; it is cut (HTTP/1.1: the connection
+            // closes; HTTP/2: that stream is reset) and the worker's connection closed, not pooled, mid-response
+            x.fail(408, "the client took none of the response within send-timeout="
+                    + settings.sendTimeout().toMillis() + "ms");
         }
     }
 }

@@ -190,6 +190,7 @@ final class Exchange implements WorkerEvents {
     /** The client can take more of the response again: resume reading from the worker (see clientWritable). */
     void clientWritabilityChanged() {
         if (backendChannel != null && client.isWritable()) {
+            deadlines.sending();
             backendChannel.read();
         } else if (client.isWritable()) {
             receiver.clientWritable();
@@ -276,7 +277,11 @@ final class Exchange implements WorkerEvents {
 
     @Override
     public boolean clientWritable() {
-        return client.isWritable();
+        if (client.isWritable()) {
+            return true;
+        }
+        deadlines.send(0); // the relay pauses here until the client takes more: send-timeout
+        return false;
     }
 
     @Override

@@ -80,7 +80,7 @@ public final class HttpFrontend implements Frontend {
         // admin endpoint through ProxyFrontends.cache()
         ResponseCache cache = http.cacheOn() ? new ResponseCache(http.cache(), http.cacheMaxObject()) : null;
         return new HttpFrontend(new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
-                http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
+                http.bodyTimeout(), http.sendTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 Stickiness.of(http.sticky()), tls, http.trustedProxies(), backendsLearnTheClient, cache,
                 http.cacheStatusHeader(), accessLog), h2 ? h2Limits(options) : null, h2 && !http.tls(),
                 http.sticky(), tlsLoader);
@@ -93,7 +93,7 @@ public final class HttpFrontend implements Frontend {
     }
 
     /**
-     * A SIGHUP: connections accepted from now on get the new header-, idle-, response-, body- and queue-timeout,
+     * A SIGHUP: connections accepted from now on get the new header-, idle-, response-, body-, send- and queue-timeout,
      * h2c-upgrade, sticky, trusted-proxies and cache-status-header; open connections (keep-alive ones included; an HTTP/2 connection with its idle-timeout) keep
      * the settings they were accepted with until they close (their TLS session included). The tls-cert and tls-key
      * files are read again (a renewed certificate, as nginx does on reload); if they cannot be used now, the running
@@ -113,7 +113,7 @@ public final class HttpFrontend implements Frontend {
             }
         }
         settings = new HttpSettings(http.headerTimeout(), http.idleTimeout(), http.responseTimeout(),
-                http.bodyTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
+                http.bodyTimeout(), http.sendTimeout(), options.proxy().queueTimeout(), http.h2cUpgrade() == Options.H2cUpgrade.PASS,
                 stickiness, tls, http.trustedProxies(), now.poolPerClient(), now.cache(),
                 http.cacheStatusHeader(), now.accessLog());
         if (h2 != null) {

@@ -20,27 +20,28 @@ import java.time.Duration;
  * @param accessLog      {@code access-log=}: where each request is logged; null when off
  */
 public record HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
+                    Duration sendTimeout,
                     Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
                     TrustedProxies trustedProxies, boolean poolPerClient, ResponseCache cache,
                     boolean cacheStatusHeader, AccessLog accessLog) {
 
     /** Without a response cache. */
     public HttpSettings(Duration headerTimeout, Duration idleTimeout, Duration responseTimeout, Duration bodyTimeout,
-                        Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
+                        Duration sendTimeout, Duration queueTimeout, boolean passH2c, Stickiness stickiness, SslContext tls,
                         TrustedProxies trustedProxies, boolean poolPerClient) {
-        this(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c, stickiness, tls,
+        this(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, sendTimeout, queueTimeout, passH2c, stickiness, tls,
                 trustedProxies, poolPerClient, null, false, null);
     }
 
     /** The same settings with {@code cache} (tests). */
     HttpSettings withCache(ResponseCache cache, boolean statusHeader) {
-        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c,
+        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, sendTimeout, queueTimeout, passH2c,
                 stickiness, tls, trustedProxies, poolPerClient, cache, statusHeader, accessLog);
     }
 
     /** The same settings with {@code accessLog} (tests). */
     HttpSettings withAccessLog(AccessLog log) {
-        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, queueTimeout, passH2c,
+        return new HttpSettings(headerTimeout, idleTimeout, responseTimeout, bodyTimeout, sendTimeout, queueTimeout, passH2c,
                 stickiness, tls, trustedProxies, poolPerClient, cache, cacheStatusHeader, log);
     }
 

@@ -84,6 +84,8 @@ final class RequestForwarder {
             channel.flush();
             if (!x.responseStarted && !x.switching) {
                 x.deadlines.response(now);
+            } else {
+                x.deadlines.sending(); // an early response: the body deadline is over (send-timeout if it pauses)
             }
         } else if (channel.isWritable()) {
             x.deadlines.body(now);

@@ -77,6 +77,12 @@ public final class H2TestClient {
         return this;
     }
 
+    /** SETTINGS with SETTINGS_INITIAL_WINDOW_SIZE: the window each stream the server sends on starts with. */
+    public H2TestClient initialWindow(int size) {
+        writer.writeSettings(ctx, new Http2Settings().initialWindowSize(size), ctx.newPromise());
+        return this;
+    }
+
     public H2TestClient windowUpdate(int stream, int increment) {
         writer.writeWindowUpdate(ctx, stream, increment, ctx.newPromise());
         return this;

@@ -79,7 +79,7 @@ class BodyTimeoutTest {
     private EmbeddedChannel client(Duration bodyTimeout) {
         LoopSharedPool.ofThisLoop().offer(backend, worker);
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-                bodyTimeout, Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
+                bodyTimeout, Duration.ofSeconds(60), Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend)));
     }
 }

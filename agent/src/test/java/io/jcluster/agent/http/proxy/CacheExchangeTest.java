@@ -107,7 +107,7 @@ class CacheExchangeTest {
         TrustedProxies trusted = OptionParser.parse("mode=http,trusted-proxies=127.0.0.1").http().trustedProxies();
         HttpSettings base = settings();
         return new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(5), false, base.stickiness(), null, trusted, false);
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(5), false, base.stickiness(), null, trusted, false);
     }
 
     @Test

@@ -88,7 +88,7 @@ class ExpectationTest {
     private EmbeddedChannel client() {
         LoopSharedPool.ofThisLoop().offer(backend, worker);
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(5), false, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend)));
     }
 }

@@ -51,8 +51,13 @@ final class FakeUpstream implements Upstream {
     }
 
     static HttpSettings settings(Duration header, Duration idle, Duration response, Duration body, String sticky) {
-        return new HttpSettings(header, idle, response, body, Duration.ofSeconds(5), false, Stickiness.of(sticky),
-                null, TrustedProxies.NONE, false);
+        return settings(header, idle, response, body, Duration.ofSeconds(60), sticky);
+    }
+
+    static HttpSettings settings(Duration header, Duration idle, Duration response, Duration body, Duration send,
+                                 String sticky) {
+        return new HttpSettings(header, idle, response, body, send, Duration.ofSeconds(5), false,
+                Stickiness.of(sticky), null, TrustedProxies.NONE, false);
     }
 
     static HttpSettings settings() {

@@ -180,6 +180,39 @@ class H2ProxyTest {
         }
     }
 
+    /**
+     * send-timeout on a stream: a client that never grants a stream flow-control window (a slow-read attack) gets
+     * that stream reset after send-timeout and its worker connection closed, not pooled; another stream of the same
+     * connection is answered as usual, and the connection stays.
+     */
+    @Test
+    void aStreamWhoseWindowIsNeverGrantedIsResetAfterSendTimeoutWhileAnotherCompletes() throws Exception {
+        H2TestClient client = connect(upstream, settings(Duration.ofSeconds(10), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofMillis(50), "off"));
+        client.initialWindow(0).send(); // each stream the server sends on starts with no window at all
+        EmbeddedChannel stalled = pooledWorker(first);
+        client.headers(1, H2TestClient.get("/big"), true).send();
+        assertTrue(drain(stalled).startsWith("GET /big "));
+        fromWorker(client, () -> stalled.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab")));
+        assertTrue(client.sawFrame("HEADERS 1 :status=200"), client.frames::toString);
+        assertFalse(client.sawFrame("DATA 1"), client.frames::toString);
+
+        EmbeddedChannel other = pooledWorker(first);
+        client.headers(3, H2TestClient.get("/small"), true).windowUpdate(3, 100).send();
+        assertTrue(drain(other).startsWith("GET /small "));
+        fromWorker(client, () -> other.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")));
+        assertTrue(client.frames.contains("DATA 3 2 end"), client.frames::toString);
+
+        Thread.sleep(150);
+        client.receive().receive(); // the timer, then the connection's flush it asked for
+        assertTrue(client.sawFrame("RST 1 "), client.frames::toString);
+        assertFalse(client.sawFrame("RST 3") || client.sawFrame("GOAWAY"), client.frames::toString);
+        assertFalse(stalled.isOpen(), "the cut response's worker connection is closed");
+        assertTrue(other.isOpen());
+        assertEquals(1, pool.idle(first), "only the answered stream's worker connection went back to the pool");
+        assertTrue(client.server.isOpen());
+    }
+
     /** A body the worker ends by closing: no chunks on a stream, the worker's close is the stream's end. */
     @Test
     void aBodyEndedByTheWorkersCloseEndsTheStream() {

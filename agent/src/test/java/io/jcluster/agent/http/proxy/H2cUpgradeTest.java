@@ -54,7 +54,7 @@ class H2cUpgradeTest {
 
     private EmbeddedChannel client(boolean passH2c) {
         HttpSettings settings = new HttpSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(5), passH2c, Stickiness.of("off"), null, TrustedProxies.NONE, false);
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(5), passH2c, Stickiness.of("off"), null, TrustedProxies.NONE, false);
         return new EmbeddedChannel(new HttpProxyHandler(settings, new PooledWorker(backend, worker)));
     }
 }
