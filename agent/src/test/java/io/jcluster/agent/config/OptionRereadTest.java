@@ -76,17 +76,18 @@ class OptionRereadTest {
     void timeoutsLimitsHealthRestartsAndMemoryChangeAtRunTime() throws OptionException {
         OptionReread reread = new OptionReread(ARGUMENT, machine);
         machine.file(FILE, "processes=2\nstrategy=round-robin\nheader-timeout=2s\nidle-timeout=30s\n"
-                + "response-timeout=20s\nbody-timeout=15s\nqueue-timeout=1s\nready-timeout=40s\n"
+                + "response-timeout=20s\nbody-timeout=15s\nsend-timeout=25s\nqueue-timeout=1s\nready-timeout=40s\n"
                 + "shutdown-timeout=10s\nmax-connections=100\nmax-queue=10\n"
                 + "health=/health\nhealth-interval=2s\nhealth-threshold=5\nmax-memory=512m\nrestart-delay=500ms\n"
                 + "max-restarts=4\nmax-processes=6\nsticky=cookie\ntrusted-proxies=10.0.0.0/8\nh2c-upgrade=pass\n"
                 + "cache-status-header=off\n");
         OptionReread.Change change = reread.reread();
         assertFalse(change.refused(), change.refusal());
-        assertEquals(20, change.changed().size(), change.changed().toString());
+        assertEquals(21, change.changed().size(), change.changed().toString());
         assertTrue(OptionReread.AT_RUN_TIME.containsAll(change.changed()));
         Options next = change.options();
         assertEquals(Duration.ofSeconds(2), next.http().headerTimeout());
+        assertEquals(Duration.ofSeconds(25), next.http().sendTimeout());
         assertEquals(100, next.proxy().maxConnections());
         assertEquals("/health", next.health().path());
         assertEquals(512L << 20, next.supervisor().maxMemory());

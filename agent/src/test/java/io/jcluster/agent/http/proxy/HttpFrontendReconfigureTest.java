@@ -77,13 +77,14 @@ class HttpFrontendReconfigureTest {
         HttpFrontend frontend = HttpFrontend.of(options("sticky=JSESSIONID"), true);
         HttpSettings first = frontend.settings();
         frontend.reconfigure(options("sticky=JSESSIONID,header-timeout=2s,idle-timeout=3s,response-timeout=4s,"
-                + "body-timeout=5s,queue-timeout=6s,h2c-upgrade=pass,trusted-proxies=10.0.0.0/8,"
+                + "body-timeout=5s,send-timeout=7s,queue-timeout=6s,h2c-upgrade=pass,trusted-proxies=10.0.0.0/8,"
                 + "cache-status-header=off"));
         HttpSettings next = frontend.settings();
         assertEquals(Duration.ofSeconds(2), next.headerTimeout());
         assertEquals(Duration.ofSeconds(3), next.idleTimeout());
         assertEquals(Duration.ofSeconds(4), next.responseTimeout());
         assertEquals(Duration.ofSeconds(5), next.bodyTimeout());
+        assertEquals(Duration.ofSeconds(7), next.sendTimeout());
         assertEquals(Duration.ofSeconds(6), next.queueTimeout());
         assertTrue(next.passH2c());
         assertTrue(next.trustedProxies().contains(java.net.InetAddress.getByName("10.1.2.3")));
