@@ -14,7 +14,10 @@ interface WorkerEvents {
     /** The end of a read batch from the worker: the moment to flush what went to the client. */
     void backendReadComplete();
 
-    /** Whether the client can take more of the response now: the worker's next bytes are read only then. */
+    /**
+     * Whether the client can take more of the response now: the worker's next bytes are read only then. False
+     * pauses the relay, and starts send-timeout.
+     */
     boolean clientWritable();
 
     void backendWritabilityChanged(boolean writable);
