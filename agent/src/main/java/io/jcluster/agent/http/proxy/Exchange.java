@@ -60,8 +60,13 @@ final class Exchange implements WorkerEvents {
     boolean closing;
 
     // the request
-    /** Its head as the worker gets it; kept until the response is complete, to send it again on a retry. */
+    /**
+     * Its head as the worker gets it (in {@link #headBuffer}, not owned: never released on its own); kept until the
+     * response is complete, to send it again on a retry.
+     */
     ByteBuf requestOut;
+    /** The buffer each request's head is written into, kept across the connection's requests (and streams). */
+    final HeadBuffer headBuffer = new HeadBuffer();
     boolean keepAlive;
     boolean http10;
     boolean headMethod;
@@ -209,6 +214,7 @@ final class Exchange implements WorkerEvents {
     void clientClosed() {
         clientGone();
         deadlines.cancel();
+        headBuffer.release();
     }
 
     /**
@@ -237,6 +243,7 @@ final class Exchange implements WorkerEvents {
         pool.clientClosed();
         deadlines.cancel();
         releaseBuffers();
+        headBuffer.release();
     }
 
     void closeIfIdle() {
@@ -393,10 +400,7 @@ final class Exchange implements WorkerEvents {
     }
 
     private void releaseRequestOut() {
-        if (requestOut != null) {
-            requestOut.release();
-            requestOut = null;
-        }
+        requestOut = null; // the head buffer's, kept for the next request
     }
 
     void releaseBuffers() {

@@ -20,7 +20,8 @@ final class RequestForwarder {
     /** The backend connection is attached: head and what of the body is here go out in one flush. */
     void sendHead() {
         Channel channel = x.backendChannel;
-        // the head itself, not a duplicate: a retry happens only after the failed connection released it
+        // the head buffer itself, retained, not a duplicate: a retry happens only after the failed connection released
+        // it, and HeadBuffer reuses it for the next head only once no write holds it
         channel.write(x.requestOut.retain().readerIndex(0), channel.voidPromise());
         if (!x.requestSent) {
             forwardBody(); // what of the body is here already goes in the same flush

@@ -198,8 +198,8 @@ final class RequestReceiver {
         byte[] hostOverride = http10 && head.first(MessageHead.HOST) < 0
                 ? HeadWriter.ascii(x.upstream.describe()) : null;
         // the workers are asked in HTTP/1.1, so that their connections can be kept and reused
-        ByteBuf out = HeadWriter.begin(x.client.alloc(), head,
-                forwarded.room() + 64 + (x.cache == null ? 0 : x.cache.validatorRoom()), http10);
+        ByteBuf out = HeadWriter.begin(x.headBuffer.next(x.client.alloc(),
+                head.length() + forwarded.room() + 64 + (x.cache == null ? 0 : x.cache.validatorRoom())), head, http10);
         if (upgrade) {
             out.writeBytes(h2cSettings ? CONNECTION_UPGRADE_H2C : CONNECTION_UPGRADE);
         }

@@ -22,8 +22,12 @@ public final class HeadWriter {
      * @param asHttp11       write the request line's version as HTTP/1.1 (an HTTP/1.0 client's request to a worker)
      */
     public static ByteBuf begin(ByteBufAllocator alloc, MessageHead head, int extra, boolean asHttp11) {
+        return begin(alloc.directBuffer(head.length() + extra), head, asHttp11);
+    }
+
+    /** As {@link #begin(ByteBufAllocator, MessageHead, int, boolean)}, into {@code out} (a buffer the caller reuses). */
+    public static ByteBuf begin(ByteBuf out, MessageHead head, boolean asHttp11) {
         byte[] in = head.bytes();
-        ByteBuf out = alloc.directBuffer(head.length() + extra);
         int start = head.startLineStart();
         if (asHttp11) {
             out.writeBytes(in, start, head.versionStart() - start).writeBytes(HTTP_1_1);

@@ -1,7 +1,9 @@
 package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Backend;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -87,6 +89,32 @@ class ExchangeTest {
         assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2",
                 drain(client));
         assertEquals(Exchange.State.AWAIT_HEAD, exchange(client).state);
+    }
+
+    @Test
+    void aHeadStillHeldByAPendingWriteIsNotOverwrittenByTheNextRequestsHead() {
+        // the worker's channel keeps what it was sent (an EmbeddedChannel's outbound queue, as a socket's outbound
+        // buffer holds a write not yet out) while the exchange reuses its head buffer for the next request
+        EmbeddedChannel worker = pooledWorker(first);
+        EmbeddedChannel client = client();
+        client.writeInbound(ascii("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1"));
+        ByteBuf firstHead = worker.readOutbound();
+        ByteBuf secondHead = worker.readOutbound();
+        try {
+            assertTrue(firstHead.toString(StandardCharsets.ISO_8859_1).startsWith("GET /1 "),
+                    firstHead.toString(StandardCharsets.ISO_8859_1));
+            assertTrue(secondHead.toString(StandardCharsets.ISO_8859_1).startsWith("GET /2 "),
+                    secondHead.toString(StandardCharsets.ISO_8859_1));
+        } finally {
+            firstHead.release();
+            secondHead.release();
+        }
+        worker.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2"));
+        client.writeInbound(ascii("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertTrue(drain(worker).startsWith("GET /3 "), "once no write holds it, the buffer serves again");
+        drain(client);
+        client.close();
     }
 
     @Test
