@@ -386,6 +386,12 @@ class WorkerClusterTest {
         parent.send(new ClusterFrame.ErrorReply(parent.next(ClusterFrame.Subscribe.class).id(), "no"));
         assertEquals("no", failure(subscribing, ClusterException.class).getMessage());
         parent.send(new ClusterFrame.Message("t", VALUE, 0));
+        // a request answered after that message: the worker reads in order, so once it returns the message was
+        // handled (dropped: nothing is registered); without it the next subscribe could register its handler
+        // before the message is read, and get it
+        CompletableFuture<byte[]> barrier = async(() -> cluster.map("m").get("k"));
+        parent.send(new ClusterFrame.ValueReply(parent.next(ClusterFrame.MapGet.class).id(), null));
+        assertNull(result(barrier));
         // the next subscribe asks again
         CompletableFuture<AutoCloseable> again = async(() -> cluster.subscribe("t", received::add));
         parent.send(new ClusterFrame.DoneReply(parent.next(ClusterFrame.Subscribe.class).id()));
