@@ -136,19 +136,7 @@ final class ResponseFrames {
                 }
                 continue;
             }
-            if (headMethod || status == 204 || status == 304) {
-                body.none();
-            } else if (head.hasTransferEncoding()) {
-                if (head.chunked()) {
-                    body.chunked();
-                } else {
-                    body.untilClose();
-                }
-            } else if (head.contentLength() >= 0) {
-                body.length(head.contentLength());
-            } else {
-                body.untilClose();
-            }
+            body.ofResponse(head, headMethod || status == 204 || status == 304);
             head.reset();
             headersSent = true;
             boolean end = body.done();

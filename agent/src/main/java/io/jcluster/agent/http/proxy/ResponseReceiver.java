@@ -100,19 +100,7 @@ final class ResponseReceiver {
         x.backendKeepAlive = head.keepAlive();
         x.closeAfterResponse = !x.keepAlive || x.closing;
         x.relay = PassThroughRelay.INSTANCE;
-        if (x.headMethod || status == 204 || status == 304) {
-            body.none();
-        } else if (head.hasTransferEncoding()) {
-            if (head.chunked()) {
-                body.chunked();
-            } else {
-                body.untilClose();
-            }
-        } else if (head.contentLength() >= 0) {
-            body.length(head.contentLength());
-        } else {
-            body.untilClose();
-        }
+        body.ofResponse(head, x.headMethod || status == 204 || status == 304);
         HopByHopHeaders.drop(head, false);
         String setCookie = x.settings.stickiness().learn(x.stickyCookie, head, x.backend, x.settings.secure());
         boolean addChunked = false;

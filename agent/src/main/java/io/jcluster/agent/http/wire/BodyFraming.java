@@ -33,6 +33,29 @@ public final class BodyFraming {
         kind = Kind.UNTIL_CLOSE;
     }
 
+    /**
+     * A final response's framing (RFC 9112 section 6.3): none for a response to HEAD and for 204 and 304, else
+     * chunked when Transfer-Encoding ends in chunked, until the close for any other Transfer-Encoding, the
+     * Content-Length when there is one, else until the close.
+     *
+     * @param bodiless the response has no body whatever its head says (a response to HEAD, a 204 or a 304)
+     */
+    public void ofResponse(MessageHead head, boolean bodiless) {
+        if (bodiless) {
+            none();
+        } else if (head.hasTransferEncoding()) {
+            if (head.chunked()) {
+                chunked();
+            } else {
+                untilClose();
+            }
+        } else if (head.contentLength() >= 0) {
+            length(head.contentLength());
+        } else {
+            untilClose();
+        }
+    }
+
     public Kind kind() {
         return kind;
     }
