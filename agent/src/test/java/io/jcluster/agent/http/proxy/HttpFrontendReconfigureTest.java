@@ -99,34 +99,16 @@ class HttpFrontendReconfigureTest {
     void aSighupReadsTheCertificateFilesAgainAndKeepsTheRunningOneIfTheyAreBroken(@TempDir Path dir) throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        selfSigned(cert, key, "first");
+        TlsContextTest.selfSigned("rsa:2048", "first", cert, key);
         String tls = "tls-cert=" + cert + ",tls-key=" + key;
         HttpFrontend frontend = HttpFrontend.of(options(tls), true);
         SslContext first = frontend.settings().tls();
-        selfSigned(cert, key, "renewed");
+        TlsContextTest.selfSigned("rsa:2048", "renewed", cert, key);
         frontend.reconfigure(options(tls));
         SslContext renewed = frontend.settings().tls();
         assertNotSame(first, renewed, "the files were read again");
         Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
         frontend.reconfigure(options(tls));
         assertSame(renewed, frontend.settings().tls(), "a key that cannot be used keeps the running certificate");
-    }
-
-    private static void selfSigned(Path cert, Path key, String name) throws Exception {
-        Process openssl;
-        try {
-            openssl = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=" + name))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "SKIPPED: openssl is not installed, so no certificate to renew: " + e);
-            return;
-        }
-        try {
-            assertTrue(openssl.waitFor(60, TimeUnit.SECONDS), "openssl did not finish");
-        } finally {
-            openssl.destroyForcibly();
-        }
-        assertEquals(0, openssl.exitValue(), "openssl req failed");
     }
 }

@@ -275,7 +275,8 @@ class TlsContextTest {
         return new Path[] {cert, key};
     }
 
-    private static void selfSigned(String keyType, String name, Path cert, Path key) throws Exception {
+    /** Writes a self-signed certificate for CN={@code name} and its key with openssl (skipped, loudly, without it). */
+    static void selfSigned(String keyType, String name, Path cert, Path key) throws Exception {
         List<String> command = keyType.equals("ed25519") || keyType.equals("ed448") || keyType.equals("rsa-pss")
                 ? List.of("openssl", "req", "-x509", "-newkey", keyType, "-nodes", "-keyout", key.toString(), "-out",
                         cert.toString(), "-days", "1", "-subj", "/CN=" + name)
