@@ -72,7 +72,8 @@ public enum Option {
     SEND_TIMEOUT("send-timeout", "a duration like 60s or 5m", "60s",
             "mode=http: while a response is being relayed, at most this long with the client taking none of it"
                     + " (a full TCP window, or an HTTP/2 stream without flow-control window); then the client"
-                    + " connection (HTTP/2: that stream) and the worker's connection are closed (nginx's send_timeout)."),
+                    + " connection (HTTP/2: that stream) and the worker's connection are closed (nginx's send_timeout)."
+                    + " mode=grpc: the same for a call; then its stream is reset (CANCEL), and its worker stream too."),
     H2C_UPGRADE("h2c-upgrade", "refuse or pass", "refuse",
             "mode=http: refuse = a request asking to upgrade to h2c goes on as a plain HTTP/1.1 request without its"
                     + " Upgrade and HTTP2-Settings; pass = the worker may switch the connection to HTTP/2, which"

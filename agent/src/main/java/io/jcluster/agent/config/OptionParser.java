@@ -187,10 +187,11 @@ public final class OptionParser {
     /**
      * Options of http mode's HTTP/1.1 proxy that mean nothing to gRPC calls (relayed as HTTP/2 frames: no request
      * framing to time, no cookies, nothing cacheable, always HTTP/2): given with mode=grpc, refused rather than
-     * silently ignored. (tls-cert, trusted-proxies, idle-timeout and max-concurrent-streams apply to both.)
+     * silently ignored. (tls-cert, trusted-proxies, idle-timeout, send-timeout and max-concurrent-streams apply to
+     * both.)
      */
     private static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
-        for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT, Option.SEND_TIMEOUT,
+        for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
                 Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER)) {
             List<String> values = given.get(option);
             if (values != null && !values.isEmpty()) {

@@ -3,12 +3,14 @@ package io.jcluster.agent.config;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** send-timeout: nginx's send_timeout default, a duration, never 0 (as the other timeouts), http mode only. */
+/** send-timeout: nginx's send_timeout default, a duration, never 0 (as the other timeouts), mode=http and grpc. */
 class SendTimeoutOptionTest {
 
     @Test
@@ -31,10 +33,26 @@ class SendTimeoutOptionTest {
     }
 
     @Test
-    void grpcModeAndTheKernelBalancerRefuseIt() {
-        String grpc = assertThrows(OptionException.class,
-                () -> OptionParser.parse("mode=grpc,send-timeout=5s")).getMessage();
-        assertTrue(grpc.startsWith("send-timeout=5s: needs mode=http"), grpc);
+    void grpcModeTakesIt() throws OptionException {
+        assertEquals(Duration.ofSeconds(5), OptionParser.parse("mode=grpc,send-timeout=5s").http().sendTimeout());
+        assertEquals(Duration.ofSeconds(60), OptionParser.parse("mode=grpc").http().sendTimeout());
+    }
+
+    /** mode=grpc's send-timeout changes at a SIGHUP as http mode's does (GrpcFrontend.reconfigure applies it). */
+    @Test
+    void grpcModeRereadsItAtSighup() throws OptionException {
+        String file = "/etc/jcluster/grpc.properties";
+        FakeMachine machine = new FakeMachine().file(file, "processes=2\n");
+        OptionReread reread = new OptionReread("config=" + file + ",mode=grpc", machine);
+        machine.file(file, "processes=2\nsend-timeout=5s\n");
+        OptionReread.Change change = reread.reread();
+        assertFalse(change.refused(), change.refusal());
+        assertEquals(Set.of(Option.SEND_TIMEOUT), change.changed());
+        assertEquals(Duration.ofSeconds(5), change.options().http().sendTimeout());
+    }
+
+    @Test
+    void theKernelBalancerRefusesIt() {
         String kernel = assertThrows(OptionException.class,
                 () -> OptionParser.parse("balancer=kernel,send-timeout=5s")).getMessage();
         assertTrue(kernel.contains("send-timeout"), kernel);

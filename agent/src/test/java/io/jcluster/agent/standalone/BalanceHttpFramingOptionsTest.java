@@ -8,7 +8,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The standalone balancer takes --body-timeout, --send-timeout and --h2c-upgrade as the agent does. */
+/** The standalone balancer takes --body-timeout, --send-timeout (mode http and grpc) and --h2c-upgrade as the agent does. */
 class BalanceHttpFramingOptionsTest {
 
     @Test
@@ -21,5 +21,12 @@ class BalanceHttpFramingOptionsTest {
         String error = assertThrows(BalanceArguments.BadArguments.class, () -> BalanceArguments.parse(
                 "--listen 9000 --backend 127.0.0.1:8081 --h2c-upgrade maybe".split(" "))).getMessage();
         assertEquals("--h2c-upgrade maybe: expected refuse or pass", error);
+    }
+
+    @Test
+    void sendTimeoutIsAFlagInGrpcModeToo() throws Exception {
+        Options options = BalanceArguments.parse(("--listen 9000 --backend 127.0.0.1:8081 --mode grpc"
+                + " --send-timeout 7s").split(" ")).options();
+        assertEquals(Duration.ofSeconds(7), options.http().sendTimeout());
     }
 }

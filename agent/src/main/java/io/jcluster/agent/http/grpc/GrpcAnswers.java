@@ -18,6 +18,7 @@ import io.netty.util.AsciiString;
  */
 final class GrpcAnswers {
 
+    static final int CANCELLED = 1;
     static final int DEADLINE_EXCEEDED = 4;
     static final int INTERNAL = 13;
     static final int UNAVAILABLE = 14;

@@ -13,12 +13,11 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One call: the handler of a client's stream (its child channel, reads off), relaying its frames to a stream of
@@ -31,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * least-connections); frames that arrive while its stream is being opened wait here (what one read gave). The parent
  * answers a call itself, with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when
  * its {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its
- * worker's connection ends before the response did (UNAVAILABLE). What the call did (bytes, statuses, time) and its
- * bookkeeping at the end (strategy timing, listener bytes, access log) are its {@link CallTally}'s; the frames of
- * the parent's own answers are {@link GrpcAnswers}'.
+ * worker's connection ends before the response did (UNAVAILABLE); a client that takes none of the response for
+ * send-timeout has its stream reset (CANCEL), and the worker's too. Both deadlines are its {@link CallDeadline}'s.
+ * What the call did (bytes, statuses, time) and its bookkeeping at the end (strategy timing, listener bytes, access
+ * log) are its {@link CallTally}'s; the frames of the parent's own answers are {@link GrpcAnswers}'.
  */
 final class GrpcCall extends ChannelDuplexHandler {
 
@@ -51,11 +51,10 @@ final class GrpcCall extends ChannelDuplexHandler {
     private Backend backend;
     private BackendLease lease;
     private Http2StreamChannel worker;
-    private ScheduledFuture<?> deadline;
+    /** grpc-timeout and send-timeout. */
+    private final CallDeadline deadline;
     /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
     private CharSequence grpcTimeout;
-    /** When the client's deadline passes (System.nanoTime), if the parent times it. */
-    private long deadlineAt;
     /** Its bytes, statuses and time, and the bookkeeping when it ends. */
     private final CallTally tally = new CallTally();
     /** The client sent END_STREAM. */
@@ -73,6 +72,7 @@ final class GrpcCall extends ChannelDuplexHandler {
 
     GrpcCall(ClientCalls calls) {
         this.calls = calls;
+        this.deadline = new CallDeadline(this, calls.sendTimeout());
     }
 
     @Override
@@ -123,10 +123,19 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * The client's stream takes more of the response, or no more: its flow-control window (or the connection's) is
+     * used up, or the client reads nothing; the relay from the worker pauses then, for send-timeout at most.
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && state == State.RELAYING) {
-            worker.read(); // the client takes the response again
+        if (state == State.RELAYING) {
+            if (ctx.channel().isWritable()) {
+                deadline.resumed();
+                worker.read(); // the client takes the response again
+            } else {
+                deadline.paused();
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -179,8 +188,7 @@ final class GrpcCall extends ChannelDuplexHandler {
             return;
         }
         if (timeout != GrpcTimeout.UNTIMED) {
-            deadlineAt = startedAt + timeout;
-            deadline = ctx.executor().schedule(this::deadlineExceeded, timeout, TimeUnit.NANOSECONDS);
+            deadline.call(startedAt + timeout, startedAt);
         }
         state = State.CONNECTING;
         dispatch();
@@ -231,10 +239,10 @@ final class GrpcCall extends ChannelDuplexHandler {
         state = State.RELAYING;
         Http2HeadersFrame headers = requestHeaders;
         requestHeaders = null;
-        if (deadline != null) {
+        if (deadline.timed()) {
             // the worker gets what is left of the client's deadline, not all of it again (the time spent here, a
             // connect to the worker above all, is gone), as gRPC proxies forward it; the timer passes it first
-            long remaining = Math.max(1, deadlineAt - System.nanoTime());
+            long remaining = Math.max(1, deadline.callAt() - System.nanoTime());
             headers.headers().set(GrpcAnswers.GRPC_TIMEOUT, GrpcTimeout.encode(remaining));
         }
         stream.write(headers.stream(null), stream.voidPromise());
@@ -341,13 +349,37 @@ final class GrpcCall extends ChannelDuplexHandler {
                 + " closed its connection during the call; it was not completed");
     }
 
-    private void deadlineExceeded() {
-        deadline = null;
+    /** The client's grpc-timeout passed ({@link CallDeadline}). */
+    void deadlineExceeded() {
         if (state == State.DONE) {
             return;
         }
         answer(GrpcAnswers.DEADLINE_EXCEEDED, 504, "deadline exceeded (grpc-timeout " + value()
                 + ") before the worker answered");
+    }
+
+    /**
+     * The client took none of the response for send-timeout ({@link CallDeadline}): its stream is reset with CANCEL,
+     * which gRPC over HTTP/2 ("Errors") has a server send when it cancels a call whose payload is incomplete (the
+     * client gets CANCELLED): trailers cannot reach a client that does not take the DATA queued before them. The
+     * worker's stream is reset with CANCEL as it closes, which frees its place on the worker (RFC 9113 section 8.1:
+     * a stream is ended early with RST_STREAM); the connections' other calls go on.
+     */
+    void sendTimedOut() {
+        if (state == State.DONE) {
+            return;
+        }
+        if (grpc) {
+            tally.answeredGrpc(GrpcAnswers.CANCELLED, responseStarted);
+        }
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL), ctx.voidPromise());
+        responseEnded = true;
+        end();
+        ctx.close();
+    }
+
+    EventExecutor executor() {
+        return ctx.executor();
     }
 
     // ---- endings ----
@@ -394,10 +426,7 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         state = State.DONE;
         tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
+        deadline.cancel();
         releaseLease();
         if (worker != null) {
             worker.close(); // RST_STREAM(CANCEL) unless both ends of the stream were sent

@@ -23,6 +23,7 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * mode=grpc: clients speak HTTP/2 (ALPN h2 with tls-cert, else h2c with prior knowledge), on the h2 package's
@@ -33,7 +34,8 @@ import java.net.SocketAddress;
 public final class GrpcFrontend implements Frontend {
 
     /** What connections accepted now get; replaced as a whole on a SIGHUP (the access log stays the one opened). */
-    private record Settings(H2Limits h2, SslContext tls, TrustedProxies trustedProxies, AccessLog accessLog) {
+    private record Settings(H2Limits h2, Duration sendTimeout, SslContext tls, TrustedProxies trustedProxies,
+                            AccessLog accessLog) {
     }
 
     private volatile Settings settings;
@@ -51,13 +53,21 @@ public final class GrpcFrontend implements Frontend {
     public static GrpcFrontend of(Options options) throws TlsContext.TlsException, AccessLogFile.Unusable {
         HttpOptions http = options.http();
         SslContext tls = http.tls() ? TlsContext.load(http.tlsCert(), http.tlsKey(), true, http.tlsProvider()) : null;
-        return new GrpcFrontend(new Settings(limits(options), tls, http.trustedProxies(),
+        return new GrpcFrontend(new Settings(limits(options), http.sendTimeout(), tls, http.trustedProxies(),
                 AccessLogFile.open(options.logs())), tls != null);
     }
 
-    /** For tests: plain h2c, these limits, peers in {@code trusted} trusted, calls logged to {@code accessLog}. */
+    /**
+     * For tests: plain h2c, these limits and send-timeout, peers in {@code trusted} trusted, calls logged to
+     * {@code accessLog}.
+     */
+    static GrpcFrontend plain(H2Limits limits, Duration sendTimeout, TrustedProxies trusted, AccessLog accessLog) {
+        return new GrpcFrontend(new Settings(limits, sendTimeout, null, trusted, accessLog), false);
+    }
+
+    /** For tests: {@link #plain(H2Limits, Duration, TrustedProxies, AccessLog)} with send-timeout's default. */
     static GrpcFrontend plain(H2Limits limits, TrustedProxies trusted, AccessLog accessLog) {
-        return new GrpcFrontend(new Settings(limits, null, trusted, accessLog), false);
+        return plain(limits, Duration.ofSeconds(60), trusted, accessLog);
     }
 
     /** The access log ({@code access-log=}), or null when it is off. */
@@ -72,9 +82,9 @@ public final class GrpcFrontend implements Frontend {
     }
 
     /**
-     * A SIGHUP: connections accepted from now on get the new idle-timeout, shutdown-timeout and trusted-proxies, and
-     * the tls-cert/tls-key files read again (if they cannot be used now, the running certificate stays and a line
-     * says why). Open connections keep what they were accepted with.
+     * A SIGHUP: connections accepted from now on get the new idle-timeout, send-timeout, shutdown-timeout and
+     * trusted-proxies, and the tls-cert/tls-key files read again (if they cannot be used now, the running certificate
+     * stays and a line says why). Open connections keep what they were accepted with.
      */
     @Override
     public synchronized void reconfigure(Options options) {
@@ -87,7 +97,8 @@ public final class GrpcFrontend implements Frontend {
                 Log.info("SIGHUP: " + e.getMessage() + "; the running certificate is kept");
             }
         }
-        settings = new Settings(limits(options), context, http.trustedProxies(), settings.accessLog());
+        settings = new Settings(limits(options), http.sendTimeout(), context, http.trustedProxies(),
+                settings.accessLog());
     }
 
     @Override
@@ -134,7 +145,7 @@ public final class GrpcFrontend implements Frontend {
             Channel client = pipeline.channel();
             ClientCalls calls = new ClientCalls(upstream, forwarding(client), WorkerConnections.ofThisLoop(),
                     settings.accessLog() == null ? null : new CallLog(settings.accessLog(), address(client)
-                            .getHostAddress()));
+                            .getHostAddress()), settings.sendTimeout().toNanos());
             H2Connection.install(pipeline, settings.h2(), stream -> stream.pipeline().addLast(new GrpcCall(calls)));
         }
 

@@ -94,9 +94,10 @@ final class GrpcRig implements AutoCloseable {
     final java.io.ByteArrayOutputStream accessLines = new java.io.ByteArrayOutputStream();
     final io.jcluster.agent.log.AccessLog accessLog = io.jcluster.agent.log.AccessLog.to(accessLines, false, 64);
 
-    GrpcRig(int frontendThreads, H2Limits limits, TrustedProxies trusted) throws InterruptedException {
+    GrpcRig(int frontendThreads, H2Limits limits, Duration sendTimeout, TrustedProxies trusted)
+            throws InterruptedException {
         frontendLoops = new MultiThreadIoEventLoopGroup(frontendThreads, NioIoHandler.newFactory());
-        frontend = GrpcFrontend.plain(limits, trusted, accessLog);
+        frontend = GrpcFrontend.plain(limits, sendTimeout, trusted, accessLog);
         listener = new ServerBootstrap().group(frontendLoops).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -105,6 +106,10 @@ final class GrpcRig implements AutoCloseable {
                         frontend.serve(client, upstream);
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
+    }
+
+    GrpcRig(int frontendThreads, H2Limits limits, TrustedProxies trusted) throws InterruptedException {
+        this(frontendThreads, limits, Duration.ofSeconds(60), trusted);
     }
 
     GrpcRig(int frontendThreads) throws InterruptedException {
@@ -378,6 +383,15 @@ final class GrpcRig implements AutoCloseable {
                                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                         }
                     }).connect("127.0.0.1", port).sync().channel();
+        }
+
+        /**
+         * Raises the connection's receive window by {@code bytes} (as grpc-java's clients do), so that a call that
+         * does not read holds back only its own stream, not the connection's other calls.
+         */
+        void raiseConnectionWindow(int bytes) {
+            channel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame(bytes))
+                    .syncUninterruptibly();
         }
 
         /** Starts a call: its headers (and DATA, the last one ending the stream, if any). */
