@@ -1,12 +1,10 @@
 package io.jcluster.agent.http.grpc;
 
 import io.jcluster.agent.balancer.Backend;
-import io.jcluster.agent.balancer.BackendLease;
 import io.jcluster.agent.balancer.Upstream;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -15,25 +13,21 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * One call: the handler of a client's stream (its child channel, reads off), relaying its frames to a stream of
  * its own on a worker connection and the worker's frames back, one read at a time in each direction and only while
  * the other side can take them (so each direction holds at most a stream window: a slow client stops the reads of
  * its worker stream, whose window then stops the worker, and nothing else on that worker connection).
  *
- * <p>{@code HEADERS -> CONNECTING -> RELAYING -> DONE}. The request's headers pick the worker (the listener's
- * strategy; the call counts as one open connection of the worker's from the pick to its end, for
- * least-connections); frames that arrive while its stream is being opened wait here (what one read gave). The parent
- * answers a call itself, with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when
- * its {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its
- * worker's connection ends before the response did (UNAVAILABLE); a client that takes none of the response for
- * send-timeout has its stream reset (CANCEL), and the worker's too. Both deadlines are its {@link CallDeadline}'s.
- * What the call did (bytes, statuses, time) and its bookkeeping at the end (strategy timing, listener bytes, access
- * log) are its {@link CallTally}'s; the frames of the parent's own answers are {@link GrpcAnswers}'.
+ * <p>{@code HEADERS -> CONNECTING -> RELAYING -> DONE}: this class is the state machine, deciding on each event of
+ * either stream; its parts act. The request's headers pick the worker, and the request's frames go to its stream
+ * ({@link WorkerLeg}); the response goes to the client ({@link ClientResponse}). The parent answers a call itself,
+ * with gRPC trailers, when no worker is in rotation or none can be reached (UNAVAILABLE), when its
+ * {@code grpc-timeout} passes (DEADLINE_EXCEEDED, and the worker's stream is reset with CANCEL), or when its worker's
+ * connection ends before the response did (UNAVAILABLE); a client that takes none of the response for send-timeout
+ * has its stream reset (CANCEL), and the worker's too. Both deadlines are its {@link CallDeadline}'s. What the call
+ * did (bytes, statuses, time) and its bookkeeping at the end (strategy timing, listener bytes, access log) are its
+ * {@link CallTally}'s; the frames of the parent's own answers are {@link GrpcAnswers}'.
  */
 final class GrpcCall extends ChannelDuplexHandler {
 
@@ -44,40 +38,31 @@ final class GrpcCall extends ChannelDuplexHandler {
     private State state = State.HEADERS;
     /** Whether the request's content-type is gRPC's: the parent's answers are then gRPC trailers, else HTTP. */
     private boolean grpc;
-    private Http2HeadersFrame requestHeaders;
-    /** Client frames read while the worker's stream was being opened. */
-    private ArrayDeque<Http2StreamFrame> early;
-    private List<Backend> tried;
-    private Backend backend;
-    private BackendLease lease;
-    private Http2StreamChannel worker;
+    /** The pick of a worker, the stream to it and the request's frames on their way there. */
+    private final WorkerLeg worker;
     /** grpc-timeout and send-timeout. */
     private final CallDeadline deadline;
     /** The request's grpc-timeout as it came, for the answer when it passes; null without one. */
     private CharSequence grpcTimeout;
     /** Its bytes, statuses and time, and the bookkeeping when it ends. */
     private final CallTally tally = new CallTally();
+    /** The response as it goes to the client: the worker's frames, or the parent's answer. */
+    private final ClientResponse response = new ClientResponse(tally);
     /** The client sent END_STREAM. */
     private boolean clientEnded;
-    /** Response HEADERS went to the client. */
-    private boolean responseStarted;
-    /** END_STREAM went to the client (the worker's trailers, or the parent's answer). */
-    private boolean responseEnded;
-    /** The worker's trailers came: the call completed there. */
-    private boolean workerAnswered;
     /** The worker's stream was refused by its GOAWAY (not processed there). */
     private boolean refusedByWorker;
-    private boolean workerNeedsFlush;
-    private boolean clientNeedsFlush;
 
     GrpcCall(ClientCalls calls) {
         this.calls = calls;
+        this.worker = new WorkerLeg(this);
         this.deadline = new CallDeadline(this, calls.sendTimeout());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        response.on(ctx);
         ctx.read(); // the request's headers
     }
 
@@ -100,24 +85,18 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         clientEnded |= GrpcFrames.endsStream(frame);
         if (state == State.RELAYING) {
-            toWorker(frame);
+            worker.forward(frame, tally);
         } else {
-            if (early == null) {
-                early = new ArrayDeque<>(4);
-            }
-            early.add(frame);
+            worker.hold(frame);
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state != State.RELAYING) {
-            return; // while connecting no more is read: what came waits in early
+            return; // while connecting no more is read: what came waits in the worker leg
         }
-        if (workerNeedsFlush) {
-            workerNeedsFlush = false;
-            worker.flush();
-        }
+        worker.flush();
         if (!clientEnded && worker.isWritable()) {
             ctx.read();
         }
@@ -163,7 +142,7 @@ final class GrpcCall extends ChannelDuplexHandler {
     private void begin(Http2HeadersFrame headers) {
         long startedAt = tally.begin(headers.headers(), calls.log() != null);
         clientEnded = headers.isEndStream();
-        requestHeaders = headers;
+        worker.request(headers);
         grpc = GrpcAnswers.isGrpc(headers.headers().get(GrpcAnswers.CONTENT_TYPE));
         long timeout = GrpcTimeout.UNTIMED;
         if (grpc) {
@@ -201,32 +180,21 @@ final class GrpcCall extends ChannelDuplexHandler {
     /** In CONNECTING: picks a worker among those in rotation not tried yet, and opens a stream to it. */
     private void dispatch() {
         Upstream upstream = calls.upstream();
-        Backend[] candidates = upstream.backendsExcept(tried);
-        if (candidates.length == 0) {
-            upstream.noBackendAvailable();
-            answer(GrpcAnswers.UNAVAILABLE, 503, tried == null
+        if (!worker.dispatch(upstream, calls.workers(), ctx.channel().eventLoop())) {
+            int tried = worker.tried();
+            answer(GrpcAnswers.UNAVAILABLE, 503, tried == 0
                     ? "no worker is serving " + upstream.describe() + " right now; try again shortly"
-                    : "no worker could be reached (" + tried.size() + " tried); try again shortly");
-            return;
+                    : "no worker could be reached (" + tried + " tried); try again shortly");
         }
-        backend = upstream.strategy().pick(candidates);
-        lease = new BackendLease(backend); // least-connections counts calls in flight
-        calls.workers().open(upstream, backend, this, ctx.channel().eventLoop());
     }
 
     // ---- the worker's side (WorkerConnection, WorkerStream) ----
 
     /** The connection to {@code failed} could not be made: the call goes to another worker (nothing was sent). */
     void connectFailed(Backend failed) {
-        if (state != State.CONNECTING || failed != backend) {
-            return;
+        if (state == State.CONNECTING && worker.connectFailed(failed)) {
+            dispatch();
         }
-        releaseLease();
-        if (tried == null) {
-            tried = new ArrayList<>(2);
-        }
-        tried.add(failed);
-        dispatch();
     }
 
     /** The worker's stream is open (not yet on the wire: the request's headers open it). */
@@ -235,26 +203,14 @@ final class GrpcCall extends ChannelDuplexHandler {
             stream.close(); // the call ended while its stream was being opened
             return;
         }
-        worker = stream;
         state = State.RELAYING;
-        Http2HeadersFrame headers = requestHeaders;
-        requestHeaders = null;
+        CharSequence remaining = null;
         if (deadline.timed()) {
             // the worker gets what is left of the client's deadline, not all of it again (the time spent here, a
             // connect to the worker above all, is gone), as gRPC proxies forward it; the timer passes it first
-            long remaining = Math.max(1, deadline.callAt() - System.nanoTime());
-            headers.headers().set(GrpcAnswers.GRPC_TIMEOUT, GrpcTimeout.encode(remaining));
+            remaining = GrpcTimeout.encode(Math.max(1, deadline.callAt() - System.nanoTime()));
         }
-        stream.write(headers.stream(null), stream.voidPromise());
-        if (early != null) {
-            Http2StreamFrame frame;
-            while ((frame = early.poll()) != null) {
-                toWorker(frame);
-            }
-        }
-        workerNeedsFlush = false;
-        stream.flush();
-        stream.read();
+        worker.opened(stream, remaining, tally);
         if (!clientEnded && stream.isWritable()) {
             ctx.read();
         }
@@ -265,35 +221,11 @@ final class GrpcCall extends ChannelDuplexHandler {
             ReferenceCountUtil.release(frame);
             return;
         }
-        if (frame instanceof Http2HeadersFrame) {
-            Http2HeadersFrame headers = (Http2HeadersFrame) frame;
-            if (!responseStarted) {
-                tally.responseHead(headers.headers());
-            }
-            responseStarted = true;
-            if (headers.isEndStream()) {
-                tally.trailers(headers.headers());
-                responseEnded = true;
-                workerAnswered = true;
-            }
-        } else if (frame instanceof Http2DataFrame) {
-            Http2DataFrame data = (Http2DataFrame) frame;
-            tally.toClient(data.content().readableBytes());
-            if (data.isEndStream()) {
-                responseEnded = true; // a non-gRPC response may end with DATA
-                workerAnswered = true;
-            }
-            frame = GrpcFrames.unpadded(data);
-        } else {
-            ReferenceCountUtil.release(frame);
-            return;
-        }
-        ctx.write(frame.stream(null), ctx.voidPromise());
-        clientNeedsFlush = true;
+        response.relay(frame);
     }
 
     void workerReadComplete() {
-        flushClient();
+        response.flush();
         if (state == State.RELAYING && ctx.channel().isWritable()) {
             worker.read();
         }
@@ -310,12 +242,10 @@ final class GrpcCall extends ChannelDuplexHandler {
         if (state != State.RELAYING) {
             return;
         }
-        flushClient();
-        Http2Error code = responseEnded ? Http2Error.NO_ERROR : error;
-        if (!responseEnded || !clientEnded) {
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(code), ctx.voidPromise());
+        response.flush();
+        if (!response.ended() || !clientEnded) {
+            response.reset(response.ended() ? Http2Error.NO_ERROR : error);
         }
-        responseEnded = true;
         end();
         ctx.close();
     }
@@ -332,19 +262,19 @@ final class GrpcCall extends ChannelDuplexHandler {
         }
         // the last frames' read-complete never comes when the stream closes with them (Netty closes the child
         // channel first): they are flushed here
-        flushClient();
-        if (responseEnded) {
+        response.flush();
+        if (response.ended()) {
             return; // the response is complete; the client's stream closes once its request is in too
         }
-        if (refusedByWorker && !responseStarted) {
+        if (refusedByWorker && !response.started()) {
             // not processed by the worker: REFUSED_STREAM tells a gRPC client it may send the call again (it does,
             // transparently), and its next attempt is balanced anew
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM), ctx.voidPromise());
+            response.reset(Http2Error.REFUSED_STREAM);
             end();
             ctx.close();
             return;
         }
-        Backend lost = backend;
+        Backend lost = worker.backend();
         answer(GrpcAnswers.UNAVAILABLE, 502, "worker " + (lost == null ? "?" : lost.owner())
                 + " closed its connection during the call; it was not completed");
     }
@@ -370,10 +300,9 @@ final class GrpcCall extends ChannelDuplexHandler {
             return;
         }
         if (grpc) {
-            tally.answeredGrpc(GrpcAnswers.CANCELLED, responseStarted);
+            tally.answeredGrpc(GrpcAnswers.CANCELLED, response.started());
         }
-        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL), ctx.voidPromise());
-        responseEnded = true;
+        response.reset(Http2Error.CANCEL);
         end();
         ctx.close();
     }
@@ -393,16 +322,8 @@ final class GrpcCall extends ChannelDuplexHandler {
         if (state == State.DONE) {
             return;
         }
-        flushClient();
-        if (!responseEnded) {
-            if (grpc) {
-                tally.answeredGrpc(grpcStatus, responseStarted);
-            } else if (!responseStarted) {
-                tally.answeredHttp(httpStatus);
-            }
-            GrpcAnswers.write(ctx, grpc, responseStarted, grpcStatus, httpStatus, message);
-            responseEnded = true;
-        }
+        response.flush();
+        response.answer(grpc, grpcStatus, httpStatus, message);
         if (!clientEnded) {
             // RFC 9113 section 8.1: a response complete before the request is followed by RST_STREAM(NO_ERROR)
             ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
@@ -412,53 +333,16 @@ final class GrpcCall extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    private void flushClient() {
-        if (clientNeedsFlush) {
-            clientNeedsFlush = false;
-            ctx.flush();
-        }
-    }
-
     /** Ends the call's part here: its timer, its claim on the worker, its worker stream (reset if unfinished). */
     private void end() {
         if (state == State.DONE) {
             return;
         }
         state = State.DONE;
-        tally.ended(calls, backend, workerAnswered, responseStarted || workerAnswered);
+        tally.ended(calls, worker.backend(), response.workerAnswered(),
+                response.started() || response.workerAnswered());
         deadline.cancel();
-        releaseLease();
-        if (worker != null) {
-            worker.close(); // RST_STREAM(CANCEL) unless both ends of the stream were sent
-            worker = null;
-        }
-        if (early != null) {
-            Http2StreamFrame frame;
-            while ((frame = early.poll()) != null) {
-                ReferenceCountUtil.release(frame);
-            }
-        }
-        requestHeaders = null;
-    }
-
-    private void releaseLease() {
-        if (lease != null) {
-            lease.release();
-            lease = null;
-        }
-    }
-
-    private void toWorker(Http2StreamFrame frame) {
-        if (frame instanceof Http2DataFrame) {
-            Http2DataFrame data = (Http2DataFrame) frame;
-            tally.fromClient(data.content().readableBytes());
-            frame = GrpcFrames.unpadded(data);
-        } else if (!(frame instanceof Http2HeadersFrame)) {
-            ReferenceCountUtil.release(frame);
-            return;
-        }
-        worker.write(frame.stream(null), worker.voidPromise());
-        workerNeedsFlush = true;
+        worker.end();
     }
 
     /** For tests. */
