@@ -60,6 +60,21 @@ class GrpcSendTimeoutTest {
                 lines::toString); // CANCELLED: what the client's gRPC library reports for the reset
     }
 
+    /**
+     * The call's two deadlines share one timer, set for the grpc-timeout when the call begins: a pause whose
+     * send-timeout comes first moves it earlier (else the stalled call would hold its worker stream until then).
+     */
+    @Test
+    void aSendTimeoutBeforeTheCallsGrpcTimeoutCutsItFirst() throws Exception {
+        rig = new GrpcRig(1, GrpcRig.limits(100), Duration.ofMillis(300), TrustedProxies.NONE);
+        GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.BIG);
+        GrpcRig.Client client = rig.client();
+        client.raiseConnectionWindow(16 << 20);
+        GrpcRig.Call stalled = client.start(false, GrpcRig.call("/big.Big/Slow").set("grpc-timeout", "20S"), "x");
+        assertEquals("RST CANCEL", stalled.frames.poll(5, TimeUnit.SECONDS), "cut at send-timeout, not at 20 s");
+        assertEquals("RST CANCEL", worker.resets.poll(5, TimeUnit.SECONDS));
+    }
+
     /** Each time the client takes bytes again the clock stops: pauses shorter than send-timeout add up to more. */
     @Test
     void aClientThatReadsAgainBeforeSendTimeoutIsNotCut() throws Exception {
