@@ -13,6 +13,7 @@ import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.ParentRestart;
 import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.kernel.KernelRouting;
@@ -137,7 +138,7 @@ public final class ParentMain {
                     : new CachePurges(routing.cache(), hub, !config.store().location().embedded());
             prepareWorkerHooks(control);
             List<String> argv = CommandLine.current();
-            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.supervisor().processes(),
+            WorkerShares shares = WorkerShares.of(argv, ParentRestart.appEnvironment(System.getenv()), config.supervisor().processes(),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
             shares.notes().forEach(Log::info);
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
@@ -175,7 +176,9 @@ public final class ParentMain {
             shutdown.handleSignals(supervisor);
             signals.install();
             supervisor.startAll();
-            RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
+            if (ParentRestart.restartedWith() == null) {
+                RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
+            }
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()
                     .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());
