@@ -76,6 +76,9 @@ public final class ParentMain {
                     + " hand; run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
             System.exit(2);
         }
+        // as the standalone balancer (OwnNettyProperties): Netty's pooled allocator would load jdk.jfr (~90 classes)
+        // into a parent that records nothing; a -D of the app's wins. The workers do not inherit it.
+        System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
         Shutdown shutdown = new Shutdown(launch.options());
         int status = 1;
         try {
