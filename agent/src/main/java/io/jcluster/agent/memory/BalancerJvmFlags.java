@@ -42,6 +42,9 @@ public final class BalancerJvmFlags {
             new Flag(List.of("-XX:-TieredCompilation"),
                     Pattern.compile("-XX:[+-]TieredCompilation|-XX:TieredStopAtLevel=.*"), false));
 
+    /** A young generation size the app chose: under Serial it would fix the parent's young generation's size. */
+    private static final Pattern YOUNG_SIZE = Pattern.compile("-Xmn.*|-XX:(Max)?NewSize=.*");
+
     /** A collector someone chose: {@code -XX:+UseG1GC}, {@code -XX:+UseZGC}, ... */
     private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(\\w+)GC");
 
@@ -62,8 +65,9 @@ public final class BalancerJvmFlags {
     /**
      * The parent's flags, to go after the app's (the later of two settings wins): the heap and collector families
      * always, the others where the app did not set them. A collector the app turned on is turned off first (two
-     * collectors do not start); so is {@code AlwaysPreTouch} (it would touch a heap the parent does not use). The
-     * app's {@code -Xmx} stays: the heap starts at 8 MiB and grows with live data only.
+     * collectors do not start); so is {@code AlwaysPreTouch} (it would touch a heap the parent does not use), and a young
+     * generation size of the app's starts small. The app's {@code -Xmx} stays: the heap starts at 8 MiB and grows
+     * with live data only.
      */
     public static List<String> overApps(List<String> appFlags) {
         Set<String> added = new LinkedHashSet<>();
@@ -75,6 +79,11 @@ public final class BalancerJvmFlags {
         }
         if (appFlags.contains("-XX:+AlwaysPreTouch")) {
             added.add("-XX:-AlwaysPreTouch");
+        }
+        if (anyMatches(appFlags, YOUNG_SIZE)) {
+            // -Xmn2g is a 2 GiB young generation from the start; the app's maximum may stay: Serial grows the young
+            // generation with the old one only (a third of it by default), from this start
+            added.add("-XX:NewSize=2m");
         }
         for (Flag flag : FLAGS) {
             if (flag.heap() || !anyMatches(appFlags, flag.replacedBy())) {

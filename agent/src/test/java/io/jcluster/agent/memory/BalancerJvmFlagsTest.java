@@ -39,6 +39,14 @@ class BalancerJvmFlagsTest {
     }
 
     @Test
+    void anAppsYoungGenerationSizeStartsSmallInTheParent() {
+        for (String young : List.of("-Xmn2g", "-XX:NewSize=1g", "-XX:MaxNewSize=3g")) {
+            assertTrue(BalancerJvmFlags.overApps(List.of("-Xmx4g", young)).contains("-XX:NewSize=2m"), young);
+        }
+        assertFalse(BalancerJvmFlags.overApps(List.of("-Xmx4g", "-XX:NewRatio=3")).contains("-XX:NewSize=2m"));
+    }
+
+    @Test
     void theStandaloneBalancerLeavesEveryFamilyTheUserSetToTheUser() {
         assertEquals(ALL, BalancerJvmFlags.beforeUsers(List.of("-Dx=y")));
         assertEquals(List.of("-XX:TrimNativeHeapInterval=1000", "-XX:-TieredCompilation"),
