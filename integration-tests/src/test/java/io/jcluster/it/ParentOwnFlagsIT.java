@@ -36,6 +36,18 @@ class ParentOwnFlagsIT {
         return Arrays.asList(Files.readString(Path.of("/proc/" + pid + "/environ")).split("\0"));
     }
 
+    private static List<String> openFiles(long pid) throws Exception {
+        try (var descriptors = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return descriptors.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (java.io.IOException e) {
+                    return "";
+                }
+            }).toList();
+        }
+    }
+
     /** The flags the running JVM really has (jcmd VM.flags), whatever its command line says. */
     private static String vmFlags(long pid) throws Exception {
         Process jcmd = new ProcessBuilder(Jdk.temurin25().java().resolveSibling("jcmd").toString(),
@@ -67,6 +79,10 @@ class ParentOwnFlagsIT {
                     && !parentFlags.contains("-XX:+UseParallelGC"), parentFlags);
             assertTrue(environment(parent).contains("_JAVA_OPTIONS=-Dit.app.options=kept " + OURS),
                     environment(parent).toString());
+            // the first image's own descriptors did not stay open in the second (closed on exec)
+            Path modules = Jdk.temurin25().java().getParent().resolveSibling("lib").resolve("modules").toRealPath();
+            assertEquals(1, openFiles(parent).stream().filter(modules.toString()::equals).count(),
+                    openFiles(parent).toString());
 
             // each worker: the app's flags and environment, no marker
             for (long worker : workers.values()) {

@@ -74,6 +74,45 @@ public final class Execve {
         return call(path, argv, environment);
     }
 
+    /**
+     * Marks descriptors close-on-exec ({@code fcntl(fd, F_SETFD, FD_CLOEXEC)}): files this JVM opened for itself
+     * without the flag (its class path's jars, the JDK's modules file) would otherwise stay open, unused, in the
+     * image that replaces it. Returns how many it marked.
+     */
+    public static int closeOnExec(List<Integer> descriptors) throws Throwable {
+        if (descriptors.isEmpty()) {
+            return 0;
+        }
+        Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+        Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
+        Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+        Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+        Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+        Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+        Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+        Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+        Object symbol = ((Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "fcntl"))
+                .orElseThrow(() -> new IllegalStateException("no fcntl in the C library"));
+        Object javaInt = Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null);
+        Object arguments = Array.newInstance(layoutType, 3);
+        for (int i = 0; i < 3; i++) {
+            Array.set(arguments, i, javaInt);
+        }
+        Object descriptor = descriptorType.getMethod("of", layoutType, arguments.getClass())
+                .invoke(null, javaInt, arguments);
+        Object options = Array.newInstance(optionType, 1); // fcntl(int fd, int cmd, ...): the third is variadic
+        Array.set(options, 0, optionType.getMethod("firstVariadicArg", int.class).invoke(null, 2));
+        MethodHandle fcntl = (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType,
+                options.getClass()).invoke(linker, symbol, descriptor, options);
+        int marked = 0;
+        for (int fd : descriptors) {
+            if ((int) fcntl.invokeWithArguments(fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */) == 0) {
+                marked++;
+            }
+        }
+        return marked;
+    }
+
     static int call(String path, List<String> argv, List<String> env) throws Throwable {
         Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
         Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");

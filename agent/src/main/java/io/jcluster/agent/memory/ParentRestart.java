@@ -147,6 +147,7 @@ public final class ParentRestart {
                         + " --enable-native-access=ALL-UNNAMED); it runs with the app's");
                 return;
             }
+            Execve.closeOnExec(ownFiles(openFiles(), System.getProperty("java.home")));
             int result = Execve.replaceProcess(java.toString(), argv, restartEnvironment(environment, pid, flags));
             failure = "execve returned " + result;
         } catch (Throwable e) {
@@ -154,6 +155,43 @@ public final class ParentRestart {
         }
         note.accept("the parent could not restart with JVM flags of its own " + String.join(" ", flags) + " ("
                 + failure + "); it runs with the app's");
+    }
+
+    /**
+     * The descriptors this JVM opened for itself, which the restarted image would inherit unused: jars (the agent's,
+     * the class path's) and files of the JDK. Sockets, pipes, terminals and any other file the process was started
+     * with (a socket-activated listener, a lock) stay inherited.
+     *
+     * @param openFiles descriptor -> what /proc/self/fd says it is
+     */
+    static List<Integer> ownFiles(Map<Integer, String> openFiles, String javaHome) {
+        List<Integer> own = new java.util.ArrayList<>();
+        String jdk = javaHome == null ? null : Path.of(javaHome).toAbsolutePath() + "/";
+        openFiles.forEach((fd, target) -> {
+            boolean jar = target.startsWith("/") && target.endsWith(".jar");
+            if (fd > 2 && (jar || jdk != null && target.startsWith(jdk))) {
+                own.add(fd);
+            }
+        });
+        own.sort(null);
+        return own;
+    }
+
+    private static Map<Integer, String> openFiles() {
+        Map<Integer, String> files = new HashMap<>();
+        try (java.util.stream.Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            descriptors.forEach(descriptor -> {
+                try {
+                    files.put(Integer.parseInt(descriptor.getFileName().toString()),
+                            Files.readSymbolicLink(descriptor).toString());
+                } catch (java.io.IOException | NumberFormatException e) {
+                    // closed while listing (the listing's own descriptor): nothing to mark
+                }
+            });
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+        return files;
     }
 
     private static List<String> splitNul(byte[] bytes) {

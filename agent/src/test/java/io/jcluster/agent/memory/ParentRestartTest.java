@@ -62,6 +62,15 @@ class ParentRestartTest {
     }
 
     @Test
+    void onlyTheFilesTheJvmOpenedForItselfAreClosedOnExec() {
+        Map<Integer, String> open = Map.of(0, "/dev/null", 1, "pipe:[1]", 2, "/tmp/app.log",
+                3, "/usr/lib/jvm/jdk-25/lib/modules", 4, "/srv/app/jcluster.jar", 5, "socket:[42]",
+                6, "/run/app.lock", 7, "/srv/app/lib/app.jar", 8, "/usr/lib/jvm/jdk-25-other/x", 9, "anon_inode:[eventfd]");
+        assertEquals(List.of(3, 4, 7), ParentRestart.ownFiles(open, "/usr/lib/jvm/jdk-25"));
+        assertEquals(List.of(), ParentRestart.ownFiles(Map.of(2, "/x/a.jar"), "/usr/lib/jvm/jdk-25"), "stderr stays");
+    }
+
+    @Test
     void anUnrestartedParentHasNoFlagsOfItsOwn() {
         assertNull(ParentRestart.restartedWith()); // this test JVM: no marker
         Map<String, String> plain = Map.of("PATH", "/bin");
