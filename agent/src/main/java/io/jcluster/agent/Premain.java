@@ -7,6 +7,7 @@ import io.jcluster.agent.config.Options;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.ParentRestart;
 import io.jcluster.agent.parent.ParentMain;
 import io.jcluster.agent.worker.WorkerAgent;
 
@@ -61,6 +62,13 @@ public final class Premain {
             }
         } else {
             Log.configure(options.logs());
+            ParentRestart.restartIfUseful(instrumentation, Log::info); // returns when it did not restart
+            String ownFlags = ParentRestart.restartedWith();
+            if (ownFlags != null) {
+                Log.info("the parent restarted itself in the same process (pid " + ProcessHandle.current().pid()
+                        + ") with JVM flags of its own, after the app's: " + ownFlags + "; the workers run with the"
+                        + " app's command line and environment as given (" + ParentRestart.SWITCH + "=keep: no restart)");
+            }
             String adminToken;
             try {
                 adminToken = AdminToken.resolve(options, System.getenv(), Log::info);

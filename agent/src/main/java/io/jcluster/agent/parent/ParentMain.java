@@ -13,6 +13,7 @@ import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.ParentRestart;
 import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.routing.RoutingMode;
 import io.jcluster.agent.routing.kernel.KernelRouting;
@@ -75,6 +76,9 @@ public final class ParentMain {
                     + " hand; run: java -javaagent:jcluster.jar=processes=N <your usual command line>");
             System.exit(2);
         }
+        // as the standalone balancer (OwnNettyProperties): Netty's pooled allocator would load jdk.jfr (~90 classes)
+        // into a parent that records nothing; a -D of the app's wins. The workers do not inherit it.
+        System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
         Shutdown shutdown = new Shutdown(launch.options());
         int status = 1;
         try {
@@ -137,7 +141,7 @@ public final class ParentMain {
                     : new CachePurges(routing.cache(), hub, !config.store().location().embedded());
             prepareWorkerHooks(control);
             List<String> argv = CommandLine.current();
-            WorkerShares shares = WorkerShares.of(argv, System.getenv(), config.supervisor().processes(),
+            WorkerShares shares = WorkerShares.of(argv, ParentRestart.appEnvironment(System.getenv()), config.supervisor().processes(),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
             shares.notes().forEach(Log::info);
             WorkerCommand command = new WorkerCommand(argv, control.directory()).adding(shares.flags());
@@ -175,7 +179,9 @@ public final class ParentMain {
             shutdown.handleSignals(supervisor);
             signals.install();
             supervisor.startAll();
-            RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
+            if (ParentRestart.restartedWith() == null) {
+                RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
+            }
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()
                     .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());

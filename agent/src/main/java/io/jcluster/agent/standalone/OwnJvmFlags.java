@@ -1,23 +1,22 @@
 package io.jcluster.agent.standalone;
 
-import java.lang.invoke.MethodHandle;
+import io.jcluster.agent.memory.BalancerJvmFlags;
+import io.jcluster.agent.memory.Execve;
+
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Array;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * {@code java -jar jcluster.jar balance ...} started with the JVM's defaults sizes its heap for a big application
  * (1/64 of the machine's memory to start, G1): 100-300 MiB of RSS for ~15 MiB of live data. Where the JVM can replace
  * its own process image (JDK 22+: {@code execve} through the foreign function API, with native access granted, as
  * the jar's manifest does for {@code -jar}), the balancer restarts itself once, in the same process (same pid,
- * signals and exit status are the process's own), with flags chosen for a proxy: {@link #FLAGS}. Every flag the
+ * signals and exit status are the process's own), with flags chosen for a proxy ({@link BalancerJvmFlags}). Every flag the
  * user gave is kept, after these, so it wins; a flag of ours in a family the user set (a collector, a heap size) is
  * left out. The environment variable {@link #MARKER} says the restart happened (never twice) and which flags it
  * added; {@code JCLUSTER_BALANCE_JVM=keep} turns the restart off. Elsewhere (JDK 17-21) the balancer runs as
@@ -31,45 +30,12 @@ public final class OwnJvmFlags {
     /** {@code JCLUSTER_BALANCE_JVM=keep}: no restart. */
     public static final String SWITCH = "JCLUSTER_BALANCE_JVM";
 
-    /**
-     * Flags of ours that go together, and the user flags that replace them all (a family: any collector, any heap
-     * size; both heap free ratios, since a minimum of ours above the user's maximum would not start).
-     */
-    record Flag(List<String> flags, Pattern replacedBy) {
-        Flag(String flag, Pattern replacedBy) {
-            this(List.of(flag), replacedBy);
-        }
-    }
-
-    /**
-     * Serial: no concurrent GC threads, no remembered sets, a heap that grows with live data from 8 MiB (the heap
-     * stays unbounded above: 10,000 connections need ~40 MiB live) and, with 10-30% free after a collection, shrinks
-     * back when connections go (given here rather than at run time: setting them at run time loads JMX, 300+ classes
-     * of metaspace). Native heap trimmed every second: compiler arenas and freed Netty buffers go back to the OS
-     * instead of staying in glibc's arenas. C2 alone ({@code -TieredCompilation}): the same C2 code once warm, without
-     * C1's profiled code and the C1 compilations of start-up (~10 MiB less code cache and compiler memory); warm-up
-     * takes longer (the interpreter profiles). Measured in bench/RESULTS.md ("Memory").
-     */
-    static final List<Flag> FLAGS = List.of(
-            new Flag("-XX:+UseSerialGC", Pattern.compile("-XX:[+-]Use\\w*GC")),
-            new Flag("-Xms8m", Pattern.compile("-Xm[sx].*|-XX:(Initial|Min|Max)HeapSize=.*|-XX:\\w*RAM(Percentage)?=.*")),
-            new Flag(List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"),
-                    Pattern.compile("-XX:M(in|ax)HeapFreeRatio=.*")),
-            new Flag("-XX:TrimNativeHeapInterval=1000", Pattern.compile("-XX:TrimNativeHeapInterval=.*")),
-            new Flag("-XX:-TieredCompilation", Pattern.compile("-XX:[+-]TieredCompilation|-XX:TieredStopAtLevel=.*")));
-
     private OwnJvmFlags() {
     }
 
     /** The flags of ours that go before the user's (none the user's flags replace). */
     static List<String> added(List<String> userFlags) {
-        List<String> added = new ArrayList<>();
-        for (Flag flag : FLAGS) {
-            if (userFlags.stream().noneMatch(user -> flag.replacedBy().matcher(user).matches())) {
-                added.addAll(flag.flags());
-            }
-        }
-        return added;
+        return BalancerJvmFlags.beforeUsers(userFlags);
     }
 
     /** The restarted command line: java, our flags, the user's (which win), -jar, the jar, balance and its args. */
@@ -123,7 +89,7 @@ public final class OwnJvmFlags {
      */
     public static void restartIfUseful(String[] balanceArgs, java.util.function.Consumer<String> note) {
         Map<String, String> environment = new TreeMap<>(System.getenv());
-        if (Runtime.version().feature() < 22 || restarted(environment) || !nativeAccessEnabled()) {
+        if (!Execve.available() || restarted(environment) || !Execve.nativeAccessEnabled()) {
             return; // checked before the JMX call below: the restarted JVM loads none of java.management
         }
         List<String> userFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
@@ -142,12 +108,8 @@ public final class OwnJvmFlags {
         environment.remove("JAVA_TOOL_OPTIONS");
         environment.remove("_JAVA_OPTIONS");
         List<String> command = command(java, userFlags, jar.get(), List.of(balanceArgs));
-        List<String> env = new ArrayList<>();
-        environment.forEach((key, value) -> env.add(key + "=" + value));
         try {
-            System.out.flush();
-            System.err.flush();
-            int result = Execve.call(java, command, env);
+            int result = Execve.replaceProcess(java, command, environment);
             note.accept("could not restart with " + String.join(" ", added) + " (execve returned " + result
                     + "); running with the JVM's flags as started");
         } catch (Throwable e) {
@@ -167,71 +129,6 @@ public final class OwnJvmFlags {
             return Optional.of(jar.toString());
         } catch (Exception | LinkageError e) {
             return Optional.empty();
-        }
-    }
-
-    private static boolean nativeAccessEnabled() {
-        try {
-            Method enabled = Module.class.getMethod("isNativeAccessEnabled");
-            return (Boolean) enabled.invoke(OwnJvmFlags.class.getModule());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
-     * {@code execve(2)} through java.lang.foreign (JDK 22+), by reflection: the agent compiles for JDK 17. Returns
-     * only when the call failed.
-     */
-    static final class Execve {
-        private Execve() {
-        }
-
-        static int call(String path, List<String> argv, List<String> env) throws Throwable {
-            Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-            Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
-            Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-            Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-            Class<?> valueLayoutType = Class.forName("java.lang.foreign.ValueLayout");
-            Class<?> addressLayoutType = Class.forName("java.lang.foreign.AddressLayout");
-            Class<?> arenaType = Class.forName("java.lang.foreign.Arena");
-            Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-            Class<?> allocatorType = Class.forName("java.lang.foreign.SegmentAllocator");
-            Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-
-            Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-            Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-            Object symbol = ((Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "execve"))
-                    .orElseThrow(() -> new IllegalStateException("no execve in the C library"));
-            Object address = valueLayoutType.getField("ADDRESS").get(null);
-            Object javaInt = valueLayoutType.getField("JAVA_INT").get(null);
-            Object arguments = Array.newInstance(layoutType, 3);
-            for (int i = 0; i < 3; i++) {
-                Array.set(arguments, i, address);
-            }
-            Object descriptor = descriptorType.getMethod("of", layoutType, arguments.getClass())
-                    .invoke(null, javaInt, arguments);
-            MethodHandle execve = (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType,
-                    Array.newInstance(optionType, 0).getClass())
-                    .invoke(linker, symbol, descriptor, Array.newInstance(optionType, 0));
-            Object arena = arenaType.getMethod("global").invoke(null); // the process image goes, or we fail once
-            Method allocateString = allocatorType.getMethod("allocateFrom", String.class);
-            Method allocateArray = allocatorType.getMethod("allocate", layoutType, long.class);
-            Method setAddress = segmentType.getMethod("setAtIndex", addressLayoutType, long.class, segmentType);
-            Object nullSegment = segmentType.getField("NULL").get(null);
-            Object[] strings = new Object[2];
-            List<List<String>> lists = List.of(argv, env);
-            for (int which = 0; which < 2; which++) {
-                List<String> list = lists.get(which);
-                Object array = allocateArray.invoke(arena, address, (long) list.size() + 1);
-                for (int i = 0; i < list.size(); i++) {
-                    setAddress.invoke(array, address, (long) i, allocateString.invoke(arena, list.get(i)));
-                }
-                setAddress.invoke(array, address, (long) list.size(), nullSegment);
-                strings[which] = array;
-            }
-            Object file = allocateString.invoke(arena, path);
-            return (int) execve.invokeWithArguments(file, strings[0], strings[1]);
         }
     }
 }

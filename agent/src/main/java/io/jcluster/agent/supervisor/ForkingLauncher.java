@@ -5,6 +5,7 @@ import io.jcluster.agent.config.LogMode;
 import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.WorkerEnvironment;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.ParentRestart;
 
 import java.io.File;
 import java.io.IOException;
@@ -41,7 +42,8 @@ final class ForkingLauncher implements ProcessLauncher {
             "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID");
 
     ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log) {
-        this(command, controlSocket, secret, log, System.getenv());
+        // the app's environment: the parent's own restart (JDK 22+) changed _JAVA_OPTIONS for the parent only
+        this(command, controlSocket, secret, log, ParentRestart.appEnvironment(System.getenv()));
     }
 
     ForkingLauncher(WorkerCommand command, Path controlSocket, String secret, LogMode log,

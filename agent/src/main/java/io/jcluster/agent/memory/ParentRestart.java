@@ -1,0 +1,204 @@
+package io.jcluster.agent.memory;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The agent's parent never runs the app, yet starts with the app's JVM flags: {@code -Xmx4g} under G1 or Parallel
+ * sizes a young generation for the app, 120-165 MiB of RSS for a balancer with ~15 MiB of live data. On JDK 22+ the
+ * parent restarts itself once, in the same process ({@link Execve}: same pid, same descriptors, same place under
+ * systemd or PM2), before it does anything else, with its own heap and collector ({@link BalancerJvmFlags#overApps}).
+ *
+ * <p>The flags go in {@code _JAVA_OPTIONS}, which the JVM reads after its command line, its argument files,
+ * {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS}: they win over the app's wherever the app gave its flags,
+ * and the command line stays the app's exactly (what {@code ps} shows, what each worker is started with). Every
+ * option variable is read once per image, so nothing applies twice. The workers get the environment the parent was
+ * started with ({@link #appEnvironment}): {@code _JAVA_OPTIONS} as it was, no marker.
+ *
+ * <p>The marker ({@link #MARKER}) holds the pid it was set for: a JVM whose pid differs (one the app's environment
+ * or a worker's app passed it on to) ignores it, so a copied marker neither stops a parent's restart nor tells any
+ * other JVM it restarted. Whether a JVM is a worker is decided before this and by other means (its control socket
+ * and secret); the marker is read only in a parent. {@code JCLUSTER_PARENT_JVM=keep} turns the restart off.
+ */
+public final class ParentRestart {
+
+    /** Set in the restarted parent's environment: its pid, the app's {@code _JAVA_OPTIONS}, the flags added. */
+    public static final String MARKER = "JCLUSTER_PARENT_JVM_FLAGS";
+    /** {@code JCLUSTER_PARENT_JVM=keep}: no restart. */
+    public static final String SWITCH = "JCLUSTER_PARENT_JVM";
+    static final String JAVA_OPTIONS = "_JAVA_OPTIONS";
+    /** The marker's stand-in for "the app had no _JAVA_OPTIONS". */
+    private static final String NONE = "-";
+
+    /** What a valid marker says. */
+    record Restart(String appJavaOptions, String flags) {
+    }
+
+    private ParentRestart() {
+    }
+
+    /** The marker for a restart of process {@code pid} adding {@code flags}, the app's _JAVA_OPTIONS kept in it. */
+    static String marker(long pid, String appJavaOptions, List<String> flags) {
+        String options = appJavaOptions == null ? NONE
+                : Base64.getUrlEncoder().encodeToString(appJavaOptions.getBytes(StandardCharsets.UTF_8));
+        return pid + " " + options + " " + String.join(" ", flags);
+    }
+
+    /** The restart this process made, if the environment's marker was set for {@code pid}. */
+    static Optional<Restart> restart(Map<String, String> environment, long pid) {
+        String marker = environment.get(MARKER);
+        if (marker == null) {
+            return Optional.empty();
+        }
+        String[] parts = marker.split(" ", 3);
+        if (parts.length < 3 || !parts[0].equals(Long.toString(pid))) {
+            return Optional.empty();
+        }
+        try {
+            String options = parts[1].equals(NONE) ? null
+                    : new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+            return Optional.of(new Restart(options, parts[2]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The flags this parent restarted with, or null when it did not (or the marker is another process's). */
+    public static String restartedWith() {
+        return restart(System.getenv(), ProcessHandle.current().pid()).map(Restart::flags).orElse(null);
+    }
+
+    /**
+     * The environment the app was started with, for the workers: the marker removed and, after this process's own
+     * restart, {@code _JAVA_OPTIONS} as the app had it.
+     */
+    public static Map<String, String> appEnvironment(Map<String, String> environment) {
+        return appEnvironment(environment, ProcessHandle.current().pid());
+    }
+
+    static Map<String, String> appEnvironment(Map<String, String> environment, long pid) {
+        Optional<Restart> restart = restart(environment, pid);
+        if (environment.get(MARKER) == null) {
+            return environment;
+        }
+        Map<String, String> app = new HashMap<>(environment);
+        app.remove(MARKER);
+        restart.ifPresent(own -> {
+            if (own.appJavaOptions() == null) {
+                app.remove(JAVA_OPTIONS);
+            } else {
+                app.put(JAVA_OPTIONS, own.appJavaOptions());
+            }
+        });
+        return app;
+    }
+
+    /** The restarted JVM's environment: the app's, with our flags after the app's _JAVA_OPTIONS, and the marker. */
+    static Map<String, String> restartEnvironment(Map<String, String> environment, long pid, List<String> flags) {
+        Map<String, String> restarted = new HashMap<>(environment);
+        String appOptions = environment.get(JAVA_OPTIONS);
+        String ours = String.join(" ", flags);
+        restarted.put(JAVA_OPTIONS, appOptions == null || appOptions.isBlank() ? ours : appOptions + " " + ours);
+        restarted.put(MARKER, marker(pid, appOptions, flags));
+        return restarted;
+    }
+
+    /** Whether to restart: not restarted yet, not switched off, and some flag of ours is not the app's already. */
+    static boolean wanted(Map<String, String> environment, long pid, List<String> appFlags) {
+        return restart(environment, pid).isEmpty() && !"keep".equals(environment.get(SWITCH))
+                && !appFlags.containsAll(BalancerJvmFlags.overApps(appFlags));
+    }
+
+    /**
+     * Restarts the parent in this process with its own flags where it can (JDK 22+); returns where it cannot or need
+     * not ({@code note} gets one line when a restart was attempted and failed). Call it before the parent starts any
+     * thread of its own or opens anything: the image is replaced as it is.
+     */
+    public static void restartIfUseful(Instrumentation instrumentation, Consumer<String> note) {
+        Map<String, String> environment = System.getenv();
+        long pid = ProcessHandle.current().pid();
+        if (!Execve.available() || restart(environment, pid).isPresent() || "keep".equals(environment.get(SWITCH))) {
+            return; // checked before the JMX call below: a JVM that does not restart loads none of it here
+        }
+        List<String> appFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (!wanted(environment, pid, appFlags)) {
+            return;
+        }
+        List<String> flags = BalancerJvmFlags.overApps(appFlags);
+        String failure;
+        try {
+            Path java = Files.readSymbolicLink(Path.of("/proc/self/exe")); // the binary running, whatever PATH said
+            List<String> argv = Files.isReadable(Path.of("/proc/self/cmdline"))
+                    ? splitNul(Files.readAllBytes(Path.of("/proc/self/cmdline"))) : List.of();
+            if (argv.isEmpty()) {
+                return; // not Linux: no restart
+            }
+            if (!Execve.enableNativeAccess(instrumentation)) {
+                note.accept("the parent could not restart with JVM flags of its own (no native access: give"
+                        + " --enable-native-access=ALL-UNNAMED); it runs with the app's");
+                return;
+            }
+            Execve.closeOnExec(ownFiles(openFiles(), System.getProperty("java.home")));
+            int result = Execve.replaceProcess(java.toString(), argv, restartEnvironment(environment, pid, flags));
+            failure = "execve returned " + result;
+        } catch (Throwable e) {
+            failure = e.toString();
+        }
+        note.accept("the parent could not restart with JVM flags of its own " + String.join(" ", flags) + " ("
+                + failure + "); it runs with the app's");
+    }
+
+    /**
+     * The descriptors this JVM opened for itself, which the restarted image would inherit unused: jars (the agent's,
+     * the class path's) and files of the JDK. Sockets, pipes, terminals and any other file the process was started
+     * with (a socket-activated listener, a lock) stay inherited.
+     *
+     * @param openFiles descriptor -> what /proc/self/fd says it is
+     */
+    static List<Integer> ownFiles(Map<Integer, String> openFiles, String javaHome) {
+        List<Integer> own = new java.util.ArrayList<>();
+        String jdk = javaHome == null ? null : Path.of(javaHome).toAbsolutePath() + "/";
+        openFiles.forEach((fd, target) -> {
+            boolean jar = target.startsWith("/") && target.endsWith(".jar");
+            if (fd > 2 && (jar || jdk != null && target.startsWith(jdk))) {
+                own.add(fd);
+            }
+        });
+        own.sort(null);
+        return own;
+    }
+
+    private static Map<Integer, String> openFiles() {
+        Map<Integer, String> files = new HashMap<>();
+        try (java.util.stream.Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            descriptors.forEach(descriptor -> {
+                try {
+                    files.put(Integer.parseInt(descriptor.getFileName().toString()),
+                            Files.readSymbolicLink(descriptor).toString());
+                } catch (java.io.IOException | NumberFormatException e) {
+                    // closed while listing (the listing's own descriptor): nothing to mark
+                }
+            });
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+        return files;
+    }
+
+    private static List<String> splitNul(byte[] bytes) {
+        String all = new String(bytes, java.nio.charset.Charset.defaultCharset());
+        if (all.endsWith("\0")) {
+            all = all.substring(0, all.length() - 1);
+        }
+        return all.isEmpty() ? List.of() : List.of(all.split("\0", -1));
+    }
+}
