@@ -1,5 +1,8 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.proxy.HttpSettings;
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -19,15 +22,22 @@ class RequestHeadTest {
         return new DefaultHttp2Headers(false).method("GET").scheme("https").path("/p?q=1").authority("example.com");
     }
 
-    private static String write(Http2Headers headers, boolean chunked) {
-        ByteBuf head = RequestHead.write(UnpooledByteBufAllocator.DEFAULT, headers, chunked);
-        if (head == null) {
+    /** The head as the proxy writes it on; null when malformed (the stream is reset); "refused: RULE" else. */
+    static String write(Http2Headers headers, boolean chunked) {
+        MessageHead head = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE, HttpSettings.MAX_REQUEST_HEADERS);
+        int outcome = RequestHead.fill(head, headers, chunked);
+        if (outcome == RequestHead.MALFORMED) {
             return null;
         }
+        if (outcome == RequestHead.REFUSED) {
+            return "refused: " + head.violation();
+        }
+        ByteBuf out = HeadWriter.begin(UnpooledByteBufAllocator.DEFAULT.heapBuffer(), head, false);
+        HeadWriter.end(out);
         try {
-            return head.toString(StandardCharsets.ISO_8859_1);
+            return out.toString(StandardCharsets.ISO_8859_1);
         } finally {
-            head.release();
+            out.release();
         }
     }
 
