@@ -158,6 +158,13 @@ class RequestHeadTest {
         }
         assertEquals("refused: HEADERS_TOO_LARGE", write(many, false));
         assertEquals("refused: HEADERS_TOO_LARGE", write(crumbs, false));
+        // what is written is bounded by the limits, not by the field (HPACK's own limit could be set higher)
+        MessageHead head = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE, HttpSettings.MAX_REQUEST_HEADERS);
+        int bound = 2 * (2 * HttpSettings.MAX_REQUEST_LINE + HttpSettings.MAX_REQUEST_HEADERS + 4);
+        assertEquals(RequestHead.REFUSED, RequestHead.fill(head, request().add("x-big", "v".repeat(1 << 20)), false));
+        assertTrue(head.bytes().length <= bound, head.bytes().length + " bytes held");
+        assertEquals(RequestHead.REFUSED, RequestHead.fill(head, request().path("/" + "p".repeat(1 << 20)), false));
+        assertTrue(head.bytes().length <= bound, head.bytes().length + " bytes held");
         String within = write(request().add("x-big", "v".repeat(HttpSettings.MAX_REQUEST_HEADERS - 100)), false);
         assertTrue(within.startsWith("GET /p?q=1 HTTP/1.1\r\n"), within);
     }
