@@ -43,14 +43,19 @@ public final class H2Stream {
         this.handler = handlers.apply(this);
     }
 
-    void start(Http2Stream stream, ByteBuf head, boolean chunked, boolean endStream, boolean headMethod) {
+    /** The handler's request head, for {@link RequestHead#fill} before {@link #start}. */
+    MessageHead requestHead() {
+        return handler.requestHead();
+    }
+
+    void start(Http2Stream stream, int outcome, boolean chunked, boolean endStream, boolean headMethod) {
         this.stream = stream;
         this.serving = true;
         request.start(chunked, endStream);
         response.start(headMethod);
         handlerCalls++;
         try {
-            handler.started(head);
+            handler.started(outcome);
             handler.readComplete();
         } finally {
             handlerCalls--;

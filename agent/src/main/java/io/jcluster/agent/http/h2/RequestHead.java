@@ -1,38 +1,60 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.HeadViolation;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 
+import java.util.EnumSet;
 import java.util.Map;
 
 /**
- * An HTTP/2 request's header block as the head of an HTTP/1.1 request, in one buffer, for the proxy's own HTTP/1.1
- * scanner to check and rewrite as it does every client's bytes (RFC 9113 section 8.3.1): {@code :method},
- * {@code :path} and HTTP/1.1 make the request line; {@code :authority} the {@code host} field (a client's own
- * {@code host} beside it is left out: the authority wins, as the old conversion did); the {@code cookie} crumbs one
- * line joined by "; " (section 8.2.3); the other pseudo-header fields are left out; a body without
- * {@code content-length} is sent {@code transfer-encoding: chunked}.
+ * An HTTP/2 request's header block as the head of an HTTP/1.1 request (RFC 9113 section 8.3.1), written into the
+ * {@link MessageHead} the proxy's exchange reads, line by line, each line read by the same rules as an HTTP/1.1
+ * client's (framing, Host, limits, control characters; then the exchange's hop-by-hop and forwarding rules) without
+ * being written as bytes and scanned again: {@code :method}, {@code :path} and HTTP/1.1 make the request line;
+ * {@code :authority} the {@code host} field (a client's own {@code host} beside it is left out: the authority wins,
+ * as the old conversion did); the {@code cookie} crumbs one line joined by "; " (section 8.2.3); the other
+ * pseudo-header fields are left out; a body without {@code content-length} is sent {@code transfer-encoding: chunked}.
  *
  * <p>No field may turn into more than one HTTP/1.1 line or another request: a name that is not a lowercase token or
- * a value with CR, LF or NUL (section 8.2.1) makes the request malformed. HPACK can carry any byte, and Netty's
- * decoder does not check values, so without this check {@code x: a\r\nTransfer-Encoding: chunked} would be request
- * smuggling.
+ * a value with CR, LF or NUL (section 8.2.1) makes the request malformed (the stream is reset, nothing reaches the
+ * proxy). HPACK can carry any byte, so without the rules {@code x: a\r\nTransfer-Encoding: chunked} would be request
+ * smuggling. A head that breaks an HTTP/1.1 rule otherwise (two content-lengths, an invalid host, too large) is
+ * answered by the exchange as an HTTP/1.1 client's is.
  */
-final class RequestHead {
+public final class RequestHead {
+
+    /** {@link #fill}: the head is whole and passed every rule. */
+    public static final int READY = 0;
+    /** {@link #fill}: the head breaks an HTTP/1.1 rule ({@link MessageHead#violation()}): the exchange answers it. */
+    public static final int REFUSED = 1;
+    /** {@link #fill}: a field HTTP/1.1 cannot carry (RFC 9113 section 8.1.1): the stream is reset. */
+    static final int MALFORMED = 2;
 
     static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
     private static final AsciiString HOST = AsciiString.cached("host");
     private static final AsciiString HEAD = AsciiString.cached("HEAD");
-    private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] HOST_LINE = "host: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] COOKIE_LINE = "cookie: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] CHUNKED = "transfer-encoding: chunked\r\n"
+    private static final byte[] SP = {' '};
+    private static final byte[] VERSION = " HTTP/1.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] COLON_SP = {':', ' '};
+    private static final byte[] CRUMB_SEPARATOR = {';', ' '};
+    private static final byte[] HOST_COLON_SP = "host: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CHUNKED = "transfer-encoding: chunked"
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int HOST_LENGTH = 4;
+    private static final int TRANSFER_ENCODING_LENGTH = 17;
     private static final boolean[] TOKEN = new boolean[128];
+
+    /** What the HTTP/1.1 rules refuse when a field or the request line would not read back as it was written. */
+    private static final EnumSet<HeadViolation> UNWRITABLE = EnumSet.of(HeadViolation.BARE_CR,
+            HeadViolation.MALFORMED_REQUEST_LINE, HeadViolation.INVALID_METHOD, HeadViolation.INVALID_TARGET,
+            HeadViolation.UNSUPPORTED_VERSION, HeadViolation.OBS_FOLD, HeadViolation.NO_COLON,
+            HeadViolation.INVALID_NAME, HeadViolation.EMPTY_NAME, HeadViolation.CONTROL_IN_VALUE);
 
     static {
         // RFC 9110 section 5.6.2 tchar; HTTP/2 field names are lowercase (RFC 9113 section 8.2.1)
@@ -55,71 +77,101 @@ final class RequestHead {
         return HEAD.contentEquals(headers.method());
     }
 
-    /** @return the head (ending with the empty line), or null when the request is malformed */
-    static ByteBuf write(ByteBufAllocator alloc, Http2Headers headers, boolean chunked) {
+    /**
+     * Writes the request's head into {@code head} (reset first) and reads it by the HTTP/1.1 rules.
+     *
+     * @param chunked the body goes chunked (it has no content-length)
+     * @return {@link #READY}, {@link #REFUSED} or {@link #MALFORMED}
+     */
+    public static int fill(MessageHead head, Http2Headers headers, boolean chunked) {
+        head.reset();
         CharSequence method = headers.method();
         CharSequence path = headers.path();
         CharSequence authority = headers.authority();
-        if (method == null || path == null || !token(method, false) || !target(path)
-                || authority != null && !target(authority)) {
-            return null;
+        if (method == null || path == null) {
+            return MALFORMED; // RFC 9113 section 8.3.1
         }
-        int size = method.length() + path.length() + VERSION.length + 2 + CHUNKED.length
-                + (authority == null ? 0 : HOST_LINE.length + authority.length() + 2);
+        head.append(method);
+        head.append(SP);
+        head.append(path);
+        head.append(VERSION);
+        if (head.endStartLine() == MessageHead.FAILED) {
+            return refused(head);
+        }
+        if (authority != null) {
+            head.append(HOST_COLON_SP);
+            head.append(authority);
+            if (head.endHeaderLine(HOST_LENGTH) == MessageHead.FAILED) {
+                return refused(head);
+            }
+            int host = head.count() - 1;
+            if (head.valueEnd(host) - head.valueStart(host) != authority.length()) {
+                return MALFORMED; // whitespace around it, which the host line would lose
+            }
+        }
         boolean cookies = false;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
-            if (name.length() > 0 && name.charAt(0) == ':') {
+            int n = name.length();
+            if (n > 0 && name.charAt(0) == ':') {
                 continue;
             }
-            if (!token(name, true) || !value(field.getValue())) {
-                return null;
+            if (!lowercase(name)) {
+                return MALFORMED;
             }
-            size += name.length() + field.getValue().length() + 4;
-        }
-        ByteBuf out = alloc.directBuffer(size + COOKIE_LINE.length);
-        ascii(out, method);
-        out.writeByte(' ');
-        ascii(out, path);
-        out.writeBytes(VERSION);
-        if (authority != null) {
-            out.writeBytes(HOST_LINE);
-            ascii(out, authority);
-            out.writeShort(CRLF);
-        }
-        for (Map.Entry<CharSequence, CharSequence> field : headers) {
-            CharSequence name = field.getKey();
-            if (name.charAt(0) == ':' || authority != null && HOST.contentEquals(name) || extension(name)) {
+            if (n == HOST_LENGTH && authority != null && HOST.contentEquals(name) || extension(name)) {
                 continue;
             }
             if (COOKIE.contentEquals(name)) {
                 cookies = true;
                 continue;
             }
-            ascii(out, name);
-            out.writeByte(':').writeByte(' ');
-            ascii(out, field.getValue());
-            out.writeShort(CRLF);
+            head.append(name);
+            head.append(COLON_SP);
+            head.append(field.getValue());
+            if (head.endHeaderLine(n) == MessageHead.FAILED) {
+                return refused(head);
+            }
         }
         if (cookies) {
-            out.writeBytes(COOKIE_LINE);
+            head.append(COOKIE);
+            head.append(COLON_SP);
             boolean first = true;
             for (Map.Entry<CharSequence, CharSequence> field : headers) {
                 if (COOKIE.contentEquals(field.getKey())) {
                     if (!first) {
-                        out.writeByte(';').writeByte(' ');
+                        head.append(CRUMB_SEPARATOR);
                     }
                     first = false;
-                    ascii(out, field.getValue());
+                    head.append(field.getValue());
                 }
             }
-            out.writeShort(CRLF);
+            if (head.endHeaderLine(COOKIE.length()) == MessageHead.FAILED) {
+                return refused(head);
+            }
         }
         if (chunked) {
-            out.writeBytes(CHUNKED);
+            head.append(CHUNKED);
+            if (head.endHeaderLine(TRANSFER_ENCODING_LENGTH) == MessageHead.FAILED) {
+                return refused(head);
+            }
         }
-        out.writeShort(CRLF);
-        return out;
+        return head.endHead() == MessageHead.COMPLETE ? READY : refused(head);
+    }
+
+    private static int refused(MessageHead head) {
+        return UNWRITABLE.contains(head.violation()) ? MALFORMED : REFUSED;
+    }
+
+    /** RFC 9113 section 8.2.1: a field name with an uppercase letter is malformed (the rest of a token: the rules). */
+    private static boolean lowercase(CharSequence name) {
+        for (int i = 0, n = name.length(); i < n; i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final int CRLF = ('\r' << 8) | '\n';
@@ -177,21 +229,6 @@ final class RequestHead {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 128 || !(TOKEN[c] || !lowercase && c >= 'A' && c <= 'Z')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A request target or authority: visible characters only, no space (it ends the request line). */
-    private static boolean target(CharSequence s) {
-        int n = s.length();
-        if (n == 0) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c <= ' ' || c == 0x7f || c > 0xff) {
                 return false;
             }
         }

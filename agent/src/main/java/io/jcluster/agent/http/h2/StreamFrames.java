@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * The frames a client sends on its streams, to their {@link H2Stream}s: a request's HEADERS become its HTTP/1.1
- * head ({@link RequestHead}), its DATA its body, its trailing HEADERS a chunked body's trailer section. Netty has checked them first (RFC 9113 section 8.2.2:
+ * head ({@link RequestHead}, written into the head its handler reads), its DATA its body, its trailing HEADERS a chunked body's trailer section. Netty has checked them first (RFC 9113 section 8.2.2:
  * connection-specific fields and a {@code te} other than {@code trailers} reset the stream; section 8.1.1: DATA that
  * does not add up to {@code content-length} resets the stream before the offending frame is delivered).
  *
@@ -63,18 +63,19 @@ final class StreamFrames extends Http2FrameAdapter {
             return;
         }
         boolean chunked = !endStream && !headers.contains(RequestHead.CONTENT_LENGTH);
-        ByteBuf head = RequestHead.write(ctx.alloc(), headers, chunked);
-        if (head == null) {
-            // RFC 9113 section 8.1.1: malformed (a field that cannot be HTTP/1.1, a missing pseudo-header)
-            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR,
-                    "malformed request header field");
-        }
         H2Stream h2 = idle.pollLast();
         if (h2 == null) {
             h2 = new H2Stream(connection, maxResponseHeaders, handlers);
         }
+        int outcome = RequestHead.fill(h2.requestHead(), headers, chunked);
+        if (outcome == RequestHead.MALFORMED) {
+            idle.addLast(h2); // unused: kept for the next stream
+            // RFC 9113 section 8.1.1: malformed (a field that cannot be HTTP/1.1, a missing pseudo-header)
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR,
+                    "malformed request header field");
+        }
         stream.setProperty(key, h2);
-        h2.start(stream, head, chunked, endStream, RequestHead.isHead(headers));
+        h2.start(stream, outcome, chunked, endStream, RequestHead.isHead(headers));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -9,8 +10,18 @@ import io.netty.buffer.ByteBuf;
  */
 public interface StreamHandler {
 
-    /** A stream began: {@code head} (ownership passes) is its request head, and its body if one came with it. */
-    void started(ByteBuf head);
+    /**
+     * Where a stream's request head is written ({@link RequestHead#fill}) before {@link #started}: the head the
+     * handler reads its requests from, so that the fields go through the HTTP/1.1 rules once and are not written as
+     * bytes to be scanned again.
+     */
+    MessageHead requestHead();
+
+    /**
+     * A stream began: its request head is in {@link #requestHead()}, filled with the outcome {@code outcome}
+     * ({@link RequestHead#READY}, or {@link RequestHead#REFUSED}: the head breaks a rule, which the handler answers).
+     */
+    void started(int outcome);
 
     /** More of the request (its body as HTTP/1.1 framing has it); ownership passes. Only after a read(). */
     void requestBytes(ByteBuf bytes);

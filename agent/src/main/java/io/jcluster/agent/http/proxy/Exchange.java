@@ -160,13 +160,16 @@ final class Exchange implements WorkerEvents {
      * An HTTP/2 stream's exchange (new, or taken again after its previous stream ended): the stream's request
      * bytes begin with {@code head}, as a new connection's first read would.
      */
-    void startStream(ByteBuf head) {
+    /**
+     * A new HTTP/2 stream's request, its head already written into {@link RequestReceiver#head} (valid: it passed
+     * the head rules; else it is answered as a broken HTTP/1.1 head is).
+     */
+    void startStream(boolean valid) {
         state = State.AWAIT_HEAD;
         closing = false;
         responseStarted = false;
         releaseRequestOut();
-        receiver.restart();
-        clientRead(head);
+        receiver.startStream(valid);
     }
 
     // ---- client events (HttpProxyHandler) ----

@@ -23,7 +23,8 @@ final class RequestReceiver {
 
     private final Exchange x;
     private final ForwardedHeaders forwarded;
-    private final MessageHead head = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE,
+    /** The request head in progress: scanned from the client's bytes, or written from an HTTP/2 stream's fields. */
+    final MessageHead head = new MessageHead(true, HttpSettings.MAX_REQUEST_LINE,
             HttpSettings.MAX_REQUEST_HEADERS);
     /** Where the request in progress's body ends. */
     final BodyFraming body = new BodyFraming();
@@ -74,12 +75,19 @@ final class RequestReceiver {
         return firstByteAt != 0;
     }
 
-    /** A new HTTP/2 stream's request: nothing of the last one is kept (its head arrives next, at once). */
-    void restart() {
+    /**
+     * A new HTTP/2 stream's request, whose head the stream has written into {@link #head} (h2.RequestHead): it is
+     * taken as a scanned one is; nothing of the last request is kept.
+     */
+    void startStream(boolean valid) {
         release();
-        head.reset();
-        firstByteAt = 0;
+        firstByteAt = System.nanoTime();
         pausedForClient = false;
+        if (!valid) {
+            refuse();
+        } else if (startRequest()) {
+            nextAfterCachedAnswer(); // no input waits: the stream's end, or its client's reading, comes next
+        }
     }
 
     void awaitHead(long now) {
@@ -104,11 +112,16 @@ final class RequestReceiver {
                 return;
             }
             if (outcome == MessageHead.FAILED) {
-                int status = head.violation().defaultStatus();
-                x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
+                refuse();
                 return;
             }
         } while (startRequest() && nextAfterCachedAnswer());
+    }
+
+    /** The head broke a rule: the client is told which. */
+    private void refuse() {
+        int status = head.violation().defaultStatus();
+        x.fail(status, status == 400 ? "malformed request (" + head.error() + ")" : head.error());
     }
 
     /**
@@ -177,7 +190,7 @@ final class RequestReceiver {
         if (x.cache != null) {
             cached = x.cache.lookup(head, body.done() && !upgrade, !keepAlive, http10);
             if (cached == CacheLookup.ANSWERED) {
-                in.skipBytes(head.length());
+                skipHead();
                 head.reset();
                 x.state = Exchange.State.AWAIT_HEAD;
                 if (!keepAlive) {
@@ -211,7 +224,7 @@ final class RequestReceiver {
             x.cache.writeValidators(out);
         }
         HeadWriter.end(out);
-        in.skipBytes(head.length());
+        skipHead();
         if (x.cache == null) {
             head.reset();
         } // else the head stays as it is until the exchange ends (awaitHead resets it): CacheLookup reads it
@@ -225,6 +238,13 @@ final class RequestReceiver {
             x.dispatch.dispatch();
         }
         return false;
+    }
+
+    /** The scanned head's bytes are done with (a head written from an HTTP/2 stream's fields has none in `in`). */
+    private void skipHead() {
+        if (in != null) {
+            in.skipBytes(head.length());
+        }
     }
 
     /** The waiting bytes, now the caller's (an upgrade's first bytes in the new protocol); null if none. */

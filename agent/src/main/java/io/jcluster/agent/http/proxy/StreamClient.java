@@ -2,6 +2,7 @@ package io.jcluster.agent.http.proxy;
 
 import io.jcluster.agent.balancer.Upstream;
 import io.jcluster.agent.http.h2.H2Stream;
+import io.jcluster.agent.http.h2.RequestHead;
 import io.jcluster.agent.http.h2.StreamHandler;
 import io.jcluster.agent.http.wire.BodyFraming;
 import io.jcluster.agent.http.wire.MessageHead;
@@ -34,8 +35,13 @@ final class StreamClient implements ClientSide, StreamHandler {
     // ---- the stream's events ----
 
     @Override
-    public void started(ByteBuf head) {
-        exchange.startStream(head);
+    public MessageHead requestHead() {
+        return exchange.receiver.head;
+    }
+
+    @Override
+    public void started(int outcome) {
+        exchange.startStream(outcome == RequestHead.READY);
     }
 
     @Override

@@ -41,7 +41,9 @@ final class WorkerDispatch {
         x.lease = lease.claim(chosen); // least-connections counts requests in flight in http mode
         Channel pooled = x.upgrade ? null : x.pool.take(chosen);
         if (pooled != null) {
-            attach(pooled, pooled.pipeline().get(BackendResponseHandler.class));
+            // the handler installed last (Upstream.install): no search of the pipeline per request
+            attach(pooled, pooled.pipeline().last() instanceof BackendResponseHandler last ? last
+                    : pooled.pipeline().get(BackendResponseHandler.class));
             x.forwarder.sendHead();
             return;
         }

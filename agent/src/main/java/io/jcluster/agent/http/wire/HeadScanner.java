@@ -1,6 +1,7 @@
 package io.jcluster.agent.http.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -55,6 +56,8 @@ final class HeadScanner {
 
     void reset() {
         next = 0;
+        writing = 0;
+        overflow = false;
         copied = 0;
         searched = 0;
         startLineDone = false;
@@ -102,33 +105,153 @@ final class HeadScanner {
                     head.start = next; // RFC 9112 section 2.2: empty lines before a request line are ignored
                     continue;
                 }
-                HeadViolation broken = contentEnd - lineStart > maxStartLine ? HeadViolation.START_LINE_TOO_LONG
-                        : request ? StartLine.request(head, bytes, lineStart, contentEnd)
-                        : StartLine.status(head, bytes, lineStart, contentEnd);
-                if (broken != null) {
-                    // RFC 9112 section 2.2: a bare CR is the violation named (a line that holds one is broken:
-                    // StartLine checks each byte of a request line, and a status line's reason for CR)
-                    return head.fail(StartLine.indexOf(bytes, lineStart, contentEnd, CR) >= 0 ? HeadViolation.BARE_CR
-                            : broken);
+                int outcome = startLine(bytes, lineStart, contentEnd);
+                if (outcome != MessageHead.NEED_MORE) {
+                    return outcome;
                 }
-                head.startLineEnd = contentEnd;
-                startLineDone = true;
-                headersStart = next;
                 continue;
             }
-            if (next - headersStart > maxHeaders) {
-                return head.fail(HeadViolation.HEADERS_TOO_LARGE);
-            }
-            if (contentEnd == lineStart) {
-                head.length = next;
-                HeadViolation broken = HeaderRules.atEnd(head);
-                return broken == null ? MessageHead.COMPLETE : head.fail(broken);
-            }
-            HeadViolation broken = HeaderRules.line(head, bytes, lineStart, contentEnd, lineNext);
-            if (broken != null) {
-                return head.fail(broken);
+            int outcome = headerLine(bytes, lineStart, contentEnd, lineNext);
+            if (outcome != MessageHead.NEED_MORE) {
+                return outcome;
             }
         }
+    }
+
+    /**
+     * The start line in {@code bytes[lineStart, contentEnd)} (without its line end; {@link #next} is past it).
+     *
+     * @return {@link MessageHead#NEED_MORE} (the header lines follow) or {@link MessageHead#FAILED}
+     */
+    private int startLine(byte[] bytes, int lineStart, int contentEnd) {
+        MessageHead head = this.head;
+        HeadViolation broken = contentEnd - lineStart > maxStartLine ? HeadViolation.START_LINE_TOO_LONG
+                : head.request ? StartLine.request(head, bytes, lineStart, contentEnd)
+                : StartLine.status(head, bytes, lineStart, contentEnd);
+        if (broken != null) {
+            // RFC 9112 section 2.2: a bare CR is the violation named (a line that holds one is broken:
+            // StartLine checks each byte of a request line, and a status line's reason for CR)
+            return head.fail(StartLine.indexOf(bytes, lineStart, contentEnd, CR) >= 0 ? HeadViolation.BARE_CR
+                    : broken);
+        }
+        head.startLineEnd = contentEnd;
+        startLineDone = true;
+        headersStart = next;
+        return MessageHead.NEED_MORE;
+    }
+
+    /**
+     * A header line in {@code bytes[lineStart, contentEnd)} (without its line end; {@link #next} is past it), or the
+     * empty line that ends the head.
+     *
+     * @return {@link MessageHead#NEED_MORE} (more lines follow), {@link MessageHead#COMPLETE} or
+     * {@link MessageHead#FAILED}
+     */
+    private int headerLine(byte[] bytes, int lineStart, int contentEnd, int lineNext) {
+        MessageHead head = this.head;
+        if (next - headersStart > maxHeaders) {
+            return head.fail(HeadViolation.HEADERS_TOO_LARGE);
+        }
+        if (contentEnd == lineStart) {
+            head.length = next;
+            HeadViolation broken = HeaderRules.atEnd(head);
+            return broken == null ? MessageHead.COMPLETE : head.fail(broken);
+        }
+        HeadViolation broken = HeaderRules.line(head, bytes, lineStart, contentEnd, lineNext);
+        return broken == null ? MessageHead.NEED_MORE : head.fail(broken);
+    }
+
+    // ---- a head written from fields, line by line, and read by the same rules as a scanned one ----
+
+    /** Where the line being written starts. */
+    private int writing;
+    /** The line being written went past what a head within the limits spans: it was not written whole. */
+    private boolean overflow;
+
+    /** Appends to the line being written (a char no byte carries is written as DEL, which every rule refuses). */
+    void append(CharSequence text) {
+        int n = text.length();
+        byte[] bytes = room(n);
+        if (bytes == null) {
+            return;
+        }
+        int at = next;
+        if (text instanceof AsciiString ascii) {
+            System.arraycopy(ascii.array(), ascii.arrayOffset(), bytes, at, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(i);
+                bytes[at + i] = c > 0xff ? 0x7f : (byte) c;
+            }
+        }
+        next = at + n;
+    }
+
+    void append(byte[] ascii) {
+        byte[] bytes = room(ascii.length);
+        if (bytes != null) {
+            System.arraycopy(ascii, 0, bytes, next, ascii.length);
+            next += ascii.length;
+        }
+    }
+
+    /** The array with room for {@code n} more bytes at {@link #next}, or null past {@link #maxSpan}. */
+    private byte[] room(int n) {
+        if (overflow || next + n + 2 > maxSpan) {
+            overflow = true;
+            return null;
+        }
+        return lines.room(next + n + 2); // and the line end
+    }
+
+    /** Ends the request line written: see {@link #startLine}. */
+    int endStartLine() {
+        if (overflow) {
+            return head.fail(HeadViolation.START_LINE_TOO_LONG);
+        }
+        int contentEnd = endLine();
+        int outcome = startLine(lines.bytes, writing, contentEnd);
+        writing = next;
+        return outcome;
+    }
+
+    /**
+     * Ends the header line written, {@code nameLength} bytes of it the name: see {@link #headerLine}. A name that is
+     * not one token (a colon, whitespace or a control character in it) is {@link HeadViolation#INVALID_NAME}: the line
+     * would not split where it was written.
+     */
+    int endHeaderLine(int nameLength) {
+        if (overflow) {
+            return head.fail(HeadViolation.HEADERS_TOO_LARGE);
+        }
+        int lineStart = writing;
+        int contentEnd = endLine();
+        writing = next;
+        int outcome = headerLine(lines.bytes, lineStart, contentEnd, next);
+        if (outcome == MessageHead.NEED_MORE && lines.nameEnd(lines.count() - 1) != lineStart + nameLength) {
+            return head.fail(HeadViolation.INVALID_NAME);
+        }
+        return outcome;
+    }
+
+    /** Ends the head written with its empty line. */
+    int endHead() {
+        if (overflow) {
+            return head.fail(HeadViolation.HEADERS_TOO_LARGE);
+        }
+        int contentEnd = endLine();
+        writing = next;
+        return headerLine(lines.bytes, contentEnd, contentEnd, next);
+    }
+
+    /** Writes the line end (room for it was kept); returns where the line's content ends. */
+    private int endLine() {
+        int contentEnd = next;
+        byte[] bytes = lines.room(contentEnd + 2);
+        bytes[contentEnd] = CR;
+        bytes[contentEnd + 1] = LF;
+        next = contentEnd + 2;
+        return contentEnd;
     }
 
     /** The first LF in {@code b[from, to)}, or -1; eight bytes a step (SWAR: the bytes of {@code w} that are 0). */

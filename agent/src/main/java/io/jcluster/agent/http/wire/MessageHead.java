@@ -139,6 +139,44 @@ public final class MessageHead {
         return scanner.scan(in);
     }
 
+    // ---- a head written from fields rather than scanned from bytes (an HTTP/2 request's: h2.RequestHead) ----
+    // Its lines are written into the same bytes a scan copies into, and each is read by the same rules (StartLine,
+    // HeaderRules, the limits) when it ends: a field that would not read back as the one line written (a CR, LF or
+    // NUL in it, a name that is not one token) breaks the rule it would break in an HTTP/1.1 head.
+
+    /** Appends to the line being written, after {@link #reset}; a char over 0xff is written as DEL (refused). */
+    public void append(CharSequence text) {
+        scanner.append(text);
+    }
+
+    public void append(byte[] ascii) {
+        scanner.append(ascii);
+    }
+
+    /**
+     * Ends the request line written.
+     *
+     * @return {@link #NEED_MORE} (header lines follow) or {@link #FAILED}
+     */
+    public int endStartLine() {
+        return scanner.endStartLine();
+    }
+
+    /**
+     * Ends the header line written ({@code name: value}); {@code nameLength}: the name's length, which must be what
+     * the line reads as its name.
+     *
+     * @return {@link #NEED_MORE} (more lines may follow) or {@link #FAILED}
+     */
+    public int endHeaderLine(int nameLength) {
+        return scanner.endHeaderLine(nameLength);
+    }
+
+    /** Ends the head written: {@link #COMPLETE} or {@link #FAILED}, as {@link #scan} would have. */
+    public int endHead() {
+        return scanner.endHead();
+    }
+
     int fail(HeadViolation broken) {
         violation = broken;
         return FAILED;

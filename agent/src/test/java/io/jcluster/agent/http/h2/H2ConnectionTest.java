@@ -1,5 +1,7 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.HeadWriter;
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelId;
@@ -41,13 +43,28 @@ class H2ConnectionTest {
             this.answer = answer;
         }
 
+        /** The head the stream writes its request's fields into. */
+        final MessageHead head = new MessageHead(true, 8 * 1024, 16 * 1024);
+
         @Override
-        public void started(ByteBuf head) {
+        public MessageHead requestHead() {
+            return head;
+        }
+
+        /** The request head as the proxy writes it on (a refused one as "refused: " and the rule). */
+        @Override
+        public void started(int outcome) {
             got.setLength(0);
             answered = false;
             closed = false;
             streamsServed++;
-            requestBytes(head);
+            if (outcome != RequestHead.READY) {
+                got.append("refused: ").append(head.violation());
+                return;
+            }
+            ByteBuf bytes = HeadWriter.begin(Unpooled.buffer(), head, false);
+            HeadWriter.end(bytes);
+            requestBytes(bytes);
         }
 
         @Override
