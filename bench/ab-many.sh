@@ -87,6 +87,9 @@ for t in "${!NAMES[@]}"; do
 done
 # user and system CPU ticks of the whole process (/proc/PID/stat fields 14 and 15): the split of the above
 ticks() { awk '{print $14, $15}' /proc/"$1"/stat 2>/dev/null || echo "0 0"; }
+# on-CPU ns per thread name ("C2 CompilerThre", "VM Thread", an event loop ...), one "name ns" line each
+threads_ns() { for t in /proc/"$1"/task/*; do printf '%s %s\n' "$(tr ' ' '_' < "$t/comm")" "$(cut -d' ' -f1 "$t/schedstat")"; done 2>/dev/null |
+  awk '{n[$1]+=$2} END{for (k in n) print k, n[k]}' | sort; }
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r+=$1} END{printf "%.0f", r}'; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in "${!NAMES[@]}"; do  # JIT warm-up, once per JVM
@@ -98,9 +101,9 @@ for r in $(seq "$ROUNDS"); do
   for t in "${!NAMES[@]}"; do
     url="http://127.0.0.1:${PORTS[$t]}/"
     wrk -t1 -c"$CONNS" -d"${WARMUP}s" ${WRK_ARGS[@]+"${WRK_ARGS[@]}"} "$url" > /dev/null 2>&1 || true
-    before=$(cpu_ns "${TPIDS[$t]}"); read -r ub sb <<< "$(ticks "${TPIDS[$t]}")"
+    threads_ns "${TPIDS[$t]}" > "$RUN/threads.before"; before=$(cpu_ns "${TPIDS[$t]}"); read -r ub sb <<< "$(ticks "${TPIDS[$t]}")"
     wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency ${WRK_ARGS[@]+"${WRK_ARGS[@]}"} "$url" > "$RUN/wrk.$r.${NAMES[$t]}" 2>&1
-    after=$(cpu_ns "${TPIDS[$t]}"); read -r ua sa <<< "$(ticks "${TPIDS[$t]}")"
+    after=$(cpu_ns "${TPIDS[$t]}"); threads_ns "${TPIDS[$t]}" > "$RUN/threads.after"; read -r ua sa <<< "$(ticks "${TPIDS[$t]}")"
     reqs=$(awk '/requests in/ {print $1}' "$RUN/wrk.$r.${NAMES[$t]}")
     rps=$(awk '/Requests\/sec/ {print $2}' "$RUN/wrk.$r.${NAMES[$t]}")
     p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$RUN/wrk.$r.${NAMES[$t]}")
@@ -111,6 +114,9 @@ for r in $(seq "$ROUNDS"); do
     [ "$t" = 0 ] && hap_us=$us
     ratio=$(awk -v a="$us" -v h="$hap_us" 'BEGIN{printf "%.3f", a/h}')
     echo "$r ${NAMES[$t]} $rps $p99 $us $ratio $user_us $sys_us" | tee -a "$RUN/results"
+    # the threads that used more than 2% of the run's CPU, in us per request (the per-thread split of cpu_us_per_req)
+    join -a2 "$RUN/threads.before" "$RUN/threads.after" | awk -v n="$reqs" -v tot="$us" '{d=($3==""?$2:$3-$2)/1000/n; if (d > tot*0.02) printf "    %s %.2f", $1, d} END{print ""}' \
+      | tee -a "$RUN/threads"
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
