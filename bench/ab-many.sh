@@ -7,18 +7,20 @@
 # HAProxy's in the same round (median of the per-round ratios). Load average before and after.
 #
 # Usage: bench/ab-many.sh [--mode tcp|http] [--conns 2000] [--duration 8] [--warmup 3] [--rounds 3]
+#                         [--jit-warmup 10 (seconds of load per target before the rounds; C2 still compiled
+#                          through the first two rounds after 10 s at 2,000 connections on a loaded machine)]
 #                         [--header "Connection: close" (a new connection per request: the per-connection cost)]
 #                         [--port-base 21100] [--be-ports "21081 21082"] [--hap-port 21090]
 #                         NAME=JAR[,JVM OPTIONS...] ...
 #   e.g. bench/ab-many.sh main=/tmp/main.jar new=agent/target/jcluster.jar new-ring128=agent/target/jcluster.jar,-Dx=1
 # Every process is started by pid and stopped by pid on exit. Traffic goes to 127.0.0.1 only.
 set -euo pipefail
-WRK_ARGS=() MODE=tcp CONNS=2000 DURATION=8 WARMUP=3 ROUNDS=3 PORT_BASE=21100 BE_PORTS="21081 21082" HAP_PORT=21090
+JIT_WARMUP=10 WRK_ARGS=() MODE=tcp CONNS=2000 DURATION=8 WARMUP=3 ROUNDS=3 PORT_BASE=21100 BE_PORTS="21081 21082" HAP_PORT=21090
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}; JAVA=${JAVA:-java}
 VARIANTS=()
 while [ $# -gt 0 ]; do case "$1" in
   --mode) MODE=$2; shift 2 ;; --conns) CONNS=$2; shift 2 ;; --duration) DURATION=$2; shift 2 ;;
-  --warmup) WARMUP=$2; shift 2 ;; --rounds) ROUNDS=$2; shift 2 ;; --port-base) PORT_BASE=$2; shift 2 ;;
+  --warmup) WARMUP=$2; shift 2 ;; --jit-warmup) JIT_WARMUP=$2; shift 2 ;; --rounds) ROUNDS=$2; shift 2 ;; --port-base) PORT_BASE=$2; shift 2 ;;
   --be-ports) BE_PORTS=$2; shift 2 ;; --header) WRK_ARGS+=(-H "$2"); shift 2 ;; --hap-port) HAP_PORT=$2; shift 2 ;;
   -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
   *=*) VARIANTS+=("$1"); shift ;; *) echo "unknown option $1" >&2; exit 2 ;; esac; done
@@ -93,7 +95,7 @@ threads_ns() { for t in /proc/"$1"/task/*; do printf '%s %s\n' "$(tr ' ' '_' < "
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r+=$1} END{printf "%.0f", r}'; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in "${!NAMES[@]}"; do  # JIT warm-up, once per JVM
-  wrk -t1 -c"$CONNS" -d10s ${WRK_ARGS[@]+"${WRK_ARGS[@]}"} "http://127.0.0.1:${PORTS[$t]}/" > /dev/null 2>&1 || true
+  wrk -t1 -c"$CONNS" -d"${JIT_WARMUP}s" ${WRK_ARGS[@]+"${WRK_ARGS[@]}"} "http://127.0.0.1:${PORTS[$t]}/" > /dev/null 2>&1 || true
 done
 echo "round target rps p99ms cpu_us_per_req ratio_to_haproxy user_us_per_req sys_us_per_req" > "$RUN/results"
 for r in $(seq "$ROUNDS"); do
