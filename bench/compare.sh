@@ -30,6 +30,11 @@
 #                     passed to anchors.sh (see its --help)
 #   --warmup S        anchors' warm-up before each run (default 8: the JVMs stay up across runs, but the
 #                     first run of each needs the JIT)
+#   --jit-warmup S    before the anchors run, S seconds of wrk load on each jcluster balancer, a third each at 50,
+#                     200 and 2,000 connections (default 60; 0 skips it): the JIT compiles the paths each connection
+#                     count takes (new connections, many idle ones) before anything is measured, as in a balancer
+#                     that has been up a while. What the compiler threads still use during the measured runs is
+#                     printed under the table ("JIT compiler share")
 #   --tcp-port P --http-port P   where the balancers listen (default 18110, 18111)
 #   --epoll           also measure both modes with --transport epoll (two more balancers on the next two ports),
 #                     next to the default transport (io_uring where the kernel allows it)
@@ -58,7 +63,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ANCHORS="$ROOT/../shared/bench/anchors.sh"
-JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8
+JAVA="" JVM_OPTS="-XX:+UseSerialGC -Xmx64m" STRATEGY=round-robin BALANCE_OPTS="" WARMUP=8 JIT_WARMUP=60
 TCP_PORT=18110 HTTP_PORT=18111 WRITE=1 ALSO_EPOLL=0 BASELINE_JAR="" NOFLAGS=1
 RUN="" SCALING=1 SCALING_CONNS=200 SCALING_THREADS=2 SCALING_MODES="tcp http" ROUNDS=3 DURATION=10
 BE1_PORT=${BE1_PORT:-18081} BE2_PORT=${BE2_PORT:-18082}
@@ -76,6 +81,7 @@ while [ $# -gt 0 ]; do
     --balance-opts) BALANCE_OPTS=${2?}; shift 2 ;;
     --anchors) ANCHORS=${2:?}; shift 2 ;;
     --warmup) WARMUP=${2:?}; shift 2 ;;
+    --jit-warmup) JIT_WARMUP=${2:?}; [[ "$JIT_WARMUP" =~ ^[0-9]+$ ]] || die "--jit-warmup wants seconds, got '$JIT_WARMUP'"; shift 2 ;;
     --tcp-port) TCP_PORT=${2:?}; shift 2 ;;
     --http-port) HTTP_PORT=${2:?}; shift 2 ;;
     --no-write) WRITE=0; shift ;;
@@ -153,11 +159,12 @@ if [ -n "$(cd "$ROOT" && git status --porcelain --untracked-files=no -- agent bo
 fi
 
 # ---------------------------------------------------------------- the two balancers
-PIDS=() OTHER_PIDS=()
+PIDS=() OTHER_PIDS=() JC_NAMES=() JC_PORTS=() JC_PIDS=()
 cleanup() {
   trap '' INT TERM
   local pid
   for pid in "${OTHER_PIDS[@]}"; do   # the scaling table's HAProxy instances and its backends (anchors.sh cleans up its own)
+    [ -n "$pid" ] || continue
     # anchors.sh --backends-only waits in a foreground sleep, and bash runs its cleanup trap only once that ends:
     # end the sleep (its child, by pid) as well
     kill -TERM "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null) 2>/dev/null || true
@@ -189,6 +196,7 @@ start_balancer() {      # start_balancer NAME PORT MODE [MORE OPTIONS]: starts i
     $BALANCE_OPTS "$@" > "$WORK/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=("$LAST_PID")
+  JC_NAMES+=("$name"); JC_PORTS+=("$port"); JC_PIDS+=("$LAST_PID")
   for _ in $(seq 300); do
     grep -q '\[jcluster\] balancing ' "$WORK/$name.log" && break
     kill -0 "$LAST_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name did not start (log above)"; }
@@ -221,21 +229,64 @@ fi
 STARTUP_TCP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-tcp.log" | sed 's/^.*\[jcluster\] //')
 STARTUP_HTTP=$(grep -m1 '\[jcluster\] balancing ' "$WORK/jcluster-http.log" | sed 's/^.*\[jcluster\] //')
 
-# ---------------------------------------------------------------- anchors, with the two as extras
 [ -n "$RUN" ] || RUN=/tmp/anchors/compare.$(date +%Y%m%d-%H%M%S)
+proc_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%.0f", t}'; }
+jit_cpu_ns() {          # jit_cpu_ns PID: on-CPU ns of the JVM's compiler threads (C1/C2 CompilerThreadN)
+  local task t=0
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in C1\ Compi*|C2\ Compi*) t=$((t + $(cut -d' ' -f1 "$task/schedstat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$t"
+}
+stop_pid() {            # stop_pid PID: SIGTERM it and its direct children (anchors' foreground sleep), wait, SIGKILL after 10 s
+  kill -TERM "$1" $(ps -o pid= --ppid "$1" 2>/dev/null) 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- the JIT warm-up, on anchors' backends
+if [ "$JIT_WARMUP" -gt 0 ]; then
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --backends-only 100000 --no-install --out "$RUN/warmup-backends" \
+    > "$WORK/warmup-backends.log" 2>&1 &
+  WARM_BACKENDS=$!
+  OTHER_PIDS+=("$WARM_BACKENDS")
+  for _ in $(seq 300); do grep -q 'backends up' "$WORK/warmup-backends.log" && break; sleep 0.1; done
+  grep -q 'backends up' "$WORK/warmup-backends.log" || { cat "$WORK/warmup-backends.log" >&2; die "JIT warm-up: backends did not come up"; }
+  for i in "${!JC_NAMES[@]}"; do
+    log "JIT warm-up: ${JC_NAMES[$i]}, ${JIT_WARMUP} s at 50, 200 and 2,000 connections"
+    for conns in 50 200 2000; do
+      wrk -t2 -c"$conns" -d"$(( (JIT_WARMUP + 2) / 3 ))s" --timeout 5s "http://127.0.0.1:${JC_PORTS[$i]}/" > /dev/null 2>&1 || true
+    done
+  done
+  stop_pid "$WARM_BACKENDS"   # anchors.sh starts the same backends on the same ports for its own run
+  OTHER_PIDS=("${OTHER_PIDS[@]/$WARM_BACKENDS}")   # stopped: cleanup must not signal a pid that may be reused by then
+fi
+
+# ---------------------------------------------------------------- anchors, with the two as extras
+declare -A CPU_BEFORE=() JIT_BEFORE=()
+for i in "${!JC_NAMES[@]}"; do
+  CPU_BEFORE[${JC_NAMES[$i]}]=$(proc_cpu_ns "${JC_PIDS[$i]}"); JIT_BEFORE[${JC_NAMES[$i]}]=$(jit_cpu_ns "${JC_PIDS[$i]}")
+done
 log "running $ANCHORS (run dir $RUN)"
 BE1_PORT=$BE1_PORT BE2_PORT=$BE2_PORT bash "$ANCHORS" --out "$RUN" --warmup "$WARMUP" \
   --extra "jcluster-tcp=$TCP_PORT@$TCP_PID" --extra "jcluster-http=$HTTP_PORT@$HTTP_PID" "${TRANSPORT_EXTRAS[@]}" "${PASS[@]}" \
   || die "anchors.sh failed (run dir $RUN; balancer logs in $WORK)"
 kill -0 "$TCP_PID" 2>/dev/null || die "the tcp balancer died during the run (log: $RUN/jcluster-tcp.log)"
 kill -0 "$HTTP_PID" 2>/dev/null || die "the http balancer died during the run (log: $RUN/jcluster-http.log)"
+JIT_SHARE=""
+for i in "${!JC_NAMES[@]}"; do
+  n=${JC_NAMES[$i]}
+  JIT_SHARE+="${JIT_SHARE:+, }$n $(awk -v c=$(( $(proc_cpu_ns "${JC_PIDS[$i]}") - CPU_BEFORE[$n] )) \
+    -v j=$(( $(jit_cpu_ns "${JC_PIDS[$i]}") - JIT_BEFORE[$n] )) 'BEGIN {printf "%.1f%%", c > 0 ? 100 * j / c : 0}')"
+done
 RSS_TCP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$TCP_PID/status")
 RSS_HTTP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HTTP_PID/status")
 SUMMARY=$(bash "$ANCHORS" --summarize "$RUN")
 
 # ---------------------------------------------------------------- the 2-core scaling table
 SCALING_TABLE="" SCALING_COMMANDS=""
-proc_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%.0f", t}'; }
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 wait_port() {   # wait_port PORT PID NAME LOG: until something listens on PORT (30 s), or the process is gone
   for _ in $(seq 300); do
@@ -459,6 +510,10 @@ CPU vs HAProxy = jcluster's proxy CPU µs/req divided by HAProxy's at the same c
 (tcp vs hap-tcp-rr, http vs hap-http). RSS no JVM flags = peak RSS of the same balancer started as README shows it,
 with no JVM flags at all (it picks its own on JDK 22+), measured in the same rounds. Proxy CPU per request is the figure that survives a noisy shared machine;
 compare rps and p99 only within one run.
+
+JIT warm-up before the measured runs: ${JIT_WARMUP} s per jcluster balancer (50, 200, 2,000 connections). JIT compiler
+share = the part of each balancer's CPU over the whole anchors run that its C1/C2 compiler threads used (it is in
+the proxy CPU column): $JIT_SHARE.
 
 $SCALING_SECTION
 
