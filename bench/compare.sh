@@ -279,7 +279,7 @@ JIT_SHARE=""
 for i in "${!JC_NAMES[@]}"; do
   n=${JC_NAMES[$i]}
   JIT_SHARE+="${JIT_SHARE:+, }$n $(awk -v c=$(( $(proc_cpu_ns "${JC_PIDS[$i]}") - CPU_BEFORE[$n] )) \
-    -v j=$(( $(jit_cpu_ns "${JC_PIDS[$i]}") - JIT_BEFORE[$n] )) 'BEGIN {printf "%.1f%%", c > 0 ? 100 * j / c : 0}')"
+    -v j=$(( $(jit_cpu_ns "${JC_PIDS[$i]}") - JIT_BEFORE[$n] )) 'BEGIN {printf "%.1f%%", (c > 0 ? 100 * j / c : 0)}')"
 done
 RSS_TCP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$TCP_PID/status")
 RSS_HTTP=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$HTTP_PID/status")
