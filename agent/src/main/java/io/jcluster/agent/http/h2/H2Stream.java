@@ -35,6 +35,8 @@ public final class H2Stream {
     /** From start to the handler's ended(). */
     private boolean serving;
     private boolean endScheduled;
+    /** Its handler waits to hear that it is writable again ({@link H2ProxyConnection#blocked}). */
+    boolean blocked;
 
     H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
              java.util.function.Function<H2Stream, StreamHandler> handlers) {
@@ -99,6 +101,7 @@ public final class H2Stream {
      */
     void streamClosed() {
         stream = null;
+        blocked = false;
         request.release();
         if (serving && !endScheduled) {
             if (handlerCalls == 0) {
@@ -192,7 +195,22 @@ public final class H2Stream {
         connection.flushSoon();
     }
 
+    /**
+     * Whether the stream's window, the connection's and the channel take more of the response now; when not, the
+     * handler hears {@link StreamHandler#writabilityChanged} once they do (a handler pauses only after asking this).
+     */
     public boolean isWritable() {
+        if (stream == null) {
+            return false;
+        }
+        if (connection.encoder().flowController().isWritable(stream)) {
+            return true;
+        }
+        connection.blocked(this);
+        return false;
+    }
+
+    boolean writableNow() {
         return stream != null && connection.encoder().flowController().isWritable(stream);
     }
 
@@ -270,7 +288,7 @@ public final class H2Stream {
                 endStream ? ctx.newPromise() : ctx.voidPromise());
     }
 
-    /** The stream's writability changed. */
+    /** The stream became writable again after its handler found it not. */
     void writabilityChanged() {
         if (serving) {
             handlerCalls++;
