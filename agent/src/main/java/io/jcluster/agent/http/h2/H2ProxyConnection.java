@@ -34,6 +34,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
 
     private final H2Limits limits;
     final StreamFrames frames;
+    final DirectFrames direct;
     private ChannelHandlerContext ctx;
     /** The one idle timer: re-armed by itself from {@link #idleSince}, never cancelled and set again per stream. */
     private ScheduledFuture<?> idleTimer;
@@ -59,6 +60,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         super(decoder, encoder, settings);
         this.limits = limits;
         this.frames = new StreamFrames(this, limits.maxConcurrentStreams(), maxResponseHeaders, handlers);
+        this.direct = new DirectFrames(this, encoder);
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {

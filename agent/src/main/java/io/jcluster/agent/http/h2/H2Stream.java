@@ -267,14 +267,26 @@ public final class H2Stream {
         }
     }
 
+    /** A 1xx head or the trailers. */
     void writeHeaders(Http2Headers headers, boolean endStream) {
         Http2Stream s = stream;
         if (s == null) {
             return; // reset meanwhile
         }
         ChannelHandlerContext ctx = connection.context();
-        connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream,
-                endStream ? ctx.newPromise() : ctx.voidPromise());
+        connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream, ctx.voidPromise());
+    }
+
+    /** The final response head. */
+    void writeHead(Http2Headers headers, boolean endStream) {
+        Http2Stream s = stream;
+        if (s == null) {
+            return; // reset meanwhile
+        }
+        ChannelHandlerContext ctx = connection.context();
+        if (!connection.direct.head(ctx, s, headers, endStream)) {
+            connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream, ctx.voidPromise());
+        }
     }
 
     void writeData(ByteBuf data, boolean endStream) {
@@ -284,8 +296,9 @@ public final class H2Stream {
             return;
         }
         ChannelHandlerContext ctx = connection.context();
-        connection.encoder().writeData(ctx, s.id(), data, 0, endStream,
-                endStream ? ctx.newPromise() : ctx.voidPromise());
+        if (!connection.direct.data(ctx, s, data, endStream)) {
+            connection.encoder().writeData(ctx, s.id(), data, 0, endStream, ctx.voidPromise());
+        }
     }
 
     /** The stream became writable again after its handler found it not. */

@@ -141,7 +141,7 @@ final class ResponseFrames {
             headersSent = true;
             boolean end = body.done();
             state = end ? DONE : BODY;
-            stream.writeHeaders(headers, end);
+            stream.writeHead(headers, end);
             if (end || !data.isReadable()) {
                 data.release();
                 return null;
@@ -166,7 +166,7 @@ final class ResponseFrames {
         headersSent = true;
         boolean end = body.done();
         state = end ? DONE : BODY;
-        stream.writeHeaders(headers, end);
+        stream.writeHead(headers, end);
     }
 
     /**
