@@ -153,7 +153,8 @@ final class DirectFrames {
     }
 
     /**
-     * Writes a stream's frame; its last ({@code endStream}) closes the stream's sending side now. Written without a
+     * Writes a stream's frame; its last ({@code endStream}) closes the stream's sending side now (and is flushed with
+     * the connection's next flush, {@link H2ProxyConnection#flushSoon}). Written without a
      * promise: a failed write fails the channel, which closes the connection ({@link H2ProxyConnection}'s
      * exceptionCaught). Only once a GOAWAY went out does the last frame carry one, for the graceful close that waits
      * for the last stream's end to have been written before it closes the connection.
@@ -171,5 +172,7 @@ final class DirectFrames {
             written = ctx.channel().newSucceededFuture();
         }
         connection.closeStreamLocal(stream, written);
+        // the stream may be closed now: its handler's end and flush calls find it gone, so the flush is asked here
+        connection.flushSoon();
     }
 }

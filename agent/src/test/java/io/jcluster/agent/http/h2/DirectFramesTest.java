@@ -16,6 +16,22 @@ class DirectFramesTest {
 
     private final H2ConnectionTest fixture = new H2ConnectionTest();
 
+    /**
+     * The proxy ends a stream with endAfter and no flush of its own (as its exchange does after the last bytes): the
+     * last frame, which closed the stream as it was written, still goes out in the connection's flush.
+     */
+    @Test
+    void theLastFrameIsFlushedWhenTheHandlerEndsTheStreamWithoutAFlush() {
+        H2TestClient client = connect(limits(100), fixture.answering(null));
+        client.headers(1, H2TestClient.get("/"), true).send();
+        H2Stream stream = fixture.streams.get(0).stream;
+        stream.write(io.netty.buffer.Unpooled.copiedBuffer(H2ConnectionTest.OK,
+                java.nio.charset.StandardCharsets.ISO_8859_1)); // not inside a read of the client's: no flush after
+        stream.endAfter(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        client.receive(); // what the server flushed
+        assertTrue(client.frames.contains("DATA 1 2 end"), client.frames::toString);
+    }
+
     /** RFC 9113 section 4.3: a header block past SETTINGS_MAX_FRAME_SIZE goes on in CONTINUATION frames. */
     @Test
     void aHeadLargerThanAFrameGoesOnInContinuationFrames() {
