@@ -6,7 +6,6 @@ import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
@@ -177,22 +176,17 @@ final class ResponseFrames {
      */
     private final AsciiString[] commonValues = new AsciiString[COMMON.length];
 
+    private final ResponseHead fields = new ResponseHead();
+
     /**
-     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
-     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
+     * The head's fields, in this stream object's {@link ResponseHead} (written before the next head is made), names
+     * and values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
      * {@code extra} (name and value pairs, or null) after them.
      */
     private Http2Headers headers(MessageHead head, AsciiString[] extra) {
-        int status = head.status();
         int count = head.count();
-        int kept = 0;
-        for (int i = 0; i < count; i++) {
-            if (!head.dropped(i) && !ConnectionSpecific.kind(head.kind(i))) {
-                kept++;
-            }
-        }
-        AsciiString[] fields = new AsciiString[2 * kept + (extra == null ? 0 : extra.length)];
-        int n = 0;
+        fields.start(HttpResponseStatus.valueOf(head.status()).codeAsText(),
+                count + (extra == null ? 0 : extra.length / 2));
         byte[] bytes = head.bytes();
         for (int i = 0; i < count; i++) {
             if (head.dropped(i) || ConnectionSpecific.kind(head.kind(i))) {
@@ -204,23 +198,23 @@ final class ResponseFrames {
             int valueLength = head.valueEnd(i) - valueStart;
             int common = common(bytes, nameStart, nameEnd);
             if (common < 0) {
-                fields[n++] = lowercase(bytes, nameStart, nameEnd);
-                fields[n++] = new AsciiString(bytes, valueStart, valueLength, true);
+                fields.add(lowercase(bytes, nameStart, nameEnd), new AsciiString(bytes, valueStart, valueLength, true));
             } else {
-                fields[n++] = COMMON[common];
                 AsciiString last = commonValues[common];
                 if (last == null || !java.util.Arrays.equals(last.array(), last.arrayOffset(),
                         last.arrayOffset() + last.length(), bytes, valueStart, valueStart + valueLength)) {
                     last = new AsciiString(bytes, valueStart, valueLength, true);
                     commonValues[common] = last;
                 }
-                fields[n++] = last;
+                fields.add(COMMON[common], last);
             }
         }
         if (extra != null) {
-            System.arraycopy(extra, 0, fields, n, extra.length);
+            for (int i = 0; i < extra.length; i += 2) {
+                fields.add(extra[i], extra[i + 1]);
+            }
         }
-        return ReadOnlyHttp2Headers.serverHeaders(false, HttpResponseStatus.valueOf(status).codeAsText(), fields);
+        return fields;
     }
 
     /** The field name in lower case (RFC 9113 section 8.2.1). */
