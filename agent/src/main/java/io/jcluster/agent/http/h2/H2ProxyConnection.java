@@ -169,19 +169,27 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
 
     /** {@code stream}'s handler found it unwritable: it hears when it is writable again ({@link #resumeWritable}). */
     void blocked(H2Stream stream) {
-        if (!stream.blocked) {
-            stream.blocked = true;
+        if (stream.blockedAt < 0) {
             if (blockedCount == blocked.length) {
                 blocked = java.util.Arrays.copyOf(blocked, 2 * blockedCount);
             }
+            stream.blockedAt = blockedCount;
             blocked[blockedCount++] = stream;
+        }
+    }
+
+    /** {@code stream} closed: it waits no more (its object may serve a next stream, and wait again, anew). */
+    void unblocked(H2Stream stream) {
+        if (stream.blockedAt >= 0) {
+            blocked[stream.blockedAt] = null;
+            stream.blockedAt = -1;
         }
     }
 
     /**
      * Tells each waiting stream that has become writable (its window and the connection's have room for more than
-     * it has queued, and the channel takes more). A stream that closed meanwhile is dropped (its flag cleared by
-     * {@link H2Stream#streamClosed}); handlers told here may mark streams again, which are appended and checked too.
+     * it has queued, and the channel takes more). Handlers told here may mark streams (appended, and checked in
+     * this pass too) or close them (their slot emptied).
      */
     private void resumeWritable() throws Exception {
         if (blockedCount == 0) {
@@ -199,17 +207,18 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
                 for (int i = 0; i < blockedCount; i++) {
                     H2Stream stream = blocked[i];
                     blocked[i] = null;
-                    if (!stream.blocked) {
+                    if (stream == null) {
                         continue; // closed meanwhile
                     }
                     if (stream.writableNow()) {
-                        stream.blocked = false;
+                        stream.blockedAt = -1;
                         try {
                             stream.writabilityChanged();
                         } catch (RuntimeException e) {
                             exceptionCaught(ctx, e); // a handler's fault: the connection closes, its streams too
                         }
                     } else {
+                        stream.blockedAt = kept;
                         blocked[kept++] = stream;
                     }
                 }

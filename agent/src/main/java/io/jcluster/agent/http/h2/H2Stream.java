@@ -35,8 +35,8 @@ public final class H2Stream {
     /** From start to the handler's ended(). */
     private boolean serving;
     private boolean endScheduled;
-    /** Its handler waits to hear that it is writable again ({@link H2ProxyConnection#blocked}). */
-    boolean blocked;
+    /** Where it waits, its handler to hear that it is writable again ({@link H2ProxyConnection#blocked}), or -1. */
+    int blockedAt = -1;
 
     H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
              java.util.function.Function<H2Stream, StreamHandler> handlers) {
@@ -101,7 +101,7 @@ public final class H2Stream {
      */
     void streamClosed() {
         stream = null;
-        blocked = false;
+        connection.unblocked(this);
         request.release();
         if (serving && !endScheduled) {
             if (handlerCalls == 0) {

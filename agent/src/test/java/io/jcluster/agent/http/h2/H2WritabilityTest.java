@@ -110,6 +110,22 @@ class H2WritabilityTest {
         assertTrue(ended(client, 1), client.frames::toString);
     }
 
+    /** A stream reset while it waited: its stream object, serving the next stream, waits and resumes for that one. */
+    @Test
+    void aStreamObjectWhoseStreamWasResetWhileWaitingWaitsAnewForItsNextStream() {
+        H2TestClient client = client(100_000);
+        client.windowUpdate(0, 1 << 20).headers(1, H2TestClient.get("/a"), true).send();
+        assertTrue(started.get(0).sent < 100_000);
+        client.reset(1).send();
+        client.headers(3, H2TestClient.get("/b"), true).send();
+        assertEquals(2, started.size());
+        Pump pump = started.get(1);
+        assertTrue(pump == started.get(0) && pump.sent < 100_000, "the same object, held by the new window");
+        client.windowUpdate(3, 100_000).send();
+        assertTrue(pump.resumed > 0);
+        assertTrue(ended(client, 3), client.frames::toString);
+    }
+
     @Test
     void aStreamHeldByTheConnectionsWindowResumesAfterAWindowUpdateOnTheConnection() {
         H2TestClient client = client(50_000);
