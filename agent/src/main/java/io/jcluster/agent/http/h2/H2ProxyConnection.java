@@ -34,6 +34,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
 
     private final H2Limits limits;
     final StreamFrames frames;
+    final DirectFrames direct;
     private ChannelHandlerContext ctx;
     /** The one idle timer: re-armed by itself from {@link #idleSince}, never cancelled and set again per stream. */
     private ScheduledFuture<?> idleTimer;
@@ -44,18 +45,22 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     private boolean closing;
     private boolean flushScheduled;
     private final Runnable flushTask = this::flushNow;
+    /**
+     * The streams whose handler found them unwritable ({@link H2Stream#isWritable}) and waits to hear that they are
+     * writable again: checked after each flush (which follows every read, so every WINDOW_UPDATE and SETTINGS, and
+     * writes what the flow controller holds) and each change of the channel's writability. Netty's own writability
+     * listener walks every active stream on such changes and tells each stream's flips both ways, at a cost per
+     * request; here only the waiting streams are looked at, and only in the direction a handler waits for.
+     */
+    private H2Stream[] blocked = new H2Stream[4];
+    private int blockedCount;
 
     private H2ProxyConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
                               H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers) {
         super(decoder, encoder, settings);
         this.limits = limits;
         this.frames = new StreamFrames(this, limits.maxConcurrentStreams(), maxResponseHeaders, handlers);
-        encoder.flowController().listener(stream -> {
-            H2Stream h2 = stream.getProperty(frames.key);
-            if (h2 != null) {
-                h2.writabilityChanged();
-            }
-        });
+        this.direct = new DirectFrames(this, encoder);
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {
@@ -145,6 +150,87 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         flushScheduled = false;
         flush(ctx);
     }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        super.flush(ctx);
+        try {
+            resumeWritable();
+        } catch (Exception e) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        super.channelWritabilityChanged(ctx);
+        resumeWritable();
+    }
+
+    /** {@code stream}'s handler found it unwritable: it hears when it is writable again ({@link #resumeWritable}). */
+    void blocked(H2Stream stream) {
+        if (stream.blockedAt < 0) {
+            if (blockedCount == blocked.length) {
+                blocked = java.util.Arrays.copyOf(blocked, 2 * blockedCount);
+            }
+            stream.blockedAt = blockedCount;
+            blocked[blockedCount++] = stream;
+        }
+    }
+
+    /** {@code stream} closed: it waits no more (its object may serve a next stream, and wait again, anew). */
+    void unblocked(H2Stream stream) {
+        if (stream.blockedAt >= 0) {
+            blocked[stream.blockedAt] = null;
+            stream.blockedAt = -1;
+        }
+    }
+
+    /**
+     * Tells each waiting stream that has become writable (its window and the connection's have room for more than
+     * it has queued, and the channel takes more). Handlers told here may mark streams (appended, and checked in
+     * this pass too) or close them (their slot emptied).
+     */
+    private void resumeWritable() throws Exception {
+        if (blockedCount == 0) {
+            return;
+        }
+        if (resuming) {
+            resumeAgain = true; // a handler's write changed the channel's writability: once more after this pass
+            return;
+        }
+        resuming = true;
+        try {
+            do {
+                resumeAgain = false;
+                int kept = 0;
+                for (int i = 0; i < blockedCount; i++) {
+                    H2Stream stream = blocked[i];
+                    blocked[i] = null;
+                    if (stream == null) {
+                        continue; // closed meanwhile
+                    }
+                    if (stream.writableNow()) {
+                        stream.blockedAt = -1;
+                        try {
+                            stream.writabilityChanged();
+                        } catch (RuntimeException e) {
+                            exceptionCaught(ctx, e); // a handler's fault: the connection closes, its streams too
+                        }
+                    } else {
+                        stream.blockedAt = kept;
+                        blocked[kept++] = stream;
+                    }
+                }
+                blockedCount = kept;
+            } while (resumeAgain && blockedCount > 0);
+        } finally {
+            resuming = false;
+        }
+    }
+
+    private boolean resuming;
+    private boolean resumeAgain;
 
     Http2Connection.PropertyKey streamKey() {
         return frames.key;

@@ -35,6 +35,8 @@ public final class H2Stream {
     /** From start to the handler's ended(). */
     private boolean serving;
     private boolean endScheduled;
+    /** Where it waits, its handler to hear that it is writable again ({@link H2ProxyConnection#blocked}), or -1. */
+    int blockedAt = -1;
 
     H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
              java.util.function.Function<H2Stream, StreamHandler> handlers) {
@@ -104,6 +106,7 @@ public final class H2Stream {
      */
     void streamClosed() {
         stream = null;
+        connection.unblocked(this);
         request.release();
         if (serving && !endScheduled) {
             if (handlerCalls == 0) {
@@ -197,7 +200,22 @@ public final class H2Stream {
         connection.flushSoon();
     }
 
+    /**
+     * Whether the stream's window, the connection's and the channel take more of the response now; when not, the
+     * handler hears {@link StreamHandler#writabilityChanged} once they do (a handler pauses only after asking this).
+     */
     public boolean isWritable() {
+        if (stream == null) {
+            return false;
+        }
+        if (connection.encoder().flowController().isWritable(stream)) {
+            return true;
+        }
+        connection.blocked(this);
+        return false;
+    }
+
+    boolean writableNow() {
         return stream != null && connection.encoder().flowController().isWritable(stream);
     }
 
@@ -254,14 +272,26 @@ public final class H2Stream {
         }
     }
 
+    /** A 1xx head or the trailers. */
     void writeHeaders(Http2Headers headers, boolean endStream) {
         Http2Stream s = stream;
         if (s == null) {
             return; // reset meanwhile
         }
         ChannelHandlerContext ctx = connection.context();
-        connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream,
-                endStream ? ctx.newPromise() : ctx.voidPromise());
+        connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream, ctx.voidPromise());
+    }
+
+    /** The final response head. */
+    void writeHead(Http2Headers headers, boolean endStream) {
+        Http2Stream s = stream;
+        if (s == null) {
+            return; // reset meanwhile
+        }
+        ChannelHandlerContext ctx = connection.context();
+        if (!connection.direct.head(ctx, s, headers, endStream)) {
+            connection.encoder().writeHeaders(ctx, s.id(), headers, 0, endStream, ctx.voidPromise());
+        }
     }
 
     void writeData(ByteBuf data, boolean endStream) {
@@ -271,11 +301,12 @@ public final class H2Stream {
             return;
         }
         ChannelHandlerContext ctx = connection.context();
-        connection.encoder().writeData(ctx, s.id(), data, 0, endStream,
-                endStream ? ctx.newPromise() : ctx.voidPromise());
+        if (!connection.direct.data(ctx, s, data, endStream)) {
+            connection.encoder().writeData(ctx, s.id(), data, 0, endStream, ctx.voidPromise());
+        }
     }
 
-    /** The stream's writability changed. */
+    /** The stream became writable again after its handler found it not. */
     void writabilityChanged() {
         if (serving) {
             handlerCalls++;

@@ -6,7 +6,6 @@ import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
@@ -141,7 +140,7 @@ final class ResponseFrames {
             headersSent = true;
             boolean end = body.done();
             state = end ? DONE : BODY;
-            stream.writeHeaders(headers, end);
+            stream.writeHead(headers, end);
             if (end || !data.isReadable()) {
                 data.release();
                 return null;
@@ -166,46 +165,78 @@ final class ResponseFrames {
         headersSent = true;
         boolean end = body.done();
         state = end ? DONE : BODY;
-        stream.writeHeaders(headers, end);
+        stream.writeHead(headers, end);
     }
 
     /**
-     * The head's fields as a read-only list (no hash table per response: the encoder only iterates it), names and
-     * values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
+     * The last value of each {@link #COMMON} field this stream object sent, for its next responses: a value equal to
+     * it (a server's content-type, server, date within its second, often content-length) is the same object again,
+     * not a copy per response. Copies, never views of the head's bytes: HPACK's dynamic table keeps the values it
+     * indexes (RFC 7541 section 2.3.2) while the head's buffer is reused for the next response.
+     */
+    private final AsciiString[] commonValues = new AsciiString[COMMON.length];
+
+    private final ResponseHead fields = new ResponseHead();
+
+    /**
+     * The head's fields, in this stream object's {@link ResponseHead} (written before the next head is made), names
+     * and values checked already (the proxy's scanner read them as HTTP/1.1; names are lowercased here), and
      * {@code extra} (name and value pairs, or null) after them.
      */
-    private static Http2Headers headers(MessageHead head, AsciiString[] extra) {
-        int status = head.status();
-        AsciiString[] fields = new AsciiString[2 * head.count() + (extra == null ? 0 : extra.length)];
-        int n = 0;
+    private Http2Headers headers(MessageHead head, AsciiString[] extra) {
+        int count = head.count();
+        fields.start(HttpResponseStatus.valueOf(head.status()).codeAsText(),
+                count + (extra == null ? 0 : extra.length / 2));
         byte[] bytes = head.bytes();
-        for (int i = 0; i < head.count(); i++) {
-            byte kind = head.kind(i);
-            if (head.dropped(i) || ConnectionSpecific.kind(kind)) {
+        for (int i = 0; i < count; i++) {
+            if (head.dropped(i) || ConnectionSpecific.kind(head.kind(i))) {
                 continue;
             }
+            int nameStart = head.lineStart(i);
+            int nameEnd = head.nameEnd(i);
             int valueStart = head.valueStart(i);
-            fields[n++] = name(bytes, head.lineStart(i), head.nameEnd(i));
-            fields[n++] = new AsciiString(bytes, valueStart, head.valueEnd(i) - valueStart, true);
+            int valueLength = head.valueEnd(i) - valueStart;
+            int common = common(bytes, nameStart, nameEnd);
+            if (common < 0) {
+                fields.add(lowercase(bytes, nameStart, nameEnd), new AsciiString(bytes, valueStart, valueLength, true));
+            } else {
+                AsciiString last = commonValues[common];
+                if (last == null || !java.util.Arrays.equals(last.array(), last.arrayOffset(),
+                        last.arrayOffset() + last.length(), bytes, valueStart, valueStart + valueLength)) {
+                    last = new AsciiString(bytes, valueStart, valueLength, true);
+                    commonValues[common] = last;
+                }
+                fields.add(COMMON[common], last);
+            }
         }
         if (extra != null) {
-            System.arraycopy(extra, 0, fields, n, extra.length);
-            n += extra.length;
+            for (int i = 0; i < extra.length; i += 2) {
+                fields.add(extra[i], extra[i + 1]);
+            }
         }
-        if (n < fields.length) {
-            fields = java.util.Arrays.copyOf(fields, n);
-        }
-        return ReadOnlyHttp2Headers.serverHeaders(false, HttpResponseStatus.valueOf(status).codeAsText(), fields);
+        return fields;
     }
 
     /** The field name in lower case (RFC 9113 section 8.2.1). */
     static AsciiString name(byte[] bytes, int start, int end) {
+        int common = common(bytes, start, end);
+        return common >= 0 ? COMMON[common] : lowercase(bytes, start, end);
+    }
+
+    /** The index of the name in {@link #COMMON}, or -1. */
+    private static int common(byte[] bytes, int start, int end) {
         int length = end - start;
-        for (AsciiString common : COMMON) {
+        for (int i = 0; i < COMMON.length; i++) {
+            AsciiString common = COMMON[i];
             if (common.length() == length && sameIgnoringCase(bytes, start, common)) {
-                return common;
+                return i;
             }
         }
+        return -1;
+    }
+
+    private static AsciiString lowercase(byte[] bytes, int start, int end) {
+        int length = end - start;
         byte[] lower = new byte[length];
         for (int i = 0; i < length; i++) {
             byte b = bytes[start + i];

@@ -30,7 +30,9 @@ public final class H2TestClient {
     private final EmbeddedChannel wire = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
     private final ChannelHandlerContext ctx = wire.pipeline().firstContext();
     final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-    private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader(false);
+    /** Takes heads of up to 64 KiB (the proxy passes on what its response-header limit allows). */
+    private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader(
+            new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false, 64 * 1024));
     private ByteBuf received = Unpooled.buffer();
     /** Every frame the server sent, in order. */
     public final List<String> frames = new ArrayList<>();
