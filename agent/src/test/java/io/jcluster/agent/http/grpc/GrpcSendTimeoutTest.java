@@ -78,20 +78,22 @@ class GrpcSendTimeoutTest {
     /** Each time the client takes bytes again the clock stops: pauses shorter than send-timeout add up to more. */
     @Test
     void aClientThatReadsAgainBeforeSendTimeoutIsNotCut() throws Exception {
-        rig = new GrpcRig(1, GrpcRig.limits(100), Duration.ofSeconds(2), TrustedProxies.NONE);
+        // a pause is the 1 s sleep plus the wait for the first bytes after the read (at most 1.5 s on a loaded
+        // machine): under the 3 s send-timeout each time, 4 s or more in all
+        rig = new GrpcRig(1, GrpcRig.limits(100), Duration.ofSeconds(3), TrustedProxies.NONE);
         rig.worker(GrpcRig.Behaviour.BIG);
         GrpcRig.Client client = rig.client();
         client.raiseConnectionWindow(16 << 20);
         GrpcRig.Call call = client.start(false, GrpcRig.call("/big.Big/Slow"), "x");
         long before = 0;
-        for (int pause = 0; pause < 3; pause++) { // 3 s paused in all, never 2 s on end
+        for (int pause = 0; pause < 4; pause++) {
             Thread.sleep(1000);
             call.stream.eventLoop().execute(() -> {
                 for (int frame = 0; frame < 16; frame++) { // reads off, a read is one frame: a window's worth
                     call.stream.read();
                 }
             });
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(900);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
             while (call.dataBytes == before && System.nanoTime() < until) {
                 Thread.sleep(10);
             }

@@ -1,5 +1,6 @@
 package io.jcluster.agent.http.h2;
 
+import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ class H2WritabilityTest {
     final class Pump implements StreamHandler {
         final H2Stream stream;
         final int size;
+        final MessageHead head = new MessageHead(true, 8 * 1024, 16 * 1024);
         int sent;
         int resumed;
 
@@ -36,8 +38,12 @@ class H2WritabilityTest {
         }
 
         @Override
-        public void started(ByteBuf head) {
-            head.release();
+        public MessageHead requestHead() {
+            return head;
+        }
+
+        @Override
+        public void started(int outcome) {
             sent = 0;
             resumed = 0;
             started.add(this);
