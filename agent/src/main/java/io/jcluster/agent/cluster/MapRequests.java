@@ -89,8 +89,8 @@ final class MapRequests {
         // must never block on a worker's socket: that reply goes through the writer thread
         Thread reader = Thread.currentThread();
         reply.whenComplete((frame, failure) -> {
-            ClusterFrame answer = failure == null ? frame
-                    : new ClusterFrame.ErrorReply(id, failureMessage(OPERATIONS.get(operation), map, failure, workerId));
+            ClusterFrame answer = failure == null ? frame : new ClusterFrame.ErrorReply(id,
+                    failureMessage(OPERATIONS.get(operation), map, failure, workerId));
             if (Thread.currentThread() == reader) {
                 outbound.replyFromReader(answer);
             } else {
