@@ -3,19 +3,17 @@ package io.jcluster.agent.config;
 import java.util.List;
 import java.util.Map;
 
-/** mode=grpc: the options of http mode's HTTP/1.1 proxy that mean nothing to gRPC calls. */
+/**
+ * Options of http mode's HTTP/1.1 proxy that mean nothing to gRPC calls (relayed as HTTP/2 frames: no request framing
+ * to time, no cookies, nothing cacheable, always HTTP/2): given with mode=grpc, refused rather than silently ignored.
+ * (tls-cert, trusted-proxies, idle-timeout, send-timeout and max-concurrent-streams apply to both.)
+ */
 final class GrpcModeRule {
 
     private GrpcModeRule() {
     }
 
-    /**
-     * Options of http mode's HTTP/1.1 proxy that mean nothing to gRPC calls (relayed as HTTP/2 frames: no request
-     * framing to time, no cookies, nothing cacheable, always HTTP/2): given with mode=grpc, refused rather than
-     * silently ignored. (tls-cert, trusted-proxies, idle-timeout, send-timeout and max-concurrent-streams apply to
-     * both.)
-     */
-    static void httpOnlyInGrpc(Map<Option, List<String>> given) throws OptionException {
+    static void check(Map<Option, List<String>> given) throws OptionException {
         for (Option option : List.of(Option.HEADER_TIMEOUT, Option.RESPONSE_TIMEOUT, Option.BODY_TIMEOUT,
                 Option.H2C_UPGRADE, Option.STICKY, Option.CACHE, Option.CACHE_MAX_OBJECT, Option.CACHE_STATUS_HEADER)) {
             List<String> values = given.get(option);

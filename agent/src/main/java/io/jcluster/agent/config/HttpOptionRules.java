@@ -3,11 +3,11 @@ package io.jcluster.agent.config;
 import java.util.List;
 import java.util.Map;
 
-import static io.jcluster.agent.config.OptionValues.single;
-import static io.jcluster.agent.config.OptionValues.sizeNotOff;
-import static io.jcluster.agent.config.OptionValues.oneOf;
-import static io.jcluster.agent.config.OptionValues.size;
 import static io.jcluster.agent.config.OptionValues.ON_OFF;
+import static io.jcluster.agent.config.OptionValues.oneOf;
+import static io.jcluster.agent.config.OptionValues.single;
+import static io.jcluster.agent.config.OptionValues.size;
+import static io.jcluster.agent.config.OptionValues.sizeNotOff;
 
 /** The HTTP options that need more than a check of their form: the cache's sizes, tls-provider, sticky, health. */
 final class HttpOptionRules {

@@ -3,8 +3,8 @@ package io.jcluster.agent.config;
 import java.util.List;
 import java.util.Map;
 
-import static io.jcluster.agent.config.OptionValues.single;
 import static io.jcluster.agent.config.OptionValues.oneOf;
+import static io.jcluster.agent.config.OptionValues.single;
 
 /** The parent's log and access log. */
 final class LogOptionRules {

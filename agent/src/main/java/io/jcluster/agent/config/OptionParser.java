@@ -8,14 +8,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 
-import static io.jcluster.agent.config.OptionValues.single;
+import static io.jcluster.agent.config.OptionValues.ON_OFF;
+import static io.jcluster.agent.config.OptionValues.duration;
+import static io.jcluster.agent.config.OptionValues.nonNegative;
 import static io.jcluster.agent.config.OptionValues.oneOf;
 import static io.jcluster.agent.config.OptionValues.positive;
-import static io.jcluster.agent.config.OptionValues.nonNegative;
 import static io.jcluster.agent.config.OptionValues.positiveDuration;
-import static io.jcluster.agent.config.OptionValues.duration;
+import static io.jcluster.agent.config.OptionValues.single;
 import static io.jcluster.agent.config.OptionValues.size;
-import static io.jcluster.agent.config.OptionValues.ON_OFF;
 
 /**
  * Parses the agent argument ({@code k=v,k=v}, a repeated key accumulates) and the optional {@code config=FILE}
@@ -115,7 +115,7 @@ public final class OptionParser {
         List<Integer> ports = ProxyOptionRules.ports(given.getOrDefault(Option.PORT, List.of()));
         Options.Mode mode = oneOf(Option.MODE, single(given, Option.MODE), ProxyOptionRules.MODES);
         if (mode == Options.Mode.GRPC) {
-            GrpcModeRule.httpOnlyInGrpc(given);
+            GrpcModeRule.check(given);
         }
         String tlsCert = given.containsKey(Option.TLS_CERT) ? single(given, Option.TLS_CERT) : null;
         String tlsKey = given.containsKey(Option.TLS_KEY) ? single(given, Option.TLS_KEY) : null;

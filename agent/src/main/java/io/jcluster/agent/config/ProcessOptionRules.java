@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
-import static io.jcluster.agent.config.OptionValues.single;
-import static io.jcluster.agent.config.OptionValues.nonNegativeLong;
 import static io.jcluster.agent.config.OptionValues.integer;
+import static io.jcluster.agent.config.OptionValues.nonNegativeLong;
 import static io.jcluster.agent.config.OptionValues.positiveDuration;
+import static io.jcluster.agent.config.OptionValues.single;
 
 /** The worker processes' options: how many, when one is recycled, and where the parent writes its pid. */
 final class ProcessOptionRules {

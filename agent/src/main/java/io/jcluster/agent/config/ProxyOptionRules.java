@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.jcluster.agent.config.OptionValues.positive;
 import static io.jcluster.agent.config.OptionValues.integer;
+import static io.jcluster.agent.config.OptionValues.positive;
 import static io.jcluster.agent.config.OptionValues.positiveDuration;
 
 /** The balancer's options: ports, mode, transport, strategy, event loops, and what tcp mode alone accepts. */

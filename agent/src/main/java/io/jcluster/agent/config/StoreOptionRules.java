@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.jcluster.agent.config.OptionValues.single;
-import static io.jcluster.agent.config.OptionValues.sizeNotOff;
 import static io.jcluster.agent.config.OptionValues.oneOf;
 import static io.jcluster.agent.config.OptionValues.positiveDuration;
+import static io.jcluster.agent.config.OptionValues.single;
 import static io.jcluster.agent.config.OptionValues.size;
+import static io.jcluster.agent.config.OptionValues.sizeNotOff;
 
 /** The Cluster API's store: where it is, its bounds, and shared sessions. */
 final class StoreOptionRules {
