@@ -22,7 +22,7 @@ final class WorkerPeers {
      * Reads the worker count and tells the workers, one task at a time, each reading the count anew (so the last one
      * tells the latest). Its own thread because the count comes from the supervisor's lock, and the routing callbacks
      * that ask for it run while the supervisor holds that lock: reading it under a lock of the hub's would order the
-     * two locks both ways (ClusterLeaderIT deadlocked the parent that way before this thread existed).
+     * two locks both ways (ClusterLeaderIT catches that deadlock).
      */
     private final ExecutorService countPusher = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "jcluster-cluster-count");
