@@ -44,7 +44,7 @@ final class KernelBalancingRule {
                         + " needs balancer=proxy");
             }
         }
-        String health = OptionParser.single(given, Option.HEALTH);
+        String health = OptionValues.single(given, Option.HEALTH);
         if (!health.equals("tcp")) {
             throw new OptionException("balancer=kernel has no proxy: health=" + health + " needs balancer=proxy (the"
                     + " kernel picks the worker of each connection, so an HTTP probe cannot reach a chosen worker;"

@@ -185,7 +185,7 @@ class OptionParserTest {
         assertEquals(2, options.health().threshold());
         assertEquals(512L << 20, options.supervisor().maxMemory());
         assertEquals(Duration.ofSeconds(10), options.supervisor().readyTimeout());
-        assertEquals(2L << 30, OptionParser.size(Option.MAX_MEMORY, "2g"));
+        assertEquals(2L << 30, OptionValues.size(Option.MAX_MEMORY, "2g"));
 
         Options exposed = OptionParser.parse("admin=0.0.0.0:9090,admin-token=s3cret");
         assertEquals(9090, exposed.admin().address().getPort());
@@ -298,8 +298,8 @@ class OptionParserTest {
 
     @Test
     void durationsTakeTheirUnits() throws OptionException {
-        assertEquals(Duration.ofMillis(250), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "250ms"));
-        assertEquals(Duration.ofMinutes(5), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "5m"));
-        assertEquals(Duration.ofHours(1), OptionParser.duration(Option.SHUTDOWN_TIMEOUT, "1h"));
+        assertEquals(Duration.ofMillis(250), OptionValues.duration(Option.SHUTDOWN_TIMEOUT, "250ms"));
+        assertEquals(Duration.ofMinutes(5), OptionValues.duration(Option.SHUTDOWN_TIMEOUT, "5m"));
+        assertEquals(Duration.ofHours(1), OptionValues.duration(Option.SHUTDOWN_TIMEOUT, "1h"));
     }
 }

@@ -10,7 +10,6 @@ import io.jcluster.agent.http.cache.StoredResponse;
 import io.jcluster.agent.http.wire.BodyFraming;
 import io.jcluster.agent.http.wire.MessageHead;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.util.IllegalReferenceCountException;
 
@@ -19,12 +18,13 @@ import java.util.List;
 /**
  * The response cache's part in one client connection's exchanges ({@code cache=}): at each request head, whether
  * the cache answers it (fresh: HIT; stale while revalidating: STALE), the request waits for a concurrent fill of its
- * key (coalescing), or it goes to a worker (MISS, with the stored response's validators when it revalidates one;
- * BYPASS for what the cache does not answer); at the worker's response head, what becomes of it (a 304 refreshes
- * and answers from the stored response: REVALIDATED; a 5xx or no worker at all answers the stale one where
- * stale-if-error allows: STALE; a storable response is copied as it goes by and stored at its end; an unsafe
- * method's success invalidates, RFC 9111 section 4.4). One per client connection, its fields set per request;
- * everything runs on the connection's event loop except the {@link PendingFill} callback, handed back to it.
+ * key ({@link CoalescedWait}), or it goes to a worker (MISS, with the stored response's validators when it
+ * revalidates one; BYPASS for what the cache does not answer); at the worker's response head, what becomes of it (a
+ * 304 refreshes and answers from the stored response: REVALIDATED; a 5xx or no worker at all answers the stale one
+ * where stale-if-error allows: STALE; a storable response is copied as it goes by and stored at its end
+ * ({@link ResponseStoring}); an unsafe method's success invalidates, RFC 9111 section 4.4). One per client
+ * connection, its fields set per request; everything runs on the connection's event loop except the
+ * {@link PendingFill} callback, handed back to it.
  *
  * <p>{@link CacheRequest} reads the request head in place: the receiver keeps that head as it is until the
  * exchange ends (it resets it when it awaits the next), so that the Vary values of a response being stored, and a
@@ -51,11 +51,13 @@ final class CacheLookup {
     private final CacheRequest.KeyedFields keyed;
     private final CacheCounters counters;
     final CacheRequest request = new CacheRequest();
-    /** The copy of a body being stored. */
-    final CacheFill fill = new CacheFill();
+    private final ResponseStoring storing = new ResponseStoring();
+    /** The copy of a body being stored ({@link TeeRelay} reads it here: the same one as {@link #storing}'s). */
+    final CacheFill fill = storing.fill;
     /** Where a body being stored goes once copied ({@link TeeRelay}). */
     BodyRelay then = PassThroughRelay.INSTANCE;
     private final Runnable afterRescue = this::afterRescue;
+    private final CoalescedWait wait;
     /** Scans a stored head for a 304's update; made on the first. */
     private MessageHead storedHead;
 
@@ -71,23 +73,16 @@ final class CacheLookup {
     /** The client had its answer already (stale-while-revalidate): the worker's response only refreshes the cache. */
     private boolean background;
     private boolean unsafe;
-    private boolean waiting;
-    /** Counts the waits, so that the callback of an earlier wait (timed out) does not end a later one. */
-    private int waitRound;
     /** A stale answer replaced an error; the next request is taken in a task of its own. */
     private boolean rescued;
-    // the response being stored
-    private boolean storing;
-    private ResponseFacts facts;
-    private byte[] headBytes;
     private long requestTime;
-    private long responseTime;
 
     CacheLookup(Exchange exchange, ResponseCache cache, CacheRequest.KeyedFields keyed) {
         this.x = exchange;
         this.keyed = keyed;
         this.cache = cache;
         this.counters = cache.counters();
+        this.wait = new CoalescedWait(exchange, request, counters);
     }
 
     /**
@@ -148,9 +143,7 @@ final class CacheLookup {
             validating = stored != null && Validators.any(stored.facts());
             return FORWARD;
         }
-        int round = ++waitRound;
-        if (fill.await(filled -> x.client.executor().execute(() -> resume(round, filled)))) {
-            waiting = true;
+        if (wait.await(fill)) {
             return WAIT;
         }
         counters.miss(); // too many wait already
@@ -176,34 +169,12 @@ final class CacheLookup {
 
     /** Whether a response is being waited for. */
     boolean waiting() {
-        return waiting;
+        return wait.waiting();
     }
 
     /** The wait took response-timeout: the request goes to a worker itself. */
     void waitedTooLong() {
-        waiting = false;
-        counters.miss();
-        x.dispatch.dispatch();
-    }
-
-    /** On the loop: the fill waited for ended, with the stored response or null. */
-    private void resume(int round, StoredResponse filled) {
-        if (!waiting || round != waitRound || x.state != Exchange.State.CONNECTING) {
-            return; // timed out already, or the client left
-        }
-        waiting = false;
-        long now = epochSeconds();
-        if (filled != null && CachePolicy.varyMatches(request, filled)
-                && CachePolicy.reuse(request, filled, now) == CachePolicy.Reuse.FRESH
-                && CachedResponses.write(x, filled, shown(CacheStatus.HIT), request.headMethod(),
-                !x.keepAlive || x.closing, x.http10, now)) {
-            counters.hit();
-            counters.coalesced();
-            x.answeredFromCache();
-            return;
-        }
-        counters.miss();
-        x.dispatch.dispatch();
+        wait.waitedTooLong();
     }
 
     /** The room {@link #writeValidators} needs in the request head. */
@@ -279,7 +250,7 @@ final class CacheLookup {
             complete(null);
         }
         if (background) {
-            if (storing) {
+            if (storing.storing()) {
                 then = DiscardingRelay.INSTANCE;
             } else {
                 x.relay = DiscardingRelay.INSTANCE;
@@ -291,19 +262,9 @@ final class CacheLookup {
 
     /** Starts copying the response's body to store it, if it may be stored; false if not. */
     private boolean startStoring(MessageHead head, BodyFraming body, long now) {
-        int code = head.status();
-        if (code == 206 || code == 304) {
-            return false; // a part, or a confirmation: not a response to answer a plain GET with
-        }
-        ResponseFacts read = ResponseFacts.read(head);
-        if (CachePolicy.whyNotStorable(request, read) != null
-                || !fill.start(x.client.alloc(), body.kind(), head.contentLength(), cache.maxObject())) {
+        if (!storing.start(head, body, request, x.client.alloc(), cache.maxObject(), now)) {
             return false;
         }
-        facts = read;
-        headBytes = StoredHeads.of(head);
-        responseTime = now;
-        storing = true;
         then = x.relay;
         x.relay = TeeRelay.INSTANCE;
         return true;
@@ -316,22 +277,9 @@ final class CacheLookup {
      */
     void responseEnded(boolean inStep) {
         then = PassThroughRelay.INSTANCE;
-        if (!storing) {
-            complete(null);
-            return;
-        }
-        storing = false;
-        ByteBuf body = inStep ? fill.takeWhole() : null;
-        fill.release();
-        if (body == null) {
-            complete(null);
-            return;
-        }
-        StoredResponse response = new StoredResponse(request.key(), facts, headBytes, body, requestTime,
-                responseTime, request.varyValues(facts.vary()));
-        facts = null;
-        headBytes = null;
-        complete(cache.put(response)); // the response as stored (its body the cache's own copy), or null
+        StoredResponse response = storing.end(inStep, request, requestTime);
+        // the response as stored (its body the cache's own copy), or null
+        complete(response == null ? null : cache.put(response));
     }
 
     /**
@@ -356,7 +304,7 @@ final class CacheLookup {
         }
         x.deadlines.clear();
         complete(null);
-        waiting = false;
+        wait.stop();
         if (!background) {
             CachedResponses.write(x, stored, shown(CacheStatus.STALE), request.headMethod(),
                     !x.keepAlive || x.closing, x.http10, now);
@@ -378,9 +326,8 @@ final class CacheLookup {
 
     /** The connection ends: nothing is stored, nobody waits for this request any more. */
     void abandon() {
-        fill.release();
-        storing = false;
-        waiting = false;
+        storing.abandon();
+        wait.stop();
         rescued = false;
         complete(null);
         release();
@@ -392,8 +339,7 @@ final class CacheLookup {
         validating = false;
         background = false;
         unsafe = false;
-        facts = null;
-        headBytes = null;
+        storing.forget();
         then = PassThroughRelay.INSTANCE;
     }
 
@@ -423,33 +369,12 @@ final class CacheLookup {
         }
     }
 
-    /**
-     * The stored response updated by the 304 in {@code notModified} (RFC 9111 section 4.3.4), on the same body;
-     * null if the heads cannot be merged.
-     */
+    /** The stored response updated by the 304 in {@code notModified}, or null if the heads cannot be merged. */
     private StoredResponse updated(MessageHead notModified, long now) {
         if (storedHead == null) {
             storedHead = new MessageHead(false, HttpSettings.MAX_REQUEST_LINE, HttpSettings.MAX_RESPONSE_HEADERS);
         }
-        byte[] old = stored.headBytes();
-        ByteBuf scanned = Unpooled.buffer(old.length + 2).writeBytes(old).writeByte('\r').writeByte('\n');
-        try {
-            storedHead.reset();
-            if (storedHead.scan(scanned) != MessageHead.COMPLETE) {
-                return null;
-            }
-            byte[] updated = StoredHeads.updated(storedHead, notModified);
-            storedHead.reset();
-            ByteBuf again = Unpooled.buffer(updated.length + 2).writeBytes(updated).writeByte('\r').writeByte('\n');
-            if (storedHead.scan(again) != MessageHead.COMPLETE) {
-                return null;
-            }
-            ResponseFacts updatedFacts = ResponseFacts.read(storedHead);
-            return new StoredResponse(stored.key(), updatedFacts, updated, stored.body(), requestTime, now,
-                    stored.varyValues());
-        } finally {
-            storedHead.reset();
-        }
+        return NotModifiedUpdate.of(stored, notModified, storedHead, requestTime, now);
     }
 
     /** The request's key, and the same-origin Location and Content-Location of the response (section 4.4). */
@@ -474,10 +399,15 @@ final class CacheLookup {
     }
 
     private CacheStatus shown(CacheStatus shown) {
+        return shown(x, shown);
+    }
+
+    /** {@code shown}, or null where cache-status-header=off. */
+    static CacheStatus shown(Exchange x, CacheStatus shown) {
         return x.settings.cacheStatusHeader() ? shown : null;
     }
 
-    private static long epochSeconds() {
+    static long epochSeconds() {
         return System.currentTimeMillis() / 1000;
     }
 }

@@ -100,10 +100,10 @@ class ResponseCacheTest {
     void aKeyKeepsAtMostMaxVariantsTheOldestGoing() {
         ResponseCache cache = new ResponseCache(1 << 20, 1 << 16);
         List<StoredResponse> stored = new ArrayList<>();
-        for (int i = 0; i < ResponseCache.MAX_VARIANTS + 5; i++) {
+        for (int i = 0; i < Variants.MAX_VARIANTS + 5; i++) {
             stored.add(cache.put(response("http://a/x", 10, "v" + i)));
         }
-        assertEquals(ResponseCache.MAX_VARIANTS, cache.stats().entries());
+        assertEquals(Variants.MAX_VARIANTS, cache.stats().entries());
         for (int i = 0; i < 5; i++) {
             assertEquals(0, stored.get(i).body().refCnt(), "variant " + i);
         }
@@ -207,7 +207,7 @@ class ResponseCacheTest {
         List<StoredResponse> told = new ArrayList<>();
         told.add(response("http://a/marker", 1));
         assertTrue(cache.fill("http://a/x").await(told::add));
-        now.addAndGet(ResponseCache.ABANDONED_FILL_NANOS - 1);
+        now.addAndGet(Fills.ABANDONED_FILL_NANOS - 1);
         assertFalse(cache.fill("http://a/x").filler());
         now.addAndGet(1);
         PendingFill fresh = cache.fill("http://a/x");
@@ -275,14 +275,14 @@ class ResponseCacheTest {
 
     @Test
     void pathMatching() {
-        assertTrue(ResponseCache.matches("http://a/x?y", "/x", false));
-        assertFalse(ResponseCache.matches("http://a/x/?y", "/x", false));
-        assertTrue(ResponseCache.matches("http://a/x/?y", "/x", true));
+        assertTrue(KeyPath.matches("http://a/x?y", "/x", false));
+        assertFalse(KeyPath.matches("http://a/x/?y", "/x", false));
+        assertTrue(KeyPath.matches("http://a/x/?y", "/x", true));
         // a trusted proxy's forwarding fields follow the target in the key (CacheRequest#key): not part of the path
-        assertTrue(ResponseCache.matches("http://a/x\nx-forwarded-proto:https", "/x", false));
-        assertTrue(ResponseCache.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x", false));
-        assertFalse(ResponseCache.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x\nx", true));
-        assertFalse(ResponseCache.matches("http://a?/x", "/x", true));
-        assertFalse(ResponseCache.matches("http://a", "/", true));
+        assertTrue(KeyPath.matches("http://a/x\nx-forwarded-proto:https", "/x", false));
+        assertTrue(KeyPath.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x", false));
+        assertFalse(KeyPath.matches("http://a/x\nx-forwarded-prefix:/p?q", "/x\nx", true));
+        assertFalse(KeyPath.matches("http://a?/x", "/x", true));
+        assertFalse(KeyPath.matches("http://a", "/", true));
     }
 }
