@@ -67,7 +67,7 @@ public final class Premain {
             if (ownFlags != null) {
                 Log.info("the parent restarted itself in the same process (pid " + ProcessHandle.current().pid()
                         + ") with JVM flags of its own, after the app's: " + ownFlags + "; the workers run with the"
-                        + " app's command line and environment as given (" + ParentRestart.SWITCH + "=keep: no restart)");
+                        + " app's command line and environment as given (" + ParentRestart.SWITCH + "=own)");
             }
             String adminToken;
             try {

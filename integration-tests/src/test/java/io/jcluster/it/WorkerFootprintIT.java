@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,10 +47,7 @@ class WorkerFootprintIT {
             assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.jcluster.bootstrap.BindRewrite ")),
                     "the class log is complete enough to show jcluster's own worker classes");
         } finally {
-            for (Path file : List.of(log, dir.resolve("classes-w0.log"))) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(dir);
+            deleteWithFiles(dir);
         }
     }
 
@@ -77,11 +75,21 @@ class WorkerFootprintIT {
             boolean byteBuddy = loaded.stream().anyMatch(line -> line.contains(" io.jcluster.shaded.net.bytebuddy."));
             assertEquals(expectByteBuddy, byteBuddy, stack + ": Byte Buddy loaded in the worker");
         } finally {
-            for (Path file : List.of(log, workerLog)) {
+            deleteWithFiles(dir);
+        }
+    }
+
+    /**
+     * The directory and every file in it: a JVM that opens an -Xlog file that exists keeps the old one as
+     * {@code NAME.0}, which a parent that restarts itself in place (JDK 22+) does.
+     */
+    private static void deleteWithFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(file);
             }
-            Files.deleteIfExists(dir);
         }
+        Files.deleteIfExists(dir);
     }
 
     static Stream<Arguments> nettyTransports() {

@@ -27,14 +27,20 @@ import java.util.function.Consumer;
  * <p>The marker ({@link #MARKER}) holds the pid it was set for: a JVM whose pid differs (one the app's environment
  * or a worker's app passed it on to) ignores it, so a copied marker neither stops a parent's restart nor tells any
  * other JVM it restarted. Whether a JVM is a worker is decided before this and by other means (its control socket
- * and secret); the marker is read only in a parent. {@code JCLUSTER_PARENT_JVM=keep} turns the restart off.
+ * and secret); the marker is read only in a parent.
+ *
+ * <p>Only with {@code JCLUSTER_PARENT_JVM=own}: the JVM prints {@code Picked up _JAVA_OPTIONS: ...} on stderr at
+ * every start of the restarted image, and the restart's own line comes before any error line, so a parent that
+ * refuses its options would say three lines instead of one; until the flags can go on the command line instead,
+ * the restart is the user's choice.
  */
 public final class ParentRestart {
 
     /** Set in the restarted parent's environment: its pid, the app's {@code _JAVA_OPTIONS}, the flags added. */
     public static final String MARKER = "JCLUSTER_PARENT_JVM_FLAGS";
-    /** {@code JCLUSTER_PARENT_JVM=keep}: no restart. */
+    /** {@code JCLUSTER_PARENT_JVM=own}: restart with flags of its own; unset or {@code keep}: no restart. */
     public static final String SWITCH = "JCLUSTER_PARENT_JVM";
+    static final String OWN = "own";
     static final String JAVA_OPTIONS = "_JAVA_OPTIONS";
     /** The marker's stand-in for "the app had no _JAVA_OPTIONS". */
     private static final String NONE = "-";
@@ -114,7 +120,7 @@ public final class ParentRestart {
 
     /** Whether to restart: not restarted yet, not switched off, and some flag of ours is not the app's already. */
     static boolean wanted(Map<String, String> environment, long pid, List<String> appFlags) {
-        return restart(environment, pid).isEmpty() && !"keep".equals(environment.get(SWITCH))
+        return restart(environment, pid).isEmpty() && OWN.equals(environment.get(SWITCH))
                 && !appFlags.containsAll(BalancerJvmFlags.overApps(appFlags));
     }
 
@@ -126,7 +132,13 @@ public final class ParentRestart {
     public static void restartIfUseful(Instrumentation instrumentation, Consumer<String> note) {
         Map<String, String> environment = System.getenv();
         long pid = ProcessHandle.current().pid();
-        if (!Execve.available() || restart(environment, pid).isPresent() || "keep".equals(environment.get(SWITCH))) {
+        String choice = environment.get(SWITCH);
+        if (choice != null && !choice.equals(OWN) && !choice.equals("keep")) {
+            note.accept(SWITCH + "=" + choice + " is not a choice: give " + SWITCH + "=own (the parent restarts"
+                    + " with JVM flags of its own, JDK 22+) or keep (the app's flags, the default); it runs with the app's");
+            return;
+        }
+        if (!OWN.equals(choice) || !Execve.available() || restart(environment, pid).isPresent()) {
             return; // checked before the JMX call below: a JVM that does not restart loads none of it here
         }
         List<String> appFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();

@@ -40,7 +40,8 @@ class ParentRestartTest {
     @Test
     void aMarkerSetForAnotherProcessIsIgnoredAndNeverReachesAWorker() {
         // passed on by the app's environment, or by a worker's app to a JVM it starts: not this process's restart
-        Map<String, String> copied = ParentRestart.restartEnvironment(Map.of("_JAVA_OPTIONS", "-Dapp=1"), PID, OURS);
+        Map<String, String> copied = ParentRestart.restartEnvironment(
+                Map.of("_JAVA_OPTIONS", "-Dapp=1", ParentRestart.SWITCH, "own"), PID, OURS);
         assertTrue(ParentRestart.restart(copied, PID + 1).isEmpty());
         assertTrue(ParentRestart.wanted(copied, PID + 1, List.of("-Xmx4g")), "a parent with a copied marker restarts");
         Map<String, String> forWorkers = ParentRestart.appEnvironment(copied, PID + 1);
@@ -52,13 +53,15 @@ class ParentRestartTest {
     }
 
     @Test
-    void itRestartsOnceAndNotWhenSwitchedOff() {
-        assertTrue(ParentRestart.wanted(Map.of(), PID, List.of("-Xmx4g")));
-        Map<String, String> restarted = ParentRestart.restartEnvironment(Map.of(), PID, OURS);
+    void itRestartsOnceAndOnlyWhenAskedFor() {
+        Map<String, String> own = Map.of(ParentRestart.SWITCH, "own");
+        assertTrue(ParentRestart.wanted(own, PID, List.of("-Xmx4g")));
+        Map<String, String> restarted = ParentRestart.restartEnvironment(own, PID, OURS);
         assertFalse(ParentRestart.wanted(restarted, PID, List.of("-Xmx4g")), "never a loop");
         assertFalse(ParentRestart.wanted(Map.of(ParentRestart.SWITCH, "keep"), PID, List.of("-Xmx4g")));
-        assertTrue(ParentRestart.wanted(Map.of(ParentRestart.SWITCH, "other"), PID, List.of("-Xmx4g")));
-        assertFalse(ParentRestart.wanted(Map.of(), PID, OURS), "the app's flags are ours already");
+        assertFalse(ParentRestart.wanted(Map.of(), PID, List.of("-Xmx4g")), "only when asked for");
+        assertFalse(ParentRestart.wanted(Map.of(ParentRestart.SWITCH, "other"), PID, List.of("-Xmx4g")));
+        assertFalse(ParentRestart.wanted(own, PID, OURS), "the app's flags are ours already");
     }
 
     @Test
