@@ -30,24 +30,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 ulimit -n 20000 2>/dev/null || true
-for n in 1 2; do
-  port=$BE1; [ $n = 2 ] && port=$BE2
-  cat > "$RUN/be$n.conf" <<EOC
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $RUN/be$n.pid;
-error_log $RUN/be$n.err warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $RUN/tmp/b$n; proxy_temp_path $RUN/tmp/p$n;
-  fastcgi_temp_path $RUN/tmp/f$n; uwsgi_temp_path $RUN/tmp/u$n; scgi_temp_path $RUN/tmp/s$n;
-  keepalive_requests 100000000; keepalive_timeout 75s; default_type text/plain;
-  server { listen 127.0.0.1:$port backlog=4096; location / { return 200 "hello"; } }
-}
-EOC
-  nginx -p "$RUN" -e "$RUN/be$n.err" -c "$RUN/be$n.conf" -g 'daemon off;' & PIDS+=($!)
-done
+. "$(dirname "$0")/lib/nginx-backends.sh"
+start_nginx_backends "$RUN" "$BE1" "$BE2"
 extra=""; [ "$MODE" = http ] && extra="    option http-keep-alive
     http-reuse always
     timeout http-keep-alive 30s"
