@@ -111,29 +111,10 @@ peak_under() {
 }
 
 # two nginx backends, as in ../shared/bench/anchors.sh
-BE=()
-for i in 1 2; do
-  port=$(free_port); BE+=("$port")
-  mkdir -p "$WORK/tmp"
-  cat > "$WORK/be$i.conf" <<EOF
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $WORK/be$i.pid;
-error_log $WORK/be$i.err warn;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/tmp/b$i; proxy_temp_path $WORK/tmp/p$i;
-  fastcgi_temp_path $WORK/tmp/f$i; uwsgi_temp_path $WORK/tmp/u$i; scgi_temp_path $WORK/tmp/s$i;
-  keepalive_requests 100000000;
-  keepalive_timeout 75s;
-  default_type text/plain;
-  server { listen 127.0.0.1:$port backlog=4096; location / { return 200 "hello"; } }
-}
-EOF
-  nginx -p "$WORK" -e "$WORK/be$i.err" -c "$WORK/be$i.conf" -g 'daemon off;' > "$WORK/be$i.log" 2>&1 &
-  PIDS+=("$!")
-done
+BE=("$(free_port)" "$(free_port)")
+mkdir -p "$WORK/tmp"
+. "$(dirname "$0")/lib/nginx-backends.sh"
+start_nginx_backends "$WORK" "${BE[0]}" "${BE[1]}"
 sleep 0.5
 
 ROWS=() RUN=0
