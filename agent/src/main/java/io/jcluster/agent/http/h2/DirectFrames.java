@@ -3,6 +3,7 @@ package io.jcluster.agent.http.h2;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Flags;
@@ -13,7 +14,7 @@ import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 
 /**
- * A stream's response head and DATA frames written straight to the channel, each frame one buffer, when nothing
+ * A stream's response head and DATA frames written straight into the connection's {@link FrameBatch}, when nothing
  * needs queueing: the common case of a response that fits the windows. Netty's encoder makes a flow-control entry,
  * a frame-header buffer, a promise aggregator and several promises per frame, and closes the stream from a listener
  * on the last frame's promise; here the stream closes when its last frame is written (to the channel, which
@@ -31,16 +32,19 @@ import io.netty.handler.codec.http2.Http2Stream;
 final class DirectFrames {
 
     private static final int FRAME_HEADER = 9;
-    /** Payloads up to this size are copied behind their frame header: one buffer, one write. */
+    /** Payloads up to this size are copied behind their frame header into the batch. */
     private static final int COPY_MAX = 2048;
 
     private final H2ProxyConnection connection;
     private final Http2ConnectionEncoder encoder;
     /** The HPACK encoder of Netty's frame writer, or null when it is not reachable (then headers go through it). */
     private final Http2HeadersEncoder hpack;
+    /** Where the frames go: the connection's frames until its next flush, in the order of all its writes. */
+    private final FrameBatch batch;
 
-    DirectFrames(H2ProxyConnection connection, Http2ConnectionEncoder encoder) {
+    DirectFrames(H2ProxyConnection connection, Http2ConnectionEncoder encoder, FrameBatch batch) {
         this.connection = connection;
+        this.batch = batch;
         this.encoder = encoder;
         Http2HeadersEncoder.Configuration headers = encoder.configuration().headersConfiguration();
         this.hpack = headers instanceof Http2HeadersEncoder e ? e : null;
@@ -56,53 +60,58 @@ final class DirectFrames {
      * goes through Netty's encoder
      */
     boolean head(ChannelHandlerContext ctx, Http2Stream stream, Http2Headers headers, boolean endStream) {
-        if (hpack == null || !sendable(stream) || stream.isHeadersSent()
+        if (hpack == null || !batch.accepting() || !sendable(stream) || stream.isHeadersSent()
                 || encoder.flowController().hasFlowControlled(stream)) {
             return false;
         }
-        ByteBuf block = ctx.alloc().ioBuffer(256);
-        block.writerIndex(FRAME_HEADER);
+        ByteBuf out = batch.room(FRAME_HEADER + 256);
+        int at = out.writerIndex();
+        out.writerIndex(at + FRAME_HEADER);
         try {
-            hpack.encodeHeaders(stream.id(), headers, block);
+            hpack.encodeHeaders(stream.id(), headers, out);
         } catch (Http2Exception e) {
-            block.release();
+            out.writerIndex(at);
             connection.onError(ctx, true, e); // as Netty's encoder: a stream error resets it, else GOAWAY
             return true;
         }
-        int length = block.readableBytes() - FRAME_HEADER;
+        int length = out.writerIndex() - at - FRAME_HEADER;
         int max = encoder.configuration().frameSizePolicy().maxFrameSize();
         int flags = endStream ? Http2Flags.END_STREAM : 0;
-        ByteBuf frames;
         if (length <= max) {
-            frameHeader(block, 0, length, Http2FrameTypes.HEADERS, flags | Http2Flags.END_HEADERS, stream.id());
-            frames = block;
+            frameHeader(out, at, length, Http2FrameTypes.HEADERS, flags | Http2Flags.END_HEADERS, stream.id());
         } else {
-            frames = continued(ctx, block, length, max, flags, stream.id());
+            continued(ctx, out, at, length, max, flags, stream.id());
         }
         stream.headersSent(false);
-        write(ctx, stream, frames, endStream);
+        written(ctx, stream, endStream);
         return true;
     }
 
-    /** A header block larger than one frame: HEADERS and CONTINUATION frames, the last with END_HEADERS. */
-    private static ByteBuf continued(ChannelHandlerContext ctx, ByteBuf block, int length, int max, int flags,
-                                     int id) {
-        int count = (length + max - 1) / max;
-        ByteBuf frames = ctx.alloc().ioBuffer(length + count * FRAME_HEADER);
-        int from = FRAME_HEADER;
-        for (int i = 0; i < count; i++) {
-            int n = Math.min(max, length - (from - FRAME_HEADER));
-            boolean last = i == count - 1;
-            int frameFlags = (i == 0 ? flags : 0) | (last ? Http2Flags.END_HEADERS : 0);
-            int at = frames.writerIndex();
-            frames.writerIndex(at + FRAME_HEADER);
-            frameHeader(frames, at, n, i == 0 ? Http2FrameTypes.HEADERS : Http2FrameTypes.CONTINUATION, frameFlags,
-                    id);
-            frames.writeBytes(block, from, n);
-            from += n;
+    /**
+     * A header block larger than one frame, encoded at {@code out[at + FRAME_HEADER...]}: rewritten there as HEADERS
+     * and CONTINUATION frames, the last with END_HEADERS.
+     */
+    private static void continued(ChannelHandlerContext ctx, ByteBuf out, int at, int length, int max, int flags,
+                                  int id) {
+        ByteBuf block = ctx.alloc().heapBuffer(length);
+        try {
+            block.writeBytes(out, at + FRAME_HEADER, length);
+            out.writerIndex(at);
+            int count = (length + max - 1) / max;
+            out.ensureWritable(length + count * FRAME_HEADER);
+            for (int i = 0; i < count; i++) {
+                int n = Math.min(max, block.readableBytes());
+                boolean last = i == count - 1;
+                int frameFlags = (i == 0 ? flags : 0) | (last ? Http2Flags.END_HEADERS : 0);
+                int header = out.writerIndex();
+                out.writerIndex(header + FRAME_HEADER);
+                frameHeader(out, header, n, i == 0 ? Http2FrameTypes.HEADERS : Http2FrameTypes.CONTINUATION,
+                        frameFlags, id);
+                out.writeBytes(block, n);
+            }
+        } finally {
+            block.release();
         }
-        block.release();
-        return frames;
     }
 
     /**
@@ -113,7 +122,7 @@ final class DirectFrames {
         int n = data.readableBytes();
         Http2RemoteFlowController flow = encoder.flowController();
         Http2Stream connectionStream = connection.connection().connectionStream();
-        if (n > encoder.configuration().frameSizePolicy().maxFrameSize() || !sendable(stream)
+        if (n > encoder.configuration().frameSizePolicy().maxFrameSize() || !batch.accepting() || !sendable(stream)
                 || !ctx.channel().isWritable() || flow.hasFlowControlled(stream)
                 || flow.windowSize(stream) < n || flow.windowSize(connectionStream) < n) {
             return false;
@@ -128,19 +137,21 @@ final class DirectFrames {
             }
         }
         int flags = endStream ? Http2Flags.END_STREAM : 0;
+        ByteBuf out = batch.room(FRAME_HEADER + (n <= COPY_MAX ? n : 0));
+        int at = out.writerIndex();
+        out.writerIndex(at + FRAME_HEADER);
+        frameHeader(out, at, n, Http2FrameTypes.DATA, flags, stream.id());
         if (n <= COPY_MAX) {
-            ByteBuf frame = ctx.alloc().ioBuffer(FRAME_HEADER + n);
-            frame.writerIndex(FRAME_HEADER);
-            frameHeader(frame, 0, n, Http2FrameTypes.DATA, flags, stream.id());
-            frame.writeBytes(data, data.readerIndex(), n);
+            out.writeBytes(data, data.readerIndex(), n);
             data.release();
-            write(ctx, stream, frame, endStream);
+            written(ctx, stream, endStream);
         } else {
-            ByteBuf header = ctx.alloc().ioBuffer(FRAME_HEADER);
-            header.writerIndex(FRAME_HEADER);
-            frameHeader(header, 0, n, Http2FrameTypes.DATA, flags, stream.id());
-            ctx.write(header, ctx.voidPromise());
-            write(ctx, stream, data, endStream);
+            // a large payload keeps its buffer: the batch sends what it holds (this frame's header) before it
+            boolean promised = endStream && connection.connection().goAwaySent();
+            ChannelFuture sent = ctx.write(data, promised ? ctx.newPromise() : ctx.voidPromise());
+            if (endStream) {
+                ended(stream, promised ? sent : ctx.channel().newSucceededFuture());
+            }
         }
         return true;
     }
@@ -153,25 +164,29 @@ final class DirectFrames {
     }
 
     /**
-     * Writes a stream's frame; its last ({@code endStream}) closes the stream's sending side now (and is flushed with
-     * the connection's next flush, {@link H2ProxyConnection#flushSoon}). Written without a
+     * A stream's frame was put in the connection's batch; its last ({@code endStream}) closes the stream's sending side
+     * now (and is flushed with the connection's next flush, {@link H2ProxyConnection#flushSoon}). Frames go without a
      * promise: a failed write fails the channel, which closes the connection ({@link H2ProxyConnection}'s
-     * exceptionCaught). Only once a GOAWAY went out does the last frame carry one, for the graceful close that waits
-     * for the last stream's end to have been written before it closes the connection.
+     * exceptionCaught). Only once a GOAWAY went out does the last frame carry one (the batch is sent with it), for the
+     * graceful close that waits for the last stream's end to have been written before it closes the connection.
      */
-    private void write(ChannelHandlerContext ctx, Http2Stream stream, ByteBuf frames, boolean endStream) {
+    private void written(ChannelHandlerContext ctx, Http2Stream stream, boolean endStream) {
         if (!endStream) {
-            ctx.write(frames, ctx.voidPromise());
             return;
         }
-        ChannelFuture written;
+        ChannelFuture sent;
         if (connection.connection().goAwaySent()) {
-            written = ctx.write(frames, ctx.newPromise());
+            ChannelPromise promise = ctx.newPromise();
+            batch.send(promise);
+            sent = promise;
         } else {
-            ctx.write(frames, ctx.voidPromise());
-            written = ctx.channel().newSucceededFuture();
+            sent = ctx.channel().newSucceededFuture();
         }
-        connection.closeStreamLocal(stream, written);
+        ended(stream, sent);
+    }
+
+    private void ended(Http2Stream stream, ChannelFuture sent) {
+        connection.closeStreamLocal(stream, sent);
         // the stream may be closed now: its handler's end and flush calls find it gone, so the flush is asked here
         connection.flushSoon();
     }

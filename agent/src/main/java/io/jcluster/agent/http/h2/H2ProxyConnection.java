@@ -56,11 +56,12 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     private int blockedCount;
 
     private H2ProxyConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-                              H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers) {
+                              H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers,
+                              FrameBatch batch) {
         super(decoder, encoder, settings);
         this.limits = limits;
         this.frames = new StreamFrames(this, limits.maxConcurrentStreams(), maxResponseHeaders, handlers);
-        this.direct = new DirectFrames(this, encoder);
+        this.direct = new DirectFrames(this, encoder, batch);
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {
@@ -85,7 +86,9 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
      */
     public static void install(ChannelPipeline pipeline, H2Limits limits, int maxResponseHeaders,
                                Function<H2Stream, StreamHandler> handlers) {
-        pipeline.addLast("h2-proxy", new Builder(limits, maxResponseHeaders, handlers).build());
+        FrameBatch batch = new FrameBatch();
+        pipeline.addLast("h2-batch", batch); // below the connection handler: every write of it passes the batch
+        pipeline.addLast("h2-proxy", new Builder(limits, maxResponseHeaders, handlers, batch).build());
     }
 
     /** The same settings as {@link H2Connection#codec}: the limits each stream and the connection get. */
@@ -93,9 +96,12 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         private final H2Limits limits;
         private final int maxResponseHeaders;
         private final Function<H2Stream, StreamHandler> handlers;
+        private final FrameBatch batch;
 
-        Builder(H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers) {
+        Builder(H2Limits limits, int maxResponseHeaders, Function<H2Stream, StreamHandler> handlers,
+                FrameBatch batch) {
             this.limits = limits;
+            this.batch = batch;
             this.maxResponseHeaders = maxResponseHeaders;
             this.handlers = handlers;
             // streams share the connection's window in turn: no priority tree per stream (RFC 9113 deprecated
@@ -124,7 +130,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
         protected H2ProxyConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                           Http2Settings settings) {
             H2ProxyConnection connection = new H2ProxyConnection(decoder, encoder, settings, limits,
-                    maxResponseHeaders, handlers);
+                    maxResponseHeaders, handlers, batch);
             frameListener(connection.frames);
             return connection;
         }

@@ -32,6 +32,29 @@ class DirectFramesTest {
         assertTrue(client.frames.contains("DATA 1 2 end"), client.frames::toString);
     }
 
+    /**
+     * The responses of the streams answered in one event-loop iteration leave in one buffer (one write, one TLS
+     * record's plaintext), not a buffer per frame: two streams' HEADERS and DATA frames, one flush, one buffer.
+     */
+    @Test
+    void theFramesOfStreamsAnsweredBeforeOneFlushLeaveAsOneBuffer() {
+        H2TestClient client = connect(limits(100), fixture.answering(null));
+        client.headers(1, H2TestClient.get("/a"), true).headers(3, H2TestClient.get("/b"), true).send();
+        for (H2ConnectionTest.FakeProxy proxy : fixture.streams) {
+            proxy.stream.write(io.netty.buffer.Unpooled.copiedBuffer(H2ConnectionTest.OK,
+                    java.nio.charset.StandardCharsets.ISO_8859_1));
+            proxy.stream.endAfter(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        }
+        assertEquals(0, client.server.outboundMessages().size(), "nothing before the connection's flush");
+        client.server.runPendingTasks();
+        assertEquals(1, client.server.outboundMessages().size(), "one buffer");
+        client.receive();
+        assertTrue(client.frames.contains("DATA 1 2 end") && client.frames.contains("DATA 3 2 end"),
+                client.frames::toString);
+        assertTrue(client.sawFrame("HEADERS 1 :status=200 ") && client.sawFrame("HEADERS 3 :status=200 "),
+                client.frames::toString);
+    }
+
     /** RFC 9113 section 4.3: a header block past SETTINGS_MAX_FRAME_SIZE goes on in CONTINUATION frames. */
     @Test
     void aHeadLargerThanAFrameGoesOnInContinuationFrames() {
