@@ -9,6 +9,7 @@
 #   jc-h2-tls    java -jar jcluster.jar balance --mode http --tls-cert ... (http2 on by default with TLS)
 #   jc-h2c       java -jar jcluster.jar balance --mode http --http2 on (h2c with prior knowledge)
 #   jc-h2c-old   the same with --baseline-jar's jar (an A/B of two builds in one run; only when named in --configs)
+#   jc-h2-tls-old  jc-h2-tls with --baseline-jar's jar (likewise)
 #   jc-h2-tls-jdk  jc-h2-tls with --tls-provider jdk (the JDK's TLS instead of OpenSSL's; not in the default list)
 # Each round measures them alternating (hap-h2-tls jc-h2-tls hap-h2c jc-h2c), each run after an unmeasured warm-up
 # with the same h2load load. Per run: rps, mean/max request time, failed+errored requests, the proxy's CPU per
@@ -28,7 +29,7 @@
 #   --java PATH       java for jcluster (default: Temurin 25 if installed, else java)
 #   --jvm-opts "..."  jcluster's JVM options (default "-XX:+UseSerialGC -Xmx64m", as compare.sh)
 #   --jar PATH        the jcluster.jar to measure (default agent/target/jcluster.jar, built if missing)
-#   --baseline-jar PATH  the jar of config jc-h2c-old (e.g. main's build, to compare with --jar's alternately)
+#   --baseline-jar PATH  the jar of configs jc-h2c-old and jc-h2-tls-old (e.g. main's build, to compare with --jar's alternately)
 #   --write           append the section to bench/RESULTS.md
 #   --table CSV       only print the table of an earlier run's results.csv (measures nothing)
 # Env: BE1_PORT BE2_PORT (18081 18082, anchors'), H2_BASE_PORT (18120: the proxies on 18120..18125)
@@ -87,6 +88,7 @@ table() {   # table CSV: the markdown table of a run's results.csv
     if (c == "hap-h2c") return "HAProxy 2.6 h2c (proto h2)"
     if (c == "jc-h2c") return "**jcluster h2c** (http2=on)"
     if (c == "jc-h2c-old") return "jcluster h2c, --baseline-jar"
+    if (c == "jc-h2-tls-old") return "jcluster h2 over TLS, --baseline-jar"
     if (c == "jc-h2-tls-jdk") return "**jcluster h2 over TLS, JDK provider** (tls-provider=jdk)"
     return c
   }
@@ -125,7 +127,7 @@ if [ "${JDK_FEATURE%%.*}" -ge 24 ] 2>/dev/null; then JVM_FLAGS+=(--enable-native
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 declare -A PORT_OF=([hap-h2-tls]=$BASE_PORT [jc-h2-tls]=$((BASE_PORT + 1)) [hap-h2c]=$((BASE_PORT + 2)) [jc-h2c]=$((BASE_PORT + 3))
-  [jc-h2c-old]=$((BASE_PORT + 4)) [jc-h2-tls-jdk]=$((BASE_PORT + 5)))
+  [jc-h2c-old]=$((BASE_PORT + 4)) [jc-h2-tls-jdk]=$((BASE_PORT + 5)) [jc-h2-tls-old]=$((BASE_PORT + 6)))
 for p in "$BE1_PORT" "$BE2_PORT" "${PORT_OF[@]}"; do
   port_busy "$p" && die "port $p is in use ($(ss -Htlnp "sport = :$p" | head -1)); is another benchmark running?"
 done
@@ -213,14 +215,18 @@ wait_h2() {     # wait_h2 NAME URL: until h2load gets one 2xx
   done
   die "$1 does not answer h2 at $2 (log: $WORK/$1.log)"
 }
-url_of() { case "$1" in *tls|*tls-jdk) echo "https://127.0.0.1:${PORT_OF[$1]}/" ;; *) echo "http://127.0.0.1:${PORT_OF[$1]}/" ;; esac; }
+url_of() { case "$1" in *tls|*tls-jdk|*tls-old) echo "https://127.0.0.1:${PORT_OF[$1]}/" ;; *) echo "http://127.0.0.1:${PORT_OF[$1]}/" ;; esac; }
 start() {       # start NAME
   local name=$1
   case "$name" in
     hap-*) haproxy -db -f "$WORK/$name.cfg" > "$WORK/$name.log" 2>&1 & ;;
-    jc-h2-tls|jc-h2-tls-jdk)
+    jc-h2-tls|jc-h2-tls-jdk|jc-h2-tls-old)
                provider=(); [ "$name" = jc-h2-tls-jdk ] && provider=(--tls-provider jdk)
-               "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:${PORT_OF[$name]}" \
+               jar="$WORK/jcluster.jar"
+               if [ "$name" = jc-h2-tls-old ]; then
+                 [ -f "$WORK/jcluster-old.jar" ] || die "jc-h2-tls-old needs --baseline-jar"; jar="$WORK/jcluster-old.jar"
+               fi
+               "$JAVA" "${JVM_FLAGS[@]}" -jar "$jar" balance --listen "127.0.0.1:${PORT_OF[$name]}" \
                  --backend "127.0.0.1:$BE1_PORT" --backend "127.0.0.1:$BE2_PORT" --mode http --strategy round-robin \
                  --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" "${provider[@]}" > "$WORK/$name.log" 2>&1 & ;;
     jc-h2c) "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/jcluster.jar" balance --listen "127.0.0.1:${PORT_OF[$name]}" \

@@ -41,7 +41,7 @@ public final class H2Stream {
     H2Stream(H2ProxyConnection connection, int maxResponseHeaders,
              java.util.function.Function<H2Stream, StreamHandler> handlers) {
         this.connection = connection;
-        this.response = new ResponseFrames(this, maxResponseHeaders);
+        this.response = new ResponseFrames(this, maxResponseHeaders, connection.commonValues);
         this.handler = handlers.apply(this);
     }
 

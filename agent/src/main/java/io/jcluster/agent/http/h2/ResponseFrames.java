@@ -24,6 +24,11 @@ final class ResponseFrames {
     private static final int BODY = 1;
     private static final int DONE = 2;
 
+    /** A connection's {@link #commonValues}, shared by its stream objects (all on its event loop). */
+    static AsciiString[] commonValues() {
+        return new AsciiString[COMMON.length];
+    }
+
     /** Field names most responses carry, so that their frames need no new name each. */
     private static final AsciiString[] COMMON = {
             AsciiString.cached("content-type"), AsciiString.cached("content-length"), AsciiString.cached("date"),
@@ -34,7 +39,15 @@ final class ResponseFrames {
             AsciiString.cached("retry-after")};
 
     private final H2Stream stream;
-    private final MessageHead head;
+    private final int maxResponseHeaders;
+    /**
+     * The head this object scans itself: only for the answers that come as bytes (1xx, errors, cached responses), the
+     * others' head the exchange scanned ({@link #head(MessageHead, BodyFraming.Kind, long, AsciiString[])}). Made on
+     * first need and reset only when a scan left something in it: a stream that never needs it touches none of its
+     * memory (about 1 KiB per stream object, cold by the time the object serves its next stream).
+     */
+    private MessageHead head;
+    private boolean headInUse;
     private final BodyFraming body = new BodyFraming();
     private final ResponseTrailers trailers = new ResponseTrailers();
     private ByteBuf headIn;
@@ -44,9 +57,27 @@ final class ResponseFrames {
     /** The last head written could not be read. */
     private boolean failed;
 
-    ResponseFrames(H2Stream stream, int maxResponseHeaders) {
+    /**
+     * The last value of each {@link #COMMON} field the connection sent, for its next responses: a value equal to it
+     * (a server's content-type, server, date within its second, often content-length) is the same object again, not
+     * a copy per response, and its hash is the one HPACK already computed. Per connection, not per stream object: the
+     * connection's streams compare against values in use a moment ago (in cache), not what the stream object kept
+     * from its last stream. Copies, never views of the head's bytes: HPACK's dynamic table keeps the values it
+     * indexes (RFC 7541 section 2.3.2) while the head's buffer is reused for the next response.
+     */
+    private final AsciiString[] commonValues;
+
+    ResponseFrames(H2Stream stream, int maxResponseHeaders, AsciiString[] commonValues) {
         this.stream = stream;
-        this.head = new MessageHead(false, 8 * 1024, maxResponseHeaders);
+        this.commonValues = commonValues;
+        this.maxResponseHeaders = maxResponseHeaders;
+    }
+
+    private void forgetHead() {
+        if (headInUse) {
+            head.reset();
+            headInUse = false;
+        }
     }
 
     void start(boolean headMethod) {
@@ -54,7 +85,7 @@ final class ResponseFrames {
         state = HEAD;
         headersSent = false;
         failed = false;
-        head.reset();
+        forgetHead();
         trailers.clear();
     }
 
@@ -78,7 +109,7 @@ final class ResponseFrames {
             headIn.release();
             headIn = null;
         }
-        head.reset();
+        forgetHead();
     }
 
     /** Response bytes from the proxy (released or handed on here). @return false: malformed, reset the stream */
@@ -102,6 +133,10 @@ final class ResponseFrames {
 
     /** @return the bytes after the final head (the body's first), or null when none are left */
     private ByteBuf heads(ByteBuf data) {
+        if (head == null) {
+            head = new MessageHead(false, 8 * 1024, maxResponseHeaders);
+        }
+        headInUse = true;
         if (headIn != null) {
             ByteBuf joined = stream.alloc().directBuffer(headIn.readableBytes() + data.readableBytes());
             joined.writeBytes(headIn).writeBytes(data);
@@ -168,13 +203,6 @@ final class ResponseFrames {
         stream.writeHead(headers, end);
     }
 
-    /**
-     * The last value of each {@link #COMMON} field this stream object sent, for its next responses: a value equal to
-     * it (a server's content-type, server, date within its second, often content-length) is the same object again,
-     * not a copy per response. Copies, never views of the head's bytes: HPACK's dynamic table keeps the values it
-     * indexes (RFC 7541 section 2.3.2) while the head's buffer is reused for the next response.
-     */
-    private final AsciiString[] commonValues = new AsciiString[COMMON.length];
 
     private final ResponseHead fields = new ResponseHead();
 
