@@ -295,7 +295,7 @@ TABLE=$(table "$CSV")
 SECTION=$(cat <<EOF
 ## HTTP/2 termination beside HAProxy $(date -u +%Y-%m-%dT%H:%MZ) (bench/h2.sh)
 
-- machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (shared with other sessions)
+- machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (the run's own load included)
 - JDK: $JDK_LINE, flags \`${JVM_FLAGS[*]}\`; jcluster commit $COMMIT
 - $(haproxy -v | head -1 | cut -d' ' -f1-3), nbthread 1; backends: anchors.sh's 2 nginx (HTTP/1.1, keep-alive)
 - load: \`${H2LOAD[*]} -D $DURATION URL\` after a ${WARMUP} s warm-up (jcluster: ${JIT_WARMUP} s once at start for the JIT), $ROUNDS alternating rounds ($(h2load --version | head -1)), medians
