@@ -62,13 +62,8 @@ public final class Premain {
             }
         } else {
             Log.configure(options.logs());
-            ParentRestart.restartIfUseful(instrumentation, Log::info); // returns when it did not restart
-            String ownFlags = ParentRestart.restartedWith();
-            if (ownFlags != null) {
-                Log.info("the parent restarted itself in the same process (pid " + ProcessHandle.current().pid()
-                        + ") with JVM flags of its own, after the app's: " + ownFlags + "; the workers run with the"
-                        + " app's command line and environment as given (" + ParentRestart.SWITCH + "=own)");
-            }
+            // returns when it did not restart; the restarted parent says so with its startup lines (ParentMain)
+            ParentRestart.restartIfUseful(instrumentation, Log::info);
             String adminToken;
             try {
                 adminToken = AdminToken.resolve(options, System.getenv(), Log::info);

@@ -18,38 +18,47 @@ import java.util.function.Consumer;
  * parent restarts itself once, in the same process ({@link Execve}: same pid, same descriptors, same place under
  * systemd or PM2), before it does anything else, with its own heap and collector ({@link BalancerJvmFlags#overApps}).
  *
- * <p>The flags go in {@code _JAVA_OPTIONS}, which the JVM reads after its command line, its argument files,
- * {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS}: they win over the app's wherever the app gave its flags,
- * and the command line stays the app's exactly (what {@code ps} shows, what each worker is started with). Every
- * option variable is read once per image, so nothing applies twice. The workers get the environment the parent was
- * started with ({@link #appEnvironment}): {@code _JAVA_OPTIONS} as it was, no marker.
+ * <p>The flags go on the restarted command line after the JVM options, before {@code -jar}, {@code -m} or the
+ * main class ({@link JavaLauncherArgs}): they win over the app's command line, {@code JDK_JAVA_OPTIONS} and
+ * {@code JAVA_TOOL_OPTIONS}, and the JVM prints nothing about them. Where the command line cannot be read that way
+ * (an {@code @argfile}) or the app has {@code _JAVA_OPTIONS}, which the JVM reads last, they go at the end of
+ * {@code _JAVA_OPTIONS} instead (the JVM then says {@code Picked up _JAVA_OPTIONS} once per image). The workers get
+ * the command line ({@link #appCommandLine}) and environment ({@link #appEnvironment}) the parent was started with.
  *
  * <p>The marker ({@link #MARKER}) holds the pid it was set for: a JVM whose pid differs (one the app's environment
  * or a worker's app passed it on to) ignores it, so a copied marker neither stops a parent's restart nor tells any
  * other JVM it restarted. Whether a JVM is a worker is decided before this and by other means (its control socket
  * and secret); the marker is read only in a parent.
  *
- * <p>Only with {@code JCLUSTER_PARENT_JVM=own}: the JVM prints {@code Picked up _JAVA_OPTIONS: ...} on stderr at
- * every start of the restarted image, and the restart's own line comes before any error line, so a parent that
- * refuses its options would say three lines instead of one; until the flags can go on the command line instead,
- * the restart is the user's choice.
+ * <p>On by default where it can be (JDK 22+, Linux); {@code JCLUSTER_PARENT_JVM=keep} keeps the app's flags.
  */
 public final class ParentRestart {
 
     /** Set in the restarted parent's environment: its pid, the app's {@code _JAVA_OPTIONS}, the flags added. */
     public static final String MARKER = "JCLUSTER_PARENT_JVM_FLAGS";
-    /** {@code JCLUSTER_PARENT_JVM=own}: restart with flags of its own; unset or {@code keep}: no restart. */
+    /** {@code JCLUSTER_PARENT_JVM=keep}: no restart; unset or {@code own}: restart with flags of its own. */
     public static final String SWITCH = "JCLUSTER_PARENT_JVM";
     static final String OWN = "own";
+    static final String KEEP = "keep";
     static final String JAVA_OPTIONS = "_JAVA_OPTIONS";
     /** The marker's stand-in for "the app had no _JAVA_OPTIONS". */
     private static final String NONE = "-";
+    /** The marker's prefix for "the flags are on the command line, from this index". */
+    private static final String ARGV = "argv:";
 
-    /** What a valid marker says. */
-    record Restart(String appJavaOptions, String flags) {
+    /**
+     * What a valid marker says: the flags added, and where: at {@code argvIndex} of the command line, or (-1) after
+     * {@code appJavaOptions} in {@code _JAVA_OPTIONS}.
+     */
+    record Restart(String appJavaOptions, int argvIndex, String flags) {
     }
 
     private ParentRestart() {
+    }
+
+    /** The marker for a restart of process {@code pid} adding {@code flags} to its command line at {@code index}. */
+    static String argvMarker(long pid, int index, List<String> flags) {
+        return pid + " " + ARGV + index + " " + String.join(" ", flags);
     }
 
     /** The marker for a restart of process {@code pid} adding {@code flags}, the app's _JAVA_OPTIONS kept in it. */
@@ -70,9 +79,13 @@ public final class ParentRestart {
             return Optional.empty();
         }
         try {
+            if (parts[1].startsWith(ARGV)) {
+                int index = Integer.parseInt(parts[1].substring(ARGV.length()));
+                return index < 1 ? Optional.empty() : Optional.of(new Restart(null, index, parts[2]));
+            }
             String options = parts[1].equals(NONE) ? null
                     : new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-            return Optional.of(new Restart(options, parts[2]));
+            return Optional.of(new Restart(options, -1, parts[2]));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -98,7 +111,7 @@ public final class ParentRestart {
         }
         Map<String, String> app = new HashMap<>(environment);
         app.remove(MARKER);
-        restart.ifPresent(own -> {
+        restart.filter(own -> own.argvIndex() < 0).ifPresent(own -> {
             if (own.appJavaOptions() == null) {
                 app.remove(JAVA_OPTIONS);
             } else {
@@ -106,6 +119,55 @@ public final class ParentRestart {
             }
         });
         return app;
+    }
+
+    /**
+     * The command line the app was started with, for the workers: after this process's own restart, without the
+     * flags the restart put on it.
+     */
+    public static List<String> appCommandLine(List<String> argv) {
+        return appCommandLine(argv, System.getenv(), ProcessHandle.current().pid());
+    }
+
+    static List<String> appCommandLine(List<String> argv, Map<String, String> environment, long pid) {
+        Optional<Restart> restart = restart(environment, pid).filter(own -> own.argvIndex() > 0);
+        if (restart.isEmpty()) {
+            return argv;
+        }
+        List<String> flags = List.of(restart.get().flags().split(" "));
+        int from = restart.get().argvIndex();
+        if (from + flags.size() > argv.size() || !argv.subList(from, from + flags.size()).equals(flags)) {
+            return argv; // not the command line the marker was made for
+        }
+        List<String> app = new java.util.ArrayList<>(argv.subList(0, from));
+        app.addAll(argv.subList(from + flags.size(), argv.size()));
+        return app;
+    }
+
+    /** The restarted command line: {@code argv} with {@code flags} at {@code index}, before what starts the app. */
+    static List<String> restartCommandLine(List<String> argv, int index, List<String> flags) {
+        List<String> restarted = new java.util.ArrayList<>(argv.subList(0, index));
+        restarted.addAll(flags);
+        restarted.addAll(argv.subList(index, argv.size()));
+        return restarted;
+    }
+
+    /** The restarted JVM's environment with the flags on its command line: the app's and the marker. */
+    static Map<String, String> restartEnvironment(Map<String, String> environment, long pid, int index,
+                                                  List<String> flags) {
+        Map<String, String> restarted = new HashMap<>(environment);
+        restarted.put(MARKER, argvMarker(pid, index, flags));
+        return restarted;
+    }
+
+    /**
+     * Where the flags go on {@code argv}: the index before what starts the app, or -1 when they go in
+     * {@code _JAVA_OPTIONS} (the app has some, which the JVM reads after the command line; or the command line has
+     * an {@code @argfile}).
+     */
+    static int flagsIndex(List<String> argv, Map<String, String> environment) {
+        String appOptions = environment.get(JAVA_OPTIONS);
+        return appOptions != null && !appOptions.isBlank() ? -1 : JavaLauncherArgs.jvmOptionsEnd(argv);
     }
 
     /** The restarted JVM's environment: the app's, with our flags after the app's _JAVA_OPTIONS, and the marker. */
@@ -118,9 +180,11 @@ public final class ParentRestart {
         return restarted;
     }
 
-    /** Whether to restart: not restarted yet, not switched off, and some flag of ours is not the app's already. */
+    /** Whether to restart: not restarted yet, not switched off (nor given a word that is no choice), and some flag of
+     * ours is not the app's already. */
     static boolean wanted(Map<String, String> environment, long pid, List<String> appFlags) {
-        return restart(environment, pid).isEmpty() && OWN.equals(environment.get(SWITCH))
+        String choice = environment.get(SWITCH);
+        return restart(environment, pid).isEmpty() && (choice == null || OWN.equals(choice))
                 && !appFlags.containsAll(BalancerJvmFlags.overApps(appFlags));
     }
 
@@ -133,12 +197,13 @@ public final class ParentRestart {
         Map<String, String> environment = System.getenv();
         long pid = ProcessHandle.current().pid();
         String choice = environment.get(SWITCH);
-        if (choice != null && !choice.equals(OWN) && !choice.equals("keep")) {
+        if (choice != null && !choice.equals(OWN) && !choice.equals(KEEP)) {
             note.accept(SWITCH + "=" + choice + " is not a choice: give " + SWITCH + "=own (the parent restarts"
-                    + " with JVM flags of its own, JDK 22+) or keep (the app's flags, the default); it runs with the app's");
+                    + " with JVM flags of its own on JDK 22+, the default) or keep (the app's flags); it runs with the"
+                    + " app's");
             return;
         }
-        if (!OWN.equals(choice) || !Execve.available() || restart(environment, pid).isPresent()) {
+        if (KEEP.equals(choice) || !Execve.available() || restart(environment, pid).isPresent()) {
             return; // checked before the JMX call below: a JVM that does not restart loads none of it here
         }
         List<String> appFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
@@ -160,7 +225,11 @@ public final class ParentRestart {
                 return;
             }
             Execve.closeOnExec(ownFiles(openFiles(), System.getProperty("java.home")));
-            int result = Execve.replaceProcess(java.toString(), argv, restartEnvironment(environment, pid, flags));
+            int index = flagsIndex(argv, environment);
+            int result = index < 0
+                    ? Execve.replaceProcess(java.toString(), argv, restartEnvironment(environment, pid, flags))
+                    : Execve.replaceProcess(java.toString(), restartCommandLine(argv, index, flags),
+                            restartEnvironment(environment, pid, index, flags));
             failure = "execve returned " + result;
         } catch (Throwable e) {
             failure = e.toString();

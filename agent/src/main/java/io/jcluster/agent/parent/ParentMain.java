@@ -140,7 +140,7 @@ public final class ParentMain {
             CachePurges purges = routing.cache() == null ? null
                     : new CachePurges(routing.cache(), hub, !config.store().location().embedded());
             prepareWorkerHooks(control);
-            List<String> argv = CommandLine.current();
+            List<String> argv = ParentRestart.appCommandLine(CommandLine.current());
             WorkerShares shares = WorkerShares.of(argv, ParentRestart.appEnvironment(System.getenv()), config.supervisor().processes(),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory());
             shares.notes().forEach(Log::info);
@@ -178,8 +178,15 @@ public final class ParentMain {
             control.serve(supervisor, hub);
             shutdown.handleSignals(supervisor);
             signals.install();
+            String ownFlags = ParentRestart.restartedWith();
+            if (ownFlags != null) {
+                // said here, after anything at startup that could fail: an error stays the one line it is
+                Log.info("the parent runs with JVM flags of its own after the app's (it restarted itself once, same pid"
+                        + " " + ProcessHandle.current().pid() + "): " + ownFlags + "; the workers run with the app's"
+                        + " command line and environment as given (" + ParentRestart.SWITCH + "=keep: no restart)");
+            }
             supervisor.startAll();
-            if (ParentRestart.restartedWith() == null) {
+            if (ownFlags == null) {
                 RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
             }
             // apps that name their log file without the worker's id: said once per file

@@ -53,13 +53,49 @@ class ParentRestartTest {
     }
 
     @Test
-    void itRestartsOnceAndOnlyWhenAskedFor() {
+    void theFlagsGoBeforeWhatStartsTheAppAndTheWorkersGetTheCommandLineBackExactly() {
+        List<String> jar = List.of("/jdk/bin/java", "-Xmx4g", "-cp", "-jar", "-javaagent:/x/jcluster.jar=processes=2",
+                "-jar", "app.jar", "-XX:+NotOurs", "--port", "8080");
+        int index = ParentRestart.flagsIndex(jar, Map.of());
+        assertEquals(5, index, "after the class path's value (which looks like -jar), before -jar");
+        List<String> restarted = ParentRestart.restartCommandLine(jar, index, OURS);
+        assertEquals(jar.subList(0, 5), restarted.subList(0, 5));
+        assertEquals(OURS, restarted.subList(5, 5 + OURS.size()));
+        assertEquals(jar.subList(5, jar.size()), restarted.subList(5 + OURS.size(), restarted.size()));
+        Map<String, String> environment = ParentRestart.restartEnvironment(Map.of("PATH", "/bin"), PID, index, OURS);
+        assertEquals(jar, ParentRestart.appCommandLine(restarted, environment, PID));
+        assertEquals(Map.of("PATH", "/bin"), ParentRestart.appEnvironment(environment, PID), "no _JAVA_OPTIONS added");
+        assertEquals(String.join(" ", OURS), ParentRestart.restart(environment, PID).orElseThrow().flags());
+        // a marker of another process, or one that does not match this command line, changes nothing
+        assertEquals(restarted, ParentRestart.appCommandLine(restarted, environment, PID + 1));
+        assertEquals(jar, ParentRestart.appCommandLine(jar, environment, PID));
+        // _JAVA_OPTIONS is read after the command line: the flags go after the app's there
+        assertEquals(-1, ParentRestart.flagsIndex(jar, Map.of("_JAVA_OPTIONS", "-XX:+UseG1GC")));
+        assertEquals(5, ParentRestart.flagsIndex(jar, Map.of("_JAVA_OPTIONS", " ")));
+    }
+
+    @Test
+    void theEndOfTheJvmOptionsIsWhereTheLauncherFindsTheApp() {
+        String java = "/jdk/bin/java";
+        assertEquals(3, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "-cp", "a.jar:b.jar", "com.example.Main", "-x")));
+        assertEquals(2, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "-Dk=v", "-m", "app/com.example.Main")));
+        assertEquals(3, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "-p", "mods", "--module=app")));
+        assertEquals(5, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access", "ALL-UNNAMED", "Main")));
+        assertEquals(1, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "--source", "21", "App.java")));
+        assertEquals(-1, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "@jvm.args", "-jar", "app.jar")), "an argfile");
+        assertEquals(3, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "--disable-@files", "-Xss1m", "@Main")));
+        assertEquals(-1, JavaLauncherArgs.jvmOptionsEnd(List.of(java, "-version")), "nothing to start");
+    }
+
+    @Test
+    void itRestartsOnceAndByDefault() {
         Map<String, String> own = Map.of(ParentRestart.SWITCH, "own");
         assertTrue(ParentRestart.wanted(own, PID, List.of("-Xmx4g")));
         Map<String, String> restarted = ParentRestart.restartEnvironment(own, PID, OURS);
         assertFalse(ParentRestart.wanted(restarted, PID, List.of("-Xmx4g")), "never a loop");
         assertFalse(ParentRestart.wanted(Map.of(ParentRestart.SWITCH, "keep"), PID, List.of("-Xmx4g")));
-        assertFalse(ParentRestart.wanted(Map.of(), PID, List.of("-Xmx4g")), "only when asked for");
+        assertTrue(ParentRestart.wanted(Map.of(), PID, List.of("-Xmx4g")), "the default");
         assertFalse(ParentRestart.wanted(Map.of(ParentRestart.SWITCH, "other"), PID, List.of("-Xmx4g")));
         assertFalse(ParentRestart.wanted(own, PID, OURS), "the app's flags are ours already");
     }
