@@ -34,7 +34,10 @@ import java.util.function.Consumer;
  */
 public final class ParentRestart {
 
-    /** Set in the restarted parent's environment: its pid, the app's {@code _JAVA_OPTIONS}, the flags added. */
+    /**
+     * Set in the restarted parent's environment: its pid, where the flags went (their index on the command line, or
+     * the app's {@code _JAVA_OPTIONS} they were put after), the flags added.
+     */
     public static final String MARKER = "JCLUSTER_PARENT_JVM_FLAGS";
     /** {@code JCLUSTER_PARENT_JVM=keep}: no restart; unset or {@code own}: restart with flags of its own. */
     public static final String SWITCH = "JCLUSTER_PARENT_JVM";
