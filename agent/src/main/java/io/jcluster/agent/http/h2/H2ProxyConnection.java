@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
-import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
@@ -37,7 +36,7 @@ public final class H2ProxyConnection extends Http2ConnectionHandler implements C
     final StreamFrames frames;
     final DirectFrames direct;
     /** The response field values its streams sent last ({@link ResponseFrames}'s, one set per connection). */
-    final AsciiString[] commonValues = ResponseFrames.commonValues();
+    final CommonValues commonValues = new CommonValues();
     private ChannelHandlerContext ctx;
     /** The one idle timer: re-armed by itself from {@link #idleSince}, never cancelled and set again per stream. */
     private ScheduledFuture<?> idleTimer;

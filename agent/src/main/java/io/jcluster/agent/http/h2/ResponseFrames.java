@@ -24,20 +24,6 @@ final class ResponseFrames {
     private static final int BODY = 1;
     private static final int DONE = 2;
 
-    /** A connection's {@link #commonValues}, shared by its stream objects (all on its event loop). */
-    static AsciiString[] commonValues() {
-        return new AsciiString[COMMON.length];
-    }
-
-    /** Field names most responses carry, so that their frames need no new name each. */
-    private static final AsciiString[] COMMON = {
-            AsciiString.cached("content-type"), AsciiString.cached("content-length"), AsciiString.cached("date"),
-            AsciiString.cached("server"), AsciiString.cached("last-modified"), AsciiString.cached("etag"),
-            AsciiString.cached("accept-ranges"), AsciiString.cached("cache-control"), AsciiString.cached("vary"),
-            AsciiString.cached("expires"), AsciiString.cached("location"), AsciiString.cached("set-cookie"),
-            AsciiString.cached("content-encoding"), AsciiString.cached("age"), AsciiString.cached("x-cache"),
-            AsciiString.cached("retry-after")};
-
     private final H2Stream stream;
     private final int maxResponseHeaders;
     /**
@@ -57,17 +43,10 @@ final class ResponseFrames {
     /** The last head written could not be read. */
     private boolean failed;
 
-    /**
-     * The last value of each {@link #COMMON} field the connection sent, for its next responses: a value equal to it
-     * (a server's content-type, server, date within its second, often content-length) is the same object again, not
-     * a copy per response, and its hash is the one HPACK already computed. Per connection, not per stream object: the
-     * connection's streams compare against values in use a moment ago (in cache), not what the stream object kept
-     * from its last stream. Copies, never views of the head's bytes: HPACK's dynamic table keeps the values it
-     * indexes (RFC 7541 section 2.3.2) while the head's buffer is reused for the next response.
-     */
-    private final AsciiString[] commonValues;
+    /** The connection's, shared by its stream objects. */
+    private final CommonValues commonValues;
 
-    ResponseFrames(H2Stream stream, int maxResponseHeaders, AsciiString[] commonValues) {
+    ResponseFrames(H2Stream stream, int maxResponseHeaders, CommonValues commonValues) {
         this.stream = stream;
         this.commonValues = commonValues;
         this.maxResponseHeaders = maxResponseHeaders;
@@ -224,17 +203,13 @@ final class ResponseFrames {
             int nameEnd = head.nameEnd(i);
             int valueStart = head.valueStart(i);
             int valueLength = head.valueEnd(i) - valueStart;
-            int common = common(bytes, nameStart, nameEnd);
+            int common = ResponseFieldNames.common(bytes, nameStart, nameEnd);
             if (common < 0) {
-                fields.add(lowercase(bytes, nameStart, nameEnd), new AsciiString(bytes, valueStart, valueLength, true));
+                fields.add(ResponseFieldNames.lowercase(bytes, nameStart, nameEnd),
+                        new AsciiString(bytes, valueStart, valueLength, true));
             } else {
-                AsciiString last = commonValues[common];
-                if (last == null || !java.util.Arrays.equals(last.array(), last.arrayOffset(),
-                        last.arrayOffset() + last.length(), bytes, valueStart, valueStart + valueLength)) {
-                    last = new AsciiString(bytes, valueStart, valueLength, true);
-                    commonValues[common] = last;
-                }
-                fields.add(COMMON[common], last);
+                fields.add(ResponseFieldNames.COMMON[common],
+                        commonValues.value(common, bytes, valueStart, valueLength));
             }
         }
         if (extra != null) {
@@ -243,47 +218,6 @@ final class ResponseFrames {
             }
         }
         return fields;
-    }
-
-    /** The field name in lower case (RFC 9113 section 8.2.1). */
-    static AsciiString name(byte[] bytes, int start, int end) {
-        int common = common(bytes, start, end);
-        return common >= 0 ? COMMON[common] : lowercase(bytes, start, end);
-    }
-
-    /** The index of the name in {@link #COMMON}, or -1. */
-    private static int common(byte[] bytes, int start, int end) {
-        int length = end - start;
-        for (int i = 0; i < COMMON.length; i++) {
-            AsciiString common = COMMON[i];
-            if (common.length() == length && sameIgnoringCase(bytes, start, common)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static AsciiString lowercase(byte[] bytes, int start, int end) {
-        int length = end - start;
-        byte[] lower = new byte[length];
-        for (int i = 0; i < length; i++) {
-            byte b = bytes[start + i];
-            lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
-        }
-        return new AsciiString(lower, false);
-    }
-
-    private static boolean sameIgnoringCase(byte[] bytes, int start, AsciiString lower) {
-        for (int i = 0; i < lower.length(); i++) {
-            int b = bytes[start + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lower.byteAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Body bytes: as DATA frames, the last one ending the stream. @return false: malformed */

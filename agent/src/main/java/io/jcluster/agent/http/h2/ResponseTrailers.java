@@ -60,7 +60,7 @@ final class ResponseTrailers {
             while (b[lineEnd] != '\r') {
                 lineEnd++;
             }
-            AsciiString name = ResponseFrames.name(b, i, colon);
+            AsciiString name = ResponseFieldNames.name(b, i, colon);
             int valueStart = colon + 1;
             while (valueStart < lineEnd && (b[valueStart] == ' ' || b[valueStart] == '\t')) {
                 valueStart++;
