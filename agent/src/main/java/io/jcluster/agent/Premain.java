@@ -12,6 +12,7 @@ import io.jcluster.agent.parent.ParentMain;
 import io.jcluster.agent.worker.WorkerAgent;
 
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -63,7 +64,8 @@ public final class Premain {
         } else {
             Log.configure(options.logs());
             // returns when it did not restart; the restarted parent says so with its startup lines (ParentMain)
-            ParentRestart.restartIfUseful(instrumentation, Log::info);
+            Path prepared = ParentRestart.restartIfUseful(instrumentation, Log::info, ParentMain::prepareForRestart)
+                    .orElseGet(ParentMain::handedOver);
             String adminToken;
             try {
                 adminToken = AdminToken.resolve(options, System.getenv(), Log::info);
@@ -71,8 +73,9 @@ public final class Premain {
                 exitWithError(e.getMessage());
                 return;
             }
-            ParentMain.prepare(options, adminToken, agentArgument);
-            List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName());
+            ParentMain.prepare(options, adminToken, agentArgument, prepared);
+            List<String> failures = AgentInstaller.redirectLaunch(instrumentation, ParentMain.class.getName(),
+                    prepared);
             if (!failures.isEmpty()) {
                 exitWithError("cannot take over this JVM's launcher (" + failures.get(0) + "), so the app would run"
                         + " in the parent; jcluster needs an OpenJDK-based JVM, version 17 or later");

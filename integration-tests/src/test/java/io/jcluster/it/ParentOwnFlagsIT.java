@@ -2,6 +2,7 @@ package io.jcluster.it;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +64,26 @@ class ParentOwnFlagsIT {
         return restarted;
     }
 
+    /** The lines of a class-load log ({@code -Xlog:class+load}) that name a Byte Buddy class. */
+    private static long byteBuddyClasses(Path log) throws Exception {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains(".net.bytebuddy.")).count();
+        }
+    }
+
+    /**
+     * Also: the image before the restart does the Byte Buddy work (the launch redirect, the workers' bind hooks) and
+     * hands it over in the control directory, so the restarted parent loads none of Byte Buddy's ~650 classes, and
+     * the workers none either.
+     */
     @Test
-    void byDefaultTheParentRestartsOnceWithItsOwnHeapAndTheWorkersKeepTheAppsFlags() throws Exception {
+    void byDefaultTheParentRestartsOnceWithItsOwnHeapAndTheWorkersKeepTheAppsFlags(@TempDir Path logs)
+            throws Exception {
         int port = FreePorts.tcp();
         try (ClusterProcess cluster = ClusterProcess.on(Jdk.temurin25())
                 .agentArgs("processes=2,strategy=round-robin")
-                .jvmFlags("-Xmx4g", "-XX:+UseParallelGC", "-Dit.app.flag=kept")
+                .jvmFlags("-Xmx4g", "-XX:+UseParallelGC", "-Dit.app.flag=kept",
+                        "-Xlog:class+load:file=" + logs.resolve("classes-%p.txt"))
                 .mainClass("samples.args.ArgsEcho").args(Integer.toString(port), "two words", "ü").start()) {
             long parent = cluster.pid();
             cluster.awaitLine("^\\[jcluster\\] the parent runs with JVM flags of its own after the app's \\(it"
@@ -90,6 +105,12 @@ class ParentOwnFlagsIT {
             Path modules = Jdk.temurin25().java().getParent().resolveSibling("lib").resolve("modules").toRealPath();
             assertEquals(1, openFiles(parent).stream().filter(modules.toString()::equals).count(),
                     openFiles(parent).toString());
+            // the JVM keeps the first image's log as .0 when the second opens the same file
+            Path restartedClasses = logs.resolve("classes-" + parent + ".txt");
+            assertTrue(byteBuddyClasses(logs.resolve("classes-" + parent + ".txt.0")) > 100,
+                    "the image before the restart transformed the classes with Byte Buddy");
+            assertTrue(Files.readString(restartedClasses).contains("sun.launcher.LauncherHelper"));
+            assertEquals(0, byteBuddyClasses(restartedClasses), "the restarted parent loads no Byte Buddy");
 
             // each worker: the app's flags and environment, none of ours, no marker
             for (long worker : workers.values()) {
@@ -102,7 +123,10 @@ class ParentOwnFlagsIT {
                         && !flags.contains("UseSerialGC"), flags);
                 List<String> env = environment(worker);
                 assertFalse(env.stream().anyMatch(variable -> variable.startsWith("JCLUSTER_PARENT_JVM_FLAGS=")
-                        || variable.startsWith("_JAVA_OPTIONS=")), env.toString());
+                        || variable.startsWith("JCLUSTER_PARENT_DIRECTORY=") || variable.startsWith("_JAVA_OPTIONS=")),
+                        env.toString());
+                assertEquals(0, byteBuddyClasses(logs.resolve("classes-" + worker + ".txt")),
+                        "the worker installs the bind hooks prepared before the parent's restart");
             }
             assertEquals(1, cluster.output().stream().filter(line -> line.contains("restarted itself once"))
                     .count(), "restarted once: " + cluster.output());

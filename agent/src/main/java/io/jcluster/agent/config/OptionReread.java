@@ -56,6 +56,8 @@ public final class OptionReread {
 
     /** The file in the control directory where workers find the options the parent runs with. */
     public static final String WORKER_COPY = "options.properties";
+    /** Added to {@link #WORKER_COPY} while the file is written, before it is moved into place. */
+    public static final String BEING_WRITTEN = ".new";
 
     private final String agentArgument;
     private final Machine machine;
@@ -88,7 +90,7 @@ public final class OptionReread {
                 copy.setProperty(option.key(), String.join(",", values));
             }
         });
-        Path temporary = directory.resolve(WORKER_COPY + ".new");
+        Path temporary = directory.resolve(WORKER_COPY + BEING_WRITTEN);
         try (Writer writer = Files.newBufferedWriter(temporary)) {
             copy.store(writer, "written by the jcluster parent: the options its workers run with");
         }

@@ -1,5 +1,6 @@
 package io.jcluster.agent.control;
 
+import io.jcluster.agent.config.OptionReread;
 import io.jcluster.agent.log.Log;
 import io.jcluster.bootstrap.ClientAddressTable;
 
@@ -61,11 +62,58 @@ public final class ControlServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Creates the socket; connections wait in its backlog until {@link #serve} is called. */
+    /** Creates the socket in a new directory; connections wait in its backlog until {@link #serve} is called. */
     public static ControlServer open() throws IOException {
+        return openIn(newDirectory());
+    }
+
+    /**
+     * A new private directory (mode 0700, in the temp directory) for one launch, stale ones of other launches swept.
+     * The parent makes it before its restart (the classes it prepares go there) or in {@link #open}.
+     */
+    public static Path newDirectory() throws IOException {
         Path directory = Files.createTempDirectory(DIRECTORY_PREFIX,
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         sweepStaleDirectories(directory.getParent(), Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS));
+        return directory;
+    }
+
+    /**
+     * Creates the socket in {@code directory}, which this process made with {@link #newDirectory} before its restart
+     * (its path came through the environment); refused unless it is still what that made ({@link #checkPrivate}).
+     */
+    public static ControlServer adopt(Path directory) throws IOException {
+        checkPrivate(directory);
+        return openIn(directory);
+    }
+
+    static ControlServer adopt(Path directory, Object ownUid) throws IOException {
+        checkPrivate(directory, ownUid);
+        return openIn(directory);
+    }
+
+    /**
+     * Throws unless {@code directory} is what {@link #newDirectory} made: a directory, not a symbolic link, owned by
+     * this process's user, mode exactly 0700, named as ours. Checked before anything in it is read.
+     */
+    public static void checkPrivate(Path directory) throws IOException {
+        // the owner of /proc/self is this process's (effective) user
+        checkPrivate(directory, Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
+    static void checkPrivate(Path directory, Object ownUid) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        Object uid = Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isDirectory() || attributes.isSymbolicLink() || !attributes.permissions().equals(OWNER_ONLY)
+                || uid == null || !uid.equals(ownUid)
+                || !directory.getFileName().toString().startsWith(DIRECTORY_PREFIX)) {
+            throw new IOException(directory + " is not a private directory of this user's (a directory, mode 0700,"
+                    + " named " + DIRECTORY_PREFIX + "*)");
+        }
+    }
+
+    private static ControlServer openIn(Path directory) throws IOException {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -291,10 +339,14 @@ public final class ControlServer implements AutoCloseable {
                 && attributes.permissions().equals(OWNER_ONLY);
     }
 
-    /** The files a parent puts in its directory: the socket, @argfile copies, the workers' prepared classes. */
+    /**
+     * The files a parent puts in its directory: the socket, the client address table, @argfile copies, the
+     * prepared classes, the workers' copy of the options (and its temporary name while it is rewritten).
+     */
     static boolean isOurs(String name) {
         return name.equals(SOCKET) || name.equals(ClientAddressTable.FILE_NAME) || name.matches("argfile-[0-9]+")
-                || name.matches("[A-Za-z0-9_$.]+\\.class");
+                || name.matches("[A-Za-z0-9_$.]+\\.class") || name.equals(OptionReread.WORKER_COPY)
+                || name.equals(OptionReread.WORKER_COPY + OptionReread.BEING_WRITTEN);
     }
 
     /** No socket and old, or a socket nobody listens on; {@code socketPath} names it for a connect. */
@@ -328,7 +380,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** The directory holds only flat files of one launch: the socket, argfile copies, prepared classes. */
-    private static void deleteFlat(Path directory) {
+    public static void deleteFlat(Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(file);

@@ -144,11 +144,39 @@ public final class AgentInstaller {
         AdviceTransformer.installOnLoad(instrumentation, sessionHooks());
     }
 
-    /** Parent: the Java launcher loads {@code mainClass} instead of the app's main class. */
-    public static List<String> redirectLaunch(Instrumentation instrumentation, String mainClass) {
+    /** The JDK class whose checkAndLoadMain picks the class the launcher runs. */
+    static final String LAUNCHER = "sun.launcher.LauncherHelper";
+
+    private static AsmVisitorWrapper launchRedirect() {
+        return Advice.to(LaunchAdvice.class)
+                .on(named("checkAndLoadMain").and(takesArguments(boolean.class, int.class, String.class)));
+    }
+
+    /**
+     * Parent, before its restart: the launch redirect and the workers' bind hooks, transformed into
+     * {@code directory} for the restarted image, which then loads no Byte Buddy (the same java binary runs both).
+     */
+    public static void prepareParent(Path directory) throws IOException {
+        Map<String, AsmVisitorWrapper> classes = new LinkedHashMap<>(bindHooks());
+        classes.put(LAUNCHER, launchRedirect());
+        PreparedClasses.write(AdviceTransformer.transformedBootClasses(classes), directory);
+    }
+
+    /** Whether {@code directory} holds the workers' bind hooks already ({@link #prepareParent}). */
+    public static boolean bindHooksPrepared(Path directory) {
+        return PreparedClasses.read(directory, SERVER_SOCKETS) != null;
+    }
+
+    /**
+     * Parent: the Java launcher loads {@code mainClass} instead of the app's main class; from the class the image
+     * before the restart prepared in {@code prepared} (may be null), else transformed here. Returns what failed.
+     */
+    public static List<String> redirectLaunch(Instrumentation instrumentation, String mainClass, Path prepared) {
         LaunchRedirect.redirectTo(mainClass);
-        return AdviceTransformer.install(instrumentation, Map.of("sun.launcher.LauncherHelper",
-                Advice.to(LaunchAdvice.class)
-                        .on(named("checkAndLoadMain").and(takesArguments(boolean.class, int.class, String.class)))));
+        Map<String, byte[]> launcher = prepared == null ? null : PreparedClasses.read(prepared, List.of(LAUNCHER));
+        if (launcher != null && PreparedClasses.redefine(instrumentation, launcher).isEmpty()) {
+            return List.of();
+        }
+        return AdviceTransformer.install(instrumentation, Map.of(LAUNCHER, launchRedirect()));
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The agent's parent never runs the app, yet starts with the app's JVM flags: {@code -Xmx4g} under G1 or Parallel
@@ -39,6 +40,11 @@ public final class ParentRestart {
      * the app's {@code _JAVA_OPTIONS} they were put after), the flags added.
      */
     public static final String MARKER = "JCLUSTER_PARENT_JVM_FLAGS";
+    /**
+     * Set in the restarted parent's environment: its pid and the private directory the image before the restart
+     * prepared for it ({@link #handedOver}).
+     */
+    public static final String HAND_OVER = "JCLUSTER_PARENT_DIRECTORY";
     /** {@code JCLUSTER_PARENT_JVM=keep}: no restart; unset or {@code own}: restart with flags of its own. */
     public static final String SWITCH = "JCLUSTER_PARENT_JVM";
     static final String OWN = "own";
@@ -100,8 +106,25 @@ public final class ParentRestart {
     }
 
     /**
-     * The environment the app was started with, for the workers: the marker removed and, after this process's own
-     * restart, {@code _JAVA_OPTIONS} as the app had it.
+     * The directory the image before this process's restart prepared for it, or empty when it did not restart (or
+     * the value is another process's: it names the pid it was set for, as the marker does).
+     */
+    public static Optional<Path> handedOver() {
+        return handedOver(System.getenv(), ProcessHandle.current().pid());
+    }
+
+    static Optional<Path> handedOver(Map<String, String> environment, long pid) {
+        String value = environment.get(HAND_OVER);
+        String prefix = pid + " ";
+        if (value == null || !value.startsWith(prefix) || value.length() == prefix.length()) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(value.substring(prefix.length())));
+    }
+
+    /**
+     * The environment the app was started with, for the workers: the marker and the hand-over removed and, after
+     * this process's own restart, {@code _JAVA_OPTIONS} as the app had it.
      */
     public static Map<String, String> appEnvironment(Map<String, String> environment) {
         return appEnvironment(environment, ProcessHandle.current().pid());
@@ -109,11 +132,12 @@ public final class ParentRestart {
 
     static Map<String, String> appEnvironment(Map<String, String> environment, long pid) {
         Optional<Restart> restart = restart(environment, pid);
-        if (environment.get(MARKER) == null) {
+        if (environment.get(MARKER) == null && environment.get(HAND_OVER) == null) {
             return environment;
         }
         Map<String, String> app = new HashMap<>(environment);
         app.remove(MARKER);
+        app.remove(HAND_OVER);
         restart.filter(own -> own.argvIndex() < 0).ifPresent(own -> {
             if (own.appJavaOptions() == null) {
                 app.remove(JAVA_OPTIONS);
@@ -195,8 +219,13 @@ public final class ParentRestart {
      * Restarts the parent in this process with its own flags where it can (JDK 22+); returns where it cannot or need
      * not ({@code note} gets one line when a restart was attempted and failed). Call it before the parent starts any
      * thread of its own or opens anything: the image is replaced as it is.
+     *
+     * @param prepare run once the restart is decided, before it: a directory of work done for the restarted image
+     *                (it finds it with {@link #handedOver}), or null for none
+     * @return the directory {@code prepare} made when the restart failed after it: this image's own to use then
      */
-    public static void restartIfUseful(Instrumentation instrumentation, Consumer<String> note) {
+    public static Optional<Path> restartIfUseful(Instrumentation instrumentation, Consumer<String> note,
+                                                 Supplier<Path> prepare) {
         Map<String, String> environment = System.getenv();
         long pid = ProcessHandle.current().pid();
         String choice = environment.get(SWITCH);
@@ -204,41 +233,47 @@ public final class ParentRestart {
             note.accept(SWITCH + "=" + choice + " is not a choice: give " + SWITCH + "=own (the parent restarts"
                     + " with JVM flags of its own on JDK 22+, the default) or keep (the app's flags); it runs with the"
                     + " app's");
-            return;
+            return Optional.empty();
         }
         if (KEEP.equals(choice) || !Execve.available() || restart(environment, pid).isPresent()) {
-            return; // checked before the JMX call below: a JVM that does not restart loads none of it here
+            return Optional.empty(); // checked before the JMX call below: a JVM that does not restart loads none of it
         }
         List<String> appFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
         if (!wanted(environment, pid, appFlags)) {
-            return;
+            return Optional.empty();
         }
         List<String> flags = BalancerJvmFlags.overApps(appFlags);
         String failure;
+        Path prepared = null;
         try {
             Path java = Files.readSymbolicLink(Path.of("/proc/self/exe")); // the binary running, whatever PATH said
             List<String> argv = Files.isReadable(Path.of("/proc/self/cmdline"))
                     ? splitNul(Files.readAllBytes(Path.of("/proc/self/cmdline"))) : List.of();
             if (argv.isEmpty()) {
-                return; // not Linux: no restart
+                return Optional.empty(); // not Linux: no restart
             }
             if (!Execve.enableNativeAccess(instrumentation)) {
                 note.accept("the parent could not restart with JVM flags of its own (no native access: give"
                         + " --enable-native-access=ALL-UNNAMED); it runs with the app's");
-                return;
+                return Optional.empty();
             }
+            prepared = prepare.get();
             Execve.closeOnExec(ownFiles(openFiles(), System.getProperty("java.home")));
             int index = flagsIndex(argv, environment);
-            int result = index < 0
-                    ? Execve.replaceProcess(java.toString(), argv, restartEnvironment(environment, pid, flags))
-                    : Execve.replaceProcess(java.toString(), restartCommandLine(argv, index, flags),
-                            restartEnvironment(environment, pid, index, flags));
+            Map<String, String> restarted = index < 0 ? restartEnvironment(environment, pid, flags)
+                    : restartEnvironment(environment, pid, index, flags);
+            if (prepared != null) {
+                restarted.put(HAND_OVER, pid + " " + prepared);
+            }
+            List<String> command = index < 0 ? argv : restartCommandLine(argv, index, flags);
+            int result = Execve.replaceProcess(java.toString(), command, restarted);
             failure = "execve returned " + result;
         } catch (Throwable e) {
             failure = e.toString();
         }
         note.accept("the parent could not restart with JVM flags of its own " + String.join(" ", flags) + " ("
                 + failure + "); it runs with the app's");
+        return Optional.ofNullable(prepared);
     }
 
     /**

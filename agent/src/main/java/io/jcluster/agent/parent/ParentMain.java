@@ -49,6 +49,8 @@ public final class ParentMain {
     private final Options config;
     private final String adminToken;
     private final String agentArgument;
+    /** Made before this process's restart, or null: see {@link #prepareForRestart}. */
+    private final Path prepared;
     private final RoutingMode routing;
     private final Shutdown shutdown;
 
@@ -56,16 +58,38 @@ public final class ParentMain {
         this.config = launch.options();
         this.adminToken = launch.adminToken();
         this.agentArgument = launch.agentArgument();
+        this.prepared = launch.prepared();
         this.routing = routing;
         this.shutdown = shutdown;
     }
 
     /**
      * Premain: the options and the admin endpoint's token (from the options, a file or the environment, or null),
-     * and the agent argument they came from (SIGHUP reads it and its config file again).
+     * the agent argument they came from (SIGHUP reads it and its config file again), and the directory the image
+     * before this process's restart made ({@link #prepareForRestart}), or null.
      */
-    public static void prepare(Options options, String adminToken, String agentArgument) {
-        PREPARED.set(new Launch(options, adminToken, agentArgument));
+    public static void prepare(Options options, String adminToken, String agentArgument, Path prepared) {
+        PREPARED.set(new Launch(options, adminToken, agentArgument, prepared));
+    }
+
+    /**
+     * Premain, once the parent restarts itself: the control directory, made now, with the classes the restarted
+     * image and its workers would otherwise transform with Byte Buddy (the launch redirect, the bind hooks), so
+     * that the restarted parent loads none of Byte Buddy's ~650 classes. Null when that failed: the restarted
+     * image then does it itself.
+     */
+    public static Path prepareForRestart() {
+        Path directory = null;
+        try {
+            directory = ControlServer.newDirectory();
+            AgentInstaller.prepareParent(directory);
+            return directory;
+        } catch (IOException | RuntimeException e) {
+            if (directory != null) {
+                ControlServer.deleteFlat(directory);
+            }
+            return null;
+        }
     }
 
     /** @param appArguments the app's arguments; the workers get them through the command line */
@@ -118,7 +142,7 @@ public final class ParentMain {
         StopPorts stopPorts = new StopPorts(why -> shutdown.request(0, why));
         PidFile pidFile = null;
         ServiceState service = null;
-        try (ControlServer control = ControlServer.open()) {
+        try (ControlServer control = control(prepared)) {
             if (config.service().pidFile() != null) {
                 try {
                     pidFile = PidFile.write(config.service().pidFile(), ProcessHandle.current().pid());
@@ -241,7 +265,40 @@ public final class ParentMain {
         return "embedded (" + shown + ")";
     }
 
+    /**
+     * Premain, in the restarted parent: the directory {@link #prepareForRestart} made, if it is still private and
+     * this user's (checked before anything in it is read), else null (said in one line).
+     */
+    public static Path handedOver() {
+        Path directory = ParentRestart.handedOver().orElse(null);
+        if (directory == null) {
+            return null;
+        }
+        try {
+            ControlServer.checkPrivate(directory);
+            return directory;
+        } catch (IOException e) {
+            Log.info("not using " + directory + ", made before the parent's restart (" + Log.describe(e) + ")");
+            return null;
+        }
+    }
+
+    /** The control channel, in the directory made before the restart where there is one (and it is still ours). */
+    private static ControlServer control(Path prepared) throws IOException {
+        if (prepared != null) {
+            try {
+                return ControlServer.adopt(prepared);
+            } catch (IOException e) {
+                Log.info("not using " + prepared + ", made before the parent's restart (" + Log.describe(e) + ")");
+            }
+        }
+        return ControlServer.open();
+    }
+
     private static void prepareWorkerHooks(ControlServer control) {
+        if (AgentInstaller.bindHooksPrepared(control.directory())) {
+            return; // before the restart
+        }
         try {
             AgentInstaller.prepareBindHooks(control.directory());
         } catch (IOException | RuntimeException e) {
@@ -260,6 +317,6 @@ public final class ParentMain {
         }
     }
 
-    private record Launch(Options options, String adminToken, String agentArgument) {
+    private record Launch(Options options, String adminToken, String agentArgument, Path prepared) {
     }
 }

@@ -27,6 +27,8 @@ class StaleDirectoriesTest {
         Path dead = deadParentDirectory(temp, "jcluster-control-dead");
         Files.write(dead.resolve("java.net.ServerSocket.class"), new byte[] {1, 2, 3});
         Files.write(dead.resolve("argfile-3"), new byte[] {1});
+        Files.write(dead.resolve("options.properties"), new byte[] {1});
+        Files.write(dead.resolve("client-addresses"), new byte[] {1});
 
         Path live = privateDirectory(temp, "jcluster-control-live");
         Path fresh = privateDirectory(temp, "jcluster-control-starting");
@@ -104,6 +106,9 @@ class StaleDirectoriesTest {
         assertTrue(ControlServer.isOurs("argfile-12"));
         assertTrue(ControlServer.isOurs("sun.nio.ch.ServerSocketChannelImpl.class"));
         assertTrue(ControlServer.isOurs("client-addresses"));
+        assertTrue(ControlServer.isOurs("options.properties"));
+        assertTrue(ControlServer.isOurs("options.properties.new"));
+        assertTrue(ControlServer.isOurs("sun.launcher.LauncherHelper.class"));
         assertFalse(ControlServer.isOurs("argfile-"));
         assertFalse(ControlServer.isOurs("id_rsa"));
         assertFalse(ControlServer.isOurs("a b.class"));

@@ -115,4 +115,19 @@ class ParentRestartTest {
         Map<String, String> plain = Map.of("PATH", "/bin");
         assertEquals(plain, ParentRestart.appEnvironment(plain, PID));
     }
+
+    @Test
+    void theHandedOverDirectoryCountsOnlyForThePidItWasSetForAndNeverReachesTheWorkers() {
+        Map<String, String> restarted = new java.util.HashMap<>(ParentRestart.restartEnvironment(
+                Map.of("PATH", "/bin"), PID, 3, OURS));
+        restarted.put(ParentRestart.HAND_OVER, PID + " /tmp/jcluster-control-1");
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("/tmp/jcluster-control-1")),
+                ParentRestart.handedOver(restarted, PID));
+        assertTrue(ParentRestart.handedOver(restarted, PID + 1).isEmpty(), "copied to another process");
+        assertTrue(ParentRestart.handedOver(Map.of(ParentRestart.HAND_OVER, PID + " "), PID).isEmpty());
+        assertTrue(ParentRestart.handedOver(Map.of(ParentRestart.HAND_OVER, "/tmp/x"), PID).isEmpty());
+        assertEquals(Map.of("PATH", "/bin"), ParentRestart.appEnvironment(restarted, PID));
+        assertEquals(Map.of("PATH", "/bin"), ParentRestart.appEnvironment(
+                Map.of("PATH", "/bin", ParentRestart.HAND_OVER, (PID + 1) + " /tmp/x"), PID), "nor a copied one");
+    }
 }
