@@ -10,9 +10,10 @@
 #
 # Usage: bench/memory.sh [--java PATH] [--jvm-opts "..."] [--modes "tcp http"] [--what standalone|parent|all]
 #                        [--parent-flags "A|B"] [--duration S] [--jar PATH] [--label TEXT] [--out FILE] [--nmt]
-#   --jvm-opts   the JVM flags of the balancer's (parent's) command line; default none: the JVM's defaults
-#   --what       standalone (default): java [opts] -jar jcluster.jar balance ...; parent: java [opts]
-#                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT;
+#   --jvm-opts   the JVM flags of the standalone balancer's command line; default none: the JVM's defaults
+#   --what       standalone (default): java [opts] -jar jcluster.jar balance ...; parent: java [app's flags]
+#                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT, once
+#                per --parent-flags set;
 #                all: the standalone balancer with no flags, then the parent once per --parent-flags set (the
 #                app's flags; default "-Xmx4g|-Xmx4g -XX:+UseParallelGC": G1 and Parallel), one table
 #   --jar        the jcluster.jar to measure (default agent/target/jcluster.jar, copied first)
@@ -151,11 +152,13 @@ measure() {
   log "$row_label $mode $transport: RSS idle $((idle / 1024)) MiB, c50 peak $((p50 / 1024)), c2000 peak $((p2k / 1024)), after $((after / 1024))"
 }
 JDK_NAME=$("$JAVA" -version 2>&1 | head -1 | grep -oE '"[^"]+"' | tr -d '"')
-if [ "$WHAT" = all ]; then
-  TARGET=standalone
-  for mode in ${MODES//,/ }; do
-    measure "$JVM_OPTS" "$mode" "${LABEL:+$LABEL, }standalone, $([ -n "$JVM_OPTS" ] && echo "\`$JVM_OPTS\`" || echo "no JVM flags") (JDK $JDK_NAME)"
-  done
+if [ "$WHAT" != standalone ]; then
+  if [ "$WHAT" = all ]; then
+    TARGET=standalone
+    for mode in ${MODES//,/ }; do
+      measure "$JVM_OPTS" "$mode" "${LABEL:+$LABEL, }standalone, $([ -n "$JVM_OPTS" ] && echo "\`$JVM_OPTS\`" || echo "no JVM flags") (JDK $JDK_NAME)"
+    done
+  fi
   TARGET=parent
   IFS='|' read -r -a SETS <<< "$PARENT_FLAGS"
   for flags in "${SETS[@]}"; do
@@ -171,7 +174,7 @@ fi
   echo "|---|---|---:|---:|---:|---:|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" = all ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION$([ -n "$NMT" ] && echo " --nmt")\`"
+  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" != standalone ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION$([ -n "$NMT" ] && echo " --nmt")\`"
   echo "- JDK: $("$JAVA" -version 2>&1 | head -1); kernel $(uname -r); nproc=$(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- git: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- agent bootstrap 2>/dev/null || echo ' (dirty tree)'); logs: $WORK"
 } | tee -a "${OUT:-/dev/null}"

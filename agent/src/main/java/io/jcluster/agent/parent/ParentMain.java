@@ -13,6 +13,7 @@ import io.jcluster.agent.config.StoreOptions;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.OldGenerationGuard;
 import io.jcluster.agent.memory.ParentRestart;
 import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.routing.RoutingMode;
@@ -213,6 +214,7 @@ public final class ParentMain {
             if (ownFlags == null) {
                 RunTimeHeap.tighten(Log::info, RunTimeHeap.Role.PARENT); // the app's heap flags sized it for the app
             }
+            OldGenerationGuard.start(Log::info);
             // apps that name their log file without the worker's id: said once per file
             SharedLogFiles.start(() -> supervisor.workers().stream()
                     .map(worker -> Map.entry(worker.process().id(), worker.process().pid())).toList());

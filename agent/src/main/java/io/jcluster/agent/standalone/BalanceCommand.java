@@ -8,6 +8,7 @@ import io.jcluster.agent.config.AdminToken;
 import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.log.Log;
+import io.jcluster.agent.memory.OldGenerationGuard;
 import io.jcluster.agent.memory.RunTimeHeap;
 import io.jcluster.agent.stop.GracefulStop;
 import io.jcluster.agent.routing.proxy.ProxyFrontends;
@@ -155,6 +156,7 @@ public final class BalanceCommand {
                     Log.info(advice);
                 }
             }
+            OldGenerationGuard.start(Log::info);
             stop.await();
             return shutDown();
         } finally {
