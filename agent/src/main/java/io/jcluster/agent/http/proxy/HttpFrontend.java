@@ -232,9 +232,8 @@ public final class HttpFrontend implements Frontend {
         public void h2(ChannelPipeline pipeline) {
             Channel client = pipeline.channel();
             long turnedAwayAt = System.nanoTime();
-            client.eventLoop().schedule(() -> {
-                client.close(); // a client that never sends a request is not waited for longer than any other
-            }, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            // a client that never sends a request is not waited for longer than any other
+            LingeringClose.closeIn(client, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
             H2Refusal.install(pipeline, h2, RejectHandler.reason(why), settings.queueTimeout().toSeconds(),
                     request -> {
                         if (settings.accessLog() != null) { // as RejectHandler logs an HTTP/1.1 client's

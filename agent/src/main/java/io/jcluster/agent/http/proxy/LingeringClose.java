@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 
+import io.netty.util.concurrent.ScheduledFuture;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,10 +36,21 @@ final class LingeringClose {
                     return;
                 }
                 channel.config().setAutoRead(true);
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                closeIn(channel, LINGER_MILLIS, TimeUnit.MILLISECONDS);
             });
         });
+    }
+
+    /**
+     * Closes {@code channel} after {@code delay} unless it closed before. The timer is cancelled when the channel
+     * closes: a pending timer holds its channel (and all that hangs on it: the exchange, its buffers' owners), so
+     * connections that churn through a lingering close or a turned-away answer would otherwise stay in memory for
+     * the whole delay each, thousands of them per second.
+     */
+    static void closeIn(Channel channel, long delay, TimeUnit unit) {
+        ScheduledFuture<?> close = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, delay, unit);
+        channel.closeFuture().addListener(closed -> close.cancel(false));
     }
 }

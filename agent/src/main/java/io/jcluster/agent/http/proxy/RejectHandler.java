@@ -30,9 +30,7 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         turnedAwayAt = System.nanoTime();
         // a client that never sends a request is not waited for longer than any other
-        ctx.executor().schedule(() -> {
-            ctx.close();
-        }, settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        LingeringClose.closeIn(ctx.channel(), settings.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
