@@ -10,6 +10,7 @@
 #
 # Usage: bench/memory.sh [--java PATH] [--jvm-opts "..."] [--modes "tcp http"] [--what standalone|parent|all]
 #                        [--parent-flags "A|B"] [--duration S] [--jar PATH] [--label TEXT] [--out FILE] [--nmt]
+#                        [--churn S]
 #   --jvm-opts   the JVM flags of the standalone balancer's command line; default none: the JVM's defaults
 #   --what       standalone (default): java [opts] -jar jcluster.jar balance ...; parent: java [app's flags]
 #                -javaagent:jcluster.jar=processes=2,mode=M -cp samples.jar samples.hello.HelloServer PORT, once
@@ -22,9 +23,12 @@
 #                space, code, compiler + arenas, GC, other, threads, symbols) and the resident MiB of the
 #                JVM's own files (libjvm text, CDS archive); full summaries beside the run's log. NMT's own
 #                bookkeeping adds ~1 MiB to the RSS measured
+#   --churn      then S s (at most 60) of 2,000 connections that each carry one request (wrk -H 'Connection: close':
+#                every connection is opened, used once and closed): its peak RSS and the RSS 5 s after, two more
+#                columns
 # Everything it starts is stopped by pid on exit.
 set -euo pipefail
-JAVA=java JVM_OPTS="" MODES="tcp http" WHAT=standalone DURATION=5 JAR="" LABEL="" OUT="" NMT=${NMT:-}
+JAVA=java JVM_OPTS="" MODES="tcp http" WHAT=standalone DURATION=5 JAR="" LABEL="" OUT="" NMT=${NMT:-} CHURN=0
 PARENT_FLAGS="-Xmx4g|-Xmx4g -XX:+UseParallelGC"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,12 +42,14 @@ while [ $# -gt 0 ]; do
     --label) LABEL=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
     --nmt) NMT=1; shift ;;
+    --churn) CHURN=${2:?}; shift 2 ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "memory: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$WHAT" in standalone|parent|all) ;; *) echo "memory: --what standalone|parent|all" >&2; exit 2 ;; esac
 [ "$DURATION" -le 30 ] || { echo "memory: --duration at most 30 (s)" >&2; exit 2; }
+[ "$CHURN" -le 60 ] || { echo "memory: --churn at most 60 (s)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/jcluster-memory.XXXXXX)
 cp "${JAR:-agent/target/jcluster.jar}" "$WORK/jcluster.jar"
@@ -95,14 +101,15 @@ nmt_snapshot() { # PID FILE PHASE
     /^Rss:/ { if (f ~ /libjvm/) j += $2; else if (f ~ /\.jsa$/) a += $2 }
     END { printf "libjvm %.1f, CDS archive %.1f", j / 1024, a / 1024 }' "$2.smaps")"
 }
-# peak RSS while wrk runs: peak_under CONNS PORT PID -> "peakKiB rps threads"
+# peak RSS while wrk runs: peak_under CONNS PORT PID [SECONDS WRK-ARGS...] -> "peakKiB rps threads timeouts"
 peak_under() {
-  local conns=$1 port=$2 pid=$3 peak=0 thr=0 r snapped="" start=$SECONDS
-  wrk -t2 -c"$conns" -d"${DURATION}s" --timeout 5s "http://127.0.0.1:$port/" > "$WORK/wrk-$conns.txt" 2>&1 &
+  local conns=$1 port=$2 pid=$3 seconds=${4:-$DURATION} peak=0 thr=0 r snapped="" start=$SECONDS
+  shift 4 2>/dev/null || shift $#
+  wrk -t2 -c"$conns" -d"${seconds}s" --timeout 5s "$@" "http://127.0.0.1:$port/" > "$WORK/wrk-$conns.txt" 2>&1 &
   local w=$!
   while kill -0 "$w" 2>/dev/null; do
     r=$(rss_kib "$pid"); [ "$r" -gt "$peak" ] && { peak=$r; thr=$(threads_of "$pid"); }
-    if [ -n "$NMT" ] && [ -z "$snapped" ] && [ $(( (SECONDS - start) * 10 )) -ge $(( DURATION * 10 - 15 )) ]; then
+    if [ -n "$NMT" ] && [ -z "$snapped" ] && [ $(( (SECONDS - start) * 10 )) -ge $(( seconds * 10 - 15 )) ]; then
       nmt_snapshot "$pid" "$WORK/run$RUN-c$conns" "c$conns"; snapped=1
     fi
     sleep 0.25
@@ -146,9 +153,16 @@ measure() {
   read -r p2k rps2k thr2k to2k <<< "$(peak_under 2000 "$port" "$pid")"
   sleep 5
   after=$(rss_kib "$pid")
+  local churn_cols=""
+  if [ "$CHURN" -gt 0 ]; then
+    local pch rpsch _t toch
+    read -r pch rpsch _t toch <<< "$(peak_under 2000 "$port" "$pid" "$CHURN" -H 'Connection: close')"
+    sleep 5
+    churn_cols=" $((pch / 1024)) | $(( $(rss_kib "$pid") / 1024 )) | $rpsch, ${toch:-0} timeouts |"
+  fi
   transport=$(grep -oE '\((round-robin|least)[^)]*\)' "$logf" | head -1)
   kill -TERM "$pid"; wait "$pid" || true
-  ROWS+=("| $row_label | $mode | $((idle / 1024)) | $((p50 / 1024)) | $((p2k / 1024)) | $((after / 1024)) | $thr0 → $thr2k | $rps50 / $rps2k | ${to50:-0} / ${to2k:-0} |")
+  ROWS+=("| $row_label | $mode | $((idle / 1024)) | $((p50 / 1024)) | $((p2k / 1024)) | $((after / 1024)) | $thr0 → $thr2k | $rps50 / $rps2k | ${to50:-0} / ${to2k:-0} |$churn_cols")
   log "$row_label $mode $transport: RSS idle $((idle / 1024)) MiB, c50 peak $((p50 / 1024)), c2000 peak $((p2k / 1024)), after $((after / 1024))"
 }
 JDK_NAME=$("$JAVA" -version 2>&1 | head -1 | grep -oE '"[^"]+"' | tr -d '"')
@@ -170,11 +184,11 @@ else
 fi
 
 {
-  echo "| target | mode | RSS idle, MiB | peak RSS c50, MiB | peak RSS c2000, MiB | RSS 5 s after, MiB | threads idle → c2000 | rps c50 / c2000 | wrk timeouts |"
-  echo "|---|---|---:|---:|---:|---:|---|---|---|"
+  echo "| target | mode | RSS idle, MiB | peak RSS c50, MiB | peak RSS c2000, MiB | RSS 5 s after, MiB | threads idle → c2000 | rps c50 / c2000 | wrk timeouts |$([ "$CHURN" -gt 0 ] && echo " peak RSS, ${CHURN} s churn | 5 s after | churn rps |")"
+  echo "|---|---|---:|---:|---:|---:|---|---|---|$([ "$CHURN" -gt 0 ] && echo "---:|---:|---|")"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" != standalone ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION$([ -n "$NMT" ] && echo " --nmt")\`"
+  echo "- command: \`bench/memory.sh --java $JAVA --what $WHAT$([ -n "$JVM_OPTS" ] && echo " --jvm-opts \"$JVM_OPTS\"")$([ "$WHAT" != standalone ] && echo " --parent-flags \"$PARENT_FLAGS\"") --modes \"$MODES\" --duration $DURATION$([ -n "$NMT" ] && echo " --nmt")$([ "$CHURN" -gt 0 ] && echo " --churn $CHURN")\`"
   echo "- JDK: $("$JAVA" -version 2>&1 | head -1); kernel $(uname -r); nproc=$(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- git: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- agent bootstrap 2>/dev/null || echo ' (dirty tree)'); logs: $WORK"
 } | tee -a "${OUT:-/dev/null}"
