@@ -141,7 +141,10 @@ measure() {
     await_line "$logf" "balancing .*:$port" 60
   else
     native=""; "$JAVA" -version 2>&1 | grep -q 'version "1[0-9]\.' || native="--enable-native-access=ALL-UNNAMED"
-    "$JAVA" $native $JVM_OPTS -javaagent:"$WORK/jcluster.jar=processes=2,mode=$mode,strategy=round-robin,max-connections=10000" \
+    # the demo app's server (the JDK's HttpServer) keeps at most 200 idle connections and closes the rest, which
+    # would turn the 2,000-connection keep-alive run into churn; its workers get the property, the parent ignores it
+    "$JAVA" $native $JVM_OPTS -Dsun.net.httpserver.maxIdleConnections=10000 \
+      -javaagent:"$WORK/jcluster.jar=processes=2,mode=$mode,strategy=round-robin,max-connections=10000" \
       -cp "$WORK/samples.jar" samples.hello.HelloServer "$port" > "$logf" 2>&1 &
     pid=$!; PIDS+=("$pid")
     await_line "$logf" "listening on .*:$port" 90
