@@ -10,6 +10,7 @@ import io.jcluster.agent.config.OptionException;
 import io.jcluster.agent.config.OptionReread;
 import io.jcluster.agent.config.Options;
 import io.jcluster.agent.config.StoreOptions;
+import io.jcluster.agent.control.ControlDirectory;
 import io.jcluster.agent.control.ControlServer;
 import io.jcluster.agent.instrument.AgentInstaller;
 import io.jcluster.agent.log.Log;
@@ -82,12 +83,12 @@ public final class ParentMain {
     public static Path prepareForRestart() {
         Path directory = null;
         try {
-            directory = ControlServer.newDirectory();
+            directory = ControlDirectory.newDirectory();
             AgentInstaller.prepareParent(directory);
             return directory;
         } catch (IOException | RuntimeException e) {
             if (directory != null) {
-                ControlServer.deleteFlat(directory);
+                ControlDirectory.deleteFlat(directory);
             }
             return null;
         }
@@ -277,7 +278,7 @@ public final class ParentMain {
             return null;
         }
         try {
-            ControlServer.checkPrivate(directory);
+            ControlDirectory.checkPrivate(directory);
             return directory;
         } catch (IOException e) {
             Log.info("not using " + directory + ", made before the parent's restart (" + Log.describe(e) + ")");

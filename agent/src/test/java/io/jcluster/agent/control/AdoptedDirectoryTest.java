@@ -22,7 +22,7 @@ class AdoptedDirectoryTest {
 
     @Test
     void aDirectoryMadeBeforeTheRestartIsOpenedWithWhatItHolds() throws IOException {
-        Path directory = ControlServer.newDirectory();
+        Path directory = ControlDirectory.newDirectory();
         try {
             Path prepared = Files.write(directory.resolve("sun.launcher.LauncherHelper.class"), new byte[] {1});
             try (ControlServer control = ControlServer.adopt(directory)) {
@@ -32,7 +32,7 @@ class AdoptedDirectoryTest {
             }
             assertFalse(Files.exists(directory), "deleted at close with everything the parent put there");
         } finally {
-            ControlServer.deleteFlat(directory);
+            ControlDirectory.deleteFlat(directory);
         }
     }
 

@@ -39,7 +39,7 @@ class StaleDirectoriesTest {
 
         try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             listening.bind(UnixDomainSocketAddress.of(live.resolve("control.sock")));
-            ControlServer.sweepStaleDirectories(temp, me(temp));
+            ControlDirectory.sweepStaleDirectories(temp, me(temp));
         }
         assertFalse(Files.exists(dead), "a dead parent's directory goes");
         assertFalse(Files.exists(abandoned), "an old directory that never got a socket goes");
@@ -59,7 +59,7 @@ class StaleDirectoriesTest {
         Path target = Files.write(temp.resolve("elsewhere").resolve("argfile-1"), new byte[] {1});
         Files.createSymbolicLink(dead.resolve("argfile-1"), target);
 
-        ControlServer.sweepStaleDirectories(temp, me(temp));
+        ControlDirectory.sweepStaleDirectories(temp, me(temp));
 
         assertTrue(Files.exists(precious), "nothing behind a linked directory is deleted");
         assertTrue(Files.exists(victim.resolve("control.sock"), LinkOption.NOFOLLOW_LINKS));
@@ -76,7 +76,7 @@ class StaleDirectoriesTest {
         if (root) {
             Files.setOwner(strangers, temp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("65534"));
         }
-        ControlServer.sweepStaleDirectories(temp, me(temp));
+        ControlDirectory.sweepStaleDirectories(temp, me(temp));
 
         assertTrue(Files.exists(open.resolve("control.sock"), LinkOption.NOFOLLOW_LINKS), "mode 0755: left alone");
         assumeTrue(root, "needs root to give a directory to another user");
@@ -92,7 +92,7 @@ class StaleDirectoriesTest {
         Path nested = Files.createDirectory(dead.resolve("nested"));
         Path deep = Files.write(nested.resolve("Deep.class"), new byte[] {1});
 
-        ControlServer.sweepStaleDirectories(temp, me(temp));
+        ControlDirectory.sweepStaleDirectories(temp, me(temp));
 
         assertFalse(Files.exists(dead.resolve("java.net.ServerSocket.class")), "a prepared class goes");
         assertFalse(Files.exists(dead.resolve("control.sock"), LinkOption.NOFOLLOW_LINKS), "the dead socket goes");
@@ -102,16 +102,16 @@ class StaleDirectoriesTest {
 
     @Test
     void theNamesAParentWrites() {
-        assertTrue(ControlServer.isOurs("control.sock"));
-        assertTrue(ControlServer.isOurs("argfile-12"));
-        assertTrue(ControlServer.isOurs("sun.nio.ch.ServerSocketChannelImpl.class"));
-        assertTrue(ControlServer.isOurs("client-addresses"));
-        assertTrue(ControlServer.isOurs("options.properties"));
-        assertTrue(ControlServer.isOurs("options.properties.new"));
-        assertTrue(ControlServer.isOurs("sun.launcher.LauncherHelper.class"));
-        assertFalse(ControlServer.isOurs("argfile-"));
-        assertFalse(ControlServer.isOurs("id_rsa"));
-        assertFalse(ControlServer.isOurs("a b.class"));
+        assertTrue(ControlDirectory.isOurs("control.sock"));
+        assertTrue(ControlDirectory.isOurs("argfile-12"));
+        assertTrue(ControlDirectory.isOurs("sun.nio.ch.ServerSocketChannelImpl.class"));
+        assertTrue(ControlDirectory.isOurs("client-addresses"));
+        assertTrue(ControlDirectory.isOurs("options.properties"));
+        assertTrue(ControlDirectory.isOurs("options.properties.new"));
+        assertTrue(ControlDirectory.isOurs("sun.launcher.LauncherHelper.class"));
+        assertFalse(ControlDirectory.isOurs("argfile-"));
+        assertFalse(ControlDirectory.isOurs("id_rsa"));
+        assertFalse(ControlDirectory.isOurs("a b.class"));
     }
 
     @Test
@@ -122,7 +122,7 @@ class StaleDirectoriesTest {
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             gone.bind(UnixDomainSocketAddress.of(starting.resolve("control.sock")));
         }
-        ControlServer.sweepStaleDirectories(temp, me(temp));
+        ControlDirectory.sweepStaleDirectories(temp, me(temp));
         assertTrue(Files.exists(starting.resolve("control.sock"), LinkOption.NOFOLLOW_LINKS));
     }
 
