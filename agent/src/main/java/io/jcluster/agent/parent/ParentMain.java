@@ -77,8 +77,8 @@ public final class ParentMain {
     /**
      * Premain, once the parent restarts itself: the control directory, made now, with the classes the restarted
      * image and its workers would otherwise transform with Byte Buddy (the launch redirect, the bind hooks), so
-     * that the restarted parent loads none of Byte Buddy's ~650 classes. Null when that failed: the restarted
-     * image then does it itself.
+     * that the restarted parent loads none of Byte Buddy's ~650 classes. Null when that failed (said in one line):
+     * the restarted image then does it itself.
      */
     public static Path prepareForRestart() {
         Path directory = null;
@@ -90,6 +90,8 @@ public final class ParentMain {
             if (directory != null) {
                 ControlDirectory.deleteFlat(directory);
             }
+            Log.info("could not prepare the restarted parent's classes (" + Log.describe(e) + "); it transforms them"
+                    + " itself, starting a little slower");
             return null;
         }
     }
