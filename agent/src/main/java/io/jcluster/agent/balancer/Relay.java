@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 /**
  * Moves bytes from its channel to the peer, in one direction; a connection has one Relay on each side.
@@ -18,11 +19,25 @@ final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final ProxiedConnection connection;
     private final boolean clientSide;
+    /**
+     * Netty's io_uring transport (4.2.18) can fire channelRead with no channelReadComplete after it: data that a
+     * multishot receive delivered while its cancel was on the way ends with the ECANCELED completion, which fires
+     * none (IoUringRelayResumeTest). Bytes waiting for channelReadComplete would then wait for the sender's next
+     * read; a client that waits for the answer to its request sends none. So on io_uring each read is flushed as it
+     * arrives (small messages come one read per batch there, so this costs no extra send); on epoll and NIO, which
+     * always end a batch with channelReadComplete, once per batch.
+     */
+    private boolean flushEachRead;
 
     Relay(Channel peer, ProxiedConnection connection, boolean clientSide) {
         this.peer = peer;
         this.connection = connection;
         this.clientSide = clientSide;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        flushEachRead = ctx.channel() instanceof IoUringSocketChannel;
     }
 
     @Override
@@ -33,11 +48,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
         }
         connection.read(clientSide, msg);
         peer.write(msg, peer.voidPromise());
-        if (!peer.isWritable()) {
-            // Past the high-water mark: flush now rather than at channelReadComplete, which Netty's io_uring
-            // transport (4.2.18) does not always deliver after a read (IoUringRelayResumeTest); bytes left
-            // unflushed there keep the peer unwritable for good, and this side paused waiting for it. http mode's
-            // Exchange.backendRead does the same (IoUringHttpResumeTest).
+        if (flushEachRead || !peer.isWritable()) {
+            // past the high-water mark a flush cannot wait for the batch's end either: this side stops reading
+            // until the peer drains, and the peer drains only what was flushed
             peer.flush();
         }
     }
@@ -45,8 +58,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         connection.countTransferred();
-        // one flush per read batch, not per buffer
-        peer.flush();
+        if (!flushEachRead) {
+            peer.flush(); // one flush per read batch, not per buffer
+        }
         if (peer.isWritable()) {
             ctx.read();
         } // else the peer's relay asks for the next read when the peer has drained

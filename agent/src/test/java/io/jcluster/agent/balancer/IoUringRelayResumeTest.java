@@ -3,6 +3,7 @@ package io.jcluster.agent.balancer;
 import io.jcluster.agent.config.Options.TransportChoice;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,53 @@ class IoUringRelayResumeTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /**
+     * The transport's other half of the same behaviour: a read that no channelReadComplete follows (as after a
+     * cancelled multishot receive) must still reach the peer while it is writable, or a client that waits for the
+     * answer to what it sent waits for good. The read is fired on the real io_uring channel's pipeline without the
+     * batch's end; the backend's socket must receive it.
+     */
+    @Test
+    void aReadThatNoReadCompleteFollowsStillReachesTheWritablePeer() throws Exception {
+        assumeTrue(IoUring.isAvailable(), "io_uring is not available here: " + IoUring.unavailabilityCause());
+        Transport transport = Transport.choose(TransportChoice.IO_URING);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers);
+        try (ServerSocket clients = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ServerSocket backends = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Channel client = connect(transport, group, clients);
+            Channel backend = connect(transport, group, backends);
+            try (Socket clientFar = clients.accept(); Socket backendFar = backends.accept()) {
+                RelayUpstream upstream = new RelayUpstream(1);
+                client.eventLoop().submit(() -> Tunnel.join(upstream, client, backend,
+                        new BackendLease(upstream.all[0]), RequestStart.NONE)).sync();
+                byte[] request = "GET / HTTP/1.1\r\nhost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                client.eventLoop().submit(() -> client.pipeline().fireChannelRead(Unpooled.wrappedBuffer(request)))
+                        .sync();
+                backendFar.setSoTimeout(3_000);
+                byte[] received = backendFar.getInputStream().readNBytes(request.length);
+                assertEquals(new String(request, StandardCharsets.US_ASCII),
+                        new String(received, StandardCharsets.US_ASCII), "the bytes stayed in the relay unflushed: "
+                                + backend.eventLoop().submit(() -> state(backend)).get());
+            } finally {
+                client.close().sync();
+                backend.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static Channel connect(Transport transport, EventLoopGroup group, ServerSocket to) throws Exception {
+        Bootstrap connector = new Bootstrap();
+        transport.configure(connector);
+        return connector.group(group).channelFactory(transport.clientChannels)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(to.getLocalSocketAddress()).sync().channel();
     }
 
     private static long relayOnce(Transport transport, EventLoopGroup group, long pauseMillis, List<String> stall)
