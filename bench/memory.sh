@@ -68,7 +68,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 log() { echo "[$(date +%H:%M:%S)] memory: $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# below the ephemeral range: a port the kernel handed out and took back could be handed to a worker's private
+# listener (bound to port 0) before the parent binds it, and that run would fail with "Address already in use"
+port_busy() { [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; }
+free_port() {
+  local lo p i
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  for ((i = 0; i < 200; i++)); do
+    p=$((15000 + RANDOM % (lo - 15000)))
+    port_busy "$p" || { echo "$p"; return 0; }
+  done
+  echo "memory.sh: no free port below $lo" >&2; exit 1
+}
 # the RSS of a process, KiB; standalone: plus its java children (a launcher that waits for a child JVM would
 # cost its own RSS too; jcluster's restart replaces the process image, so there is none). The agent's children
 # are its workers: not counted.

@@ -6,16 +6,20 @@ import java.util.Arrays;
 /**
  * A head's bytes, copied in bulk as they are scanned (parsing works on an array, not a buffer), and each
  * header line by its offsets into them, with its kind and whether it is dropped. Offsets are relative to the
- * head's first byte. The arrays grow to the largest head seen and are reused for the next.
+ * head's first byte. The arrays are taken from the event loop's {@link HeadArrays} when the head's first byte is
+ * copied and given back when it is reset; they grow to the largest head seen while held. Nothing reads a head's
+ * bytes after its reset (the arrays are then another head's).
  */
 final class HeaderLines {
 
-    private static final int FIELDS = 5; // per header line: start, name end, value start, value end, next line
+    static final int FIELDS = 5; // per header line: start, name end, value start, value end, next line
 
-    byte[] bytes = new byte[512];
-    private int[] lines = new int[16 * FIELDS];
+    /** Null while the head holds no arrays: after a {@link #reset} on an event loop, until {@link #room}. */
+    byte[] bytes;
+    private int[] lines;
     /** Per line its kind ({@link MessageHead#OTHER}...), and {@link #DROPPED} once dropped. */
-    private byte[] kinds = new byte[16];
+    private byte[] kinds;
+    private HeadArrays held;
     private int count;
     /**
      * Kept in the kind's byte, not in an array of its own: a reset then clears nothing per line (a head's arrays are
@@ -26,10 +30,29 @@ final class HeaderLines {
 
     void reset() {
         count = 0;
+        HeadArrays held = this.held;
+        if (held != null && HeadArrays.lent()) {
+            this.held = null;
+            held.giveBack(bytes, lines, kinds);
+            bytes = null;
+            lines = null;
+            kinds = null;
+        }
+    }
+
+    private void take() {
+        HeadArrays held = HeadArrays.take();
+        this.held = held;
+        bytes = held.bytes;
+        lines = held.lines;
+        kinds = held.kinds;
     }
 
     /** Makes room for the head's first {@code length} bytes, keeping those copied so far. */
     byte[] room(int length) {
+        if (held == null) {
+            take();
+        }
         if (length > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
         }
@@ -37,6 +60,9 @@ final class HeaderLines {
     }
 
     void add(int start, int nameEnd, int valueStart, int valueEnd, int next, byte kind) {
+        if (held == null) {
+            take();
+        }
         if (count == kinds.length) {
             int n = kinds.length * 2;
             lines = Arrays.copyOf(lines, n * FIELDS);

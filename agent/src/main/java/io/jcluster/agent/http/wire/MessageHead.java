@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@link #scan} fills it ({@link HeadScanner} finds the lines, {@link StartLine} and {@link HeaderRules} read
  * them); a head that breaks a rule is not read further and says which rule ({@link #violation()}). One instance
- * serves every head of a connection in turn ({@link #reset}): it allocates nothing per head once its arrays have
- * grown to the largest head seen.
+ * serves every head of a connection in turn ({@link #reset}); the arrays it scans into are lent per event loop
+ * ({@link HeadArrays}) only while a head is held, so per head nothing is allocated and between heads nothing is kept.
  */
 public final class MessageHead {
 
@@ -197,7 +197,10 @@ public final class MessageHead {
 
     // ---- the head; indexes are relative to its first byte, into bytes() ----
 
-    /** The head's bytes (index 0 = its first byte, possibly an empty line before the start line). */
+    /**
+     * The head's bytes (index 0 = its first byte, possibly an empty line before the start line); another head's once
+     * this one is {@link #reset}, so not to be kept.
+     */
     public byte[] bytes() {
         return lines.bytes;
     }
