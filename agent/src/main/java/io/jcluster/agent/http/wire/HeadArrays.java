@@ -21,7 +21,7 @@ final class HeadArrays {
     /** Sets kept per event loop: what its heads mid-scan give back at once; a longer burst is collected. */
     private static final int POOLED_PER_LOOP = 64;
 
-    private static final Recycler<HeadArrays> POOL = new Recycler<>(POOLED_PER_LOOP, 0, 16) {
+    private static final Recycler<HeadArrays> POOL = new Recycler<>(POOLED_PER_LOOP, 0, POOLED_PER_LOOP) {
         @Override
         protected HeadArrays newObject(Handle<HeadArrays> handle) {
             return new HeadArrays(handle);
