@@ -1,15 +1,14 @@
 package io.jcluster.agent.http.wire;
 
 import io.netty.util.Recycler;
-import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
  * The arrays a head is scanned into ({@link HeaderLines}), lent to it per event loop from the time its first byte
  * is copied until it is {@link MessageHead#reset reset}. A keep-alive connection between requests, or one whose
  * request is on its way to a worker, then holds no head arrays: at 2,000 connections that is 2 x 2,000 sets of
- * about 900 bytes each (a request's and a response's head) that the heap no longer keeps. Netty's {@link Recycler}
- * keeps the sets given back, per thread and bounded; a thread that does not clean up its fast thread-locals (not an
- * event loop) gets no pool, so its heads keep their arrays as before.
+ * about 1.4 KiB each (a request's and a response's head) that the heap no longer keeps. Netty's {@link Recycler}
+ * keeps the sets given back, per thread and bounded. Heads are read on event loops; a thread that is not one gets
+ * no pool from the Recycler (a set given back there is left to the collector), which only tests do.
  */
 final class HeadArrays {
 
@@ -39,11 +38,6 @@ final class HeadArrays {
 
     static HeadArrays take() {
         return POOL.get();
-    }
-
-    /** Whether a head on this thread lends its arrays back when reset (an event loop) or keeps them. */
-    static boolean lent() {
-        return FastThreadLocalThread.currentThreadWillCleanupFastThreadLocals();
     }
 
     /** Takes back the arrays as the head leaves them (grown, perhaps) and returns the set to the pool. */

@@ -14,7 +14,7 @@ final class HeaderLines {
 
     static final int FIELDS = 5; // per header line: start, name end, value start, value end, next line
 
-    /** Null while the head holds no arrays: after a {@link #reset} on an event loop, until {@link #room}. */
+    /** Null while the head holds no arrays: after a {@link #reset}, until {@link #room}. */
     byte[] bytes;
     private int[] lines;
     /** Per line its kind ({@link MessageHead#OTHER}...), and {@link #DROPPED} once dropped. */
@@ -31,7 +31,7 @@ final class HeaderLines {
     void reset() {
         count = 0;
         HeadArrays held = this.held;
-        if (held != null && HeadArrays.lent()) {
+        if (held != null) {
             this.held = null;
             held.giveBack(bytes, lines, kinds);
             bytes = null;
