@@ -116,6 +116,13 @@ class GrpcSendTimeoutTest {
         GrpcRig.FakeWorker worker = rig.worker(GrpcRig.Behaviour.BIG);
         GrpcRig.Client before = rig.client();
         GrpcRig.Call old = before.start(false, GrpcRig.call("/big.Big/Old"), "x");
+        // the client's connect completes before the frontend has taken the connection with its settings: a call
+        // at the worker proves it has
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (worker.requests.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, worker.requests.size(), "the first connection's call reached the worker");
 
         rig.frontend.reconfigure(OptionParser.parse("mode=grpc,send-timeout=300ms"));
         GrpcRig.Client after = rig.client();
