@@ -33,7 +33,8 @@
 #   --jit-warmup S    before the anchors run, S seconds of wrk load on each jcluster balancer, a third each at 50,
 #                     200 and 2,000 connections (default 60; 0 skips it): the JIT compiles the paths each connection
 #                     count takes (new connections, many idle ones) before anything is measured, as in a balancer
-#                     that has been up a while. What the compiler threads still use during the measured runs is
+#                     that has been up a while; and the scaling table's jcluster balancers S seconds at its
+#                     connections. What the compiler threads still use during the measured runs is
 #                     printed under the table ("JIT compiler share")
 #   --tcp-port P --http-port P   where the balancers listen (default 18110, 18111)
 #   --epoll           also measure both modes with --transport epoll (two more balancers on the next two ports),
@@ -54,7 +55,9 @@
 # The scaling table (after the anchors run, same backends restarted by anchors.sh --backends-only): each proxy
 # given 1 core and then 2 cores, pinned with taskset (-c 1, then -c 0,1); wrk and the two nginx backends are NOT
 # pinned and float over both cores. HAProxy runs nbthread 1 on 1 core and nbthread 2 on 2 cores; jcluster runs
-# -XX:ActiveProcessorCount=N --event-loops N. Each proxy keeps running across the rounds (JIT warm), rounds
+# -XX:ActiveProcessorCount=N --event-loops N, each jcluster first given --jit-warmup s of wrk at the table's
+# connections (on one core the JIT compiles beside the only event loop for a minute and more: p99 of 60-150 ms
+# then, 9-13 ms after). Each proxy keeps running across the rounds (JIT warm), rounds
 # alternate the four, medians are printed. On a 2-core machine the second core is shared with wrk and nginx, so
 # no proxy can double its rps: what the table shows is whether a proxy can use a second core at all (a
 # one-thread proxy stays near 1.0x) and what it costs in CPU per request, side by side with HAProxy.
@@ -351,6 +354,14 @@ HAP
       port=$((port + 1))
     done
   done
+  if [ "$JIT_WARMUP" -gt 0 ]; then
+    for i in "${!SCALE_NAMES[@]}"; do
+      case ${SCALE_NAMES[$i]} in jcluster-*) ;; *) continue ;; esac
+      log "scaling table: JIT warm-up of ${SCALE_NAMES[$i]}, ${JIT_WARMUP} s at $SCALING_CONNS connections"
+      wrk -t"$SCALING_THREADS" -c"$SCALING_CONNS" -d"${JIT_WARMUP}s" --timeout 5s "http://127.0.0.1:${SCALE_PORTS[$i]}/" \
+        > /dev/null 2>&1 || true
+    done
+  fi
   SCALE_LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
   : > "$WORK/scaling.csv"
   for round in $(seq "$ROUNDS"); do
@@ -490,7 +501,8 @@ $SCALING_TABLE
 Each proxy pinned with taskset to CPU 1 (1 core) or CPUs 0,1 (2 cores); wrk and both nginx backends are not
 pinned and share the same 2 CPUs, so no proxy can double its rps here: the table shows whether a proxy uses a
 second core at all (a one-thread proxy stays near 1.0x) and at what CPU cost per request, beside HAProxy given the
-same cores. Load average before/after: $SCALE_LOAD_BEFORE / $SCALE_LOAD_AFTER. Commands:
+same cores. Each jcluster balancer had ${JIT_WARMUP} s of wrk at $SCALING_CONNS connections before the rounds (JIT
+warm-up, as for the rows above). Load average before/after: $SCALE_LOAD_BEFORE / $SCALE_LOAD_AFTER. Commands:
 
 $SCALING_COMMANDS
 EOF
